@@ -1,0 +1,129 @@
+//! Where the data lives: connecting to PostgreSQL (a server named by `DATABASE_URL`, or a
+//! private cluster Hindsight runs itself), creating the database, and applying migrations.
+
+pub mod private_cluster;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::config::Config;
+use private_cluster::PrivateCluster;
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Name of the database Hindsight creates in its private cluster.
+const PRIVATE_DATABASE: &str = "hindsight";
+
+/// An open database: the pool, and the private cluster behind it, if Hindsight runs one.
+pub struct Database {
+    pub pool: PgPool,
+    cluster: Option<PrivateCluster>,
+}
+
+impl Database {
+    /// Connects as configured, creates the database if missing and applies migrations.
+    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+        let (options, cluster) = match &config.database_url {
+            Some(url) => {
+                let options =
+                    PgConnectOptions::from_str(&url.0).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                (options, None)
+            }
+            None => {
+                let cluster = PrivateCluster::start(&config.data_dir, config.pg_bin.as_deref()).await?;
+                (cluster_options(&cluster, PRIVATE_DATABASE), Some(cluster))
+            }
+        };
+        match Database::connect(config, options, cluster.is_some()).await {
+            Ok(pool) => Ok(Database { pool, cluster }),
+            Err(error) => {
+                if let Some(cluster) = cluster {
+                    cluster.stop().await.ok();
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn connect(config: &Config, options: PgConnectOptions, private: bool) -> anyhow::Result<PgPool> {
+        create_database_if_missing(&options).await?;
+        let pool = pool_options(config.pool_size, config.acquire_timeout)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("could not connect to {}", describe(&options)))?;
+        MIGRATOR.run(&pool).await.context("could not apply the database migrations")?;
+        if private {
+            tracing::info!(database = %describe(&options), data_dir = %config.data_dir.display(),
+                "Using the private PostgreSQL cluster in the data folder");
+        } else {
+            tracing::info!(database = %describe(&options), "Using the PostgreSQL server from DATABASE_URL");
+        }
+        Ok(pool)
+    }
+
+    /// Closes the pool, then stops the private cluster if there is one.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster
+            && let Err(error) = cluster.stop().await
+        {
+            tracing::error!(%error, "The private PostgreSQL cluster did not stop cleanly");
+        }
+    }
+}
+
+/// The bounded pool every request draws from. The short acquire timeout is what turns an
+/// exhausted pool or a dead database into a quick 503 instead of a hung request.
+pub fn pool_options(max_connections: u32, acquire_timeout: Duration) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .acquire_timeout(acquire_timeout)
+        .idle_timeout(Duration::from_secs(600))
+}
+
+/// Connection options for a database in a private cluster (Unix socket, trust auth).
+pub fn cluster_options(cluster: &PrivateCluster, database: &str) -> PgConnectOptions {
+    PgConnectOptions::new()
+        .socket(cluster.socket_dir())
+        .port(cluster.port())
+        .username(cluster.user())
+        .database(database)
+}
+
+/// `host:port/database` (or the socket folder), never the password.
+pub fn describe(options: &PgConnectOptions) -> String {
+    format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default)"))
+}
+
+/// Creates the configured database through the `postgres` maintenance database if it does
+/// not exist yet.
+pub async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut conn = PgConnection::connect_with(&options.clone().database("postgres"))
+        .await
+        .with_context(|| format!("could not connect to PostgreSQL at {}", describe(options)))?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        match sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await {
+            Ok(_) => tracing::info!(database = %name, "Created the database"),
+            // Another instance starting at the same moment may have won the race.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            Err(e) => return Err(e).with_context(|| format!("could not create the database {name:?}")),
+        }
+    }
+    conn.close().await.ok();
+    Ok(())
+}

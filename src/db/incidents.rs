@@ -1,0 +1,187 @@
+//! The `incidents` table: one row per postmortem.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use crate::domain::input::IncidentDraft;
+use crate::domain::time::Offset;
+use crate::domain::{Incident, IncidentId, Severity, Status};
+
+struct IncidentRow {
+    id: IncidentId,
+    title: String,
+    severity: Severity,
+    status: Status,
+    started_at: OffsetDateTime,
+    ended_at: Option<OffsetDateTime>,
+    utc_offset_minutes: i32,
+    summary: String,
+    impact: String,
+    root_cause: String,
+    resolution: String,
+    corrective_measures: String,
+    preventative_measures: String,
+    lessons_learned: String,
+    version: i32,
+    updated_at: OffsetDateTime,
+}
+
+impl From<IncidentRow> for Incident {
+    fn from(row: IncidentRow) -> Incident {
+        Incident {
+            id: row.id,
+            title: row.title,
+            severity: row.severity,
+            status: row.status,
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            offset: Offset::from_minutes(row.utc_offset_minutes),
+            summary: row.summary,
+            impact: row.impact,
+            root_cause: row.root_cause,
+            resolution: row.resolution,
+            corrective_measures: row.corrective_measures,
+            preventative_measures: row.preventative_measures,
+            lessons_learned: row.lessons_learned,
+            version: row.version,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Incident>> {
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
+                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
+                  summary, impact, root_cause, resolution, corrective_measures,
+                  preventative_measures, lessons_learned, version, updated_at
+           FROM incidents WHERE id = $1"#,
+        id as IncidentId,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Incident::from))
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, draft: &IncidentDraft) -> sqlx::Result<IncidentId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
+                                  summary, impact, root_cause, resolution, corrective_measures,
+                                  preventative_measures, lessons_learned)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           RETURNING id AS "id: IncidentId""#,
+        draft.title,
+        draft.severity as Severity,
+        draft.status as Status,
+        draft.started_at,
+        draft.ended_at,
+        draft.offset.minutes(),
+        draft.summary,
+        draft.impact,
+        draft.root_cause,
+        draft.resolution,
+        draft.corrective_measures,
+        draft.preventative_measures,
+        draft.lessons_learned,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Saves `draft` over the incident if it is still at `base_version`. Returns the new version,
+/// or `None` when the incident is gone or someone else saved first (the caller tells which).
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: IncidentId,
+    base_version: i32,
+    draft: &IncidentDraft,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        r#"UPDATE incidents
+           SET title = $3, severity = $4, status = $5, started_at = $6, ended_at = $7,
+               utc_offset_minutes = $8, summary = $9, impact = $10, root_cause = $11,
+               resolution = $12, corrective_measures = $13, preventative_measures = $14,
+               lessons_learned = $15, version = version + 1, updated_at = now()
+           WHERE id = $1 AND version = $2
+           RETURNING version"#,
+        id as IncidentId,
+        base_version,
+        draft.title,
+        draft.severity as Severity,
+        draft.status as Status,
+        draft.started_at,
+        draft.ended_at,
+        draft.offset.minutes(),
+        draft.summary,
+        draft.impact,
+        draft.root_cause,
+        draft.resolution,
+        draft.corrective_measures,
+        draft.preventative_measures,
+        draft.lessons_learned,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the incident with its timeline and action items. Returns whether it existed.
+pub async fn delete(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<bool> {
+    let result = sqlx::query!("DELETE FROM incidents WHERE id = $1", id as IncidentId).execute(db).await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// One line of the index.
+#[derive(Debug, Clone)]
+pub struct IncidentSummary {
+    pub id: IncidentId,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub started_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    pub offset: Offset,
+    pub open_action_items: i64,
+    pub action_items: i64,
+}
+
+/// A page of the index, newest incident first, and the total count.
+pub async fn list_page(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<(Vec<IncidentSummary>, i64)> {
+    // One query: the window count saves a second round trip for the pager.
+    let rows = sqlx::query!(
+        r#"SELECT i.id AS "id: IncidentId", i.title, i.severity AS "severity: Severity",
+                  i.status AS "status: Status", i.started_at, i.ended_at, i.utc_offset_minutes,
+                  count(*) OVER () AS "total!",
+                  (SELECT count(*) FROM action_items a WHERE a.incident_id = i.id) AS "action_items!",
+                  (SELECT count(*) FROM action_items a
+                    WHERE a.incident_id = i.id AND a.completed_at IS NULL) AS "open_action_items!"
+           FROM incidents i
+           ORDER BY i.started_at DESC, i.id DESC
+           LIMIT $1 OFFSET $2"#,
+        limit,
+        offset,
+    )
+    .fetch_all(db)
+    .await?;
+    let total = rows.first().map(|r| r.total);
+    let summaries = rows
+        .into_iter()
+        .map(|r| IncidentSummary {
+            id: r.id,
+            title: r.title,
+            severity: r.severity,
+            status: r.status,
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            offset: Offset::from_minutes(r.utc_offset_minutes),
+            open_action_items: r.open_action_items,
+            action_items: r.action_items,
+        })
+        .collect();
+    Ok((summaries, total.unwrap_or(0)))
+}
+
+/// How many incidents there are (for the pager when a page past the end is asked for).
+pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM incidents"#).fetch_one(db).await
+}

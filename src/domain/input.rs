@@ -1,0 +1,407 @@
+//! Form input as typed, and its validation into drafts the database layer can store.
+//!
+//! Forms deserialize into structs of plain strings, so a rejected form can be shown again with
+//! exactly what the user typed; `validate` turns them into typed drafts or per-field messages.
+
+use ::time::{Date, OffsetDateTime};
+use serde::Deserialize;
+
+use super::time::{self as t, Offset};
+use super::{ActionItem, Incident, Severity, Status, TimelineEntry};
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest prose field, in bytes: far beyond any real postmortem section.
+pub const MAX_PROSE_BYTES: usize = 200_000;
+/// Longest one-line field (action item text, owner, team), in characters.
+pub const MAX_LINE_CHARS: usize = 500;
+
+/// Messages keyed by form field name, shown beside each field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    /// The message for `field`, if it was rejected.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+
+    fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.is_empty() { Ok(value()) } else { Err(self) }
+    }
+}
+
+/// Normalises a prose field: line endings to `\n` (browsers send `\r\n`), trailing blank space
+/// trimmed. Rejects what PostgreSQL cannot store (NUL) and what is absurdly long.
+fn prose(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
+    if raw.contains('\0') {
+        errors.add(field, "This text contains a NUL character, which cannot be stored. Remove it and save again.");
+        return String::new();
+    }
+    if raw.len() > MAX_PROSE_BYTES {
+        errors.add(field, format!("This text is {} KB; the limit is {} KB.", raw.len() / 1000, MAX_PROSE_BYTES / 1000));
+        return String::new();
+    }
+    raw.replace("\r\n", "\n").replace('\r', "\n").trim_end().to_owned()
+}
+
+/// A single-line field: trimmed, no line breaks.
+fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max_chars: usize) -> String {
+    let value = raw.trim();
+    if value.contains('\0') {
+        errors.add(field, "This contains a NUL character, which cannot be stored. Remove it and save again.");
+    } else if value.contains(['\n', '\r']) {
+        errors.add(field, "Keep this to a single line.");
+    } else if value.chars().count() > max_chars {
+        errors.add(field, format!("Keep this under {max_chars} characters."));
+    } else {
+        return value.to_owned();
+    }
+    String::new()
+}
+
+/// The postmortem form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct IncidentForm {
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub started_at: String,
+    pub ended_at: String,
+    pub utc_offset: String,
+    pub summary: String,
+    pub impact: String,
+    pub root_cause: String,
+    pub resolution: String,
+    pub corrective_measures: String,
+    pub preventative_measures: String,
+    pub lessons_learned: String,
+    /// The version the edit was based on (hidden field; empty when creating).
+    pub version: String,
+}
+
+/// A validated postmortem, ready to insert or update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentDraft {
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub started_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    pub offset: Offset,
+    pub summary: String,
+    pub impact: String,
+    pub root_cause: String,
+    pub resolution: String,
+    pub corrective_measures: String,
+    pub preventative_measures: String,
+    pub lessons_learned: String,
+}
+
+impl IncidentForm {
+    /// A blank form with sensible defaults for a new postmortem.
+    pub fn blank() -> IncidentForm {
+        IncidentForm {
+            severity: Severity::Sev3.as_str().to_owned(),
+            status: Status::Draft.as_str().to_owned(),
+            utc_offset: Offset::UTC.to_string(),
+            ..IncidentForm::default()
+        }
+    }
+
+    /// The form as it would be filled in for editing `incident`.
+    pub fn from_incident(incident: &Incident) -> IncidentForm {
+        IncidentForm {
+            title: incident.title.clone(),
+            severity: incident.severity.as_str().to_owned(),
+            status: incident.status.as_str().to_owned(),
+            started_at: t::datetime_local_value(incident.started_at, incident.offset),
+            ended_at: incident.ended_at.map(|end| t::datetime_local_value(end, incident.offset)).unwrap_or_default(),
+            utc_offset: incident.offset.to_string(),
+            summary: incident.summary.clone(),
+            impact: incident.impact.clone(),
+            root_cause: incident.root_cause.clone(),
+            resolution: incident.resolution.clone(),
+            corrective_measures: incident.corrective_measures.clone(),
+            preventative_measures: incident.preventative_measures.clone(),
+            lessons_learned: incident.lessons_learned.clone(),
+            version: incident.version.to_string(),
+        }
+    }
+
+    /// The version this edit was based on, if the hidden field holds one.
+    pub fn base_version(&self) -> Option<i32> {
+        self.version.trim().parse().ok()
+    }
+
+    pub fn validate(&self) -> Result<IncidentDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+
+        let title = line(&mut errors, "title", &self.title, MAX_TITLE_CHARS);
+        if title.is_empty() && errors.get("title").is_none() {
+            errors.add("title", "Give the postmortem a title.");
+        }
+        let severity = self.severity.parse().unwrap_or_else(|_| {
+            errors.add("severity", "Choose a severity from SEV1 to SEV5.");
+            Severity::Sev3
+        });
+        let status = self.status.parse().unwrap_or_else(|_| {
+            errors.add("status", "Choose draft, in review or published.");
+            Status::Draft
+        });
+        let offset = Offset::parse(&self.utc_offset).unwrap_or_else(|e| {
+            errors.add("utc_offset", e.to_string());
+            Offset::UTC
+        });
+        let started_at = if self.started_at.trim().is_empty() {
+            errors.add("started_at", "Enter when the impact started.");
+            None
+        } else {
+            let parsed = t::parse_local_datetime(&self.started_at, offset);
+            if parsed.is_none() {
+                errors.add("started_at", "Enter a date and time such as 2025-03-01 10:15.");
+            }
+            parsed
+        };
+        let ended_at = if self.ended_at.trim().is_empty() {
+            None
+        } else {
+            let parsed = t::parse_local_datetime(&self.ended_at, offset);
+            if parsed.is_none() {
+                errors.add(
+                    "ended_at",
+                    "Enter a date and time such as 2025-03-01 11:05, or leave it empty while the incident is ongoing.",
+                );
+            }
+            parsed
+        };
+        if let (Some(start), Some(end)) = (started_at, ended_at)
+            && end < start
+        {
+            errors.add("ended_at", "The end of impact is before its start.");
+        }
+
+        let draft = IncidentDraft {
+            title,
+            severity,
+            status,
+            // Only read when there are no errors, and then the start parsed.
+            started_at: started_at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            ended_at,
+            offset,
+            summary: prose(&mut errors, "summary", &self.summary),
+            impact: prose(&mut errors, "impact", &self.impact),
+            root_cause: prose(&mut errors, "root_cause", &self.root_cause),
+            resolution: prose(&mut errors, "resolution", &self.resolution),
+            corrective_measures: prose(&mut errors, "corrective_measures", &self.corrective_measures),
+            preventative_measures: prose(&mut errors, "preventative_measures", &self.preventative_measures),
+            lessons_learned: prose(&mut errors, "lessons_learned", &self.lessons_learned),
+        };
+        errors.into_result(|| draft)
+    }
+}
+
+/// A timeline entry form: the time in the incident's offset, the date defaulting to the start's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TimelineForm {
+    pub date: String,
+    pub time: String,
+    pub body: String,
+}
+
+/// A validated timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineDraft {
+    pub occurred_at: OffsetDateTime,
+    pub body: String,
+}
+
+impl TimelineForm {
+    /// A blank entry whose date is the incident's first day, in its offset.
+    pub fn blank(incident: &Incident) -> TimelineForm {
+        TimelineForm {
+            date: t::format_date(t::local(incident.started_at, incident.offset).date()),
+            ..TimelineForm::default()
+        }
+    }
+
+    pub fn from_entry(entry: &TimelineEntry, offset: Offset) -> TimelineForm {
+        let local = t::local(entry.occurred_at, offset);
+        TimelineForm { date: t::format_date(local.date()), time: t::format_hm(local.time()), body: entry.body.clone() }
+    }
+
+    pub fn validate(&self, incident: &Incident) -> Result<TimelineDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let date = if self.date.trim().is_empty() {
+            Some(t::local(incident.started_at, incident.offset).date())
+        } else {
+            let date = t::parse_date(&self.date);
+            if date.is_none() {
+                errors.add("date", "Enter a date such as 2025-03-01.");
+            }
+            date
+        };
+        let time = if self.time.trim().is_empty() {
+            errors.add("time", "Enter the time, such as 10:15.");
+            None
+        } else {
+            let time = t::parse_time(&self.time);
+            if time.is_none() {
+                errors.add("time", "Enter a time such as 10:15 or 10:15 AM.");
+            }
+            time
+        };
+        let body = prose(&mut errors, "body", &self.body);
+        if body.trim().is_empty() && errors.get("body").is_none() {
+            errors.add("body", "Say what happened.");
+        }
+        let occurred_at = match (date, time) {
+            (Some(date), Some(time)) => {
+                ::time::PrimitiveDateTime::new(date, time).assume_offset(incident.offset.to_utc_offset())
+            }
+            _ => OffsetDateTime::UNIX_EPOCH,
+        };
+        errors.into_result(|| TimelineDraft { occurred_at, body })
+    }
+}
+
+/// An action item form. `done` is a checkbox: present ("on") when ticked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionItemForm {
+    pub body: String,
+    pub owner: String,
+    pub team: String,
+    pub due_on: String,
+    pub done: Option<String>,
+}
+
+/// A validated action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItemDraft {
+    pub body: String,
+    pub owner: String,
+    pub team: String,
+    pub due_on: Option<Date>,
+    pub done: bool,
+}
+
+impl ActionItemForm {
+    pub fn from_item(item: &ActionItem) -> ActionItemForm {
+        ActionItemForm {
+            body: item.body.clone(),
+            owner: item.owner.clone(),
+            team: item.team.clone(),
+            due_on: item.due_on.map(t::format_date).unwrap_or_default(),
+            done: item.is_done().then(|| "on".to_owned()),
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.is_some()
+    }
+
+    pub fn validate(&self) -> Result<ActionItemDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let body = line(&mut errors, "body", &self.body, MAX_LINE_CHARS);
+        if body.is_empty() && errors.get("body").is_none() {
+            errors.add("body", "Say what needs to be done.");
+        }
+        let owner = line(&mut errors, "owner", &self.owner, 200);
+        let team = line(&mut errors, "team", &self.team, 200);
+        let due_on = if self.due_on.trim().is_empty() {
+            None
+        } else {
+            let date = t::parse_date(&self.due_on);
+            if date.is_none() {
+                errors.add("due_on", "Enter a date such as 2025-04-01, or leave it empty.");
+            }
+            date
+        };
+        let done = self.is_done();
+        errors.into_result(|| ActionItemDraft { body, owner, team, due_on, done })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn seed_form() -> IncidentForm {
+        IncidentForm {
+            title: "  The Great Database Meltdown of 2025 ".into(),
+            severity: "SEV2".into(),
+            status: "published".into(),
+            started_at: "2025-03-01T10:15".into(),
+            ended_at: "2025-03-01T11:05".into(),
+            utc_offset: "UTC+2".into(),
+            summary: "line one\r\nline two\r\n\r\n".into(),
+            ..IncidentForm::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_becomes_a_draft() {
+        let draft = seed_form().validate().expect("valid");
+        assert_eq!(draft.title, "The Great Database Meltdown of 2025");
+        assert_eq!(draft.started_at, datetime!(2025-03-01 08:15 UTC));
+        assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 09:05 UTC)));
+        assert_eq!(draft.summary, "line one\nline two");
+    }
+
+    #[test]
+    fn each_bad_field_gets_its_own_message() {
+        let form = IncidentForm {
+            title: " ".into(),
+            severity: "SEV9".into(),
+            status: "gone".into(),
+            started_at: "2025-03-01T12:00".into(),
+            ended_at: "2025-03-01T11:00".into(),
+            utc_offset: "UTC+2".into(),
+            impact: "nul\0byte".into(),
+            ..IncidentForm::default()
+        };
+        let errors = form.validate().expect_err("invalid");
+        for field in ["title", "severity", "status", "ended_at", "impact"] {
+            assert!(errors.get(field).is_some(), "{field} should be rejected: {errors:?}");
+        }
+        assert_eq!(errors.len(), 5);
+    }
+
+    #[test]
+    fn unparsable_times_and_offsets_are_rejected() {
+        let mut form = seed_form();
+        form.started_at = "tomorrow".into();
+        form.utc_offset = "Mars time".into();
+        let errors = form.validate().expect_err("invalid");
+        assert!(errors.get("started_at").is_some());
+        assert!(errors.get("utc_offset").is_some());
+    }
+
+    #[test]
+    fn action_items_are_single_lines() {
+        let form = ActionItemForm { body: "one\ntwo".into(), ..ActionItemForm::default() };
+        assert!(form.validate().expect_err("invalid").get("body").is_some());
+        let form = ActionItemForm { body: "Fix it".into(), due_on: "2025-13-01".into(), ..ActionItemForm::default() };
+        assert!(form.validate().expect_err("invalid").get("due_on").is_some());
+    }
+}

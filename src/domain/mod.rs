@@ -1,0 +1,207 @@
+//! The postmortem's vocabulary: ids, enums and input validation, free of HTTP and SQL.
+
+pub mod input;
+pub mod time;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Implements sqlx's `Type`/`Encode`/`Decode` for a newtype over `i64` id.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type, serde::Deserialize)]
+        #[sqlx(transparent)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Primary key of a postmortem.
+    IncidentId
+);
+id_type!(
+    /// Primary key of a timeline entry.
+    TimelineEntryId
+);
+id_type!(
+    /// Primary key of an action item.
+    ActionItemId
+);
+
+/// The value could not be parsed into one of the enum's variants.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}")]
+pub struct UnknownVariant {
+    kind: &'static str,
+    value: String,
+}
+
+/// An enum stored as a `text` column with a CHECK constraint listing the variants.
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, { $($variant:ident => ($db:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value stored in the database and sent by forms.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $db),+ }
+            }
+
+            /// The human-readable name.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownVariant;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($db => Ok($name::$variant),)+
+                    _ => Err(UnknownVariant { kind: $kind, value: s.to_owned() }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Ok(text.parse()?)
+            }
+        }
+
+        impl sqlx::Encode<'_, sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(&self.as_str(), buf)
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// How bad the incident was; SEV1 is the worst.
+    Severity, "severity", {
+        Sev1 => ("SEV1", "SEV1"),
+        Sev2 => ("SEV2", "SEV2"),
+        Sev3 => ("SEV3", "SEV3"),
+        Sev4 => ("SEV4", "SEV4"),
+        Sev5 => ("SEV5", "SEV5"),
+    }
+);
+
+impl Severity {
+    /// A short description shown next to the level in the form.
+    pub fn description(self) -> &'static str {
+        match self {
+            Severity::Sev1 => "critical: most users affected",
+            Severity::Sev2 => "major: many users or a key feature",
+            Severity::Sev3 => "moderate: some users, workaround exists",
+            Severity::Sev4 => "minor: little user impact",
+            Severity::Sev5 => "no user impact",
+        }
+    }
+}
+
+text_enum!(
+    /// Where the postmortem is in its life.
+    Status, "status", {
+        Draft => ("draft", "Draft"),
+        InReview => ("in_review", "In review"),
+        Published => ("published", "Published"),
+    }
+);
+
+/// A postmortem's own fields (its timeline and action items are loaded separately).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub started_at: ::time::OffsetDateTime,
+    pub ended_at: Option<::time::OffsetDateTime>,
+    pub offset: time::Offset,
+    pub summary: String,
+    pub impact: String,
+    pub root_cause: String,
+    pub resolution: String,
+    pub corrective_measures: String,
+    pub preventative_measures: String,
+    pub lessons_learned: String,
+    pub version: i32,
+    pub updated_at: ::time::OffsetDateTime,
+}
+
+impl Incident {
+    /// Derived from start and end, never typed in: `None` while the incident is ongoing.
+    pub fn duration(&self) -> Option<::time::Duration> {
+        self.ended_at.map(|end| end - self.started_at)
+    }
+}
+
+/// One line of the timeline: an instant and Markdown text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub id: TimelineEntryId,
+    pub incident_id: IncidentId,
+    pub occurred_at: ::time::OffsetDateTime,
+    pub body: String,
+}
+
+/// Follow-up work; done when `completed_at` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItem {
+    pub id: ActionItemId,
+    pub incident_id: IncidentId,
+    pub body: String,
+    pub owner: String,
+    pub team: String,
+    pub due_on: Option<::time::Date>,
+    pub completed_at: Option<::time::OffsetDateTime>,
+}
+
+impl ActionItem {
+    pub fn is_done(&self) -> bool {
+        self.completed_at.is_some()
+    }
+}
+
+/// A whole postmortem, as read, rendered and exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postmortem {
+    pub incident: Incident,
+    /// In time order.
+    pub timeline: Vec<TimelineEntry>,
+    /// In the order they were added.
+    pub action_items: Vec<ActionItem>,
+}

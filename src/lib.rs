@@ -1,0 +1,16 @@
+//! Hindsight: a self-hosted tool for incident postmortems.
+//!
+//! Layers, from the outside in: `cli` and `server` start things; `web` handles HTTP;
+//! `markdown` renders and exports; `db` holds all SQL; `domain` is the vocabulary they share;
+//! `database` connects to (or runs) PostgreSQL.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod db;
+pub mod domain;
+pub mod markdown;
+pub mod server;
+pub mod web;
+
+pub use web::{AppState, router};

@@ -1,0 +1,247 @@
+//! The Markdown export: one deterministic GFM document per postmortem, shaped like the
+//! user's own postmortems (title, metadata, summary and impact, timeline, root cause,
+//! resolution, measures, action items). The README's "Export format" section documents it;
+//! the importer reads it back.
+//!
+//! Determinism: the output depends only on the stored postmortem (never on the clock or the
+//! reader's zone), sections come in a fixed order, and lines end in `\n` with one final newline.
+
+use std::fmt::Write as _;
+
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{ActionItem, Postmortem, TimelineEntry};
+
+/// Whether the timeline needs dates: any entry on another day than the start, in the
+/// incident's offset. Then every entry shows its date, so no line can be misread.
+pub fn timeline_needs_dates(postmortem: &Postmortem) -> bool {
+    let offset = postmortem.incident.offset;
+    let first_day = t::local(postmortem.incident.started_at, offset).date();
+    postmortem.timeline.iter().any(|entry| t::local(entry.occurred_at, offset).date() != first_day)
+}
+
+/// The whole document.
+pub fn export(postmortem: &Postmortem) -> String {
+    let incident = &postmortem.incident;
+    let mut doc = String::with_capacity(4096);
+    // `writeln!` into a String cannot fail.
+    let _ = writeln!(doc, "# {}\n", incident.title);
+
+    let _ = writeln!(doc, "- **Severity:** {}", incident.severity.label());
+    let _ = writeln!(doc, "- **Status:** {}", incident.status.label());
+    let _ = writeln!(doc, "- **Start:** {}", t::format_full(incident.started_at, incident.offset));
+    match (incident.ended_at, incident.duration()) {
+        (Some(end), Some(duration)) => {
+            let _ = writeln!(doc, "- **End:** {}", t::format_full(end, incident.offset));
+            let _ = writeln!(doc, "- **Duration:** {}", t::format_duration(duration));
+        }
+        _ => doc.push_str("- **End:** ongoing\n"),
+    }
+
+    section(&mut doc, "## Summary", &incident.summary);
+    section(&mut doc, "## Impact", &incident.impact);
+    timeline(&mut doc, postmortem);
+    section(&mut doc, "## Root Cause", &incident.root_cause);
+    section(&mut doc, "## Resolution", &incident.resolution);
+    if !incident.corrective_measures.is_empty() || !incident.preventative_measures.is_empty() {
+        doc.push_str("\n## Corrective and Preventative Measures\n");
+        section(&mut doc, "### Corrective Measures", &incident.corrective_measures);
+        section(&mut doc, "### Preventative Measures", &incident.preventative_measures);
+    }
+    section(&mut doc, "## Lessons Learned", &incident.lessons_learned);
+    action_items(&mut doc, &postmortem.action_items);
+    doc
+}
+
+/// A heading and its Markdown body, omitted when the body is empty.
+fn section(doc: &mut String, heading: &str, body: &str) {
+    if body.is_empty() {
+        return;
+    }
+    let _ = write!(doc, "\n{heading}\n\n{body}\n");
+}
+
+fn timeline(doc: &mut String, postmortem: &Postmortem) {
+    if postmortem.timeline.is_empty() {
+        return;
+    }
+    let offset = postmortem.incident.offset;
+    let _ = write!(doc, "\n## Timeline\n\nAll times are {offset}.\n\n");
+    let with_dates = timeline_needs_dates(postmortem);
+    for entry in &postmortem.timeline {
+        let _ = write!(doc, "- **{}** – ", timeline_time(entry, offset, with_dates));
+        list_item_body(doc, &entry.body);
+    }
+}
+
+/// `10:15`, or `2025-03-01 23:50` in a timeline that spans days.
+pub fn timeline_time(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
+    let local = t::local(entry.occurred_at, offset);
+    if with_date {
+        format!("{} {}", t::format_date(local.date()), t::format_hm(local.time()))
+    } else {
+        t::format_hm(local.time())
+    }
+}
+
+/// Writes a list item's text: continuation lines are indented two spaces so they stay in the
+/// item; blank lines stay empty (no trailing spaces).
+fn list_item_body(doc: &mut String, body: &str) {
+    for (i, line) in body.lines().enumerate() {
+        if i > 0 && !line.is_empty() {
+            doc.push_str("  ");
+        }
+        doc.push_str(line);
+        doc.push('\n');
+    }
+}
+
+fn action_items(doc: &mut String, items: &[ActionItem]) {
+    if items.is_empty() {
+        return;
+    }
+    doc.push_str("\n## Action Items\n\n");
+    for item in items {
+        let mark = if item.is_done() { 'x' } else { ' ' };
+        let _ = write!(doc, "- [{mark}] {}", item.body);
+        let mut fields = Vec::with_capacity(3);
+        if !item.owner.is_empty() {
+            fields.push(format!("**Owner:** {}", item.owner));
+        }
+        if !item.team.is_empty() {
+            fields.push(format!("**Team:** {}", item.team));
+        }
+        if let Some(due) = item.due_on {
+            fields.push(format!("**Due:** {}", t::format_date(due)));
+        }
+        if !fields.is_empty() {
+            let _ = write!(doc, " — {}", fields.join(" · "));
+        }
+        doc.push('\n');
+    }
+}
+
+/// A file name for the download: the start date and a slug of the title,
+/// `2025-03-01-the-great-database-meltdown-of-2025.md`. ASCII only, so every wiki and file
+/// system takes it as is.
+pub fn file_name(postmortem: &Postmortem) -> String {
+    let incident = &postmortem.incident;
+    let mut slug = String::with_capacity(incident.title.len());
+    for c in incident.title.chars().flat_map(|c| c.to_lowercase()) {
+        if let Some(ascii) = fold_latin(c) {
+            slug.push_str(ascii);
+        } else if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if c.is_alphanumeric() {
+            // Other scripts have no obvious ASCII spelling; leave them out rather than guess.
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 80 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let date = t::format_date(t::local(incident.started_at, incident.offset).date());
+    if slug.is_empty() { format!("{date}-postmortem-{}.md", incident.id) } else { format!("{date}-{slug}.md") }
+}
+
+/// The ASCII letters for common accented Latin letters, so `Résumé` slugs as `resume`.
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'æ' => "ae",
+        'ç' | 'č' | 'ć' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'ł' => "l",
+        'ñ' | 'ń' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' => "r",
+        'ß' => "ss",
+        'š' | 'ś' => "s",
+        'ù' | 'ú' | 'û' | 'ü' | 'ű' | 'ů' => "u",
+        'ý' | 'ÿ' => "y",
+        'ž' | 'ź' | 'ż' => "z",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ActionItemId, Incident, IncidentId, Severity, Status, TimelineEntryId};
+    use time::macros::{date, datetime};
+
+    fn postmortem() -> Postmortem {
+        let id = IncidentId(7);
+        Postmortem {
+            incident: Incident {
+                id,
+                title: "Cache stampede: résumé service".into(),
+                severity: Severity::Sev2,
+                status: Status::Draft,
+                started_at: datetime!(2025-03-01 21:50 UTC),
+                ended_at: Some(datetime!(2025-03-01 22:40 UTC)),
+                offset: Offset::from_minutes(120),
+                summary: "Short.".into(),
+                impact: String::new(),
+                root_cause: String::new(),
+                resolution: String::new(),
+                corrective_measures: String::new(),
+                preventative_measures: "- Alerts".into(),
+                lessons_learned: String::new(),
+                version: 1,
+                updated_at: datetime!(2025-03-02 00:00 UTC),
+            },
+            timeline: vec![
+                TimelineEntry {
+                    id: TimelineEntryId(1),
+                    incident_id: id,
+                    occurred_at: datetime!(2025-03-01 21:50 UTC),
+                    body: "Alert fired\n\n```\nlog line\n```".into(),
+                },
+                TimelineEntry {
+                    id: TimelineEntryId(2),
+                    incident_id: id,
+                    occurred_at: datetime!(2025-03-01 22:10 UTC),
+                    body: "After midnight".into(),
+                },
+            ],
+            action_items: vec![ActionItem {
+                id: ActionItemId(1),
+                incident_id: id,
+                body: "Add jitter".into(),
+                owner: "Priya".into(),
+                team: String::new(),
+                due_on: Some(date!(2025 - 04 - 01)),
+                completed_at: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_timeline_crossing_midnight_shows_dates_and_keeps_blocks_in_their_entry() {
+        let doc = export(&postmortem());
+        assert!(doc.contains("- **2025-03-01 23:50** – Alert fired\n\n  ```\n  log line\n  ```\n"), "{doc}");
+        assert!(doc.contains("- **2025-03-02 00:10** – After midnight\n"), "{doc}");
+        assert!(doc.contains("All times are UTC+2."));
+    }
+
+    #[test]
+    fn empty_sections_are_left_out_and_measures_nest() {
+        let doc = export(&postmortem());
+        assert!(!doc.contains("## Impact"));
+        assert!(doc.contains("## Corrective and Preventative Measures\n\n### Preventative Measures\n\n- Alerts\n"));
+        assert!(!doc.contains("### Corrective Measures"));
+        assert!(doc.ends_with("- [ ] Add jitter — **Owner:** Priya · **Due:** 2025-04-01\n"));
+    }
+
+    #[test]
+    fn file_names_are_ascii_slugs_with_the_date() {
+        let mut pm = postmortem();
+        assert_eq!(file_name(&pm), "2025-03-01-cache-stampede-resume-service.md");
+        pm.incident.title = "🔥🔥".into();
+        assert_eq!(file_name(&pm), "2025-03-01-postmortem-7.md");
+    }
+}

@@ -1,0 +1,186 @@
+//! The one application error type, and how each variant reaches the user.
+//!
+//! Handlers return `Result<_, AppError>`. An error becomes a status code plus an
+//! [`ErrorPage`] marker; the `error_pages` middleware then renders it in the site's layout with
+//! the request id. Internal causes go to the log only: postmortems hold sensitive detail, and a
+//! database or template message must never reach a page.
+
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("no such page")]
+    NotFound,
+    /// The request itself is malformed; the message is safe to show.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("request body over the size limit")]
+    PayloadTooLarge,
+    /// The pool had no connection within its acquire timeout, or the database is down.
+    #[error("database unavailable")]
+    DatabaseUnavailable(#[source] sqlx::Error),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("template error")]
+    Template(#[from] askama::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> AppError {
+        match &error {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                AppError::DatabaseUnavailable(error)
+            }
+            sqlx::Error::Database(db) if db.code().is_some_and(|code| is_unavailable_sqlstate(&code)) => {
+                AppError::DatabaseUnavailable(error)
+            }
+            _ => AppError::Database(error),
+        }
+    }
+}
+
+/// SQLSTATEs that mean "try again later" rather than "this query is wrong": the server is
+/// shutting down, starting up, or out of connection slots.
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006")
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> AppError {
+        // A path that does not parse (`/incidents/abc`) names no page.
+        AppError::NotFound
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(rejection: FormRejection) -> AppError {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> AppError {
+        AppError::BadRequest(rejection.body_text())
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the page says. Never includes an internal cause.
+    fn page(&self) -> ErrorPage {
+        match self {
+            AppError::NotFound => ErrorPage::new(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is no page at this address. It may have been deleted, or the link may be mistyped.",
+            ),
+            AppError::BadRequest(message) => ErrorPage::new(StatusCode::BAD_REQUEST, "Bad request", message.clone()),
+            AppError::PayloadTooLarge => ErrorPage::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too much text",
+                "What you sent is over the size limit, so nothing was saved. Go back, shorten the longest \
+                 section (or move large logs to a linked file), and save again.",
+            ),
+            AppError::DatabaseUnavailable(_) => ErrorPage::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable",
+                "Hindsight cannot reach its database right now. Nothing was changed. Try again in a few seconds.",
+            ),
+            AppError::Database(_) | AppError::Template(_) => ErrorPage::internal(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        // Logged inside the request's span, which carries the request id the page shows.
+        match &self {
+            AppError::Database(_) | AppError::Template(_) => {
+                tracing::error!(error = %error_chain(&self), "Request failed with an internal error");
+            }
+            AppError::DatabaseUnavailable(_) => {
+                tracing::warn!(error = %error_chain(&self), "Request refused: the database is unavailable");
+            }
+            AppError::NotFound | AppError::BadRequest(_) | AppError::PayloadTooLarge => {}
+        }
+        let page = self.page();
+        let mut response = (page.status, ()).into_response();
+        if page.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        response.extensions_mut().insert(page);
+        response
+    }
+}
+
+/// The error and its sources on one line, for the log.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// What an error page says; attached to error responses for the `error_pages` middleware.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub heading: &'static str,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, heading: &'static str, message: impl Into<String>) -> ErrorPage {
+        ErrorPage { status, heading, message: message.into() }
+    }
+
+    /// The page for every 5xx whose cause must stay in the log.
+    pub fn internal() -> ErrorPage {
+        ErrorPage::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Hindsight could not finish this request. Nothing you typed was saved by the failed request. \
+             If it keeps happening, give your administrator the reference below.",
+        )
+    }
+
+    /// A page for an error response that carries no marker (a 405 from the router, a panic).
+    pub fn for_status(status: StatusCode) -> ErrorPage {
+        if status.is_server_error() {
+            return ErrorPage { status, ..ErrorPage::internal() };
+        }
+        let heading = match status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::METHOD_NOT_ALLOWED => "Not allowed here",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too much text",
+            _ => "Request not understood",
+        };
+        let reason = status.canonical_reason().unwrap_or("Error");
+        ErrorPage::new(status, heading, format!("{reason}."))
+    }
+}

@@ -1,0 +1,51 @@
+//! The Markdown export, as a download and as a page to copy from.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::extract::Path;
+use crate::db;
+use crate::domain::IncidentId;
+use crate::markdown::export;
+
+/// `GET /incidents/{id}/export.md`: the document as a `text/markdown` attachment.
+pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
+    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let disposition = format!("attachment; filename=\"{}\"", export::file_name(&postmortem));
+    let mut response = export::export(&postmortem).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/markdown; charset=utf-8"));
+    // The file name is an ASCII slug, so it is always a valid header value.
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/markdown.html")]
+pub struct CopyPage {
+    id: IncidentId,
+    title: String,
+    file_name: String,
+    markdown: String,
+    lines: usize,
+}
+
+/// `GET /incidents/{id}/markdown`: the same text in a read-only box, ready to select and copy.
+pub async fn copy_view(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<CopyPage> {
+    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let markdown = export::export(&postmortem);
+    Ok(CopyPage {
+        id,
+        file_name: export::file_name(&postmortem),
+        lines: markdown.lines().count().clamp(10, 40),
+        title: postmortem.incident.title,
+        markdown,
+    })
+}

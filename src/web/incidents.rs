@@ -1,0 +1,382 @@
+//! Postmortem pages: the index, the form (new, edit, conflict), the postmortem itself, delete.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::extract::{Form, Path, Query};
+use crate::db;
+use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, TimelineForm};
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{Incident, IncidentId, Postmortem, Severity, Status};
+use crate::markdown::{self, SafeHtml, export};
+
+/// Postmortems per index page.
+pub const PAGE_SIZE: i64 = 25;
+
+/// An instant as shown: text in the incident's offset, and RFC 3339 for `<time datetime>`.
+pub struct TimeView {
+    pub text: String,
+    pub iso: String,
+}
+
+impl TimeView {
+    fn new(instant: time::OffsetDateTime, offset: Offset) -> TimeView {
+        TimeView { text: t::format_full(instant, offset), iso: t::format_rfc3339(instant, offset) }
+    }
+}
+
+// ---- Index ------------------------------------------------------------------------------
+
+struct IndexRow {
+    id: IncidentId,
+    title: String,
+    severity: Severity,
+    status: Status,
+    started: TimeView,
+    duration: String,
+    open_action_items: i64,
+    action_items: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/index.html")]
+pub struct IndexPage {
+    rows: Vec<IndexRow>,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IndexQuery {
+    page: Option<i64>,
+}
+
+pub async fn index(State(state): State<AppState>, Query(query): Query<IndexQuery>) -> Result<IndexPage> {
+    let page = query.page.unwrap_or(1);
+    if page < 1 {
+        return Err(AppError::BadRequest("Page numbers start at 1.".into()));
+    }
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let (summaries, total) = db::incidents::list_page(&state.pool, PAGE_SIZE, offset).await?;
+    // A page past the end has no rows to carry the total; count separately only then.
+    let total = if summaries.is_empty() && page > 1 { db::incidents::count(&state.pool).await? } else { total };
+    let rows = summaries
+        .into_iter()
+        .map(|s| IndexRow {
+            duration: s
+                .ended_at
+                .map(|end| t::format_duration(end - s.started_at))
+                .unwrap_or_else(|| "ongoing".to_owned()),
+            started: TimeView::new(s.started_at, s.offset),
+            id: s.id,
+            title: s.title,
+            severity: s.severity,
+            status: s.status,
+            open_action_items: s.open_action_items,
+            action_items: s.action_items,
+        })
+        .collect();
+    Ok(IndexPage { rows, page, pages: (total + PAGE_SIZE - 1) / PAGE_SIZE, total })
+}
+
+// ---- Form: new, edit, conflict ------------------------------------------------------------
+
+/// What changed under an editor: the saved value of each field that differs from theirs.
+pub struct Conflict {
+    saved_at: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/form.html")]
+pub struct FormPage {
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    form: IncidentForm,
+    errors: FieldErrors,
+    conflict: Option<Conflict>,
+    severities: &'static [Severity],
+    statuses: &'static [Status],
+}
+
+impl FormPage {
+    fn new_incident(form: IncidentForm, errors: FieldErrors) -> FormPage {
+        FormPage {
+            heading: "New postmortem".into(),
+            action: "/incidents".into(),
+            submit: "Create postmortem",
+            cancel: "/incidents".into(),
+            form,
+            errors,
+            conflict: None,
+            severities: Severity::ALL,
+            statuses: Status::ALL,
+        }
+    }
+
+    fn edit(id: IncidentId, title: &str, form: IncidentForm, errors: FieldErrors) -> FormPage {
+        FormPage {
+            heading: format!("Edit “{title}”"),
+            action: format!("/incidents/{id}"),
+            submit: "Save changes",
+            cancel: format!("/incidents/{id}"),
+            form,
+            errors,
+            conflict: None,
+            severities: Severity::ALL,
+            statuses: Status::ALL,
+        }
+    }
+}
+
+pub async fn new() -> FormPage {
+    FormPage::new_incident(IncidentForm::blank(), FieldErrors::default())
+}
+
+pub async fn create(State(state): State<AppState>, Form(form): Form<IncidentForm>) -> Result<Response> {
+    match form.validate() {
+        Ok(draft) => {
+            let id = db::incidents::insert(&state.pool, &draft).await?;
+            tracing::info!(incident.id = %id, "Created a postmortem");
+            Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+        }
+        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(form, errors)).into_response()),
+    }
+}
+
+pub async fn edit(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<FormPage> {
+    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    Ok(FormPage::edit(id, &incident.title, IncidentForm::from_incident(&incident), FieldErrors::default()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<IncidentId>,
+    Form(form): Form<IncidentForm>,
+) -> Result<Response> {
+    let draft = match form.validate() {
+        Ok(draft) => draft,
+        Err(errors) => {
+            let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
+            let page = FormPage::edit(id, title, form.clone(), errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let Some(base_version) = form.base_version() else {
+        return Err(AppError::BadRequest(
+            "The form did not say which version it edits. Reload the edit page and try again.".into(),
+        ));
+    };
+    if db::incidents::update(&state.pool, id, base_version, &draft).await?.is_some() {
+        tracing::info!(incident.id = %id, "Updated a postmortem");
+        return Ok(Redirect::to(&format!("/incidents/{id}")).into_response());
+    }
+    // Nothing matched: either the postmortem is gone, or someone saved since this form loaded.
+    let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
+    Ok((StatusCode::CONFLICT, conflict_page(&current, form)).into_response())
+}
+
+/// The form again with the user's text, the saved values that differ beside it, and the
+/// version bumped so that saving again knowingly replaces them.
+fn conflict_page(current: &Incident, mut theirs: IncidentForm) -> FormPage {
+    let saved = IncidentForm::from_incident(current);
+    let pairs: [(&'static str, &String, &String); 13] = [
+        ("Title", &saved.title, &theirs.title),
+        ("Severity", &saved.severity, &theirs.severity),
+        ("Status", &saved.status, &theirs.status),
+        ("Start of impact", &saved.started_at, &theirs.started_at),
+        ("End of impact", &saved.ended_at, &theirs.ended_at),
+        ("UTC offset", &saved.utc_offset, &theirs.utc_offset),
+        ("Summary", &saved.summary, &theirs.summary),
+        ("Impact", &saved.impact, &theirs.impact),
+        ("Root cause", &saved.root_cause, &theirs.root_cause),
+        ("Resolution", &saved.resolution, &theirs.resolution),
+        ("Corrective measures", &saved.corrective_measures, &theirs.corrective_measures),
+        ("Preventative measures", &saved.preventative_measures, &theirs.preventative_measures),
+        ("Lessons learned", &saved.lessons_learned, &theirs.lessons_learned),
+    ];
+    let fields = pairs
+        .into_iter()
+        .filter(|(_, saved, theirs)| saved.trim() != theirs.replace("\r\n", "\n").trim())
+        .map(|(label, saved, _)| (label, saved.clone()))
+        .collect();
+    theirs.version = current.version.to_string();
+    let mut page = FormPage::edit(current.id, &current.title, theirs, FieldErrors::default());
+    page.conflict = Some(Conflict { saved_at: t::format_full(current.updated_at, current.offset), fields });
+    page
+}
+
+// ---- The postmortem page ------------------------------------------------------------------
+
+pub struct Section {
+    /// The anchor on this page and the field name on the edit form.
+    key: &'static str,
+    heading: &'static str,
+    html: SafeHtml,
+}
+
+pub struct TimelineRow {
+    id: crate::domain::TimelineEntryId,
+    time: String,
+    iso: String,
+    html: SafeHtml,
+}
+
+pub struct ActionRow {
+    id: crate::domain::ActionItemId,
+    html: SafeHtml,
+    done: bool,
+    owner: String,
+    team: String,
+    due: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/show.html")]
+pub struct ShowPage {
+    id: IncidentId,
+    title: String,
+    severity: Severity,
+    status: Status,
+    offset: Offset,
+    time_label: String,
+    start: TimeView,
+    end: Option<TimeView>,
+    duration: Option<String>,
+    updated: String,
+    before_timeline: Vec<Section>,
+    after_timeline: Vec<Section>,
+    timeline: Vec<TimelineRow>,
+    timeline_shows_dates: bool,
+    action_items: Vec<ActionRow>,
+    open_action_items: usize,
+    entry_form: TimelineForm,
+    entry_errors: FieldErrors,
+    item_form: ActionItemForm,
+    item_errors: FieldErrors,
+}
+
+/// Forms on the postmortem page that came back with errors, to show again as typed.
+#[derive(Default)]
+pub struct PendingForms {
+    pub entry: Option<(TimelineForm, FieldErrors)>,
+    pub item: Option<(ActionItemForm, FieldErrors)>,
+}
+
+impl ShowPage {
+    pub fn build(postmortem: Postmortem, pending: PendingForms) -> ShowPage {
+        let with_dates = export::timeline_needs_dates(&postmortem);
+        let Postmortem { incident, timeline, action_items } = postmortem;
+        let offset = incident.offset;
+        let section = |key, heading, body: &str| Section { key, heading, html: markdown::render(body) };
+        let timeline = timeline
+            .iter()
+            .map(|entry| TimelineRow {
+                id: entry.id,
+                time: export::timeline_time(entry, offset, with_dates),
+                iso: t::format_rfc3339(entry.occurred_at, offset),
+                html: markdown::render(&entry.body),
+            })
+            .collect();
+        let open_action_items = action_items.iter().filter(|item| !item.is_done()).count();
+        let action_items = action_items
+            .iter()
+            .map(|item| ActionRow {
+                id: item.id,
+                html: markdown::render(&item.body),
+                done: item.is_done(),
+                owner: item.owner.clone(),
+                team: item.team.clone(),
+                due: item.due_on.map(t::format_date).unwrap_or_default(),
+            })
+            .collect();
+        let (entry_form, entry_errors) =
+            pending.entry.unwrap_or_else(|| (TimelineForm::blank(&incident), FieldErrors::default()));
+        let (item_form, item_errors) = pending.item.unwrap_or_default();
+        ShowPage {
+            id: incident.id,
+            before_timeline: vec![
+                section("summary", "Summary", &incident.summary),
+                section("impact", "Impact", &incident.impact),
+            ],
+            after_timeline: vec![
+                section("root_cause", "Root cause", &incident.root_cause),
+                section("resolution", "Resolution", &incident.resolution),
+                section("corrective_measures", "Corrective measures", &incident.corrective_measures),
+                section("preventative_measures", "Preventative measures", &incident.preventative_measures),
+                section("lessons_learned", "Lessons learned", &incident.lessons_learned),
+            ],
+            start: TimeView::new(incident.started_at, offset),
+            end: incident.ended_at.map(|end| TimeView::new(end, offset)),
+            duration: incident.duration().map(t::format_duration),
+            updated: t::format_full(incident.updated_at, offset),
+            title: incident.title,
+            severity: incident.severity,
+            status: incident.status,
+            offset,
+            time_label: format!("Time ({offset})"),
+            timeline,
+            timeline_shows_dates: with_dates,
+            action_items,
+            open_action_items,
+            entry_form,
+            entry_errors,
+            item_form,
+            item_errors,
+        }
+    }
+}
+
+/// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
+pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms) -> Result<Response> {
+    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let status = if pending.entry.is_some() || pending.item.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, ShowPage::build(postmortem, pending)).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
+    render_show(&state, id, PendingForms::default()).await
+}
+
+// ---- Delete -------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/delete.html")]
+pub struct DeletePage {
+    id: IncidentId,
+    title: String,
+    entries: usize,
+    items: usize,
+}
+
+pub async fn confirm_delete(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<DeletePage> {
+    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    Ok(DeletePage {
+        id,
+        entries: postmortem.timeline.len(),
+        items: postmortem.action_items.len(),
+        title: postmortem.incident.title,
+    })
+}
+
+pub async fn delete(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Redirect> {
+    if !db::incidents::delete(&state.pool, id).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(incident.id = %id, "Deleted a postmortem");
+    Ok(Redirect::to("/incidents"))
+}

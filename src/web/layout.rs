@@ -1,0 +1,25 @@
+//! Pieces shared by every page: the error page and view helpers for the templates.
+
+use askama::Template;
+
+use super::error::ErrorPage;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    status: u16,
+    heading: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+/// The error page in the site's layout. Falls back to a bare page if the template itself fails,
+/// so an error page can never turn into another error.
+pub fn render_error_page(page: &ErrorPage, request_id: &str) -> String {
+    let template =
+        ErrorTemplate { status: page.status.as_u16(), heading: page.heading, message: &page.message, request_id };
+    template.render().unwrap_or_else(|error| {
+        tracing::error!(%error, "The error page template failed to render");
+        format!("<!doctype html><title>Error</title><h1>Error {}</h1>", page.status.as_u16())
+    })
+}

@@ -1,0 +1,105 @@
+//! The HTTP layer: the router, its middleware, and one module of handlers per resource.
+//! Handlers parse input, call `db` and `markdown`, and pick a template; they hold no SQL.
+
+mod action_items;
+mod assets;
+pub mod error;
+mod export;
+mod extract;
+mod health;
+mod incidents;
+mod layout;
+mod timeline;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use error::{AppError, ErrorPage};
+
+/// Largest request body accepted: far more than any postmortem form, small enough that a
+/// runaway paste cannot exhaust memory.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every handler can reach. Cheap to clone; holds no state of its own beyond the pool,
+/// so any number of instances can serve one database.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    /// How long `/readyz` waits for the database.
+    pub readiness_timeout: Duration,
+}
+
+/// The whole application, ready to serve or to drive in tests with `oneshot`.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::to("/incidents") }))
+        .route("/incidents", get(incidents::index).post(incidents::create))
+        .route("/incidents/new", get(incidents::new))
+        .route("/incidents/{id}", get(incidents::show).post(incidents::update))
+        .route("/incidents/{id}/edit", get(incidents::edit))
+        .route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete))
+        .route("/incidents/{id}/export.md", get(export::download))
+        .route("/incidents/{id}/markdown", get(export::copy_view))
+        .route("/incidents/{id}/timeline", post(timeline::create))
+        .route("/incidents/{id}/timeline/{entry}", post(timeline::update))
+        .route("/incidents/{id}/timeline/{entry}/edit", get(timeline::edit))
+        .route("/incidents/{id}/timeline/{entry}/delete", post(timeline::delete))
+        .route("/incidents/{id}/actions", post(action_items::create))
+        .route("/incidents/{id}/actions/{item}", post(action_items::update))
+        .route("/incidents/{id}/actions/{item}/edit", get(action_items::edit))
+        .route("/incidents/{id}/actions/{item}/done", post(action_items::set_done))
+        .route("/incidents/{id}/actions/{item}/delete", post(action_items::delete))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/static/{file}", get(assets::serve))
+        .fallback(|| async { AppError::NotFound });
+
+    // Outermost first: every request gets an id, a span carrying it, and an error page.
+    pages
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn(error_pages))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request.id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Renders error responses in the site's layout. Responses carrying an [`ErrorPage`] get that
+/// page; any other 5xx (a panic, a failed template) gets the opaque internal page, and a bare
+/// 4xx from the router (405) gets a page for its status. The page shows the request id, which
+/// is also in the log line that holds the cause.
+async fn error_pages(request: Request, next: Next) -> Response {
+    let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return response;
+    }
+    let page = match response.extensions().get::<ErrorPage>() {
+        Some(page) => page.clone(),
+        None if status.is_server_error() => ErrorPage::for_status(status),
+        None if response.headers().contains_key(header::CONTENT_TYPE) => return response,
+        None => ErrorPage::for_status(status),
+    };
+    let (mut parts, _) = response.into_parts();
+    let body = layout::render_error_page(&page, &request_id);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body.into())
+}

@@ -1,0 +1,121 @@
+//! The Markdown export: the golden seed postmortem, determinism, headers, the copy view.
+
+use axum::http::StatusCode;
+
+use crate::harness::{IncidentFields, TestApp};
+
+const GOLDEN: &str = "tests/golden/seed.md";
+
+/// The user's own example postmortem (`shared/fixtures/postmortems/seed.md`), entered through
+/// the same forms a person would use.
+async fn enter_the_seed(app: &TestApp) -> String {
+    let fields = IncidentFields {
+        title: "The Great Database Meltdown of 2025".into(),
+        severity: "SEV2".into(),
+        status: "published".into(),
+        started_at: "2025-03-01T10:15".into(),
+        ended_at: "2025-03-01T11:05".into(),
+        utc_offset: "UTC+2".into(),
+        summary: "A database connection pool misconfiguration—too many connections fighting for too few slots, leading to mass query casualties.".into(),
+        impact: "Our beloved web app turned into a virtual ghost town. 80% of users couldn’t log in, dashboards vanished into the abyss, and 500 Internal Server Errors haunted the screens. 😱".into(),
+        root_cause: "Our database connection pool was like a small elevator in a skyscraper—too many people trying to get in at once, causing chaos. Under heavy load, connections maxed out, leaving new requests stranded.".into(),
+        resolution: "We upgraded our elevator! Increased max connections, fine-tuned the pool settings, and gave our database a well-earned restart. Problem solved! 🎉".into(),
+        corrective_measures: "**How We’ll Avoid Another Meltdown:**\r\n- Implemented dynamic connection scaling (so our elevator gets bigger when needed). 🏗️\r\n- Enhanced logging to spot connection traffic jams before they happen. 🚦\r\n- Adjusted alert thresholds to avoid last-minute fire drills. 🔥\r\n".into(),
+        preventative_measures: String::new(),
+        lessons_learned: "And finally, a friendly reminder: **Never underestimate the power of proper database settings.** Your future self will thank you! 😉".into(),
+    };
+    let path = app.create_incident(&fields).await;
+    let timeline = [
+        ("10:15 AM", "Monitoring alerts screamed, API response times skyrocketed. 🚨"),
+        (
+            "10:18 AM",
+            "Users flooded support with messages like “Is your app down, or is it just me?” (Spoiler: It wasn’t just them.)",
+        ),
+        ("10:22 AM", "Engineers launched an investigation. Initial suspect: rogue API performance gremlins. 🕵️♂️"),
+        ("10:30 AM", "Restarted API services. Outcome? No change. Mood? Nervous. 😬"),
+        ("10:40 AM", "Logs revealed a growing army of failed database connections."),
+        ("10:45 AM", "Emergency call to the database wizards. 🧙♂️"),
+        ("10:55 AM", "Connection limits increased as a band-aid fix. Signs of life returned."),
+        (
+            "11:05 AM",
+            "Permanent solution applied: smarter connection pool settings, a fresh database restart, and a collective sigh of relief. 😌",
+        ),
+    ];
+    // Entered out of order: the export sorts by time.
+    for (time, body) in timeline.iter().rev() {
+        let response = app.post_form(&format!("{path}/timeline"), &[("time", time), ("body", body)]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    }
+    for body in [
+        "Increase max database connections in production.",
+        "Add monitoring for connection pool utilization.",
+        "Conduct load testing to determine safe connection limits.",
+        "Implement automatic failover mechanisms.",
+    ] {
+        let response = app.post_form(&format!("{path}/actions"), &[("body", body), ("done", "on")]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    }
+    path
+}
+
+#[tokio::test]
+async fn the_seed_exports_to_the_golden_file_byte_for_byte_every_time() {
+    let app = TestApp::new().await;
+    let path = enter_the_seed(&app).await;
+    let first = app.get(&format!("{path}/export.md")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, &first.body).expect("write the golden file");
+    }
+    let golden = std::fs::read_to_string(GOLDEN).expect("the golden file exists (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(first.body, golden, "the export differs from {GOLDEN}");
+    let second = app.get(&format!("{path}/export.md")).await;
+    assert_eq!(second.body.as_bytes(), first.body.as_bytes());
+}
+
+#[tokio::test]
+async fn the_export_downloads_as_markdown_with_a_name_from_the_title() {
+    let app = TestApp::new().await;
+    let path = enter_the_seed(&app).await;
+    let response = app.get(&format!("{path}/export.md")).await;
+    assert_eq!(response.header("content-type"), "text/markdown; charset=utf-8");
+    assert_eq!(
+        response.header("content-disposition"),
+        "attachment; filename=\"2025-03-01-the-great-database-meltdown-of-2025.md\""
+    );
+}
+
+#[tokio::test]
+async fn the_copy_view_shows_the_same_text() {
+    let app = TestApp::new().await;
+    let path = enter_the_seed(&app).await;
+    let export = app.get(&format!("{path}/export.md")).await;
+    let view = app.get(&format!("{path}/markdown")).await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.attr("textarea#markdown", "readonly").as_deref(), Some(""));
+    // The HTML parser drops one leading newline in a textarea; the export starts with `#`.
+    let html = view.html();
+    let selector = scraper::Selector::parse("textarea#markdown").expect("selector");
+    let text: String = html.select(&selector).next().expect("the textarea").text().collect();
+    assert_eq!(text, export.body);
+    assert_eq!(view.attr(".form-actions a", "href"), Some(format!("{path}/export.md")));
+}
+
+#[tokio::test]
+async fn editing_changes_the_export_and_ongoing_incidents_say_so() {
+    let app = TestApp::new().await;
+    let path = app
+        .create_incident(&IncidentFields { ended_at: String::new(), ..IncidentFields::titled("Still burning") })
+        .await;
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    assert!(export.starts_with("# Still burning\n\n- **Severity:** SEV2\n"));
+    assert!(export.contains("- **End:** ongoing\n"));
+    assert!(!export.contains("Duration"));
+}
+
+#[tokio::test]
+async fn a_missing_postmortem_has_no_export() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/incidents/12345/export.md").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/incidents/12345/markdown").await.status, StatusCode::NOT_FOUND);
+}

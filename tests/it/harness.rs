@@ -1,0 +1,316 @@
+//! The test harness: a real PostgreSQL (the server in DATABASE_URL, or a private cluster this
+//! process starts), a fresh database per test cloned from a migrated template, and helpers to
+//! drive the router in-process and read its HTML with CSS selectors.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use hindsight::database::private_cluster::{ClusterError, PrivateCluster};
+use hindsight::database::{MIGRATOR, cluster_options, pool_options};
+use hindsight::{AppState, router};
+use http_body_util::BodyExt as _;
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tower::ServiceExt as _;
+
+/// Where test databases are created, shared by every test in this process.
+struct TestServer {
+    admin: PgConnectOptions,
+    template: String,
+    /// Kept alive for the whole run; the cluster stops when the process exits.
+    _cluster: Option<PrivateCluster>,
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+fn server() -> &'static TestServer {
+    SERVER.get_or_init(|| {
+        // Tests each run on their own runtime; set-up gets one of its own that it can drop.
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Runtime::new().expect("a runtime for test set-up");
+            runtime.block_on(TestServer::start())
+        })
+        .join()
+        .expect("test database set-up panicked")
+    })
+}
+
+impl TestServer {
+    async fn start() -> TestServer {
+        let (admin, cluster) = match std::env::var("DATABASE_URL") {
+            Ok(url) => {
+                let options: PgConnectOptions = url.parse().expect("DATABASE_URL must be a PostgreSQL URL");
+                (options.database("postgres"), None)
+            }
+            Err(_) => {
+                let cluster = start_private_cluster().await;
+                (cluster_options(&cluster, "postgres"), Some(cluster))
+            }
+        };
+        let pid = std::process::id();
+        let template = format!("hindsight_test_{pid}_template");
+        let mut conn = PgConnection::connect_with(&admin).await.expect("connect to the test server");
+        drop_leftover_databases(&mut conn).await;
+        exec(&mut conn, &format!("CREATE DATABASE {template}")).await;
+        let pool = PgPool::connect_with(admin.clone().database(&template)).await.expect("connect to the template");
+        MIGRATOR.run(&pool).await.expect("migrate the template database");
+        pool.close().await;
+        TestServer { admin, template, _cluster: cluster }
+    }
+}
+
+/// A private cluster in the temp folder, reused across runs; a concurrent run gets its own.
+async fn start_private_cluster() -> PrivateCluster {
+    let shared = std::env::temp_dir().join("hindsight-tests");
+    match PrivateCluster::start(&shared, None).await {
+        Ok(cluster) => cluster,
+        Err(ClusterError::InUse { .. }) => {
+            let own = std::env::temp_dir().join(format!("hindsight-tests-{}", std::process::id()));
+            PrivateCluster::start(&own, None).await.expect("start a private PostgreSQL for the tests")
+        }
+        Err(error) => panic!("could not start a private PostgreSQL for the tests: {error}"),
+    }
+}
+
+/// Drops databases left by earlier runs whose process is gone (a crashed or interrupted run).
+async fn drop_leftover_databases(conn: &mut PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'hindsight\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("list test databases");
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut *conn).await.ok();
+        }
+    }
+}
+
+async fn exec(conn: &mut PgConnection, sql: &str) {
+    sqlx::query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// One test's application: its own database, pool and router.
+pub struct TestApp {
+    pub pool: PgPool,
+    router: Router,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with_pool_settings(5, Duration::from_secs(2)).await
+    }
+
+    /// An app whose pool has `max_connections` and `acquire_timeout`, for overload tests.
+    pub async fn with_pool_settings(max_connections: u32, acquire_timeout: Duration) -> TestApp {
+        let server = server();
+        let name = format!("hindsight_test_{}_{}", std::process::id(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
+        let mut conn = PgConnection::connect_with(&server.admin).await.expect("connect to the test server");
+        exec(&mut conn, &format!("CREATE DATABASE {name} TEMPLATE {}", server.template)).await;
+        conn.close().await.ok();
+        let options = server.admin.clone().database(&name);
+        let pool = pool_options(max_connections, acquire_timeout).connect_lazy_with(options.clone());
+        TestApp::from_pool(pool)
+    }
+
+    /// An app over any pool (for example one pointing at a server that is not there).
+    pub fn from_pool(pool: PgPool) -> TestApp {
+        let state = AppState { pool: pool.clone(), readiness_timeout: Duration::from_millis(500) };
+        TestApp { pool, router: router(state) }
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("read the body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
+    }
+
+    pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(fields).expect("encodable form");
+        self.post_raw(uri, body).await
+    }
+
+    pub async fn post_raw(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body.into())
+            .expect("a valid request");
+        self.request(request).await
+    }
+
+    /// Creates a postmortem through the form and returns its path, `/incidents/{id}`.
+    pub async fn create_incident(&self, form: &IncidentFields) -> String {
+        let response = self.post_form("/incidents", &form.fields()).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "create failed: {}", response.body);
+        response.location().to_owned()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.pool).await.expect("count rows")
+    }
+
+    /// Runs `future` and counts the SQL statements it sends (sqlx logs each one as an event).
+    pub async fn count_queries<F: Future>(future: F) -> (F::Output, usize) {
+        use tracing::instrument::WithSubscriber as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let counter = QueryCounter::default();
+        let subscriber = tracing_subscriber::registry().with(counter.clone());
+        let output = future.with_subscriber(subscriber).await;
+        (output, counter.0.load(Ordering::SeqCst))
+    }
+}
+
+#[derive(Clone, Default)]
+struct QueryCounter(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The fields of the postmortem form, with the seed's times as defaults.
+#[derive(Clone)]
+pub struct IncidentFields {
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub started_at: String,
+    pub ended_at: String,
+    pub utc_offset: String,
+    pub summary: String,
+    pub impact: String,
+    pub root_cause: String,
+    pub resolution: String,
+    pub corrective_measures: String,
+    pub preventative_measures: String,
+    pub lessons_learned: String,
+}
+
+impl Default for IncidentFields {
+    fn default() -> Self {
+        IncidentFields {
+            title: "Checkout latency spike".into(),
+            severity: "SEV2".into(),
+            status: "draft".into(),
+            started_at: "2025-03-01T10:15".into(),
+            ended_at: "2025-03-01T11:05".into(),
+            utc_offset: "UTC+2".into(),
+            summary: String::new(),
+            impact: String::new(),
+            root_cause: String::new(),
+            resolution: String::new(),
+            corrective_measures: String::new(),
+            preventative_measures: String::new(),
+            lessons_learned: String::new(),
+        }
+    }
+}
+
+impl IncidentFields {
+    pub fn titled(title: &str) -> IncidentFields {
+        IncidentFields { title: title.into(), ..IncidentFields::default() }
+    }
+
+    pub fn fields(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("title", &self.title),
+            ("severity", &self.severity),
+            ("status", &self.status),
+            ("started_at", &self.started_at),
+            ("ended_at", &self.ended_at),
+            ("utc_offset", &self.utc_offset),
+            ("summary", &self.summary),
+            ("impact", &self.impact),
+            ("root_cause", &self.root_cause),
+            ("resolution", &self.resolution),
+            ("corrective_measures", &self.corrective_measures),
+            ("preventative_measures", &self.preventative_measures),
+            ("lessons_learned", &self.lessons_learned),
+        ]
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("a Location header")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `selector`, whitespace collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).expect("a valid selector");
+        self.html()
+            .select(&selector)
+            .map(|el| el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// The text of the one element matching `selector`.
+    pub fn text(&self, selector: &str) -> String {
+        let texts = self.texts(selector);
+        assert_eq!(texts.len(), 1, "expected one match for {selector}, got {texts:?}\n{}", self.body);
+        texts.into_iter().next().unwrap_or_default()
+    }
+
+    /// The `attr` attribute of the one element matching `selector`.
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let parsed = Selector::parse(selector).expect("a valid selector");
+        let html = self.html();
+        let mut matches = html.select(&parsed);
+        let element = matches.next().unwrap_or_else(|| panic!("no match for {selector}\n{}", self.body));
+        element.value().attr(attr).map(str::to_owned)
+    }
+
+    /// The value of the form control named `name` (the text of a textarea).
+    pub fn field_value(&self, name: &str) -> String {
+        let selector = format!("[name=\"{name}\"]");
+        let parsed = Selector::parse(&selector).expect("a valid selector");
+        let html = self.html();
+        let element = html.select(&parsed).next().unwrap_or_else(|| panic!("no field {name}"));
+        match element.value().name() {
+            "textarea" => element.text().collect(),
+            "select" => {
+                let option = Selector::parse("option[selected]").expect("a valid selector");
+                element.select(&option).next().and_then(|o| o.value().attr("value")).unwrap_or("").to_owned()
+            }
+            _ => element.value().attr("value").unwrap_or("").to_owned(),
+        }
+    }
+
+    /// The error message shown beside the field with id `id`, if any.
+    pub fn field_error(&self, id: &str) -> Option<String> {
+        self.texts(&format!("#{id}-error")).into_iter().next()
+    }
+}

@@ -1,0 +1,359 @@
+//! Writing, reading, listing, editing and deleting postmortems through the forms.
+
+use axum::http::StatusCode;
+
+use crate::harness::{IncidentFields, TestApp};
+
+#[tokio::test]
+async fn the_root_sends_people_to_the_index() {
+    let app = TestApp::new().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.location(), "/incidents");
+}
+
+#[tokio::test]
+async fn an_empty_index_invites_the_first_postmortem() {
+    let app = TestApp::new().await;
+    let response = app.get("/incidents").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.text(".empty h2"), "No postmortems yet");
+    assert_eq!(response.attr(".empty a.button", "href").as_deref(), Some("/incidents/new"));
+}
+
+#[tokio::test]
+async fn the_new_form_starts_with_sensible_defaults() {
+    let app = TestApp::new().await;
+    let response = app.get("/incidents/new").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.attr("form.incident-form", "action").as_deref(), Some("/incidents"));
+    assert_eq!(response.field_value("severity"), "SEV3");
+    assert_eq!(response.field_value("status"), "draft");
+    assert_eq!(response.field_value("utc_offset"), "UTC");
+    for field in [
+        "title",
+        "started_at",
+        "ended_at",
+        "summary",
+        "impact",
+        "root_cause",
+        "resolution",
+        "corrective_measures",
+        "preventative_measures",
+        "lessons_learned",
+    ] {
+        assert_eq!(response.texts(&format!("label[for=\"{field}\"]")).len(), 1, "{field} has a label");
+    }
+}
+
+#[tokio::test]
+async fn a_created_postmortem_renders_every_section_from_markdown() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields {
+        title: "Pool exhaustion <b>not bold</b>".into(),
+        severity: "SEV1".into(),
+        status: "in_review".into(),
+        summary: "The **pool** ran dry.".into(),
+        impact: "| Users | Share |\n|---|---|\n| EU | 80% |".into(),
+        root_cause: "- [x] found\n- [ ] fixed".into(),
+        resolution: "~~restart~~ resize, see https://example.com/runbook".into(),
+        corrective_measures: "Footnoted.[^1]\n\n[^1]: The note.".into(),
+        preventative_measures: "1. Alert earlier".into(),
+        lessons_learned: "<script>alert(1)</script>Stay calm.".into(),
+        ..IncidentFields::default()
+    };
+    let path = app.create_incident(&fields).await;
+    assert!(path.starts_with("/incidents/"), "{path}");
+
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("h1"), "Pool exhaustion <b>not bold</b>", "titles are text, not HTML");
+    assert_eq!(page.text(".meta .sev"), "SEV1");
+    assert_eq!(page.text(".meta .status"), "In review");
+    assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC+2");
+    assert_eq!(page.attr(".meta time", "datetime").as_deref(), Some("2025-03-01T10:15:00+02:00"));
+    assert!(page.texts(".meta dd").contains(&"50 min".to_owned()));
+    assert_eq!(page.text("#summary strong"), "pool");
+    assert_eq!(page.texts("#impact table td"), ["EU", "80%"]);
+    assert_eq!(page.texts("#root_cause input[type=checkbox][disabled]").len(), 2);
+    assert_eq!(page.text("#resolution del"), "restart");
+    assert_eq!(page.attr("#resolution a", "href").as_deref(), Some("https://example.com/runbook"));
+    assert_eq!(page.texts("#corrective_measures sup a").len(), 1);
+    assert_eq!(page.text("#preventative_measures ol li"), "Alert earlier");
+    assert!(page.texts("#lessons_learned script").is_empty());
+    assert_eq!(page.text("#lessons_learned .prose"), "Stay calm.");
+}
+
+#[tokio::test]
+async fn the_index_lists_newest_first_with_severity_status_and_duration() {
+    let app = TestApp::new().await;
+    let older = IncidentFields {
+        started_at: "2025-01-01T09:00".into(),
+        ended_at: "2025-01-01T12:30".into(),
+        ..IncidentFields::titled("Older")
+    };
+    let ongoing = IncidentFields {
+        started_at: "2025-02-01T09:00".into(),
+        ended_at: String::new(),
+        severity: "SEV1".into(),
+        ..IncidentFields::titled("Ongoing")
+    };
+    app.create_incident(&older).await;
+    app.create_incident(&ongoing).await;
+    let index = app.get("/incidents").await;
+    assert_eq!(index.texts("td.title"), ["Ongoing", "Older"]);
+    let cells: Vec<String> = index.texts("tbody tr:first-child td");
+    assert_eq!(cells[1], "SEV1");
+    assert_eq!(cells[2], "Draft");
+    assert_eq!(cells[4], "ongoing");
+    assert_eq!(index.texts("tbody tr:nth-child(2) td")[4], "3 h 30 min");
+}
+
+#[tokio::test]
+async fn the_index_is_paginated() {
+    let app = TestApp::new().await;
+    for day in 1..=27 {
+        let fields = IncidentFields {
+            started_at: format!("2025-03-{day:02}T10:00"),
+            ended_at: format!("2025-03-{day:02}T11:00"),
+            ..IncidentFields::titled(&format!("Incident {day}"))
+        };
+        app.create_incident(&fields).await;
+    }
+    let first = app.get("/incidents").await;
+    assert_eq!(first.texts("td.title").len(), 25);
+    assert_eq!(first.texts("td.title")[0], "Incident 27");
+    assert_eq!(first.text(".pager .pager-position"), "Page 1 of 2");
+    assert_eq!(first.attr(".pager a[rel=next]", "href").as_deref(), Some("/incidents?page=2"));
+
+    let second = app.get("/incidents?page=2").await;
+    assert_eq!(second.texts("td.title"), ["Incident 2", "Incident 1"]);
+    assert_eq!(second.attr(".pager a[rel=prev]", "href").as_deref(), Some("/incidents?page=1"));
+
+    let beyond = app.get("/incidents?page=9").await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert_eq!(beyond.text(".empty p:first-child"), "There is no page 9.");
+
+    for bad in ["/incidents?page=0", "/incidents?page=-1", "/incidents?page=abc"] {
+        let response = app.get(bad).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(response.text("h1"), "Bad request");
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_form_comes_back_with_everything_typed_and_saves_nothing() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields {
+        title: String::new(),
+        started_at: "2025-03-01T12:00".into(),
+        ended_at: "2025-03-01T11:00".into(),
+        utc_offset: "UTC+2".into(),
+        summary: "Keep this summary, ünïcode and all 🧯".into(),
+        root_cause: "Line one\r\nLine two".into(),
+        impact: "bad\0byte".into(),
+        ..IncidentFields::default()
+    };
+    let response = app.post_form("/incidents", &fields.fields()).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("incidents").await, 0);
+    assert_eq!(response.field_error("title").as_deref(), Some("Give the postmortem a title."));
+    assert_eq!(response.field_error("ended_at").as_deref(), Some("The end of impact is before its start."));
+    assert!(response.field_error("impact").is_some_and(|m| m.contains("NUL")));
+    assert!(response.field_error("started_at").is_none());
+    assert_eq!(response.text(".error-summary h2"), "3 fields need your attention");
+    assert_eq!(response.field_value("summary"), "Keep this summary, ünïcode and all 🧯");
+    assert_eq!(response.field_value("root_cause"), "Line one\nLine two");
+    assert_eq!(response.field_value("started_at"), "2025-03-01T12:00");
+    assert_eq!(response.field_value("ended_at"), "2025-03-01T11:00");
+    assert_eq!(response.field_value("severity"), "SEV2");
+    assert_eq!(response.attr("#title", "aria-invalid").as_deref(), Some("true"));
+}
+
+#[tokio::test]
+async fn unparsable_times_and_offsets_are_explained() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields {
+        started_at: "last tuesday".into(),
+        ended_at: "2025-02-30T10:00".into(),
+        utc_offset: "Mars Standard Time".into(),
+        ..IncidentFields::default()
+    };
+    let response = app.post_form("/incidents", &fields.fields()).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.field_error("started_at").is_some());
+    assert!(response.field_error("ended_at").is_some());
+    assert_eq!(
+        response.field_error("utc_offset").as_deref(),
+        Some("Write the offset as UTC, UTC+2, UTC+05:30 or -03:00.")
+    );
+    assert_eq!(response.field_value("utc_offset"), "Mars Standard Time");
+    let out_of_range = IncidentFields { utc_offset: "UTC+15".into(), ..IncidentFields::default() };
+    let response = app.post_form("/incidents", &out_of_range.fields()).await;
+    assert_eq!(response.field_error("utc_offset").as_deref(), Some("Offsets run from UTC-12 to UTC+14."));
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+#[tokio::test]
+async fn unknown_severity_and_status_are_rejected_not_stored() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields { severity: "SEV0".into(), status: "deleted".into(), ..IncidentFields::default() };
+    let response = app.post_form("/incidents", &fields.fields()).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.field_error("severity").is_some());
+    assert!(response.field_error("status").is_some());
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_a_413_page_and_saves_nothing() {
+    let app = TestApp::new().await;
+    let huge = format!(
+        "title=Big&severity=SEV2&status=draft&started_at=2025-03-01T10%3A15&utc_offset=UTC&summary={}",
+        "a".repeat(3 * 1024 * 1024)
+    );
+    let response = app.post_raw("/incidents", huge).await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(response.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(response.text("h1"), "Too much text");
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+#[tokio::test]
+async fn a_prose_field_over_its_own_limit_is_a_field_error() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields { summary: "b".repeat(300_000), ..IncidentFields::default() };
+    let response = app.post_form("/incidents", &fields.fields()).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.field_error("summary").is_some_and(|m| m.contains("limit")));
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_form_is_a_400_page() {
+    let app = TestApp::new().await;
+    let request = axum::http::Request::post("/incidents")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(r#"{"title":"x"}"#))
+        .expect("request");
+    let response = app.request(request).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.text("h1"), "Bad request");
+}
+
+#[tokio::test]
+async fn editing_loads_the_saved_values_and_saves_changes() {
+    let app = TestApp::new().await;
+    let path =
+        app.create_incident(&IncidentFields { summary: "First draft".into(), ..IncidentFields::default() }).await;
+    let form = app.get(&format!("{path}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.field_value("title"), "Checkout latency spike");
+    assert_eq!(form.field_value("started_at"), "2025-03-01T10:15");
+    assert_eq!(form.field_value("utc_offset"), "UTC+2");
+    assert_eq!(form.field_value("version"), "1");
+    assert_eq!(form.attr("form.incident-form", "action").as_deref(), Some(path.as_str()));
+
+    let mut fields =
+        IncidentFields { summary: "Second draft".into(), status: "published".into(), ..IncidentFields::default() };
+    fields.utc_offset = "UTC-5".into();
+    let mut body = fields.fields();
+    body.push(("version", "1"));
+    let saved = app.post_form(&path, &body).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path).await;
+    assert_eq!(page.text("#summary .prose"), "Second draft");
+    assert_eq!(page.text(".meta .status"), "Published");
+    assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC-5", "times are read in the offset given with them");
+}
+
+#[tokio::test]
+async fn a_stale_edit_shows_a_conflict_with_both_versions_and_loses_nothing() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields { summary: "Original".into(), ..IncidentFields::default() }).await;
+
+    let first_fields = IncidentFields { summary: "Alice's summary".into(), ..IncidentFields::default() };
+    let mut first = first_fields.fields();
+    first.push(("version", "1"));
+    assert_eq!(app.post_form(&path, &first).await.status, StatusCode::SEE_OTHER);
+
+    let second_fields = IncidentFields { summary: "Bob's summary".into(), ..IncidentFields::default() };
+    let mut second = second_fields.fields();
+    second.push(("version", "1"));
+    let conflict = app.post_form(&path, &second).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert_eq!(conflict.field_value("summary"), "Bob's summary", "the second editor keeps what they typed");
+    assert_eq!(conflict.texts(".conflict summary"), ["Summary: their version"]);
+    assert_eq!(conflict.text(".conflict pre.theirs"), "Alice's summary");
+    assert_eq!(conflict.field_value("version"), "2");
+    assert_eq!(app.get(&path).await.text("#summary .prose"), "Alice's summary", "nothing was overwritten");
+
+    let resubmit_fields = IncidentFields { summary: "Bob's summary".into(), ..IncidentFields::default() };
+    let mut resubmit = resubmit_fields.fields();
+    resubmit.push(("version", "2"));
+    assert_eq!(app.post_form(&path, &resubmit).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&path).await.text("#summary .prose"), "Bob's summary");
+}
+
+#[tokio::test]
+async fn an_edit_without_a_version_is_refused() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    let response = app.post_form(&path, &IncidentFields::titled("No version").fields()).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert!(response.text(".error-page h1 + p").contains("version"));
+}
+
+#[tokio::test]
+async fn an_invalid_edit_comes_back_with_errors() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    let body_fields =
+        IncidentFields { ended_at: "2025-03-01T09:00".into(), summary: "kept".into(), ..IncidentFields::default() };
+    let mut body = body_fields.fields();
+    body.push(("version", "1"));
+    let response = app.post_form(&path, &body).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.field_error("ended_at").is_some());
+    assert_eq!(response.field_value("summary"), "kept");
+    assert_eq!(response.field_value("version"), "1");
+}
+
+#[tokio::test]
+async fn deleting_asks_first_then_removes_everything() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Fix it")]).await;
+
+    let confirm = app.get(&format!("{path}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.text(".confirm p").contains("1 timeline entry and 1 action item"));
+
+    let deleted = app.post_form(&format!("{path}/delete"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(deleted.location(), "/incidents");
+    assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("timeline_entries").await, 0);
+    assert_eq!(app.count("action_items").await, 0);
+    assert_eq!(app.post_form(&format!("{path}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_postmortem_page_costs_three_queries_however_long_its_timeline() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:16"), ("body", "one")]).await;
+    let (page, short) = TestApp::count_queries(app.get(&path)).await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    for minute in 0..60 {
+        let time = format!("10:{minute:02}");
+        app.post_form(&format!("{path}/timeline"), &[("time", time.as_str()), ("body", "more")]).await;
+        app.post_form(&format!("{path}/actions"), &[("body", "follow up")]).await;
+    }
+    let (page, long) = TestApp::count_queries(app.get(&path)).await;
+    assert_eq!(page.texts(".timeline li").len(), 61);
+    assert_eq!(short, 3, "incident, timeline, action items");
+    assert_eq!(long, short);
+}

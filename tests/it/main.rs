@@ -1,0 +1,9 @@
+//! Integration tests: the whole router against a real PostgreSQL, a fresh database per test.
+//! One test binary keeps compile and link time down.
+
+mod action_items;
+mod errors;
+mod export;
+mod harness;
+mod incidents;
+mod timeline;

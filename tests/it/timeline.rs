@@ -1,0 +1,132 @@
+//! Building the timeline: add, edit, delete, order, offsets and days.
+
+use axum::http::StatusCode;
+
+use crate::harness::{IncidentFields, TestApp};
+
+#[tokio::test]
+async fn entries_are_shown_in_time_order_in_the_incident_offset() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    for (time, body) in
+        [("10:40", "Logs revealed failed connections"), ("10:15 AM", "Alerts **fired**"), ("10:22", "Investigation")]
+    {
+        let response = app.post_form(&format!("{path}/timeline"), &[("time", time), ("body", body)]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER);
+        assert_eq!(response.location(), format!("{path}#timeline"));
+    }
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline time"), ["10:15", "10:22", "10:40"]);
+    assert_eq!(page.texts(".timeline .prose strong"), ["fired"]);
+    let iso: Vec<String> = ["10:15", "10:22", "10:40"].iter().map(|t| format!("2025-03-01T{t}:00+02:00")).collect();
+    let html = page.html();
+    let selector = scraper::Selector::parse(".timeline time").expect("selector");
+    let datetimes: Vec<&str> = html.select(&selector).filter_map(|el| el.value().attr("datetime")).collect();
+    assert_eq!(datetimes, iso);
+    assert_eq!(page.text("#timeline > .hint"), "All times are UTC+2.");
+}
+
+#[tokio::test]
+async fn a_timeline_that_crosses_midnight_shows_dates() {
+    let app = TestApp::new().await;
+    let fields = IncidentFields {
+        started_at: "2025-03-01T23:40".into(),
+        ended_at: "2025-03-02T01:10".into(),
+        ..IncidentFields::default()
+    };
+    let path = app.create_incident(&fields).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "23:45"), ("body", "Paged")]).await;
+    app.post_form(&format!("{path}/timeline"), &[("date", "2025-03-02"), ("time", "00:30"), ("body", "Rolled back")])
+        .await;
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline time"), ["2025-03-01 23:45", "2025-03-02 00:30"]);
+    assert!(page.text("#timeline > .hint").contains("more than one day"));
+}
+
+#[tokio::test]
+async fn entries_on_another_day_than_the_start_show_their_date() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    app.post_form(
+        &format!("{path}/timeline"),
+        &[("date", "2025-03-03"), ("time", "09:00"), ("body", "Follow-up review")],
+    )
+    .await;
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline time"), ["2025-03-03 09:00"]);
+}
+
+#[tokio::test]
+async fn a_bad_entry_comes_back_on_the_postmortem_page_as_typed() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    let response = app
+        .post_form(&format!("{path}/timeline"), &[("date", "2025-13-40"), ("time", "25:99"), ("body", "Keep me")])
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.field_error("entry-date").is_some());
+    assert!(response.field_error("entry-time").is_some());
+    assert_eq!(response.field_value("date"), "2025-13-40");
+    assert_eq!(response.attr("#entry-body", "name").as_deref(), Some("body"));
+    assert_eq!(response.text("#entry-body"), "Keep me");
+    assert!(response.attr("#timeline details.add-form", "open").is_some());
+    assert_eq!(app.count("timeline_entries").await, 0);
+
+    let empty = app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "  ")]).await;
+    assert_eq!(empty.field_error("entry-body").as_deref(), Some("Say what happened."));
+    let nul = app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "a\0b")]).await;
+    assert!(nul.field_error("entry-body").is_some_and(|m| m.contains("NUL")));
+    assert_eq!(app.count("timeline_entries").await, 0);
+}
+
+#[tokio::test]
+async fn entries_can_be_edited_and_deleted() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&IncidentFields::default()).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Typo'd entry")]).await;
+    let page = app.get(&path).await;
+    let edit_link = page.attr(".timeline .row-actions a", "href").expect("an edit link");
+
+    let form = app.get(&edit_link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.field_value("date"), "2025-03-01");
+    assert_eq!(form.field_value("time"), "10:20");
+    assert_eq!(form.text("#body"), "Typo'd entry");
+    let action = form.attr("form[method=post]", "action").expect("a form action");
+
+    let bad = app.post_form(&action, &[("date", "2025-03-01"), ("time", "noon"), ("body", "Fixed entry")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.text("#body"), "Fixed entry");
+
+    let saved = app.post_form(&action, &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Fixed entry")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline time"), ["10:25"]);
+    assert_eq!(page.text(".timeline .prose"), "Fixed entry");
+
+    let delete = page.attr(".timeline .row-actions form", "action").expect("a delete form");
+    assert_eq!(app.post_form(&delete, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("timeline_entries").await, 0);
+    assert_eq!(app.post_form(&delete, &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn entries_cannot_be_reached_through_another_incident() {
+    let app = TestApp::new().await;
+    let first = app.create_incident(&IncidentFields::titled("First")).await;
+    let second = app.create_incident(&IncidentFields::titled("Second")).await;
+    app.post_form(&format!("{first}/timeline"), &[("time", "10:20"), ("body", "Mine")]).await;
+    let edit_link = app.get(&first).await.attr(".timeline .row-actions a", "href").expect("an edit link");
+    let foreign = edit_link.replace(&first, &second);
+    assert_eq!(app.get(&foreign).await.status, StatusCode::NOT_FOUND);
+    let foreign_delete = foreign.replace("/edit", "/delete");
+    assert_eq!(app.post_form(&foreign_delete, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("timeline_entries").await, 1);
+}
+
+#[tokio::test]
+async fn adding_to_a_missing_incident_is_a_404() {
+    let app = TestApp::new().await;
+    let response = app.post_form("/incidents/999/timeline", &[("time", "10:20"), ("body", "x")]).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+}
