@@ -4,7 +4,7 @@
 //! exactly what the user typed; `validate` turns them into typed drafts or per-field messages.
 
 use ::time::{Date, OffsetDateTime};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
 use super::{ActionItem, Incident, Severity, Status, TimelineEntry};
@@ -76,8 +76,8 @@ fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max_chars: usi
     String::new()
 }
 
-/// The postmortem form, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The postmortem form, as typed. (`Serialize` lets tests and tools post it.)
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct IncidentForm {
     pub title: String,
@@ -219,7 +219,7 @@ impl IncidentForm {
 }
 
 /// A timeline entry form: the time in the incident's offset, the date defaulting to the start's.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct TimelineForm {
     pub date: String,
@@ -284,7 +284,7 @@ impl TimelineForm {
 }
 
 /// An action item form. `done` is a checkbox: present ("on") when ticked.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ActionItemForm {
     pub body: String,

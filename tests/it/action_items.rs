@@ -2,12 +2,12 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{IncidentFields, TestApp};
+use crate::harness::{TestApp, form};
 
 #[tokio::test]
 async fn items_are_added_with_owner_team_and_due_date() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     let response = app
         .post_form(
             &format!("{path}/actions"),
@@ -25,7 +25,7 @@ async fn items_are_added_with_owner_team_and_due_date() {
 #[tokio::test]
 async fn an_item_is_ticked_done_from_the_postmortem_page_and_reopened() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(&format!("{path}/actions"), &[("body", "Load test the pool")]).await;
     let page = app.get(&path).await;
     let tick = page.attr(".action-items form.tick", "action").expect("a tick form");
@@ -44,13 +44,13 @@ async fn an_item_is_ticked_done_from_the_postmortem_page_and_reopened() {
     assert_eq!(app.post_form(&tick, &[("done", "false")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.texts(".action-items li.open").len(), 1);
     assert_eq!(app.post_form(&tick, &[("done", "maybe")]).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.post_form(&tick, &[]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_empty(&tick).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn a_bad_item_comes_back_as_typed() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     let response =
         app.post_form(&format!("{path}/actions"), &[("body", ""), ("owner", "Sam"), ("due_on", "next week")]).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -64,7 +64,7 @@ async fn a_bad_item_comes_back_as_typed() {
 #[tokio::test]
 async fn items_can_be_edited_and_deleted() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(&format!("{path}/actions"), &[("body", "Draft item"), ("owner", "Sam")]).await;
     let page = app.get(&path).await;
     let edit = page.attr(".item-meta a", "href").expect("an edit link");
@@ -89,7 +89,7 @@ async fn items_can_be_edited_and_deleted() {
     assert_eq!(page.texts(".action-items li.done").len(), 1);
 
     let delete = page.attr(".action-items form.row-delete", "action").expect("a delete form");
-    assert_eq!(app.post_form(&delete, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("action_items").await, 0);
     assert_eq!(app.get(&edit).await.status, StatusCode::NOT_FOUND);
 }

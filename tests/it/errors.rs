@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use hindsight::database::pool_options;
 
-use crate::harness::{IncidentFields, TestApp};
+use crate::harness::{TestApp, form};
 
 #[tokio::test]
 async fn unknown_pages_get_a_404_in_the_site_layout() {
@@ -22,7 +22,7 @@ async fn unknown_pages_get_a_404_in_the_site_layout() {
 #[tokio::test]
 async fn a_wrong_method_gets_a_page_too() {
     let app = TestApp::new().await;
-    let response = app.post_form("/incidents/new", &[]).await;
+    let response = app.post_empty("/incidents/new").await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.text("h1"), "Not allowed here");
 }
@@ -30,7 +30,7 @@ async fn a_wrong_method_gets_a_page_too() {
 #[tokio::test]
 async fn an_internal_error_shows_a_reference_but_no_internal_text() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     sqlx::query("DROP TABLE action_items").execute(&app.pool).await.expect("break the schema");
     let response = app.get(&path).await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);

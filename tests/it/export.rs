@@ -2,14 +2,16 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{IncidentFields, TestApp};
+use hindsight::domain::input::IncidentForm;
+
+use crate::harness::{TestApp, titled};
 
 const GOLDEN: &str = "tests/golden/seed.md";
 
 /// The user's own example postmortem (`shared/fixtures/postmortems/seed.md`), entered through
 /// the same forms a person would use.
 async fn enter_the_seed(app: &TestApp) -> String {
-    let fields = IncidentFields {
+    let fields = IncidentForm {
         title: "The Great Database Meltdown of 2025".into(),
         severity: "SEV2".into(),
         status: "published".into(),
@@ -22,6 +24,7 @@ async fn enter_the_seed(app: &TestApp) -> String {
         resolution: "We upgraded our elevator! Increased max connections, fine-tuned the pool settings, and gave our database a well-earned restart. Problem solved! 🎉".into(),
         corrective_measures: "**How We’ll Avoid Another Meltdown:**\r\n- Implemented dynamic connection scaling (so our elevator gets bigger when needed). 🏗️\r\n- Enhanced logging to spot connection traffic jams before they happen. 🚦\r\n- Adjusted alert thresholds to avoid last-minute fire drills. 🔥\r\n".into(),
         preventative_measures: String::new(),
+        version: String::new(),
         lessons_learned: "And finally, a friendly reminder: **Never underestimate the power of proper database settings.** Your future self will thank you! 😉".into(),
     };
     let path = app.create_incident(&fields).await;
@@ -104,9 +107,7 @@ async fn the_copy_view_shows_the_same_text() {
 #[tokio::test]
 async fn editing_changes_the_export_and_ongoing_incidents_say_so() {
     let app = TestApp::new().await;
-    let path = app
-        .create_incident(&IncidentFields { ended_at: String::new(), ..IncidentFields::titled("Still burning") })
-        .await;
+    let path = app.create_incident(&IncidentForm { ended_at: String::new(), ..titled("Still burning") }).await;
     let export = app.get(&format!("{path}/export.md")).await.body;
     assert!(export.starts_with("# Still burning\n\n- **Severity:** SEV2\n"));
     assert!(export.contains("- **End:** ongoing\n"));

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use hindsight::database::private_cluster::{ClusterError, PrivateCluster};
 use hindsight::database::{MIGRATOR, cluster_options, pool_options};
+use hindsight::domain::input::IncidentForm;
 use hindsight::{AppState, router};
 use http_body_util::BodyExt as _;
 use scraper::{Html, Selector};
@@ -139,9 +140,14 @@ impl TestApp {
         self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
     }
 
-    pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
-        let body = serde_urlencoded::to_string(fields).expect("encodable form");
+    pub async fn post_form(&self, uri: &str, form: &impl serde::Serialize) -> TestResponse {
+        let body = serde_urlencoded::to_string(form).expect("encodable form");
         self.post_raw(uri, body).await
+    }
+
+    /// A POST with an empty form, as a button alone sends.
+    pub async fn post_empty(&self, uri: &str) -> TestResponse {
+        self.post_raw(uri, "").await
     }
 
     pub async fn post_raw(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
@@ -155,8 +161,8 @@ impl TestApp {
     }
 
     /// Creates a postmortem through the form and returns its path, `/incidents/{id}`.
-    pub async fn create_incident(&self, form: &IncidentFields) -> String {
-        let response = self.post_form("/incidents", &form.fields()).await;
+    pub async fn create_incident(&self, form: &IncidentForm) -> String {
+        let response = self.post_form("/incidents", form).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "create failed: {}", response.body);
         response.location().to_owned()
     }
@@ -187,66 +193,22 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
     }
 }
 
-/// The fields of the postmortem form, with the seed's times as defaults.
-#[derive(Clone)]
-pub struct IncidentFields {
-    pub title: String,
-    pub severity: String,
-    pub status: String,
-    pub started_at: String,
-    pub ended_at: String,
-    pub utc_offset: String,
-    pub summary: String,
-    pub impact: String,
-    pub root_cause: String,
-    pub resolution: String,
-    pub corrective_measures: String,
-    pub preventative_measures: String,
-    pub lessons_learned: String,
-}
-
-impl Default for IncidentFields {
-    fn default() -> Self {
-        IncidentFields {
-            title: "Checkout latency spike".into(),
-            severity: "SEV2".into(),
-            status: "draft".into(),
-            started_at: "2025-03-01T10:15".into(),
-            ended_at: "2025-03-01T11:05".into(),
-            utc_offset: "UTC+2".into(),
-            summary: String::new(),
-            impact: String::new(),
-            root_cause: String::new(),
-            resolution: String::new(),
-            corrective_measures: String::new(),
-            preventative_measures: String::new(),
-            lessons_learned: String::new(),
-        }
+/// A postmortem form with the seed's times filled in; override fields with struct update syntax.
+pub fn form() -> IncidentForm {
+    IncidentForm {
+        title: "Checkout latency spike".into(),
+        severity: "SEV2".into(),
+        status: "draft".into(),
+        started_at: "2025-03-01T10:15".into(),
+        ended_at: "2025-03-01T11:05".into(),
+        utc_offset: "UTC+2".into(),
+        ..IncidentForm::default()
     }
 }
 
-impl IncidentFields {
-    pub fn titled(title: &str) -> IncidentFields {
-        IncidentFields { title: title.into(), ..IncidentFields::default() }
-    }
-
-    pub fn fields(&self) -> Vec<(&str, &str)> {
-        vec![
-            ("title", &self.title),
-            ("severity", &self.severity),
-            ("status", &self.status),
-            ("started_at", &self.started_at),
-            ("ended_at", &self.ended_at),
-            ("utc_offset", &self.utc_offset),
-            ("summary", &self.summary),
-            ("impact", &self.impact),
-            ("root_cause", &self.root_cause),
-            ("resolution", &self.resolution),
-            ("corrective_measures", &self.corrective_measures),
-            ("preventative_measures", &self.preventative_measures),
-            ("lessons_learned", &self.lessons_learned),
-        ]
-    }
+/// [`form`] with another title.
+pub fn titled(title: &str) -> IncidentForm {
+    IncidentForm { title: title.into(), ..form() }
 }
 
 pub struct TestResponse {

@@ -2,7 +2,9 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{IncidentFields, TestApp};
+use hindsight::domain::input::IncidentForm;
+
+use crate::harness::{TestApp, form, titled};
 
 #[tokio::test]
 async fn the_root_sends_people_to_the_index() {
@@ -49,7 +51,7 @@ async fn the_new_form_starts_with_sensible_defaults() {
 #[tokio::test]
 async fn a_created_postmortem_renders_every_section_from_markdown() {
     let app = TestApp::new().await;
-    let fields = IncidentFields {
+    let fields = IncidentForm {
         title: "Pool exhaustion <b>not bold</b>".into(),
         severity: "SEV1".into(),
         status: "in_review".into(),
@@ -60,7 +62,7 @@ async fn a_created_postmortem_renders_every_section_from_markdown() {
         corrective_measures: "Footnoted.[^1]\n\n[^1]: The note.".into(),
         preventative_measures: "1. Alert earlier".into(),
         lessons_learned: "<script>alert(1)</script>Stay calm.".into(),
-        ..IncidentFields::default()
+        ..form()
     };
     let path = app.create_incident(&fields).await;
     assert!(path.starts_with("/incidents/"), "{path}");
@@ -87,16 +89,13 @@ async fn a_created_postmortem_renders_every_section_from_markdown() {
 #[tokio::test]
 async fn the_index_lists_newest_first_with_severity_status_and_duration() {
     let app = TestApp::new().await;
-    let older = IncidentFields {
-        started_at: "2025-01-01T09:00".into(),
-        ended_at: "2025-01-01T12:30".into(),
-        ..IncidentFields::titled("Older")
-    };
-    let ongoing = IncidentFields {
+    let older =
+        IncidentForm { started_at: "2025-01-01T09:00".into(), ended_at: "2025-01-01T12:30".into(), ..titled("Older") };
+    let ongoing = IncidentForm {
         started_at: "2025-02-01T09:00".into(),
         ended_at: String::new(),
         severity: "SEV1".into(),
-        ..IncidentFields::titled("Ongoing")
+        ..titled("Ongoing")
     };
     app.create_incident(&older).await;
     app.create_incident(&ongoing).await;
@@ -113,10 +112,10 @@ async fn the_index_lists_newest_first_with_severity_status_and_duration() {
 async fn the_index_is_paginated() {
     let app = TestApp::new().await;
     for day in 1..=27 {
-        let fields = IncidentFields {
+        let fields = IncidentForm {
             started_at: format!("2025-03-{day:02}T10:00"),
             ended_at: format!("2025-03-{day:02}T11:00"),
-            ..IncidentFields::titled(&format!("Incident {day}"))
+            ..titled(&format!("Incident {day}"))
         };
         app.create_incident(&fields).await;
     }
@@ -144,7 +143,7 @@ async fn the_index_is_paginated() {
 #[tokio::test]
 async fn a_rejected_form_comes_back_with_everything_typed_and_saves_nothing() {
     let app = TestApp::new().await;
-    let fields = IncidentFields {
+    let fields = IncidentForm {
         title: String::new(),
         started_at: "2025-03-01T12:00".into(),
         ended_at: "2025-03-01T11:00".into(),
@@ -152,9 +151,9 @@ async fn a_rejected_form_comes_back_with_everything_typed_and_saves_nothing() {
         summary: "Keep this summary, ünïcode and all 🧯".into(),
         root_cause: "Line one\r\nLine two".into(),
         impact: "bad\0byte".into(),
-        ..IncidentFields::default()
+        ..form()
     };
-    let response = app.post_form("/incidents", &fields.fields()).await;
+    let response = app.post_form("/incidents", &fields).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("incidents").await, 0);
     assert_eq!(response.field_error("title").as_deref(), Some("Give the postmortem a title."));
@@ -173,13 +172,13 @@ async fn a_rejected_form_comes_back_with_everything_typed_and_saves_nothing() {
 #[tokio::test]
 async fn unparsable_times_and_offsets_are_explained() {
     let app = TestApp::new().await;
-    let fields = IncidentFields {
+    let fields = IncidentForm {
         started_at: "last tuesday".into(),
         ended_at: "2025-02-30T10:00".into(),
         utc_offset: "Mars Standard Time".into(),
-        ..IncidentFields::default()
+        ..form()
     };
-    let response = app.post_form("/incidents", &fields.fields()).await;
+    let response = app.post_form("/incidents", &fields).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.field_error("started_at").is_some());
     assert!(response.field_error("ended_at").is_some());
@@ -188,8 +187,8 @@ async fn unparsable_times_and_offsets_are_explained() {
         Some("Write the offset as UTC, UTC+2, UTC+05:30 or -03:00.")
     );
     assert_eq!(response.field_value("utc_offset"), "Mars Standard Time");
-    let out_of_range = IncidentFields { utc_offset: "UTC+15".into(), ..IncidentFields::default() };
-    let response = app.post_form("/incidents", &out_of_range.fields()).await;
+    let out_of_range = IncidentForm { utc_offset: "UTC+15".into(), ..form() };
+    let response = app.post_form("/incidents", &out_of_range).await;
     assert_eq!(response.field_error("utc_offset").as_deref(), Some("Offsets run from UTC-12 to UTC+14."));
     assert_eq!(app.count("incidents").await, 0);
 }
@@ -197,8 +196,8 @@ async fn unparsable_times_and_offsets_are_explained() {
 #[tokio::test]
 async fn unknown_severity_and_status_are_rejected_not_stored() {
     let app = TestApp::new().await;
-    let fields = IncidentFields { severity: "SEV0".into(), status: "deleted".into(), ..IncidentFields::default() };
-    let response = app.post_form("/incidents", &fields.fields()).await;
+    let fields = IncidentForm { severity: "SEV0".into(), status: "deleted".into(), ..form() };
+    let response = app.post_form("/incidents", &fields).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.field_error("severity").is_some());
     assert!(response.field_error("status").is_some());
@@ -222,8 +221,8 @@ async fn a_body_over_the_limit_gets_a_413_page_and_saves_nothing() {
 #[tokio::test]
 async fn a_prose_field_over_its_own_limit_is_a_field_error() {
     let app = TestApp::new().await;
-    let fields = IncidentFields { summary: "b".repeat(300_000), ..IncidentFields::default() };
-    let response = app.post_form("/incidents", &fields.fields()).await;
+    let fields = IncidentForm { summary: "b".repeat(300_000), ..form() };
+    let response = app.post_form("/incidents", &fields).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.field_error("summary").is_some_and(|m| m.contains("limit")));
     assert_eq!(app.count("incidents").await, 0);
@@ -244,22 +243,23 @@ async fn a_body_that_is_not_a_form_is_a_400_page() {
 #[tokio::test]
 async fn editing_loads_the_saved_values_and_saves_changes() {
     let app = TestApp::new().await;
-    let path =
-        app.create_incident(&IncidentFields { summary: "First draft".into(), ..IncidentFields::default() }).await;
-    let form = app.get(&format!("{path}/edit")).await;
-    assert_eq!(form.status, StatusCode::OK);
-    assert_eq!(form.field_value("title"), "Checkout latency spike");
-    assert_eq!(form.field_value("started_at"), "2025-03-01T10:15");
-    assert_eq!(form.field_value("utc_offset"), "UTC+2");
-    assert_eq!(form.field_value("version"), "1");
-    assert_eq!(form.attr("form.incident-form", "action").as_deref(), Some(path.as_str()));
+    let path = app.create_incident(&IncidentForm { summary: "First draft".into(), ..form() }).await;
+    let edit = app.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert_eq!(edit.field_value("title"), "Checkout latency spike");
+    assert_eq!(edit.field_value("started_at"), "2025-03-01T10:15");
+    assert_eq!(edit.field_value("utc_offset"), "UTC+2");
+    assert_eq!(edit.field_value("version"), "1");
+    assert_eq!(edit.attr("form.incident-form", "action").as_deref(), Some(path.as_str()));
 
-    let mut fields =
-        IncidentFields { summary: "Second draft".into(), status: "published".into(), ..IncidentFields::default() };
-    fields.utc_offset = "UTC-5".into();
-    let mut body = fields.fields();
-    body.push(("version", "1"));
-    let saved = app.post_form(&path, &body).await;
+    let changed = IncidentForm {
+        summary: "Second draft".into(),
+        status: "published".into(),
+        utc_offset: "UTC-5".into(),
+        version: "1".into(),
+        ..form()
+    };
+    let saved = app.post_form(&path, &changed).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = app.get(&path).await;
     assert_eq!(page.text("#summary .prose"), "Second draft");
@@ -270,16 +270,12 @@ async fn editing_loads_the_saved_values_and_saves_changes() {
 #[tokio::test]
 async fn a_stale_edit_shows_a_conflict_with_both_versions_and_loses_nothing() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields { summary: "Original".into(), ..IncidentFields::default() }).await;
+    let path = app.create_incident(&IncidentForm { summary: "Original".into(), ..form() }).await;
 
-    let first_fields = IncidentFields { summary: "Alice's summary".into(), ..IncidentFields::default() };
-    let mut first = first_fields.fields();
-    first.push(("version", "1"));
+    let first = IncidentForm { summary: "Alice's summary".into(), version: "1".into(), ..form() };
     assert_eq!(app.post_form(&path, &first).await.status, StatusCode::SEE_OTHER);
 
-    let second_fields = IncidentFields { summary: "Bob's summary".into(), ..IncidentFields::default() };
-    let mut second = second_fields.fields();
-    second.push(("version", "1"));
+    let second = IncidentForm { summary: "Bob's summary".into(), version: "1".into(), ..form() };
     let conflict = app.post_form(&path, &second).await;
     assert_eq!(conflict.status, StatusCode::CONFLICT);
     assert_eq!(conflict.field_value("summary"), "Bob's summary", "the second editor keeps what they typed");
@@ -288,9 +284,7 @@ async fn a_stale_edit_shows_a_conflict_with_both_versions_and_loses_nothing() {
     assert_eq!(conflict.field_value("version"), "2");
     assert_eq!(app.get(&path).await.text("#summary .prose"), "Alice's summary", "nothing was overwritten");
 
-    let resubmit_fields = IncidentFields { summary: "Bob's summary".into(), ..IncidentFields::default() };
-    let mut resubmit = resubmit_fields.fields();
-    resubmit.push(("version", "2"));
+    let resubmit = IncidentForm { summary: "Bob's summary".into(), version: "2".into(), ..form() };
     assert_eq!(app.post_form(&path, &resubmit).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.text("#summary .prose"), "Bob's summary");
 }
@@ -298,8 +292,8 @@ async fn a_stale_edit_shows_a_conflict_with_both_versions_and_loses_nothing() {
 #[tokio::test]
 async fn an_edit_without_a_version_is_refused() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
-    let response = app.post_form(&path, &IncidentFields::titled("No version").fields()).await;
+    let path = app.create_incident(&form()).await;
+    let response = app.post_form(&path, &titled("No version")).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert!(response.text(".error-page h1 + p").contains("version"));
 }
@@ -307,11 +301,9 @@ async fn an_edit_without_a_version_is_refused() {
 #[tokio::test]
 async fn an_invalid_edit_comes_back_with_errors() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
-    let body_fields =
-        IncidentFields { ended_at: "2025-03-01T09:00".into(), summary: "kept".into(), ..IncidentFields::default() };
-    let mut body = body_fields.fields();
-    body.push(("version", "1"));
+    let path = app.create_incident(&form()).await;
+    let body =
+        IncidentForm { ended_at: "2025-03-01T09:00".into(), summary: "kept".into(), version: "1".into(), ..form() };
     let response = app.post_form(&path, &body).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.field_error("ended_at").is_some());
@@ -322,7 +314,7 @@ async fn an_invalid_edit_comes_back_with_errors() {
 #[tokio::test]
 async fn deleting_asks_first_then_removes_everything() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
     app.post_form(&format!("{path}/actions"), &[("body", "Fix it")]).await;
 
@@ -330,19 +322,19 @@ async fn deleting_asks_first_then_removes_everything() {
     assert_eq!(confirm.status, StatusCode::OK);
     assert!(confirm.text(".confirm p").contains("1 timeline entry and 1 action item"));
 
-    let deleted = app.post_form(&format!("{path}/delete"), &[]).await;
+    let deleted = app.post_empty(&format!("{path}/delete")).await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(deleted.location(), "/incidents");
     assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("timeline_entries").await, 0);
     assert_eq!(app.count("action_items").await, 0);
-    assert_eq!(app.post_form(&format!("{path}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_empty(&format!("{path}/delete")).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn the_postmortem_page_costs_three_queries_however_long_its_timeline() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(&format!("{path}/timeline"), &[("time", "10:16"), ("body", "one")]).await;
     let (page, short) = TestApp::count_queries(app.get(&path)).await;
     assert_eq!(page.status, StatusCode::OK);

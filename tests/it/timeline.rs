@@ -2,12 +2,14 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{IncidentFields, TestApp};
+use hindsight::domain::input::IncidentForm;
+
+use crate::harness::{TestApp, form, titled};
 
 #[tokio::test]
 async fn entries_are_shown_in_time_order_in_the_incident_offset() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     for (time, body) in
         [("10:40", "Logs revealed failed connections"), ("10:15 AM", "Alerts **fired**"), ("10:22", "Investigation")]
     {
@@ -29,11 +31,7 @@ async fn entries_are_shown_in_time_order_in_the_incident_offset() {
 #[tokio::test]
 async fn a_timeline_that_crosses_midnight_shows_dates() {
     let app = TestApp::new().await;
-    let fields = IncidentFields {
-        started_at: "2025-03-01T23:40".into(),
-        ended_at: "2025-03-02T01:10".into(),
-        ..IncidentFields::default()
-    };
+    let fields = IncidentForm { started_at: "2025-03-01T23:40".into(), ended_at: "2025-03-02T01:10".into(), ..form() };
     let path = app.create_incident(&fields).await;
     app.post_form(&format!("{path}/timeline"), &[("time", "23:45"), ("body", "Paged")]).await;
     app.post_form(&format!("{path}/timeline"), &[("date", "2025-03-02"), ("time", "00:30"), ("body", "Rolled back")])
@@ -46,7 +44,7 @@ async fn a_timeline_that_crosses_midnight_shows_dates() {
 #[tokio::test]
 async fn entries_on_another_day_than_the_start_show_their_date() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(
         &format!("{path}/timeline"),
         &[("date", "2025-03-03"), ("time", "09:00"), ("body", "Follow-up review")],
@@ -59,7 +57,7 @@ async fn entries_on_another_day_than_the_start_show_their_date() {
 #[tokio::test]
 async fn a_bad_entry_comes_back_on_the_postmortem_page_as_typed() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     let response = app
         .post_form(&format!("{path}/timeline"), &[("date", "2025-13-40"), ("time", "25:99"), ("body", "Keep me")])
         .await;
@@ -82,7 +80,7 @@ async fn a_bad_entry_comes_back_on_the_postmortem_page_as_typed() {
 #[tokio::test]
 async fn entries_can_be_edited_and_deleted() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentFields::default()).await;
+    let path = app.create_incident(&form()).await;
     app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Typo'd entry")]).await;
     let page = app.get(&path).await;
     let edit_link = page.attr(".timeline .row-actions a", "href").expect("an edit link");
@@ -105,22 +103,22 @@ async fn entries_can_be_edited_and_deleted() {
     assert_eq!(page.text(".timeline .prose"), "Fixed entry");
 
     let delete = page.attr(".timeline .row-actions form", "action").expect("a delete form");
-    assert_eq!(app.post_form(&delete, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("timeline_entries").await, 0);
-    assert_eq!(app.post_form(&delete, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_empty(&delete).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn entries_cannot_be_reached_through_another_incident() {
     let app = TestApp::new().await;
-    let first = app.create_incident(&IncidentFields::titled("First")).await;
-    let second = app.create_incident(&IncidentFields::titled("Second")).await;
+    let first = app.create_incident(&titled("First")).await;
+    let second = app.create_incident(&titled("Second")).await;
     app.post_form(&format!("{first}/timeline"), &[("time", "10:20"), ("body", "Mine")]).await;
     let edit_link = app.get(&first).await.attr(".timeline .row-actions a", "href").expect("an edit link");
     let foreign = edit_link.replace(&first, &second);
     assert_eq!(app.get(&foreign).await.status, StatusCode::NOT_FOUND);
     let foreign_delete = foreign.replace("/edit", "/delete");
-    assert_eq!(app.post_form(&foreign_delete, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_empty(&foreign_delete).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("timeline_entries").await, 1);
 }
 
