@@ -97,9 +97,13 @@ pub fn cluster_options(cluster: &PrivateCluster, database: &str) -> PgConnectOpt
         .database(database)
 }
 
-/// `host:port/database` (or the socket folder), never the password.
+/// `host:port/database`, or the socket folder and database; never the password.
 pub fn describe(options: &PgConnectOptions) -> String {
-    format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default)"))
+    let database = options.get_database().unwrap_or("(default)");
+    match options.get_socket() {
+        Some(socket) => format!("{database} via the socket in {}", socket.display()),
+        None => format!("{}:{}/{database}", options.get_host(), options.get_port()),
+    }
 }
 
 /// Creates the configured database through the `postgres` maintenance database if it does
