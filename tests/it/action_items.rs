@@ -93,3 +93,16 @@ async fn items_can_be_edited_and_deleted() {
     assert_eq!(app.count("action_items").await, 0);
     assert_eq!(app.get(&edit).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn missing_items_are_404s_on_every_route() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let missing = format!("{path}/actions/999");
+    assert_eq!(app.get(&format!("{missing}/edit")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&missing, &[("body", "x")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&format!("{missing}/done"), &[("done", "true")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_empty(&format!("{missing}/delete")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form("/incidents/999/actions", &[("body", "x")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("action_items").await, 0);
+}

@@ -128,3 +128,14 @@ async fn adding_to_a_missing_incident_is_a_404() {
     let response = app.post_form("/incidents/999/timeline", &[("time", "10:20"), ("body", "x")]).await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn missing_entries_are_404s_on_every_route() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let missing = format!("{path}/timeline/999");
+    assert_eq!(app.get(&format!("{missing}/edit")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&missing, &[("time", "10:20"), ("body", "x")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_empty(&format!("{missing}/delete")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{path}/timeline/abc/edit")).await.status, StatusCode::NOT_FOUND);
+}

@@ -12,7 +12,8 @@ data=$(mktemp -d /tmp/hindsight-load.XXXXXX)
 chmod 755 "$data"   # when run as root, PostgreSQL runs as an unprivileged user that must reach it
 port=${HINDSIGHT_LOAD_PORT:-3999}
 base="http://127.0.0.1:$port"
-env -u DATABASE_URL RUST_LOG=warn ./target/release/hindsight --data-dir "$data" --listen "127.0.0.1:$port" &
+# Default logging (one info line per request), written to a file as an operator would.
+env -u DATABASE_URL ./target/release/hindsight --data-dir "$data" --listen "127.0.0.1:$port" 2>"$data/hindsight.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.2; done
