@@ -9,6 +9,7 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod domain;
+pub mod import;
 pub mod markdown;
 pub mod server;
 pub mod web;

@@ -1,0 +1,394 @@
+//! Markdown import: turning a postmortem written elsewhere (a wiki page, a repository file, a
+//! Hindsight export) into a structured draft, losing nothing the author wrote.
+//!
+//! `outline` finds the document's structure line by line; `sections` says what a heading means;
+//! this module assigns every line to a field, a timeline, action items or an extra section.
+
+pub mod outline;
+pub mod sections;
+
+use serde::Serialize;
+
+use outline::{Heading, Outline};
+use sections::{SectionKind, classify};
+
+/// Where the title came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TitleSource {
+    FrontMatter,
+    Heading,
+    BoldLine,
+    FileName,
+    Untitled,
+}
+
+/// A prose field as found: the author's own heading (kept so their wording survives the
+/// export) and the Markdown under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub heading: Option<String>,
+    pub body: String,
+}
+
+impl Field {
+    fn append(&mut self, heading: Option<&str>, body: &str) {
+        let body = body.trim_matches('\n');
+        if self.heading.is_none() && self.body.is_empty() {
+            self.heading = heading.map(str::to_owned);
+            self.body = body.to_owned();
+            return;
+        }
+        // A second section of the same meaning keeps its heading inside the first one's body.
+        let mut part = String::new();
+        if let Some(heading) = heading {
+            part.push_str("### ");
+            part.push_str(heading);
+            if !body.is_empty() {
+                part.push_str("\n\n");
+            }
+        }
+        part.push_str(body);
+        if part.is_empty() {
+            return;
+        }
+        if !self.body.is_empty() {
+            self.body.push_str("\n\n");
+        }
+        self.body.push_str(&part);
+    }
+}
+
+/// A section whose meaning is not one of the postmortem's fields, kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtraSection {
+    pub heading: String,
+    pub body: String,
+}
+
+/// Everything recognised in one document, before times are resolved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Sections {
+    pub title: String,
+    pub title_source: Option<TitleSource>,
+    pub front_matter: Vec<(String, String)>,
+    pub summary: Field,
+    pub impact: Field,
+    pub root_cause: Field,
+    pub resolution: Field,
+    pub corrective_measures: Field,
+    pub preventative_measures: Field,
+    pub lessons_learned: Field,
+    /// The timeline section as written; `timeline` parsing turns it into entries.
+    pub timeline: Field,
+    /// The action items as written; parsed into items separately.
+    pub action_items: Field,
+    /// Inline start/end/duration statements (`**Duration:** ...`), verbatim.
+    pub duration: Vec<String>,
+    pub extra_sections: Vec<ExtraSection>,
+}
+
+impl Sections {
+    fn field(&mut self, kind: SectionKind) -> Option<&mut Field> {
+        use SectionKind::*;
+        Some(match kind {
+            Summary => &mut self.summary,
+            Impact => &mut self.impact,
+            Timeline => &mut self.timeline,
+            RootCause | RootCauseAndResolution => &mut self.root_cause,
+            Resolution => &mut self.resolution,
+            Measures | CorrectiveMeasures => &mut self.corrective_measures,
+            PreventativeMeasures => &mut self.preventative_measures,
+            LessonsLearned => &mut self.lessons_learned,
+            ActionItems => &mut self.action_items,
+            Duration => return None,
+        })
+    }
+}
+
+/// Splits `source` into the postmortem's fields and extra sections. `file_name` names the
+/// document when it has no title of its own.
+pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
+    let outline = Outline::parse(source);
+    let mut found = Sections { front_matter: outline.front_matter.clone(), ..Sections::default() };
+
+    let first_content =
+        (outline.front_matter_lines..outline.lines.len()).find(|&i| !outline.lines[i].trim().is_empty());
+    let title_heading = outline
+        .headings
+        .iter()
+        .find(|h| h.level == 1 && classify(&h.text).is_none())
+        .filter(|h| Some(h.line) == first_content || outline.headings.iter().filter(|o| o.level == 1).count() == 1);
+    let mut body_start = outline.front_matter_lines;
+    if let Some(title) = outline.front("title").filter(|t| !t.is_empty()) {
+        found.title = title.to_owned();
+        found.title_source = Some(TitleSource::FrontMatter);
+    } else if let Some(heading) = title_heading {
+        found.title = strip_emphasis(&heading.text).to_owned();
+        found.title_source = Some(TitleSource::Heading);
+    } else if let Some(line) = first_content.and_then(|i| bold_line(outline.lines[i]).map(|t| (i, t))) {
+        found.title = line.1.to_owned();
+        found.title_source = Some(TitleSource::BoldLine);
+        body_start = line.0 + 1;
+    } else if let Some(name) = file_name.and_then(title_from_file_name) {
+        found.title = name;
+        found.title_source = Some(TitleSource::FileName);
+    } else {
+        found.title_source = Some(TitleSource::Untitled);
+    }
+    if let Some(heading) = title_heading.filter(|_| found.title_source == Some(TitleSource::Heading)) {
+        body_start = heading.line + heading.span;
+    }
+
+    // Headings that start a section: every heading with a known meaning, and unknown ones no
+    // deeper than the shallowest known one (deeper unknown headings belong to their section).
+    let candidates: Vec<&Heading> = outline.headings.iter().filter(|h| h.line >= body_start).collect();
+    let base_level = candidates
+        .iter()
+        .filter(|h| classify(&h.text).is_some())
+        .map(|h| h.level)
+        .min()
+        .or_else(|| candidates.iter().map(|h| h.level).min())
+        .unwrap_or(2);
+    let starts: Vec<&Heading> =
+        candidates.into_iter().filter(|h| classify(&h.text).is_some() || h.level <= base_level).collect();
+
+    // Text before the first section introduces the postmortem: it belongs to the summary.
+    let preamble_end = starts.first().map_or(outline.lines.len(), |h| h.line);
+    let preamble = outline.text(body_start..preamble_end);
+    assign(&mut found, Some(SectionKind::Summary), None, &preamble);
+
+    for (i, heading) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(outline.lines.len(), |next| next.line);
+        let body = outline.text(heading.line + heading.span..end);
+        let kind = classify(&heading.text);
+        assign(&mut found, kind, Some(&heading.text), &body);
+    }
+    found
+}
+
+/// Puts a section's body where it belongs, first pulling out inline labelled paragraphs
+/// (`**Impact:** ...`) that name another field.
+fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>, body: &str) {
+    let (rest, labelled) = split_labelled(body, kind);
+    match kind.and_then(|k| found.field(k).map(|_| k)) {
+        Some(kind) => {
+            if let Some(field) = found.field(kind) {
+                field.append(heading, trim_rules(&rest));
+            }
+        }
+        None if kind == Some(SectionKind::Duration) => found.duration.push(rest.trim().to_owned()),
+        None => {
+            let trimmed = trim_rules(&rest);
+            match heading {
+                Some(heading) => {
+                    found.extra_sections.push(ExtraSection { heading: heading.to_owned(), body: trimmed.to_owned() })
+                }
+                None if !trimmed.is_empty() => found.summary.append(None, trimmed),
+                None => {}
+            }
+        }
+    }
+    for (label_kind, paragraph) in labelled {
+        if label_kind == SectionKind::Duration {
+            found.duration.push(paragraph);
+        } else if let Some(field) = found.field(label_kind) {
+            field.append(None, &paragraph);
+        }
+    }
+}
+
+/// Separates paragraphs that start with a bold label naming another field from the rest of a
+/// section. The label is dropped when it only repeats the field's name (`**Impact:**` inside
+/// the impact), and kept otherwise, so no word is lost.
+fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(SectionKind, String)>) {
+    let mut rest: Vec<&str> = Vec::new();
+    let mut labelled: Vec<(SectionKind, String)> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut in_fence = false;
+    for line in body.split('\n') {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && let Some((label, value)) = bold_label(line) {
+            let label_kind = classify(label);
+            let section_root = matches!(section, Some(SectionKind::RootCauseAndResolution));
+            if let Some(kind) = label_kind.filter(|k| Some(*k) != section || section_root) {
+                let kind = if section_root && kind == SectionKind::RootCauseAndResolution {
+                    SectionKind::RootCause
+                } else {
+                    kind
+                };
+                labelled.push((kind, value.trim().to_owned()));
+                current = Some(labelled.len() - 1);
+                continue;
+            }
+            if label_kind.is_some() && label_kind == section {
+                // `**Impact:** text` inside Impact: the label is the heading again.
+                rest.push(value.trim_start());
+                current = None;
+                continue;
+            }
+        }
+        match current {
+            Some(index) if !line.trim().is_empty() || in_fence => {
+                let paragraph = &mut labelled[index].1;
+                paragraph.push('\n');
+                paragraph.push_str(line);
+            }
+            _ => {
+                current = None;
+                rest.push(line);
+            }
+        }
+    }
+    (rest.join("\n"), labelled)
+}
+
+/// `**Label:** value` or `**Label**: value` → (label, value).
+fn bold_label(line: &str) -> Option<(&str, &str)> {
+    let inner = line.trim_start().strip_prefix("**").or_else(|| line.trim_start().strip_prefix("__"))?;
+    let close = inner.find("**").or_else(|| inner.find("__"))?;
+    let (label, after) = (&inner[..close], &inner[close + 2..]);
+    if let Some(label) = label.strip_suffix(':') {
+        return Some((label.trim(), after));
+    }
+    after.strip_prefix(':').map(|value| (label.trim(), value))
+}
+
+/// A line that is wholly bold, `**like this**`: a title in documents without a heading.
+fn bold_line(line: &str) -> Option<&str> {
+    let text = line.trim().strip_prefix("**")?.strip_suffix("**")?.trim();
+    (!text.is_empty() && !text.contains("**")).then_some(text)
+}
+
+fn strip_emphasis(text: &str) -> &str {
+    let trimmed = text.trim();
+    bold_line(trimmed).unwrap_or(trimmed)
+}
+
+/// Blank lines and thematic breaks (`---`) around a section separate, they do not belong.
+fn trim_rules(text: &str) -> &str {
+    let is_rule = |line: &str| {
+        let t = line.trim();
+        t.is_empty() || (t.len() >= 3 && (t.bytes().all(|b| b == b'-') || t.bytes().all(|b| b == b'*')))
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let start = lines.iter().position(|l| !is_rule(l)).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !is_rule(l)).map_or(start, |e| e + 1);
+    if start >= end {
+        return "";
+    }
+    let begin: usize = lines[..start].iter().map(|l| l.len() + 1).sum();
+    let finish: usize = lines[..end].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+    &text[begin..finish]
+}
+
+/// `2021-10-31-DustStorm.md` → `2021-10-31 DustStorm`.
+fn title_from_file_name(name: &str) -> Option<String> {
+    let stem = std::path::Path::new(name).file_stem()?.to_str()?;
+    let title = stem.replace(['_', '-'], " ");
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../tests/golden/seed.md");
+
+    #[test]
+    fn a_hindsight_export_splits_into_its_fields() {
+        let found = split_sections(SEED, None);
+        assert_eq!(found.title, "The Great Database Meltdown of 2025");
+        assert_eq!(found.title_source, Some(TitleSource::Heading));
+        assert!(found.summary.body.starts_with("- **Severity:** SEV2"), "{:?}", found.summary);
+        assert!(found.impact.body.starts_with("Our beloved web app"));
+        assert!(found.timeline.body.contains("- **10:15** – Monitoring alerts"));
+        assert!(found.root_cause.body.starts_with("Our database connection pool"));
+        assert!(found.resolution.body.starts_with("We upgraded our elevator!"));
+        assert!(found.corrective_measures.body.contains("dynamic connection scaling"));
+        assert!(found.lessons_learned.body.contains("friendly reminder"));
+        assert_eq!(found.action_items.body.lines().count(), 4);
+        assert!(found.extra_sections.is_empty());
+    }
+
+    #[test]
+    fn the_seed_as_the_user_wrote_it_splits_by_meaning() {
+        let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {
+            eprintln!("../shared is absent: skipping");
+            return;
+        };
+        let found = split_sections(&seed, Some("seed.md"));
+        assert_eq!(found.title, "Postmortem: The Great Database Meltdown of 2025");
+        assert_eq!(found.title_source, Some(TitleSource::BoldLine));
+        assert_eq!(found.duration, ["March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)"]);
+        assert!(found.impact.body.starts_with("Our beloved web app"), "{:?}", found.impact);
+        assert!(found.root_cause.body.contains("misconfiguration"));
+        assert!(found.root_cause.body.contains("small elevator"));
+        assert!(found.resolution.body.starts_with("We upgraded our elevator!"), "{:?}", found.resolution);
+        assert!(found.corrective_measures.body.contains("How We’ll Avoid Another Meltdown"));
+        assert!(found.corrective_measures.body.contains("dynamic connection scaling"));
+        assert!(!found.corrective_measures.body.contains("✅"), "action items are not measures");
+        assert_eq!(found.action_items.body.lines().filter(|l| l.starts_with('✅')).count(), 4);
+        assert_eq!(found.timeline.body.lines().filter(|l| l.starts_with("- **")).count(), 8);
+    }
+
+    #[test]
+    fn headings_inside_code_fences_stay_in_their_section() {
+        let doc = "# Outage\n\n## Timeline\n\n```\n## Impact\n```\n\n## Impact\nUsers saw errors.";
+        let found = split_sections(doc, None);
+        assert!(found.timeline.body.contains("## Impact"));
+        assert_eq!(found.impact.body, "Users saw errors.");
+    }
+
+    #[test]
+    fn unknown_sections_are_kept_and_untitled_documents_take_the_file_name() {
+        let doc = "Some intro.\n\n## Detection\nA pager.\n\n### Details\nDeeper.\n\n## Impact\nNone.";
+        let found = split_sections(doc, Some("2021-10-31-DustStorm.md"));
+        assert_eq!(found.title, "2021 10 31 DustStorm");
+        assert_eq!(found.summary.body, "Some intro.");
+        assert_eq!(found.extra_sections.len(), 1);
+        assert_eq!(found.extra_sections[0].heading, "Detection");
+        assert_eq!(found.extra_sections[0].body, "A pager.\n\n### Details\nDeeper.");
+        assert_eq!(found.impact.body, "None.");
+    }
+
+    /// Prints what each real fixture splits into (`cargo test fixture_report -- --nocapture`).
+    #[test]
+    fn fixture_report() {
+        let Ok(dir) = std::fs::read_dir("../shared/fixtures/postmortems/real") else {
+            eprintln!("../shared is absent: skipping");
+            return;
+        };
+        let mut paths: Vec<_> = dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("SOURCES.md"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let found = split_sections(&text, Some(name));
+            let filled: Vec<&str> = [
+                ("summary", &found.summary),
+                ("impact", &found.impact),
+                ("timeline", &found.timeline),
+                ("root_cause", &found.root_cause),
+                ("resolution", &found.resolution),
+                ("corrective", &found.corrective_measures),
+                ("preventative", &found.preventative_measures),
+                ("lessons", &found.lessons_learned),
+                ("actions", &found.action_items),
+            ]
+            .iter()
+            .filter(|(_, f)| !f.body.trim().is_empty())
+            .map(|(n, _)| *n)
+            .collect();
+            let extras: Vec<&str> = found.extra_sections.iter().map(|s| s.heading.as_str()).collect();
+            println!("{name}: title {:?} ({:?}); fields {filled:?}; extra {extras:?}", found.title, found.title_source);
+        }
+    }
+}
