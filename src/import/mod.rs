@@ -4,6 +4,7 @@
 //! `outline` finds the document's structure line by line; `sections` says what a heading means;
 //! this module assigns every line to a field, a timeline, action items or an extra section.
 
+pub mod action_items;
 pub mod outline;
 pub mod sections;
 
@@ -388,7 +389,14 @@ mod tests {
             .map(|(n, _)| *n)
             .collect();
             let extras: Vec<&str> = found.extra_sections.iter().map(|s| s.heading.as_str()).collect();
-            println!("{name}: title {:?} ({:?}); fields {filled:?}; extra {extras:?}", found.title, found.title_source);
+            let items = action_items::parse(&found.action_items.body).items;
+            let done = items.iter().filter(|i| i.status == action_items::ItemStatus::Done).count();
+            println!(
+                "{name}: title {:?} ({:?}); fields {filled:?}; extra {extras:?}; action items {} ({done} done)",
+                found.title,
+                found.title_source,
+                items.len()
+            );
         }
     }
 }
