@@ -7,7 +7,7 @@ use ::time::{Date, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
-use super::{ActionItem, Incident, Severity, Status, TimelineEntry};
+use super::{ActionItem, ExtraSection, Incident, Severity, Status, TimelineEntry};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -338,6 +338,37 @@ impl ActionItemForm {
         };
         let done = self.is_done();
         errors.into_result(|| ActionItemDraft { body, owner, team, due_on, done })
+    }
+}
+
+/// An extra section: a heading of the author's choosing and Markdown under it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SectionForm {
+    pub heading: String,
+    pub body: String,
+}
+
+/// A validated extra section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionDraft {
+    pub heading: String,
+    pub body: String,
+}
+
+impl SectionForm {
+    pub fn from_section(section: &ExtraSection) -> SectionForm {
+        SectionForm { heading: section.heading.clone(), body: section.body.clone() }
+    }
+
+    pub fn validate(&self) -> Result<SectionDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let heading = line(&mut errors, "heading", self.heading.trim_start_matches(['#', ' ']), MAX_TITLE_CHARS);
+        if heading.is_empty() && errors.get("heading").is_none() {
+            errors.add("heading", "Give the section a heading.");
+        }
+        let body = prose(&mut errors, "body", &self.body);
+        errors.into_result(|| SectionDraft { heading, body })
     }
 }
 

@@ -35,6 +35,10 @@ id_type!(
     /// Primary key of an action item.
     ActionItemId
 );
+id_type!(
+    /// Primary key of an extra section.
+    SectionId
+);
 
 /// The value could not be parsed into one of the enum's variants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -196,6 +200,15 @@ impl ActionItem {
     }
 }
 
+/// A section beyond the standard fields, with the author's own heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraSection {
+    pub id: SectionId,
+    pub incident_id: IncidentId,
+    pub heading: String,
+    pub body: String,
+}
+
 /// A whole postmortem, as read, rendered and exported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Postmortem {
@@ -204,4 +217,6 @@ pub struct Postmortem {
     pub timeline: Vec<TimelineEntry>,
     /// In the order they were added.
     pub action_items: Vec<ActionItem>,
+    /// In the order they were added; shown and exported after the action items.
+    pub sections: Vec<ExtraSection>,
 }

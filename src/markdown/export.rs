@@ -49,6 +49,12 @@ pub fn export(postmortem: &Postmortem) -> String {
     }
     section(&mut doc, "## Lessons Learned", &incident.lessons_learned);
     action_items(&mut doc, &postmortem.action_items);
+    for extra in &postmortem.sections {
+        let _ = write!(doc, "\n## {}\n", extra.heading);
+        if !extra.body.is_empty() {
+            let _ = write!(doc, "\n{}\n", extra.body);
+        }
+    }
     doc
 }
 
@@ -170,7 +176,9 @@ fn fold_latin(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ActionItemId, Incident, IncidentId, Severity, Status, TimelineEntryId};
+    use crate::domain::{
+        ActionItemId, ExtraSection, Incident, IncidentId, SectionId, Severity, Status, TimelineEntryId,
+    };
     use time::macros::{date, datetime};
 
     fn postmortem() -> Postmortem {
@@ -208,6 +216,12 @@ mod tests {
                     body: "After midnight".into(),
                 },
             ],
+            sections: vec![ExtraSection {
+                id: SectionId(1),
+                incident_id: id,
+                heading: "Detection".into(),
+                body: "A pager.".into(),
+            }],
             action_items: vec![ActionItem {
                 id: ActionItemId(1),
                 incident_id: id,
@@ -234,7 +248,9 @@ mod tests {
         assert!(!doc.contains("## Impact"));
         assert!(doc.contains("## Corrective and Preventative Measures\n\n### Preventative Measures\n\n- Alerts\n"));
         assert!(!doc.contains("### Corrective Measures"));
-        assert!(doc.ends_with("- [ ] Add jitter — **Owner:** Priya · **Due:** 2025-04-01\n"));
+        assert!(
+            doc.ends_with("- [ ] Add jitter — **Owner:** Priya · **Due:** 2025-04-01\n\n## Detection\n\nA pager.\n")
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
 use crate::db;
-use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, TimelineForm};
+use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{Incident, IncidentId, Postmortem, Severity, Status};
 use crate::markdown::{self, SafeHtml, export};
@@ -232,6 +232,12 @@ pub struct TimelineRow {
     html: SafeHtml,
 }
 
+pub struct ExtraSectionView {
+    id: crate::domain::SectionId,
+    heading: String,
+    html: SafeHtml,
+}
+
 pub struct ActionRow {
     id: crate::domain::ActionItemId,
     html: SafeHtml,
@@ -264,6 +270,9 @@ pub struct ShowPage {
     entry_errors: FieldErrors,
     item_form: ActionItemForm,
     item_errors: FieldErrors,
+    extra_sections: Vec<ExtraSectionView>,
+    section_form: SectionForm,
+    section_errors: FieldErrors,
 }
 
 /// Forms on the postmortem page that came back with errors, to show again as typed.
@@ -271,12 +280,13 @@ pub struct ShowPage {
 pub struct PendingForms {
     pub entry: Option<(TimelineForm, FieldErrors)>,
     pub item: Option<(ActionItemForm, FieldErrors)>,
+    pub section: Option<(SectionForm, FieldErrors)>,
 }
 
 impl ShowPage {
     pub fn build(postmortem: Postmortem, pending: PendingForms) -> ShowPage {
         let with_dates = export::timeline_needs_dates(&postmortem);
-        let Postmortem { incident, timeline, action_items } = postmortem;
+        let Postmortem { incident, timeline, action_items, sections } = postmortem;
         let offset = incident.offset;
         let section = |key, heading, body: &str| Section { key, heading, html: markdown::render(body) };
         let timeline = timeline
@@ -303,6 +313,11 @@ impl ShowPage {
         let (entry_form, entry_errors) =
             pending.entry.unwrap_or_else(|| (TimelineForm::blank(&incident), FieldErrors::default()));
         let (item_form, item_errors) = pending.item.unwrap_or_default();
+        let (section_form, section_errors) = pending.section.unwrap_or_default();
+        let extra_sections = sections
+            .iter()
+            .map(|s| ExtraSectionView { id: s.id, heading: s.heading.clone(), html: markdown::render(&s.body) })
+            .collect();
         ShowPage {
             id: incident.id,
             before_timeline: vec![
@@ -333,6 +348,9 @@ impl ShowPage {
             entry_errors,
             item_form,
             item_errors,
+            extra_sections,
+            section_form,
+            section_errors,
         }
     }
 }
@@ -340,7 +358,7 @@ impl ShowPage {
 /// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
 pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms) -> Result<Response> {
     let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let status = if pending.entry.is_some() || pending.item.is_some() {
+    let status = if pending.entry.is_some() || pending.item.is_some() || pending.section.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK

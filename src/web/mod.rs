@@ -9,6 +9,7 @@ mod extract;
 mod health;
 mod incidents;
 mod layout;
+mod sections;
 mod timeline;
 
 use std::time::Duration;
@@ -63,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/actions/{item}/edit", get(action_items::edit))
         .route("/incidents/{id}/actions/{item}/done", post(action_items::set_done))
         .route("/incidents/{id}/actions/{item}/delete", post(action_items::delete))
+        .route("/incidents/{id}/sections", post(sections::create))
+        .route("/incidents/{id}/sections/{section}", post(sections::update))
+        .route("/incidents/{id}/sections/{section}/edit", get(sections::edit))
+        .route("/incidents/{id}/sections/{section}/delete", post(sections::delete))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/static/{file}", get(assets::serve))

@@ -70,6 +70,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
                 completed_at: None,
             })
             .collect(),
+        sections: Vec::new(),
     }
 }
 

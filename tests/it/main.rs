@@ -6,4 +6,5 @@ mod errors;
 mod export;
 mod harness;
 mod incidents;
+mod sections;
 mod timeline;
