@@ -7,7 +7,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, LogFormat};
 use crate::database::Database;
+use crate::domain::IncidentId;
 use crate::server;
+use crate::{db, markdown};
 
 /// Hindsight: write, review and export incident postmortems.
 ///
@@ -22,12 +24,25 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Serve the web application (the default).
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Write postmortems as Markdown: `export --all DIR` writes every one plus an index.md;
+    /// `export ID` prints one to standard output.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["all", "id"])))]
+pub struct ExportArgs {
+    /// Export every postmortem into DIR (created if missing), plus index.md.
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<std::path::PathBuf>,
+    /// Export the postmortem with this id to standard output.
+    pub id: Option<i64>,
 }
 
 /// Entry point for `main`: runs the command and turns a failure into a message and exit code 1.
@@ -51,6 +66,12 @@ pub fn main() -> ExitCode {
                 database.close().await;
                 Ok(())
             }
+            Command::Export(args) => {
+                let database = Database::open(&cli.config).await?;
+                let result = export(&database, &args).await;
+                database.close().await;
+                result
+            }
         }
     });
     match result {
@@ -64,6 +85,33 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if let Some(id) = args.id {
+        let postmortem = db::load_postmortem(&database.pool, IncidentId(id))
+            .await?
+            .with_context(|| format!("there is no postmortem with id {id}"))?;
+        print!("{}", markdown::export::export(&postmortem));
+        return Ok(());
+    }
+    let Some(dir) = &args.all else { return Ok(()) };
+    let mut postmortems = Vec::new();
+    for id in db::incidents::all_ids(&database.pool).await? {
+        // A postmortem deleted meanwhile is simply not exported.
+        if let Some(postmortem) = db::load_postmortem(&database.pool, id).await? {
+            postmortems.push(postmortem);
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let files = markdown::export::bundle(&postmortems);
+    for (name, content) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, content).with_context(|| format!("could not write {}", path.display()))?;
+    }
+    tracing::info!(count = postmortems.len(), dir = %dir.display(), "Exported every postmortem with an index.md");
+    Ok(())
 }
 
 fn init_logging(format: LogFormat) {

@@ -181,6 +181,13 @@ pub async fn list_page(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx
     Ok((summaries, total.unwrap_or(0)))
 }
 
+/// Every incident's id, newest first (the index's order).
+pub async fn all_ids(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<IncidentId>> {
+    sqlx::query_scalar!(r#"SELECT id AS "id: IncidentId" FROM incidents ORDER BY started_at DESC, id DESC"#)
+        .fetch_all(db)
+        .await
+}
+
 /// How many incidents there are (for the pager when a page past the end is asked for).
 pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM incidents"#).fetch_one(db).await

@@ -151,6 +151,51 @@ pub fn file_name(postmortem: &Postmortem) -> String {
     if slug.is_empty() { format!("{date}-postmortem-{}.md", incident.id) } else { format!("{date}-{slug}.md") }
 }
 
+/// Name of the index file in a bundle of exports.
+pub const INDEX_FILE: &str = "index.md";
+
+/// Every postmortem as a file, plus an index linking them: what `hindsight export --all` writes
+/// and the web archive holds. File names are unique (a clash gets the id appended) and the
+/// order is the index's: newest first, as given.
+pub fn bundle(postmortems: &[Postmortem]) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::with_capacity(postmortems.len() + 1);
+    let mut index = String::from("# Postmortems\n\n");
+    if !postmortems.is_empty() {
+        index.push_str("| Date | Title | Severity | Status | Duration |\n|---|---|---|---|---|\n");
+    }
+    for postmortem in postmortems {
+        let mut name = file_name(postmortem);
+        if files.iter().any(|(existing, _)| *existing == name) {
+            name = format!("{}-{}.md", name.trim_end_matches(".md"), postmortem.incident.id);
+        }
+        let incident = &postmortem.incident;
+        let date = t::format_date(t::local(incident.started_at, incident.offset).date());
+        let duration = incident.duration().map_or_else(|| "ongoing".to_owned(), t::format_duration);
+        let title = escape_table_text(&incident.title);
+        let _ = writeln!(
+            index,
+            "| {date} | [{title}]({name}) | {} | {} | {duration} |",
+            incident.severity.label(),
+            incident.status.label()
+        );
+        files.push((name, export(postmortem)));
+    }
+    files.push((INDEX_FILE.to_owned(), index));
+    files
+}
+
+/// Text safe inside a table cell and a link label.
+fn escape_table_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '|' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The ASCII letters for common accented Latin letters, so `Résumé` slugs as `resume`.
 fn fold_latin(c: char) -> Option<&'static str> {
     Some(match c {
@@ -251,6 +296,30 @@ mod tests {
         assert!(
             doc.ends_with("- [ ] Add jitter — **Owner:** Priya · **Due:** 2025-04-01\n\n## Detection\n\nA pager.\n")
         );
+    }
+
+    #[test]
+    fn a_bundle_has_unique_names_and_an_index() {
+        let mut twin = postmortem();
+        twin.incident.id = IncidentId(8);
+        twin.incident.title = "Cache stampede: résumé service | part [2]".into();
+        let first = postmortem();
+        let files = bundle(&[first.clone(), first, twin]);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "2025-03-01-cache-stampede-resume-service.md",
+                "2025-03-01-cache-stampede-resume-service-7.md",
+                "2025-03-01-cache-stampede-resume-service-part-2.md",
+                "index.md"
+            ]
+        );
+        let index = &files[3].1;
+        assert!(index.contains(
+            "| 2025-03-01 | [Cache stampede: résumé service \\| part \\[2\\]](2025-03-01-cache-stampede-resume-service-part-2.md) | SEV2 | Draft | 50 min |"
+        ), "{index}");
+        assert_eq!(bundle(&[]), [("index.md".to_owned(), "# Postmortems\n\n".to_owned())]);
     }
 
     #[test]
