@@ -23,3 +23,12 @@ pub fn render_error_page(page: &ErrorPage, request_id: &str) -> String {
         format!("<!doctype html><title>Error</title><h1>Error {}</h1>", page.status.as_u16())
     })
 }
+
+/// The API's error body: `{"error": {"status": 404, "title": ..., "message": ...}, "request_id": ...}`.
+pub fn render_error_json(page: &ErrorPage, request_id: &str) -> String {
+    let body = serde_json::json!({
+        "error": { "status": page.status.as_u16(), "title": page.heading, "message": page.message },
+        "request_id": request_id,
+    });
+    body.to_string()
+}

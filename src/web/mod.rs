@@ -2,6 +2,7 @@
 //! Handlers parse input, call `db` and `markdown`, and pick a template; they hold no SQL.
 
 mod action_items;
+mod api;
 mod assets;
 pub mod error;
 mod export;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/sections/{section}", post(sections::update))
         .route("/incidents/{id}/sections/{section}/edit", get(sections::edit))
         .route("/incidents/{id}/sections/{section}/delete", post(sections::delete))
+        .route("/api/incidents/{id}", get(api::incident))
+        .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/static/{file}", get(assets::serve))
@@ -92,12 +95,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Renders error responses in the site's layout. Responses carrying an [`ErrorPage`] get that
-/// page; any other 5xx (a panic, a failed template) gets the opaque internal page, and a bare
+/// Renders error responses in the site's layout, or as JSON under `/api/`. Responses carrying an
+/// [`ErrorPage`] get that page; any other 5xx (a panic, a failed template) gets the opaque internal page, and a bare
 /// 4xx from the router (405) gets a page for its status. The page shows the request id, which
 /// is also in the log line that holds the cause.
 async fn error_pages(request: Request, next: Next) -> Response {
     let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let wants_json = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
@@ -110,8 +114,12 @@ async fn error_pages(request: Request, next: Next) -> Response {
         None => ErrorPage::for_status(status),
     };
     let (mut parts, _) = response.into_parts();
-    let body = layout::render_error_page(&page, &request_id);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    let (body, content_type) = if wants_json {
+        (layout::render_error_json(&page, &request_id), "application/json")
+    } else {
+        (layout::render_error_page(&page, &request_id), "text/html; charset=utf-8")
+    };
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, body.into())
 }

@@ -2,6 +2,7 @@
 //! One test binary keeps compile and link time down.
 
 mod action_items;
+mod api;
 mod errors;
 mod export;
 mod harness;

@@ -1,0 +1,125 @@
+//! The JSON API: postmortems as structured data for scripts and other tools. Errors under
+//! `/api/` are JSON too (see `error_pages`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::export;
+use super::extract::Path;
+use crate::db;
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{IncidentId, Postmortem};
+
+/// A postmortem as JSON. Instants are RFC 3339 in the incident's own offset.
+#[derive(Debug, Serialize)]
+pub struct IncidentJson {
+    id: i64,
+    title: String,
+    severity: &'static str,
+    status: &'static str,
+    started_at: String,
+    ended_at: Option<String>,
+    utc_offset: String,
+    utc_offset_minutes: i32,
+    duration_minutes: Option<i64>,
+    summary: String,
+    impact: String,
+    root_cause: String,
+    resolution: String,
+    corrective_measures: String,
+    preventative_measures: String,
+    lessons_learned: String,
+    version: i32,
+    updated_at: String,
+    timeline: Vec<TimelineEntryJson>,
+    action_items: Vec<ActionItemJson>,
+    sections: Vec<SectionJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineEntryJson {
+    id: i64,
+    occurred_at: String,
+    body: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ActionItemJson {
+    id: i64,
+    body: String,
+    owner: String,
+    team: String,
+    due_on: Option<String>,
+    done: bool,
+    completed_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SectionJson {
+    id: i64,
+    heading: String,
+    body: String,
+}
+
+impl IncidentJson {
+    pub fn new(postmortem: Postmortem) -> IncidentJson {
+        let Postmortem { incident, timeline, action_items, sections } = postmortem;
+        let offset: Offset = incident.offset;
+        let instant = |at| t::format_rfc3339(at, offset);
+        IncidentJson {
+            id: incident.id.0,
+            severity: incident.severity.as_str(),
+            status: incident.status.as_str(),
+            started_at: instant(incident.started_at),
+            ended_at: incident.ended_at.map(instant),
+            utc_offset: offset.to_string(),
+            utc_offset_minutes: offset.minutes(),
+            duration_minutes: incident.duration().map(|d| d.whole_minutes()),
+            version: incident.version,
+            updated_at: instant(incident.updated_at),
+            timeline: timeline
+                .into_iter()
+                .map(|e| TimelineEntryJson { id: e.id.0, occurred_at: instant(e.occurred_at), body: e.body })
+                .collect(),
+            action_items: action_items
+                .into_iter()
+                .map(|item| ActionItemJson {
+                    id: item.id.0,
+                    done: item.is_done(),
+                    due_on: item.due_on.map(t::format_date),
+                    completed_at: item.completed_at.map(instant),
+                    body: item.body,
+                    owner: item.owner,
+                    team: item.team,
+                })
+                .collect(),
+            sections: sections
+                .into_iter()
+                .map(|s| SectionJson { id: s.id.0, heading: s.heading, body: s.body })
+                .collect(),
+            title: incident.title,
+            summary: incident.summary,
+            impact: incident.impact,
+            root_cause: incident.root_cause,
+            resolution: incident.resolution,
+            corrective_measures: incident.corrective_measures,
+            preventative_measures: incident.preventative_measures,
+            lessons_learned: incident.lessons_learned,
+        }
+    }
+}
+
+/// `GET /api/incidents/{id}`.
+pub async fn incident(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
+    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(IncidentJson::new(postmortem)))
+}
+
+/// `GET /api/incidents/{id}/export.md`: the same document as the page's download.
+pub async fn export_markdown(state: State<AppState>, id: Path<IncidentId>) -> Result<Response> {
+    export::download(state, id).await
+}
