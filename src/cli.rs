@@ -97,13 +97,7 @@ async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let Some(dir) = &args.all else { return Ok(()) };
-    let mut postmortems = Vec::new();
-    for id in db::incidents::all_ids(&database.pool).await? {
-        // A postmortem deleted meanwhile is simply not exported.
-        if let Some(postmortem) = db::load_postmortem(&database.pool, id).await? {
-            postmortems.push(postmortem);
-        }
-    }
+    let postmortems = db::load_all_postmortems(&database.pool).await?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let files = markdown::export::bundle(&postmortems);
     for (name, content) in &files {

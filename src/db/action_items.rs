@@ -19,6 +19,18 @@ pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) ->
     .await
 }
 
+/// Every action item of every incident, in the order they were added.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ActionItem>> {
+    sqlx::query_as!(
+        ActionItem,
+        r#"SELECT id AS "id: ActionItemId", incident_id AS "incident_id: IncidentId", body, owner, team,
+                  due_on, completed_at
+           FROM action_items ORDER BY incident_id, id"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<Option<ActionItem>> {
     sqlx::query_as!(
         ActionItem,

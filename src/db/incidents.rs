@@ -64,6 +64,21 @@ pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Optio
     Ok(row.map(Incident::from))
 }
 
+/// Every incident, newest first.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Incident>> {
+    let rows = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
+                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
+                  summary, impact, root_cause, resolution, corrective_measures,
+                  preventative_measures, lessons_learned, version, updated_at
+           FROM incidents ORDER BY started_at DESC, id DESC"#,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
 pub async fn insert(db: impl PgExecutor<'_>, draft: &IncidentDraft) -> sqlx::Result<IncidentId> {
     sqlx::query_scalar!(
         r#"INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
@@ -179,13 +194,6 @@ pub async fn list_page(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx
         })
         .collect();
     Ok((summaries, total.unwrap_or(0)))
-}
-
-/// Every incident's id, newest first (the index's order).
-pub async fn all_ids(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<IncidentId>> {
-    sqlx::query_scalar!(r#"SELECT id AS "id: IncidentId" FROM incidents ORDER BY started_at DESC, id DESC"#)
-        .fetch_all(db)
-        .await
 }
 
 /// How many incidents there are (for the pager when a page past the end is asked for).

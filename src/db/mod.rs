@@ -6,6 +6,8 @@ pub mod incidents;
 pub mod sections;
 pub mod timeline;
 
+use std::collections::HashMap;
+
 use sqlx::PgPool;
 
 use crate::domain::{IncidentId, Postmortem};
@@ -19,4 +21,34 @@ pub async fn load_postmortem(pool: &PgPool, id: IncidentId) -> sqlx::Result<Opti
     let action_items = action_items::list_for_incident(pool, id).await?;
     let sections = sections::list_for_incident(pool, id).await?;
     Ok(Some(Postmortem { incident, timeline, action_items, sections }))
+}
+
+/// Loads every postmortem, newest first, in four queries however many there are (for the
+/// archive download and `hindsight export --all`).
+pub async fn load_all_postmortems(pool: &PgPool) -> sqlx::Result<Vec<Postmortem>> {
+    let incidents = incidents::all(pool).await?;
+    let mut timelines = group(timeline::all(pool).await?, |e| e.incident_id);
+    let mut items = group(action_items::all(pool).await?, |i| i.incident_id);
+    let mut sections = group(sections::all(pool).await?, |s| s.incident_id);
+    Ok(incidents
+        .into_iter()
+        .map(|incident| {
+            let id = incident.id;
+            Postmortem {
+                incident,
+                timeline: timelines.remove(&id).unwrap_or_default(),
+                action_items: items.remove(&id).unwrap_or_default(),
+                sections: sections.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Groups rows by incident, keeping their order.
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> IncidentId) -> HashMap<IncidentId, Vec<T>> {
+    let mut groups: HashMap<IncidentId, Vec<T>> = HashMap::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
 }

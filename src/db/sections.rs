@@ -18,6 +18,17 @@ pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) ->
     .await
 }
 
+/// Every extra section of every incident, in the order they were added.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ExtraSection>> {
+    sqlx::query_as!(
+        ExtraSection,
+        r#"SELECT id AS "id: SectionId", incident_id AS "incident_id: IncidentId", heading, body
+           FROM incident_sections ORDER BY incident_id, id"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, id: SectionId) -> sqlx::Result<Option<ExtraSection>> {
     sqlx::query_as!(
         ExtraSection,

@@ -18,6 +18,17 @@ pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) ->
     .await
 }
 
+/// Every entry of every incident, in time order within each.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TimelineEntry>> {
+    sqlx::query_as!(
+        TimelineEntry,
+        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body
+           FROM timeline_entries ORDER BY incident_id, occurred_at, id"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find(
     db: impl PgExecutor<'_>,
     incident: IncidentId,

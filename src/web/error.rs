@@ -30,6 +30,9 @@ pub enum AppError {
     Database(#[source] sqlx::Error),
     #[error("template error")]
     Template(#[from] askama::Error),
+    /// Any other failure inside the server; the text goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<sqlx::Error> for AppError {
@@ -83,7 +86,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -107,7 +110,7 @@ impl AppError {
                 "Temporarily unavailable",
                 "Hindsight cannot reach its database right now. Nothing was changed. Try again in a few seconds.",
             ),
-            AppError::Database(_) | AppError::Template(_) => ErrorPage::internal(),
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => ErrorPage::internal(),
         }
     }
 }
@@ -116,7 +119,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         // Logged inside the request's span, which carries the request id the page shows.
         match &self {
-            AppError::Database(_) | AppError::Template(_) => {
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error_chain(&self), "Request failed with an internal error");
             }
             AppError::DatabaseUnavailable(_) => {

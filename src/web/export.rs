@@ -27,6 +27,42 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>)
     Ok(response)
 }
 
+/// Folder the archive unpacks into.
+const ARCHIVE_FOLDER: &str = "hindsight-postmortems";
+
+/// `GET /incidents/export.zip`: every postmortem as Markdown plus `index.md`, in one zip.
+pub async fn archive(State(state): State<AppState>) -> Result<Response> {
+    let postmortems = db::load_all_postmortems(&state.pool).await?;
+    // Compressing is CPU work: keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || zip_bundle(&export::bundle(&postmortems)))
+        .await
+        .map_err(|error| AppError::Internal(error.to_string()))?
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"hindsight-postmortems.zip\""),
+    );
+    Ok(response)
+}
+
+/// A zip of `files` under [`ARCHIVE_FOLDER`], with fixed timestamps so the same postmortems
+/// always make the same bytes.
+fn zip_bundle(files: &[(String, String)]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, content) in files {
+        zip.start_file(format!("{ARCHIVE_FOLDER}/{name}"), options)?;
+        zip.write_all(content.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/markdown.html")]
 pub struct CopyPage {

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/incidents", get(incidents::index).post(incidents::create))
         .route("/incidents/new", get(incidents::new))
+        .route("/incidents/export.zip", get(export::archive))
         .route("/incidents/{id}", get(incidents::show).post(incidents::update))
         .route("/incidents/{id}/edit", get(incidents::edit))
         .route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete))

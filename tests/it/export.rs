@@ -120,3 +120,44 @@ async fn a_missing_postmortem_has_no_export() {
     assert_eq!(app.get("/incidents/12345/export.md").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/incidents/12345/markdown").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn every_postmortem_downloads_as_one_zip_with_an_index() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    let seed = enter_the_seed(&app).await;
+    app.create_incident(&titled("Older outage")).await;
+    let (response, queries) = TestApp::count_queries(app.get("/incidents/export.zip")).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(queries, 4, "one query per table, however many postmortems");
+    assert_eq!(response.header("content-type"), "application/zip");
+    assert_eq!(response.header("content-disposition"), "attachment; filename=\"hindsight-postmortems.zip\"");
+
+    let request = axum::http::Request::get("/incidents/export.zip").body(axum::body::Body::empty()).expect("request");
+    let bytes = app.request_bytes(request).await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("a zip");
+    let mut names: Vec<String> = archive.file_names().map(|name| name.expect("a name").into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "hindsight-postmortems/2025-03-01-older-outage.md",
+            "hindsight-postmortems/2025-03-01-the-great-database-meltdown-of-2025.md",
+            "hindsight-postmortems/index.md",
+        ]
+    );
+    let mut seed_file = String::new();
+    archive
+        .by_name("hindsight-postmortems/2025-03-01-the-great-database-meltdown-of-2025.md")
+        .expect("the seed's file")
+        .read_to_string(&mut seed_file)
+        .expect("UTF-8");
+    assert_eq!(seed_file, app.get(&format!("{seed}/export.md")).await.body);
+
+    let again = app
+        .request_bytes(
+            axum::http::Request::get("/incidents/export.zip").body(axum::body::Body::empty()).expect("request"),
+        )
+        .await;
+    assert_eq!(again, bytes, "the same postmortems make the same archive");
+}

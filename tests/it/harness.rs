@@ -136,6 +136,12 @@ impl TestApp {
         TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// The raw body, for binary downloads.
+    pub async fn request_bytes(&self, request: Request<Body>) -> Vec<u8> {
+        let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
+        response.into_body().collect().await.expect("read the body").to_bytes().to_vec()
+    }
+
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
     }
