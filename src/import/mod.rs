@@ -13,6 +13,56 @@ use serde::Serialize;
 use outline::{Heading, Outline};
 use sections::{SectionKind, classify};
 
+/// Largest document accepted, in bytes: far beyond any real postmortem.
+pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+/// Most lines accepted in one document.
+pub const MAX_IMPORT_LINES: usize = 50_000;
+
+/// Why a document cannot be imported. Each message says what to do; nothing is saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("The document is empty. Paste or upload a Markdown postmortem.")]
+    Empty,
+    #[error("The document is {size} KB; the limit is {limit} KB. Split it, or move large logs to linked files.", size = .0 / 1024, limit = MAX_IMPORT_BYTES / 1024)]
+    TooLarge(usize),
+    #[error(
+        "The document has {0} lines; the limit is {MAX_IMPORT_LINES}. Split it, or move large logs to linked files."
+    )]
+    TooManyLines(usize),
+    #[error("This looks like a binary file, not Markdown text.")]
+    Binary,
+    #[error("The document is UTF-16 text. Save it as UTF-8 and try again.")]
+    Utf16,
+    #[error("The document is not UTF-8 text (the first bad byte is at offset {0}). Save it as UTF-8 and try again.")]
+    NotUtf8(usize),
+}
+
+/// Checks raw bytes before anything is parsed: size, text encoding, binary content, lines.
+pub fn check_input(bytes: &[u8]) -> Result<&str, ImportError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge(bytes.len()));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::Utf16);
+    }
+    if bytes.contains(&0) {
+        return Err(ImportError::Binary);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8(e.valid_up_to()))?;
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let lines = bytecount_lines(bytes);
+    if lines > MAX_IMPORT_LINES {
+        return Err(ImportError::TooManyLines(lines));
+    }
+    Ok(text)
+}
+
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!bytes.ends_with(b"\n"))
+}
+
 /// Where the title came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -298,6 +348,23 @@ mod tests {
     use super::*;
 
     const SEED: &str = include_str!("../../tests/golden/seed.md");
+
+    #[test]
+    fn bad_input_is_refused_with_a_reason() {
+        assert_eq!(check_input(b""), Err(ImportError::Empty));
+        assert_eq!(check_input(b" \n\t\n"), Err(ImportError::Empty));
+        assert_eq!(check_input(b"\x89PNG\r\n\x1a\n\0\0\0"), Err(ImportError::Binary));
+        assert_eq!(check_input(b"caf\xe9 au lait"), Err(ImportError::NotUtf8(3)));
+        assert_eq!(check_input(b"\xff\xfe#\0 \0"), Err(ImportError::Utf16));
+        assert_eq!(check_input(&vec![b'a'; MAX_IMPORT_BYTES + 1]), Err(ImportError::TooLarge(MAX_IMPORT_BYTES + 1)));
+        assert_eq!(check_input("x\n".repeat(100_000).as_bytes()), Err(ImportError::TooManyLines(100_000)));
+        assert_eq!(check_input("# T\r\nno final newline".as_bytes()), Ok("# T\r\nno final newline"));
+        assert!(
+            ImportError::TooLarge(3 * 1024 * 1024)
+                .to_string()
+                .starts_with("The document is 3072 KB; the limit is 2048 KB.")
+        );
+    }
 
     #[test]
     fn a_hindsight_export_splits_into_its_fields() {
