@@ -7,6 +7,8 @@
 pub mod action_items;
 pub mod outline;
 pub mod sections;
+pub mod timeline;
+pub mod when;
 
 use serde::Serialize;
 
@@ -457,11 +459,15 @@ mod tests {
             .collect();
             let extras: Vec<&str> = found.extra_sections.iter().map(|s| s.heading.as_str()).collect();
             let items = action_items::parse(&found.action_items.body).items;
+            let rows = timeline::parse(&found.timeline.body);
+            let timed = rows.entries.iter().filter(|e| e.time.is_some()).count();
             let done = items.iter().filter(|i| i.status == action_items::ItemStatus::Done).count();
             println!(
-                "{name}: title {:?} ({:?}); fields {filled:?}; extra {extras:?}; action items {} ({done} done)",
+                "{name}: title {:?} ({:?}); fields {filled:?}; extra {extras:?}; timeline {} rows ({timed} timed, zone {:?}); action items {} ({done} done)",
                 found.title,
                 found.title_source,
+                rows.entries.len(),
+                rows.zone.as_ref().map(when::Zone::label),
                 items.len()
             );
         }

@@ -1,0 +1,281 @@
+//! Timelines as people write them: bullet lists with bold or bracketed times, tables with a
+//! time column, one heading per time or per day, and bare `HH:MM text` lines. Whatever sits
+//! between two stamped rows (code blocks, images, quotes, wrapped lines) stays with the row
+//! above it; text before the first row is kept as notes and read for the zone and the date.
+
+use serde::Serialize;
+use time::Time;
+
+use super::when::{self, PartialDate, Zone};
+
+/// One row of the timeline, before its date and zone are resolved into an instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEntry {
+    /// The date written on the row, or by a day heading above it.
+    pub date: Option<PartialDate>,
+    /// `None` when the row gives no time (`--:--`) or only a date.
+    pub time: Option<Time>,
+    pub zone: Option<Zone>,
+    pub approximate: bool,
+    /// The entry's Markdown, continuation blocks included.
+    pub text: String,
+}
+
+/// What a timeline section holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawTimeline {
+    pub entries: Vec<RawEntry>,
+    /// A zone stated for the whole timeline (`All times in PST`, a `Time (UTC)` column header).
+    pub zone: Option<Zone>,
+    /// A date stated for the whole timeline (`on February 5th 2019`).
+    pub date: Option<PartialDate>,
+    /// Text that is not part of any entry, as written.
+    pub notes: String,
+}
+
+/// How an entry was written, for the importer's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    List,
+    Table,
+    Headings,
+    Lines,
+}
+
+/// Reads the body of a timeline section.
+pub fn parse(body: &str) -> RawTimeline {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut found = RawTimeline::default();
+    let mut notes: Vec<String> = Vec::new();
+    // The entry being built, and its continuation lines.
+    let mut current: Option<(RawEntry, Vec<String>)> = None;
+    let mut day: Option<PartialDate> = None;
+    let mut in_fence = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if in_fence || (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+            push_line(&mut current, &mut notes, line);
+            i += 1;
+            continue;
+        }
+        if let Some(header) = table_header(&lines, i) {
+            flush(&mut current, &mut found.entries);
+            if found.zone.is_none() {
+                found.zone = when::find_zone(lines[i]);
+            }
+            notes.push(lines[i].to_owned());
+            notes.push(lines[i + 1].to_owned());
+            let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
+            for row in &lines[i + 2..i + 2 + rows] {
+                match table_entry(&header, row, day) {
+                    Some(entry) => found.entries.push(entry),
+                    None => notes.push((*row).to_owned()),
+                }
+            }
+            i += 2 + rows;
+            continue;
+        }
+        if trimmed.starts_with('#') {
+            flush(&mut current, &mut found.entries);
+            let heading = trimmed.trim_start_matches('#').trim();
+            match when::leading_stamp(heading) {
+                Some(stamp) if stamp.time.is_some() => {
+                    let text = heading[stamp.consumed.min(heading.len())..].trim().to_owned();
+                    let entry = RawEntry {
+                        date: stamp.date.or(day),
+                        time: stamp.time,
+                        zone: stamp.zone,
+                        approximate: stamp.approximate,
+                        text: String::new(),
+                    };
+                    current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
+                }
+                Some(stamp) => {
+                    // A day heading: its date applies to the rows below it.
+                    day = stamp.date;
+                    notes.push(line.to_owned());
+                }
+                None => notes.push(line.to_owned()),
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(stamp) = when::leading_stamp(line).filter(|s| s.time.is_some() || s.date.is_some()) {
+            flush(&mut current, &mut found.entries);
+            let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
+            let entry = RawEntry {
+                date: stamp.date.or(day),
+                time: stamp.time,
+                zone: stamp.zone,
+                approximate: stamp.approximate,
+                text: String::new(),
+            };
+            current = Some((entry, vec![text]));
+            i += 1;
+            continue;
+        }
+        push_line(&mut current, &mut notes, line);
+        i += 1;
+    }
+    flush(&mut current, &mut found.entries);
+
+    let notes = notes.join("\n");
+    if found.zone.is_none() {
+        found.zone = when::find_zone(&notes);
+    }
+    found.date = when::find_date(&notes).map(|(date, _)| date);
+    found.notes = notes.trim_matches('\n').to_owned();
+    found
+}
+
+fn push_line(current: &mut Option<(RawEntry, Vec<String>)>, notes: &mut Vec<String>, line: &str) {
+    match current {
+        Some((_, text)) => text.push(line.to_owned()),
+        None => notes.push(line.to_owned()),
+    }
+}
+
+/// Ends the entry being built: its text is the first line plus continuation lines with their
+/// common indentation removed and trailing blank lines dropped.
+fn flush(current: &mut Option<(RawEntry, Vec<String>)>, entries: &mut Vec<RawEntry>) {
+    let Some((mut entry, lines)) = current.take() else { return };
+    let (first, rest) = lines.split_first().map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
+    let indent =
+        rest.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    let mut text = first.trim().to_owned();
+    for line in rest {
+        text.push('\n');
+        text.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+    }
+    entry.text = text.trim_end().trim_start_matches('\n').to_owned();
+    entries.push(entry);
+}
+
+/// The columns of a timeline table: which hold the date and time, and which the event.
+struct TableHeader {
+    stamp_columns: Vec<usize>,
+}
+
+fn cells(row: &str) -> Vec<&str> {
+    let inner = row.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split('|').map(str::trim).collect()
+}
+
+fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
+    let header = lines.get(i)?.trim();
+    let delimiter = lines.get(i + 1)?.trim();
+    if !header.starts_with('|') || !delimiter.starts_with('|') {
+        return None;
+    }
+    if !cells(delimiter).iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
+        return None;
+    }
+    let names = cells(header);
+    let stamp_columns: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| {
+            let name = super::sections::normalize(name);
+            ["time", "date", "when", "timestamp", "utc"].iter().any(|w| name.split(' ').any(|n| n == *w))
+        })
+        .map(|(index, _)| index)
+        .collect();
+    Some(TableHeader { stamp_columns: if stamp_columns.is_empty() { vec![0] } else { stamp_columns } })
+}
+
+fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Option<RawEntry> {
+    let values = cells(row);
+    if values.iter().all(|v| v.is_empty()) {
+        return None;
+    }
+    let stamp_text: Vec<&str> =
+        header.stamp_columns.iter().filter_map(|&c| values.get(c).copied()).filter(|v| !v.is_empty()).collect();
+    let stamp = when::leading_stamp(&stamp_text.join(" ")).filter(|s| s.time.is_some() || s.date.is_some())?;
+    let text: Vec<&str> = values
+        .iter()
+        .enumerate()
+        .filter(|(c, v)| !header.stamp_columns.contains(c) && !v.is_empty())
+        .map(|(_, v)| *v)
+        .collect();
+    // Anything in the stamp cells after the stamp itself (`12:00 (approx.)`) stays with the text.
+    let joined = stamp_text.join(" ");
+    let leftover = joined.get(stamp.consumed..).unwrap_or("").trim();
+    let mut body = text.join(" — ");
+    if !leftover.is_empty() {
+        body = if body.is_empty() { leftover.to_owned() } else { format!("{leftover} {body}") };
+    }
+    Some(RawEntry {
+        date: stamp.date.or(day),
+        time: stamp.time,
+        zone: stamp.zone,
+        approximate: stamp.approximate,
+        text: body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::time;
+
+    use super::*;
+
+    fn rows(timeline: &RawTimeline) -> Vec<(Option<Time>, &str)> {
+        timeline.entries.iter().map(|e| (e.time, e.text.as_str())).collect()
+    }
+
+    #[test]
+    fn bold_times_in_a_list() {
+        let found = parse("- **10:15 AM** – Alerts fired. 🚨\n- **10:18 AM** – Users wrote in.\n");
+        assert_eq!(rows(&found), [(Some(time!(10:15)), "Alerts fired. 🚨"), (Some(time!(10:18)), "Users wrote in.")]);
+        assert!(found.notes.is_empty());
+    }
+
+    #[test]
+    fn blocks_between_rows_stay_with_the_row_above() {
+        let body = "- **16:58 UTC** - Load rises\n\n<img alt=\"graph\" src=\"x.png\" />\n\n- **17:05 UTC** - Pods fail\n\n```\n12:00 not an entry\n```\n\n- **17:12 UTC** - Retries";
+        let found = parse(body);
+        assert_eq!(found.entries.len(), 3);
+        assert_eq!(found.entries[0].text, "Load rises\n\n<img alt=\"graph\" src=\"x.png\" />");
+        assert_eq!(found.entries[1].text, "Pods fail\n\n```\n12:00 not an entry\n```");
+        assert_eq!(found.entries[2].time, Some(time!(17:12)));
+        assert!(found.entries[0].zone.is_some());
+    }
+
+    #[test]
+    fn a_table_with_a_time_column_and_the_zone_in_its_header() {
+        let body = "| Date and Time in CET | Event |\n|:---|---|\n| 2019-11-29 12:00 | Scaled up |\n| 2019-12-03 --:-- | Surge |";
+        let found = parse(body);
+        assert_eq!(found.entries.len(), 2);
+        assert_eq!(found.entries[0].text, "Scaled up");
+        assert_eq!(found.entries[0].time, Some(time!(12:00)));
+        assert_eq!(found.entries[1].time, None);
+        assert!(found.entries[1].date.is_some());
+        assert_eq!(found.zone.as_ref().map(Zone::label).as_deref(), Some("UTC+1"));
+    }
+
+    #[test]
+    fn the_zone_and_date_come_from_a_line_above_and_day_headings_date_rows() {
+        let found = parse("All times in PST, on February 5th 2019\n\n* [08:47] Merged\n* [08:57] Noticed");
+        assert_eq!(found.entries.len(), 2);
+        assert_eq!(found.zone.as_ref().map(Zone::label).as_deref(), Some("UTC-8"));
+        assert!(found.date.is_some());
+        let days = parse("### May 12\n\n- 10:00 Started\n\n### May 13\n\n- 09:00 Fixed");
+        assert_eq!(days.entries.len(), 2);
+        assert_eq!(days.entries[1].date.map(|d| d.day), Some(13));
+    }
+
+    #[test]
+    fn bare_lines_and_time_headings() {
+        let found = parse("10:15 Alert\n10:20 Ack\nwrapped line");
+        assert_eq!(rows(&found), [(Some(time!(10:15)), "Alert"), (Some(time!(10:20)), "Ack\nwrapped line")]);
+        let headings = parse("### 10:15\nThe alert.\n\n### 10:30 Rollback\nDone.");
+        assert_eq!(rows(&headings), [(Some(time!(10:15)), "The alert."), (Some(time!(10:30)), "Rollback\nDone.")]);
+    }
+}
