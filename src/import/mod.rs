@@ -5,6 +5,7 @@
 //! this module assigns every line to a field, a timeline, action items or an extra section.
 
 pub mod action_items;
+pub mod draft;
 pub mod outline;
 pub mod sections;
 pub mod timeline;
@@ -90,6 +91,16 @@ impl Field {
         if self.heading.is_none() && self.body.is_empty() {
             self.heading = heading.map(str::to_owned);
             self.body = body.to_owned();
+            return;
+        }
+        // Untitled text (a preamble) followed by the section proper: the section's heading
+        // becomes the field's, and the text stays first.
+        if self.heading.is_none() && heading.is_some() {
+            self.heading = heading.map(str::to_owned);
+            if !body.is_empty() {
+                self.body.push_str("\n\n");
+                self.body.push_str(body);
+            }
             return;
         }
         // A second section of the same meaning keeps its heading inside the first one's body.
@@ -458,6 +469,16 @@ mod tests {
             .map(|(n, _)| *n)
             .collect();
             let extras: Vec<&str> = found.extra_sections.iter().map(|s| s.heading.as_str()).collect();
+            let draft = draft::recognise(&text, Some(name));
+            let timed_instants = draft.timeline.iter().filter(|e| e.occurred_at.is_some()).count();
+            println!(
+                "{name}: start {:?} end {:?} zone {}; {timed_instants}/{} timeline rows with an instant; notes {:?}",
+                draft.started_at.map(|t| t.to_string()),
+                draft.ended_at.map(|t| t.to_string()),
+                draft.zone,
+                draft.timeline.len(),
+                draft.notes
+            );
             let items = action_items::parse(&found.action_items.body).items;
             let rows = timeline::parse(&found.timeline.body);
             let timed = rows.entries.iter().filter(|e| e.time.is_some()).count();
