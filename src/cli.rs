@@ -9,7 +9,7 @@ use crate::config::{Config, LogFormat};
 use crate::database::Database;
 use crate::domain::IncidentId;
 use crate::server;
-use crate::{db, markdown};
+use crate::{db, import, markdown};
 
 /// Hindsight: write, review and export incident postmortems.
 ///
@@ -30,9 +30,25 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Import Markdown postmortems as drafts: `import FILE...`; `import --dry-run --json FILE`
+    /// prints what was recognised as JSON and touches no database.
+    Import(ImportArgs),
     /// Write postmortems as Markdown: `export --all DIR` writes every one plus an index.md;
     /// `export ID` prints one to standard output.
     Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// Recognise only: print what would be imported, save nothing (needs no database).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: print the recognised structure as JSON (see the README's import schema).
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+    /// Markdown files to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -66,6 +82,13 @@ pub fn main() -> ExitCode {
                 database.close().await;
                 Ok(())
             }
+            Command::Import(args) if args.dry_run => dry_run_import(&args),
+            Command::Import(args) => {
+                let database = Database::open(&cli.config).await?;
+                let result = import(&database, &args).await;
+                database.close().await;
+                result
+            }
             Command::Export(args) => {
                 let database = Database::open(&cli.config).await?;
                 let result = export(&database, &args).await;
@@ -85,6 +108,67 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Reads and recognises one file, or says why it cannot be imported.
+fn recognise_file(path: &std::path::Path) -> Result<import::draft::ImportedPostmortem, String> {
+    let bytes = std::fs::read(path).map_err(|error| format!("could not read it: {error}"))?;
+    let text = import::check_input(&bytes).map_err(|error| error.to_string())?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    Ok(import::draft::recognise(text, name))
+}
+
+fn dry_run_import(args: &ImportArgs) -> anyhow::Result<()> {
+    let mut failed = 0;
+    let mut reports = Vec::new();
+    for path in &args.files {
+        let file = path.display().to_string();
+        match recognise_file(path) {
+            Ok(postmortem) if args.json => reports.push(serde_json::json!({ "file": file, "postmortem": postmortem })),
+            Ok(postmortem) => println!(
+                "{file}: “{}”, start {}, {} timeline entries, {} action items, {} extra sections{}",
+                postmortem.title,
+                postmortem.started_at.map_or_else(|| "not stated".to_owned(), |t| t.to_string()),
+                postmortem.timeline.len(),
+                postmortem.action_items.len(),
+                postmortem.extra_sections.len(),
+                if postmortem.notes.is_empty() { String::new() } else { format!("; {}", postmortem.notes.join(" ")) }
+            ),
+            Err(error) => {
+                failed += 1;
+                if args.json {
+                    reports.push(serde_json::json!({ "file": file, "error": error }));
+                } else {
+                    eprintln!("{file}: {error}");
+                }
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    }
+    anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());
+    Ok(())
+}
+
+async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for path in &args.files {
+        let file = path.display();
+        let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
+        match drafts {
+            Ok(drafts) => {
+                let id = db::imports::save(&database.pool, &drafts).await?;
+                println!("{file}: saved as draft /incidents/{id}");
+            }
+            Err(error) => {
+                failed += 1;
+                eprintln!("{file}: not imported: {error}");
+            }
+        }
+    }
+    anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());
+    Ok(())
 }
 
 async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {

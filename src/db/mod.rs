@@ -2,6 +2,7 @@
 //! can pass a pool, a connection or a transaction. Handlers orchestrate; they never write SQL.
 
 pub mod action_items;
+pub mod imports;
 pub mod incidents;
 pub mod sections;
 pub mod timeline;

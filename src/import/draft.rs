@@ -8,6 +8,7 @@ use super::action_items::{self, ImportedItem, ItemStatus};
 use super::timeline::{self, RawEntry};
 use super::when::{self, Zone};
 use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
+use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::time::Offset;
 use crate::domain::{Severity, Status};
 
@@ -306,6 +307,114 @@ impl ResolvedItem {
     pub fn is_done(&self) -> bool {
         self.item.status == ItemStatus::Done
     }
+
+    /// The item's text with what has no field of its own yet (status, ticket, priority, type)
+    /// kept at its end, so no word is lost.
+    fn text_with_details(&self) -> String {
+        let item = &self.item;
+        let mut details: Vec<String> = Vec::new();
+        match item.status {
+            ItemStatus::InProgress => details.push("in progress".to_owned()),
+            ItemStatus::WontDo => details.push("won't do".to_owned()),
+            ItemStatus::Open | ItemStatus::Done => {}
+        }
+        for (label, value) in [("ticket", &item.ticket), ("priority", &item.priority), ("type", &item.kind)] {
+            if let Some(value) = value {
+                details.push(format!("{label}: {value}"));
+            }
+        }
+        if item.due.is_some() && self.due_on.is_none() {
+            details.push(format!("due: {}", item.due.as_deref().unwrap_or_default()));
+        }
+        if details.is_empty() { item.text.clone() } else { format!("{} ({})", item.text, details.join("; ")) }
+    }
+}
+
+/// A recognised postmortem as rows to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drafts {
+    pub incident: IncidentDraft,
+    pub timeline: Vec<TimelineDraft>,
+    pub action_items: Vec<ActionItemDraft>,
+    pub sections: Vec<SectionDraft>,
+}
+
+/// Why a recognised postmortem cannot be saved as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DraftError {
+    #[error(
+        "The document does not say when the impact started. Add a start (for example `**Start:** 2025-03-01 10:15 UTC`) or enter it in the import preview."
+    )]
+    NoStart,
+}
+
+impl ImportedPostmortem {
+    /// The rows to save. An import is a draft unless the document states its status (a
+    /// Hindsight export does, so re-importing one gives the same postmortem). Text that has no place in a field
+    /// (timeline rows without a time, notes between items) is kept in extra sections.
+    pub fn to_drafts(&self) -> Result<Drafts, DraftError> {
+        let started_at = self.started_at.ok_or(DraftError::NoStart)?;
+        let ended_at = self.ended_at.filter(|end| *end >= started_at);
+        let title = if self.title.trim().is_empty() { "Imported postmortem".to_owned() } else { self.title.clone() };
+        let incident = IncidentDraft {
+            title,
+            severity: self.severity.unwrap_or(Severity::Sev3),
+            status: self.status.unwrap_or(Status::Draft),
+            started_at,
+            ended_at,
+            offset: Offset::from_minutes(self.utc_offset_minutes),
+            summary: self.summary.body.clone(),
+            impact: self.impact.body.clone(),
+            root_cause: self.root_cause.body.clone(),
+            resolution: self.resolution.body.clone(),
+            corrective_measures: self.corrective_measures.body.clone(),
+            preventative_measures: self.preventative_measures.body.clone(),
+            lessons_learned: self.lessons_learned.body.clone(),
+        };
+        let timeline = self
+            .timeline
+            .iter()
+            .filter_map(|entry| Some(TimelineDraft { occurred_at: entry.occurred_at?, body: entry.text.clone() }))
+            .filter(|entry| !entry.body.trim().is_empty())
+            .collect();
+        let action_items = self
+            .action_items
+            .iter()
+            .filter(|item| !item.item.text.trim().is_empty())
+            .map(|item| ActionItemDraft {
+                body: item.text_with_details(),
+                owner: item.item.owner.clone().unwrap_or_default(),
+                team: item.item.team.clone().unwrap_or_default(),
+                due_on: item.due_on,
+                done: item.is_done(),
+            })
+            .collect();
+
+        let mut sections = Vec::new();
+        let untimed: Vec<String> = self
+            .timeline
+            .iter()
+            .filter(|entry| entry.occurred_at.is_none() || entry.text.trim().is_empty())
+            .map(|entry| format!("- {}", entry.text))
+            .collect();
+        // The line a Hindsight export writes above its timeline is restated by every export.
+        let own_zone_line = format!("All times are {}.", self.zone);
+        let timeline_notes: Vec<&str> =
+            self.timeline_notes.lines().filter(|line| line.trim() != own_zone_line).collect();
+        for (heading, body) in [
+            ("Timeline notes", timeline_notes.join("\n").trim().to_owned()),
+            ("Timeline rows without a time", untimed.join("\n")),
+            ("Action item notes", self.action_item_notes.clone()),
+        ] {
+            if !body.trim().is_empty() {
+                sections.push(SectionDraft { heading: heading.to_owned(), body });
+            }
+        }
+        sections.extend(
+            self.extra_sections.iter().map(|s| SectionDraft { heading: s.heading.clone(), body: s.body.clone() }),
+        );
+        Ok(Drafts { incident, timeline, action_items, sections })
+    }
 }
 
 #[cfg(test)]
@@ -376,6 +485,23 @@ mod tests {
         let winter =
             recognise("# Winter\n\n**Duration:** January 4, 2025, from 10:00 to 11:00 (America/New_York)\n", None);
         assert_eq!(winter.started_at, Some(datetime!(2025-01-04 10:00 -05:00)));
+    }
+
+    #[test]
+    fn the_seed_becomes_rows_to_save() {
+        let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {
+            eprintln!("../shared is absent: skipping");
+            return;
+        };
+        let drafts = recognise(&seed, Some("seed.md")).to_drafts().expect("a start was stated");
+        assert_eq!(drafts.incident.status, Status::Draft);
+        assert_eq!(drafts.incident.offset.minutes(), 120);
+        assert_eq!(drafts.timeline.len(), 8);
+        assert_eq!(drafts.action_items.len(), 4);
+        assert!(drafts.action_items.iter().all(|item| item.done));
+        assert!(drafts.sections.is_empty(), "{:?}", drafts.sections);
+        let undated = recognise("# X\n\n## Timeline\n\n- 10:00 It broke\n", None);
+        assert_eq!(undated.to_drafts(), Err(DraftError::NoStart));
     }
 
     #[test]

@@ -88,8 +88,12 @@ pub struct Field {
 impl Field {
     fn append(&mut self, heading: Option<&str>, body: &str) {
         let body = body.trim_matches('\n');
-        if self.heading.is_none() && self.body.is_empty() {
-            self.heading = heading.map(str::to_owned);
+        // Nothing yet, or only a heading that merely contained sub-sections
+        // ("Corrective and preventative measures" above "Corrective measures").
+        if self.body.is_empty() {
+            if heading.is_some() || self.heading.is_none() {
+                self.heading = heading.map(str::to_owned);
+            }
             self.body = body.to_owned();
             return;
         }

@@ -108,7 +108,9 @@ fn action_items(doc: &mut String, items: &[ActionItem]) {
     doc.push_str("\n## Action Items\n\n");
     for item in items {
         let mark = if item.is_done() { 'x' } else { ' ' };
-        let _ = write!(doc, "- [{mark}] {}", item.body);
+        // Fields go on the item's first line; an imported item's further lines follow, indented.
+        let (first, rest) = item.body.split_once('\n').unwrap_or((&item.body, ""));
+        let _ = write!(doc, "- [{mark}] {first}");
         let mut fields = Vec::with_capacity(3);
         if !item.owner.is_empty() {
             fields.push(format!("**Owner:** {}", item.owner));
@@ -123,6 +125,15 @@ fn action_items(doc: &mut String, items: &[ActionItem]) {
             let _ = write!(doc, " — {}", fields.join(" · "));
         }
         doc.push('\n');
+        if !rest.is_empty() {
+            for line in rest.lines() {
+                if !line.is_empty() {
+                    doc.push_str("  ");
+                }
+                doc.push_str(line);
+                doc.push('\n');
+            }
+        }
     }
 }
 

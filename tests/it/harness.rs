@@ -179,22 +179,57 @@ impl TestApp {
 
     /// Runs `future` and counts the SQL statements it sends (sqlx logs each one as an event).
     pub async fn count_queries<F: Future>(future: F) -> (F::Output, usize) {
-        use tracing::instrument::WithSubscriber as _;
-        use tracing_subscriber::layer::SubscriberExt as _;
-        let counter = QueryCounter::default();
-        let subscriber = tracing_subscriber::registry().with(counter.clone());
-        let output = future.with_subscriber(subscriber).await;
-        (output, counter.0.load(Ordering::SeqCst))
+        install_query_counter();
+        let counter = Arc::new(AtomicUsize::new(0));
+        let output = Counted { future: Box::pin(future), counter: counter.clone() }.await;
+        (output, counter.load(Ordering::SeqCst))
     }
 }
 
-#[derive(Clone, Default)]
-struct QueryCounter(Arc<AtomicUsize>);
+thread_local! {
+    /// The counter of the future being polled on this thread, if it is being counted.
+    static COUNTING: std::cell::RefCell<Option<Arc<AtomicUsize>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// One process-wide subscriber, installed once, so tracing's global interest and level caches
+/// never change while tests run in parallel; it counts only for the future being polled.
+fn install_query_counter() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let subscriber = tracing_subscriber::registry().with(QueryCounter);
+        // Another global subscriber would make counting impossible: fail loudly.
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber in the tests");
+    });
+}
+
+/// A future that marks its thread as counting while it is polled.
+struct Counted<F: Future> {
+    future: std::pin::Pin<Box<F>>,
+    counter: Arc<AtomicUsize>,
+}
+
+impl<F: Future> Future for Counted<F> {
+    type Output = F::Output;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let counter = self.counter.clone();
+        COUNTING.with(|slot| *slot.borrow_mut() = Some(counter));
+        let poll = self.future.as_mut().poll(cx);
+        COUNTING.with(|slot| *slot.borrow_mut() = None);
+        poll
+    }
+}
+
+struct QueryCounter;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
+            COUNTING.with(|slot| {
+                if let Some(counter) = slot.borrow().as_ref() {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            });
         }
     }
 }

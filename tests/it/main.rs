@@ -6,6 +6,7 @@ mod api;
 mod errors;
 mod export;
 mod harness;
+mod import;
 mod incidents;
 mod sections;
 mod timeline;

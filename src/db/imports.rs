@@ -1,0 +1,24 @@
+//! Saving an imported postmortem: the incident and all its rows in one transaction, so an
+//! import is saved whole or not at all.
+
+use sqlx::PgPool;
+
+use super::{action_items, incidents, sections, timeline};
+use crate::domain::IncidentId;
+use crate::import::draft::Drafts;
+
+pub async fn save(pool: &PgPool, drafts: &Drafts) -> sqlx::Result<IncidentId> {
+    let mut tx = pool.begin().await?;
+    let id = incidents::insert(&mut *tx, &drafts.incident).await?;
+    for entry in &drafts.timeline {
+        timeline::insert(&mut *tx, id, entry).await?;
+    }
+    for item in &drafts.action_items {
+        action_items::insert(&mut *tx, id, item).await?;
+    }
+    for section in &drafts.sections {
+        sections::insert(&mut *tx, id, section).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
