@@ -87,14 +87,7 @@ pub fn parse(body: &str) -> RawTimeline {
             match when::leading_stamp(heading) {
                 Some(stamp) if stamp.time.is_some() => {
                     let text = heading[stamp.consumed.min(heading.len())..].trim().to_owned();
-                    let entry = RawEntry {
-                        date: stamp.date.or(day),
-                        time: stamp.time,
-                        zone: stamp.zone,
-                        approximate: stamp.approximate,
-                        text: String::new(),
-                    };
-                    current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
+                    current = Some((started(stamp, day), if text.is_empty() { Vec::new() } else { vec![text] }));
                 }
                 Some(stamp) => {
                     // A day heading: its date applies to the rows below it.
@@ -109,14 +102,7 @@ pub fn parse(body: &str) -> RawTimeline {
         if let Some(stamp) = when::leading_stamp(line).filter(|s| s.time.is_some() || s.date.is_some()) {
             flush(&mut current, &mut found.entries);
             let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
-            let entry = RawEntry {
-                date: stamp.date.or(day),
-                time: stamp.time,
-                zone: stamp.zone,
-                approximate: stamp.approximate,
-                text: String::new(),
-            };
-            current = Some((entry, vec![text]));
+            current = Some((started(stamp, day), vec![text]));
             i += 1;
             continue;
         }
@@ -132,6 +118,17 @@ pub fn parse(body: &str) -> RawTimeline {
     found.date = when::find_date(&notes).map(|(date, _)| date);
     found.notes = notes.trim_matches('\n').to_owned();
     found
+}
+
+/// A new entry from its stamp; a day heading above supplies the date the row leaves out.
+fn started(stamp: when::Stamp, day: Option<PartialDate>) -> RawEntry {
+    RawEntry {
+        date: stamp.date.or(day),
+        time: stamp.time,
+        zone: stamp.zone,
+        approximate: stamp.approximate,
+        text: String::new(),
+    }
 }
 
 fn push_line(current: &mut Option<(RawEntry, Vec<String>)>, notes: &mut Vec<String>, line: &str) {
@@ -211,13 +208,7 @@ fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Opt
     if !leftover.is_empty() {
         body = if body.is_empty() { leftover.to_owned() } else { format!("{leftover} {body}") };
     }
-    Some(RawEntry {
-        date: stamp.date.or(day),
-        time: stamp.time,
-        zone: stamp.zone,
-        approximate: stamp.approximate,
-        text: body,
-    })
+    Some(RawEntry { text: body, ..started(stamp, day) })
 }
 
 #[cfg(test)]
