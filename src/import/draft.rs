@@ -576,26 +576,15 @@ mod tests {
     /// assertion comes with the rest of the import work.
     #[test]
     fn word_retention_report() {
-        let Ok(dir) = std::fs::read_dir("../shared/fixtures/postmortems/real") else {
-            eprintln!("../shared is absent: skipping");
-            return;
-        };
-        let mut paths: Vec<_> = dir
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("SOURCES.md"))
-            .collect();
-        paths.sort();
-        paths.insert(0, std::path::PathBuf::from("../shared/fixtures/postmortems/seed.md"));
-        for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let mut draft = recognise(&text, Some(name));
+        let Some(fixtures) = super::super::fixtures() else { return };
+        for (name, text) in &fixtures {
+            let name = name.as_str();
+            let mut draft = recognise(text, Some(name));
             // A document that states no start still exports once the user enters one.
             draft.started_at = draft.started_at.or(Some(datetime!(2000-01-01 00:00 UTC)));
             let Ok(drafts) = draft.to_drafts() else { continue };
             let export = crate::markdown::export::export(&saved(drafts));
-            let (source, exported) = (words(&text), words(&export));
+            let (source, exported) = (words(text), words(&export));
             let kept = source.intersection(&exported).count();
             let missing: Vec<&String> = source.difference(&exported).take(8).collect();
             println!(

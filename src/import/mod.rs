@@ -11,6 +11,29 @@ pub mod sections;
 pub mod timeline;
 pub mod when;
 
+/// The real postmortems in `../shared/fixtures` (file name and text, seed first), for tests.
+/// `None`, after saying so, where `../shared` is absent (a user's own clone).
+#[cfg(test)]
+pub(crate) fn fixtures() -> Option<Vec<(String, String)>> {
+    let root = std::path::Path::new("../shared/fixtures/postmortems");
+    let Ok(dir) = std::fs::read_dir(root.join("real")) else {
+        eprintln!("../shared is absent: skipping the fixture test");
+        return None;
+    };
+    let mut paths: Vec<_> = dir
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("SOURCES.md"))
+        .collect();
+    paths.sort();
+    paths.insert(0, root.join("seed.md"));
+    let read = |path: &std::path::Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        (name, std::fs::read_to_string(path).unwrap_or_default())
+    };
+    Some(paths.iter().map(|p| read(p)).collect())
+}
+
 use serde::Serialize;
 
 use outline::{Heading, Outline};
@@ -443,20 +466,10 @@ mod tests {
     /// Prints what each real fixture splits into (`cargo test fixture_report -- --nocapture`).
     #[test]
     fn fixture_report() {
-        let Ok(dir) = std::fs::read_dir("../shared/fixtures/postmortems/real") else {
-            eprintln!("../shared is absent: skipping");
-            return;
-        };
-        let mut paths: Vec<_> = dir
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("SOURCES.md"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let found = split_sections(&text, Some(name));
+        let Some(fixtures) = fixtures() else { return };
+        for (name, text) in fixtures.iter().skip(1) {
+            let name = name.as_str();
+            let found = split_sections(text, Some(name));
             let filled: Vec<&str> = [
                 ("summary", &found.summary),
                 ("impact", &found.impact),
@@ -473,7 +486,7 @@ mod tests {
             .map(|(n, _)| *n)
             .collect();
             let extras: Vec<&str> = found.extra_sections.iter().map(|s| s.heading.as_str()).collect();
-            let draft = draft::recognise(&text, Some(name));
+            let draft = draft::recognise(text, Some(name));
             let timed_instants = draft.timeline.iter().filter(|e| e.occurred_at.is_some()).count();
             println!(
                 "{name}: start {:?} end {:?} zone {}; {timed_instants}/{} timeline rows with an instant; notes {:?}",

@@ -280,16 +280,12 @@ mod tests {
 
     #[test]
     fn the_real_fixtures_outline_without_panicking() {
-        let Ok(dir) = std::fs::read_dir("../shared/fixtures/postmortems/real") else {
-            eprintln!("../shared is absent: skipping the fixture outline test");
-            return;
-        };
-        for entry in dir.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "md")) {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let outline = Outline::parse(&text);
+        let Some(fixtures) = super::super::fixtures() else { return };
+        for (name, text) in &fixtures {
+            let outline = Outline::parse(text);
             let normalized = text.replace("\r\n", "\n");
             let expected = normalized.strip_suffix('\n').unwrap_or(&normalized);
-            assert_eq!(outline.text(0..outline.lines.len()), expected, "{:?} splits losslessly", entry.path());
+            assert_eq!(outline.text(0..outline.lines.len()), expected, "{name} splits losslessly");
         }
     }
 }
