@@ -1,7 +1,7 @@
 //! Saving an imported postmortem: the incident and all its rows in one transaction, so an
 //! import is saved whole or not at all.
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::{action_items, incidents, sections, timeline};
 use crate::domain::IncidentId;
@@ -9,16 +9,32 @@ use crate::import::draft::Drafts;
 
 pub async fn save(pool: &PgPool, drafts: &Drafts) -> sqlx::Result<IncidentId> {
     let mut tx = pool.begin().await?;
-    let id = incidents::insert(&mut *tx, &drafts.incident).await?;
-    for entry in &drafts.timeline {
-        timeline::insert(&mut *tx, id, entry).await?;
-    }
-    for item in &drafts.action_items {
-        action_items::insert(&mut *tx, id, item).await?;
-    }
-    for section in &drafts.sections {
-        sections::insert(&mut *tx, id, section).await?;
+    let id = insert(&mut tx, drafts).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves several documents at once: all of them, or (on any error) none.
+pub async fn save_all(pool: &PgPool, documents: &[Drafts]) -> sqlx::Result<Vec<IncidentId>> {
+    let mut tx = pool.begin().await?;
+    let mut ids = Vec::with_capacity(documents.len());
+    for drafts in documents {
+        ids.push(insert(&mut tx, drafts).await?);
     }
     tx.commit().await?;
+    Ok(ids)
+}
+
+async fn insert(tx: &mut Transaction<'_, Postgres>, drafts: &Drafts) -> sqlx::Result<IncidentId> {
+    let id = incidents::insert(&mut **tx, &drafts.incident).await?;
+    for entry in &drafts.timeline {
+        timeline::insert(&mut **tx, id, entry).await?;
+    }
+    for item in &drafts.action_items {
+        action_items::insert(&mut **tx, id, item).await?;
+    }
+    for section in &drafts.sections {
+        sections::insert(&mut **tx, id, section).await?;
+    }
     Ok(id)
 }

@@ -2,17 +2,22 @@
 //! `/api/` are JSON too (see `error_pages`).
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::Response;
-use serde::Serialize;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::{AppError, Result};
 use super::export;
-use super::extract::Path;
+use super::extract::{Path, Query};
 use crate::db;
+use crate::domain::input::IncidentForm;
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{IncidentId, Postmortem};
+use crate::import::{self, draft};
 
 /// A postmortem as JSON. Instants are RFC 3339 in the incident's own offset.
 #[derive(Debug, Serialize)]
@@ -122,4 +127,48 @@ pub async fn incident(State(state): State<AppState>, Path(id): Path<IncidentId>)
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.
 pub async fn export_markdown(state: State<AppState>, id: Path<IncidentId>) -> Result<Response> {
     export::download(state, id).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    /// Save the document as a draft; otherwise only say what was recognised.
+    #[serde(default)]
+    save: bool,
+    /// Titles the document when nothing in it does.
+    file_name: Option<String>,
+}
+
+/// What `POST /api/import?save=true` answers: the new draft.
+#[derive(Debug, Serialize)]
+struct ImportedJson {
+    id: i64,
+    url: String,
+    title: String,
+    /// What the importer assumed, for the user to check.
+    notes: Vec<String>,
+}
+
+/// `POST /api/import`: the body is one Markdown document. Answers with the recognised structure
+/// (the same JSON as `hindsight import --dry-run --json`), or with `?save=true` saves it as a
+/// draft and answers 201 with its id. A document that cannot be imported is a 422 whose
+/// message says why; nothing is saved.
+pub async fn import(
+    State(state): State<AppState>,
+    Query(query): Query<ImportQuery>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Response> {
+    let body = body?;
+    let text = import::check_input(&body).map_err(|error| AppError::Unprocessable(error.to_string()))?;
+    let mut imported = draft::recognise(text, query.file_name.as_deref());
+    if !query.save {
+        return Ok(Json(imported).into_response());
+    }
+    let drafts = super::import::correct(&mut imported, &mut IncidentForm::default()).map_err(|errors| {
+        let messages: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
+        AppError::Unprocessable(messages.join(" "))
+    })?;
+    let id = db::imports::save(&state.pool, &drafts).await?;
+    let url = format!("/incidents/{id}");
+    let json = ImportedJson { id: id.0, url: url.clone(), title: drafts.incident.title, notes: imported.notes };
+    Ok((StatusCode::CREATED, [(header::LOCATION, url)], Json(json)).into_response())
 }

@@ -5,7 +5,7 @@
 //! the request id. Internal causes go to the log only: postmortems hold sensitive detail, and a
 //! database or template message must never reach a page.
 
-use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, FormRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -23,6 +23,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body over the size limit")]
     PayloadTooLarge,
+    /// The request is well formed but its content cannot be used (a document that cannot be
+    /// imported); the message says why and is safe to show.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     /// The pool had no connection within its acquire timeout, or the database is down.
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
@@ -73,6 +77,16 @@ impl From<FormRejection> for AppError {
     }
 }
 
+impl From<BytesRejection> for AppError {
+    fn from(rejection: BytesRejection) -> AppError {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> AppError {
         AppError::BadRequest(rejection.body_text())
@@ -85,6 +99,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +120,9 @@ impl AppError {
                 "What you sent is over the size limit, so nothing was saved. Go back, shorten the longest \
                  section (or move large logs to a linked file), and save again.",
             ),
+            AppError::Unprocessable(message) => {
+                ErrorPage::new(StatusCode::UNPROCESSABLE_ENTITY, "Cannot import this", message.clone())
+            }
             AppError::DatabaseUnavailable(_) => ErrorPage::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Temporarily unavailable",
@@ -125,7 +143,7 @@ impl IntoResponse for AppError {
             AppError::DatabaseUnavailable(_) => {
                 tracing::warn!(error = %error_chain(&self), "Request refused: the database is unavailable");
             }
-            AppError::NotFound | AppError::BadRequest(_) | AppError::PayloadTooLarge => {}
+            AppError::NotFound | AppError::BadRequest(_) | AppError::PayloadTooLarge | AppError::Unprocessable(_) => {}
         }
         let page = self.page();
         let mut response = (page.status, ()).into_response();

@@ -8,6 +8,7 @@ pub mod error;
 mod export;
 mod extract;
 mod health;
+mod import;
 mod incidents;
 mod layout;
 mod sections;
@@ -70,6 +71,10 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/sections/{section}", post(sections::update))
         .route("/incidents/{id}/sections/{section}/edit", get(sections::edit))
         .route("/incidents/{id}/sections/{section}/delete", post(sections::delete))
+        .route("/import", get(import::start).post(import::preview_or_save).layer(import_limit()))
+        .route("/import/preview", post(import::preview_upload).layer(import_limit()))
+        .route("/import/saved", get(import::saved))
+        .route("/api/import", post(api::import))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/healthz", get(health::live))
@@ -94,6 +99,11 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Imports carry whole documents, several at once: their routes take more than a form.
+fn import_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)
 }
 
 /// Renders error responses in the site's layout, or as JSON under `/api/`. Responses carrying an

@@ -157,13 +157,38 @@ impl TestApp {
     }
 
     pub async fn post_raw(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        self.post_body(uri, "application/x-www-form-urlencoded", body).await
+    }
+
+    /// A POST with any body and content type (the JSON API takes Markdown as it is).
+    pub async fn post_body(&self, uri: &str, content_type: &str, body: impl Into<Body>) -> TestResponse {
         let request = Request::builder()
             .method(Method::POST)
             .uri(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_TYPE, content_type)
             .body(body.into())
             .expect("a valid request");
         self.request(request).await
+    }
+
+    /// A `multipart/form-data` POST, as a browser sends a form with file inputs. Each part is
+    /// (field name, file name for a file, content).
+    pub async fn post_multipart(&self, uri: &str, parts: &[(&str, Option<&str>, &[u8])]) -> TestResponse {
+        const BOUNDARY: &str = "hindsight-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, file_name, content) in parts {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            if let Some(file_name) = file_name {
+                body.extend_from_slice(format!("; filename=\"{file_name}\"\r\nContent-Type: text/markdown").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        self.post_body(uri, &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
     }
 
     /// Creates a postmortem through the form and returns its path, `/incidents/{id}`.

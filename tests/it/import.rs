@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use hindsight::import::{check_input, draft};
+use serde_json::Value;
 
 use crate::harness::TestApp;
 
@@ -33,4 +34,200 @@ async fn the_users_seed_imports_with_everything_in_place() {
     assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC+2");
     assert_eq!(page.texts(".timeline time").len(), 8);
     assert_eq!(page.texts(".action-items li.done").len(), 4);
+}
+
+// ---- The Import page ------------------------------------------------------------------------
+
+/// A small postmortem in another style than Hindsight's own.
+const WIKI_STYLE: &str = "\
+**Postmortem: Search outage**
+
+**Duration:** 2025-06-02 from 14:00 to 14:40 (UTC-5)
+
+## TL;DR
+Search returned errors for forty minutes.
+
+## Timeline
+- **14:00** Errors start
+- **14:25** Index rebuilt
+
+## Action items
+- [x] Alert on index size @dana
+- [ ] Add a canary (Owner: Lee, Team: Search)
+";
+
+#[tokio::test]
+async fn uploaded_files_are_previewed_with_what_was_recognised() {
+    let app = TestApp::new().await;
+    let page = app
+        .post_multipart(
+            "/import/preview",
+            &[
+                ("markdown", None, b""),
+                ("files", Some("search.md"), WIKI_STYLE.as_bytes()),
+                ("files", Some("seed-export.md"), GOLDEN.as_bytes()),
+                ("files", Some("photo.md"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts(".import-doc h2"), ["Postmortem: Search outage", "The Great Database Meltdown of 2025"]);
+    let rejected = page.text(".error-summary li");
+    assert!(rejected.contains("photo.md") && rejected.contains("binary"), "{rejected}");
+
+    // The corrections show what the document said, in its own offset.
+    assert_eq!(page.field_value("doc0-started_at"), "2025-06-02T14:00");
+    assert_eq!(page.field_value("doc0-ended_at"), "2025-06-02T14:40");
+    assert_eq!(page.field_value("doc0-utc_offset"), "UTC-5");
+    let first = page.html();
+    let doc = |i: usize, selector: &str| -> Vec<String> {
+        let sel = scraper::Selector::parse(&format!("#doc{i}-card {selector}")).expect("selector");
+        first.select(&sel).map(|e| e.text().collect::<String>().trim().to_owned()).collect()
+    };
+    assert_eq!(doc(0, ".recognised-fields dt"), ["Summary from “TL;DR”"]);
+    assert_eq!(doc(0, ".recognised-timeline time"), ["2025-06-02 14:00 UTC-5", "2025-06-02 14:25 UTC-5"]);
+    assert_eq!(doc(0, ".recognised-items td:first-child"), ["Done", "Open"]);
+    assert_eq!(doc(0, ".recognised-items td:nth-child(3)"), ["@dana", "Lee"]);
+    assert_eq!(doc(0, ".recognised-items td:nth-child(4)"), ["", "Search"]);
+    assert_eq!(doc(1, ".recognised-timeline time").len(), 8);
+    assert_eq!(doc(1, ".recognised-items td:first-child"), ["Done", "Done", "Done", "Done"]);
+    assert_eq!(app.count("incidents").await, 0, "a preview saves nothing");
+}
+
+#[tokio::test]
+async fn pasted_markdown_is_previewed_and_nothing_at_all_is_refused() {
+    let app = TestApp::new().await;
+    let page = app.post_multipart("/import/preview", &[("markdown", None, WIKI_STYLE.as_bytes())]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts(".import-doc h2"), ["Postmortem: Search outage"]);
+
+    let empty = app.post_multipart("/import/preview", &[("markdown", None, b"  \n"), ("files", Some(""), b"")]).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.text(".error-summary").contains("Paste a Markdown postmortem"), "{}", empty.body);
+}
+
+#[tokio::test]
+async fn saving_the_preview_creates_every_draft_at_once() {
+    let app = TestApp::new().await;
+    let response = app
+        .post_form(
+            "/import",
+            &[
+                ("doc0-file_name", "search.md"),
+                ("doc0-source", WIKI_STYLE),
+                ("doc1-source", GOLDEN),
+                ("doc1-title", "Meltdown, corrected title"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    assert!(response.location().starts_with("/import/saved?ids="), "{}", response.location());
+    let saved = app.get(response.location()).await;
+    assert_eq!(saved.texts("td.title"), ["Postmortem: Search outage", "Meltdown, corrected title"]);
+
+    let search = app.get(&saved.attr("td.title a", "href").expect("a link")).await;
+    assert_eq!(search.text(".meta .status"), "Draft");
+    assert_eq!(search.texts(".timeline time").len(), 2);
+    assert_eq!(search.texts(".action-items li.done").len(), 1);
+    assert_eq!(app.count("incidents").await, 2);
+}
+
+#[tokio::test]
+async fn a_document_that_needs_correcting_saves_nothing_until_it_is_corrected() {
+    let app = TestApp::new().await;
+    let undated = "# Cache stampede\n\n## Impact\nSlow pages.\n";
+    let form = [("doc0-source", WIKI_STYLE), ("doc1-source", undated), ("action", "save")];
+    let refused = app.post_form("/import", &form).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.text("#save-refused").contains("Nothing was saved"), "{}", refused.body);
+    assert_eq!(refused.field_error("doc1-started_at").as_deref(), Some("Enter when the impact started."));
+    assert_eq!(refused.field_value("doc1-source"), undated, "the Markdown is carried along unchanged");
+    assert_eq!(app.count("incidents").await, 0, "nothing is saved while one document needs attention");
+
+    // Leaving the document out saves the other one.
+    let left_out = app.post_form("/import", &[form[0], form[1], ("doc1-leave_out", "on"), form[2]]).await;
+    assert_eq!(left_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("incidents").await, 1);
+
+    // Giving it a start saves it, in the offset chosen.
+    let corrected = app
+        .post_form(
+            "/import",
+            &[
+                ("doc0-source", undated),
+                ("doc0-started_at", "2025-07-01T09:00"),
+                ("doc0-utc_offset", "UTC+1"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER, "{}", corrected.body);
+    let page = app.get(corrected.location()).await;
+    assert_eq!(page.texts(".meta time")[0], "2025-07-01 09:00 UTC+1");
+}
+
+#[tokio::test]
+async fn the_import_page_offers_paste_and_upload() {
+    let app = TestApp::new().await;
+    let page = app.get("/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.attr("form", "enctype").as_deref(), Some("multipart/form-data"));
+    assert_eq!(page.attr("input[type=file]", "name").as_deref(), Some("files"));
+    assert!(page.attr("input[type=file]", "multiple").is_some());
+    assert_eq!(page.attr("textarea", "name").as_deref(), Some("markdown"));
+}
+
+// ---- The API ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_api_returns_the_recognised_structure_without_saving() {
+    let app = TestApp::new().await;
+    let response = app.post_body("/api/import?file_name=search.md", "text/markdown", WIKI_STYLE).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let json: Value = serde_json::from_str(&response.body).expect("JSON");
+    assert_eq!(json["title"], "Postmortem: Search outage");
+    assert_eq!(json["started_at"], "2025-06-02T14:00:00-05:00");
+    assert_eq!(json["ended_at"], "2025-06-02T14:40:00-05:00");
+    assert_eq!(json["summary"]["heading"], "TL;DR");
+    assert_eq!(json["timeline"][1]["occurred_at"], "2025-06-02T14:25:00-05:00");
+    assert_eq!(json["action_items"][1]["owner"], "Lee");
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+#[tokio::test]
+async fn the_api_saves_a_draft_and_answers_with_its_id() {
+    let app = TestApp::new().await;
+    let response = app.post_body("/api/import?save=true", "text/markdown", GOLDEN).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let json: Value = serde_json::from_str(&response.body).expect("JSON");
+    let url = json["url"].as_str().expect("a url");
+    assert_eq!(response.location(), url);
+    assert_eq!(format!("/incidents/{}", json["id"]), url);
+    let export = app.get(&format!("/api{url}/export.md")).await;
+    assert_eq!(export.body, GOLDEN);
+}
+
+#[tokio::test]
+async fn the_api_explains_a_document_it_cannot_import_in_json() {
+    let app = TestApp::new().await;
+    for (body, status, words) in [
+        (b"\xff\xfeb\0a\0d\0".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "UTF-16"),
+        (b"caf\xe9".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "not UTF-8"),
+        (Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
+        (vec![b'a'; 3 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "size limit"),
+        (b"\n".repeat(100_000), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
+        ("x\n".repeat(100_000).into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "100000 lines"),
+    ] {
+        let response = app.post_body("/api/import?save=true", "text/markdown", body).await;
+        assert_eq!(response.status, status, "{}", response.body);
+        assert_eq!(response.header("content-type"), "application/json");
+        let json: Value = serde_json::from_str(&response.body).expect("JSON");
+        let message = json["error"]["message"].as_str().expect("a message");
+        assert!(message.contains(words), "{message}");
+    }
+    let undated = app.post_body("/api/import?save=true", "text/markdown", "# Outage\n\nIt broke.\n").await;
+    assert_eq!(undated.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undated.body.contains("Enter when the impact started"), "{}", undated.body);
+    assert_eq!(app.count("incidents").await, 0);
 }

@@ -1,0 +1,582 @@
+//! The Import page: paste Markdown or upload `.md` files, see what was recognised, correct it,
+//! and save every document as a draft postmortem, all in one transaction.
+//!
+//! Works without JavaScript. The first form posts to `/import/preview` (multipart, so files can
+//! come along). The preview is one form that carries each document's Markdown and the
+//! corrections (title, severity, status, start, end, offset); it posts to `/import` either to
+//! preview again (after editing the Markdown or a correction) or to save.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::extract::{Form, Query};
+use crate::db;
+use crate::domain::input::{FieldErrors, IncidentForm};
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{IncidentId, Severity, Status};
+use crate::import::draft::{self, Drafts, ImportedPostmortem};
+use crate::import::{self, Field};
+use crate::markdown::{self, SafeHtml};
+
+/// Most documents in one import.
+pub const MAX_DOCUMENTS: usize = 20;
+
+/// Largest import request: twenty documents at the importer's limit, with room for the
+/// preview form's URL encoding.
+pub const MAX_IMPORT_REQUEST_BYTES: usize = 48 * 1024 * 1024;
+
+// ---- The first page: paste or upload ----------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import/start.html")]
+pub struct StartPage {
+    markdown: String,
+    error: Option<String>,
+    max_documents: usize,
+    max_kb: usize,
+}
+
+impl StartPage {
+    fn new(markdown: String, error: Option<String>) -> StartPage {
+        StartPage { markdown, error, max_documents: MAX_DOCUMENTS, max_kb: import::MAX_IMPORT_BYTES / 1024 }
+    }
+}
+
+pub async fn start() -> StartPage {
+    StartPage::new(String::new(), None)
+}
+
+/// Reads the pasted text and the uploaded files, and shows what was recognised in each.
+pub async fn preview_upload(mut multipart: Multipart) -> Result<Response> {
+    let mut pasted = String::new();
+    let mut uploads: Vec<(String, Vec<u8>)> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(multipart_error)?;
+        match (name.as_str(), file_name) {
+            ("markdown", _) => pasted = String::from_utf8_lossy(&bytes).into_owned(),
+            // A file input with nothing chosen still sends an empty, unnamed part.
+            ("files", Some(file_name)) if !(file_name.is_empty() && bytes.is_empty()) => {
+                uploads.push((file_name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+
+    let mut documents = Vec::new();
+    let mut rejected = Vec::new();
+    if !pasted.trim().is_empty() {
+        documents.push(DocumentForm::new(String::new(), pasted.clone()));
+    }
+    for (file_name, bytes) in uploads {
+        // Bytes are checked here, before they become text, so a binary or UTF-16 file gets
+        // its own message rather than a lossy conversion.
+        match import::check_input(&bytes) {
+            Ok(text) => documents.push(DocumentForm::new(file_name, text.to_owned())),
+            Err(error) => rejected.push(Rejected { file_name, message: error.to_string() }),
+        }
+    }
+    if documents.len() > MAX_DOCUMENTS {
+        let message = format!("That is {} documents; import at most {MAX_DOCUMENTS} at a time.", documents.len());
+        return Ok(StartPage::new(pasted, Some(message)).into_response());
+    }
+    if documents.is_empty() && rejected.is_empty() {
+        let message = "Paste a Markdown postmortem or choose one or more .md files.".to_owned();
+        return Ok(StartPage::new(pasted, Some(message)).into_response());
+    }
+    Ok(PreviewPage::new(documents.into_iter().map(Document::recognise).collect(), rejected).into_response())
+}
+
+fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(format!("The upload could not be read: {}", error.body_text()))
+    }
+}
+
+// ---- The preview form ------------------------------------------------------------------------
+
+/// One document as the preview form carries it: its Markdown and the user's corrections. Empty
+/// corrections take what the document says.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentForm {
+    pub file_name: String,
+    pub source: String,
+    pub leave_out: bool,
+    /// Only the metadata fields are used; the prose comes from the document.
+    pub corrections: IncidentForm,
+}
+
+impl DocumentForm {
+    fn new(file_name: String, source: String) -> DocumentForm {
+        DocumentForm { file_name, source, ..DocumentForm::default() }
+    }
+
+    fn set(&mut self, field: &str, value: String) {
+        let corrections = &mut self.corrections;
+        match field {
+            "file_name" => self.file_name = value,
+            "source" => self.source = value,
+            "leave_out" => self.leave_out = !value.is_empty(),
+            "title" => corrections.title = value,
+            "severity" => corrections.severity = value,
+            "status" => corrections.status = value,
+            "started_at" => corrections.started_at = value,
+            "ended_at" => corrections.ended_at = value,
+            "utc_offset" => corrections.utc_offset = value,
+            _ => {}
+        }
+    }
+}
+
+/// What the preview form's buttons ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Preview,
+    Save,
+}
+
+/// Reads the preview form: fields are named `doc{N}-{field}`, one group per document.
+fn read_preview_form(pairs: Vec<(String, String)>) -> Result<(Vec<DocumentForm>, Action)> {
+    let mut documents: Vec<DocumentForm> = Vec::new();
+    let mut action = Action::Preview;
+    for (name, value) in pairs {
+        if name == "action" {
+            action = if value == "save" { Action::Save } else { Action::Preview };
+            continue;
+        }
+        let Some((index, field)) = name.strip_prefix("doc").and_then(|rest| rest.split_once('-')) else {
+            continue;
+        };
+        let index: usize = index.parse().map_err(|_| AppError::BadRequest(format!("Unknown form field {name}.")))?;
+        if index >= MAX_DOCUMENTS {
+            return Err(AppError::BadRequest(format!("Import at most {MAX_DOCUMENTS} documents at a time.")));
+        }
+        if documents.len() <= index {
+            documents.resize_with(index + 1, DocumentForm::default);
+        }
+        documents[index].set(field, value);
+    }
+    Ok((documents, action))
+}
+
+/// The preview form, posted to preview again or to save.
+pub async fn preview_or_save(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let (forms, action) = read_preview_form(pairs)?;
+    let documents: Vec<Document> = forms.into_iter().map(Document::recognise).collect();
+    let included: Vec<&Document> = documents.iter().filter(|d| !d.form.leave_out).collect();
+    let ready: Option<Vec<&Drafts>> = included.iter().map(|d| d.drafts.as_ref()).collect();
+    match ready {
+        Some(drafts) if action == Action::Save && !drafts.is_empty() => {
+            let owned: Vec<Drafts> = drafts.into_iter().cloned().collect();
+            let ids = db::imports::save_all(&state.pool, &owned).await?;
+            tracing::info!(drafts = ids.len(), "Imported Markdown postmortems");
+            Ok(saved_redirect(&ids).into_response())
+        }
+        _ => {
+            let mut page = PreviewPage::new(documents, Vec::new());
+            page.save_refused = action == Action::Save;
+            Ok(page.into_response())
+        }
+    }
+}
+
+fn saved_redirect(ids: &[IncidentId]) -> Redirect {
+    match ids {
+        [id] => Redirect::to(&format!("/incidents/{id}")),
+        _ => {
+            let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            Redirect::to(&format!("/import/saved?ids={}", list.join(",")))
+        }
+    }
+}
+
+/// A document recognised with the user's corrections applied.
+pub struct Document {
+    form: DocumentForm,
+    /// Why the text cannot be imported at all (binary, empty, too long).
+    rejected: Option<String>,
+    imported: Option<ImportedPostmortem>,
+    errors: FieldErrors,
+    /// What would be saved, when nothing needs correcting.
+    drafts: Option<Drafts>,
+}
+
+impl Document {
+    fn recognise(mut form: DocumentForm) -> Document {
+        let text = match import::check_input(form.source.as_bytes()) {
+            Ok(text) => text,
+            Err(error) => {
+                let rejected = Some(error.to_string());
+                return Document { form, rejected, imported: None, errors: FieldErrors::default(), drafts: None };
+            }
+        };
+        let file_name = Some(form.file_name.as_str()).filter(|name| !name.is_empty());
+        let mut imported = draft::recognise(text, file_name);
+        let (errors, drafts) = match correct(&mut imported, &mut form.corrections) {
+            Ok(drafts) => (FieldErrors::default(), Some(drafts)),
+            Err(errors) => (errors, None),
+        };
+        Document { form, rejected: None, imported: Some(imported), errors, drafts }
+    }
+}
+
+/// Applies the user's corrections to a recognised document (blank ones are filled with what
+/// the document says), validates the result exactly as the postmortem form would, and gives
+/// the rows to save. The API and the Import page both go through here.
+pub(super) fn correct(
+    imported: &mut ImportedPostmortem,
+    corrections: &mut IncidentForm,
+) -> Result<Drafts, FieldErrors> {
+    fill_blank_corrections(corrections, imported);
+    let mut incident_form = corrections.clone();
+    for (field, value) in [
+        (&mut incident_form.summary, &imported.summary),
+        (&mut incident_form.impact, &imported.impact),
+        (&mut incident_form.root_cause, &imported.root_cause),
+        (&mut incident_form.resolution, &imported.resolution),
+        (&mut incident_form.corrective_measures, &imported.corrective_measures),
+        (&mut incident_form.preventative_measures, &imported.preventative_measures),
+        (&mut incident_form.lessons_learned, &imported.lessons_learned),
+    ] {
+        field.clone_from(&value.body);
+    }
+    let incident = incident_form.validate()?;
+    apply_corrections(imported, &incident);
+    let drafts = imported.to_drafts().map_err(|error| {
+        let mut errors = FieldErrors::default();
+        errors.add("started_at", error.to_string());
+        errors
+    })?;
+    Ok(Drafts { incident, ..drafts })
+}
+
+/// Fills each empty correction with what the document says, so the form shows it.
+fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPostmortem) {
+    let offset = Offset::from_minutes(imported.utc_offset_minutes);
+    let fill = |field: &mut String, value: String| {
+        if field.trim().is_empty() {
+            *field = value;
+        }
+    };
+    fill(&mut corrections.title, imported.title.clone());
+    fill(&mut corrections.severity, imported.severity.unwrap_or(Severity::Sev3).as_str().to_owned());
+    fill(&mut corrections.status, imported.status.unwrap_or(Status::Draft).as_str().to_owned());
+    fill(&mut corrections.utc_offset, offset.to_string());
+    fill(
+        &mut corrections.started_at,
+        imported.started_at.map(|s| t::datetime_local_value(s, offset)).unwrap_or_default(),
+    );
+    fill(&mut corrections.ended_at, imported.ended_at.map(|e| t::datetime_local_value(e, offset)).unwrap_or_default());
+}
+
+/// Puts the validated corrections in place. When the user chose another offset than the one
+/// the document was read in, the timeline's wall-clock times are read in the new offset: the
+/// correction says what zone the author's times were in.
+fn apply_corrections(imported: &mut ImportedPostmortem, incident: &crate::domain::input::IncidentDraft) {
+    let read_in = Offset::from_minutes(imported.utc_offset_minutes).to_utc_offset();
+    let chosen = incident.offset.to_utc_offset();
+    if read_in != chosen {
+        for entry in &mut imported.timeline {
+            entry.occurred_at = entry.occurred_at.map(|at| at.to_offset(read_in).replace_offset(chosen));
+        }
+    }
+    imported.title.clone_from(&incident.title);
+    imported.severity = Some(incident.severity);
+    imported.status = Some(incident.status);
+    imported.started_at = Some(incident.started_at);
+    imported.ended_at = incident.ended_at;
+    imported.utc_offset_minutes = incident.offset.minutes();
+}
+
+/// A file that could not be read as a Markdown document.
+pub struct Rejected {
+    file_name: String,
+    message: String,
+}
+
+// ---- What the preview shows -------------------------------------------------------------------
+
+struct FieldView {
+    label: &'static str,
+    /// The author's heading, when it differs from the field's name.
+    heading: Option<String>,
+    html: SafeHtml,
+    words: usize,
+}
+
+struct EntryView {
+    time: Option<String>,
+    iso: String,
+    approximate: bool,
+    html: SafeHtml,
+}
+
+struct ItemView {
+    done: bool,
+    html: SafeHtml,
+    owner: String,
+    team: String,
+    due: String,
+}
+
+struct SectionView {
+    heading: String,
+    html: SafeHtml,
+}
+
+/// One document's card on the preview page.
+struct DocumentView {
+    index: usize,
+    file_name: String,
+    title: String,
+    source: String,
+    leave_out: bool,
+    corrections: IncidentForm,
+    rejected: Option<String>,
+    errors: FieldErrors,
+    /// Errors on fields the corrections do not show (a prose field over the size limit).
+    other_errors: Vec<String>,
+    zone: String,
+    notes: Vec<String>,
+    fields: Vec<FieldView>,
+    timeline: Vec<EntryView>,
+    action_items: Vec<ItemView>,
+    sections: Vec<SectionView>,
+}
+
+impl DocumentView {
+    fn new(index: usize, document: Document) -> DocumentView {
+        let Document { form, rejected, imported, errors, drafts } = document;
+        let other_errors = errors
+            .iter()
+            .filter(|(field, _)| !CORRECTION_FIELDS.contains(field))
+            .map(|(field, message)| format!("{}: {message}", field.replace('_', " ")))
+            .collect();
+        let mut view = DocumentView {
+            index,
+            title: if form.corrections.title.trim().is_empty() {
+                form.file_name.clone()
+            } else {
+                form.corrections.title.clone()
+            },
+            file_name: form.file_name,
+            source: form.source,
+            leave_out: form.leave_out,
+            corrections: form.corrections,
+            rejected,
+            errors,
+            other_errors,
+            zone: String::new(),
+            notes: Vec::new(),
+            fields: Vec::new(),
+            timeline: Vec::new(),
+            action_items: Vec::new(),
+            sections: Vec::new(),
+        };
+        let Some(imported) = imported else { return view };
+        let offset = Offset::from_minutes(imported.utc_offset_minutes);
+        view.zone = imported.zone.clone();
+        view.notes = imported.notes.clone();
+        view.fields = [
+            ("Summary", &imported.summary),
+            ("Impact", &imported.impact),
+            ("Root cause", &imported.root_cause),
+            ("Resolution", &imported.resolution),
+            ("Corrective measures", &imported.corrective_measures),
+            ("Preventative measures", &imported.preventative_measures),
+            ("Lessons learned", &imported.lessons_learned),
+        ]
+        .into_iter()
+        .filter(|(_, field)| !field.body.trim().is_empty())
+        .map(|(label, field)| field_view(label, field))
+        .collect();
+        view.timeline = imported
+            .timeline
+            .iter()
+            .map(|entry| EntryView {
+                time: entry.occurred_at.map(|at| t::format_full(at, offset)),
+                iso: entry.occurred_at.map(|at| t::format_rfc3339(at, offset)).unwrap_or_default(),
+                approximate: entry.approximate,
+                html: markdown::render(&entry.text),
+            })
+            .collect();
+        view.action_items = imported
+            .action_items
+            .iter()
+            .map(|item| ItemView {
+                done: item.is_done(),
+                html: markdown::render(&item.item.text),
+                owner: item.item.owner.clone().unwrap_or_default(),
+                team: item.item.team.clone().unwrap_or_default(),
+                due: item.due_on.map(t::format_date).or_else(|| item.item.due.clone()).unwrap_or_default(),
+            })
+            .collect();
+        // The extra sections as they will be saved (including timeline rows without a time),
+        // or as found when the draft cannot be built yet.
+        view.sections = match &drafts {
+            Some(drafts) => drafts
+                .sections
+                .iter()
+                .map(|s| SectionView { heading: s.heading.clone(), html: markdown::render(&s.body) })
+                .collect(),
+            None => imported
+                .extra_sections
+                .iter()
+                .map(|s| SectionView { heading: s.heading.clone(), html: markdown::render(&s.body) })
+                .collect(),
+        };
+        view
+    }
+
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    fn has_problems(&self) -> bool {
+        self.rejected.is_some() || !self.errors.is_empty()
+    }
+}
+
+/// The form fields the preview shows for each document.
+const CORRECTION_FIELDS: &[&str] = &["title", "severity", "status", "started_at", "ended_at", "utc_offset"];
+
+fn field_view(label: &'static str, field: &Field) -> FieldView {
+    let heading = field
+        .heading
+        .as_ref()
+        .filter(|heading| !heading.trim().eq_ignore_ascii_case(label))
+        .map(|heading| heading.trim().to_owned());
+    FieldView { label, heading, html: markdown::render(&field.body), words: field.body.split_whitespace().count() }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import/preview.html")]
+pub struct PreviewPage {
+    documents: Vec<DocumentView>,
+    rejected: Vec<Rejected>,
+    /// The user asked to save, and something needs correcting first.
+    save_refused: bool,
+    severities: &'static [Severity],
+    statuses: &'static [Status],
+}
+
+impl PreviewPage {
+    fn new(documents: Vec<Document>, rejected: Vec<Rejected>) -> PreviewPage {
+        PreviewPage {
+            documents: documents.into_iter().enumerate().map(|(i, d)| DocumentView::new(i, d)).collect(),
+            rejected,
+            save_refused: false,
+            severities: Severity::ALL,
+            statuses: Status::ALL,
+        }
+    }
+
+    fn to_save(&self) -> usize {
+        self.documents.iter().filter(|d| !d.leave_out).count()
+    }
+
+    fn needing_attention(&self) -> usize {
+        self.documents.iter().filter(|d| !d.leave_out && d.has_problems()).count()
+    }
+}
+
+// ---- After saving ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    ids: String,
+}
+
+struct SavedRow {
+    id: IncidentId,
+    title: String,
+    started: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import/saved.html")]
+pub struct SavedPage {
+    rows: Vec<SavedRow>,
+}
+
+/// The drafts an import just saved, with links to each.
+pub async fn saved(State(state): State<AppState>, Query(query): Query<SavedQuery>) -> Result<SavedPage> {
+    let ids: Vec<IncidentId> = query
+        .ids
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .take(MAX_DOCUMENTS)
+        .map(|id| id.trim().parse().map(IncidentId))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| AppError::BadRequest("The list of saved postmortems is malformed.".into()))?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        // A postmortem deleted since is simply not listed.
+        if let Some(incident) = db::incidents::find(&state.pool, id).await? {
+            rows.push(SavedRow {
+                id,
+                started: t::format_full(incident.started_at, incident.offset),
+                title: incident.title,
+            });
+        }
+    }
+    Ok(SavedPage { rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(name: &str, value: &str) -> (String, String) {
+        (name.to_owned(), value.to_owned())
+    }
+
+    #[test]
+    fn the_preview_form_groups_fields_by_document() {
+        let (documents, action) = read_preview_form(vec![
+            pair("doc0-source", "# A"),
+            pair("doc1-source", "# B"),
+            pair("doc1-leave_out", "on"),
+            pair("doc0-title", "Corrected"),
+            pair("action", "save"),
+        ])
+        .expect("well formed");
+        assert_eq!(action, Action::Save);
+        assert_eq!(documents.len(), 2);
+        assert_eq!(documents[0].corrections.title, "Corrected");
+        assert!(!documents[0].leave_out);
+        assert!(documents[1].leave_out);
+        assert_eq!(documents[1].source, "# B");
+    }
+
+    #[test]
+    fn the_preview_form_refuses_too_many_documents() {
+        let name = format!("doc{MAX_DOCUMENTS}-source");
+        assert!(read_preview_form(vec![pair(&name, "# A")]).is_err());
+        assert!(read_preview_form(vec![pair("docx-source", "# A")]).is_err());
+    }
+
+    #[test]
+    fn a_corrected_offset_rereads_the_timeline_wall_clock() {
+        let source = "# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n\n## Timeline\n\n- 10:15 Alert fired\n";
+        let mut form = DocumentForm::new(String::new(), source.to_owned());
+        form.corrections.utc_offset = "UTC+2".to_owned();
+        form.corrections.started_at = "2025-03-01T10:15".to_owned();
+        let document = Document::recognise(form);
+        let drafts = document.drafts.expect("nothing to correct");
+        assert_eq!(drafts.incident.started_at, time::macros::datetime!(2025-03-01 10:15 +02:00));
+        assert_eq!(drafts.timeline[0].occurred_at, time::macros::datetime!(2025-03-01 10:15 +02:00));
+    }
+}
