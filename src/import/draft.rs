@@ -67,7 +67,11 @@ pub struct ImportedPostmortem {
 }
 
 /// Recognises `source` (a Markdown postmortem; `file_name` titles it when nothing else does).
+/// A Hindsight export is read by its grammar, so it comes back exactly as it was saved.
 pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
+    if let Some(export) = super::exported::read(source) {
+        return export;
+    }
     let mut sections = split_sections(source, file_name);
     let mut notes = Vec::new();
     let metadata = take_metadata(&mut sections.summary.body);
@@ -121,6 +125,7 @@ pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
         })?;
         Some(zone.resolve(end_date, span.end))
     });
+    let (started_at, ended_at) = (started_at.and_then(showable), ended_at.and_then(showable));
     if started_at.is_none() {
         notes.push("No start of impact was stated; enter it before saving.".to_owned());
     }
@@ -216,7 +221,7 @@ fn resolve_timeline(
                 (Some(date), Some(time)) => {
                     previous = Some((date, time));
                     current_day = Some(date);
-                    Some(entry.zone.as_ref().unwrap_or(zone).resolve(date, time))
+                    showable(entry.zone.as_ref().unwrap_or(zone).resolve(date, time))
                 }
                 (Some(date), None) => {
                     current_day = Some(date);
@@ -234,6 +239,16 @@ fn resolve_timeline(
         notes.push(format!("{undated} timeline rows have no date to go by; enter the incident's start first."));
     }
     resolved
+}
+
+/// `at`, if Hindsight can store it and show it in every offset a postmortem may be shown in
+/// (UTC-12 to UTC+14). A time at the very ends of the calendar (`9999-12-31 23:00 UTC-12`) has
+/// no date there: it is treated as no time at all rather than failing later, on every page.
+pub(super) fn showable(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    let (west, east) = (Offset::from_minutes(i32::MIN), Offset::from_minutes(i32::MAX));
+    at.checked_to_offset(west.to_utc_offset())?;
+    at.checked_to_offset(east.to_utc_offset())?;
+    Some(at)
 }
 
 /// Metadata lines as a Hindsight export writes them (`- **Severity:** SEV2`, `- **Start:** …`).
@@ -417,6 +432,65 @@ impl ImportedPostmortem {
     }
 }
 
+/// The postmortem `drafts` would become once saved, with made-up ids: for exporting a
+/// recognised document without a database (tests, benchmarks).
+pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
+    use crate::domain::*;
+    let id = IncidentId(1);
+    let d = drafts.incident;
+    Postmortem {
+        incident: Incident {
+            id,
+            title: d.title,
+            severity: d.severity,
+            status: d.status,
+            started_at: d.started_at,
+            ended_at: d.ended_at,
+            offset: d.offset,
+            summary: d.summary,
+            impact: d.impact,
+            root_cause: d.root_cause,
+            resolution: d.resolution,
+            corrective_measures: d.corrective_measures,
+            preventative_measures: d.preventative_measures,
+            lessons_learned: d.lessons_learned,
+            version: 1,
+            updated_at: d.started_at,
+        },
+        timeline: drafts
+            .timeline
+            .into_iter()
+            .enumerate()
+            .map(|(n, e)| TimelineEntry {
+                id: TimelineEntryId(n as i64),
+                incident_id: id,
+                occurred_at: e.occurred_at,
+                body: e.body,
+            })
+            .collect(),
+        action_items: drafts
+            .action_items
+            .into_iter()
+            .enumerate()
+            .map(|(n, i)| ActionItem {
+                id: ActionItemId(n as i64),
+                incident_id: id,
+                body: i.body,
+                owner: i.owner,
+                team: i.team,
+                due_on: i.due_on,
+                completed_at: i.done.then_some(d.started_at),
+            })
+            .collect(),
+        sections: drafts
+            .sections
+            .into_iter()
+            .enumerate()
+            .map(|(n, s)| ExtraSection { id: SectionId(n as i64), incident_id: id, heading: s.heading, body: s.body })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -504,69 +578,6 @@ mod tests {
         assert_eq!(undated.to_drafts(), Err(DraftError::NoStart));
     }
 
-    /// The postmortem `drafts` would become once saved (ids made up), for exporting in tests.
-    fn saved(drafts: Drafts) -> crate::domain::Postmortem {
-        use crate::domain::*;
-        let id = IncidentId(1);
-        let d = drafts.incident;
-        Postmortem {
-            incident: Incident {
-                id,
-                title: d.title,
-                severity: d.severity,
-                status: d.status,
-                started_at: d.started_at,
-                ended_at: d.ended_at,
-                offset: d.offset,
-                summary: d.summary,
-                impact: d.impact,
-                root_cause: d.root_cause,
-                resolution: d.resolution,
-                corrective_measures: d.corrective_measures,
-                preventative_measures: d.preventative_measures,
-                lessons_learned: d.lessons_learned,
-                version: 1,
-                updated_at: d.started_at,
-            },
-            timeline: drafts
-                .timeline
-                .into_iter()
-                .enumerate()
-                .map(|(n, e)| TimelineEntry {
-                    id: TimelineEntryId(n as i64),
-                    incident_id: id,
-                    occurred_at: e.occurred_at,
-                    body: e.body,
-                })
-                .collect(),
-            action_items: drafts
-                .action_items
-                .into_iter()
-                .enumerate()
-                .map(|(n, i)| ActionItem {
-                    id: ActionItemId(n as i64),
-                    incident_id: id,
-                    body: i.body,
-                    owner: i.owner,
-                    team: i.team,
-                    due_on: i.due_on,
-                    completed_at: i.done.then_some(d.started_at),
-                })
-                .collect(),
-            sections: drafts
-                .sections
-                .into_iter()
-                .enumerate()
-                .map(|(n, s)| ExtraSection {
-                    id: SectionId(n as i64),
-                    incident_id: id,
-                    heading: s.heading,
-                    body: s.body,
-                })
-                .collect(),
-        }
-    }
-
     fn words(text: &str) -> std::collections::BTreeSet<String> {
         text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
     }
@@ -593,6 +604,19 @@ mod tests {
                 source.len()
             );
         }
+    }
+
+    #[test]
+    fn times_at_the_ends_of_the_calendar_are_no_times() {
+        let doc = "# X\n\n**Duration:** 2025-03-01 from 10:15 to 11:00 UTC+14\n\n## Timeline\n\n- 9999-12-31 23:00 UTC-12 – the last hour\n- 2025-03-01 10:20 UTC+14 – next";
+        let draft = recognise(doc, None);
+        assert_eq!(draft.timeline[0].occurred_at, None);
+        assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-03-01 10:20 +14:00)));
+        // Exporting used to panic: the row's instant has no date in the incident's offset.
+        let export = crate::markdown::export::export(&saved(draft.to_drafts().expect("a start")));
+        assert!(export.contains("- the last hour"), "{export}");
+        let late = recognise("# X\n\n- **Start:** 9999-12-31 23:59 UTC-12\n- **End:** ongoing\n", None);
+        assert_eq!(late.started_at, None);
     }
 
     #[test]

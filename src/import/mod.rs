@@ -6,7 +6,10 @@
 
 pub mod action_items;
 pub mod draft;
+pub mod exported;
 pub mod outline;
+#[cfg(test)]
+mod round_trip_tests;
 pub mod sections;
 pub mod timeline;
 pub mod when;

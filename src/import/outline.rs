@@ -162,7 +162,8 @@ fn headings(lines: &[&str], first_line: usize) -> Vec<Heading> {
     found
 }
 
-fn opens_fence(trimmed: &str) -> Option<(u8, usize)> {
+/// A fence opening a code block (`trimmed` has its indentation removed): the marker and how many.
+pub(super) fn opens_fence(trimmed: &str) -> Option<(u8, usize)> {
     for marker in [b'`', b'~'] {
         let count = trimmed.bytes().take_while(|&b| b == marker).count();
         // A backtick fence's info string may not contain backticks.
@@ -173,7 +174,8 @@ fn opens_fence(trimmed: &str) -> Option<(u8, usize)> {
     None
 }
 
-fn closes_fence(line: &str, marker: u8, count: usize) -> bool {
+/// Whether `line` closes a code block opened with `count` of `marker`.
+pub(super) fn closes_fence(line: &str, marker: u8, count: usize) -> bool {
     let trimmed = line.trim_start_matches(' ');
     if line.len() - trimmed.len() >= 4 {
         return false;

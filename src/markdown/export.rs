@@ -8,6 +8,8 @@
 
 use std::fmt::Write as _;
 
+use time::{OffsetDateTime, Time};
+
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{ActionItem, Postmortem, TimelineEntry};
 
@@ -28,10 +30,10 @@ pub fn export(postmortem: &Postmortem) -> String {
 
     let _ = writeln!(doc, "- **Severity:** {}", incident.severity.label());
     let _ = writeln!(doc, "- **Status:** {}", incident.status.label());
-    let _ = writeln!(doc, "- **Start:** {}", t::format_full(incident.started_at, incident.offset));
+    let _ = writeln!(doc, "- **Start:** {}", full_time(incident.started_at, incident.offset));
     match (incident.ended_at, incident.duration()) {
         (Some(end), Some(duration)) => {
-            let _ = writeln!(doc, "- **End:** {}", t::format_full(end, incident.offset));
+            let _ = writeln!(doc, "- **End:** {}", full_time(end, incident.offset));
             let _ = writeln!(doc, "- **Duration:** {}", t::format_duration(duration));
         }
         _ => doc.push_str("- **End:** ongoing\n"),
@@ -79,13 +81,29 @@ fn timeline(doc: &mut String, postmortem: &Postmortem) {
     }
 }
 
-/// `10:15`, or `2025-03-01 23:50` in a timeline that spans days.
+/// `10:15`, or `2025-03-01 23:50` in a timeline that spans days (with seconds when it has them).
 pub fn timeline_time(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
     let local = t::local(entry.occurred_at, offset);
-    if with_date {
-        format!("{} {}", t::format_date(local.date()), t::format_hm(local.time()))
-    } else {
-        t::format_hm(local.time())
+    if with_date { format!("{} {}", t::format_date(local.date()), clock(local.time())) } else { clock(local.time()) }
+}
+
+/// `2025-03-01 10:15 UTC+2`, with seconds when the instant has them.
+fn full_time(instant: OffsetDateTime, offset: Offset) -> String {
+    let local = t::local(instant, offset);
+    format!("{} {} {offset}", t::format_date(local.date()), clock(local.time()))
+}
+
+/// `10:15`; `10:15:30` or `10:15:30.25` when there are seconds. Forms accept seconds and imports
+/// keep them, so writing only hours and minutes would lose what the import reads back.
+fn clock(time: Time) -> String {
+    let (hour, minute, second, nanos) = time.as_hms_nano();
+    match (second, nanos) {
+        (0, 0) => format!("{hour:02}:{minute:02}"),
+        (_, 0) => format!("{hour:02}:{minute:02}:{second:02}"),
+        _ => {
+            let fraction = format!("{nanos:09}");
+            format!("{hour:02}:{minute:02}:{second:02}.{}", fraction.trim_end_matches('0'))
+        }
     }
 }
 
@@ -296,6 +314,19 @@ mod tests {
         assert!(doc.contains("- **2025-03-01 23:50** – Alert fired\n\n  ```\n  log line\n  ```\n"), "{doc}");
         assert!(doc.contains("- **2025-03-02 00:10** – After midnight\n"), "{doc}");
         assert!(doc.contains("All times are UTC+2."));
+    }
+
+    #[test]
+    fn seconds_are_written_only_when_there_are_some() {
+        let mut pm = postmortem();
+        pm.incident.started_at = datetime!(2025-03-01 21:50:30 UTC);
+        pm.incident.ended_at = Some(datetime!(2025-03-01 22:40:00.25 UTC));
+        pm.timeline[1].occurred_at = datetime!(2025-03-01 22:10:05 UTC);
+        let doc = export(&pm);
+        assert!(doc.contains("- **Start:** 2025-03-01 23:50:30 UTC+2\n"), "{doc}");
+        assert!(doc.contains("- **End:** 2025-03-02 00:40:00.25 UTC+2\n- **Duration:** 49 min\n"), "{doc}");
+        assert!(doc.contains("- **2025-03-01 23:50** – Alert fired"), "{doc}");
+        assert!(doc.contains("- **2025-03-02 00:10:05** – After midnight"), "{doc}");
     }
 
     #[test]

@@ -1,0 +1,434 @@
+//! Reading a Hindsight export back exactly. The export's shape is a contract (README, "Export
+//! format"), so a document in that shape is read by its grammar, not by the heuristics meant for
+//! postmortems written elsewhere: every field comes back as stored, whatever Markdown it holds
+//! (headings with a section's meaning, `**Impact:**` labels, times at the start of a line, rules).
+//! A document that departs from the shape in any way is left to the heuristics.
+
+use std::borrow::Cow;
+
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+
+use super::action_items::{ImportedItem, ItemStatus};
+use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem, showable};
+use super::outline::{closes_fence, opens_fence};
+use super::{ExtraSection, Field, TitleSource};
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{Severity, Status};
+
+/// The export's sections, in the order it writes them.
+pub(crate) const SECTIONS: [&str; 8] = [
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root Cause",
+    "Resolution",
+    "Corrective and Preventative Measures",
+    "Lessons Learned",
+    "Action Items",
+];
+const CORRECTIVE: &str = "### Corrective Measures";
+const PREVENTATIVE: &str = "### Preventative Measures";
+
+/// The postmortem `source` is the export of, or `None` when it is not in the export's shape.
+pub fn read(source: &str) -> Option<ImportedPostmortem> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    // An editor may have saved the file with CRLF line endings; fields never hold a CR.
+    let normalized =
+        if source.contains('\r') { Cow::Owned(source.replace("\r\n", "\n")) } else { Cow::Borrowed(source) };
+    if normalized.contains('\r') {
+        return None;
+    }
+    let lines: Vec<&str> = normalized.trim_end_matches('\n').split('\n').collect();
+    let mut reader = Reader { lines: &lines, pos: 0 };
+    let mut found = reader.header()?;
+    let offset = Offset::from_minutes(found.utc_offset_minutes);
+    let first_day = t::local(found.started_at?, offset).date();
+
+    let mut next_standard = 0;
+    while reader.pos < lines.len() {
+        reader.expect("")?;
+        let heading = reader.next()?.strip_prefix("## ").filter(|heading| !heading.trim().is_empty())?;
+        let standard = SECTIONS.iter().position(|s| *s == heading);
+        match standard {
+            // Each standard section at most once, in order, and before any extra section.
+            Some(index) if index >= next_standard && found.extra_sections.is_empty() => {
+                next_standard = index + 1;
+                match SECTIONS[index] {
+                    "Timeline" => {
+                        found.timeline_heading = Some(heading.to_owned());
+                        found.timeline = reader.timeline(offset, first_day)?;
+                    }
+                    "Action Items" => {
+                        found.action_items_heading = Some(heading.to_owned());
+                        found.action_items = reader.action_items()?;
+                    }
+                    "Corrective and Preventative Measures" => {
+                        let corrective = reader.subsection(CORRECTIVE, Some(PREVENTATIVE))?;
+                        let preventative = reader.subsection(PREVENTATIVE, None)?;
+                        if corrective.is_none() && preventative.is_none() {
+                            return None;
+                        }
+                        let heading = |text: &str| Some(text.trim_start_matches("### ").to_owned());
+                        if let Some(body) = corrective {
+                            found.corrective_measures = Field { heading: heading(CORRECTIVE), body };
+                        }
+                        if let Some(body) = preventative {
+                            found.preventative_measures = Field { heading: heading(PREVENTATIVE), body };
+                        }
+                    }
+                    name => {
+                        reader.expect("")?;
+                        let field = Field { heading: Some(heading.to_owned()), body: reader.body(None) };
+                        match name {
+                            "Summary" => found.summary = field,
+                            "Impact" => found.impact = field,
+                            "Root Cause" => found.root_cause = field,
+                            "Resolution" => found.resolution = field,
+                            "Lessons Learned" => found.lessons_learned = field,
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            Some(_) => return None,
+            None => {
+                // An extra section; its body may be empty, and then nothing follows the heading.
+                let body = if reader.at_section_end() {
+                    String::new()
+                } else {
+                    reader.expect("")?;
+                    reader.body(None)
+                };
+                found.extra_sections.push(ExtraSection { heading: heading.to_owned(), body });
+            }
+        }
+    }
+    Some(found)
+}
+
+/// A cursor over the export's lines.
+struct Reader<'a> {
+    lines: &'a [&'a str],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn next(&mut self) -> Option<&'a str> {
+        let line = self.lines.get(self.pos)?;
+        self.pos += 1;
+        Some(line)
+    }
+
+    fn expect(&mut self, line: &str) -> Option<()> {
+        (self.next()? == line).then_some(())
+    }
+
+    /// `- **Label:** value` → value.
+    fn labelled(&mut self, label: &str) -> Option<&'a str> {
+        self.next()?.strip_prefix("- **")?.strip_prefix(label)?.strip_prefix(":** ")
+    }
+
+    /// At the end of the document, or at the blank line before the next `## ` heading.
+    fn at_section_end(&self) -> bool {
+        self.pos >= self.lines.len()
+            || (self.lines[self.pos].is_empty()
+                && self.lines.get(self.pos + 1).is_some_and(|next| next.starts_with("## ")))
+    }
+
+    /// The title and metadata lines.
+    fn header(&mut self) -> Option<ImportedPostmortem> {
+        let title = self.next()?.strip_prefix("# ").filter(|title| !title.trim().is_empty())?;
+        self.expect("")?;
+        let severity = self.labelled("Severity")?;
+        let severity = Severity::ALL.iter().copied().find(|s| s.label() == severity)?;
+        let status = self.labelled("Status")?;
+        let status = Status::ALL.iter().copied().find(|s| s.label() == status)?;
+        let (started_at, offset) = full_time(self.labelled("Start")?)?;
+        let ended_at = match self.labelled("End")? {
+            "ongoing" => None,
+            end => {
+                let (end, end_offset) = full_time(end)?;
+                // The duration is derived from start and end, so its line says nothing new.
+                self.labelled("Duration")?;
+                if end_offset != offset {
+                    return None;
+                }
+                Some(end)
+            }
+        };
+        Some(ImportedPostmortem {
+            title: title.to_owned(),
+            title_source: Some(TitleSource::Heading),
+            severity: Some(severity),
+            status: Some(status),
+            started_at: Some(started_at),
+            ended_at,
+            zone: offset.to_string(),
+            utc_offset_minutes: offset.minutes(),
+            summary: Field::default(),
+            impact: Field::default(),
+            root_cause: Field::default(),
+            resolution: Field::default(),
+            corrective_measures: Field::default(),
+            preventative_measures: Field::default(),
+            lessons_learned: Field::default(),
+            timeline_heading: None,
+            timeline: Vec::new(),
+            timeline_notes: String::new(),
+            action_items_heading: None,
+            action_items: Vec::new(),
+            action_item_notes: String::new(),
+            extra_sections: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// A field's Markdown: every line up to the blank line before the next `## ` heading (or
+    /// `stop`), skipping what looks like one inside a code block.
+    fn body(&mut self, stop: Option<&str>) -> String {
+        let start = self.pos;
+        let mut fence: Option<(u8, usize)> = None;
+        while self.pos < self.lines.len() {
+            let line = self.lines[self.pos];
+            if let Some((marker, count)) = fence {
+                if closes_fence(line, marker, count) {
+                    fence = None;
+                }
+            } else if line.is_empty() {
+                let next = self.lines.get(self.pos + 1).copied().unwrap_or_default();
+                if next.starts_with("## ") || stop.is_some_and(|stop| next == stop) {
+                    break;
+                }
+            } else if line.len() - line.trim_start_matches(' ').len() < 4 {
+                fence = opens_fence(line.trim_start_matches(' '));
+            }
+            self.pos += 1;
+        }
+        self.lines[start..self.pos].join("\n")
+    }
+
+    /// `\n### Heading\n\nbody` if it comes next.
+    fn subsection(&mut self, heading: &str, stop: Option<&str>) -> Option<Option<String>> {
+        if self.lines.get(self.pos) != Some(&"") || self.lines.get(self.pos + 1) != Some(&heading) {
+            return Some(None);
+        }
+        self.pos += 2;
+        self.expect("")?;
+        Some(Some(self.body(stop)))
+    }
+
+    /// An item's further lines: indented two spaces, blank lines between them kept.
+    fn continuation(&mut self, text: &mut String) {
+        while let Some(line) = self.lines.get(self.pos) {
+            let indented = |line: &str| line.starts_with("  ");
+            let blank_run = self.lines[self.pos..].iter().take_while(|l| l.is_empty()).count();
+            if indented(line) {
+                text.push('\n');
+                text.push_str(&line[2..]);
+                self.pos += 1;
+            } else if line.is_empty() && self.lines.get(self.pos + blank_run).is_some_and(|l| indented(l)) {
+                for _ in 0..blank_run {
+                    text.push('\n');
+                }
+                self.pos += blank_run;
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn timeline(&mut self, offset: Offset, first_day: Date) -> Option<Vec<ImportedEntry>> {
+        self.expect("")?;
+        self.expect(&format!("All times are {offset}."))?;
+        self.expect("")?;
+        let mut entries = Vec::new();
+        while !self.at_section_end() {
+            let line = self.next()?.strip_prefix("- **")?;
+            let (stamp, first) = line.split_once("** – ")?;
+            let (date, clock) = match stamp.split_once(' ') {
+                Some((date, clock)) => (t::parse_date(date)?, clock),
+                None => (first_day, stamp),
+            };
+            let local = PrimitiveDateTime::new(date, parse_clock(clock)?);
+            let mut text = first.to_owned();
+            self.continuation(&mut text);
+            entries.push(ImportedEntry {
+                occurred_at: Some(showable(local.assume_offset(offset.to_utc_offset()))?),
+                approximate: false,
+                text,
+            });
+        }
+        (!entries.is_empty()).then_some(entries)
+    }
+
+    fn action_items(&mut self) -> Option<Vec<ResolvedItem>> {
+        self.expect("")?;
+        let mut items = Vec::new();
+        while !self.at_section_end() {
+            let line = self.next()?;
+            let (status, rest) = if let Some(rest) = line.strip_prefix("- [x] ") {
+                (ItemStatus::Done, rest)
+            } else {
+                (ItemStatus::Open, line.strip_prefix("- [ ] ")?)
+            };
+            let mut item = item_line(rest, status)?;
+            self.continuation(&mut item.item.text);
+            items.push(item);
+        }
+        (!items.is_empty()).then_some(items)
+    }
+}
+
+/// `2025-03-01 10:15 UTC+2` → the instant and the offset.
+fn full_time(text: &str) -> Option<(OffsetDateTime, Offset)> {
+    let mut parts = text.splitn(3, ' ');
+    let (date, clock, offset) = (parts.next()?, parts.next()?, parts.next()?);
+    let offset = Offset::parse(offset).ok()?;
+    let local = PrimitiveDateTime::new(t::parse_date(date)?, parse_clock(clock)?);
+    Some((showable(local.assume_offset(offset.to_utc_offset()))?, offset))
+}
+
+/// `10:15`, `10:15:30` or `10:15:30.25`, exactly as `export::clock` writes them.
+fn parse_clock(text: &str) -> Option<Time> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let two_digits = |part: &&str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = whole.split(':');
+    let hour = parts.next().filter(two_digits)?.parse().ok()?;
+    let minute = parts.next().filter(two_digits)?.parse().ok()?;
+    let second = match parts.next() {
+        Some(second) => Some(second).filter(two_digits)?.parse().ok()?,
+        None if fraction.is_none() => 0,
+        None => return None,
+    };
+    let nanos = match fraction {
+        Some(f) if (1..=9).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{f:0<9}").parse().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Time::from_hms_nano(hour, minute, second, nanos).ok()
+}
+
+/// `text — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01`, every field optional and
+/// in that order, as the item's first line.
+fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
+    const LABELS: [&str; 3] = ["**Owner:** ", "**Team:** ", "**Due:** "];
+    let start = LABELS.iter().filter_map(|label| line.find(&format!(" — {label}"))).min().unwrap_or(line.len());
+    let (text, mut fields) = (&line[..start], line[start..].strip_prefix(" — ").unwrap_or_default());
+    let mut values: [Option<&str>; 3] = [None; 3];
+    for (slot, label) in LABELS.iter().enumerate() {
+        let Some(rest) = fields.strip_prefix(label) else { continue };
+        // A value runs to the next field's label.
+        let end = LABELS[slot + 1..].iter().filter_map(|next| rest.find(&format!(" · {next}"))).min();
+        let end = end.unwrap_or(rest.len());
+        values[slot] = Some(&rest[..end]);
+        fields = rest[end..].strip_prefix(" · ").unwrap_or_default();
+    }
+    if !fields.is_empty() {
+        return None;
+    }
+    let [owner, team, due] = values;
+    let due_on = match due {
+        Some(due) => Some(t::parse_date(due)?),
+        None => None,
+    };
+    let item = ImportedItem {
+        text: text.to_owned(),
+        status,
+        owner: owner.map(str::to_owned),
+        team: team.map(str::to_owned),
+        due: due.map(str::to_owned),
+        ticket: None,
+        priority: None,
+        kind: None,
+    };
+    Some(ResolvedItem { item, due_on })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    const SEED: &str = include_str!("../../tests/golden/seed.md");
+
+    #[test]
+    fn the_golden_export_reads_back_exactly() {
+        let found = read(SEED).expect("an export");
+        assert_eq!(found.title, "The Great Database Meltdown of 2025");
+        assert_eq!(found.started_at, Some(datetime!(2025-03-01 10:15 +02:00)));
+        assert_eq!(found.utc_offset_minutes, 120);
+        assert_eq!(found.timeline.len(), 8);
+        assert_eq!(
+            found.timeline[7].text,
+            "Permanent solution applied: smarter connection pool settings, a fresh database restart, and a collective sigh of relief. 😌"
+        );
+        assert!(found.corrective_measures.body.starts_with("**How We’ll Avoid Another Meltdown:**\n- Implemented"));
+        assert!(found.preventative_measures.body.is_empty());
+        assert_eq!(found.action_items.len(), 4);
+        assert_eq!(read(&SEED.replace('\n', "\r\n")), Some(found));
+    }
+
+    #[test]
+    fn markdown_that_means_something_elsewhere_stays_in_its_field() {
+        let doc = "# Fix the timeline #\n\n- **Severity:** SEV3\n- **Status:** Draft\n- **Start:** 2025-03-01 10:15:30 UTC-3:30\n- **End:** ongoing\n\n## Summary\n\n\n**Impact:** none\n\n### Root cause\n\n---\n\n## Timeline\n\nAll times are UTC-3:30.\n\n- **10:20** – 10:30 a time first\n\n      code\n  - nested\n\n## Action Items\n\n- [x] Fix — it — **Owner:** Sam · Lee · **Due:** 2025-04-01\n\n## Notes\n\n## Detection\n\nA pager.";
+        let found = read(doc).expect("an export");
+        assert_eq!(found.title, "Fix the timeline #");
+        assert_eq!(found.started_at, Some(datetime!(2025-03-01 10:15:30 -03:30)));
+        assert_eq!(found.summary.body, "\n**Impact:** none\n\n### Root cause\n\n---");
+        assert!(found.impact.body.is_empty());
+        assert_eq!(found.timeline[0].text, "10:30 a time first\n\n    code\n- nested");
+        let item = &found.action_items[0];
+        assert_eq!((item.item.text.as_str(), item.item.owner.as_deref()), ("Fix — it", Some("Sam · Lee")));
+        assert_eq!((item.item.team.as_deref(), item.due_on), (None, Some(date!(2025 - 04 - 01))));
+        let extras: Vec<_> = found.extra_sections.iter().map(|s| (s.heading.as_str(), s.body.as_str())).collect();
+        assert_eq!(extras, [("Notes", ""), ("Detection", "A pager.")]);
+    }
+
+    #[test]
+    fn headings_in_code_blocks_do_not_end_a_field() {
+        let doc = "# T\n\n- **Severity:** SEV1\n- **Status:** Published\n- **Start:** 2025-03-01 10:15 UTC\n- **End:** ongoing\n\n## Summary\n\n```md\n\n## Impact\n```\n\n## Impact\n\nReal.";
+        let found = read(doc).expect("an export");
+        assert_eq!(found.summary.body, "```md\n\n## Impact\n```");
+        assert_eq!(found.impact.body, "Real.");
+    }
+
+    #[test]
+    fn anything_off_the_export_shape_is_left_to_the_heuristics() {
+        let head =
+            "# T\n\n- **Severity:** SEV1\n- **Status:** Draft\n- **Start:** 2025-03-01 10:15 UTC\n- **End:** ongoing\n";
+        assert!(read(head).is_some());
+        for doc in [
+            "# T\n\nSome intro.\n".to_owned(),
+            head.replace("SEV1", "critical"),
+            head.replace("10:15", "10:15 AM"),
+            format!("{head}\n## Impact\n\nx\n\n## Summary\n\ny\n"),
+            format!("{head}\n## Detection\n\nx\n\n## Impact\n\ny\n"),
+            format!("{head}\n## Timeline\n\nAll times are UTC+2.\n\n- **10:15** – x\n"),
+            format!("{head}\n## Timeline\n\nAll times are UTC.\n\n- 10:15 x\n"),
+            format!("{head}\n## Action Items\n\n- Fix it\n"),
+            format!("{head}\n## Summary\n"),
+            format!("{head}\n## Corrective and Preventative Measures\n\nx\n"),
+            head.replace('\n', "\r"),
+        ] {
+            assert_eq!(read(&doc), None, "{doc}");
+        }
+    }
+
+    #[test]
+    fn clocks_read_as_the_export_writes_them() {
+        assert_eq!(parse_clock("10:15"), Some(time::macros::time!(10:15)));
+        assert_eq!(parse_clock("10:15:30.25"), Some(time::macros::time!(10:15:30.25)));
+        for bad in ["10:15.", "10:15.5", "10:15:30.1234567890", "10:15 AM", "9:05", "24:00", "10:15:30:00"] {
+            assert_eq!(parse_clock(bad), None, "{bad}");
+        }
+    }
+}
