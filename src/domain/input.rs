@@ -275,7 +275,11 @@ impl TimelineForm {
         }
         let occurred_at = match (date, time) {
             (Some(date), Some(time)) => {
-                ::time::PrimitiveDateTime::new(date, time).assume_offset(incident.offset.to_utc_offset())
+                let local = ::time::PrimitiveDateTime::new(date, time).assume_offset(incident.offset.to_utc_offset());
+                t::showable(local).unwrap_or_else(|| {
+                    errors.add("date", "Enter a date Hindsight can show in every time zone: this one is at the very end of the calendar.");
+                    OffsetDateTime::UNIX_EPOCH
+                })
             }
             _ => OffsetDateTime::UNIX_EPOCH,
         };
@@ -426,6 +430,39 @@ mod tests {
         let errors = form.validate().expect_err("invalid");
         assert!(errors.get("started_at").is_some());
         assert!(errors.get("utc_offset").is_some());
+    }
+
+    #[test]
+    fn times_at_the_end_of_the_calendar_are_refused_not_stored() {
+        // 9999-12-31 23:59 at UTC-12 is in year 10000 in UTC: it could not be stored or shown.
+        let mut form = seed_form();
+        form.started_at = "9999-12-31T23:59".into();
+        form.ended_at.clear();
+        form.utc_offset = "UTC-12".into();
+        assert!(form.validate().expect_err("refused").get("started_at").is_some());
+
+        let incident = Incident {
+            id: super::super::IncidentId(1),
+            title: "t".into(),
+            severity: Severity::Sev3,
+            status: Status::Draft,
+            started_at: datetime!(9999-12-30 10:00 UTC),
+            ended_at: None,
+            offset: Offset::from_minutes(-720),
+            summary: String::new(),
+            impact: String::new(),
+            root_cause: String::new(),
+            resolution: String::new(),
+            corrective_measures: String::new(),
+            preventative_measures: String::new(),
+            lessons_learned: String::new(),
+            version: 1,
+            updated_at: datetime!(2025-01-01 0:00 UTC),
+        };
+        let entry = TimelineForm { date: "9999-12-31".into(), time: "23:59".into(), body: "late".into() };
+        assert!(entry.validate(&incident).expect_err("refused").get("date").is_some());
+        let entry = TimelineForm { date: "9999-12-30".into(), time: "10:00".into(), body: "late".into() };
+        assert!(entry.validate(&incident).is_ok());
     }
 
     #[test]

@@ -142,13 +142,24 @@ pub fn parse_time(input: &str) -> Option<Time> {
     }
 }
 
+/// `at`, if Hindsight can store it and show it in every offset a postmortem may be shown in
+/// (UTC-12 to UTC+14). A time at the very ends of the calendar (`9999-12-31 23:00 UTC-12`) has
+/// no date in some of them: forms refuse it and the importer reads it as no time, rather than
+/// failing later on every page.
+pub fn showable(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    let (west, east) = (Offset::from_minutes(i32::MIN), Offset::from_minutes(i32::MAX));
+    at.checked_to_offset(west.to_utc_offset())?;
+    at.checked_to_offset(east.to_utc_offset())?;
+    Some(at)
+}
+
 /// Parses `<input type="datetime-local">` output (`2025-03-01T10:15`, with optional
 /// seconds; a space may stand for the `T`) as a wall-clock time in `offset`.
 pub fn parse_local_datetime(input: &str, offset: Offset) -> Option<OffsetDateTime> {
     let input = input.trim();
     let (date, time) = input.split_once(['T', 't', ' '])?;
     let local = PrimitiveDateTime::new(parse_date(date)?, parse_time(time)?);
-    Some(local.assume_offset(offset.to_utc_offset()))
+    showable(local.assume_offset(offset.to_utc_offset()))
 }
 
 /// Wall-clock date and time in `offset`, formatted for `<input type="datetime-local">`.

@@ -9,7 +9,7 @@ use super::timeline::{self, RawEntry};
 use super::when::{self, Zone};
 use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
-use crate::domain::time::Offset;
+use crate::domain::time::{Offset, showable};
 use crate::domain::{Severity, Status};
 
 /// A timeline entry with its instant resolved (if the row had a time).
@@ -239,16 +239,6 @@ fn resolve_timeline(
         notes.push(format!("{undated} timeline rows have no date to go by; enter the incident's start first."));
     }
     resolved
-}
-
-/// `at`, if Hindsight can store it and show it in every offset a postmortem may be shown in
-/// (UTC-12 to UTC+14). A time at the very ends of the calendar (`9999-12-31 23:00 UTC-12`) has
-/// no date there: it is treated as no time at all rather than failing later, on every page.
-pub(super) fn showable(at: OffsetDateTime) -> Option<OffsetDateTime> {
-    let (west, east) = (Offset::from_minutes(i32::MIN), Offset::from_minutes(i32::MAX));
-    at.checked_to_offset(west.to_utc_offset())?;
-    at.checked_to_offset(east.to_utc_offset())?;
-    Some(at)
 }
 
 /// Metadata lines as a Hindsight export writes them (`- **Severity:** SEV2`, `- **Start:** …`).

@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use super::action_items::{ImportedItem, ItemStatus};
-use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem, showable};
+use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem};
 use super::outline::{closes_fence, opens_fence};
 use super::{ExtraSection, Field, TitleSource};
-use crate::domain::time::{self as t, Offset};
+use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Severity, Status};
 
 /// The export's sections, in the order it writes them.
