@@ -1,11 +1,12 @@
 //! The `incidents` table: one row per postmortem.
 
 use sqlx::PgExecutor;
+use sqlx::types::Json;
 use time::OffsetDateTime;
 
 use crate::domain::input::IncidentDraft;
 use crate::domain::time::Offset;
-use crate::domain::{Incident, IncidentId, Severity, Status};
+use crate::domain::{Incident, IncidentId, SectionHeadings, Severity, Status};
 
 struct IncidentRow {
     id: IncidentId,
@@ -22,6 +23,7 @@ struct IncidentRow {
     corrective_measures: String,
     preventative_measures: String,
     lessons_learned: String,
+    section_headings: Json<SectionHeadings>,
     version: i32,
     updated_at: OffsetDateTime,
 }
@@ -43,6 +45,7 @@ impl From<IncidentRow> for Incident {
             corrective_measures: row.corrective_measures,
             preventative_measures: row.preventative_measures,
             lessons_learned: row.lessons_learned,
+            headings: row.section_headings.0,
             version: row.version,
             updated_at: row.updated_at,
         }
@@ -55,7 +58,8 @@ pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Optio
         r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
                   status AS "status: Status", started_at, ended_at, utc_offset_minutes,
                   summary, impact, root_cause, resolution, corrective_measures,
-                  preventative_measures, lessons_learned, version, updated_at
+                  preventative_measures, lessons_learned,
+                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
            FROM incidents WHERE id = $1"#,
         id as IncidentId,
     )
@@ -71,7 +75,8 @@ pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Incident>> {
         r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
                   status AS "status: Status", started_at, ended_at, utc_offset_minutes,
                   summary, impact, root_cause, resolution, corrective_measures,
-                  preventative_measures, lessons_learned, version, updated_at
+                  preventative_measures, lessons_learned,
+                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
            FROM incidents ORDER BY started_at DESC, id DESC"#,
     )
     .fetch_all(db)
@@ -83,8 +88,8 @@ pub async fn insert(db: impl PgExecutor<'_>, draft: &IncidentDraft) -> sqlx::Res
     sqlx::query_scalar!(
         r#"INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
                                   summary, impact, root_cause, resolution, corrective_measures,
-                                  preventative_measures, lessons_learned)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                  preventative_measures, lessons_learned, section_headings)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            RETURNING id AS "id: IncidentId""#,
         draft.title,
         draft.severity as Severity,
@@ -99,6 +104,7 @@ pub async fn insert(db: impl PgExecutor<'_>, draft: &IncidentDraft) -> sqlx::Res
         draft.corrective_measures,
         draft.preventative_measures,
         draft.lessons_learned,
+        Json(&draft.headings) as _,
     )
     .fetch_one(db)
     .await

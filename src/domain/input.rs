@@ -7,7 +7,7 @@ use ::time::{Date, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
-use super::{ActionItem, ExtraSection, Incident, Severity, Status, TimelineEntry};
+use super::{ActionItem, ExtraSection, Incident, SectionHeadings, Severity, Status, TimelineEntry};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -113,6 +113,8 @@ pub struct IncidentDraft {
     pub corrective_measures: String,
     pub preventative_measures: String,
     pub lessons_learned: String,
+    /// The authors' headings (imports only): saved on insert, never changed by an edit.
+    pub headings: SectionHeadings,
 }
 
 impl IncidentForm {
@@ -213,6 +215,7 @@ impl IncidentForm {
             corrective_measures: prose(&mut errors, "corrective_measures", &self.corrective_measures),
             preventative_measures: prose(&mut errors, "preventative_measures", &self.preventative_measures),
             lessons_learned: prose(&mut errors, "lessons_learned", &self.lessons_learned),
+            headings: SectionHeadings::default(),
         };
         errors.into_result(|| draft)
     }
@@ -456,6 +459,7 @@ mod tests {
             corrective_measures: String::new(),
             preventative_measures: String::new(),
             lessons_learned: String::new(),
+            headings: SectionHeadings::default(),
             version: 1,
             updated_at: datetime!(2025-01-01 0:00 UTC),
         };

@@ -169,8 +169,26 @@ pub struct Incident {
     pub corrective_measures: String,
     pub preventative_measures: String,
     pub lessons_learned: String,
+    pub headings: SectionHeadings,
     pub version: i32,
     pub updated_at: ::time::OffsetDateTime,
+}
+
+/// The authors' own headings for the standard sections, when a postmortem was imported with
+/// headings of its own ("Contributing Factors" for the root cause). `None` means the standard
+/// heading. Stored as JSON; the forms never edit them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SectionHeadings {
+    pub summary: Option<String>,
+    pub impact: Option<String>,
+    pub timeline: Option<String>,
+    pub root_cause: Option<String>,
+    pub resolution: Option<String>,
+    /// Heads the corrective and preventative measures together.
+    pub measures: Option<String>,
+    pub lessons_learned: Option<String>,
+    pub action_items: Option<String>,
 }
 
 impl Incident {

@@ -11,21 +11,44 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 use super::action_items::{ImportedItem, ItemStatus};
 use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem};
 use super::outline::{closes_fence, opens_fence};
+use super::sections::{SectionKind, classify};
 use super::{ExtraSection, Field, TitleSource};
 use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Severity, Status};
+use crate::markdown::export::{EXTRA_MARKER, heading};
 
 /// The export's sections, in the order it writes them.
 pub(crate) const SECTIONS: [&str; 8] = [
-    "Summary",
-    "Impact",
-    "Timeline",
-    "Root Cause",
-    "Resolution",
-    "Corrective and Preventative Measures",
-    "Lessons Learned",
-    "Action Items",
+    heading::SUMMARY,
+    heading::IMPACT,
+    heading::TIMELINE,
+    heading::ROOT_CAUSE,
+    heading::RESOLUTION,
+    heading::MEASURES,
+    heading::LESSONS_LEARNED,
+    heading::ACTION_ITEMS,
 ];
+const CORRECTIVE_NAME: &str = "Corrective Measures";
+const PREVENTATIVE_NAME: &str = "Preventative Measures";
+
+/// Where a `##` heading would be read in an export: the standard section it is, or the one
+/// it stands for as the authors' own heading (see `sections::own_heading`).
+fn position(heading: &str) -> Option<usize> {
+    if let Some(index) = SECTIONS.iter().position(|s| *s == heading) {
+        return Some(index);
+    }
+    let kind = match classify(heading)? {
+        SectionKind::RootCauseAndResolution => SectionKind::RootCause,
+        kind => kind,
+    };
+    SECTIONS.iter().position(|standard| classify(standard) == Some(kind))
+}
+
+/// Whether an extra section headed `heading`, written first among the extra sections, would
+/// be read back as a standard section (so the export marks it).
+pub fn reads_as_standard(heading: &str) -> bool {
+    position(heading).is_some()
+}
 const CORRECTIVE: &str = "### Corrective Measures";
 const PREVENTATIVE: &str = "### Preventative Measures";
 
@@ -47,44 +70,67 @@ pub fn read(source: &str) -> Option<ImportedPostmortem> {
     let mut next_standard = 0;
     while reader.pos < lines.len() {
         reader.expect("")?;
-        let heading = reader.next()?.strip_prefix("## ").filter(|heading| !heading.trim().is_empty())?;
-        let standard = SECTIONS.iter().position(|s| *s == heading);
+        let line = reader.next()?.strip_prefix("## ").filter(|heading| !heading.trim().is_empty())?;
+        let (heading, marked_extra) = match line.strip_suffix(EXTRA_MARKER) {
+            Some(heading) => (heading, true),
+            None => (line, false),
+        };
+        // A standard heading, or the authors' own heading for a standard section; after the
+        // first extra section only the standard headings themselves are ambiguous.
+        let standard = if marked_extra {
+            None
+        } else if let Some(index) = SECTIONS.iter().position(|s| *s == heading) {
+            Some(index)
+        } else if found.extra_sections.is_empty() {
+            position(heading).filter(|&index| index >= next_standard)
+        } else {
+            None
+        };
         match standard {
             // Each standard section at most once, in order, and before any extra section.
             Some(index) if index >= next_standard && found.extra_sections.is_empty() => {
                 next_standard = index + 1;
                 match SECTIONS[index] {
-                    "Timeline" => {
+                    heading::TIMELINE => {
                         found.timeline_heading = Some(heading.to_owned());
                         found.timeline = reader.timeline(offset, first_day)?;
                     }
-                    "Action Items" => {
+                    heading::ACTION_ITEMS => {
                         found.action_items_heading = Some(heading.to_owned());
                         found.action_items = reader.action_items()?;
                     }
-                    "Corrective and Preventative Measures" => {
+                    heading::MEASURES => {
                         let corrective = reader.subsection(CORRECTIVE, Some(PREVENTATIVE))?;
                         let preventative = reader.subsection(PREVENTATIVE, None)?;
-                        if corrective.is_none() && preventative.is_none() {
-                            return None;
-                        }
-                        let heading = |text: &str| Some(text.trim_start_matches("### ").to_owned());
-                        if let Some(body) = corrective {
-                            found.corrective_measures = Field { heading: heading(CORRECTIVE), body };
-                        }
-                        if let Some(body) = preventative {
-                            found.preventative_measures = Field { heading: heading(PREVENTATIVE), body };
+                        // The one heading over both belongs with the first that has content.
+                        let (corrective_heading, preventative_heading) = if corrective.is_some() {
+                            (heading, PREVENTATIVE_NAME)
+                        } else {
+                            (CORRECTIVE_NAME, heading)
+                        };
+                        match (corrective, preventative) {
+                            (None, None) => return None,
+                            (corrective, preventative) => {
+                                if let Some(body) = corrective {
+                                    found.corrective_measures =
+                                        Field { heading: Some(corrective_heading.to_owned()), body };
+                                }
+                                if let Some(body) = preventative {
+                                    found.preventative_measures =
+                                        Field { heading: Some(preventative_heading.to_owned()), body };
+                                }
+                            }
                         }
                     }
                     name => {
                         reader.expect("")?;
                         let field = Field { heading: Some(heading.to_owned()), body: reader.body(None) };
                         match name {
-                            "Summary" => found.summary = field,
-                            "Impact" => found.impact = field,
-                            "Root Cause" => found.root_cause = field,
-                            "Resolution" => found.resolution = field,
-                            "Lessons Learned" => found.lessons_learned = field,
+                            heading::SUMMARY => found.summary = field,
+                            heading::IMPACT => found.impact = field,
+                            heading::ROOT_CAUSE => found.root_cause = field,
+                            heading::RESOLUTION => found.resolution = field,
+                            heading::LESSONS_LEARNED => found.lessons_learned = field,
                             _ => return None,
                         }
                     }

@@ -40,7 +40,7 @@ pub(crate) fn fixtures() -> Option<Vec<(String, String)>> {
 use serde::Serialize;
 
 use outline::{Heading, Outline};
-use sections::{SectionKind, classify};
+use sections::{SectionKind, classify, is_standard_name};
 
 /// Largest document accepted, in bytes: far beyond any real postmortem.
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
@@ -114,13 +114,23 @@ pub struct Field {
 impl Field {
     fn append(&mut self, heading: Option<&str>, body: &str) {
         let body = body.trim_matches('\n');
-        // Nothing yet, or only a heading that merely contained sub-sections
-        // ("Corrective and preventative measures" above "Corrective measures").
+        // Nothing yet, or only a heading that merely contained sub-sections. Over both
+        // measures ("Corrective and preventative measures" above "Corrective measures") it
+        // gives way to the sub-section's heading (the export writes both measures under one
+        // heading again); any other ("Lessons learned" above "What went well") stays, and the
+        // sub-section's heading is kept in the text.
         if self.body.is_empty() {
-            if heading.is_some() || self.heading.is_none() {
-                self.heading = heading.map(str::to_owned);
+            let container = self.heading.as_deref().filter(|h| classify(h) != Some(SectionKind::Measures));
+            match (container, heading) {
+                (Some(_), Some(sub)) if !body.is_empty() => self.body = format!("### {sub}\n\n{body}"),
+                (Some(_), Some(sub)) => self.body = format!("### {sub}"),
+                _ => {
+                    if heading.is_some() || self.heading.is_none() {
+                        self.heading = heading.map(str::to_owned);
+                    }
+                    self.body = body.to_owned();
+                }
             }
-            self.body = body.to_owned();
             return;
         }
         // Untitled text (a preamble) followed by the section proper: the section's heading
@@ -183,6 +193,35 @@ pub struct Sections {
 }
 
 impl Sections {
+    /// A section the authors left empty (a template's "Follow-ups") has no content for its
+    /// field, so the export would leave it out; its heading is kept as an empty extra section.
+    /// The heading over both measures stays while either has content.
+    fn keep_empty_sections(&mut self) {
+        let has_measures = !self.corrective_measures.body.is_empty() || !self.preventative_measures.body.is_empty();
+        let fields = [
+            &mut self.summary,
+            &mut self.impact,
+            &mut self.timeline,
+            &mut self.root_cause,
+            &mut self.resolution,
+            &mut self.corrective_measures,
+            &mut self.preventative_measures,
+            &mut self.lessons_learned,
+            &mut self.action_items,
+        ];
+        for field in fields {
+            if !field.body.trim().is_empty() {
+                continue;
+            }
+            let Some(heading) = field.heading.take() else { continue };
+            if has_measures && classify(&heading) == Some(SectionKind::Measures) {
+                field.heading = Some(heading);
+                continue;
+            }
+            self.extra_sections.push(ExtraSection { heading, body: std::mem::take(&mut field.body) });
+        }
+    }
+
     fn field(&mut self, kind: SectionKind) -> Option<&mut Field> {
         use SectionKind::*;
         Some(match kind {
@@ -247,9 +286,17 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
     let starts: Vec<&Heading> =
         candidates.into_iter().filter(|h| classify(&h.text).is_some() || h.level <= base_level).collect();
 
-    // Text before the first section introduces the postmortem: it belongs to the summary.
+    // Text before the first section introduces the postmortem: it belongs to the summary, and
+    // so does anything written above the title heading (a "Template from ..." quote).
     let preamble_end = starts.first().map_or(outline.lines.len(), |h| h.line);
-    let preamble = outline.text(body_start..preamble_end);
+    let above_title = title_heading
+        .filter(|_| found.title_source == Some(TitleSource::Heading))
+        .map(|heading| outline.text(outline.front_matter_lines..heading.line))
+        .filter(|text| !text.trim().is_empty());
+    let preamble = match above_title {
+        Some(above) => format!("{}\n\n{}", above.trim_matches('\n'), outline.text(body_start..preamble_end)),
+        None => outline.text(body_start..preamble_end),
+    };
     assign(&mut found, Some(SectionKind::Summary), None, &preamble);
 
     for (i, heading) in starts.iter().enumerate() {
@@ -257,6 +304,13 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
         let body = outline.text(heading.line + heading.span..end);
         let kind = classify(&heading.text);
         assign(&mut found, kind, Some(&heading.text), &body);
+    }
+    found.keep_empty_sections();
+    if outline.front_matter_lines > 0 {
+        // Kept whole, so keys Hindsight has no field for (authors, tags) are not lost.
+        let yaml = outline.text(1..outline.front_matter_lines.saturating_sub(1));
+        let body = format!("```yaml\n{}\n```", yaml.trim_matches('\n'));
+        found.extra_sections.push(ExtraSection { heading: "Front matter".to_owned(), body });
     }
     found
 }
@@ -271,7 +325,12 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
                 field.append(heading, trim_rules(&rest));
             }
         }
-        None if kind == Some(SectionKind::Duration) => found.duration.push(rest.trim().to_owned()),
+        None if kind == Some(SectionKind::Duration) => {
+            // Read for the start and end, and kept as written.
+            found.duration.push(rest.trim().to_owned());
+            let heading = heading.unwrap_or("Duration").to_owned();
+            found.extra_sections.push(ExtraSection { heading, body: trim_rules(&rest).to_owned() });
+        }
         None => {
             let trimmed = trim_rules(&rest);
             match heading {
@@ -284,12 +343,12 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
         }
     }
     for (label_kind, paragraph) in labelled {
-        if label_kind == SectionKind::Duration {
-            found.duration.push(paragraph);
-        } else if let Some(field) = found.field(label_kind) {
+        if let Some(field) = found.field(label_kind) {
             field.append(None, &paragraph);
         }
     }
+    // `**Duration:** ...` lines stay where they were written; the span they state is read too.
+    found.duration.extend(duration_statements(&rest));
 }
 
 /// Separates paragraphs that start with a bold label naming another field from the rest of a
@@ -306,6 +365,15 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
         if !in_fence && let Some((label, value)) = bold_label(line) {
             let label_kind = classify(label);
+            if label_kind == Some(SectionKind::Duration) {
+                // Stays where it was written (and is read for the span by the caller).
+                rest.push(line);
+                current = None;
+                continue;
+            }
+            // A label that is just the field's name (`**Impact:**`) is said again by the
+            // field's heading; any other (`**Customer impact:**`) is kept with its text.
+            let kept = if is_standard_name(label) { value.trim_start() } else { line.trim_start() };
             let section_root = matches!(section, Some(SectionKind::RootCauseAndResolution));
             if let Some(kind) = label_kind.filter(|k| Some(*k) != section || section_root) {
                 let kind = if section_root && kind == SectionKind::RootCauseAndResolution {
@@ -313,13 +381,12 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
                 } else {
                     kind
                 };
-                labelled.push((kind, value.trim().to_owned()));
+                labelled.push((kind, kept.trim_end().to_owned()));
                 current = Some(labelled.len() - 1);
                 continue;
             }
             if label_kind.is_some() && label_kind == section {
-                // `**Impact:** text` inside Impact: the label is the heading again.
-                rest.push(value.trim_start());
+                rest.push(kept);
                 current = None;
                 continue;
             }
@@ -337,6 +404,23 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
     }
     (rest.join("\n"), labelled)
+}
+
+/// The values of `**Duration:** ...` lines (and `**Start:**`, `**End:**`), outside code blocks.
+fn duration_statements(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    let mut found = Vec::new();
+    for line in text.split('\n') {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence
+            && let Some((label, value)) = bold_label(line)
+            && classify(label) == Some(SectionKind::Duration)
+        {
+            found.push(value.trim().to_owned());
+        }
+    }
+    found
 }
 
 /// `**Label:** value` or `**Label**: value` → (label, value).

@@ -478,24 +478,29 @@ fn action_item_form() -> impl Strategy<Value = ActionItemForm> {
         })
 }
 
-/// An extra section.
-///
-/// Restriction: its heading is not one of the export's own section headings. The export writes
-/// extra sections after the standard ones under `## {heading}`, so an extra section headed
-/// "Impact" in a postmortem with no impact is the same Markdown as the impact itself.
+/// An extra section, headed anything: also like a standard section ("Impact", "Timeline
+/// notes"), which the export marks so it reads back as an extra section.
 fn section_form() -> impl Strategy<Value = SectionForm> {
     let heading = prop_oneof![
         select(
-            &["Detection", "Supporting information", "Glossary", "Timeline notes", "## Appendix", "What went well"][..]
+            &[
+                "Detection",
+                "Supporting information",
+                "Glossary",
+                "Timeline notes",
+                "## Appendix",
+                "What went well",
+                "Impact",
+                "Root Cause",
+                "Action Items",
+                "Corrective and Preventative Measures",
+                "Customer impact",
+            ][..]
         )
         .prop_map(str::to_owned),
         inline(),
     ];
-    (
-        heading.prop_filter("a standard heading", |h| !super::exported::SECTIONS.contains(&h.trim())),
-        field_prose(Place::Extra),
-    )
-        .prop_map(|(heading, body)| SectionForm { heading, body })
+    (heading, field_prose(Place::Extra)).prop_map(|(heading, body)| SectionForm { heading, body })
 }
 
 fn forms() -> impl Strategy<Value = Forms> {
@@ -544,6 +549,7 @@ fn stored(draft: &crate::domain::input::IncidentDraft) -> Incident {
         corrective_measures: String::new(),
         preventative_measures: String::new(),
         lessons_learned: String::new(),
+        headings: Default::default(),
         version: 1,
         updated_at: draft.started_at,
     }

@@ -125,6 +125,36 @@ pub fn classify(text: &str) -> Option<SectionKind> {
     Some(kind)
 }
 
+/// Whether a label or heading is just the standard name of a field (`Impact`, `Root cause`), so
+/// the field's own heading says it again.
+pub fn is_standard_name(label: &str) -> bool {
+    const NAMES: [&str; 10] = [
+        "summary",
+        "impact",
+        "timeline",
+        "root cause",
+        "resolution",
+        "corrective measures",
+        "preventative measures",
+        "lessons learned",
+        "action items",
+        "duration",
+    ];
+    NAMES.contains(&normalize(label).as_str())
+}
+
+/// `heading`, if it is the authors' own heading for a section of meaning `kind` that an export
+/// can write in place of the standard `standard` and read back as the same section: it means
+/// that section (a combined "Root cause and resolution" heading heads the root cause) and is
+/// not the standard heading itself.
+pub fn own_heading<'a>(heading: Option<&'a str>, kind: SectionKind, standard: &str) -> Option<&'a str> {
+    let heading = heading?;
+    let means = classify(heading)?;
+    let fits = means == kind || (kind == SectionKind::RootCause && means == SectionKind::RootCauseAndResolution);
+    let writable = !heading.contains(['\n', '\r']) && heading.trim() == heading && !heading.is_empty();
+    (fits && writable && heading != standard).then_some(heading)
+}
+
 /// Whether `phrase` occurs in `words` on word boundaries.
 fn contains_phrase(words: &str, phrase: &str) -> bool {
     words.match_indices(phrase).any(|(at, _)| {

@@ -12,6 +12,19 @@ use time::{OffsetDateTime, Time};
 
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{ActionItem, Postmortem, TimelineEntry};
+use crate::import::exported;
+
+/// The standard sections' headings, written when the authors had none of their own.
+pub mod heading {
+    pub const SUMMARY: &str = "Summary";
+    pub const IMPACT: &str = "Impact";
+    pub const TIMELINE: &str = "Timeline";
+    pub const ROOT_CAUSE: &str = "Root Cause";
+    pub const RESOLUTION: &str = "Resolution";
+    pub const MEASURES: &str = "Corrective and Preventative Measures";
+    pub const LESSONS_LEARNED: &str = "Lessons Learned";
+    pub const ACTION_ITEMS: &str = "Action Items";
+}
 
 /// Whether the timeline needs dates: any entry on another day than the start, in the
 /// incident's offset. Then every entry shows its date, so no line can be misread.
@@ -39,20 +52,26 @@ pub fn export(postmortem: &Postmortem) -> String {
         _ => doc.push_str("- **End:** ongoing\n"),
     }
 
-    section(&mut doc, "## Summary", &incident.summary);
-    section(&mut doc, "## Impact", &incident.impact);
-    timeline(&mut doc, postmortem);
-    section(&mut doc, "## Root Cause", &incident.root_cause);
-    section(&mut doc, "## Resolution", &incident.resolution);
+    // The authors' own headings where an import kept them, else the standard ones.
+    let headings = &incident.headings;
+    section(&mut doc, own(&headings.summary, heading::SUMMARY), &incident.summary);
+    section(&mut doc, own(&headings.impact, heading::IMPACT), &incident.impact);
+    timeline(&mut doc, postmortem, own(&headings.timeline, heading::TIMELINE));
+    section(&mut doc, own(&headings.root_cause, heading::ROOT_CAUSE), &incident.root_cause);
+    section(&mut doc, own(&headings.resolution, heading::RESOLUTION), &incident.resolution);
     if !incident.corrective_measures.is_empty() || !incident.preventative_measures.is_empty() {
-        doc.push_str("\n## Corrective and Preventative Measures\n");
-        section(&mut doc, "### Corrective Measures", &incident.corrective_measures);
-        section(&mut doc, "### Preventative Measures", &incident.preventative_measures);
+        let _ = writeln!(doc, "\n## {}", own(&headings.measures, heading::MEASURES));
+        subsection(&mut doc, "### Corrective Measures", &incident.corrective_measures);
+        subsection(&mut doc, "### Preventative Measures", &incident.preventative_measures);
     }
-    section(&mut doc, "## Lessons Learned", &incident.lessons_learned);
-    action_items(&mut doc, &postmortem.action_items);
+    section(&mut doc, own(&headings.lessons_learned, heading::LESSONS_LEARNED), &incident.lessons_learned);
+    action_items(&mut doc, &postmortem.action_items, own(&headings.action_items, heading::ACTION_ITEMS));
     for extra in &postmortem.sections {
-        let _ = write!(doc, "\n## {}\n", extra.heading);
+        // An extra section headed like a standard one ("Timeline notes", or a template's empty
+        // "Impact") would read back as that section; a comment, invisible once rendered, says
+        // it is not.
+        let marker = if exported::reads_as_standard(&extra.heading) { EXTRA_MARKER } else { "" };
+        let _ = write!(doc, "\n## {}{marker}\n", extra.heading);
         if !extra.body.is_empty() {
             let _ = write!(doc, "\n{}\n", extra.body);
         }
@@ -60,20 +79,35 @@ pub fn export(postmortem: &Postmortem) -> String {
     doc
 }
 
-/// A heading and its Markdown body, omitted when the body is empty.
+/// The authors' heading where an import kept one, else the standard heading.
+fn own<'a>(own: &'a Option<String>, standard: &'a str) -> &'a str {
+    own.as_deref().unwrap_or(standard)
+}
+
+/// Follows the heading of an extra section that would otherwise read as a standard one.
+pub const EXTRA_MARKER: &str = " <!-- extra section -->";
+
+/// A `##` section, omitted when the body is empty.
 fn section(doc: &mut String, heading: &str, body: &str) {
+    if !body.is_empty() {
+        let _ = write!(doc, "\n## {heading}\n\n{body}\n");
+    }
+}
+
+/// A heading and its Markdown body, omitted when the body is empty.
+fn subsection(doc: &mut String, heading: &str, body: &str) {
     if body.is_empty() {
         return;
     }
     let _ = write!(doc, "\n{heading}\n\n{body}\n");
 }
 
-fn timeline(doc: &mut String, postmortem: &Postmortem) {
+fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     if postmortem.timeline.is_empty() {
         return;
     }
     let offset = postmortem.incident.offset;
-    let _ = write!(doc, "\n## Timeline\n\nAll times are {offset}.\n\n");
+    let _ = write!(doc, "\n## {heading}\n\nAll times are {offset}.\n\n");
     let with_dates = timeline_needs_dates(postmortem);
     for entry in &postmortem.timeline {
         let _ = write!(doc, "- **{}** – ", timeline_time(entry, offset, with_dates));
@@ -119,11 +153,11 @@ fn list_item_body(doc: &mut String, body: &str) {
     }
 }
 
-fn action_items(doc: &mut String, items: &[ActionItem]) {
+fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
     if items.is_empty() {
         return;
     }
-    doc.push_str("\n## Action Items\n\n");
+    let _ = write!(doc, "\n## {heading}\n\n");
     for item in items {
         let mark = if item.is_done() { 'x' } else { ' ' };
         // Fields go on the item's first line; an imported item's further lines follow, indented.
@@ -273,6 +307,7 @@ mod tests {
                 corrective_measures: String::new(),
                 preventative_measures: "- Alerts".into(),
                 lessons_learned: String::new(),
+                headings: Default::default(),
                 version: 1,
                 updated_at: datetime!(2025-03-02 00:00 UTC),
             },

@@ -16,7 +16,7 @@ use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
 use crate::db;
-use crate::domain::input::{FieldErrors, IncidentForm};
+use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{IncidentId, Severity, Status};
 use crate::import::draft::{self, Drafts, ImportedPostmortem};
@@ -258,7 +258,9 @@ pub(super) fn correct(
         errors.add("started_at", error.to_string());
         errors
     })?;
-    Ok(Drafts { incident, ..drafts })
+    // The authors' headings come from the document; the form has no place for them.
+    let headings = drafts.incident.headings.clone();
+    Ok(Drafts { incident: IncidentDraft { headings, ..incident }, ..drafts })
 }
 
 /// Fills each empty correction with what the document says, so the form shows it.
@@ -283,7 +285,7 @@ fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPos
 /// Puts the validated corrections in place. When the user chose another offset than the one
 /// the document was read in, the timeline's wall-clock times are read in the new offset: the
 /// correction says what zone the author's times were in.
-fn apply_corrections(imported: &mut ImportedPostmortem, incident: &crate::domain::input::IncidentDraft) {
+fn apply_corrections(imported: &mut ImportedPostmortem, incident: &IncidentDraft) {
     let read_in = Offset::from_minutes(imported.utc_offset_minutes).to_utc_offset();
     let chosen = incident.offset.to_utc_offset();
     if read_in != chosen {

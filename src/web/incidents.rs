@@ -221,7 +221,8 @@ fn conflict_page(current: &Incident, mut theirs: IncidentForm) -> FormPage {
 pub struct Section {
     /// The anchor on this page and the field name on the edit form.
     key: &'static str,
-    heading: &'static str,
+    /// The authors' own heading when an import kept one, else the field's name.
+    heading: String,
     html: SafeHtml,
 }
 
@@ -256,6 +257,8 @@ pub struct ShowPage {
     status: Status,
     offset: Offset,
     time_label: String,
+    timeline_heading: String,
+    action_items_heading: String,
     start: TimeView,
     end: Option<TimeView>,
     duration: Option<String>,
@@ -288,7 +291,12 @@ impl ShowPage {
         let with_dates = export::timeline_needs_dates(&postmortem);
         let Postmortem { incident, timeline, action_items, sections } = postmortem;
         let offset = incident.offset;
-        let section = |key, heading, body: &str| Section { key, heading, html: markdown::render(body) };
+        let headings = &incident.headings;
+        let section = |key, own: &Option<String>, heading: &str, body: &str| Section {
+            key,
+            heading: own.clone().unwrap_or_else(|| heading.to_owned()),
+            html: markdown::render(body),
+        };
         let timeline = timeline
             .iter()
             .map(|entry| TimelineRow {
@@ -321,15 +329,15 @@ impl ShowPage {
         ShowPage {
             id: incident.id,
             before_timeline: vec![
-                section("summary", "Summary", &incident.summary),
-                section("impact", "Impact", &incident.impact),
+                section("summary", &headings.summary, "Summary", &incident.summary),
+                section("impact", &headings.impact, "Impact", &incident.impact),
             ],
             after_timeline: vec![
-                section("root_cause", "Root cause", &incident.root_cause),
-                section("resolution", "Resolution", &incident.resolution),
-                section("corrective_measures", "Corrective measures", &incident.corrective_measures),
-                section("preventative_measures", "Preventative measures", &incident.preventative_measures),
-                section("lessons_learned", "Lessons learned", &incident.lessons_learned),
+                section("root_cause", &headings.root_cause, "Root cause", &incident.root_cause),
+                section("resolution", &headings.resolution, "Resolution", &incident.resolution),
+                section("corrective_measures", &None, "Corrective measures", &incident.corrective_measures),
+                section("preventative_measures", &None, "Preventative measures", &incident.preventative_measures),
+                section("lessons_learned", &headings.lessons_learned, "Lessons learned", &incident.lessons_learned),
             ],
             start: TimeView::new(incident.started_at, offset),
             end: incident.ended_at.map(|end| TimeView::new(end, offset)),
@@ -340,6 +348,8 @@ impl ShowPage {
             status: incident.status,
             offset,
             time_label: format!("Time ({offset})"),
+            timeline_heading: headings.timeline.clone().unwrap_or_else(|| "Timeline".to_owned()),
+            action_items_heading: headings.action_items.clone().unwrap_or_else(|| "Action items".to_owned()),
             timeline,
             timeline_shows_dates: with_dates,
             action_items,

@@ -59,6 +59,7 @@ fn postmortem(entries: i64) -> Postmortem {
             corrective_measures: "- Dynamic pool sizing\n- Alerts on pool saturation".into(),
             preventative_measures: "- Load tests before each release".into(),
             lessons_learned: long(2),
+            headings: Default::default(),
             version: 1,
             updated_at: start,
         },

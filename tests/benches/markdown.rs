@@ -48,6 +48,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             corrective_measures: text.into(),
             preventative_measures: text.into(),
             lessons_learned: text.into(),
+            headings: Default::default(),
             version: 1,
             updated_at: start,
         },

@@ -34,6 +34,16 @@ async fn the_users_seed_imports_with_everything_in_place() {
     assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC+2");
     assert_eq!(page.texts(".timeline time").len(), 8);
     assert_eq!(page.texts(".action-items li.done").len(), 4);
+    assert!(page.texts("h2").contains(&"⏳ Timeline (a.k.a. How We Panicked in Real-Time)".to_owned()));
+
+    // The export keeps the authors' headings and their own duration statement, and reads back
+    // to the same bytes.
+    let export = app.get(&format!("/incidents/{id}/export.md")).await.body;
+    assert!(export.contains("\n## 🚨 Issue Summary\n\n**Duration:** March 1, 2025, from 10:15 AM"), "{export}");
+    assert!(export.contains("\n## 🕵️ Root Cause and Resolution\n"), "{export}");
+    let again = draft::recognise(&export, None).to_drafts().expect("a start");
+    let id = hindsight::db::imports::save(&app.pool, &again).await.expect("saved");
+    assert_eq!(app.get(&format!("/incidents/{id}/export.md")).await.body, export);
 }
 
 // ---- The Import page ------------------------------------------------------------------------
