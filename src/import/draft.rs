@@ -70,7 +70,23 @@ pub struct ImportedPostmortem {
 /// Recognises `source` (a Markdown postmortem; `file_name` titles it when nothing else does).
 /// A Hindsight export is read by its grammar, so it comes back exactly as it was saved.
 pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
-    if let Some(export) = super::exported::read(source) {
+    recognise_with(source, file_name, &Corrections::default())
+}
+
+/// What a user corrected in the import preview, read as if the document had said it: the
+/// start dates the timeline rows that have no date of their own, and the offset is the zone
+/// the document's times are in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Corrections {
+    pub start: Option<OffsetDateTime>,
+    pub offset: Option<Offset>,
+}
+
+/// [`recognise`], with the user's corrections taking precedence over the document.
+pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
+    if corrections == &Corrections::default()
+        && let Some(export) = super::exported::read(source)
+    {
         return export;
     }
     let mut sections = split_sections(source, file_name);
@@ -89,9 +105,10 @@ pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
     let span_text: Vec<&str> = sections.duration.iter().map(String::as_str).collect();
     let span =
         span_text.iter().find_map(|text| when::parse_span(text)).or_else(|| when::parse_span(&sections.summary.body));
-    let zone = metadata
-        .zone
-        .clone()
+    let zone = corrections
+        .offset
+        .map(|offset| Zone::Fixed(offset.to_utc_offset()))
+        .or_else(|| metadata.zone.clone())
         .or_else(|| span.as_ref().and_then(|s| s.zone.clone()))
         .or_else(|| raw_timeline.zone.clone())
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.zone.clone()))
@@ -103,9 +120,11 @@ pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
         });
 
     // The incident's first day: from the stated start, else any full date the document gives.
-    let day = metadata
+    let day = corrections
         .start
-        .map(|(date, _)| date)
+        // Typed in the offset the user chose, so its date is the local one.
+        .map(|start| start.date())
+        .or_else(|| metadata.start.map(|(date, _)| date))
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
@@ -114,10 +133,11 @@ pub fn recognise(source: &str, file_name: Option<&str>) -> ImportedPostmortem {
         .or_else(|| when::parse_date(&sections.summary.body).map(|(date, _)| date))
         .or_else(|| file_name.and_then(|name| when::parse_date(name).map(|(date, _)| date)));
 
-    let started_at = metadata.start.map(|(date, time)| zone.resolve(date, time)).or_else(|| {
-        let span = span.as_ref()?;
-        Some(zone.resolve(span.start_date.or(day)?, span.start))
-    });
+    let started_at =
+        corrections.start.or_else(|| metadata.start.map(|(date, time)| zone.resolve(date, time))).or_else(|| {
+            let span = span.as_ref()?;
+            Some(zone.resolve(span.start_date.or(day)?, span.start))
+        });
     let ended_at = metadata.end.map(|(date, time)| zone.resolve(date, time)).or_else(|| {
         let span = span.as_ref()?;
         let end_date = span.end_date.or_else(|| {

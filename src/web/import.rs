@@ -19,7 +19,7 @@ use crate::db;
 use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{IncidentId, Severity, Status};
-use crate::import::draft::{self, Drafts, ImportedPostmortem};
+use crate::import::draft::{self, Corrections, Drafts, ImportedPostmortem};
 use crate::import::{self, Field};
 use crate::markdown::{self, SafeHtml};
 
@@ -223,6 +223,12 @@ impl Document {
         };
         let file_name = Some(form.file_name.as_str()).filter(|name| !name.is_empty());
         let mut imported = draft::recognise(text, file_name);
+        // A start or offset the user changed is read as if the document had said it, so the
+        // timeline's rows are dated and zoned by it.
+        let corrections = changed_times(&form.corrections, &imported);
+        if corrections != Corrections::default() {
+            imported = draft::recognise_with(text, file_name, &corrections);
+        }
         let (errors, drafts) = match correct(&mut imported, &mut form.corrections) {
             Ok(drafts) => (FieldErrors::default(), Some(drafts)),
             Err(errors) => (errors, None),
@@ -282,17 +288,17 @@ fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPos
     fill(&mut corrections.ended_at, imported.ended_at.map(|e| t::datetime_local_value(e, offset)).unwrap_or_default());
 }
 
-/// Puts the validated corrections in place. When the user chose another offset than the one
-/// the document was read in, the timeline's wall-clock times are read in the new offset: the
-/// correction says what zone the author's times were in.
+/// The start and offset the user typed, where they differ from what the document says.
+fn changed_times(corrections: &IncidentForm, imported: &ImportedPostmortem) -> Corrections {
+    let read_in = Offset::from_minutes(imported.utc_offset_minutes);
+    let offset = Offset::parse(&corrections.utc_offset).ok().filter(|offset| *offset != read_in);
+    let start = t::parse_local_datetime(&corrections.started_at, offset.unwrap_or(read_in))
+        .filter(|start| Some(*start) != imported.started_at || offset.is_some());
+    Corrections { start, offset }
+}
+
+/// Puts the validated corrections in place.
 fn apply_corrections(imported: &mut ImportedPostmortem, incident: &IncidentDraft) {
-    let read_in = Offset::from_minutes(imported.utc_offset_minutes).to_utc_offset();
-    let chosen = incident.offset.to_utc_offset();
-    if read_in != chosen {
-        for entry in &mut imported.timeline {
-            entry.occurred_at = entry.occurred_at.map(|at| at.to_offset(read_in).replace_offset(chosen));
-        }
-    }
     imported.title.clone_from(&incident.title);
     imported.severity = Some(incident.severity);
     imported.status = Some(incident.status);
@@ -568,6 +574,22 @@ mod tests {
         let name = format!("doc{MAX_DOCUMENTS}-source");
         assert!(read_preview_form(vec![pair(&name, "# A")]).is_err());
         assert!(read_preview_form(vec![pair("docx-source", "# A")]).is_err());
+    }
+
+    #[test]
+    fn a_start_entered_in_the_preview_dates_the_timeline() {
+        let source = "# Outage\n\n## Timeline\n\n- 23:50 Alert fired\n- 00:10 Rolled back\n";
+        let undated = Document::recognise(DocumentForm::new(String::new(), source.to_owned()));
+        assert!(undated.drafts.is_none(), "no start: nothing to save yet");
+        let mut form = DocumentForm::new(String::new(), source.to_owned());
+        form.corrections.started_at = "2025-07-01T23:45".to_owned();
+        form.corrections.utc_offset = "UTC-4".to_owned();
+        let drafts = Document::recognise(form).drafts.expect("dated by the start");
+        assert_eq!(drafts.incident.started_at, time::macros::datetime!(2025-07-01 23:45 -04:00));
+        assert_eq!(drafts.timeline.len(), 2);
+        assert_eq!(drafts.timeline[0].occurred_at, time::macros::datetime!(2025-07-01 23:50 -04:00));
+        assert_eq!(drafts.timeline[1].occurred_at, time::macros::datetime!(2025-07-02 00:10 -04:00));
+        assert!(drafts.sections.is_empty(), "{:?}", drafts.sections);
     }
 
     #[test]
