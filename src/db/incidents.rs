@@ -118,14 +118,26 @@ pub async fn update(
     base_version: i32,
     draft: &IncidentDraft,
 ) -> sqlx::Result<Option<i32>> {
+    // A new offset also forgets how imported timeline rows spelled their times: a time written
+    // for one offset would no longer read as the same instant in another (see the export).
     sqlx::query_scalar!(
-        r#"UPDATE incidents
-           SET title = $3, severity = $4, status = $5, started_at = $6, ended_at = $7,
-               utc_offset_minutes = $8, summary = $9, impact = $10, root_cause = $11,
-               resolution = $12, corrective_measures = $13, preventative_measures = $14,
-               lessons_learned = $15, version = version + 1, updated_at = now()
-           WHERE id = $1 AND version = $2
-           RETURNING version"#,
+        r#"WITH previous AS (
+               SELECT utc_offset_minutes FROM incidents WHERE id = $1 AND version = $2
+           ), saved AS (
+               UPDATE incidents
+               SET title = $3, severity = $4, status = $5, started_at = $6, ended_at = $7,
+                   utc_offset_minutes = $8, summary = $9, impact = $10, root_cause = $11,
+                   resolution = $12, corrective_measures = $13, preventative_measures = $14,
+                   lessons_learned = $15, version = version + 1, updated_at = now()
+               WHERE id = $1 AND version = $2
+               RETURNING version
+           ), forgotten AS (
+               UPDATE timeline_entries SET time_as_written = ''
+               WHERE incident_id = $1 AND time_as_written <> ''
+                 AND EXISTS (SELECT 1 FROM saved)
+                 AND EXISTS (SELECT 1 FROM previous WHERE utc_offset_minutes <> $8)
+           )
+           SELECT version AS "version!" FROM saved"#,
         id as IncidentId,
         base_version,
         draft.title,

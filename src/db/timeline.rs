@@ -9,7 +9,8 @@ use sqlx::PgExecutor;
 pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Vec<TimelineEntry>> {
     sqlx::query_as!(
         TimelineEntry,
-        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body
+        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body,
+                  time_as_written
            FROM timeline_entries WHERE incident_id = $1
            ORDER BY occurred_at, id"#,
         incident as IncidentId,
@@ -22,7 +23,8 @@ pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) ->
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TimelineEntry>> {
     sqlx::query_as!(
         TimelineEntry,
-        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body
+        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body,
+                  time_as_written
            FROM timeline_entries ORDER BY incident_id, occurred_at, id"#,
     )
     .fetch_all(db)
@@ -36,7 +38,8 @@ pub async fn find(
 ) -> sqlx::Result<Option<TimelineEntry>> {
     sqlx::query_as!(
         TimelineEntry,
-        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body
+        r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body,
+                  time_as_written
            FROM timeline_entries WHERE incident_id = $1 AND id = $2"#,
         incident as IncidentId,
         id as TimelineEntryId,
@@ -51,11 +54,13 @@ pub async fn insert(
     draft: &TimelineDraft,
 ) -> sqlx::Result<TimelineEntryId> {
     sqlx::query_scalar!(
-        r#"INSERT INTO timeline_entries (incident_id, occurred_at, body) VALUES ($1, $2, $3)
+        r#"INSERT INTO timeline_entries (incident_id, occurred_at, body, time_as_written)
+           VALUES ($1, $2, $3, $4)
            RETURNING id AS "id: TimelineEntryId""#,
         incident as IncidentId,
         draft.occurred_at,
         draft.body,
+        draft.time_as_written,
     )
     .fetch_one(db)
     .await
@@ -69,7 +74,12 @@ pub async fn update(
     draft: &TimelineDraft,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
-        "UPDATE timeline_entries SET occurred_at = $3, body = $4 WHERE incident_id = $1 AND id = $2",
+        // The authors' spelling of the time stays only while the time does.
+        r#"UPDATE timeline_entries
+           SET body = $4,
+               time_as_written = CASE WHEN occurred_at = $3 THEN time_as_written ELSE '' END,
+               occurred_at = $3
+           WHERE incident_id = $1 AND id = $2"#,
         incident as IncidentId,
         id as TimelineEntryId,
         draft.occurred_at,

@@ -235,6 +235,8 @@ pub struct TimelineForm {
 pub struct TimelineDraft {
     pub occurred_at: OffsetDateTime,
     pub body: String,
+    /// The time as an imported document wrote it; empty from the form.
+    pub time_as_written: String,
 }
 
 impl TimelineForm {
@@ -286,7 +288,7 @@ impl TimelineForm {
             }
             _ => OffsetDateTime::UNIX_EPOCH,
         };
-        errors.into_result(|| TimelineDraft { occurred_at, body })
+        errors.into_result(|| TimelineDraft { occurred_at, body, time_as_written: String::new() })
     }
 }
 

@@ -205,6 +205,8 @@ pub struct TimelineEntry {
     pub incident_id: IncidentId,
     pub occurred_at: ::time::OffsetDateTime,
     pub body: String,
+    /// The time as an imported document wrote it (`10:15 AM`); empty for rows typed in here.
+    pub time_as_written: String,
 }
 
 /// Follow-up work; done when `completed_at` is set.

@@ -12,6 +12,7 @@ use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::time::{Offset, showable};
 use crate::domain::{SectionHeadings, Severity, Status};
+use crate::markdown::export;
 
 /// A timeline entry with its instant resolved (if the row had a time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,6 +20,8 @@ pub struct ImportedEntry {
     #[serde(with = "time::serde::rfc3339::option")]
     pub occurred_at: Option<OffsetDateTime>,
     pub approximate: bool,
+    /// The time as the row wrote it (`10:15 AM`, with its date if it had one).
+    pub time_as_written: Option<String>,
     pub text: String,
 }
 
@@ -91,7 +94,18 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     let mut sections = split_sections(source, file_name);
     let mut notes = Vec::new();
-    let metadata = take_metadata(&mut sections.summary.body);
+    let mut metadata = take_metadata(&mut sections.summary.body);
+    // `**Start:** 2025-03-01 10:15 UTC` lines anywhere, when no metadata list said it.
+    for (stated, slot) in [(&sections.stated_start, &mut metadata.start), (&sections.stated_end, &mut metadata.end)] {
+        if slot.is_none()
+            && let Some(value) = stated
+        {
+            *slot = date_and_time(value);
+            if slot.is_some() && metadata.zone.is_none() {
+                metadata.zone = when::find_zone(value);
+            }
+        }
+    }
 
     let severity = metadata
         .severity
@@ -253,7 +267,12 @@ fn resolve_timeline(
                     None
                 }
             };
-            ImportedEntry { occurred_at, approximate: entry.approximate, text: entry.text.clone() }
+            ImportedEntry {
+                occurred_at,
+                approximate: entry.approximate,
+                time_as_written: entry.time_as_written.clone(),
+                text: entry.text.clone(),
+            }
         })
         .collect();
     if undated > 0 {
@@ -289,7 +308,7 @@ fn take_metadata(summary: &mut String) -> Metadata {
             "severity" => metadata.severity = parse_severity(value),
             "status" => metadata.status = parse_status(value),
             "start" | "end" => {
-                let when = when::parse_date(value).zip(when::parse_time(value)).map(|((d, _), (t, _))| (d, t));
+                let when = date_and_time(value);
                 if metadata.zone.is_none() {
                     metadata.zone = when::find_zone(value);
                 }
@@ -308,6 +327,11 @@ fn take_metadata(summary: &mut String) -> Metadata {
         *summary = summary[consumed..].trim_start_matches('\n').to_owned();
     }
     metadata
+}
+
+/// A full date and a time written in `value` (`2025-03-01 10:15 UTC+2`).
+fn date_and_time(value: &str) -> Option<(Date, Time)> {
+    when::parse_date(value).zip(when::parse_time(value)).map(|((date, _), (time, _))| (date, time))
 }
 
 fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {
@@ -401,7 +425,17 @@ impl ImportedPostmortem {
         let timeline: Vec<TimelineDraft> = self
             .timeline
             .iter()
-            .filter_map(|entry| Some(TimelineDraft { occurred_at: entry.occurred_at?, body: entry.text.clone() }))
+            .filter_map(|entry| {
+                let occurred_at = entry.occurred_at?;
+                // Kept only where the export can write it and read it back as the same instant.
+                let time_as_written = entry
+                    .time_as_written
+                    .as_deref()
+                    .filter(|written| export::written_time_fits(written, occurred_at, incident.offset))
+                    .unwrap_or_default()
+                    .to_owned();
+                Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written })
+            })
             .filter(|entry| !entry.body.trim().is_empty())
             .collect();
         let action_items: Vec<ActionItemDraft> = self
@@ -521,6 +555,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                 incident_id: id,
                 occurred_at: e.occurred_at,
                 body: e.body,
+                time_as_written: e.time_as_written,
             })
             .collect(),
         action_items: drafts
@@ -656,7 +691,7 @@ mod tests {
             // A document that states no start still exports once the user enters one.
             draft.started_at = draft.started_at.or(Some(datetime!(2000-01-01 00:00 UTC)));
             let drafts = draft.to_drafts().expect("a start");
-            let export = crate::markdown::export::export(&saved(drafts));
+            let export = export::export(&saved(drafts));
             let (source, exported) = (words(text), words(&export));
             let kept = source.intersection(&exported).count();
             let missing: Vec<&String> = source.difference(&exported).collect();
@@ -679,10 +714,23 @@ mod tests {
         assert_eq!(draft.timeline[0].occurred_at, None);
         assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-03-01 10:20 +14:00)));
         // Exporting used to panic: the row's instant has no date in the incident's offset.
-        let export = crate::markdown::export::export(&saved(draft.to_drafts().expect("a start")));
+        let export = export::export(&saved(draft.to_drafts().expect("a start")));
         assert!(export.contains("- the last hour"), "{export}");
         let late = recognise("# X\n\n- **Start:** 9999-12-31 23:59 UTC-12\n- **End:** ongoing\n", None);
         assert_eq!(late.started_at, None);
+    }
+
+    #[test]
+    fn start_and_end_lines_state_the_span_and_stay_in_the_text() {
+        let doc = "# Outage\n\n**Start:** 2025-03-01 10:15 UTC+2\n**End:** 2025-03-01 11:05 UTC+2\n\nIt broke.\n";
+        let draft = recognise(doc, None);
+        assert_eq!(draft.started_at, Some(datetime!(2025-03-01 10:15 +02:00)));
+        assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 11:05 +02:00)));
+        assert!(draft.summary.body.starts_with("**Start:** 2025-03-01 10:15 UTC+2\n**End:**"), "{:?}", draft.summary);
+        // The example the missing-start message gives works as it says.
+        let hint = DraftError::NoStart.to_string();
+        let example = hint.split('`').nth(1).expect("an example");
+        assert!(recognise(&format!("# Outage\n\n{example}\n"), None).started_at.is_some(), "{example}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::sections::{SectionKind, classify};
 use super::{ExtraSection, Field, TitleSource};
 use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Severity, Status};
-use crate::markdown::export::{EXTRA_MARKER, heading};
+use crate::markdown::export::{self, EXTRA_MARKER, heading};
 
 /// The export's sections, in the order it writes them.
 pub(crate) const SECTIONS: [&str; 8] = [
@@ -291,18 +291,20 @@ impl<'a> Reader<'a> {
         while !self.at_section_end() {
             let line = self.next()?.strip_prefix("- **")?;
             let (stamp, first) = line.split_once("** – ")?;
-            let (date, clock) = match stamp.split_once(' ') {
-                Some((date, clock)) => (t::parse_date(date)?, clock),
+            // `2025-03-01 ` first in a timeline that spans days; then the export's `10:15`, or
+            // the time as the authors wrote it (`10:15 AM`).
+            let (date, clock) = match stamp.split_once(' ').and_then(|(date, rest)| Some((t::parse_date(date)?, rest)))
+            {
+                Some((date, rest)) => (date, rest),
                 None => (first_day, stamp),
             };
-            let local = PrimitiveDateTime::new(date, parse_clock(clock)?);
+            let (at, time_as_written) = match parse_clock(clock) {
+                Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
+                None => (export::read_written_time(clock, date, offset)?, Some(clock.to_owned())),
+            };
             let mut text = first.to_owned();
             self.continuation(&mut text);
-            entries.push(ImportedEntry {
-                occurred_at: Some(showable(local.assume_offset(offset.to_utc_offset()))?),
-                approximate: false,
-                text,
-            });
+            entries.push(ImportedEntry { occurred_at: Some(showable(at)?), approximate: false, time_as_written, text });
         }
         (!entries.is_empty()).then_some(entries)
     }

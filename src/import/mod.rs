@@ -40,7 +40,7 @@ pub(crate) fn fixtures() -> Option<Vec<(String, String)>> {
 use serde::Serialize;
 
 use outline::{Heading, Outline};
-use sections::{SectionKind, classify, is_standard_name};
+use sections::{SectionKind, classify, is_standard_name, normalize};
 
 /// Largest document accepted, in bytes: far beyond any real postmortem.
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
@@ -187,8 +187,12 @@ pub struct Sections {
     pub timeline: Field,
     /// The action items as written; parsed into items separately.
     pub action_items: Field,
-    /// Inline start/end/duration statements (`**Duration:** ...`), verbatim.
+    /// Inline duration statements (`**Duration:** ...`), verbatim.
     pub duration: Vec<String>,
+    /// What a `**Start:** ...` line says, verbatim (the line itself stays in its section).
+    pub stated_start: Option<String>,
+    /// What an `**End:** ...` line says.
+    pub stated_end: Option<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -347,8 +351,16 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             field.append(None, &paragraph);
         }
     }
-    // `**Duration:** ...` lines stay where they were written; the span they state is read too.
-    found.duration.extend(duration_statements(&rest));
+    // `**Duration:** ...`, `**Start:** ...` and `**End:** ...` lines stay where they were
+    // written; what they state is read too.
+    for (label, value) in statements(&rest) {
+        match statement_kind(label) {
+            Some(Statement::Start) => _ = found.stated_start.get_or_insert(value),
+            Some(Statement::End) => _ = found.stated_end.get_or_insert(value),
+            Some(Statement::Duration) => found.duration.push(value),
+            None => {}
+        }
+    }
 }
 
 /// Separates paragraphs that start with a bold label naming another field from the rest of a
@@ -406,21 +418,35 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
     (rest.join("\n"), labelled)
 }
 
-/// The values of `**Duration:** ...` lines (and `**Start:**`, `**End:**`), outside code blocks.
-fn duration_statements(text: &str) -> Vec<String> {
+/// The bold-labelled lines (`**Label:** value`) outside code blocks, as (label, value).
+fn statements(text: &str) -> Vec<(&str, String)> {
     let mut in_fence = false;
     let mut found = Vec::new();
     for line in text.split('\n') {
         if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
             in_fence = !in_fence;
-        } else if !in_fence
-            && let Some((label, value)) = bold_label(line)
-            && classify(label) == Some(SectionKind::Duration)
-        {
-            found.push(value.trim().to_owned());
+        } else if !in_fence && let Some((label, value)) = bold_label(line) {
+            found.push((label, value.trim().to_owned()));
         }
     }
     found
+}
+
+/// What a labelled line states about the incident's span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Statement {
+    Start,
+    End,
+    Duration,
+}
+
+fn statement_kind(label: &str) -> Option<Statement> {
+    match normalize(label).as_str() {
+        "start" | "started" | "start time" | "began" | "impact start" | "incident start" => Some(Statement::Start),
+        "end" | "ended" | "end time" | "impact end" | "incident end" | "resolved at" => Some(Statement::End),
+        _ if classify(label) == Some(SectionKind::Duration) => Some(Statement::Duration),
+        _ => None,
+    }
 }
 
 /// `**Label:** value` or `**Label**: value` → (label, value).

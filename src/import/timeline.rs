@@ -17,6 +17,9 @@ pub struct RawEntry {
     pub time: Option<Time>,
     pub zone: Option<Zone>,
     pub approximate: bool,
+    /// The date and time as the row wrote them (`10:15 AM`, `0740`, `2:05 PM PST Saturday Oct
+    /// 30th`), when it gives a time.
+    pub time_as_written: Option<String>,
     /// The entry's Markdown, continuation blocks included.
     pub text: String,
 }
@@ -87,7 +90,8 @@ pub fn parse(body: &str) -> RawTimeline {
             match when::leading_stamp(heading) {
                 Some(stamp) if stamp.time.is_some() => {
                     let text = heading[stamp.consumed.min(heading.len())..].trim().to_owned();
-                    current = Some((started(stamp, day), if text.is_empty() { Vec::new() } else { vec![text] }));
+                    let entry = started(&stamp, day, heading);
+                    current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
                 }
                 Some(stamp) => {
                     // A day heading: its date applies to the rows below it.
@@ -102,7 +106,7 @@ pub fn parse(body: &str) -> RawTimeline {
         if let Some(stamp) = when::leading_stamp(line).filter(|s| s.time.is_some() || s.date.is_some()) {
             flush(&mut current, &mut found.entries);
             let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
-            current = Some((started(stamp, day), vec![text]));
+            current = Some((started(&stamp, day, line), vec![text]));
             i += 1;
             continue;
         }
@@ -120,13 +124,15 @@ pub fn parse(body: &str) -> RawTimeline {
     found
 }
 
-/// A new entry from its stamp; a day heading above supplies the date the row leaves out.
-fn started(stamp: when::Stamp, day: Option<PartialDate>) -> RawEntry {
+/// A new entry from its stamp in `line`; a day heading above supplies the date the row leaves out.
+fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntry {
+    let time_as_written = stamp.time.and_then(|_| line.get(stamp.written.clone())).map(|text| text.trim().to_owned());
     RawEntry {
         date: stamp.date.or(day),
         time: stamp.time,
-        zone: stamp.zone,
+        zone: stamp.zone.clone(),
         approximate: stamp.approximate,
+        time_as_written,
         text: String::new(),
     }
 }
@@ -194,7 +200,8 @@ fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Opt
     }
     let stamp_text: Vec<&str> =
         header.stamp_columns.iter().filter_map(|&c| values.get(c).copied()).filter(|v| !v.is_empty()).collect();
-    let stamp = when::leading_stamp(&stamp_text.join(" ")).filter(|s| s.time.is_some() || s.date.is_some())?;
+    let joined = stamp_text.join(" ");
+    let stamp = when::leading_stamp(&joined).filter(|s| s.time.is_some() || s.date.is_some())?;
     let text: Vec<&str> = values
         .iter()
         .enumerate()
@@ -202,13 +209,12 @@ fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Opt
         .map(|(_, v)| *v)
         .collect();
     // Anything in the stamp cells after the stamp itself (`12:00 (approx.)`) stays with the text.
-    let joined = stamp_text.join(" ");
     let leftover = joined.get(stamp.consumed..).unwrap_or("").trim();
     let mut body = text.join(" — ");
     if !leftover.is_empty() {
         body = if body.is_empty() { leftover.to_owned() } else { format!("{leftover} {body}") };
     }
-    Some(RawEntry { text: body, ..started(stamp, day) })
+    Some(RawEntry { text: body, ..started(&stamp, day, &joined) })
 }
 
 #[cfg(test)]

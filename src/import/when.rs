@@ -88,6 +88,8 @@ pub struct Stamp {
     pub zone: Option<Zone>,
     /// Marked as approximate (`± 17:20`, `~10:00`, `≈`, `ca.`).
     pub approximate: bool,
+    /// Where the date and time themselves are written in the line (no markers, emphasis or separator).
+    pub written: Range<usize>,
     /// Bytes taken from the start of the line, including Markdown list/quote/table markers, emphasis, the
     /// separator after the stamp (` – `, ` - `, `: `, `—`, `|`) and the spaces after it. The entry text is
     /// `&line[consumed..]`.
@@ -299,7 +301,7 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
     if pos == core_end && pos < b.len() {
         return None;
     }
-    Some(Stamp { date, time, end, zone, approximate, consumed: pos })
+    Some(Stamp { date, time, end, zone, approximate, written: after_marker..core_end, consumed: pos })
 }
 
 /// The first range of times in `text`: `from 10:15 AM to 11:05 AM (UTC+2)`, `16:58 to 18:46 UTC`,

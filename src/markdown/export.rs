@@ -8,11 +8,11 @@
 
 use std::fmt::Write as _;
 
-use time::{OffsetDateTime, Time};
+use time::{Date, OffsetDateTime, Time};
 
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{ActionItem, Postmortem, TimelineEntry};
-use crate::import::exported;
+use crate::import::{exported, when};
 
 /// The standard sections' headings, written when the authors had none of their own.
 pub mod heading {
@@ -110,9 +110,50 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     let _ = write!(doc, "\n## {heading}\n\nAll times are {offset}.\n\n");
     let with_dates = timeline_needs_dates(postmortem);
     for entry in &postmortem.timeline {
-        let _ = write!(doc, "- **{}** – ", timeline_time(entry, offset, with_dates));
+        let _ = write!(doc, "- **{}** – ", timeline_stamp(entry, offset, with_dates));
         list_item_body(doc, &entry.body);
     }
+}
+
+/// The row's time as its authors wrote it where that reads back as the same instant (`10:15
+/// AM`, `2025-03-01 11:39AM` in a timeline that spans days), else [`timeline_time`].
+fn timeline_stamp(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
+    if !written_time_fits(&entry.time_as_written, entry.occurred_at, offset) {
+        return timeline_time(entry, offset, with_date);
+    }
+    let local = t::local(entry.occurred_at, offset);
+    if with_date {
+        format!("{} {}", t::format_date(local.date()), entry.time_as_written)
+    } else {
+        entry.time_as_written.clone()
+    }
+}
+
+/// Whether `written`, a time as authors wrote it (`10:15 PM`, `0740`, `2:05 PM PST`, `12:45 PM
+/// PST Saturday Oct 30th`), can stand for `instant` in a timeline shown in `offset`: read on the
+/// day the export gives the row, it is that very instant. Otherwise the export writes `HH:MM`.
+pub fn written_time_fits(written: &str, instant: OffsetDateTime, offset: Offset) -> bool {
+    let writable = !written.is_empty() && written.trim() == written && !written.contains(['*', '\n', '\r', '–']);
+    let local = t::local(instant, offset);
+    writable && written != clock(local.time()) && read_written_time(written, local.date(), offset) == Some(instant)
+}
+
+/// The instant `written` (a time as its authors wrote it, on its own) states for a row the
+/// export puts on `date`, in a timeline shown in `offset`: how the importer reads it back. A
+/// date in it must be `date`; a zone in it is used, else `offset`.
+pub fn read_written_time(written: &str, date: Date, offset: Offset) -> Option<OffsetDateTime> {
+    let stamp = when::leading_stamp(written)?;
+    if stamp.consumed != written.len() || stamp.approximate {
+        return None;
+    }
+    let time = stamp.time?;
+    if let Some(own) = stamp.date
+        && own.date().or_else(|| own.or_year(date.year())) != Some(date)
+    {
+        return None;
+    }
+    let zone = stamp.zone.unwrap_or(when::Zone::Fixed(offset.to_utc_offset()));
+    Some(zone.resolve(date, time))
 }
 
 /// `10:15`, or `2025-03-01 23:50` in a timeline that spans days (with seconds when it has them).
@@ -317,12 +358,14 @@ mod tests {
                     incident_id: id,
                     occurred_at: datetime!(2025-03-01 21:50 UTC),
                     body: "Alert fired\n\n```\nlog line\n```".into(),
+                    time_as_written: String::new(),
                 },
                 TimelineEntry {
                     id: TimelineEntryId(2),
                     incident_id: id,
                     occurred_at: datetime!(2025-03-01 22:10 UTC),
                     body: "After midnight".into(),
+                    time_as_written: String::new(),
                 },
             ],
             sections: vec![ExtraSection {
@@ -349,6 +392,29 @@ mod tests {
         assert!(doc.contains("- **2025-03-01 23:50** – Alert fired\n\n  ```\n  log line\n  ```\n"), "{doc}");
         assert!(doc.contains("- **2025-03-02 00:10** – After midnight\n"), "{doc}");
         assert!(doc.contains("All times are UTC+2."));
+    }
+
+    #[test]
+    fn a_time_is_written_as_the_authors_did_only_where_it_reads_back_the_same() {
+        let plus2 = Offset::from_minutes(120);
+        let pst = Offset::from_minutes(-480);
+        for (written, instant, offset, fits) in [
+            ("10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, true),
+            ("0740", datetime!(2025-03-01 07:40 +02:00), plus2, true),
+            ("[10:15]", datetime!(2025-03-01 10:15 +02:00), plus2, true),
+            ("10:15", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+            ("10:15 PM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+            ("2:05 PM PST", datetime!(2021-10-30 14:05 -08:00), pst, true),
+            ("11:00 PM MST", datetime!(2021-10-30 22:00 -08:00), pst, true),
+            ("12:45 PM PST Saturday Oct 30th", datetime!(2021-10-30 12:45 -08:00), pst, true),
+            ("12:45 PM PST Sunday Oct 31st", datetime!(2021-10-30 12:45 -08:00), pst, false),
+            ("10:15 AM **bold**", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+            (" 10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+            ("~10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+            ("", datetime!(2025-03-01 10:15 +02:00), plus2, false),
+        ] {
+            assert_eq!(written_time_fits(written, instant, offset), fits, "{written}");
+        }
     }
 
     #[test]

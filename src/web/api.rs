@@ -50,6 +50,8 @@ struct TimelineEntryJson {
     id: i64,
     occurred_at: String,
     body: String,
+    /// The time as an imported document wrote it, or "".
+    time_as_written: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,7 +90,12 @@ impl IncidentJson {
             updated_at: instant(incident.updated_at),
             timeline: timeline
                 .into_iter()
-                .map(|e| TimelineEntryJson { id: e.id.0, occurred_at: instant(e.occurred_at), body: e.body })
+                .map(|e| TimelineEntryJson {
+                    id: e.id.0,
+                    occurred_at: instant(e.occurred_at),
+                    body: e.body,
+                    time_as_written: e.time_as_written,
+                })
                 .collect(),
             action_items: action_items
                 .into_iter()

@@ -69,6 +69,7 @@ fn postmortem(entries: i64) -> Postmortem {
                 incident_id: id,
                 occurred_at: step(n),
                 body: entry_text(n),
+                time_as_written: String::new(),
             })
             .collect(),
         action_items: (0..entries / 25 + 1)

@@ -58,6 +58,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
                 incident_id: id,
                 occurred_at: start + Duration::minutes(n * 7),
                 body: text.into(),
+                time_as_written: String::new(),
             })
             .collect(),
         action_items: (0..20)

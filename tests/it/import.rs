@@ -241,3 +241,44 @@ async fn the_api_explains_a_document_it_cannot_import_in_json() {
     assert!(undated.body.contains("Enter when the impact started"), "{}", undated.body);
     assert_eq!(app.count("incidents").await, 0);
 }
+
+#[tokio::test]
+async fn the_authors_spelling_of_a_time_lasts_while_the_time_does() {
+    let app = TestApp::new().await;
+    let doc = "# Outage\n\n**Start:** 2025-03-01 10:15 UTC+2\n\n## Timeline\n\n- **10:15 AM** – Paged\n- **10:20 AM** – Rolled back\n";
+    let saved = app.post_body("/api/import?save=true", "text/markdown", doc).await;
+    let url = serde_json::from_str::<Value>(&saved.body).expect("JSON")["url"].as_str().expect("url").to_owned();
+    let export = || async { app.get(&format!("{url}/export.md")).await.body };
+    assert!(export().await.contains("- **10:15 AM** – Paged\n- **10:20 AM** – Rolled back\n"));
+
+    // Editing the text keeps it; editing the time writes Hindsight's own.
+    let json: Value = serde_json::from_str(&app.get(&format!("/api{url}")).await.body).expect("JSON");
+    let (first, second) = (&json["timeline"][0]["id"], &json["timeline"][1]["id"]);
+    assert_eq!(json["timeline"][0]["time_as_written"], "10:15 AM");
+    app.post_form(
+        &format!("{url}/timeline/{first}"),
+        &[("date", "2025-03-01"), ("time", "10:15"), ("body", "Paged on-call")],
+    )
+    .await;
+    app.post_form(
+        &format!("{url}/timeline/{second}"),
+        &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Rolled back")],
+    )
+    .await;
+    assert!(
+        export().await.contains("- **10:15 AM** – Paged on-call\n- **10:25** – Rolled back\n"),
+        "{}",
+        export().await
+    );
+
+    // A new offset forgets it: "10:15 AM" would read as another instant.
+    let page = app.get(&format!("{url}/edit")).await;
+    let mut form: Vec<(String, String)> =
+        ["title", "severity", "status", "started_at", "ended_at", "summary", "version"]
+            .iter()
+            .map(|name| ((*name).to_owned(), page.field_value(name)))
+            .collect();
+    form.push(("utc_offset".to_owned(), "UTC+1".to_owned()));
+    assert_eq!(app.post_form(&url, &form).await.status, StatusCode::SEE_OTHER);
+    assert!(export().await.contains("- **09:15** – Paged on-call\n"), "{}", export().await);
+}
