@@ -117,7 +117,7 @@ pub fn parse(body: &str) -> ActionItems {
             let mut item = ImportedItem::new(&item_lines.join("\n"), status);
             lift_fields(&mut item);
             if marker_status.is_none() && !group_done {
-                if let Some(word) = trailing_status(&mut item.text) {
+                if let Some(word) = status_at_end(&item.text) {
                     status = word;
                 }
                 item.status = status;
@@ -291,28 +291,27 @@ fn table_item(columns: &[(Column, String)], row: &str) -> Option<ImportedItem> {
             Column::Kind => item.kind = Some(value_owned),
             Column::Status => {
                 status_written = true;
-                match status_word(value) {
-                    Some(status) => item.status = status,
-                    None => others.push(format!("{header}: {value}")),
+                if let Some(status) = status_word(value) {
+                    item.status = status;
                 }
+                // Kept as written too: the tick box says done, not how the authors said it.
+                others.push(format!("{header}: {value}"));
             }
             Column::Ticket => {
-                let mut ticket = value_owned;
-                if let Some(status) = trailing_status(&mut ticket) {
+                if let Some(status) = status_at_end(value) {
                     item.status = status;
                     status_written = true;
                 }
-                let ticket = ticket.trim();
-                if !ticket.is_empty() && !ticket.eq_ignore_ascii_case("n/a") {
-                    item.ticket = Some(ticket.to_owned());
-                } else if !ticket.is_empty() {
-                    others.push(format!("{header}: {ticket}"));
+                if value.eq_ignore_ascii_case("n/a") {
+                    others.push(format!("{header}: {value}"));
+                } else {
+                    item.ticket = Some(value_owned);
                 }
             }
             Column::Other => others.push(format!("{header}: {value}")),
         }
     }
-    if !status_written && let Some(status) = trailing_status(&mut item.text) {
+    if !status_written && let Some(status) = status_at_end(&item.text) {
         item.status = status;
     }
     if !others.is_empty() {
@@ -335,31 +334,23 @@ fn status_word(text: &str) -> Option<ItemStatus> {
     }
 }
 
-/// Takes a status word written at the very end of `text` (`Bug #123 TODO`, `... (done)`).
-fn trailing_status(text: &mut String) -> Option<ItemStatus> {
+/// A status word written at the very end of `text` (`Bug #123 TODO`, `... (done)`). The word
+/// stays in the text: it is the authors' own.
+fn status_at_end(text: &str) -> Option<ItemStatus> {
     let trimmed = text.trim_end();
     let bracketed = trimmed.ends_with([')', ']']);
     let candidates = [
         trimmed.rsplit_once(['(', '[']).map(|(before, word)| (before, word.trim_end_matches([')', ']']))),
         trimmed.rsplit_once(' '),
     ];
-    let mut found: Option<(usize, ItemStatus)> = None;
-    for (before, word) in candidates.into_iter().flatten() {
+    for (_, word) in candidates.into_iter().flatten() {
         // Only all-caps or bracketed words count: "done" inside a sentence is prose.
         let marked = bracketed || word.chars().all(|c| !c.is_lowercase());
         if marked && let Some(status) = status_word(word) {
-            found = Some((before.trim_end().len(), status));
-            break;
+            return Some(status);
         }
     }
-    if found.is_none()
-        && let Some(status) = status_word(trimmed)
-    {
-        found = Some((0, status));
-    }
-    let (keep, status) = found?;
-    text.truncate(keep);
-    Some(status)
+    status_word(trimmed)
 }
 
 /// Lifts `Owner: X`, `(@handle)` and `Due: date` out of an item's text.
@@ -483,8 +474,9 @@ mod tests {
         assert_eq!(items[1].owner.as_deref(), Some("Sam Lee"));
         assert_eq!(items[1].due.as_deref(), Some("2025-04-01"));
         assert_eq!(items[2].owner.as_deref(), Some("@ana"));
-        assert_eq!((items[3].text.as_str(), items[3].status), ("Rotate keys", Done));
-        assert_eq!((items[4].text.as_str(), items[4].status), ("Drop the cache", WontDo));
+        // The status words stay in the text: they are the authors'.
+        assert_eq!((items[3].text.as_str(), items[3].status), ("Rotate keys (done)", Done));
+        assert_eq!((items[4].text.as_str(), items[4].status), ("Drop the cache WONTFIX", WontDo));
     }
 
     #[test]
@@ -492,17 +484,19 @@ mod tests {
         let body = "| Action Item | Type | Owner | Bug |\n| --- | --- | --- | --- |\n| Update playbook | mitigate | jennifer | n/a DONE |\n| Balance load | prevent | martym | Bug #5554823 TODO |";
         let items = parse(body).items;
         assert_eq!(items.len(), 2);
-        assert_eq!(items[0].text, "Update playbook (Bug: n/a)");
+        assert_eq!(items[0].text, "Update playbook");
+        assert_eq!(items[0].ticket.as_deref(), Some("n/a DONE"));
         assert_eq!(items[0].status, Done);
         assert_eq!(items[0].owner.as_deref(), Some("jennifer"));
         assert_eq!(items[0].kind.as_deref(), Some("mitigate"));
-        assert_eq!(items[1].ticket.as_deref(), Some("Bug #5554823"));
+        assert_eq!(items[1].ticket.as_deref(), Some("Bug #5554823 TODO"));
         assert_eq!(items[1].status, Open);
         let with_columns = "| Task | Who | Team | Due date | Status | Ticket |\n|---|---|---|---|---|---|\n| Add alerts | Sam | SRE | 2025-05-01 | In progress | OPS-12 |";
         let item = &parse(with_columns).items[0];
         assert_eq!(item.team.as_deref(), Some("SRE"));
         assert_eq!(item.due.as_deref(), Some("2025-05-01"));
         assert_eq!(item.status, InProgress);
+        assert_eq!(item.text, "Add alerts (Status: In progress)");
         assert_eq!(item.ticket.as_deref(), Some("OPS-12"));
     }
 

@@ -358,16 +358,13 @@ impl ResolvedItem {
         self.item.status == ItemStatus::Done
     }
 
-    /// The item's text with what has no field of its own yet (status, ticket, priority, type)
+    /// The item's text with what has no field of its own yet (ticket, priority, type)
     /// kept at its end, so no word is lost.
     fn text_with_details(&self) -> String {
         let item = &self.item;
+        // A status written as a word stays in the text (or the table's status column in the
+        // details); the tick box carries done or not.
         let mut details: Vec<String> = Vec::new();
-        match item.status {
-            ItemStatus::InProgress => details.push("in progress".to_owned()),
-            ItemStatus::WontDo => details.push("won't do".to_owned()),
-            ItemStatus::Open | ItemStatus::Done => {}
-        }
         for (label, value) in [("ticket", &item.ticket), ("priority", &item.priority), ("type", &item.kind)] {
             if let Some(value) = value {
                 details.push(format!("{label}: {value}"));
@@ -673,17 +670,13 @@ mod tests {
     }
 
     /// Per fixture, the share of the source's distinct words found in the export of its import
-    /// (`cargo test word_retention -- --nocapture` prints them). No word of prose may be lost:
-    /// what the export does not repeat is only how a time or a status was spelled (`10:15 PM`
-    /// is written `22:15`, `0740` as `07:40`, a `DONE` cell as a ticked box, a table's
-    /// `Action Item` header as the list it heads).
+    /// (`cargo test word_retention -- --nocapture` prints them). Every word must be there, with
+    /// one exception: fixture 01's action-item table has a column headed `Action Item`; its items
+    /// are exported as the list under `## Action Items`, so the singular is not repeated.
     #[test]
     fn word_retention() {
         let Some(fixtures) = super::super::fixtures() else { return };
-        let notation = |word: &str| {
-            word.bytes().all(|b| b.is_ascii_digit())
-                || ["am", "pm", "mst", "pst", "bst", "done", "todo", "item"].contains(&word)
-        };
+        let allowed: &[(&str, &str)] = &[("01-google-sre-shakespeare-example.md", "item")];
         let mut complete = 0;
         for (name, text) in &fixtures {
             let name = name.as_str();
@@ -700,7 +693,7 @@ mod tests {
                 100.0 * kept as f64 / source.len().max(1) as f64,
                 source.len()
             );
-            let lost: Vec<&&String> = missing.iter().filter(|word| !notation(word)).collect();
+            let lost: Vec<&&String> = missing.iter().filter(|word| !allowed.contains(&(name, word.as_str()))).collect();
             assert!(lost.is_empty(), "{name}: words lost in the export: {lost:?}");
             complete += usize::from(missing.is_empty());
         }
