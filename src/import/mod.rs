@@ -287,8 +287,21 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
         .min()
         .or_else(|| candidates.iter().map(|h| h.level).min())
         .unwrap_or(2);
-    let starts: Vec<&Heading> =
-        candidates.into_iter().filter(|h| classify(&h.text).is_some() || h.level <= base_level).collect();
+    // A day heading ("May 12") right after the timeline, or after another day heading, is part
+    // of the timeline: its rows are under it.
+    let mut in_timeline = false;
+    let starts: Vec<&Heading> = candidates
+        .into_iter()
+        .filter(|h| classify(&h.text).is_some() || h.level <= base_level)
+        .filter(|h| {
+            let kind = classify(&h.text);
+            if kind.is_none() && in_timeline && is_day_heading(&h.text) {
+                return false;
+            }
+            in_timeline = kind == Some(SectionKind::Timeline);
+            true
+        })
+        .collect();
 
     // Text before the first section introduces the postmortem: it belongs to the summary, and
     // so does anything written above the title heading (a "Template from ..." quote).
@@ -416,6 +429,16 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
     }
     (rest.join("\n"), labelled)
+}
+
+/// A heading that is only a date (`May 12`, `15 May`, `2019-02-05`).
+fn is_day_heading(text: &str) -> bool {
+    let text = text.trim();
+    when::leading_stamp(text).is_some_and(|stamp| {
+        stamp.date.is_some()
+            && stamp.time.is_none()
+            && text.get(stamp.consumed..).is_some_and(|rest| rest.trim().is_empty())
+    })
 }
 
 /// The bold-labelled lines (`**Label:** value`) outside code blocks, as (label, value).
@@ -554,6 +577,18 @@ mod tests {
         assert!(!found.corrective_measures.body.contains("✅"), "action items are not measures");
         assert_eq!(found.action_items.body.lines().filter(|l| l.starts_with('✅')).count(), 4);
         assert_eq!(found.timeline.body.lines().filter(|l| l.starts_with("- **")).count(), 8);
+    }
+
+    #[test]
+    fn day_headings_after_the_timeline_belong_to_it() {
+        let doc = "# Outage of 2025-05-12\n\n## Timeline\n\n## May 12\n\n### 23:00\nAlert\n\n## 13 May\n\n### 00:40\nFixed\n\n## Follow-ups\n\n- [ ] Tune alerts\n";
+        let found = split_sections(doc, None);
+        assert!(found.timeline.body.contains("## May 12") && found.timeline.body.contains("### 00:40"));
+        assert!(found.extra_sections.is_empty(), "{:?}", found.extra_sections);
+        assert_eq!(found.action_items.body, "- [ ] Tune alerts");
+        let draft = draft::recognise(doc, None);
+        let days: Vec<_> = draft.timeline.iter().map(|e| e.occurred_at.map(|at| at.date().day())).collect();
+        assert_eq!(days, [Some(12), Some(13)]);
     }
 
     #[test]

@@ -94,9 +94,9 @@ pub fn parse(body: &str) -> RawTimeline {
                     current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
                 }
                 Some(stamp) => {
-                    // A day heading: its date applies to the rows below it.
+                    // A day heading: its date applies to the rows below it, and every row
+                    // shows it from then on.
                     day = stamp.date;
-                    notes.push(line.to_owned());
                 }
                 None => notes.push(line.to_owned()),
             }
