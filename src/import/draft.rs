@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime, Time};
 use super::action_items::{self, ImportedItem, ItemStatus};
 use super::sections::{SectionKind, own_heading};
 use super::timeline::{self, RawEntry};
-use super::when::{self, Zone};
+use super::when::{self, PartialDate, Zone};
 use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::time::{Offset, showable};
@@ -142,7 +142,7 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
-        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.and_then(|d| d.date())))
+        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
         .or_else(|| when::parse_date(&sections.title).map(|(date, _)| date))
         .or_else(|| when::parse_date(&sections.summary.body).map(|(date, _)| date))
         .or_else(|| file_name.and_then(|name| when::parse_date(name).map(|(date, _)| date)));
@@ -239,12 +239,23 @@ fn resolve_timeline(
 ) -> Vec<ImportedEntry> {
     let mut current_day = day;
     let mut previous: Option<(Date, Time)> = None;
+    let mut heading_day: Option<Date> = None;
     let mut undated = 0;
     let resolved = entries
         .iter()
         .map(|entry| {
             let year = current_day.or(day).map(|d| d.year());
-            let own_date = entry.date.and_then(|d| d.date().or_else(|| d.or_year(year?)));
+            let full = |d: PartialDate| d.date().or_else(|| d.or_year(year?));
+            let own_date = entry.date.and_then(full);
+            // Under a new day heading, rows start on that day; a time earlier than the row
+            // above still rolls over past midnight ("23:00", then "00:40", under "May 12").
+            if let Some(new_day) = entry.day.and_then(full)
+                && Some(new_day) != heading_day
+            {
+                heading_day = Some(new_day);
+                current_day = Some(new_day);
+                previous = None;
+            }
             let mut date = own_date.or(current_day);
             if let (None, Some(time), Some((prev_date, prev_time))) = (own_date, entry.time, previous)
                 && Some(prev_date) == date

@@ -581,14 +581,15 @@ mod tests {
 
     #[test]
     fn day_headings_after_the_timeline_belong_to_it() {
-        let doc = "# Outage of 2025-05-12\n\n## Timeline\n\n## May 12\n\n### 23:00\nAlert\n\n## 13 May\n\n### 00:40\nFixed\n\n## Follow-ups\n\n- [ ] Tune alerts\n";
+        let doc = "# Outage of 2025-05-12\n\n## Timeline\n\n## May 12\n\n### 23:00\nAlert\n\n### 00:40\nPaged\n\n## 14 May\n\n### 09:00\nFixed\n\n## Follow-ups\n\n- [ ] Tune alerts\n";
         let found = split_sections(doc, None);
-        assert!(found.timeline.body.contains("## May 12") && found.timeline.body.contains("### 00:40"));
+        assert!(found.timeline.body.contains("## May 12") && found.timeline.body.contains("### 09:00"));
         assert!(found.extra_sections.is_empty(), "{:?}", found.extra_sections);
         assert_eq!(found.action_items.body, "- [ ] Tune alerts");
         let draft = draft::recognise(doc, None);
         let days: Vec<_> = draft.timeline.iter().map(|e| e.occurred_at.map(|at| at.date().day())).collect();
-        assert_eq!(days, [Some(12), Some(13)]);
+        // 00:40 after 23:00 under "May 12" is the next morning; "14 May" starts its own day.
+        assert_eq!(days, [Some(12), Some(13), Some(14)]);
     }
 
     #[test]

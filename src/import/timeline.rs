@@ -11,8 +11,10 @@ use super::when::{self, PartialDate, Zone};
 /// One row of the timeline, before its date and zone are resolved into an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawEntry {
-    /// The date written on the row, or by a day heading above it.
+    /// The date written on the row.
     pub date: Option<PartialDate>,
+    /// The date of the day heading above the row (`## May 12`), if any.
+    pub day: Option<PartialDate>,
     /// `None` when the row gives no time (`--:--`) or only a date.
     pub time: Option<Time>,
     pub zone: Option<Zone>,
@@ -128,7 +130,8 @@ pub fn parse(body: &str) -> RawTimeline {
 fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntry {
     let time_as_written = stamp.time.and_then(|_| line.get(stamp.written.clone())).map(|text| text.trim().to_owned());
     RawEntry {
-        date: stamp.date.or(day),
+        date: stamp.date,
+        day,
         time: stamp.time,
         zone: stamp.zone.clone(),
         approximate: stamp.approximate,
@@ -265,7 +268,8 @@ mod tests {
         assert!(found.date.is_some());
         let days = parse("### May 12\n\n- 10:00 Started\n\n### May 13\n\n- 09:00 Fixed");
         assert_eq!(days.entries.len(), 2);
-        assert_eq!(days.entries[1].date.map(|d| d.day), Some(13));
+        assert_eq!(days.entries[1].day.map(|d| d.day), Some(13));
+        assert_eq!(days.entries[1].date, None, "the row itself has no date");
     }
 
     #[test]

@@ -1043,7 +1043,12 @@ fn fixed(negative: bool, hours: u32, minutes: u32) -> Option<Zone> {
 /// Whether a zone word may start at `i`: not inside a word, path, identifier or hyphenated word.
 fn zone_left_ok(b: &[u8], i: usize) -> bool {
     let p = before(b, i);
-    if is_word(p) || matches!(p, b'/' | b'.' | b'_' | b'\\' | b'@' | b'#' | b'$') {
+    // `_EEST_` is emphasis; `tz_EEST` an identifier.
+    if p == b'_' {
+        let start = b[..i].iter().rev().take_while(|&&c| c == b'_').count();
+        return !is_word(before(b, i - start));
+    }
+    if is_word(p) || matches!(p, b'/' | b'.' | b'\\' | b'@' | b'#' | b'$') {
         return false;
     }
     !(p == b'-' && before(b, i - 1).is_ascii_alphabetic())
@@ -1222,7 +1227,10 @@ fn zone_at(text: &str, i: usize, ctx: Ctx) -> Option<(Zone, usize)> {
         return Some(found);
     }
     let next = at(b, i + n);
-    if next.is_ascii_digit() || next == b'_' {
+    // `PST_2` is an identifier; `_times in EEST_` is emphasis closing after the zone.
+    let underscores = b.get(i + n..).unwrap_or_default().iter().take_while(|&&c| c == b'_').count();
+    let identifier = next == b'_' && is_word(at(b, i + n + underscores));
+    if next.is_ascii_digit() || identifier {
         return None;
     }
     let word = b.get(i..i + n)?;
@@ -2084,6 +2092,8 @@ mod tests {
             ("UTC+5:30", "UTC+5:30"),
             ("UTC+0530", "UTC+5:30"),
             ("All times in PDT (UTC\u{2212}7).", "UTC-7"),
+            ("_All times in EEST_", "UTC+3"),
+            ("*All times in EEST*", "UTC+3"),
             ("offset UTC\u{2212}7", "UTC-7"),
             ("offset UTC\u{2013}3", "UTC-3"),
             ("10:15 +02:00", "UTC+2"),
@@ -2163,6 +2173,8 @@ mod tests {
             "wet floor",
             "TEST ESTIMATE",
             "https://example.com/EST/page",
+            "the PST_OFFSET setting",
+            "tz_EEST",
             "a non-UTC clock",
             "10:15-11:05",
             "10:15 - 11:05",
