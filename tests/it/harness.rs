@@ -71,7 +71,8 @@ async fn start_private_cluster() -> PrivateCluster {
     let shared = std::env::temp_dir().join("hindsight-tests");
     match PrivateCluster::start(&shared, None).await {
         Ok(cluster) => cluster,
-        Err(ClusterError::InUse { .. }) => {
+        // Another test run (another checkout, say) holds the shared one.
+        Err(ClusterError::InUse { .. } | ClusterError::AlreadyRunning { .. }) => {
             let own = std::env::temp_dir().join(format!("hindsight-tests-{}", std::process::id()));
             PrivateCluster::start(&own, None).await.expect("start a private PostgreSQL for the tests")
         }
