@@ -430,6 +430,7 @@ impl ImportedPostmortem {
             lessons_learned: self.lessons_learned.body.clone(),
             headings: SectionHeadings::default(),
         };
+        let first_day = crate::domain::time::local(started_at, incident.offset).date();
         let timeline: Vec<TimelineDraft> = self
             .timeline
             .iter()
@@ -439,7 +440,7 @@ impl ImportedPostmortem {
                 let time_as_written = entry
                     .time_as_written
                     .as_deref()
-                    .filter(|written| export::written_time_fits(written, occurred_at, incident.offset))
+                    .filter(|written| export::written_time_fits(written, occurred_at, incident.offset, first_day))
                     .unwrap_or_default()
                     .to_owned();
                 Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written })
@@ -692,8 +693,10 @@ mod tests {
         for (name, text) in &fixtures {
             let name = name.as_str();
             let mut draft = recognise(text, Some(name));
-            // A document that states no start still exports once the user enters one.
-            draft.started_at = draft.started_at.or(Some(datetime!(2000-01-01 00:00 UTC)));
+            // A document that states no start still exports once the user enters one: say the
+            // first time in its timeline.
+            let first_row = draft.timeline.iter().find_map(|entry| entry.occurred_at);
+            draft.started_at = draft.started_at.or(first_row).or(Some(datetime!(2000-01-01 00:00 UTC)));
             let drafts = draft.to_drafts().expect("a start");
             let export = export::export(&saved(drafts));
             let (source, exported) = (words(text), words(&export));

@@ -292,7 +292,7 @@ impl<'a> Reader<'a> {
             let line = self.next()?.strip_prefix("- **")?;
             let (stamp, first) = line.split_once("** – ")?;
             // `2025-03-01 ` first in a timeline that spans days; then the export's `10:15`, or
-            // the time as the authors wrote it (`10:15 AM`).
+            // the time as the authors wrote it (`10:15 AM`, or one naming its own day).
             let (date, clock) = match stamp.split_once(' ').and_then(|(date, rest)| Some((t::parse_date(date)?, rest)))
             {
                 Some((date, rest)) => (date, rest),
@@ -300,7 +300,7 @@ impl<'a> Reader<'a> {
             };
             let (at, time_as_written) = match parse_clock(clock) {
                 Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
-                None => (export::read_written_time(clock, date, offset)?, Some(clock.to_owned())),
+                None => (export::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
             };
             let mut text = first.to_owned();
             self.continuation(&mut text);

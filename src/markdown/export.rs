@@ -109,49 +109,58 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     let offset = postmortem.incident.offset;
     let _ = write!(doc, "\n## {heading}\n\nAll times are {offset}.\n\n");
     let with_dates = timeline_needs_dates(postmortem);
+    let first_day = t::local(postmortem.incident.started_at, offset).date();
     for entry in &postmortem.timeline {
-        let _ = write!(doc, "- **{}** – ", timeline_stamp(entry, offset, with_dates));
+        let _ = write!(doc, "- **{}** – ", timeline_stamp(entry, offset, first_day, with_dates));
         list_item_body(doc, &entry.body);
     }
 }
 
 /// The row's time as its authors wrote it where that reads back as the same instant (`10:15
-/// AM`, `2025-03-01 11:39AM` in a timeline that spans days), else [`timeline_time`].
-fn timeline_stamp(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
-    if !written_time_fits(&entry.time_as_written, entry.occurred_at, offset) {
+/// AM`; `2025-03-01 11:39AM` in a timeline that spans days, unless it names its own day), else
+/// [`timeline_time`].
+fn timeline_stamp(entry: &TimelineEntry, offset: Offset, first_day: Date, with_date: bool) -> String {
+    let written = &entry.time_as_written;
+    if !written_time_fits(written, entry.occurred_at, offset, first_day) {
         return timeline_time(entry, offset, with_date);
     }
-    let local = t::local(entry.occurred_at, offset);
-    if with_date {
-        format!("{} {}", t::format_date(local.date()), entry.time_as_written)
+    let names_its_day = when::leading_stamp(written).is_some_and(|stamp| stamp.date.is_some());
+    if with_date && !names_its_day {
+        format!("{} {written}", t::format_date(t::local(entry.occurred_at, offset).date()))
     } else {
-        entry.time_as_written.clone()
+        written.clone()
     }
 }
 
 /// Whether `written`, a time as authors wrote it (`10:15 PM`, `0740`, `2:05 PM PST`, `12:45 PM
-/// PST Saturday Oct 30th`), can stand for `instant` in a timeline shown in `offset`: read on the
-/// day the export gives the row, it is that very instant. Otherwise the export writes `HH:MM`.
-pub fn written_time_fits(written: &str, instant: OffsetDateTime, offset: Offset) -> bool {
+/// PST Saturday Oct 30th`), can stand for `instant` in a timeline shown in `offset` that starts
+/// on `first_day`: read back as the importer will, it is that very instant. Otherwise the export
+/// writes `HH:MM`.
+pub fn written_time_fits(written: &str, instant: OffsetDateTime, offset: Offset, first_day: Date) -> bool {
     let writable = !written.is_empty() && written.trim() == written && !written.contains(['*', '\n', '\r', '–']);
+    // One starting `2025-03-01` is the export's own date prefix already.
+    let iso_dated = written.split_once(' ').is_some_and(|(date, _)| t::parse_date(date).is_some());
     let local = t::local(instant, offset);
-    writable && written != clock(local.time()) && read_written_time(written, local.date(), offset) == Some(instant)
+    writable
+        && !iso_dated
+        && written != clock(local.time())
+        && read_written_time(written, local.date(), first_day, offset) == Some(instant)
 }
 
-/// The instant `written` (a time as its authors wrote it, on its own) states for a row the
-/// export puts on `date`, in a timeline shown in `offset`: how the importer reads it back. A
-/// date in it must be `date`; a zone in it is used, else `offset`.
-pub fn read_written_time(written: &str, date: Date, offset: Offset) -> Option<OffsetDateTime> {
+/// The instant `written` (a time as its authors wrote it) states for a row the export puts on
+/// `row_date`, in a timeline shown in `offset` that starts on `first_day`: how the importer
+/// reads it back. A day it names is used (the year from `first_day` if it has none), a zone it
+/// names too, else `row_date` and `offset`.
+pub fn read_written_time(written: &str, row_date: Date, first_day: Date, offset: Offset) -> Option<OffsetDateTime> {
     let stamp = when::leading_stamp(written)?;
     if stamp.consumed != written.len() || stamp.approximate {
         return None;
     }
     let time = stamp.time?;
-    if let Some(own) = stamp.date
-        && own.date().or_else(|| own.or_year(date.year())) != Some(date)
-    {
-        return None;
-    }
+    let date = match stamp.date {
+        Some(own) => own.date().or_else(|| own.or_year(first_day.year()))?,
+        None => row_date,
+    };
     let zone = stamp.zone.unwrap_or(when::Zone::Fixed(offset.to_utc_offset()));
     Some(zone.resolve(date, time))
 }
@@ -408,12 +417,14 @@ mod tests {
             ("11:00 PM MST", datetime!(2021-10-30 22:00 -08:00), pst, true),
             ("12:45 PM PST Saturday Oct 30th", datetime!(2021-10-30 12:45 -08:00), pst, true),
             ("12:45 PM PST Sunday Oct 31st", datetime!(2021-10-30 12:45 -08:00), pst, false),
+            ("2021-10-30 12:45 PM", datetime!(2021-10-30 12:45 -08:00), pst, false),
             ("10:15 AM **bold**", datetime!(2025-03-01 10:15 +02:00), plus2, false),
             (" 10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
             ("~10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
             ("", datetime!(2025-03-01 10:15 +02:00), plus2, false),
         ] {
-            assert_eq!(written_time_fits(written, instant, offset), fits, "{written}");
+            let first_day = t::local(instant, offset).date();
+            assert_eq!(written_time_fits(written, instant, offset, first_day), fits, "{written}");
         }
     }
 
