@@ -125,6 +125,8 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| metadata.zone.clone())
         .or_else(|| span.as_ref().and_then(|s| s.zone.clone()))
         .or_else(|| raw_timeline.zone.clone())
+        // `## Timeline (all times PST)`
+        .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_zone))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.zone.clone()))
         .or_else(|| front(&sections, "timezone").and_then(when::find_zone))
         .or_else(|| span_text.iter().find_map(|t| when::find_zone(t)))
@@ -738,6 +740,15 @@ mod tests {
         let hint = DraftError::NoStart.to_string();
         let example = hint.split('`').nth(1).expect("an example");
         assert!(recognise(&format!("# Outage\n\n{example}\n"), None).started_at.is_some(), "{example}");
+    }
+
+    #[test]
+    fn the_timeline_heading_can_say_the_zone() {
+        let doc =
+            "# Outage\n\n**Start:** 2025-02-13 23:00\n\n## Timeline (all times PST)\n\n02-13-2025 11:00 pm - Started\n";
+        let draft = recognise(doc, None);
+        assert_eq!(draft.zone, "UTC-8");
+        assert_eq!(draft.timeline[0].occurred_at, Some(datetime!(2025-02-13 23:00 -08:00)));
     }
 
     #[test]
