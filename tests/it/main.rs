@@ -9,4 +9,5 @@ mod harness;
 mod import;
 mod incidents;
 mod sections;
+mod security;
 mod timeline;
