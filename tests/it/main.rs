@@ -11,3 +11,4 @@ mod incidents;
 mod sections;
 mod security;
 mod timeline;
+mod xss;

@@ -1,0 +1,174 @@
+//! Hostile Markdown and HTML in every kind of field, rendered by Hindsight and loaded in a real
+//! headless Chromium: no script runs. The page is loaded from a file, so no Content-Security-Policy
+//! helps: this proves the sanitizer alone. A harness script added to the page gives payloads a
+//! `xss()` to call, and clicks every link once the page has loaded (so `javascript:` URLs would
+//! run); a positive control proves the harness sees a script that does run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hindsight::domain::input::IncidentForm;
+
+use crate::harness::{TestApp, form};
+
+/// Marks the page when any payload runs, then clicks every link and submits every form.
+const HARNESS: &str = "<script>window.xss=function(){document.documentElement.setAttribute('data-pwned','1')};\
+window.addEventListener('load',function(){\
+document.querySelectorAll('a[href],area[href]').forEach(function(a){try{a.click()}catch(e){}});\
+document.querySelectorAll('form').forEach(function(f){try{f.requestSubmit()}catch(e){}});});</script>";
+
+/// Each calls `xss()` if it ever runs.
+const PAYLOADS: &[&str] = &[
+    // Raw HTML with event handlers.
+    "<img src=x onerror=xss()>",
+    "<img src=x onerror=\"xss()\">",
+    "<IMG SRC=x OnErRoR=xss()>",
+    "<img src=x onerror=&#120;&#115;&#115;()>",
+    "<svg onload=xss()>",
+    "<svg><script>xss()</script></svg>",
+    "<svg><animate onbegin=xss() attributeName=x dur=1s>",
+    "<svg><a xlink:href=\"javascript:xss()\"><text x=20 y=20>svg link</text></a></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=xss()>",
+    "<math href=\"javascript:xss()\">math link</math>",
+    "<body onload=xss()>",
+    "<details open ontoggle=xss()>",
+    "<video><source onerror=xss()></video>",
+    "<audio src=x onerror=xss()>",
+    "<input autofocus onfocus=xss()>",
+    "<select autofocus onfocus=xss()></select>",
+    "<textarea autofocus onfocus=xss()></textarea>",
+    "<marquee onstart=xss()>m</marquee>",
+    "<div onmouseover=xss() style=\"position:fixed;inset:0\">cover</div>",
+    "<iframe src=\"javascript:xss()\"></iframe>",
+    "<iframe srcdoc=\"<script>parent.xss()</script>\"></iframe>",
+    "<object data=\"javascript:xss()\"></object>",
+    "<embed src=\"javascript:xss()\">",
+    "<script>xss()</script>",
+    "<script src=\"data:text/javascript,xss()\"></script>",
+    "<ScRiPt>xss()</sCrIpT>",
+    "<form action=\"javascript:xss()\"><button>go</button></form>",
+    "<form><button formaction=\"javascript:xss()\">go</button></form>",
+    "<a href=\"javascript:xss()\">raw link</a>",
+    "<a href=\"  javascript:xss()\">spaced raw link</a>",
+    "<a href=\"jav&#x09;ascript:xss()\">tab entity</a>",
+    "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;xss()\">decimal entities</a>",
+    "<a href=\"&#x6A;avascript:xss()\">hex entity</a>",
+    "<a href=\"JaVaScRiPt:xss()\">mixed case</a>",
+    "<a href=\"data:text/html,<script>xss()</script>\">data link</a>",
+    "<a href=\"vbscript:xss()\">vbscript</a>",
+    "<area href=\"javascript:xss()\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:xss()\">",
+    "<base href=\"javascript:xss()//\">",
+    "<link rel=stylesheet href=\"javascript:xss()\">",
+    "<style>@import 'javascript:xss()';</style>",
+    "<div style=\"background:url(javascript:xss())\">bg</div>",
+    // Mutation XSS and parser confusion.
+    "<noscript><p title=\"</noscript><img src=x onerror=xss()>\">",
+    "<title><img src=x onerror=xss()></title>",
+    "<textarea><img src=x onerror=xss()></textarea>",
+    "<svg><style><img src=x onerror=xss()></style></svg>",
+    "<!--><img src=x onerror=xss()>-->",
+    "<![CDATA[><img src=x onerror=xss()>]]>",
+    "<xmp><img src=x onerror=xss()></xmp>",
+    "<template><img src=x onerror=xss()></template>",
+    "<img src=\"x` `<script>xss()</script>\"` `>",
+    "<a href=\"x\" onclick=xss()>clicked link</a>",
+    // DOM clobbering.
+    "<form id=xss><input name=call></form>",
+    "<img name=getElementById src=x>",
+    "<a id=defaultView href=\"javascript:xss()\">clobber</a>",
+    // Markdown link forms.
+    "[inline](javascript:xss())",
+    "[inline title](javascript:xss() \"t\")",
+    "[angle](<javascript:xss()>)",
+    "[reference][r]\n\n[r]: javascript:xss()",
+    "<javascript:xss()>",
+    "[entity](jav&#97;script:xss())",
+    "[escaped](java\\script:xss())",
+    "[data](data:text/html;base64,PHNjcmlwdD54c3MoKTwvc2NyaXB0Pg==)",
+    "![image](javascript:xss())",
+    "![image onerror](x\"onerror=\"xss())",
+    "[![nested](x)](javascript:xss())",
+    "[footnote link][^1]\n\n[^1]: [in a footnote](javascript:xss())",
+    "| table |\n|---|\n| <img src=x onerror=xss()> |",
+    "- [ ] <img src=x onerror=xss()> task",
+    "```html\n<img src=x onerror=xss()>\n```\n\n`<img src=x onerror=xss()>`",
+    "> <img src=x onerror=xss()>",
+];
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
+        let found = Command::new("which").arg(name).output().ok()?;
+        found.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+    })
+}
+
+/// The DOM after Chromium loaded `html` (with the harness) and ran what it would run.
+fn run_in_chromium(browser: &Path, dir: &Path, name: &str, html: &str) -> String {
+    let page = html.replacen("<head>", &format!("<head>{HARNESS}"), 1);
+    assert_ne!(page, html, "the page has a <head> to put the harness in");
+    let file = dir.join(name);
+    std::fs::write(&file, page).expect("write the page");
+    let output = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"])
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("run Chromium");
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(dom.contains("</html>"), "Chromium printed the page: {}", String::from_utf8_lossy(&output.stderr));
+    dom
+}
+
+#[tokio::test]
+async fn hostile_markdown_never_runs_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        // CI installs Chromium (.ci/run); a developer's machine may not have it.
+        assert!(std::env::var_os("CI").is_none(), "Chromium is required for this test in CI");
+        eprintln!("Chromium is not installed: skipping the browser XSS test");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("hindsight-xss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+
+    // The positive control: the same harness sees a payload that is not sanitized.
+    let control = format!("<!doctype html><html><head></head><body>{}</body></html>", PAYLOADS[0]);
+    assert!(run_in_chromium(&browser, &dir, "control.html", &control).contains("data-pwned"), "the harness sees XSS");
+    let link_control = "<!doctype html><html><head></head><body><a href=\"javascript:xss()\">x</a></body></html>";
+    assert!(run_in_chromium(&browser, &dir, "link.html", link_control).contains("data-pwned"));
+
+    // Every payload in every kind of field, a postmortem per group so no payload can hide another.
+    let app = TestApp::new().await;
+    let mut pages = Vec::new();
+    for (group, payloads) in PAYLOADS.chunks(12).enumerate() {
+        let prose = payloads.join("\n\n");
+        let incident = IncidentForm {
+            title: format!("XSS group {group} {}", payloads[0]),
+            summary: prose.clone(),
+            impact: prose.clone(),
+            root_cause: prose.clone(),
+            lessons_learned: prose.clone(),
+            ..form()
+        };
+        let path = app.create_incident(&incident).await;
+        for payload in payloads {
+            app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", payload)]).await;
+            let line = payload.replace('\n', " ");
+            app.post_form(&format!("{path}/actions"), &[("body", line.as_str()), ("owner", line.as_str())]).await;
+            app.post_form(&format!("{path}/sections"), &[("heading", line.as_str()), ("body", payload)]).await;
+        }
+        let json: serde_json::Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
+        for list in ["timeline", "action_items", "sections"] {
+            assert_eq!(json[list].as_array().map(Vec::len), Some(payloads.len()), "every payload saved in {list}");
+        }
+        pages.push(path);
+    }
+    let views = pages.iter().flat_map(|path| [path.clone(), format!("{path}/markdown")]);
+    for (i, view) in views.chain(["/incidents".to_owned()]).enumerate() {
+        let page = app.get(&view).await;
+        assert!(page.status.is_success(), "{view}: {}", page.status);
+        let dom = run_in_chromium(&browser, &dir, &format!("page-{i}.html"), &page.body);
+        assert!(!dom.contains("data-pwned"), "a payload ran on {view}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!("{} hostile inputs on {} postmortems: none ran in Chromium", PAYLOADS.len(), pages.len());
+}
