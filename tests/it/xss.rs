@@ -11,9 +11,13 @@ use hindsight::domain::input::IncidentForm;
 
 use crate::harness::{TestApp, form};
 
-/// Marks the page when any payload runs, then clicks every link and submits every form.
+/// Marks the page when any payload runs. After load it fires the events an inline handler could
+/// wait for on every element, clicks every link and submits every form.
 const HARNESS: &str = "<script>window.xss=function(){document.documentElement.setAttribute('data-pwned','1')};\
 window.addEventListener('load',function(){\
+var events=['mouseover','mouseenter','mousedown','mouseup','pointerdown','focus','blur','input','change',\
+'keydown','animationstart','transitionend','toggle','error','load','wheel','copy','paste'];\
+document.querySelectorAll('*').forEach(function(el){events.forEach(function(t){try{el.dispatchEvent(new Event(t))}catch(e){}})});\
 document.querySelectorAll('a[href],area[href]').forEach(function(a){try{a.click()}catch(e){}});\
 document.querySelectorAll('form').forEach(function(f){try{f.requestSubmit()}catch(e){}});});</script>";
 
@@ -133,8 +137,12 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     // The positive control: the same harness sees a payload that is not sanitized.
     let control = format!("<!doctype html><html><head></head><body>{}</body></html>", PAYLOADS[0]);
     assert!(run_in_chromium(&browser, &dir, "control.html", &control).contains("data-pwned"), "the harness sees XSS");
-    let link_control = "<!doctype html><html><head></head><body><a href=\"javascript:xss()\">x</a></body></html>";
-    assert!(run_in_chromium(&browser, &dir, "link.html", link_control).contains("data-pwned"));
+    for (name, body) in
+        [("link.html", "<a href=\"javascript:xss()\">x</a>"), ("hover.html", "<p onmouseover=\"xss()\">hover</p>")]
+    {
+        let control = format!("<!doctype html><html><head></head><body>{body}</body></html>");
+        assert!(run_in_chromium(&browser, &dir, name, &control).contains("data-pwned"), "the harness sees {body}");
+    }
 
     // Every payload in every kind of field, a postmortem per group so no payload can hide another.
     let app = TestApp::new().await;
