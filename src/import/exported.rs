@@ -10,7 +10,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use super::action_items::{ImportedItem, ItemStatus};
 use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem};
-use super::outline::{closes_fence, opens_fence};
+use super::outline::CodeFences;
 use super::sections::{SectionKind, classify};
 use super::{ExtraSection, Field, TitleSource};
 use crate::domain::time::{self as t, Offset, showable};
@@ -233,20 +233,14 @@ impl<'a> Reader<'a> {
     /// `stop`), skipping what looks like one inside a code block.
     fn body(&mut self, stop: Option<&str>) -> String {
         let start = self.pos;
-        let mut fence: Option<(u8, usize)> = None;
+        let mut fences = CodeFences::top_level();
         while self.pos < self.lines.len() {
             let line = self.lines[self.pos];
-            if let Some((marker, count)) = fence {
-                if closes_fence(line, marker, count) {
-                    fence = None;
-                }
-            } else if line.is_empty() {
+            if !fences.in_code(line) && line.is_empty() {
                 let next = self.lines.get(self.pos + 1).copied().unwrap_or_default();
                 if next.starts_with("## ") || stop.is_some_and(|stop| next == stop) {
                     break;
                 }
-            } else if line.len() - line.trim_start_matches(' ').len() < 4 {
-                fence = opens_fence(line.trim_start_matches(' '));
             }
             self.pos += 1;
         }

@@ -39,7 +39,7 @@ pub(crate) fn fixtures() -> Option<Vec<(String, String)>> {
 
 use serde::Serialize;
 
-use outline::{Heading, Outline};
+use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
 
 /// Largest document accepted, in bytes: far beyond any real postmortem.
@@ -383,12 +383,10 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
     let mut rest: Vec<&str> = Vec::new();
     let mut labelled: Vec<(SectionKind, String)> = Vec::new();
     let mut current: Option<usize> = None;
-    let mut in_fence = false;
+    let mut fences = CodeFences::nested();
     for line in body.split('\n') {
-        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
-            in_fence = !in_fence;
-        }
-        if !in_fence && let Some((label, value)) = bold_label(line) {
+        let in_code = fences.in_code(line);
+        if !in_code && let Some((label, value)) = bold_label(line) {
             let label_kind = classify(label);
             if label_kind == Some(SectionKind::Duration) {
                 // Stays where it was written (and is read for the span by the caller).
@@ -417,7 +415,7 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
             }
         }
         match current {
-            Some(index) if !line.trim().is_empty() || in_fence => {
+            Some(index) if !line.trim().is_empty() || in_code => {
                 let paragraph = &mut labelled[index].1;
                 paragraph.push('\n');
                 paragraph.push_str(line);
@@ -443,12 +441,12 @@ fn is_day_heading(text: &str) -> bool {
 
 /// The bold-labelled lines (`**Label:** value`) outside code blocks, as (label, value).
 fn statements(text: &str) -> Vec<(&str, String)> {
-    let mut in_fence = false;
+    let mut fences = CodeFences::nested();
     let mut found = Vec::new();
     for line in text.split('\n') {
-        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
-            in_fence = !in_fence;
-        } else if !in_fence && let Some((label, value)) = bold_label(line) {
+        if !fences.in_code(line)
+            && let Some((label, value)) = bold_label(line)
+        {
             found.push((label, value.trim().to_owned()));
         }
     }

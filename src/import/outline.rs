@@ -162,6 +162,52 @@ fn headings(lines: &[&str], first_line: usize) -> Vec<Heading> {
     found
 }
 
+/// Follows fenced code blocks line by line, so nothing inside one is read as structure. A fence
+/// closes only with its own marker, at least as long (```` ```` ```` holds ```` ``` ````, and `~~~`
+/// holds backticks).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct CodeFences {
+    open: Option<(u8, usize)>,
+    /// Fences may be indented any amount (inside list items), not only up to three spaces.
+    nested: bool,
+}
+
+impl CodeFences {
+    /// For a document's top level, as CommonMark reads it.
+    pub(super) fn top_level() -> CodeFences {
+        CodeFences::default()
+    }
+
+    /// For text whose code blocks may sit inside list items at any indentation.
+    pub(super) fn nested() -> CodeFences {
+        CodeFences { open: None, nested: true }
+    }
+
+    /// Whether `line` belongs to a code block, its fences included. Call once per line, in order.
+    pub(super) fn in_code(&mut self, line: &str) -> bool {
+        let line = if self.nested { line.trim_start() } else { line };
+        match self.open {
+            Some((marker, count)) => {
+                if closes_fence(line, marker, count) {
+                    self.open = None;
+                }
+                true
+            }
+            None => {
+                let trimmed = line.trim_start_matches(' ');
+                self.open = if line.len() - trimmed.len() < 4 { opens_fence(trimmed) } else { None };
+                self.open.is_some()
+            }
+        }
+    }
+
+    /// Whether a code block is still open.
+    #[cfg(test)]
+    pub(super) fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+}
+
 /// A fence opening a code block (`trimmed` has its indentation removed): the marker and how many.
 pub(super) fn opens_fence(trimmed: &str) -> Option<(u8, usize)> {
     for marker in [b'`', b'~'] {
@@ -229,6 +275,19 @@ fn is_paragraph_text(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fence_closes_only_with_its_own_marker() {
+        let text =
+            "````md\n```\n**Duration:** inside\n```\n````\n**Duration:** outside\n~~~\n```\nstill code\n~~~\nafter";
+        let mut fences = CodeFences::nested();
+        let code: Vec<bool> = text.split('\n').map(|line| fences.in_code(line)).collect();
+        assert_eq!(code, [true, true, true, true, true, false, true, true, true, true, false]);
+        assert!(!fences.is_open());
+        let mut top = CodeFences::top_level();
+        assert!(!top.in_code("    ```"), "four spaces of indentation is an indented code block, not a fence");
+        assert!(CodeFences::nested().in_code("    ```"), "inside a list item it is a fence");
+    }
 
     fn levels_and_texts(source: &str) -> Vec<(u8, String)> {
         Outline::parse(source).headings.into_iter().map(|h| (h.level, h.text)).collect()

@@ -11,7 +11,7 @@ use time::{Date, Duration, PrimitiveDateTime, Time};
 
 use super::check_input;
 use super::draft::{Drafts, recognise, saved};
-use super::outline::{closes_fence, opens_fence};
+use super::outline::CodeFences;
 use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{Incident, IncidentId, Postmortem, Severity, Status};
@@ -290,26 +290,16 @@ fn field_prose(place: Place) -> impl Strategy<Value = String> {
 fn reads_as_export_structure(text: &str, place: Place) -> bool {
     // As validation stores it.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut fence: Option<(u8, usize)> = None;
+    let mut fences = CodeFences::top_level();
     let mut after_blank = place == Place::Extra;
     for line in text.trim_end().split('\n') {
-        if let Some((marker, count)) = fence {
-            if closes_fence(line, marker, count) {
-                fence = None;
-            }
-        } else {
-            let heading =
-                line.starts_with("## ") || (place == Place::Corrective && line == "### Preventative Measures");
-            if after_blank && heading {
-                return true;
-            }
-            if line.len() - line.trim_start_matches(' ').len() < 4 {
-                fence = opens_fence(line.trim_start_matches(' '));
-            }
+        let heading = line.starts_with("## ") || (place == Place::Corrective && line == "### Preventative Measures");
+        if !fences.in_code(line) && after_blank && heading {
+            return true;
         }
         after_blank = line.is_empty();
     }
-    fence.is_some()
+    fences.is_open()
 }
 
 /// A timeline entry's text: anything but blank (the form requires text).

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use time::Time;
 
+use super::outline::CodeFences;
 use super::when::{self, PartialDate, Zone};
 
 /// One row of the timeline, before its date and zone are resolved into an instant.
@@ -56,15 +57,12 @@ pub fn parse(body: &str) -> RawTimeline {
     // The entry being built, and its continuation lines.
     let mut current: Option<(RawEntry, Vec<String>)> = None;
     let mut day: Option<PartialDate> = None;
-    let mut in_fence = false;
+    let mut fences = CodeFences::nested();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-        }
-        if in_fence || (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+        if fences.in_code(line) {
             push_line(&mut current, &mut notes, line);
             i += 1;
             continue;
