@@ -142,7 +142,18 @@ async fn second_start_is_in_use_and_drop_stops_the_server() {
     drop(first);
     assert!(!process_is_running(pid), "Drop did not stop postgres (PID {pid})");
 
-    let again = PrivateCluster::start(dir.path(), None).await.unwrap();
+    // The lock is an flock on our file: a child another test thread is forking at this moment
+    // holds a copy of its descriptor until that child's exec closes it (close-on-exec), so the
+    // folder may take a moment to be free.
+    let mut again = PrivateCluster::start(dir.path(), None).await;
+    for _ in 0..50 {
+        if !matches!(again, Err(ClusterError::InUse { .. })) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        again = PrivateCluster::start(dir.path(), None).await;
+    }
+    let again = again.unwrap();
     assert!(!again.newly_created());
     again.stop().await.unwrap();
 }
