@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use crate::auth::password;
 use crate::config::{Config, LogFormat};
 use crate::database::Database;
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, Role};
 use crate::server;
 use crate::{db, import, markdown};
 
@@ -36,6 +37,41 @@ pub enum Command {
     /// Write postmortems as Markdown: `export --all DIR` writes every one plus an index.md;
     /// `export ID` prints one to standard output.
     Export(ExportArgs),
+    /// Manage accounts from the command line: `user add --admin EMAIL` creates the first admin
+    /// (or any account) and prints a one-time link to set its password; `user reset EMAIL`
+    /// prints a new link for someone locked out.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a person. Prints a one-time link to choose a password, unless --password-stdin.
+    Add(UserAddArgs),
+    /// Print a one-time link for a person to set a new password.
+    Reset {
+        /// Their email address.
+        email: String,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserAddArgs {
+    /// Their email address; they sign in with it.
+    pub email: String,
+    /// Make them an admin (the same as --role admin).
+    #[arg(long, conflicts_with = "role")]
+    pub admin: bool,
+    /// Their role: viewer, engineer, manager or admin.
+    #[arg(long, default_value = "engineer")]
+    pub role: String,
+    /// Their name as shown in Hindsight.
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// Read the password from standard input (first line) instead of printing a link, for
+    /// automated set-ups. It must meet the same rules as in the browser.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -92,6 +128,12 @@ pub fn main() -> ExitCode {
             Command::Export(args) => {
                 let database = Database::open(&cli.config).await?;
                 let result = export(&database, &args).await;
+                database.close().await;
+                result
+            }
+            Command::User(command) => {
+                let database = Database::open(&cli.config).await?;
+                let result = user(&database, &cli.config, command).await;
                 database.close().await;
                 result
             }
@@ -158,7 +200,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
         let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
         match drafts {
             Ok(drafts) => {
-                let id = db::imports::save(&database.pool, &drafts).await?;
+                let id = db::imports::save(&database.pool, &drafts, None).await?;
                 println!("{file}: saved as draft /incidents/{id}");
             }
             Err(error) => {
@@ -189,6 +231,78 @@ async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
         std::fs::write(&path, content).with_context(|| format!("could not write {}", path.display()))?;
     }
     tracing::info!(count = postmortems.len(), dir = %dir.display(), "Exported every postmortem with an index.md");
+    Ok(())
+}
+
+async fn user(database: &Database, config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let origin = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    let origin = origin.trim_end_matches('/');
+    match command {
+        UserCommand::Add(args) => {
+            let email = args.email.trim();
+            anyhow::ensure!(crate::web::auth::plausible_email(email), "{email:?} is not an email address");
+            let role: Role = if args.admin {
+                Role::Admin
+            } else {
+                args.role
+                    .to_lowercase()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--role must be viewer, engineer, manager or admin"))?
+            };
+            let hash = if args.password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
+                let password = line.trim_end_matches(['\r', '\n']).to_owned();
+                password::check_new(&password, email, &args.name).map_err(|message| anyhow::anyhow!(message))?;
+                Some(password::hash(password).await?)
+            } else {
+                None
+            };
+            let mut tx = database.pool.begin().await?;
+            let id = match db::users::insert(&mut *tx, email, args.name.trim(), role, hash.as_deref()).await {
+                Ok(id) => id,
+                Err(error) if crate::web::auth::is_unique_violation(&error) => {
+                    anyhow::bail!(
+                        "{email} already has an account; `hindsight user reset {email}` prints a new password link"
+                    )
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let summary = format!("Added {email} as {} from the command line", role.label());
+            db::audit::record(&mut *tx, None, "user.created", &summary, None).await?;
+            let link = if hash.is_none() {
+                Some(crate::web::auth::issue_reset_link(&mut *tx, id, None).await.map_err(|e| anyhow::anyhow!("{e}"))?)
+            } else {
+                None
+            };
+            tx.commit().await?;
+            println!("Added {email} as {}.", role.label());
+            if let Some(path) = link {
+                println!("To choose a password, open this link within 7 days (it works once):\n{origin}{path}");
+            }
+        }
+        UserCommand::Reset { email } => {
+            let (person, _) = db::users::find_by_email(&database.pool, email.trim())
+                .await?
+                .with_context(|| format!("no account has the email {email}"))?;
+            anyhow::ensure!(person.active, "{email}'s account is deactivated; reactivate it in the browser first");
+            let mut tx = database.pool.begin().await?;
+            let path = crate::web::auth::issue_reset_link(&mut *tx, person.id, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            db::audit::record(
+                &mut *tx,
+                None,
+                "user.reset_link",
+                &format!("Issued a password link for {email} from the command line"),
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            println!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}");
+        }
+    }
     Ok(())
 }
 

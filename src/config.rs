@@ -44,6 +44,82 @@ pub struct Config {
     /// RUST_LOG sets the level (default: info).
     #[arg(long, env = "HINDSIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// A signed-in browser is signed out after this long without a request, e.g. 8h, 30m, 2d.
+    #[arg(long, env = "HINDSIGHT_SESSION_IDLE_TIMEOUT", default_value = "8h", global = true,
+          value_parser = parse_long_duration)]
+    pub session_idle_timeout: Duration,
+
+    /// Reverse proxies in front of Hindsight, as addresses or networks (10.0.0.5, 10.0.0.0/8),
+    /// comma-separated. Only from these is X-Forwarded-For believed (for login throttling)
+    /// and the --auth-proxy-header honoured.
+    #[arg(long, env = "HINDSIGHT_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<TrustedProxy>,
+
+    /// Sign people in by a header their SSO proxy sets (oauth2-proxy, Pomerium, Cloudflare
+    /// Access), e.g. X-Forwarded-Email. Honoured only on requests from --trusted-proxies.
+    #[arg(long, env = "HINDSIGHT_AUTH_PROXY_HEADER", global = true)]
+    pub auth_proxy_header: Option<String>,
+
+    /// The role of a person the SSO proxy signs in for the first time.
+    #[arg(long, env = "HINDSIGHT_AUTH_PROXY_DEFAULT_ROLE", default_value = "viewer", global = true,
+          value_parser = parse_role)]
+    pub auth_proxy_default_role: crate::domain::Role,
+
+    /// The address people use to reach Hindsight, e.g. https://hindsight.example.com, for
+    /// links the command line prints. Defaults to http:// and --listen.
+    #[arg(long, env = "HINDSIGHT_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+}
+
+/// A reverse proxy's address, or a network of them (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl TrustedProxy {
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let address = match address {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+            IpAddr::V4(_) => address,
+        };
+        match (self.network, address) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for TrustedProxy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (address, prefix) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
+        let network: std::net::IpAddr =
+            address.parse().map_err(|_| format!("{s:?} is not an IP address or network such as 10.0.0.0/8"))?;
+        let most = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => most,
+            Some(p) => {
+                p.parse::<u8>().ok().filter(|p| *p <= most).ok_or_else(|| format!("{s:?} has a bad prefix length"))?
+            }
+        };
+        Ok(TrustedProxy { network, prefix })
+    }
+}
+
+fn parse_role(input: &str) -> Result<crate::domain::Role, String> {
+    input.trim().to_lowercase().parse().map_err(|_| "expected viewer, engineer, manager or admin".to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +159,11 @@ impl fmt::Debug for Config {
             .field("pool_size", &self.pool_size)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("log_format", &self.log_format)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("auth_proxy_header", &self.auth_proxy_header)
+            .field("auth_proxy_default_role", &self.auth_proxy_default_role)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -104,6 +185,26 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value * scale))
 }
 
+/// `30m`, `8h`, `2d`: minutes, hours or days, from a minute to 90 days.
+pub fn parse_long_duration(input: &str) -> Result<Duration, String> {
+    let input = input.trim();
+    let unit = match input.chars().last() {
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        _ => return Err(format!("{input:?} is not a duration such as 30m, 8h or 2d")),
+    };
+    let number: u64 = input[..input.len() - 1]
+        .trim()
+        .parse()
+        .map_err(|_| format!("{input:?} is not a duration such as 30m, 8h or 2d"))?;
+    let seconds = number.saturating_mul(unit);
+    if !(60..=90 * 86_400).contains(&seconds) {
+        return Err(format!("{input:?} must be from 1m to 90d"));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +217,34 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn long_durations_parse() {
+        assert_eq!(parse_long_duration("8h"), Ok(Duration::from_secs(8 * 3600)));
+        assert_eq!(parse_long_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_long_duration("2d"), Ok(Duration::from_secs(2 * 86_400)));
+        assert!(parse_long_duration("0m").is_err());
+        assert!(parse_long_duration("8").is_err());
+        assert!(parse_long_duration("365d").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_match_addresses_and_networks() {
+        let one: TrustedProxy = "10.0.0.5".parse().expect("address");
+        let net: TrustedProxy = "10.0.0.0/8".parse().expect("network");
+        let v6: TrustedProxy = "fd00::/8".parse().expect("network");
+        let all: TrustedProxy = "0.0.0.0/0".parse().expect("network");
+        assert!(one.contains("10.0.0.5".parse().expect("ip")));
+        assert!(!one.contains("10.0.0.6".parse().expect("ip")));
+        assert!(net.contains("10.200.0.1".parse().expect("ip")));
+        assert!(net.contains("::ffff:10.1.2.3".parse().expect("ip")), "IPv4-mapped IPv6");
+        assert!(!net.contains("11.0.0.1".parse().expect("ip")));
+        assert!(v6.contains("fd12::1".parse().expect("ip")));
+        assert!(!v6.contains("10.0.0.5".parse().expect("ip")));
+        assert!(all.contains("192.0.2.1".parse().expect("ip")));
+        assert!("10.0.0.0/33".parse::<TrustedProxy>().is_err());
+        assert!("proxy.local".parse::<TrustedProxy>().is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Serving: open the database, bind, serve until SIGTERM or Ctrl-C, then shut down in order
 //! (in-flight requests finish, the pool closes, the private cluster stops).
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -8,31 +10,54 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::database::Database;
+use crate::web::auth::AuthSettings;
 use crate::web::{AppState, router};
 
 /// How long `/readyz` waits for the database.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // Settings are checked before anything starts, so a bad one fails fast.
+    let auth = Arc::new(AuthSettings::from_config(&config)?);
     let database = Database::open(&config).await?;
-    let result = serve_until_shutdown(&config, &database).await;
+    let cleanup = tokio::spawn(clean_up_sessions(database.pool.clone(), auth.clone()));
+    let result = serve_until_shutdown(&config, &database, auth).await;
+    cleanup.abort();
     tracing::info!("Closing the database pool");
     database.close().await;
     tracing::info!("Hindsight stopped");
     result
 }
 
-async fn serve_until_shutdown(config: &Config, database: &Database) -> anyhow::Result<()> {
+async fn serve_until_shutdown(config: &Config, database: &Database, auth: Arc<AuthSettings>) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("could not listen on {} (set --listen or HINDSIGHT_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "Hindsight is listening on http://{address}");
-    let state = AppState { pool: database.pool.clone(), readiness_timeout: READINESS_TIMEOUT };
-    axum::serve(listener, router(state))
+    let state = AppState { pool: database.pool.clone(), readiness_timeout: READINESS_TIMEOUT, auth };
+    // The peer's address is needed for login throttling and to trust only configured proxies.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server failed")
+}
+
+/// Every hour, deletes sessions that can no longer be used and login failures too old to
+/// count. Expired sessions are refused anyway; this only keeps the tables small.
+async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match crate::db::sessions::delete_expired(&pool, auth.idle_timeout, auth.lifetime).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "Removed expired sessions"),
+            Err(error) => tracing::warn!(%error, "Could not remove expired sessions"),
+        }
+        if let Err(error) = crate::db::login_failures::forget_old(&pool, crate::auth::throttle::WINDOW).await {
+            tracing::warn!(%error, "Could not remove old login failures");
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -2,10 +2,17 @@
 //! can pass a pool, a connection or a transaction. Handlers orchestrate; they never write SQL.
 
 pub mod action_items;
+pub mod api_tokens;
+pub mod audit;
 pub mod imports;
 pub mod incidents;
+pub mod login_failures;
+pub mod password_resets;
 pub mod sections;
+pub mod sessions;
+pub mod teams;
 pub mod timeline;
+pub mod users;
 
 use std::collections::HashMap;
 

@@ -39,6 +39,18 @@ id_type!(
     /// Primary key of an extra section.
     SectionId
 );
+id_type!(
+    /// Primary key of a person's account.
+    UserId
+);
+id_type!(
+    /// Primary key of a team.
+    TeamId
+);
+id_type!(
+    /// Primary key of an API token.
+    ApiTokenId
+);
 
 /// The value could not be parsed into one of the enum's variants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -151,6 +163,68 @@ text_enum!(
         Published => ("published", "Published"),
     }
 );
+
+text_enum!(
+    /// What a person may do. Each role can do everything the ones before it can.
+    Role, "role", {
+        Viewer => ("viewer", "Viewer"),
+        Engineer => ("engineer", "Engineer"),
+        Manager => ("manager", "Manager"),
+        Admin => ("admin", "Admin"),
+    }
+);
+
+impl Role {
+    /// Whether this role includes everything `needed` may do.
+    pub fn includes(self, needed: Role) -> bool {
+        self.rank() >= needed.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Role::Viewer => 0,
+            Role::Engineer => 1,
+            Role::Manager => 2,
+            Role::Admin => 3,
+        }
+    }
+
+    /// What the role may do, as shown where roles are chosen.
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::Viewer => "reads postmortems",
+            Role::Engineer => "writes postmortems and updates action items",
+            Role::Manager => "also reviews, approves and deletes postmortems",
+            Role::Admin => "also manages people, teams and the audit log",
+        }
+    }
+}
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// Whether they can sign in with a password (people who only use the SSO proxy cannot).
+    pub has_password: bool,
+}
+
+impl User {
+    /// The name to show: their name, or their email if they gave none.
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() { &self.email } else { &self.name }
+    }
+}
+
+/// A group of people who own action items together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: TeamId,
+    pub name: String,
+}
 
 /// A postmortem's own fields (its timeline and action items are loaded separately).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
@@ -31,6 +32,7 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
@@ -40,7 +42,11 @@ pub async fn create(
             if db::incidents::find(&state.pool, id).await?.is_none() {
                 return Err(AppError::NotFound);
             }
-            db::action_items::insert(&state.pool, id, &draft).await?;
+            let mut tx = state.pool.begin().await?;
+            db::action_items::insert(&mut *tx, id, &draft).await?;
+            let summary = format!("Added the action item “{}”", draft.body);
+            db::audit::record(&mut *tx, user.id, "action_item.added", &summary, Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id).into_response())
         }
         Err(errors) => {
@@ -66,14 +72,19 @@ pub async fn edit(
 
 pub async fn update(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
     match form.validate() {
         Ok(draft) => {
-            if !db::action_items::update(&state.pool, id, item_id, &draft).await? {
+            let mut tx = state.pool.begin().await?;
+            if !db::action_items::update(&mut *tx, id, item_id, &draft).await? {
                 return Err(AppError::NotFound);
             }
+            let summary = format!("Edited the action item “{}”", draft.body);
+            db::audit::record(&mut *tx, user.id, "action_item.edited", &summary, Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id).into_response())
         }
         Err(errors) => {
@@ -92,6 +103,7 @@ pub struct DoneForm {
 /// Ticks an item done (or reopens it) from the postmortem page.
 pub async fn set_done(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<DoneForm>,
 ) -> Result<Redirect> {
@@ -100,18 +112,26 @@ pub async fn set_done(
         "false" => false,
         _ => return Err(AppError::BadRequest("`done` must be true or false.".into())),
     };
-    if !db::action_items::set_done(&state.pool, id, item_id, done).await? {
+    let mut tx = state.pool.begin().await?;
+    if !db::action_items::set_done(&mut *tx, id, item_id, done).await? {
         return Err(AppError::NotFound);
     }
+    let summary = if done { "Marked an action item done" } else { "Reopened an action item" };
+    db::audit::record(&mut *tx, user.id, "action_item.done", summary, Some(id)).await?;
+    tx.commit().await?;
     Ok(anchor(id))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<Redirect> {
-    if !db::action_items::delete(&state.pool, id, item_id).await? {
+    let mut tx = state.pool.begin().await?;
+    if !db::action_items::delete(&mut *tx, id, item_id).await? {
         return Err(AppError::NotFound);
     }
+    db::audit::record(&mut *tx, user.id, "action_item.deleted", "Deleted an action item", Some(id)).await?;
+    tx.commit().await?;
     Ok(anchor(id))
 }

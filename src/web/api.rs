@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::export;
 use super::extract::{Path, Query};
@@ -161,6 +162,7 @@ struct ImportedJson {
 /// message says why; nothing is saved.
 pub async fn import(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<ImportQuery>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
@@ -174,7 +176,7 @@ pub async fn import(
         let messages: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
         AppError::Unprocessable(messages.join(" "))
     })?;
-    let id = db::imports::save(&state.pool, &drafts).await?;
+    let id = db::imports::save(&state.pool, &drafts, Some(user.id)).await?;
     let url = format!("/incidents/{id}");
     let json = ImportedJson { id: id.0, url: url.clone(), title: drafts.incident.title, notes: imported.notes };
     Ok((StatusCode::CREATED, [(header::LOCATION, url)], Json(json)).into_response())

@@ -21,6 +21,15 @@ pub enum AppError {
     /// The request itself is malformed; the message is safe to show.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// No one is signed in (or an API token is wrong) where someone must be.
+    #[error("not signed in")]
+    Unauthorized,
+    /// Signed in, but not allowed; the message says why and is safe to show.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// A one-time link that has been used or has expired.
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("request body over the size limit")]
     PayloadTooLarge,
     /// The request is well formed but its content cannot be used (a document that cannot be
@@ -98,6 +107,9 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -114,6 +126,13 @@ impl AppError {
                 "There is no page at this address. It may have been deleted, or the link may be mistyped.",
             ),
             AppError::BadRequest(message) => ErrorPage::new(StatusCode::BAD_REQUEST, "Bad request", message.clone()),
+            AppError::Unauthorized => ErrorPage::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign in first",
+                "This needs a signed-in person: sign in, or send an API token as `Authorization: Bearer …`.",
+            ),
+            AppError::Forbidden(message) => ErrorPage::new(StatusCode::FORBIDDEN, "Not allowed", *message),
+            AppError::Gone(message) => ErrorPage::new(StatusCode::GONE, "Link no longer valid", *message),
             AppError::PayloadTooLarge => ErrorPage::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Too much text",
@@ -143,12 +162,23 @@ impl IntoResponse for AppError {
             AppError::DatabaseUnavailable(_) => {
                 tracing::warn!(error = %error_chain(&self), "Request refused: the database is unavailable");
             }
-            AppError::NotFound | AppError::BadRequest(_) | AppError::PayloadTooLarge | AppError::Unprocessable(_) => {}
+            AppError::NotFound
+            | AppError::BadRequest(_)
+            | AppError::Unauthorized
+            | AppError::Forbidden(_)
+            | AppError::Gone(_)
+            | AppError::PayloadTooLarge
+            | AppError::Unprocessable(_) => {}
         }
         let page = self.page();
         let mut response = (page.status, ()).into_response();
         if page.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        if page.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"Hindsight\""));
         }
         response.extensions_mut().insert(page);
         response

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
 use crate::db;
@@ -170,6 +171,7 @@ fn read_preview_form(pairs: Vec<(String, String)>) -> Result<(Vec<DocumentForm>,
 /// The preview form, posted to preview again or to save.
 pub async fn preview_or_save(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let (forms, action) = read_preview_form(pairs)?;
@@ -179,7 +181,7 @@ pub async fn preview_or_save(
     match ready {
         Some(drafts) if action == Action::Save && !drafts.is_empty() => {
             let owned: Vec<Drafts> = drafts.into_iter().cloned().collect();
-            let ids = db::imports::save_all(&state.pool, &owned).await?;
+            let ids = db::imports::save_all(&state.pool, &owned, Some(user.id)).await?;
             tracing::info!(drafts = ids.len(), "Imported Markdown postmortems");
             Ok(saved_redirect(&ids).into_response())
         }

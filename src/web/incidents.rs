@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
 use crate::db;
 use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{Incident, IncidentId, Postmortem, Severity, Status};
+use crate::domain::{Incident, IncidentId, Postmortem, Role, Severity, Status};
 use crate::markdown::{self, SafeHtml, export};
 
 /// Postmortems per index page.
@@ -142,10 +143,18 @@ pub async fn new() -> FormPage {
     FormPage::new_incident(IncidentForm::blank(), FieldErrors::default())
 }
 
-pub async fn create(State(state): State<AppState>, Form(form): Form<IncidentForm>) -> Result<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<IncidentForm>,
+) -> Result<Response> {
     match form.validate() {
         Ok(draft) => {
-            let id = db::incidents::insert(&state.pool, &draft).await?;
+            let mut tx = state.pool.begin().await?;
+            let id = db::incidents::insert(&mut *tx, &draft).await?;
+            let summary = format!("Created the postmortem “{}”", draft.title);
+            db::audit::record(&mut *tx, user.id, "incident.created", &summary, Some(id)).await?;
+            tx.commit().await?;
             tracing::info!(incident.id = %id, "Created a postmortem");
             Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
         }
@@ -160,6 +169,7 @@ pub async fn edit(State(state): State<AppState>, Path(id): Path<IncidentId>) -> 
 
 pub async fn update(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
@@ -176,10 +186,14 @@ pub async fn update(
             "The form did not say which version it edits. Reload the edit page and try again.".into(),
         ));
     };
-    if db::incidents::update(&state.pool, id, base_version, &draft).await?.is_some() {
+    let mut tx = state.pool.begin().await?;
+    if db::incidents::update(&mut *tx, id, base_version, &draft).await?.is_some() {
+        db::audit::record(&mut *tx, user.id, "incident.edited", "Edited the postmortem", Some(id)).await?;
+        tx.commit().await?;
         tracing::info!(incident.id = %id, "Updated a postmortem");
         return Ok(Redirect::to(&format!("/incidents/{id}")).into_response());
     }
+    drop(tx);
     // Nothing matched: either the postmortem is gone, or someone saved since this form loaded.
     let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
@@ -276,6 +290,11 @@ pub struct ShowPage {
     extra_sections: Vec<ExtraSectionView>,
     section_form: SectionForm,
     section_errors: FieldErrors,
+    /// Whether the viewer may change it (engineers and up) and delete it (managers and up).
+    can_edit: bool,
+    can_delete: bool,
+    /// Who last changed it, and how long ago, from the audit log.
+    last_edited: Option<(String, String)>,
 }
 
 /// Forms on the postmortem page that came back with errors, to show again as typed.
@@ -361,6 +380,9 @@ impl ShowPage {
             extra_sections,
             section_form,
             section_errors,
+            can_edit: false,
+            can_delete: false,
+            last_edited: None,
         }
     }
 }
@@ -373,7 +395,12 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     } else {
         StatusCode::OK
     };
-    Ok((status, ShowPage::build(postmortem, pending)).into_response())
+    let mut page = ShowPage::build(postmortem, pending);
+    let role = super::auth::signed_in().map(|user| user.role);
+    page.can_edit = role.is_some_and(|role| role.includes(Role::Engineer));
+    page.can_delete = role.is_some_and(|role| role.includes(Role::Manager));
+    page.last_edited = db::audit::last_change(&state.pool, id).await?.map(|(who, at)| (who, super::layout::ago(at)));
+    Ok((status, page).into_response())
 }
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
@@ -401,10 +428,19 @@ pub async fn confirm_delete(State(state): State<AppState>, Path(id): Path<Incide
     })
 }
 
-pub async fn delete(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Redirect> {
-    if !db::incidents::delete(&state.pool, id).await? {
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+) -> Result<Redirect> {
+    let mut tx = state.pool.begin().await?;
+    let Some(incident) = db::incidents::find(&mut *tx, id).await? else { return Err(AppError::NotFound) };
+    if !db::incidents::delete(&mut *tx, id).await? {
         return Err(AppError::NotFound);
     }
+    let summary = format!("Deleted the postmortem “{}”", incident.title);
+    db::audit::record(&mut *tx, user.id, "incident.deleted", &summary, Some(id)).await?;
+    tx.commit().await?;
     tracing::info!(incident.id = %id, "Deleted a postmortem");
     Ok(Redirect::to("/incidents"))
 }

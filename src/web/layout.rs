@@ -32,3 +32,25 @@ pub fn render_error_json(page: &ErrorPage, request_id: &str) -> String {
     });
     body.to_string()
 }
+
+/// How long ago an instant was, in words: "just now", "5 minutes ago", "3 days ago", or the
+/// date (UTC) for anything older than a month.
+pub fn ago(instant: time::OffsetDateTime) -> String {
+    let elapsed = time::OffsetDateTime::now_utc() - instant;
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match elapsed.whole_seconds() {
+        ..60 => "just now".to_owned(),
+        60..3600 => plural(elapsed.whole_minutes(), "minute"),
+        3600..86_400 => plural(elapsed.whole_hours(), "hour"),
+        86_400..2_592_000 => plural(elapsed.whole_days(), "day"),
+        _ => {
+            let date = instant.to_offset(time::UtcOffset::UTC).date();
+            format!("on {} {} {}", date.day(), date.month(), date.year())
+        }
+    }
+}
+
+/// The person signed in, for the site header (see `auth::signed_in`).
+pub fn signed_in() -> Option<crate::domain::User> {
+    super::auth::signed_in()
+}

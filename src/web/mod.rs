@@ -1,9 +1,12 @@
 //! The HTTP layer: the router, its middleware, and one module of handlers per resource.
 //! Handlers parse input, call `db` and `markdown`, and pick a template; they hold no SQL.
 
+mod account;
 mod action_items;
+mod admin;
 mod api;
 mod assets;
+pub mod auth;
 pub mod error;
 mod export;
 mod extract;
@@ -14,6 +17,7 @@ mod layout;
 mod sections;
 mod timeline;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -31,7 +35,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use auth::AuthSettings;
 use error::{AppError, ErrorPage};
+
+use crate::domain::Role;
 
 /// Largest request body accepted: far more than any postmortem form, small enough that a
 /// runaway paste cannot exhaust memory.
@@ -46,20 +53,47 @@ pub struct AppState {
     pub pool: PgPool,
     /// How long `/readyz` waits for the database.
     pub readiness_timeout: Duration,
+    /// How people are recognised: sessions, the SSO proxy, trusted proxies.
+    pub auth: Arc<AuthSettings>,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.
 pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
+    // Routes are grouped by the least role that may use them; `auth::require` guards each
+    // group, and `tests/it/authorization.rs` checks every route for every role.
+    let public = Router::new()
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_page).post(auth::setup))
+        .route("/reset/{secret}", get(auth::reset_page).post(auth::reset));
+
+    // Probes and assets never ask who is calling: liveness must not depend on the database,
+    // and a stylesheet needs no session lookup.
+    let anonymous = Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/static/{file}", get(assets::serve));
+
+    let readers = Router::new()
         .route("/", get(|| async { Redirect::to("/incidents") }))
-        .route("/incidents", get(incidents::index).post(incidents::create))
-        .route("/incidents/new", get(incidents::new))
+        .route("/incidents", get(incidents::index))
         .route("/incidents/export.zip", get(export::archive))
-        .route("/incidents/{id}", get(incidents::show).post(incidents::update))
-        .route("/incidents/{id}/edit", get(incidents::edit))
-        .route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete))
+        .route("/incidents/{id}", get(incidents::show))
         .route("/incidents/{id}/export.md", get(export::download))
         .route("/incidents/{id}/markdown", get(export::copy_view))
+        .route("/api/incidents/{id}", get(api::incident))
+        .route("/api/incidents/{id}/export.md", get(api::export_markdown))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions/revoke", post(account::sign_out_everywhere))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{token}/revoke", post(account::revoke_token));
+
+    let writers = Router::new()
+        .route("/incidents", post(incidents::create))
+        .route("/incidents/new", get(incidents::new))
+        .route("/incidents/{id}", post(incidents::update))
+        .route("/incidents/{id}/edit", get(incidents::edit))
         .route("/incidents/{id}/timeline", post(timeline::create))
         .route("/incidents/{id}/timeline/{entry}", post(timeline::update))
         .route("/incidents/{id}/timeline/{entry}/edit", get(timeline::edit))
@@ -76,17 +110,33 @@ pub fn router(state: AppState) -> Router {
         .route("/import", get(import::start).post(import::preview_or_save).layer(import_limit()))
         .route("/import/preview", post(import::preview_upload).layer(import_limit()))
         .route("/import/saved", get(import::saved))
-        .route("/api/import", post(api::import))
-        .route("/api/incidents/{id}", get(api::incident))
-        .route("/api/incidents/{id}/export.md", get(api::export_markdown))
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .route("/static/{file}", get(assets::serve))
-        .fallback(|| async { AppError::NotFound });
+        .route("/api/import", post(api::import));
+
+    let managers =
+        Router::new().route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete));
+
+    let admins = Router::new()
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{user}", get(admin::edit_user).post(admin::update_user))
+        .route("/admin/users/{user}/reset", post(admin::reset_link))
+        .route("/admin/teams", get(admin::teams).post(admin::create_team))
+        .route("/admin/teams/{team}", post(admin::rename_team))
+        .route("/admin/teams/{team}/delete", post(admin::delete_team))
+        .route("/admin/audit", get(admin::audit));
+
+    let pages = public
+        .merge(only(Role::Viewer, readers))
+        .merge(only(Role::Engineer, writers))
+        .merge(only(Role::Manager, managers))
+        .merge(only(Role::Admin, admins))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify));
 
     // Outermost first: every request gets an id, a span carrying it, and an error page; then
-    // the security headers; a cross-site form post is refused before any handler runs.
-    pages
+    // the security headers; a cross-site form post is refused before any handler runs; then
+    // the visitor is identified.
+    anonymous
+        .merge(pages)
         .layer(CsrfLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()))
@@ -107,6 +157,11 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Routes that need at least `role`.
+fn only(role: Role, routes: Router<AppState>) -> Router<AppState> {
+    routes.route_layer(middleware::from_fn_with_state(role, auth::require))
 }
 
 /// The Content-Security-Policy of every response. Pages have no script and no inline style;

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
@@ -30,6 +31,7 @@ fn anchor(id: IncidentId, section: SectionId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
@@ -38,7 +40,11 @@ pub async fn create(
             if db::incidents::find(&state.pool, id).await?.is_none() {
                 return Err(AppError::NotFound);
             }
-            let section = db::sections::insert(&state.pool, id, &draft).await?;
+            let mut tx = state.pool.begin().await?;
+            let section = db::sections::insert(&mut *tx, id, &draft).await?;
+            let summary = format!("Added the section “{}”", draft.heading);
+            db::audit::record(&mut *tx, user.id, "section.added", &summary, Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id, section).into_response())
         }
         Err(errors) => {
@@ -64,14 +70,19 @@ pub async fn edit(
 
 pub async fn update(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
     match form.validate() {
         Ok(draft) => {
-            if !db::sections::update(&state.pool, id, section_id, &draft).await? {
+            let mut tx = state.pool.begin().await?;
+            if !db::sections::update(&mut *tx, id, section_id, &draft).await? {
                 return Err(AppError::NotFound);
             }
+            let summary = format!("Edited the section “{}”", draft.heading);
+            db::audit::record(&mut *tx, user.id, "section.edited", &summary, Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id, section_id).into_response())
         }
         Err(errors) => {
@@ -84,10 +95,14 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<Redirect> {
-    if !db::sections::delete(&state.pool, id, section_id).await? {
+    let mut tx = state.pool.begin().await?;
+    if !db::sections::delete(&mut *tx, id, section_id).await? {
         return Err(AppError::NotFound);
     }
+    db::audit::record(&mut *tx, user.id, "section.deleted", "Deleted a section", Some(id)).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/incidents/{id}#more-sections")))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
@@ -31,13 +32,17 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     match form.validate(&incident) {
         Ok(draft) => {
-            db::timeline::insert(&state.pool, id, &draft).await?;
+            let mut tx = state.pool.begin().await?;
+            db::timeline::insert(&mut *tx, id, &draft).await?;
+            db::audit::record(&mut *tx, user.id, "timeline.added", "Added a timeline entry", Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id).into_response())
         }
         Err(errors) => {
@@ -64,15 +69,19 @@ pub async fn edit(
 
 pub async fn update(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     match form.validate(&incident) {
         Ok(draft) => {
-            if !db::timeline::update(&state.pool, id, entry_id, &draft).await? {
+            let mut tx = state.pool.begin().await?;
+            if !db::timeline::update(&mut *tx, id, entry_id, &draft).await? {
                 return Err(AppError::NotFound);
             }
+            db::audit::record(&mut *tx, user.id, "timeline.edited", "Edited a timeline entry", Some(id)).await?;
+            tx.commit().await?;
             Ok(anchor(id).into_response())
         }
         Err(errors) => {
@@ -91,10 +100,14 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
 ) -> Result<Redirect> {
-    if !db::timeline::delete(&state.pool, id, entry_id).await? {
+    let mut tx = state.pool.begin().await?;
+    if !db::timeline::delete(&mut *tx, id, entry_id).await? {
         return Err(AppError::NotFound);
     }
+    db::audit::record(&mut *tx, user.id, "timeline.deleted", "Deleted a timeline entry", Some(id)).await?;
+    tx.commit().await?;
     Ok(anchor(id))
 }

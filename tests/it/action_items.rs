@@ -71,7 +71,7 @@ async fn items_can_be_edited_and_deleted() {
     let form = app.get(&edit).await;
     assert_eq!(form.field_value("body"), "Draft item");
     assert_eq!(form.field_value("owner"), "Sam");
-    let action = form.attr("form[method=post]", "action").expect("a form action");
+    let action = form.attr("main form[method=post]", "action").expect("a form action");
 
     let bad = app.post_form(&action, &[("body", "x".repeat(600).as_str())]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

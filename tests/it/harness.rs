@@ -2,16 +2,20 @@
 //! process starts), a fresh database per test cloned from a migrated template, and helpers to
 //! drive the router in-process and read its HTML with CSS selectors.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use hindsight::database::private_cluster::{ClusterError, PrivateCluster};
 use hindsight::database::{MIGRATOR, cluster_options, pool_options};
 use hindsight::domain::input::IncidentForm;
+use hindsight::domain::{Role, UserId};
+use hindsight::web::auth::{AuthSettings, cookie_name};
 use hindsight::{AppState, router};
 use http_body_util::BodyExt as _;
 use scraper::{Html, Selector};
@@ -29,6 +33,7 @@ struct TestServer {
 
 static SERVER: OnceLock<TestServer> = OnceLock::new();
 static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+static NEXT_PERSON: AtomicUsize = AtomicUsize::new(0);
 
 fn server() -> &'static TestServer {
     SERVER.get_or_init(|| {
@@ -100,19 +105,73 @@ async fn exec(conn: &mut PgConnection, sql: &str) {
     sqlx::query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// One test's application: its own database, pool and router.
+/// One test's application: its own database, pool and router, and the browser session it
+/// sends with each request (an admin's, unless a test signs in as someone else or out).
 pub struct TestApp {
     pub pool: PgPool,
     router: Router,
+    /// The `Cookie` header sent with every request that has none of its own.
+    cookie: Mutex<Option<String>>,
 }
 
+/// The address requests come from, as the server's connection info would say.
+pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)), 50_000);
+
 impl TestApp {
+    /// An app with a signed-in admin, so tests of features need not think about roles
+    /// (`authorization.rs` checks every route for every role).
     pub async fn new() -> TestApp {
-        TestApp::with_pool_settings(5, Duration::from_secs(2)).await
+        let app = TestApp::anonymous().await;
+        app.sign_in_as(Role::Admin).await;
+        app
     }
 
-    /// An app whose pool has `max_connections` and `acquire_timeout`, for overload tests.
+    /// An app whose requests carry no session.
+    pub async fn anonymous() -> TestApp {
+        TestApp::empty(5, Duration::from_secs(2)).await
+    }
+
+    /// Creates a person with `role` and a session for them, and sends it from now on.
+    pub async fn sign_in_as(&self, role: Role) -> UserId {
+        let id = self.create_user(role).await;
+        self.new_session(id).await;
+        id
+    }
+
+    /// Creates a person with `role` (and no password) without signing them in.
+    pub async fn create_user(&self, role: Role) -> UserId {
+        let n = NEXT_PERSON.fetch_add(1, Ordering::Relaxed);
+        let email = format!("{}-{n}@example.com", role.as_str());
+        hindsight::db::users::insert(&self.pool, &email, &format!("Test {} {n}", role.label()), role, None)
+            .await
+            .expect("create a test user")
+    }
+
+    /// Starts a new session for `user` and sends it from now on.
+    pub async fn new_session(&self, user: UserId) {
+        let n = NEXT_PERSON.fetch_add(1, Ordering::Relaxed);
+        let secret = format!("test-session-{n}-{}", std::process::id());
+        hindsight::db::sessions::insert(&self.pool, &hindsight::auth::token::digest(&secret), user)
+            .await
+            .expect("create a test session");
+        self.set_cookie(Some(format!("{}={secret}", cookie_name(true))));
+    }
+
+    /// Sets (or, with `None`, clears) the `Cookie` header sent from now on.
+    pub fn set_cookie(&self, cookie: Option<String>) {
+        *self.cookie.lock().expect("cookie lock") = cookie;
+    }
+
+    /// An app whose pool has `max_connections` and `acquire_timeout`, for overload tests, with
+    /// a signed-in admin.
     pub async fn with_pool_settings(max_connections: u32, acquire_timeout: Duration) -> TestApp {
+        let app = TestApp::empty(max_connections, acquire_timeout).await;
+        app.sign_in_as(Role::Admin).await;
+        app
+    }
+
+    /// A fresh database and no session.
+    async fn empty(max_connections: u32, acquire_timeout: Duration) -> TestApp {
         let server = server();
         let name = format!("hindsight_test_{}_{}", std::process::id(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
         let mut conn = PgConnection::connect_with(&server.admin).await.expect("connect to the test server");
@@ -120,16 +179,47 @@ impl TestApp {
         conn.close().await.ok();
         let options = server.admin.clone().database(&name);
         let pool = pool_options(max_connections, acquire_timeout).connect_lazy_with(options.clone());
-        TestApp::from_pool(pool)
+        TestApp::from_pool_anonymous(pool)
     }
 
-    /// An app over any pool (for example one pointing at a server that is not there).
+    /// An app over any pool (for example one pointing at a server that is not there). Its
+    /// requests carry a session cookie, so that each one has to ask the database who it is.
     pub fn from_pool(pool: PgPool) -> TestApp {
-        let state = AppState { pool: pool.clone(), readiness_timeout: Duration::from_millis(500) };
-        TestApp { pool, router: router(state) }
+        let app = TestApp::from_pool_anonymous(pool);
+        app.set_cookie(Some(format!("{}=not-a-session", cookie_name(true))));
+        app
+    }
+
+    fn from_pool_anonymous(pool: PgPool) -> TestApp {
+        let state = AppState {
+            pool: pool.clone(),
+            readiness_timeout: Duration::from_millis(500),
+            auth: Arc::new(AuthSettings::default()),
+        };
+        TestApp::with_state(state)
+    }
+
+    /// An app over any state (to test other authentication settings).
+    pub fn with_state(state: AppState) -> TestApp {
+        TestApp { pool: state.pool.clone(), router: router(state), cookie: Mutex::new(None) }
+    }
+
+    /// Adds what a browser and the server's listener would: the session cookie and the
+    /// client's address.
+    fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
+        if !request.headers().contains_key(header::COOKIE)
+            && let Some(cookie) = self.cookie.lock().expect("cookie lock").clone()
+        {
+            request.headers_mut().insert(header::COOKIE, cookie.parse().expect("a valid cookie header"));
+        }
+        if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            request.extensions_mut().insert(ConnectInfo(CLIENT));
+        }
+        request
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let request = self.prepare(request);
         let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
         let status = response.status();
         let headers = response.headers().clone();
@@ -139,6 +229,7 @@ impl TestApp {
 
     /// The raw body, for binary downloads.
     pub async fn request_bytes(&self, request: Request<Body>) -> Vec<u8> {
+        let request = self.prepare(request);
         let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
         response.into_body().collect().await.expect("read the body").to_bytes().to_vec()
     }

@@ -1,13 +1,16 @@
 //! Integration tests: the whole router against a real PostgreSQL, a fresh database per test.
 //! One test binary keeps compile and link time down.
 
+mod accounts;
 mod action_items;
 mod api;
+mod authorization;
 mod errors;
 mod export;
 mod harness;
 mod import;
 mod incidents;
+mod routes;
 mod sections;
 mod security;
 mod timeline;

@@ -43,7 +43,7 @@ async fn sections_can_be_edited_and_deleted_and_missing_ones_are_404s() {
     let edit = page.attr(".section-actions a", "href").expect("an edit link");
     let form_page = app.get(&edit).await;
     assert_eq!(form_page.field_value("heading"), "Appendx");
-    let action = form_page.attr("form[method=post]", "action").expect("a form action");
+    let action = form_page.attr("main form[method=post]", "action").expect("a form action");
 
     let bad = app.post_form(&action, &[("heading", ""), ("body", "Logs, fixed")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

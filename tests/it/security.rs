@@ -1,106 +1,18 @@
 //! The front door: security headers on every response and cross-site requests refused, checked
 //! across the whole route table.
 
+use crate::harness::{TestApp, form};
+use crate::routes::{ROUTES, fill, populated, snapshot};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use serde_json::Value;
-
-use crate::harness::{TestApp, form};
-
-/// Every route of the application, with the methods it answers. `every_route_is_in_the_table`
-/// keeps this in step with `src/web/mod.rs`.
-const ROUTES: &[(&str, &[&str])] = &[
-    ("/", &["GET"]),
-    ("/incidents", &["GET", "POST"]),
-    ("/incidents/new", &["GET"]),
-    ("/incidents/export.zip", &["GET"]),
-    ("/incidents/{id}", &["GET", "POST"]),
-    ("/incidents/{id}/edit", &["GET"]),
-    ("/incidents/{id}/delete", &["GET", "POST"]),
-    ("/incidents/{id}/export.md", &["GET"]),
-    ("/incidents/{id}/markdown", &["GET"]),
-    ("/incidents/{id}/timeline", &["POST"]),
-    ("/incidents/{id}/timeline/{entry}", &["POST"]),
-    ("/incidents/{id}/timeline/{entry}/edit", &["GET"]),
-    ("/incidents/{id}/timeline/{entry}/delete", &["POST"]),
-    ("/incidents/{id}/actions", &["POST"]),
-    ("/incidents/{id}/actions/{item}", &["POST"]),
-    ("/incidents/{id}/actions/{item}/edit", &["GET"]),
-    ("/incidents/{id}/actions/{item}/done", &["POST"]),
-    ("/incidents/{id}/actions/{item}/delete", &["POST"]),
-    ("/incidents/{id}/sections", &["POST"]),
-    ("/incidents/{id}/sections/{section}", &["POST"]),
-    ("/incidents/{id}/sections/{section}/edit", &["GET"]),
-    ("/incidents/{id}/sections/{section}/delete", &["POST"]),
-    ("/import", &["GET", "POST"]),
-    ("/import/preview", &["POST"]),
-    ("/import/saved", &["GET"]),
-    ("/api/import", &["POST"]),
-    ("/api/incidents/{id}", &["GET"]),
-    ("/api/incidents/{id}/export.md", &["GET"]),
-    ("/healthz", &["GET"]),
-    ("/readyz", &["GET"]),
-    ("/static/{file}", &["GET"]),
-];
-
-#[test]
-fn every_route_is_in_the_table() {
-    let source = include_str!("../../src/web/mod.rs");
-    let mut found: Vec<(String, Vec<String>)> = Vec::new();
-    for line in source.lines().map(str::trim).filter(|line| line.starts_with(".route(\"")) {
-        let rest = &line[".route(\"".len()..];
-        let Some((path, handlers)) = rest.split_once('"') else { continue };
-        let methods = ["get", "post", "put", "patch", "delete"]
-            .iter()
-            .filter(|m| handlers.contains(&format!("{m}(")) || handlers.contains(&format!(".{m}(")))
-            .map(|m| m.to_uppercase())
-            .collect();
-        found.push((path.to_owned(), methods));
-    }
-    let table: Vec<(String, Vec<String>)> = ROUTES
-        .iter()
-        .map(|(path, methods)| ((*path).to_owned(), methods.iter().map(|m| (*m).to_owned()).collect()))
-        .collect();
-    assert_eq!(found, table, "the route table in this test must list every route and method");
-}
-
-/// A postmortem with one of everything, and the ids to fill the route table with.
-async fn populated(app: &TestApp) -> Vec<(&'static str, String)> {
-    let path = app.create_incident(&form()).await;
-    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
-    app.post_form(&format!("{path}/actions"), &[("body", "Fix it")]).await;
-    app.post_form(&format!("{path}/sections"), &[("heading", "Detection"), ("body", "Pager")]).await;
-    let json: Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
-    vec![
-        ("{id}", json["id"].to_string()),
-        ("{entry}", json["timeline"][0]["id"].to_string()),
-        ("{item}", json["action_items"][0]["id"].to_string()),
-        ("{section}", json["sections"][0]["id"].to_string()),
-        ("{file}", "hindsight.css".to_owned()),
-    ]
-}
-
-fn fill(path: &str, ids: &[(&str, String)]) -> String {
-    ids.iter().fold(path.to_owned(), |path, (name, value)| path.replace(name, value))
-}
-
-/// Everything stored, as one value: any change to any row changes it.
-async fn snapshot(app: &TestApp) -> String {
-    let mut all = String::new();
-    for table in ["incidents", "timeline_entries", "action_items", "incident_sections"] {
-        let query = format!("SELECT coalesce(string_agg(t::text, '|' ORDER BY t.id), '') FROM {table} t");
-        let rows: String = sqlx::query_scalar(&query).fetch_one(&app.pool).await.expect("snapshot");
-        all.push_str(&rows);
-    }
-    all
-}
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new().await;
-    let ids = populated(&app).await;
+    let admin = app.sign_in_as(hindsight::domain::Role::Admin).await;
+    let ids = populated(&app, admin).await;
     let mut paths: Vec<String> =
-        ROUTES.iter().filter(|(_, methods)| methods.contains(&"GET")).map(|(path, _)| fill(path, &ids)).collect();
+        ROUTES.iter().filter(|(method, _, _)| *method == "GET").map(|(_, path, _)| fill(path, &ids)).collect();
     paths.push("/no/such/page".to_owned());
     for path in &paths {
         let response = app.get(path).await;
@@ -119,11 +31,12 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn a_cross_site_request_changes_nothing_on_any_route() {
     let app = TestApp::new().await;
-    let ids = populated(&app).await;
+    let admin = app.sign_in_as(hindsight::domain::Role::Admin).await;
+    let ids = populated(&app, admin).await;
     let before = snapshot(&app).await;
     let mut refused = 0;
-    for (path, methods) in ROUTES {
-        for method in methods.iter().filter(|m| **m != "GET") {
+    for (method, path, _) in ROUTES {
+        if *method != "GET" {
             let uri = fill(path, &ids);
             // What a form on another site would send, with values that would otherwise be saved.
             let body = "title=Forged&severity=SEV1&status=draft&started_at=2025-01-01T00:00&utc_offset=UTC\
@@ -160,7 +73,7 @@ async fn a_cross_site_request_changes_nothing_on_any_route() {
             assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN, "{method} {uri}, Origin only");
         }
     }
-    let state_changing = ROUTES.iter().flat_map(|(_, methods)| methods.iter()).filter(|m| **m != "GET").count();
+    let state_changing = ROUTES.iter().filter(|(method, _, _)| *method != "GET").count();
     assert_eq!(refused, 2 * state_changing, "every state-changing route was tried");
     assert_eq!(snapshot(&app).await, before, "a refused request changed nothing");
 

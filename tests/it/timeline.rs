@@ -90,7 +90,7 @@ async fn entries_can_be_edited_and_deleted() {
     assert_eq!(form.field_value("date"), "2025-03-01");
     assert_eq!(form.field_value("time"), "10:20");
     assert_eq!(form.text("#body"), "Typo'd entry");
-    let action = form.attr("form[method=post]", "action").expect("a form action");
+    let action = form.attr("main form[method=post]", "action").expect("a form action");
 
     let bad = app.post_form(&action, &[("date", "2025-03-01"), ("time", "noon"), ("body", "Fixed entry")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,0 +1,66 @@
+//! The `teams` table.
+
+use sqlx::PgExecutor;
+
+use crate::domain::{Team, TeamId};
+
+/// A team with how many people are in it.
+pub struct TeamListing {
+    pub team: Team,
+    pub members: i64,
+}
+
+/// Every team, by name, with its size.
+pub async fn listing(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TeamListing>> {
+    let rows = sqlx::query!(
+        r#"SELECT t.id AS "id: TeamId", t.name,
+                  (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS "members!"
+           FROM teams t ORDER BY lower(t.name), t.id"#,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TeamListing { team: Team { id: row.id, name: row.name }, members: row.members })
+        .collect())
+}
+
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Team>> {
+    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name FROM teams ORDER BY lower(name), id"#).fetch_all(db).await
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: TeamId) -> sqlx::Result<Option<Team>> {
+    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name FROM teams WHERE id = $1"#, id as TeamId)
+        .fetch_optional(db)
+        .await
+}
+
+/// Adds a team. Fails with a unique violation (`teams_name_key`) if the name is taken.
+pub async fn insert(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<TeamId> {
+    sqlx::query_scalar!(r#"INSERT INTO teams (name) VALUES ($1) RETURNING id AS "id: TeamId""#, name)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn rename(db: impl PgExecutor<'_>, id: TeamId, name: &str) -> sqlx::Result<bool> {
+    let result = sqlx::query!("UPDATE teams SET name = $2 WHERE id = $1", id as TeamId, name).execute(db).await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Deletes a team; its people stay, without it.
+pub async fn delete(db: impl PgExecutor<'_>, id: TeamId) -> sqlx::Result<bool> {
+    let result = sqlx::query!("DELETE FROM teams WHERE id = $1", id as TeamId).execute(db).await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// The names of a team's members, for the team list.
+pub async fn member_names(db: impl PgExecutor<'_>, id: TeamId) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(nullif(u.name, ''), u.email) AS "name!" FROM team_members m
+           JOIN users u ON u.id = m.user_id WHERE m.team_id = $1
+           ORDER BY lower(coalesce(nullif(u.name, ''), u.email))"#,
+        id as TeamId,
+    )
+    .fetch_all(db)
+    .await
+}

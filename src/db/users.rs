@@ -1,0 +1,195 @@
+//! The `users` and `team_members` tables: people, their roles and their teams.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use crate::domain::{Role, TeamId, User, UserId};
+
+/// A `users` row as the queries of this and other modules select it.
+pub(super) struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub has_password: bool,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            active: row.active,
+            has_password: row.has_password,
+        }
+    }
+}
+
+pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users"#).fetch_one(db).await
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<User>> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
+                  deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!"
+           FROM users WHERE id = $1"#,
+        id as UserId,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(User::from))
+}
+
+/// The person with this email (compared without regard to case), with their password hash.
+pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<(User, Option<String>)>> {
+    let row = sqlx::query!(
+        r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
+                  deactivated_at IS NULL AS "active!", password_hash
+           FROM users WHERE lower(email) = lower($1)"#,
+        email,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| {
+        let user = User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            active: row.active,
+            has_password: row.password_hash.is_some(),
+        };
+        (user, row.password_hash)
+    }))
+}
+
+/// Everyone, active people first, then by name.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {
+    let rows = sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
+                  deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!"
+           FROM users ORDER BY deactivated_at IS NOT NULL, lower(coalesce(nullif(name, ''), email)), id"#,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(User::from).collect())
+}
+
+/// Adds a person. Fails with a unique violation (`users_email_key`) if the email is taken.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: Option<&str>,
+) -> sqlx::Result<UserId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4)
+           RETURNING id AS "id: UserId""#,
+        email,
+        name,
+        role as Role,
+        password_hash,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Changes name, role and whether the account is active. Returns whether the person exists.
+pub async fn update(db: impl PgExecutor<'_>, id: UserId, name: &str, role: Role, active: bool) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE users SET name = $2, role = $3,
+             deactivated_at = CASE WHEN $4 THEN NULL ELSE coalesce(deactivated_at, now()) END
+         WHERE id = $1",
+        id as UserId,
+        name,
+        role as Role,
+        active,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+pub async fn set_password(db: impl PgExecutor<'_>, id: UserId, password_hash: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", id as UserId, password_hash).execute(db).await?;
+    Ok(())
+}
+
+/// Active admins other than `except`: an admin may not remove the last one.
+pub async fn other_active_admins(db: impl PgExecutor<'_>, except: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM users
+           WHERE role = 'admin' AND deactivated_at IS NULL AND id <> $1"#,
+        except as UserId,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The teams a person belongs to.
+pub async fn team_ids(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Vec<TeamId>> {
+    sqlx::query_scalar!(r#"SELECT team_id AS "id: TeamId" FROM team_members WHERE user_id = $1"#, id as UserId)
+        .fetch_all(db)
+        .await
+}
+
+/// Replaces a person's teams with `teams`.
+pub async fn set_teams(db: impl PgExecutor<'_>, id: UserId, teams: &[TeamId]) -> sqlx::Result<()> {
+    let teams: Vec<i64> = teams.iter().map(|t| t.0).collect();
+    sqlx::query!(
+        "WITH removed AS (DELETE FROM team_members WHERE user_id = $1 AND NOT team_id = ANY($2))
+         INSERT INTO team_members (team_id, user_id)
+         SELECT team_id, $1 FROM unnest($2::bigint[]) AS chosen(team_id)
+         WHERE EXISTS (SELECT 1 FROM teams WHERE teams.id = chosen.team_id)
+         ON CONFLICT DO NOTHING",
+        id as UserId,
+        &teams,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A line of the admin's list of people.
+pub struct UserListing {
+    pub user: User,
+    pub teams: Vec<String>,
+    pub last_seen_at: Option<OffsetDateTime>,
+}
+
+/// Everyone, with their teams and when they were last seen, in one query.
+pub async fn listing(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserListing>> {
+    let rows = sqlx::query!(
+        r#"SELECT u.id AS "id: UserId", u.email, u.name, u.role AS "role: Role",
+                  u.deactivated_at IS NULL AS "active!", u.password_hash IS NOT NULL AS "has_password!",
+                  coalesce((SELECT array_agg(t.name ORDER BY lower(t.name)) FROM team_members m
+                            JOIN teams t ON t.id = m.team_id WHERE m.user_id = u.id), '{}') AS "teams!",
+                  (SELECT max(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id) AS last_seen_at
+           FROM users u
+           ORDER BY u.deactivated_at IS NOT NULL, lower(coalesce(nullif(u.name, ''), u.email)), u.id"#,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| UserListing {
+            user: User {
+                id: row.id,
+                email: row.email,
+                name: row.name,
+                role: row.role,
+                active: row.active,
+                has_password: row.has_password,
+            },
+            teams: row.teams,
+            last_seen_at: row.last_seen_at,
+        })
+        .collect())
+}

@@ -1,0 +1,188 @@
+//! A person's own account: their password, their sessions, and their API tokens.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::{CurrentUser, Visitor};
+use super::error::{AppError, Result};
+use super::extract::{Form, Path};
+use super::layout::ago;
+use crate::auth::{password, token};
+use crate::db;
+use crate::domain::{ApiTokenId, User};
+
+/// A token as listed: never its secret.
+pub struct TokenRow {
+    id: ApiTokenId,
+    name: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/show.html")]
+pub struct AccountPage {
+    user: User,
+    teams: Vec<String>,
+    sessions: i64,
+    tokens: Vec<TokenRow>,
+    /// Shown once, right after it is made.
+    new_token: Option<(String, String)>,
+    password_error: Option<String>,
+    token_error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+async fn page(state: &AppState, user: User) -> Result<AccountPage> {
+    let teams = db::users::team_ids(&state.pool, user.id).await?;
+    let all_teams = db::teams::all(&state.pool).await?;
+    let teams = all_teams.into_iter().filter(|t| teams.contains(&t.id)).map(|t| t.name).collect();
+    let sessions = db::sessions::count_for_user(&state.pool, user.id, state.auth.idle_timeout).await?;
+    let tokens = db::api_tokens::list_for_user(&state.pool, user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created: ago(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "never".to_owned(), ago),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(AccountPage {
+        user,
+        teams,
+        sessions,
+        tokens,
+        new_token: None,
+        password_error: None,
+        token_error: None,
+        notice: None,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    super::extract::Query(query): super::extract::Query<NoticeQuery>,
+) -> Result<AccountPage> {
+    let mut page = page(&state, user).await?;
+    page.notice = match query.saved.as_deref() {
+        Some("password") => Some("Your password was changed. Your other sessions were signed out."),
+        Some("revoked") => Some("The token was revoked. Requests that use it are now refused."),
+        _ => None,
+    };
+    Ok(page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    let stored = db::users::find_by_email(&state.pool, &user.email).await?.and_then(|(_, hash)| hash);
+    let had_password = stored.is_some();
+    let error = if had_password && !password::verify(form.current, stored).await {
+        Some("Your current password is not right.".to_owned())
+    } else if let Err(message) = password::check_new(&form.password, &user.email, &user.name) {
+        Some(message)
+    } else if form.password != form.password_confirm {
+        Some("The two new passwords differ. Type the same password twice.".to_owned())
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        let mut page = page(&state, user).await?;
+        page.password_error = Some(error);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tx = state.pool.begin().await?;
+    db::users::set_password(&mut *tx, user.id, &hash).await?;
+    // Everyone else holding a session for this account is signed out; this browser stays in.
+    let keep = match &visitor.via {
+        super::auth::Via::Session { token_hash } => Some(token_hash.clone()),
+        _ => None,
+    };
+    db::sessions::delete_all_for_user_except(&mut *tx, user.id, keep.as_deref()).await?;
+    db::audit::record(&mut *tx, user.id, "user.password", "Changed their password", None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?saved=password").into_response())
+}
+
+/// Signs this person out of every browser, this one included.
+pub async fn sign_out_everywhere(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Redirect> {
+    let mut tx = state.pool.begin().await?;
+    let ended = db::sessions::delete_all_for_user(&mut *tx, user.id).await?;
+    db::audit::record(&mut *tx, user.id, "user.sessions", &format!("Signed out everywhere ({ended} sessions)"), None)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/login"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<TokenForm>,
+) -> Result<Response> {
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        let mut page = page(&state, user).await?;
+        page.token_error = Some("Name the token (up to 100 characters), e.g. after the script that uses it.".into());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let random = token::random_hex().map_err(|error| AppError::Internal(format!("random source: {error}")))?;
+    let secret = format!("{}{random}", token::API_TOKEN_PREFIX);
+    let mut tx = state.pool.begin().await?;
+    db::api_tokens::insert(&mut *tx, user.id, &name, &token::digest(&secret)).await?;
+    db::audit::record(&mut *tx, user.id, "token.created", &format!("Created the API token “{name}”"), None).await?;
+    tx.commit().await?;
+    // Shown in this response only: it is not stored, so it cannot be shown again.
+    let mut page = page(&state, user).await?;
+    page.new_token = Some((name, secret));
+    Ok((StatusCode::CREATED, page).into_response())
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<ApiTokenId>,
+) -> Result<Redirect> {
+    let mut tx = state.pool.begin().await?;
+    // Another person's token is indistinguishable from one that does not exist.
+    if !db::api_tokens::revoke(&mut *tx, user.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    db::audit::record(&mut *tx, user.id, "token.revoked", &format!("Revoked API token #{id}"), None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?saved=revoked"))
+}

@@ -1,0 +1,416 @@
+//! Administration: people (roles, teams, deactivation, one-time password links), teams, and
+//! the audit log. Every route here is behind `require(Role::Admin)`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::{self, CurrentUser, plausible_email};
+use super::error::{AppError, Result};
+use super::extract::{Path, Query};
+use super::layout::ago;
+use crate::db;
+use crate::domain::{IncidentId, Role, Team, TeamId, User, UserId};
+
+// ---- People -------------------------------------------------------------------------------
+
+pub struct UserRow {
+    user: User,
+    teams: String,
+    last_seen: String,
+}
+
+/// What the add-a-person form holds, kept when it is refused.
+#[derive(Debug, Default)]
+pub struct PersonForm {
+    email: String,
+    name: String,
+    role: Option<Role>,
+    teams: Vec<TeamId>,
+    active: bool,
+}
+
+impl PersonForm {
+    /// Reads a form whose `team` field repeats (one per ticked box), which serde's flat
+    /// form decoding cannot collect.
+    fn parse(body: &[u8]) -> PersonForm {
+        let mut form = PersonForm::default();
+        for (key, value) in form_pairs(body) {
+            match key.as_str() {
+                "email" => form.email = value.trim().to_owned(),
+                "name" => form.name = value.trim().to_owned(),
+                "role" => form.role = value.parse().ok(),
+                "team" => form.teams.extend(value.parse().ok().map(TeamId)),
+                "active" => form.active = true,
+                _ => {}
+            }
+        }
+        form
+    }
+
+    fn has_team(&self, id: &TeamId) -> bool {
+        self.teams.contains(id)
+    }
+
+    fn role_is(&self, role: &Role) -> bool {
+        self.role == Some(*role)
+    }
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    rows: Vec<UserRow>,
+    teams: Vec<Team>,
+    roles: &'static [Role],
+    form: PersonForm,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl UsersPage {
+    fn error(&self, field: &str) -> Option<&String> {
+        self.errors.iter().find(|(name, _)| *name == field).map(|(_, message)| message)
+    }
+}
+
+async fn users_page(state: &AppState, form: PersonForm, errors: Vec<(&'static str, String)>) -> Result<UsersPage> {
+    let rows = db::users::listing(&state.pool)
+        .await?
+        .into_iter()
+        .map(|listing| UserRow {
+            teams: listing.teams.join(", "),
+            last_seen: listing.last_seen_at.map_or_else(|| "—".to_owned(), ago),
+            user: listing.user,
+        })
+        .collect();
+    Ok(UsersPage { rows, teams: db::teams::all(&state.pool).await?, roles: Role::ALL, form, errors })
+}
+
+pub async fn users(State(state): State<AppState>) -> Result<UsersPage> {
+    users_page(&state, PersonForm { role: Some(Role::Engineer), ..PersonForm::default() }, Vec::new()).await
+}
+
+/// The page shown once after making a one-time link: the link is not stored, only its hash.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/link.html")]
+pub struct LinkPage {
+    person: User,
+    link: String,
+    created: bool,
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let form = PersonForm::parse(&body);
+    let mut errors = Vec::new();
+    if !plausible_email(&form.email) {
+        errors.push(("email", "Enter their email address, like ann@example.com.".to_owned()));
+    }
+    if form.name.chars().count() > 200 {
+        errors.push(("name", "Use at most 200 characters.".to_owned()));
+    }
+    let Some(role) = form.role else {
+        errors.push(("role", "Choose a role.".to_owned()));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
+    };
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
+    }
+    let mut tx = state.pool.begin().await?;
+    let id = match db::users::insert(&mut *tx, &form.email, &form.name, role, None).await {
+        Ok(id) => id,
+        Err(error) if auth::is_unique_violation(&error) => {
+            drop(tx);
+            let errors = vec![("email", "Someone with this email already has an account.".to_owned())];
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    db::users::set_teams(&mut *tx, id, &form.teams).await?;
+    let summary = format!("Added {} as {}", form.email, role.label());
+    db::audit::record(&mut *tx, admin.id, "user.created", &summary, None).await?;
+    let path = auth::issue_reset_link(&mut *tx, id, Some(admin.id)).await?;
+    tx.commit().await?;
+    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let link = format!("{}{path}", auth::site_origin(&headers));
+    Ok((StatusCode::CREATED, LinkPage { person, link, created: true }).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/user_edit.html")]
+pub struct EditUserPage {
+    person: User,
+    form: PersonForm,
+    teams: Vec<Team>,
+    roles: &'static [Role],
+    error: Option<String>,
+    is_self: bool,
+}
+
+pub async fn edit_user(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<EditUserPage> {
+    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonForm {
+        email: person.email.clone(),
+        name: person.name.clone(),
+        role: Some(person.role),
+        teams: db::users::team_ids(&state.pool, id).await?,
+        active: person.active,
+    };
+    Ok(EditUserPage {
+        is_self: person.id == admin.id,
+        person,
+        form,
+        teams: db::teams::all(&state.pool).await?,
+        roles: Role::ALL,
+        error: None,
+    })
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<UserId>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonForm::parse(&body);
+    let role = form.role.unwrap_or(person.role);
+    let mut tx = state.pool.begin().await?;
+    // Keep at least one active admin, or nobody could manage people again.
+    let stays_admin = role == Role::Admin && form.active;
+    let error =
+        if person.role == Role::Admin && !stays_admin && db::users::other_active_admins(&mut *tx, id).await? == 0 {
+            Some("This is the only active admin. Make someone else an admin first.".to_owned())
+        } else if form.name.chars().count() > 200 {
+            Some("Use at most 200 characters for the name.".to_owned())
+        } else {
+            None
+        };
+    if let Some(error) = error {
+        drop(tx);
+        let page = EditUserPage {
+            is_self: person.id == admin.id,
+            person,
+            form,
+            teams: db::teams::all(&state.pool).await?,
+            roles: Role::ALL,
+            error: Some(error),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    db::users::update(&mut *tx, id, &form.name, role, form.active).await?;
+    db::users::set_teams(&mut *tx, id, &form.teams).await?;
+    if !form.active {
+        db::sessions::delete_all_for_user(&mut *tx, id).await?;
+    }
+    let mut changes = Vec::new();
+    if role != person.role {
+        changes.push(format!("role {} → {}", person.role.label(), role.label()));
+    }
+    if form.active != person.active {
+        changes.push(if form.active { "reactivated".to_owned() } else { "deactivated".to_owned() });
+    }
+    if form.name != person.name {
+        changes.push("name".to_owned());
+    }
+    changes.push("teams".to_owned());
+    let summary = format!("Updated {}: {}", person.email, changes.join(", "));
+    db::audit::record(&mut *tx, admin.id, "user.updated", &summary, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+pub async fn reset_link(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<UserId>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    if !person.active {
+        return Err(AppError::BadRequest("This account is deactivated. Reactivate it before issuing a link.".into()));
+    }
+    let mut tx = state.pool.begin().await?;
+    let path = auth::issue_reset_link(&mut *tx, id, Some(admin.id)).await?;
+    db::audit::record(
+        &mut *tx,
+        admin.id,
+        "user.reset_link",
+        &format!("Issued a password link for {}", person.email),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    let link = format!("{}{path}", auth::site_origin(&headers));
+    Ok((StatusCode::CREATED, LinkPage { person, link, created: false }).into_response())
+}
+
+// ---- Teams ----------------------------------------------------------------------------------
+
+pub struct TeamRow {
+    team: Team,
+    members: i64,
+    names: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/teams.html")]
+pub struct TeamsPage {
+    rows: Vec<TeamRow>,
+    name: String,
+    error: Option<String>,
+}
+
+async fn teams_page(state: &AppState, name: String, error: Option<String>) -> Result<TeamsPage> {
+    let mut rows = Vec::new();
+    for listing in db::teams::listing(&state.pool).await? {
+        let names = db::teams::member_names(&state.pool, listing.team.id).await?;
+        rows.push(TeamRow { team: listing.team, members: listing.members, names: names.join(", ") });
+    }
+    Ok(TeamsPage { rows, name, error })
+}
+
+pub async fn teams(State(state): State<AppState>) -> Result<TeamsPage> {
+    teams_page(&state, String::new(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    name: String,
+}
+
+fn team_name_error(name: &str) -> Option<String> {
+    (name.is_empty() || name.chars().count() > 100).then(|| "Name the team (up to 100 characters).".to_owned())
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    super::extract::Form(form): super::extract::Form<TeamForm>,
+) -> Result<Response> {
+    let name = form.name.trim().to_owned();
+    if let Some(error) = team_name_error(&name) {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, name, Some(error)).await?).into_response());
+    }
+    let mut tx = state.pool.begin().await?;
+    match db::teams::insert(&mut *tx, &name).await {
+        Ok(_) => {}
+        Err(error) if auth::is_unique_violation(&error) => {
+            drop(tx);
+            let error = Some(format!("There is already a team called “{name}”."));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, name, error).await?).into_response());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    db::audit::record(&mut *tx, admin.id, "team.created", &format!("Created the team “{name}”"), None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/teams").into_response())
+}
+
+pub async fn rename_team(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<TeamId>,
+    super::extract::Form(form): super::extract::Form<TeamForm>,
+) -> Result<Response> {
+    let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let name = form.name.trim().to_owned();
+    if let Some(error) = team_name_error(&name) {
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, String::new(), Some(error)).await?).into_response()
+        );
+    }
+    let mut tx = state.pool.begin().await?;
+    match db::teams::rename(&mut *tx, id, &name).await {
+        Ok(_) => {}
+        Err(error) if auth::is_unique_violation(&error) => {
+            drop(tx);
+            let error = Some(format!("There is already a team called “{name}”."));
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, String::new(), error).await?).into_response()
+            );
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let summary = format!("Renamed the team “{}” to “{name}”", team.name);
+    db::audit::record(&mut *tx, admin.id, "team.renamed", &summary, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/teams").into_response())
+}
+
+pub async fn delete_team(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<TeamId>,
+) -> Result<Redirect> {
+    let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.pool.begin().await?;
+    db::teams::delete(&mut *tx, id).await?;
+    db::audit::record(&mut *tx, admin.id, "team.deleted", &format!("Deleted the team “{}”", team.name), None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/teams"))
+}
+
+// ---- Audit log --------------------------------------------------------------------------------
+
+/// Events per page of the audit log.
+const AUDIT_PAGE_SIZE: i64 = 50;
+
+pub struct AuditRow {
+    when: String,
+    iso: String,
+    actor: String,
+    action: String,
+    summary: String,
+    incident_id: Option<IncidentId>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    rows: Vec<AuditRow>,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+pub async fn audit(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<AuditPage> {
+    let page = query.page.unwrap_or(1).max(1);
+    let offset = (page - 1).saturating_mul(AUDIT_PAGE_SIZE);
+    let (events, total) = db::audit::page(&state.pool, AUDIT_PAGE_SIZE, offset).await?;
+    let rows = events
+        .into_iter()
+        .map(|e| AuditRow {
+            when: crate::domain::time::format_full(e.at, crate::domain::time::Offset::UTC),
+            iso: crate::domain::time::format_rfc3339(e.at, crate::domain::time::Offset::UTC),
+            actor: e.actor.unwrap_or_else(|| "—".to_owned()),
+            action: e.action,
+            summary: e.summary,
+            incident_id: e.incident_id,
+        })
+        .collect();
+    let pages = ((total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE).max(1);
+    Ok(AuditPage { rows, page, pages, total })
+}

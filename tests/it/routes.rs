@@ -1,0 +1,164 @@
+//! The application's route table as the tests see it: every route and method, with who may use
+//! it. `every_route_is_in_the_table` keeps it in step with `src/web/mod.rs`, so a new route
+//! cannot be left out of the security and authorization tests.
+
+use axum::http::StatusCode;
+use hindsight::domain::{Role, UserId};
+use serde_json::Value;
+
+use crate::harness::{TestApp, form};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; the status an anonymous visitor gets for the request the tests send.
+    Public(StatusCode),
+    /// People with this role or a higher one.
+    Least(Role),
+}
+
+use Access::{Least, Public};
+use Role::{Admin, Engineer, Manager, Viewer};
+
+/// Every route and method. The order matters to the authorization test, which sends them in
+/// this order: what deletes or signs out comes last.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/login", Public(StatusCode::OK)),
+    ("POST", "/login", Public(StatusCode::UNAUTHORIZED)),
+    ("GET", "/setup", Public(StatusCode::SEE_OTHER)),
+    ("POST", "/setup", Public(StatusCode::SEE_OTHER)),
+    ("GET", "/reset/{secret}", Public(StatusCode::OK)),
+    ("POST", "/reset/{secret}", Public(StatusCode::UNPROCESSABLE_ENTITY)),
+    ("GET", "/healthz", Public(StatusCode::OK)),
+    ("GET", "/readyz", Public(StatusCode::OK)),
+    ("GET", "/static/{file}", Public(StatusCode::OK)),
+    ("GET", "/", Least(Viewer)),
+    ("GET", "/incidents", Least(Viewer)),
+    ("GET", "/incidents/export.zip", Least(Viewer)),
+    ("GET", "/incidents/{id}", Least(Viewer)),
+    ("GET", "/incidents/{id}/export.md", Least(Viewer)),
+    ("GET", "/incidents/{id}/markdown", Least(Viewer)),
+    ("GET", "/api/incidents/{id}", Least(Viewer)),
+    ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
+    ("GET", "/account", Least(Viewer)),
+    ("POST", "/account/password", Least(Viewer)),
+    ("POST", "/account/tokens", Least(Viewer)),
+    ("GET", "/incidents/new", Least(Engineer)),
+    ("POST", "/incidents", Least(Engineer)),
+    ("GET", "/incidents/{id}/edit", Least(Engineer)),
+    ("POST", "/incidents/{id}", Least(Engineer)),
+    ("POST", "/incidents/{id}/timeline", Least(Engineer)),
+    ("GET", "/incidents/{id}/timeline/{entry}/edit", Least(Engineer)),
+    ("POST", "/incidents/{id}/timeline/{entry}", Least(Engineer)),
+    ("POST", "/incidents/{id}/actions", Least(Engineer)),
+    ("GET", "/incidents/{id}/actions/{item}/edit", Least(Engineer)),
+    ("POST", "/incidents/{id}/actions/{item}", Least(Engineer)),
+    ("POST", "/incidents/{id}/actions/{item}/done", Least(Engineer)),
+    ("POST", "/incidents/{id}/sections", Least(Engineer)),
+    ("GET", "/incidents/{id}/sections/{section}/edit", Least(Engineer)),
+    ("POST", "/incidents/{id}/sections/{section}", Least(Engineer)),
+    ("GET", "/import", Least(Engineer)),
+    ("POST", "/import", Least(Engineer)),
+    ("POST", "/import/preview", Least(Engineer)),
+    ("GET", "/import/saved", Least(Engineer)),
+    ("POST", "/api/import", Least(Engineer)),
+    ("GET", "/admin/users", Least(Admin)),
+    ("POST", "/admin/users", Least(Admin)),
+    ("GET", "/admin/users/{user}", Least(Admin)),
+    ("POST", "/admin/users/{user}/reset", Least(Admin)),
+    ("POST", "/admin/users/{user}", Least(Admin)),
+    ("GET", "/admin/teams", Least(Admin)),
+    ("POST", "/admin/teams", Least(Admin)),
+    ("POST", "/admin/teams/{team}", Least(Admin)),
+    ("GET", "/admin/audit", Least(Admin)),
+    ("POST", "/admin/teams/{team}/delete", Least(Admin)),
+    ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),
+    ("POST", "/incidents/{id}/actions/{item}/delete", Least(Engineer)),
+    ("POST", "/incidents/{id}/sections/{section}/delete", Least(Engineer)),
+    ("POST", "/account/tokens/{token}/revoke", Least(Viewer)),
+    ("GET", "/incidents/{id}/delete", Least(Manager)),
+    ("POST", "/incidents/{id}/delete", Least(Manager)),
+    ("POST", "/account/sessions/revoke", Least(Viewer)),
+    ("POST", "/logout", Public(StatusCode::SEE_OTHER)),
+];
+
+#[test]
+fn every_route_is_in_the_table() {
+    let source = include_str!("../../src/web/mod.rs");
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (start, _) in source.match_indices(".route(\"") {
+        let line = source[start..].lines().next().unwrap_or_default();
+        let rest = &line[".route(\"".len()..];
+        let Some((path, handlers)) = rest.split_once('"') else { continue };
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if handlers.contains(&format!(" {method}(")) || handlers.contains(&format!(".{method}(")) {
+                found.push((method.to_uppercase(), path.to_owned()));
+            }
+        }
+    }
+    found.sort();
+    let mut table: Vec<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    table.sort();
+    assert_eq!(found, table, "the route table in this test must list every route and method");
+}
+
+/// One of everything the routes name, made by the app's admin session, and the values to put
+/// in the route table's placeholders. The API token belongs to `token_owner`.
+pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str, String)> {
+    let path = app.create_incident(&form()).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Fix it")]).await;
+    app.post_form(&format!("{path}/sections"), &[("heading", "Detection"), ("body", "Pager")]).await;
+    let json: Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
+    let team = app.post_form("/admin/teams", &[("name", format!("Team {}", json["id"]))]).await;
+    assert_eq!(team.status, StatusCode::SEE_OTHER, "{}", team.body);
+    let team: i64 = sqlx::query_scalar("SELECT max(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
+    let added = app
+        .post_form("/admin/users", &[("email", format!("p{}@example.com", json["id"])), ("role", "viewer".into())])
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let link = added.text("pre.secret code");
+    let secret = link.rsplit('/').next().expect("a link").to_owned();
+    let user: i64 = sqlx::query_scalar("SELECT max(id) FROM users").fetch_one(&app.pool).await.expect("a user");
+    let digest = hindsight::auth::token::digest(&format!("hst_route-table-{}", json["id"]));
+    let token =
+        hindsight::db::api_tokens::insert(&app.pool, token_owner, "route table", &digest).await.expect("a token");
+    vec![
+        ("{id}", json["id"].to_string()),
+        ("{entry}", json["timeline"][0]["id"].to_string()),
+        ("{item}", json["action_items"][0]["id"].to_string()),
+        ("{section}", json["sections"][0]["id"].to_string()),
+        ("{file}", "hindsight.css".to_owned()),
+        ("{secret}", secret),
+        ("{user}", user.to_string()),
+        ("{team}", team.to_string()),
+        ("{token}", token.to_string()),
+    ]
+}
+
+pub fn fill(path: &str, ids: &[(&str, String)]) -> String {
+    ids.iter().fold(path.to_owned(), |path, (name, value)| path.replace(name, value))
+}
+
+/// Everything stored, as one value: any change to any row changes it. Sessions are left out
+/// (a request may refresh its own session's last use), and so are login failures.
+pub async fn snapshot(app: &TestApp) -> String {
+    let mut all = String::new();
+    for table in [
+        "incidents",
+        "timeline_entries",
+        "action_items",
+        "incident_sections",
+        "users",
+        "teams",
+        "team_members",
+        "api_tokens",
+        "password_resets",
+        "audit_events",
+    ] {
+        let query = format!("SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '') FROM {table} t");
+        let rows: String = sqlx::query_scalar(&query).fetch_one(&app.pool).await.expect("snapshot");
+        all.push_str(&rows);
+    }
+    all
+}
