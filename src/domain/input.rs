@@ -7,7 +7,7 @@ use ::time::{Date, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
-use super::{ActionItem, ExtraSection, Incident, SectionHeadings, Severity, Status, TimelineEntry};
+use super::{ActionItem, ExtraSection, Incident, SectionHeadings, Severity, Status, TimelineEntry, UserId};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -297,6 +297,8 @@ impl TimelineForm {
 #[serde(default)]
 pub struct ActionItemForm {
     pub body: String,
+    /// The id of the person chosen as owner, or empty.
+    pub owner_id: String,
     pub owner: String,
     pub team: String,
     pub due_on: String,
@@ -307,7 +309,9 @@ pub struct ActionItemForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionItemDraft {
     pub body: String,
+    /// The owner as written; shown when no person is linked.
     pub owner: String,
+    pub owner_id: Option<UserId>,
     pub team: String,
     pub due_on: Option<Date>,
     pub done: bool,
@@ -317,6 +321,7 @@ impl ActionItemForm {
     pub fn from_item(item: &ActionItem) -> ActionItemForm {
         ActionItemForm {
             body: item.body.clone(),
+            owner_id: item.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             owner: item.owner.clone(),
             team: item.team.clone(),
             due_on: item.due_on.map(t::format_date).unwrap_or_default(),
@@ -335,6 +340,16 @@ impl ActionItemForm {
             errors.add("body", "Say what needs to be done.");
         }
         let owner = line(&mut errors, "owner", &self.owner, 200);
+        let owner_id = match self.owner_id.trim() {
+            "" => None,
+            id => {
+                let id = id.parse().ok().map(UserId);
+                if id.is_none() {
+                    errors.add("owner_id", "Choose a person from the list, or no one.");
+                }
+                id
+            }
+        };
         let team = line(&mut errors, "team", &self.team, 200);
         let due_on = if self.due_on.trim().is_empty() {
             None
@@ -346,7 +361,7 @@ impl ActionItemForm {
             date
         };
         let done = self.is_done();
-        errors.into_result(|| ActionItemDraft { body, owner, team, due_on, done })
+        errors.into_result(|| ActionItemDraft { body, owner, owner_id, team, due_on, done })
     }
 }
 

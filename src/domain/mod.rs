@@ -289,13 +289,23 @@ pub struct ActionItem {
     pub id: ActionItemId,
     pub incident_id: IncidentId,
     pub body: String,
+    /// The owner as written (typed, or from an imported document).
     pub owner: String,
+    /// The person who owns it, when it is linked to an account.
+    pub owner_id: Option<UserId>,
+    /// That person's name (or email), read with the item.
+    pub owner_person: Option<String>,
     pub team: String,
     pub due_on: Option<::time::Date>,
     pub completed_at: Option<::time::OffsetDateTime>,
 }
 
 impl ActionItem {
+    /// Who owns it, as shown and exported: the linked person, else the owner as written.
+    pub fn owner_name(&self) -> &str {
+        self.owner_person.as_deref().unwrap_or(&self.owner)
+    }
+
     pub fn is_done(&self) -> bool {
         self.completed_at.is_some()
     }

@@ -456,6 +456,7 @@ impl ImportedPostmortem {
             .map(|item| ActionItemDraft {
                 body: item.text_with_details(),
                 owner: item.item.owner.clone().unwrap_or_default(),
+                owner_id: None,
                 team: item.item.team.clone().unwrap_or_default(),
                 due_on: item.due_on,
                 done: item.is_done(),
@@ -578,6 +579,8 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                 incident_id: id,
                 body: i.body,
                 owner: i.owner,
+                owner_id: None,
+                owner_person: None,
                 team: i.team,
                 due_on: i.due_on,
                 completed_at: i.done.then_some(d.started_at),

@@ -458,6 +458,7 @@ fn action_item_form() -> impl Strategy<Value = ActionItemForm> {
     )
         .prop_map(|(body, owner, team, due, done)| ActionItemForm {
             body: format!("{body} "),
+            owner_id: String::new(),
             owner: owner.unwrap_or_default(),
             team: team.unwrap_or_default(),
             due_on: due

@@ -214,8 +214,8 @@ fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
         let (first, rest) = item.body.split_once('\n').unwrap_or((&item.body, ""));
         let _ = write!(doc, "- [{mark}] {first}");
         let mut fields = Vec::with_capacity(3);
-        if !item.owner.is_empty() {
-            fields.push(format!("**Owner:** {}", item.owner));
+        if !item.owner_name().is_empty() {
+            fields.push(format!("**Owner:** {}", item.owner_name()));
         }
         if !item.team.is_empty() {
             fields.push(format!("**Team:** {}", item.team));
@@ -388,6 +388,8 @@ mod tests {
                 incident_id: id,
                 body: "Add jitter".into(),
                 owner: "Priya".into(),
+                owner_id: None,
+                owner_person: None,
                 team: String::new(),
                 due_on: Some(date!(2025 - 04 - 01)),
                 completed_at: None,

@@ -13,8 +13,8 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
-use crate::domain::input::{ActionItemForm, FieldErrors};
-use crate::domain::{ActionItemId, IncidentId};
+use crate::domain::input::{ActionItemDraft, ActionItemForm, FieldErrors};
+use crate::domain::{ActionItemId, IncidentId, UserId};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "action_items/edit.html")]
@@ -24,6 +24,46 @@ pub struct EditPage {
     item_id: ActionItemId,
     form: ActionItemForm,
     errors: FieldErrors,
+    people: Vec<Person>,
+}
+
+/// Someone an action item can be given to, as the owner list shows them.
+pub struct Person {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everyone with an active account, and `current` (who owns the item now) even if their
+/// account has since been deactivated, so that editing the item does not drop them.
+pub async fn people(state: &AppState, current: Option<UserId>) -> Result<Vec<Person>> {
+    Ok(db::users::all(&state.pool)
+        .await?
+        .into_iter()
+        .filter(|user| user.active || Some(user.id) == current)
+        .map(|user| Person { id: user.id.to_string(), name: user.display_name().to_owned() })
+        .collect())
+}
+
+/// The form's checks, and then that the chosen owner may own it: someone with an active
+/// account, or whoever owns it already.
+async fn validate(
+    state: &AppState,
+    form: &ActionItemForm,
+    current: Option<UserId>,
+) -> Result<Result<ActionItemDraft, FieldErrors>> {
+    let draft = match form.validate() {
+        Ok(draft) => draft,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if let Some(owner) = draft.owner_id.filter(|owner| Some(*owner) != current) {
+        let active = db::users::find(&state.pool, owner).await?.is_some_and(|user| user.active);
+        if !active {
+            let mut errors = FieldErrors::default();
+            errors.add("owner_id", "That person has no active account. Choose someone else, or no one.");
+            return Ok(Err(errors));
+        }
+    }
+    Ok(Ok(draft))
 }
 
 fn anchor(id: IncidentId) -> Redirect {
@@ -36,7 +76,7 @@ pub async fn create(
     Path(id): Path<IncidentId>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    match form.validate() {
+    match validate(&state, &form, None).await? {
         Ok(draft) => {
             // The foreign key turns a vanished incident into an error; check first for a clean 404.
             if db::incidents::find(&state.pool, id).await?.is_none() {
@@ -67,6 +107,7 @@ pub async fn edit(
         item_id,
         form: ActionItemForm::from_item(&item),
         errors: FieldErrors::default(),
+        people: people(&state, item.owner_id).await?,
     })
 }
 
@@ -76,7 +117,8 @@ pub async fn update(
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    match form.validate() {
+    let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
+    match validate(&state, &form, current).await? {
         Ok(draft) => {
             let mut tx = state.pool.begin().await?;
             if !db::action_items::update(&mut *tx, id, item_id, &draft).await? {
@@ -89,7 +131,8 @@ pub async fn update(
         }
         Err(errors) => {
             let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-            let page = EditPage { incident_id: id, incident_title: incident.title, item_id, form, errors };
+            let people = people(&state, current).await?;
+            let page = EditPage { incident_id: id, incident_title: incident.title, item_id, form, errors, people };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -157,12 +157,57 @@ pub struct EditUserPage {
     roles: &'static [Role],
     error: Option<String>,
     is_self: bool,
+    /// Owners written as text that could be this person: those that look like their name or
+    /// email first, then the rest, each with its number of items.
+    unlinked: Vec<(String, i64, bool)>,
+    notice: Option<String>,
+}
+
+impl EditUserPage {
+    async fn new(state: &AppState, admin: &User, person: User, form: PersonForm) -> Result<EditUserPage> {
+        let unlinked = owners_like(&person, db::action_items::unlinked_owners(&state.pool).await?);
+        Ok(EditUserPage {
+            is_self: person.id == admin.id,
+            person,
+            form,
+            teams: db::teams::all(&state.pool).await?,
+            roles: Role::ALL,
+            error: None,
+            unlinked,
+            notice: None,
+        })
+    }
+}
+
+/// Marks and puts first the owners written like the person's name, email or email's local
+/// part ("Priya", "priya@…", "@priya").
+fn owners_like(person: &User, owners: Vec<(String, i64)>) -> Vec<(String, i64, bool)> {
+    let local = person.email.split('@').next().unwrap_or_default().to_lowercase();
+    let names = [person.name.trim().to_lowercase(), person.email.to_lowercase(), local];
+    let first_name = person.name.split_whitespace().next().unwrap_or_default().to_lowercase();
+    let mut owners: Vec<(String, i64, bool)> = owners
+        .into_iter()
+        .map(|(owner, items)| {
+            let written = owner.trim().trim_start_matches('@').to_lowercase();
+            let like = names.iter().any(|n| !n.is_empty() && *n == written)
+                || (!first_name.is_empty() && written == first_name);
+            (owner, items, like)
+        })
+        .collect();
+    owners.sort_by_key(|(_, _, like)| !like);
+    owners
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LinkedQuery {
+    linked: Option<u64>,
 }
 
 pub async fn edit_user(
     State(state): State<AppState>,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
+    Query(query): Query<LinkedQuery>,
 ) -> Result<EditUserPage> {
     let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm {
@@ -172,14 +217,9 @@ pub async fn edit_user(
         teams: db::users::team_ids(&state.pool, id).await?,
         active: person.active,
     };
-    Ok(EditUserPage {
-        is_self: person.id == admin.id,
-        person,
-        form,
-        teams: db::teams::all(&state.pool).await?,
-        roles: Role::ALL,
-        error: None,
-    })
+    let mut page = EditUserPage::new(&state, &admin, person, form).await?;
+    page.notice = query.linked.map(|n| format!("Linked {n} action item{} to them.", if n == 1 { "" } else { "s" }));
+    Ok(page)
 }
 
 pub async fn update_user(
@@ -204,14 +244,8 @@ pub async fn update_user(
         };
     if let Some(error) = error {
         drop(tx);
-        let page = EditUserPage {
-            is_self: person.id == admin.id,
-            person,
-            form,
-            teams: db::teams::all(&state.pool).await?,
-            roles: Role::ALL,
-            error: Some(error),
-        };
+        let mut page = EditUserPage::new(&state, &admin, person, form).await?;
+        page.error = Some(error);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     db::users::update(&mut *tx, id, &form.name, role, form.active).await?;
@@ -259,6 +293,32 @@ pub async fn reset_link(
     tx.commit().await?;
     let link = format!("{}{path}", auth::site_origin(&headers));
     Ok((StatusCode::CREATED, LinkPage { person, link, created: false }).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkOwnerForm {
+    #[serde(default)]
+    owner: String,
+}
+
+/// Links the action items whose owner is written as `owner` (and linked to no one) to this
+/// person, so they show as theirs.
+pub async fn link_owner(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<UserId>,
+    super::extract::Form(form): super::extract::Form<LinkOwnerForm>,
+) -> Result<Redirect> {
+    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    if form.owner.trim().is_empty() {
+        return Err(AppError::BadRequest("Choose the owner's name as written on the action items.".into()));
+    }
+    let mut tx = state.pool.begin().await?;
+    let linked = db::action_items::link_owner(&mut *tx, &form.owner, id).await?;
+    let summary = format!("Linked {linked} action items owned by “{}” to {}", form.owner, person.email);
+    db::audit::record(&mut *tx, admin.id, "action_item.owner_linked", &summary, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?linked={linked}")))
 }
 
 // ---- Teams ----------------------------------------------------------------------------------

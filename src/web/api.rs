@@ -59,7 +59,10 @@ struct TimelineEntryJson {
 struct ActionItemJson {
     id: i64,
     body: String,
+    /// The owner's name: the linked person's, else as written.
     owner: String,
+    /// The linked person's id, if any.
+    owner_id: Option<i64>,
     team: String,
     due_on: Option<String>,
     done: bool,
@@ -105,8 +108,9 @@ impl IncidentJson {
                     done: item.is_done(),
                     due_on: item.due_on.map(t::format_date),
                     completed_at: item.completed_at.map(instant),
+                    owner: item.owner_name().to_owned(),
+                    owner_id: item.owner_id.map(|id| id.0),
                     body: item.body,
-                    owner: item.owner,
                     team: item.team,
                 })
                 .collect(),

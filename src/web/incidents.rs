@@ -295,6 +295,8 @@ pub struct ShowPage {
     can_delete: bool,
     /// Who last changed it, and how long ago, from the audit log.
     last_edited: Option<(String, String)>,
+    /// Who a new action item can be given to.
+    people: Vec<super::action_items::Person>,
 }
 
 /// Forms on the postmortem page that came back with errors, to show again as typed.
@@ -332,7 +334,7 @@ impl ShowPage {
                 id: item.id,
                 html: markdown::render(&item.body),
                 done: item.is_done(),
-                owner: item.owner.clone(),
+                owner: item.owner_name().to_owned(),
                 team: item.team.clone(),
                 due: item.due_on.map(t::format_date).unwrap_or_default(),
             })
@@ -383,6 +385,7 @@ impl ShowPage {
             can_edit: false,
             can_delete: false,
             last_edited: None,
+            people: Vec::new(),
         }
     }
 }
@@ -399,6 +402,9 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     let role = super::auth::signed_in().map(|user| user.role);
     page.can_edit = role.is_some_and(|role| role.includes(Role::Engineer));
     page.can_delete = role.is_some_and(|role| role.includes(Role::Manager));
+    if page.can_edit {
+        page.people = super::action_items::people(state, None).await?;
+    }
     page.last_edited = db::audit::last_change(&state.pool, id).await?.map(|(who, at)| (who, super::layout::ago(at)));
     Ok((status, page).into_response())
 }

@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{user}", get(admin::edit_user).post(admin::update_user))
         .route("/admin/users/{user}/reset", post(admin::reset_link))
+        .route("/admin/users/{user}/owners", post(admin::link_owner))
         .route("/admin/teams", get(admin::teams).post(admin::create_team))
         .route("/admin/teams/{team}", post(admin::rename_team))
         .route("/admin/teams/{team}/delete", post(admin::delete_team))

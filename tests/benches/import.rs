@@ -78,6 +78,8 @@ fn postmortem(entries: i64) -> Postmortem {
                 incident_id: id,
                 body: format!("Follow-up {n}: cap connections per service"),
                 owner: "Priya".into(),
+                owner_id: None,
+                owner_person: None,
                 team: "Platform".into(),
                 due_on: Some(date!(2025 - 04 - 01)),
                 completed_at: (n % 2 == 0).then_some(start),

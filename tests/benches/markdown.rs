@@ -67,6 +67,8 @@ fn long_postmortem(entries: i64) -> Postmortem {
                 incident_id: id,
                 body: format!("Follow-up {n}"),
                 owner: "Priya".into(),
+                owner_id: None,
+                owner_person: None,
                 team: "Platform".into(),
                 due_on: Some(datetime!(2025-04-01 00:00 UTC).date()),
                 completed_at: None,

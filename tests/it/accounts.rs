@@ -542,3 +542,70 @@ async fn admins_manage_people_and_teams_and_keep_one_admin() {
     assert_eq!(app.count("teams").await, 1);
     assert_eq!(app.count("team_members").await, 0);
 }
+
+#[tokio::test]
+async fn action_items_belong_to_people_and_imported_owners_can_be_linked_later() {
+    let app = TestApp::new().await;
+    let priya = hindsight::db::users::insert(&app.pool, "priya@example.com", "Priya Shah", Role::Engineer, None)
+        .await
+        .expect("a person");
+    let gone = hindsight::db::users::insert(&app.pool, "gone@example.com", "Gone", Role::Engineer, None)
+        .await
+        .expect("a person");
+    sqlx::query("UPDATE users SET deactivated_at = now() WHERE id = $1")
+        .bind(gone.0)
+        .execute(&app.pool)
+        .await
+        .expect("q");
+
+    let doc = "# Outage\n\n**Start:** 2025-03-01 10:00 UTC\n\n## Action items\n\n- [ ] Add jitter **Owner:** Priya\n";
+    let saved = app.post_body("/api/import?save=true", "text/markdown", doc).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let path = saved.location().to_owned();
+    assert!(app.get(&path).await.text(".item-meta").contains("Owner: Priya"));
+
+    // Given to a person from the postmortem page; a deactivated account is refused.
+    let refused =
+        app.post_form(&format!("{path}/actions"), &[("body", "Rotate keys"), ("owner_id", &gone.to_string())]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("no active account"));
+    let page = app.get(&path).await;
+    let options = page.texts("#item-owner_id option");
+    assert!(options.contains(&"Priya Shah".to_owned()) && !options.contains(&"Gone".to_owned()), "{options:?}");
+    let given =
+        app.post_form(&format!("{path}/actions"), &[("body", "Rotate keys"), ("owner_id", &priya.to_string())]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    let metas = app.get(&path).await.texts(".item-meta");
+    assert!(metas[1].contains("Owner: Priya Shah"), "{metas:?}");
+
+    // The imported "Priya" is linked from the admin's page for her.
+    let person = app.get(&format!("/admin/users/{priya}")).await;
+    let offered = person.text("#owner option");
+    assert!(offered.contains("Priya (1 item)") && offered.contains("looks like them"), "{offered}");
+    let linked = app.post_form(&format!("/admin/users/{priya}/owners"), &[("owner", "Priya")]).await;
+    assert_eq!(linked.location(), format!("/admin/users/{priya}?linked=1"));
+    assert!(app.get(linked.location()).await.body.contains("Linked 1 action item to them."));
+    let owners: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT owner_id FROM action_items ORDER BY id").fetch_all(&app.pool).await.expect("q");
+    assert_eq!(owners, vec![Some(priya.0), Some(priya.0)]);
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    assert!(export.contains("Add jitter — **Owner:** Priya Shah"), "{export}");
+    let json: serde_json::Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
+    assert_eq!(json["action_items"][0]["owner_id"], priya.0);
+    assert_eq!(json["action_items"][0]["owner"], "Priya Shah");
+
+    // Edited later, the item keeps its person even once their account is deactivated.
+    sqlx::query("UPDATE users SET deactivated_at = now() WHERE id = $1")
+        .bind(priya.0)
+        .execute(&app.pool)
+        .await
+        .expect("q");
+    let page = app.get(&path).await;
+    let edit = page.attr(".item-meta a", "href").expect("an edit link");
+    let form = app.get(&edit).await;
+    assert_eq!(form.attr("#owner_id option[selected]", "value").as_deref(), Some(priya.to_string().as_str()));
+    let action = form.attr("main form[method=post]", "action").expect("a form");
+    let kept =
+        app.post_form(&action, &[("body", "Add jitter"), ("owner", "Priya"), ("owner_id", &priya.to_string())]).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+}

@@ -66,6 +66,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/users", Least(Admin)),
     ("GET", "/admin/users/{user}", Least(Admin)),
     ("POST", "/admin/users/{user}/reset", Least(Admin)),
+    ("POST", "/admin/users/{user}/owners", Least(Admin)),
     ("POST", "/admin/users/{user}", Least(Admin)),
     ("GET", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams", Least(Admin)),
