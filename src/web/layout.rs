@@ -54,3 +54,8 @@ pub fn ago(instant: time::OffsetDateTime) -> String {
 pub fn signed_in() -> Option<crate::domain::User> {
     super::auth::signed_in()
 }
+
+/// Whether the person signed in has at least `role`, to show only the links they may follow.
+pub fn signed_in_can(role: crate::domain::Role) -> bool {
+    signed_in().is_some_and(|user| user.role.includes(role))
+}

@@ -101,6 +101,18 @@ async fn drop_leftover_databases(conn: &mut PgConnection) {
     }
 }
 
+/// A connection URL for `options` (the tests' servers need no password).
+fn url_of(options: &PgConnectOptions) -> String {
+    let user = options.get_username();
+    let database = options.get_database().unwrap_or("postgres");
+    match options.get_socket() {
+        Some(socket) => {
+            format!("postgres://{user}@localhost:{}/{database}?host={}", options.get_port(), socket.display())
+        }
+        None => format!("postgres://{user}@{}:{}/{database}", options.get_host(), options.get_port()),
+    }
+}
+
 async fn exec(conn: &mut PgConnection, sql: &str) {
     sqlx::query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
@@ -112,6 +124,8 @@ pub struct TestApp {
     router: Router,
     /// The `Cookie` header sent with every request that has none of its own.
     cookie: Mutex<Option<String>>,
+    /// A URL for this test's database, for running the `hindsight` command against it.
+    pub database_url: String,
 }
 
 /// The address requests come from, as the server's connection info would say.
@@ -179,7 +193,9 @@ impl TestApp {
         conn.close().await.ok();
         let options = server.admin.clone().database(&name);
         let pool = pool_options(max_connections, acquire_timeout).connect_lazy_with(options.clone());
-        TestApp::from_pool_anonymous(pool)
+        let mut app = TestApp::from_pool_anonymous(pool);
+        app.database_url = url_of(&options);
+        app
     }
 
     /// An app over any pool (for example one pointing at a server that is not there). Its
@@ -201,7 +217,12 @@ impl TestApp {
 
     /// An app over any state (to test other authentication settings).
     pub fn with_state(state: AppState) -> TestApp {
-        TestApp { pool: state.pool.clone(), router: router(state), cookie: Mutex::new(None) }
+        TestApp {
+            pool: state.pool.clone(),
+            router: router(state),
+            cookie: Mutex::new(None),
+            database_url: String::new(),
+        }
     }
 
     /// Adds what a browser and the server's listener would: the session cookie and the

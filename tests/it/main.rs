@@ -5,6 +5,7 @@ mod accounts;
 mod action_items;
 mod api;
 mod authorization;
+mod cli;
 mod errors;
 mod export;
 mod harness;

@@ -9,6 +9,8 @@ use std::process::Command;
 
 use hindsight::domain::input::IncidentForm;
 
+use hindsight::domain::Role;
+
 use crate::harness::{TestApp, form};
 
 /// Marks the page when any payload runs. After load it fires the events an inline handler could
@@ -170,13 +172,61 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         }
         pages.push(path);
     }
+    // People and teams named with every payload: they show in the header, the admin pages, the
+    // audit log, as action-item owners and in the list of owners to link.
+    let mut people = Vec::new();
+    for (n, payload) in PAYLOADS.iter().enumerate() {
+        let name: String = payload.replace('\n', " ").chars().take(200).collect();
+        let email = format!("xss{n}@example.com");
+        people.push(
+            hindsight::db::users::insert(&app.pool, &email, &name, Role::Engineer, None).await.expect("a person"),
+        );
+        let team: String = payload.replace('\n', " ").chars().take(100).collect();
+        app.post_form("/admin/teams", &[("name", format!("{team} {n}"))]).await;
+    }
+    sqlx::query(
+        "UPDATE action_items a SET owner_id = u.id FROM users u
+         WHERE a.id % 2 = 0 AND u.email = 'xss' || (a.id % $1) || '@example.com'",
+    )
+    .bind(i64::try_from(PAYLOADS.len()).expect("a small number"))
+    .execute(&app.pool)
+    .await
+    .expect("give items to hostile-named people");
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id) SELECT t.id, u.id FROM teams t, users u WHERE t.id % 7 = u.id % 7",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("put them in teams");
+    let admin_views = [
+        "/admin/users".to_owned(),
+        "/admin/teams".to_owned(),
+        "/admin/audit".to_owned(),
+        format!("/admin/users/{}", people[3]),
+    ];
+
     let views = pages.iter().flat_map(|path| [path.clone(), format!("{path}/markdown")]);
-    for (i, view) in views.chain(["/incidents".to_owned()]).enumerate() {
-        let page = app.get(&view).await;
+    let mut checked = Vec::new();
+    for view in views.chain(["/incidents".to_owned()]).chain(admin_views) {
+        checked.push((view.clone(), app.get(&view).await));
+    }
+    // Signed in as someone whose name is hostile: the header shows it on every page.
+    for person in people.iter().step_by(9) {
+        app.new_session(*person).await;
+        app.post_form(&format!("{}/timeline", pages[0]), &[("time", "11:00"), ("body", "Seen")]).await;
+        for view in ["/account".to_owned(), pages[0].clone()] {
+            checked.push((view.clone(), app.get(&view).await));
+        }
+    }
+    for (i, (view, page)) in checked.iter().enumerate() {
         assert!(page.status.is_success(), "{view}: {}", page.status);
         let dom = run_in_chromium(&browser, &dir, &format!("page-{i}.html"), &page.body);
         assert!(!dom.contains("data-pwned"), "a payload ran on {view}");
     }
     std::fs::remove_dir_all(&dir).ok();
-    println!("{} hostile inputs on {} postmortems: none ran in Chromium", PAYLOADS.len(), pages.len());
+    println!(
+        "{} hostile inputs in postmortems, names and teams, on {} pages: none ran in Chromium",
+        PAYLOADS.len(),
+        checked.len()
+    );
 }

@@ -1,0 +1,84 @@
+//! The `hindsight user` command: the first admin from the command line, with no default
+//! password, and a new one-time link for someone locked out.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use axum::http::StatusCode;
+
+use crate::harness::TestApp;
+
+fn hindsight(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("HINDSIGHT_PUBLIC_URL", "https://hindsight.example.com/")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hindsight");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("hindsight finished")
+}
+
+fn link_in(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let link = stdout.lines().find(|line| line.starts_with("https://")).unwrap_or_else(|| panic!("a link in {stdout}"));
+    link.strip_prefix("https://hindsight.example.com").expect("the public URL").to_owned()
+}
+
+#[tokio::test]
+async fn user_add_creates_the_first_admin_with_a_one_time_link_and_user_reset_makes_another() {
+    let app = TestApp::anonymous().await;
+    let added = hindsight(&app, &["user", "add", "--admin", "boss@example.com", "--name", "The Boss"], "");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(String::from_utf8_lossy(&added.stdout).contains("Added boss@example.com as Admin."));
+    let path = link_in(&added);
+    assert!(path.starts_with("/reset/") && path.len() == "/reset/".len() + 64, "{path}");
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(hash, None, "no password until they choose one");
+
+    let set =
+        app.post_form(&path, &[("password", "corner office view"), ("password_confirm", "corner office view")]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    app.set_cookie(Some(set.header("set-cookie").split(';').next().expect("a cookie").to_owned()));
+    assert_eq!(app.get("/admin/users").await.status, StatusCode::OK, "an admin, signed in");
+    app.set_cookie(None);
+
+    let again = hindsight(&app, &["user", "add", "--admin", "BOSS@example.com"], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
+
+    let reset = hindsight(&app, &["user", "reset", "boss@example.com"], "");
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    assert_eq!(app.get(&link_in(&reset)).await.status, StatusCode::OK);
+    assert_eq!(app.get(&path).await.status, StatusCode::GONE, "the first link was used");
+    let unknown = hindsight(&app, &["user", "reset", "nobody@example.com"], "");
+    assert!(!unknown.status.success());
+
+    // Automated set-ups pass a password on standard input, held to the same rules.
+    let weak =
+        hindsight(&app, &["user", "add", "ops@example.com", "--role", "viewer", "--password-stdin"], "password123\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12"), "{}", String::from_utf8_lossy(&weak.stderr));
+    let ok = hindsight(
+        &app,
+        &["user", "add", "ops@example.com", "--role", "viewer", "--password-stdin"],
+        "read only robot\n",
+    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(!String::from_utf8_lossy(&ok.stdout).contains("https://"), "no link when a password was given");
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE email = 'ops@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("q");
+    assert_eq!(role, "viewer");
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE actor_id IS NULL")
+        .fetch_one(&app.pool)
+        .await
+        .expect("q");
+    assert_eq!(audit, 3, "two accounts and a link, by the command line");
+}
