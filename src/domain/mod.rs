@@ -194,7 +194,7 @@ impl Role {
         match self {
             Role::Viewer => "reads postmortems",
             Role::Engineer => "writes postmortems and updates action items",
-            Role::Manager => "also reviews, approves and deletes postmortems",
+            Role::Manager => "also deletes postmortems",
             Role::Admin => "also manages people, teams and the audit log",
         }
     }

@@ -104,14 +104,20 @@ pub enum Via {
 }
 
 tokio::task_local! {
-    /// The person signed in, for the page layout (the header's name and links). Set by
-    /// `identify` for the handler's whole run, so page structs need not each carry it.
-    static SIGNED_IN: Option<User>;
+    /// The person signed in, and whether through the SSO proxy, for the page layout (the
+    /// header's name and links). Set by `identify` for the handler's whole run, so page structs
+    /// need not each carry it.
+    static SIGNED_IN: Option<(User, bool)>;
 }
 
 /// The signed-in person, while a page renders; `None` outside a request (error pages).
 pub fn signed_in() -> Option<User> {
-    SIGNED_IN.try_with(Clone::clone).ok().flatten()
+    SIGNED_IN.try_with(|signed_in| signed_in.as_ref().map(|(user, _)| user.clone())).ok().flatten()
+}
+
+/// Whether the SSO proxy signed this request in (signing out is then the proxy's business).
+pub fn signed_in_through_proxy() -> bool {
+    SIGNED_IN.try_with(|signed_in| signed_in.as_ref().is_some_and(|(_, proxy)| *proxy)).unwrap_or(false)
 }
 
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -130,9 +136,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         Ok(None) => {}
         Err(error) => return error.into_response(),
     }
-    let user = visitor.user.clone();
+    let signed_in = visitor.user.clone().map(|user| (user, visitor.via == Via::Proxy));
     request.extensions_mut().insert(visitor);
-    SIGNED_IN.scope(user, next.run(request)).await
+    SIGNED_IN.scope(signed_in, next.run(request)).await
 }
 
 async fn recognise(
@@ -291,7 +297,8 @@ async fn start_session(state: &AppState, visitor: &Visitor, user: UserId, next: 
 /// Only a path on this site: never `//evil.example` or `https://…`.
 fn safe_next(next: &str) -> &str {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
-    if local && !next.contains(['\r', '\n']) { next } else { "/incidents" }
+    // A control character would also make the Location header invalid.
+    if local && !next.chars().any(char::is_control) { next } else { "/incidents" }
 }
 
 // ---- Access control ---------------------------------------------------------------------
@@ -610,6 +617,9 @@ mod tests {
         assert_eq!(safe_next("/\\evil.example"), "/incidents");
         assert_eq!(safe_next("https://evil.example"), "/incidents");
         assert_eq!(safe_next(""), "/incidents");
+        assert_eq!(safe_next("/incidents\u{1}"), "/incidents");
+        assert_eq!(safe_next("/a\r\nSet-Cookie: x=1"), "/incidents");
+        assert_eq!(safe_next("/incidents/é"), "/incidents/é");
     }
 
     #[test]

@@ -421,6 +421,7 @@ async fn the_sso_proxy_header_signs_people_in_only_from_trusted_proxies() {
     let page = from(&app, "10.1.2.3", "Kim@Example.com", "/incidents/new").await;
     assert_eq!(page.status, StatusCode::OK, "an engineer, created on first sight");
     assert!(page.body.contains("Kim@Example.com"), "the header shows who is signed in");
+    assert!(!page.body.contains("action=\"/logout\""), "signing out is the proxy's business");
     let (kim, _) =
         hindsight::db::users::find_by_email(&app.pool, "kim@example.com").await.expect("q").expect("created");
     assert_eq!(kim.role, Role::Engineer);
