@@ -3,6 +3,7 @@
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 
+use super::users::UserRow;
 use crate::domain::{Role, User, UserId};
 
 pub async fn insert(db: impl PgExecutor<'_>, token_hash: &[u8], user: UserId) -> sqlx::Result<()> {
@@ -12,44 +13,38 @@ pub async fn insert(db: impl PgExecutor<'_>, token_hash: &[u8], user: UserId) ->
     Ok(())
 }
 
-/// The active person a live session belongs to, and when it was last used. A session is live
-/// if it was used within `idle` and is younger than `lifetime`.
-pub async fn find_user(
+/// The active person a live session belongs to, marking the session as used. A session is
+/// live if it was used within `idle` and is younger than `lifetime`. Its last use is written
+/// at most once per `touch_every`, in the same statement, so reading pages rarely writes.
+pub async fn use_session(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
     idle: Duration,
     lifetime: Duration,
-) -> sqlx::Result<Option<(User, OffsetDateTime)>> {
+    touch_every: Duration,
+) -> sqlx::Result<Option<User>> {
     let now = OffsetDateTime::now_utc();
-    let row = sqlx::query!(
-        r#"SELECT u.id AS "id: UserId", u.email, u.name, u.role AS "role: Role",
-                  u.password_hash IS NOT NULL AS "has_password!", s.last_seen_at
-           FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = $1 AND u.deactivated_at IS NULL
-             AND s.last_seen_at > $2 AND s.created_at > $3"#,
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"WITH live AS (
+               SELECT user_id, last_seen_at FROM sessions
+               WHERE token_hash = $1 AND last_seen_at > $2 AND created_at > $3
+           ), touched AS (
+               UPDATE sessions SET last_seen_at = now()
+               WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM live WHERE last_seen_at < $4)
+           )
+           SELECT u.id AS "id: UserId", u.email, u.name, u.role AS "role: Role", true AS "active!",
+                  u.password_hash IS NOT NULL AS "has_password!"
+           FROM live JOIN users u ON u.id = live.user_id
+           WHERE u.deactivated_at IS NULL"#,
         token_hash,
         now - idle,
         now - lifetime,
+        now - touch_every,
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| {
-        let user = User {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role: row.role,
-            active: true,
-            has_password: row.has_password,
-        };
-        (user, row.last_seen_at)
-    }))
-}
-
-/// Marks a session as used now.
-pub async fn touch(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1", token_hash).execute(db).await?;
-    Ok(())
+    Ok(row.map(User::from))
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
@@ -76,7 +71,7 @@ pub async fn count_for_user(db: impl PgExecutor<'_>, user: UserId, idle: Duratio
 }
 
 /// Removes sessions that can no longer be used. Run now and then; a dead session is already
-/// refused by `find_user`, so this only keeps the table small.
+/// refused by `use_session`, so this only keeps the table small.
 pub async fn delete_expired(db: impl PgExecutor<'_>, idle: Duration, lifetime: Duration) -> sqlx::Result<u64> {
     let now = OffsetDateTime::now_utc();
     let result =

@@ -168,15 +168,10 @@ async fn recognise(
     let Some(secret) = read_cookie(headers, cookie_name(secure_cookie)) else { return Ok(None) };
     let token_hash = token::digest(secret);
     let settings = &state.auth;
-    let Some((user, last_seen)) =
-        db::sessions::find_user(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime).await?
-    else {
-        return Ok(None);
-    };
-    if time::OffsetDateTime::now_utc() - last_seen > TOUCH_EVERY {
-        db::sessions::touch(&state.pool, &token_hash).await?;
-    }
-    Ok(Some((user, Via::Session { token_hash })))
+    let user =
+        db::sessions::use_session(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY)
+            .await?;
+    Ok(user.map(|user| (user, Via::Session { token_hash })))
 }
 
 /// The person the SSO proxy vouches for, created with the default role on first sight.
