@@ -122,6 +122,22 @@ pub async fn set_password(db: impl PgExecutor<'_>, id: UserId, password_hash: &s
     Ok(())
 }
 
+/// Locks the rows of the active admins until the transaction ends, so two admins demoting
+/// each other at once cannot both see the other still there.
+pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query!("SELECT id FROM users WHERE role = 'admin' AND deactivated_at IS NULL FOR UPDATE")
+        .fetch_all(db)
+        .await?;
+    Ok(())
+}
+
+/// Holds the first-run lock until the transaction ends, so two set-up forms sent at once
+/// make one admin.
+pub async fn lock_setup(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(7157)").fetch_one(db).await?;
+    Ok(())
+}
+
 /// Active admins other than `except`: an admin may not remove the last one.
 pub async fn other_active_admins(db: impl PgExecutor<'_>, except: UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar!(

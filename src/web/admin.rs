@@ -234,6 +234,7 @@ pub async fn update_user(
     let mut tx = state.pool.begin().await?;
     // Keep at least one active admin, or nobody could manage people again.
     let stays_admin = role == Role::Admin && form.active;
+    db::users::lock_active_admins(&mut *tx).await?;
     let error =
         if person.role == Role::Admin && !stays_admin && db::users::other_active_admins(&mut *tx, id).await? == 0 {
             Some("This is the only active admin. Make someone else an admin first.".to_owned())

@@ -493,7 +493,7 @@ pub async fn setup(
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = state.pool.begin().await?;
     // Two set-up forms sent at once: the lock makes the second see the first's admin.
-    sqlx::query("SELECT pg_advisory_xact_lock(7157)").execute(&mut *tx).await?;
+    db::users::lock_setup(&mut *tx).await?;
     if db::users::count(&mut *tx).await? > 0 {
         return Ok(Redirect::to("/login").into_response());
     }

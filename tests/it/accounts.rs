@@ -610,3 +610,20 @@ async fn action_items_belong_to_people_and_imported_owners_can_be_linked_later()
         app.post_form(&action, &[("body", "Add jitter"), ("owner", "Priya"), ("owner_id", &priya.to_string())]).await;
     assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
 }
+
+#[tokio::test]
+async fn two_set_up_forms_at_once_make_one_admin() {
+    let form = |email: &'static str| {
+        [("name", "Admin"), ("email", email), ("password", PASSWORD), ("password_confirm", PASSWORD)]
+    };
+    let (one, two) = (form("one@example.com"), form("two@example.com"));
+    // A race: several rounds, each on a fresh database, so a missing lock shows.
+    for round in 0..4 {
+        let app = TestApp::anonymous().await;
+        let (first, second) = tokio::join!(app.post_form("/setup", &one), app.post_form("/setup", &two));
+        assert_eq!(app.count("users").await, 1, "round {round}");
+        let signed_in = [&first, &second].iter().filter(|r| !r.header("set-cookie").is_empty()).count();
+        assert_eq!(signed_in, 1, "one became the admin; the other was sent to sign in");
+        assert!([first.location(), second.location()].contains(&"/login"));
+    }
+}
