@@ -3,16 +3,19 @@
 use sqlx::PgExecutor;
 
 use crate::domain::input::ActionItemDraft;
-use crate::domain::{ActionItem, ActionItemId, IncidentId, UserId};
+use crate::domain::{ActionItem, ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, TeamId, UserId};
 
 /// The incident's action items in the order they were added.
 pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Vec<ActionItem>> {
     sqlx::query_as!(
         ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body, a.owner,
+        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
+                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
+                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
                   a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.due_on, a.completed_at
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id WHERE a.incident_id = $1
+                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
+                  a.completion_note, a.due_on, a.completed_at, a.version
+           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id WHERE a.incident_id = $1
            ORDER BY a.id"#,
         incident as IncidentId,
     )
@@ -24,10 +27,13 @@ pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) ->
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ActionItem>> {
     sqlx::query_as!(
         ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body, a.owner,
+        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
+                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
+                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
                   a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.due_on, a.completed_at
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id ORDER BY a.incident_id, a.id"#,
+                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
+                  a.completion_note, a.due_on, a.completed_at, a.version
+           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id ORDER BY a.incident_id, a.id"#,
     )
     .fetch_all(db)
     .await
@@ -36,10 +42,13 @@ pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ActionItem>> {
 pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<Option<ActionItem>> {
     sqlx::query_as!(
         ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body, a.owner,
+        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
+                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
+                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
                   a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.due_on, a.completed_at
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id WHERE a.incident_id = $1 AND a.id = $2"#,
+                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
+                  a.completion_note, a.due_on, a.completed_at, a.version
+           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id WHERE a.incident_id = $1 AND a.id = $2"#,
         incident as IncidentId,
         id as ActionItemId,
     )
@@ -53,42 +62,61 @@ pub async fn insert(
     draft: &ActionItemDraft,
 ) -> sqlx::Result<ActionItemId> {
     sqlx::query_scalar!(
-        r#"INSERT INTO action_items (incident_id, body, owner, team, due_on, completed_at, owner_id)
-           VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END, $7)
+        r#"INSERT INTO action_items (incident_id, body, owner, team, due_on, completed_at, owner_id, kind,
+                                     priority, status, wont_do_reason, team_id, ticket_url, completion_note)
+           VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 IN ('done', 'wont_do') THEN now() END, $7, $8, $9, $6,
+                   $10, $11, $12, $13)
            RETURNING id AS "id: ActionItemId""#,
         incident as IncidentId,
         draft.body,
         draft.owner,
         draft.team,
         draft.due_on,
-        draft.done,
+        draft.status as ActionStatus,
         draft.owner_id.map(|id| id.0),
+        draft.kind as Option<ActionKind>,
+        draft.priority as Option<Priority>,
+        draft.wont_do_reason,
+        draft.team_id.map(|id| id.0),
+        draft.ticket_url,
+        draft.completion_note,
     )
     .fetch_one(db)
     .await
 }
 
-/// Saves the item. The completion time is kept if it stays done, set if it becomes done, and
-/// cleared if it is reopened. Returns whether the item existed.
+/// Saves the item if it is still at `base_version` (any version when `None`). The closing
+/// time is kept while it stays closed, set when it closes, and cleared when it reopens.
+/// Returns whether a row was saved: `false` when the item is gone or someone saved first.
 pub async fn update(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     id: ActionItemId,
+    base_version: Option<i32>,
     draft: &ActionItemDraft,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
         r#"UPDATE action_items
-           SET body = $3, owner = $4, team = $5, due_on = $6,
-               completed_at = CASE WHEN $7 THEN coalesce(completed_at, now()) END, owner_id = $8
-           WHERE incident_id = $1 AND id = $2"#,
+           SET body = $3, owner = $4, team = $5, due_on = $6, status = $7,
+               completed_at = CASE WHEN $7 IN ('done', 'wont_do') THEN coalesce(completed_at, now()) END,
+               owner_id = $8, kind = $9, priority = $10, wont_do_reason = $11, team_id = $12,
+               ticket_url = $13, completion_note = $14, version = version + 1, updated_at = now()
+           WHERE incident_id = $1 AND id = $2 AND ($15::integer IS NULL OR version = $15)"#,
         incident as IncidentId,
         id as ActionItemId,
         draft.body,
         draft.owner,
         draft.team,
         draft.due_on,
-        draft.done,
+        draft.status as ActionStatus,
         draft.owner_id.map(|id| id.0),
+        draft.kind as Option<ActionKind>,
+        draft.priority as Option<Priority>,
+        draft.wont_do_reason,
+        draft.team_id.map(|id| id.0),
+        draft.ticket_url,
+        draft.completion_note,
+        base_version,
     )
     .execute(db)
     .await?;
@@ -103,7 +131,10 @@ pub async fn set_done(
     done: bool,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
-        r#"UPDATE action_items SET completed_at = CASE WHEN $3 THEN coalesce(completed_at, now()) END
+        r#"UPDATE action_items
+           SET status = CASE WHEN $3 THEN 'done' ELSE 'open' END, wont_do_reason = '',
+               completed_at = CASE WHEN $3 THEN coalesce(completed_at, now()) END,
+               version = version + 1, updated_at = now()
            WHERE incident_id = $1 AND id = $2"#,
         incident as IncidentId,
         id as ActionItemId,

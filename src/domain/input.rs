@@ -7,7 +7,10 @@ use ::time::{Date, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
-use super::{ActionItem, ExtraSection, Incident, SectionHeadings, Severity, Status, TimelineEntry, UserId};
+use super::{
+    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, Priority, SectionHeadings, Severity, Status, TeamId,
+    TimelineEntry, UserId,
+};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -292,45 +295,89 @@ impl TimelineForm {
     }
 }
 
-/// An action item form. `done` is a checkbox: present ("on") when ticked.
+/// An action item form. Every field is the text the browser sent, so a refused form comes back
+/// exactly as typed. `done` is the add form's checkbox ("on" when ticked); the edit form sends
+/// a `status` instead.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ActionItemForm {
     pub body: String,
+    pub kind: String,
+    pub priority: String,
     /// The id of the person chosen as owner, or empty.
     pub owner_id: String,
     pub owner: String,
+    /// The id of the team chosen, or empty.
+    pub team_id: String,
     pub team: String,
     pub due_on: String,
+    pub status: String,
+    pub wont_do_reason: String,
+    pub ticket_url: String,
+    pub completion_note: String,
     pub done: Option<String>,
+    /// The version the form was loaded at (edit form only).
+    pub version: String,
 }
 
 /// A validated action item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionItemDraft {
     pub body: String,
+    pub kind: Option<ActionKind>,
+    pub priority: Option<Priority>,
     /// The owner as written; shown when no person is linked.
     pub owner: String,
     pub owner_id: Option<UserId>,
+    /// The team as written; shown when no team is linked.
     pub team: String,
+    pub team_id: Option<TeamId>,
     pub due_on: Option<Date>,
-    pub done: bool,
+    pub status: ActionStatus,
+    /// Empty unless the status is won't do.
+    pub wont_do_reason: String,
+    pub ticket_url: String,
+    pub completion_note: String,
+}
+
+impl ActionItemDraft {
+    pub fn is_done(&self) -> bool {
+        self.status == ActionStatus::Done
+    }
 }
 
 impl ActionItemForm {
     pub fn from_item(item: &ActionItem) -> ActionItemForm {
         ActionItemForm {
             body: item.body.clone(),
+            kind: item.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            priority: item.priority.map(|p| p.as_str().to_owned()).unwrap_or_default(),
             owner_id: item.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             owner: item.owner.clone(),
+            team_id: item.team_id.map(|id| id.to_string()).unwrap_or_default(),
             team: item.team.clone(),
             due_on: item.due_on.map(t::format_date).unwrap_or_default(),
-            done: item.is_done().then(|| "on".to_owned()),
+            status: item.status.as_str().to_owned(),
+            wont_do_reason: item.wont_do_reason.clone(),
+            ticket_url: item.ticket_url.clone(),
+            completion_note: item.completion_note.clone(),
+            done: None,
+            version: item.version.to_string(),
         }
     }
 
+    /// A blank add form, due on `due_on` (the severity's default) if there is one.
+    pub fn blank(due_on: Option<Date>) -> ActionItemForm {
+        ActionItemForm { due_on: due_on.map(t::format_date).unwrap_or_default(), ..ActionItemForm::default() }
+    }
+
     pub fn is_done(&self) -> bool {
-        self.done.is_some()
+        self.done.is_some() || self.status == ActionStatus::Done.as_str()
+    }
+
+    /// The version the form was loaded at, if it says.
+    pub fn base_version(&self) -> Option<i32> {
+        self.version.trim().parse().ok()
     }
 
     pub fn validate(&self) -> Result<ActionItemDraft, FieldErrors> {
@@ -339,18 +386,13 @@ impl ActionItemForm {
         if body.is_empty() && errors.get("body").is_none() {
             errors.add("body", "Say what needs to be done.");
         }
+        let kind = choice(&mut errors, "kind", &self.kind, "Choose a kind from the list, or none.");
+        let priority = choice(&mut errors, "priority", &self.priority, "Choose a priority from P1 to P4, or none.");
         let owner = line(&mut errors, "owner", &self.owner, 200);
-        let owner_id = match self.owner_id.trim() {
-            "" => None,
-            id => {
-                let id = id.parse().ok().map(UserId);
-                if id.is_none() {
-                    errors.add("owner_id", "Choose a person from the list, or no one.");
-                }
-                id
-            }
-        };
+        let owner_id =
+            id(&mut errors, "owner_id", &self.owner_id, "Choose a person from the list, or no one.").map(UserId);
         let team = line(&mut errors, "team", &self.team, 200);
+        let team_id = id(&mut errors, "team_id", &self.team_id, "Choose a team from the list, or none.").map(TeamId);
         let due_on = if self.due_on.trim().is_empty() {
             None
         } else {
@@ -360,9 +402,62 @@ impl ActionItemForm {
             }
             date
         };
-        let done = self.is_done();
-        errors.into_result(|| ActionItemDraft { body, owner, owner_id, team, due_on, done })
+        let status = if self.status.trim().is_empty() {
+            if self.done.is_some() { ActionStatus::Done } else { ActionStatus::Open }
+        } else {
+            choice(&mut errors, "status", &self.status, "Choose a status from the list.").unwrap_or(ActionStatus::Open)
+        };
+        let mut wont_do_reason = line(&mut errors, "wont_do_reason", &self.wont_do_reason, MAX_LINE_CHARS);
+        if status == ActionStatus::WontDo && wont_do_reason.is_empty() && errors.get("wont_do_reason").is_none() {
+            errors.add("wont_do_reason", "Say why it will not be done.");
+        }
+        if status != ActionStatus::WontDo {
+            wont_do_reason.clear();
+        }
+        let ticket_url = line(&mut errors, "ticket_url", &self.ticket_url, 2000);
+        if !ticket_url.is_empty() && !is_web_address(&ticket_url) {
+            errors.add("ticket_url", "Enter the ticket's web address, starting with https://, or leave it empty.");
+        }
+        let completion_note = line(&mut errors, "completion_note", &self.completion_note, MAX_LINE_CHARS);
+        errors.into_result(|| ActionItemDraft {
+            body,
+            kind,
+            priority,
+            owner,
+            owner_id,
+            team,
+            team_id,
+            due_on,
+            status,
+            wont_do_reason,
+            ticket_url,
+            completion_note,
+        })
     }
+}
+
+/// An `http://` or `https://` address: the only links stored for people to follow (never
+/// `javascript:` or `data:`).
+pub fn is_web_address(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://")) && !text.chars().any(char::is_whitespace)
+}
+
+/// One of an enum's values, or none when the field is empty.
+fn choice<T: std::str::FromStr>(errors: &mut FieldErrors, field: &'static str, raw: &str, message: &str) -> Option<T> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = raw.parse().ok();
+    if parsed.is_none() {
+        errors.add(field, message.to_owned());
+    }
+    parsed
+}
+
+/// A row id chosen from a list, or none when the field is empty.
+fn id(errors: &mut FieldErrors, field: &'static str, raw: &str, message: &str) -> Option<i64> {
+    choice(errors, field, raw, message)
 }
 
 /// An extra section: a heading of the author's choosing and Markdown under it.

@@ -165,6 +165,42 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where an action item stands. Done and won't do are closed.
+    ActionStatus, "action item status", {
+        Open => ("open", "Open"),
+        InProgress => ("in_progress", "In progress"),
+        Done => ("done", "Done"),
+        WontDo => ("wont_do", "Won't do"),
+    }
+);
+
+impl ActionStatus {
+    pub fn is_closed(self) -> bool {
+        matches!(self, ActionStatus::Done | ActionStatus::WontDo)
+    }
+}
+
+text_enum!(
+    /// What an action item is for.
+    ActionKind, "action item kind", {
+        Corrective => ("corrective", "Corrective"),
+        Preventative => ("preventative", "Preventative"),
+        Detective => ("detective", "Detective"),
+        Mitigation => ("mitigation", "Mitigation"),
+    }
+);
+
+text_enum!(
+    /// How urgent an action item is; P1 is the most.
+    Priority, "priority", {
+        P1 => ("P1", "P1"),
+        P2 => ("P2", "P2"),
+        P3 => ("P3", "P3"),
+        P4 => ("P4", "P4"),
+    }
+);
+
+text_enum!(
     /// What a person may do. Each role can do everything the ones before it can.
     Role, "role", {
         Viewer => ("viewer", "Viewer"),
@@ -283,12 +319,27 @@ pub struct TimelineEntry {
     pub time_as_written: String,
 }
 
-/// Follow-up work; done when `completed_at` is set.
+/// Follow-up work. `completed_at` is when it was closed (done, or decided against).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionItem {
     pub id: ActionItemId,
     pub incident_id: IncidentId,
     pub body: String,
+    pub kind: Option<ActionKind>,
+    pub priority: Option<Priority>,
+    pub status: ActionStatus,
+    /// Why it will not be done; set exactly when the status is won't do.
+    pub wont_do_reason: String,
+    /// The team that owns it, when linked to one.
+    pub team_id: Option<TeamId>,
+    /// That team's name, read with the item.
+    pub team_name: Option<String>,
+    /// A link to the ticket tracking it.
+    pub ticket_url: String,
+    /// How it was done, or a link to the evidence.
+    pub completion_note: String,
+    /// Bumped on every save, to refuse a save made from a stale form.
+    pub version: i32,
     /// The owner as written (typed, or from an imported document).
     pub owner: String,
     /// The person who owns it, when it is linked to an account.
@@ -301,13 +352,47 @@ pub struct ActionItem {
 }
 
 impl ActionItem {
+    /// An open item with nothing but its text, for building postmortems in code (tests,
+    /// benchmarks).
+    pub fn new(id: ActionItemId, incident_id: IncidentId, body: impl Into<String>) -> ActionItem {
+        ActionItem {
+            id,
+            incident_id,
+            body: body.into(),
+            kind: None,
+            priority: None,
+            status: ActionStatus::Open,
+            wont_do_reason: String::new(),
+            team_id: None,
+            team_name: None,
+            ticket_url: String::new(),
+            completion_note: String::new(),
+            version: 1,
+            owner: String::new(),
+            owner_id: None,
+            owner_person: None,
+            team: String::new(),
+            due_on: None,
+            completed_at: None,
+        }
+    }
+
     /// Who owns it, as shown and exported: the linked person, else the owner as written.
     pub fn owner_name(&self) -> &str {
         self.owner_person.as_deref().unwrap_or(&self.owner)
     }
 
+    /// The team, as shown and exported: the linked team, else the team as written.
+    pub fn team_label(&self) -> &str {
+        self.team_name.as_deref().unwrap_or(&self.team)
+    }
+
     pub fn is_done(&self) -> bool {
-        self.completed_at.is_some()
+        self.status == ActionStatus::Done
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.status.is_closed()
     }
 }
 

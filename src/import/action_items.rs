@@ -29,6 +29,14 @@ pub struct ImportedItem {
     pub ticket: Option<String>,
     pub priority: Option<String>,
     pub kind: Option<String>,
+    /// Why it will not be done, when the document says.
+    pub reason: Option<String>,
+    /// How it was done, or a link to the evidence.
+    pub note: Option<String>,
+    /// Read from a Hindsight export: ticket, priority and kind are Hindsight's own values and
+    /// go back into their fields rather than into the text.
+    #[serde(skip)]
+    pub exact: bool,
 }
 
 impl ImportedItem {
@@ -42,6 +50,9 @@ impl ImportedItem {
             ticket: None,
             priority: None,
             kind: None,
+            reason: None,
+            note: None,
+            exact: false,
         }
     }
 }

@@ -9,9 +9,10 @@ use super::sections::{SectionKind, own_heading};
 use super::timeline::{self, RawEntry};
 use super::when::{self, PartialDate, Zone};
 use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
+use crate::domain::input::is_web_address;
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::time::{Offset, showable};
-use crate::domain::{SectionHeadings, Severity, Status};
+use crate::domain::{ActionKind, ActionStatus, Priority, SectionHeadings, Severity, Status};
 use crate::markdown::export;
 
 /// A timeline entry with its instant resolved (if the row had a time).
@@ -366,9 +367,50 @@ fn parse_status(text: &str) -> Option<Status> {
     }
 }
 
+/// A field's value when the item came from a Hindsight export, where it is known to be
+/// Hindsight's own; elsewhere such values stay in the item's text.
+fn exact<T: std::str::FromStr>(item: &ImportedItem, value: &Option<String>) -> Option<T> {
+    if item.exact { value.as_deref().and_then(|v| v.parse().ok()) } else { None }
+}
+
 impl ResolvedItem {
     pub fn is_done(&self) -> bool {
         self.item.status == ItemStatus::Done
+    }
+
+    /// An export's ticket link, if it is a web address (anything else stays in the text).
+    fn exact_ticket(&self) -> Option<String> {
+        self.item.ticket.clone().filter(|ticket| self.item.exact && is_web_address(ticket))
+    }
+
+    fn to_draft(&self) -> ActionItemDraft {
+        let item = &self.item;
+        let status = match item.status {
+            ItemStatus::Open => ActionStatus::Open,
+            ItemStatus::InProgress => ActionStatus::InProgress,
+            ItemStatus::Done => ActionStatus::Done,
+            ItemStatus::WontDo => ActionStatus::WontDo,
+        };
+        let wont_do_reason = match status {
+            ActionStatus::WontDo => {
+                item.reason.clone().unwrap_or_else(|| "Marked won't do in the imported document.".to_owned())
+            }
+            _ => String::new(),
+        };
+        ActionItemDraft {
+            body: self.text_with_details(),
+            kind: exact(item, &item.kind),
+            priority: exact(item, &item.priority),
+            owner: item.owner.clone().unwrap_or_default(),
+            owner_id: None,
+            team: item.team.clone().unwrap_or_default(),
+            team_id: None,
+            due_on: self.due_on,
+            status,
+            wont_do_reason,
+            ticket_url: self.exact_ticket().unwrap_or_default(),
+            completion_note: item.note.clone().unwrap_or_default(),
+        }
     }
 
     /// The item's text with what has no field of its own yet (ticket, priority, type)
@@ -378,7 +420,10 @@ impl ResolvedItem {
         // A status written as a word stays in the text (or the table's status column in the
         // details); the tick box carries done or not.
         let mut details: Vec<String> = Vec::new();
-        for (label, value) in [("ticket", &item.ticket), ("priority", &item.priority), ("type", &item.kind)] {
+        let ticket = if self.exact_ticket().is_some() { &None } else { &item.ticket };
+        let priority = if exact::<Priority>(item, &item.priority).is_some() { &None } else { &item.priority };
+        let kind = if exact::<ActionKind>(item, &item.kind).is_some() { &None } else { &item.kind };
+        for (label, value) in [("ticket", ticket), ("priority", priority), ("type", kind)] {
             if let Some(value) = value {
                 details.push(format!("{label}: {value}"));
             }
@@ -453,14 +498,7 @@ impl ImportedPostmortem {
             .action_items
             .iter()
             .filter(|item| !item.item.text.trim().is_empty())
-            .map(|item| ActionItemDraft {
-                body: item.text_with_details(),
-                owner: item.item.owner.clone().unwrap_or_default(),
-                owner_id: None,
-                team: item.item.team.clone().unwrap_or_default(),
-                due_on: item.due_on,
-                done: item.is_done(),
-            })
+            .map(ResolvedItem::to_draft)
             .collect();
 
         let mut sections = Vec::new();
@@ -577,13 +615,22 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             .map(|(n, i)| ActionItem {
                 id: ActionItemId(n as i64),
                 incident_id: id,
+                completed_at: i.status.is_closed().then_some(d.started_at),
                 body: i.body,
+                kind: i.kind,
+                priority: i.priority,
+                status: i.status,
+                wont_do_reason: i.wont_do_reason,
                 owner: i.owner,
                 owner_id: None,
                 owner_person: None,
                 team: i.team,
+                team_id: None,
+                team_name: None,
+                ticket_url: i.ticket_url,
+                completion_note: i.completion_note,
+                version: 1,
                 due_on: i.due_on,
-                completed_at: i.done.then_some(d.started_at),
             })
             .collect(),
         sections: drafts
@@ -676,7 +723,7 @@ mod tests {
         assert_eq!(drafts.incident.offset.minutes(), 120);
         assert_eq!(drafts.timeline.len(), 8);
         assert_eq!(drafts.action_items.len(), 4);
-        assert!(drafts.action_items.iter().all(|item| item.done));
+        assert!(drafts.action_items.iter().all(|item| item.is_done()));
         assert!(drafts.sections.is_empty(), "{:?}", drafts.sections);
         let undated = recognise("# X\n\n## Timeline\n\n- 10:00 It broke\n", None);
         assert_eq!(undated.to_drafts(), Err(DraftError::NoStart));
@@ -761,5 +808,23 @@ mod tests {
         assert!(draft.notes.iter().any(|n| n.contains("No start")));
         assert!(draft.notes.iter().any(|n| n.contains("UTC")));
         assert_eq!(draft.timeline[0].occurred_at, None);
+    }
+
+    #[test]
+    fn an_exports_tracking_fields_come_back_and_only_web_links_become_tickets() {
+        let doc = "# Outage\n\n- **Severity:** SEV2\n- **Status:** Draft\n- **Start:** 2025-03-01 10:15 UTC\n- **End:** ongoing\n\n## Action Items\n\n- [ ] Cap pools — **Kind:** mitigation · **Priority:** P1 · **Status:** won't do: replaced · **Ticket:** https://t.example/1\n- [ ] Rotate keys — **Priority:** urgent · **Ticket:** javascript:alert(1)\n";
+        let drafts = recognise(doc, None).to_drafts().expect("drafts");
+        let [first, second] = &drafts.action_items[..] else { panic!("two items: {:?}", drafts.action_items) };
+        assert_eq!(
+            (first.kind, first.priority, first.status),
+            (Some(ActionKind::Mitigation), Some(Priority::P1), ActionStatus::WontDo)
+        );
+        assert_eq!((first.wont_do_reason.as_str(), first.ticket_url.as_str()), ("replaced", "https://t.example/1"));
+        assert_eq!(first.body, "Cap pools");
+        assert_eq!((second.priority, second.ticket_url.as_str()), (None, ""));
+        assert_eq!(
+            second.body, "Rotate keys (ticket: javascript:alert(1); priority: urgent)",
+            "kept as text, never a link"
+        );
     }
 }

@@ -358,13 +358,24 @@ fn parse_clock(text: &str) -> Option<Time> {
     Time::from_hms_nano(hour, minute, second, nanos).ok()
 }
 
-/// `text — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01`, every field optional and
-/// in that order, as the item's first line.
+/// `text — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01 · **Kind:** corrective ·
+/// **Priority:** P2 · **Status:** in progress · **Ticket:** https://… · **Note:** …`, every field
+/// optional and in that order, as the item's first line. The status is written only when the
+/// tick box cannot say it: in progress, or `won't do: {reason}`.
 fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
-    const LABELS: [&str; 3] = ["**Owner:** ", "**Team:** ", "**Due:** "];
+    const LABELS: [&str; 8] = [
+        "**Owner:** ",
+        "**Team:** ",
+        "**Due:** ",
+        "**Kind:** ",
+        "**Priority:** ",
+        "**Status:** ",
+        "**Ticket:** ",
+        "**Note:** ",
+    ];
     let start = LABELS.iter().filter_map(|label| line.find(&format!(" — {label}"))).min().unwrap_or(line.len());
     let (text, mut fields) = (&line[..start], line[start..].strip_prefix(" — ").unwrap_or_default());
-    let mut values: [Option<&str>; 3] = [None; 3];
+    let mut values: [Option<&str>; 8] = [None; 8];
     for (slot, label) in LABELS.iter().enumerate() {
         let Some(rest) = fields.strip_prefix(label) else { continue };
         // A value runs to the next field's label.
@@ -376,10 +387,18 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
     if !fields.is_empty() {
         return None;
     }
-    let [owner, team, due] = values;
+    let [owner, team, due, kind, priority, written_status, ticket, note] = values;
     let due_on = match due {
         Some(due) => Some(t::parse_date(due)?),
         None => None,
+    };
+    let (status, reason) = match written_status {
+        None => (status, None),
+        Some("in progress") if status == ItemStatus::Open => (ItemStatus::InProgress, None),
+        Some(other) => match other.strip_prefix("won't do: ") {
+            Some(reason) if status == ItemStatus::Open => (ItemStatus::WontDo, Some(reason.to_owned())),
+            _ => return None,
+        },
     };
     let item = ImportedItem {
         text: text.to_owned(),
@@ -387,9 +406,12 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
         owner: owner.map(str::to_owned),
         team: team.map(str::to_owned),
         due: due.map(str::to_owned),
-        ticket: None,
-        priority: None,
-        kind: None,
+        ticket: ticket.map(str::to_owned),
+        priority: priority.map(str::to_owned),
+        kind: kind.map(str::to_owned),
+        reason,
+        note: note.map(str::to_owned),
+        exact: true,
     };
     Some(ResolvedItem { item, due_on })
 }

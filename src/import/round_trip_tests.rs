@@ -14,7 +14,7 @@ use super::draft::{Drafts, recognise, saved};
 use super::outline::CodeFences;
 use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{Incident, IncidentId, Postmortem, Severity, Status};
+use crate::domain::{ActionKind, ActionStatus, Incident, IncidentId, Postmortem, Priority, Severity, Status};
 use crate::markdown::export::export;
 
 // ---------------------------------------------------------------------------------------------
@@ -439,33 +439,56 @@ fn timeline_form(start: PrimitiveDateTime) -> impl Strategy<Value = TimelineForm
 
 /// Action item text and owners, without the export's own field labels.
 ///
-/// Restriction: no text contains `**Owner:** `, `**Team:** ` or `**Due:** `. The export writes an
-/// item's fields after its text with exactly those bold labels, so an item "Fix it — **Owner:**
-/// Sam" with no owner and an item "Fix it" owned by Sam are the same Markdown.
+/// Restriction: no text contains a field label (`**Owner:** `, `**Team:** ` ... `**Note:** `).
+/// The export writes an item's fields after its text with exactly those bold labels, so an
+/// item "Fix it — **Owner:** Sam" with no owner and an item "Fix it" owned by Sam are the same
+/// Markdown.
 fn item_line() -> impl Strategy<Value = String> {
-    inline().prop_filter("the export's field labels", |text| {
-        !["**Owner:** ", "**Team:** ", "**Due:** "].iter().any(|label| text.contains(label))
-    })
+    const LABELS: [&str; 8] = [
+        "**Owner:** ",
+        "**Team:** ",
+        "**Due:** ",
+        "**Kind:** ",
+        "**Priority:** ",
+        "**Status:** ",
+        "**Ticket:** ",
+        "**Note:** ",
+    ];
+    inline().prop_filter("the export's field labels", |text| !LABELS.iter().any(|label| text.contains(label)))
 }
 
 fn action_item_form() -> impl Strategy<Value = ActionItemForm> {
+    let tracking = (
+        prop::option::of(select(ActionKind::ALL)),
+        prop::option::of(select(Priority::ALL)),
+        select(ActionStatus::ALL),
+        item_line(),
+        prop::option::of(0..100_000u32),
+        prop::option::of(item_line()),
+    );
     (
         item_line(),
         prop::option::of(item_line()),
         prop::option::of(item_line()),
         prop::option::of((year(), 1..=365u16)),
-        any::<bool>(),
+        tracking,
     )
-        .prop_map(|(body, owner, team, due, done)| ActionItemForm {
+        .prop_map(|(body, owner, team, due, (kind, priority, status, reason, ticket, note))| ActionItemForm {
             body: format!("{body} "),
-            owner_id: String::new(),
+            kind: kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            priority: priority.map(|p| p.as_str().to_owned()).unwrap_or_default(),
             owner: owner.unwrap_or_default(),
             team: team.unwrap_or_default(),
             due_on: due
                 .and_then(|(year, day)| Date::from_ordinal_date(year, day).ok())
                 .map(t::format_date)
                 .unwrap_or_default(),
-            done: done.then(|| "on".to_owned()),
+            status: status.as_str().to_owned(),
+            // A reason that is only blank would be refused by the form; give it a word.
+            wont_do_reason: if status == ActionStatus::WontDo { format!("{reason} x") } else { String::new() },
+            ticket_url: ticket.map(|n| format!("https://tickets.example.com/T-{n}")).unwrap_or_default(),
+            completion_note: note.unwrap_or_default(),
+            ..ActionItemForm::default()
         })
 }
 

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use time::{Date, OffsetDateTime, Time};
 
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{ActionItem, Postmortem, TimelineEntry};
+use crate::domain::{ActionItem, ActionStatus, Postmortem, TimelineEntry};
 use crate::import::{exported, when};
 
 /// The standard sections' headings, written when the authors had none of their own.
@@ -213,15 +213,32 @@ fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
         // Fields go on the item's first line; an imported item's further lines follow, indented.
         let (first, rest) = item.body.split_once('\n').unwrap_or((&item.body, ""));
         let _ = write!(doc, "- [{mark}] {first}");
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = Vec::with_capacity(8);
         if !item.owner_name().is_empty() {
             fields.push(format!("**Owner:** {}", item.owner_name()));
         }
-        if !item.team.is_empty() {
-            fields.push(format!("**Team:** {}", item.team));
+        if !item.team_label().is_empty() {
+            fields.push(format!("**Team:** {}", item.team_label()));
         }
         if let Some(due) = item.due_on {
             fields.push(format!("**Due:** {}", t::format_date(due)));
+        }
+        if let Some(kind) = item.kind {
+            fields.push(format!("**Kind:** {}", kind.as_str()));
+        }
+        if let Some(priority) = item.priority {
+            fields.push(format!("**Priority:** {}", priority.as_str()));
+        }
+        match item.status {
+            ActionStatus::InProgress => fields.push("**Status:** in progress".to_owned()),
+            ActionStatus::WontDo => fields.push(format!("**Status:** won't do: {}", item.wont_do_reason)),
+            ActionStatus::Open | ActionStatus::Done => {}
+        }
+        if !item.ticket_url.is_empty() {
+            fields.push(format!("**Ticket:** {}", item.ticket_url));
+        }
+        if !item.completion_note.is_empty() {
+            fields.push(format!("**Note:** {}", item.completion_note));
         }
         if !fields.is_empty() {
             let _ = write!(doc, " — {}", fields.join(" · "));
@@ -384,15 +401,9 @@ mod tests {
                 body: "A pager.".into(),
             }],
             action_items: vec![ActionItem {
-                id: ActionItemId(1),
-                incident_id: id,
-                body: "Add jitter".into(),
                 owner: "Priya".into(),
-                owner_id: None,
-                owner_person: None,
-                team: String::new(),
                 due_on: Some(date!(2025 - 04 - 01)),
-                completed_at: None,
+                ..ActionItem::new(ActionItemId(1), id, "Add jitter")
             }],
         }
     }

@@ -14,7 +14,7 @@ use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
 use crate::domain::input::{ActionItemDraft, ActionItemForm, FieldErrors};
-use crate::domain::{ActionItemId, IncidentId, UserId};
+use crate::domain::{ActionItem, ActionItemId, IncidentId, Team, UserId};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "action_items/edit.html")]
@@ -25,6 +25,61 @@ pub struct EditPage {
     form: ActionItemForm,
     errors: FieldErrors,
     people: Vec<Person>,
+    teams: Vec<Team>,
+    /// When someone saved the item after this form was loaded: what they saved, field by field
+    /// where it differs from the form. The form keeps what this person typed.
+    conflict: Vec<(&'static str, String)>,
+}
+
+impl EditPage {
+    async fn new(
+        state: &AppState,
+        incident_id: IncidentId,
+        item_id: ActionItemId,
+        form: ActionItemForm,
+        errors: FieldErrors,
+        owner: Option<UserId>,
+    ) -> Result<EditPage> {
+        let incident = db::incidents::find(&state.pool, incident_id).await?.ok_or(AppError::NotFound)?;
+        Ok(EditPage {
+            incident_id,
+            incident_title: incident.title,
+            item_id,
+            form,
+            errors,
+            people: people(state, owner).await?,
+            teams: db::teams::all(&state.pool).await?,
+            conflict: Vec::new(),
+        })
+    }
+}
+
+/// The saved item's fields that differ from what the form holds, as the conflict page lists them.
+fn differences(saved: &ActionItem, theirs: &ActionItemForm) -> Vec<(&'static str, String)> {
+    let ours = ActionItemForm::from_item(saved);
+    let fields: [(&'static str, &String, &String, String); 11] = [
+        ("What needs doing", &ours.body, &theirs.body, saved.body.clone()),
+        ("Kind", &ours.kind, &theirs.kind, saved.kind.map(|k| k.label().to_owned()).unwrap_or_default()),
+        (
+            "Priority",
+            &ours.priority,
+            &theirs.priority,
+            saved.priority.map(|p| p.label().to_owned()).unwrap_or_default(),
+        ),
+        ("Owner", &ours.owner_id, &theirs.owner_id, saved.owner_person.clone().unwrap_or_default()),
+        ("Owner's name", &ours.owner, &theirs.owner, saved.owner.clone()),
+        ("Team", &ours.team_id, &theirs.team_id, saved.team_name.clone().unwrap_or_default()),
+        ("Due", &ours.due_on, &theirs.due_on, ours.due_on.clone()),
+        ("Status", &ours.status, &theirs.status, saved.status.label().to_owned()),
+        ("Why not", &ours.wont_do_reason, &theirs.wont_do_reason, saved.wont_do_reason.clone()),
+        ("Ticket", &ours.ticket_url, &theirs.ticket_url, saved.ticket_url.clone()),
+        ("How it was done", &ours.completion_note, &theirs.completion_note, saved.completion_note.clone()),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, saved, typed, _)| saved.trim() != typed.trim())
+        .map(|(label, _, _, shown)| (label, if shown.is_empty() { "(empty)".to_owned() } else { shown }))
+        .collect()
 }
 
 /// Someone an action item can be given to, as the owner list shows them.
@@ -99,16 +154,8 @@ pub async fn edit(
     State(state): State<AppState>,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<EditPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let item = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
-    Ok(EditPage {
-        incident_id: id,
-        incident_title: incident.title,
-        item_id,
-        form: ActionItemForm::from_item(&item),
-        errors: FieldErrors::default(),
-        people: people(&state, item.owner_id).await?,
-    })
+    EditPage::new(&state, id, item_id, ActionItemForm::from_item(&item), FieldErrors::default(), item.owner_id).await
 }
 
 pub async fn update(
@@ -118,24 +165,30 @@ pub async fn update(
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
     let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
-    match validate(&state, &form, current).await? {
-        Ok(draft) => {
-            let mut tx = state.pool.begin().await?;
-            if !db::action_items::update(&mut *tx, id, item_id, &draft).await? {
-                return Err(AppError::NotFound);
-            }
-            let summary = format!("Edited the action item “{}”", draft.body);
-            db::audit::record(&mut *tx, user.id, "action_item.edited", &summary, Some(id)).await?;
-            tx.commit().await?;
-            Ok(anchor(id).into_response())
-        }
+    let draft = match validate(&state, &form, current).await? {
+        Ok(draft) => draft,
         Err(errors) => {
-            let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-            let people = people(&state, current).await?;
-            let page = EditPage { incident_id: id, incident_title: incident.title, item_id, form, errors, people };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let page = EditPage::new(&state, id, item_id, form, errors, current).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
+    };
+    let mut tx = state.pool.begin().await?;
+    if db::action_items::update(&mut *tx, id, item_id, form.base_version(), &draft).await? {
+        let summary = format!("Edited the action item “{}”", draft.body);
+        db::audit::record(&mut *tx, user.id, "action_item.edited", &summary, Some(id)).await?;
+        tx.commit().await?;
+        return Ok(anchor(id).into_response());
     }
+    drop(tx);
+    // Someone saved it since this form loaded (or it is gone): keep what was typed, show theirs,
+    // and move the form to their version so that saving again knowingly replaces it.
+    let saved = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
+    let conflict = differences(&saved, &form);
+    let mut form = form;
+    form.version = saved.version.to_string();
+    let mut page = EditPage::new(&state, id, item_id, form, FieldErrors::default(), current).await?;
+    page.conflict = conflict;
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 #[derive(Debug, Deserialize)]

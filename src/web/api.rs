@@ -63,7 +63,15 @@ struct ActionItemJson {
     owner: String,
     /// The linked person's id, if any.
     owner_id: Option<i64>,
+    /// The team's name: the linked team's, else as written.
     team: String,
+    team_id: Option<i64>,
+    kind: Option<crate::domain::ActionKind>,
+    priority: Option<crate::domain::Priority>,
+    status: crate::domain::ActionStatus,
+    wont_do_reason: String,
+    ticket_url: String,
+    completion_note: String,
     due_on: Option<String>,
     done: bool,
     completed_at: Option<String>,
@@ -110,8 +118,15 @@ impl IncidentJson {
                     completed_at: item.completed_at.map(instant),
                     owner: item.owner_name().to_owned(),
                     owner_id: item.owner_id.map(|id| id.0),
+                    team: item.team_label().to_owned(),
+                    team_id: item.team_id.map(|id| id.0),
+                    kind: item.kind,
+                    priority: item.priority,
+                    status: item.status,
+                    wont_do_reason: item.wont_do_reason,
+                    ticket_url: item.ticket_url,
+                    completion_note: item.completion_note,
                     body: item.body,
-                    team: item.team,
                 })
                 .collect(),
             sections: sections

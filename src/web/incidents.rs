@@ -257,9 +257,15 @@ pub struct ActionRow {
     id: crate::domain::ActionItemId,
     html: SafeHtml,
     done: bool,
+    status: crate::domain::ActionStatus,
+    kind: Option<crate::domain::ActionKind>,
+    priority: Option<crate::domain::Priority>,
     owner: String,
     team: String,
     due: String,
+    wont_do_reason: String,
+    ticket_url: String,
+    completion_note: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -295,8 +301,9 @@ pub struct ShowPage {
     can_delete: bool,
     /// Who last changed it, and how long ago, from the audit log.
     last_edited: Option<(String, String)>,
-    /// Who a new action item can be given to.
+    /// Who a new action item can be given to, and which teams.
     people: Vec<super::action_items::Person>,
+    teams: Vec<crate::domain::Team>,
 }
 
 /// Forms on the postmortem page that came back with errors, to show again as typed.
@@ -327,16 +334,22 @@ impl ShowPage {
                 html: markdown::render(&entry.body),
             })
             .collect();
-        let open_action_items = action_items.iter().filter(|item| !item.is_done()).count();
+        let open_action_items = action_items.iter().filter(|item| !item.is_closed()).count();
         let action_items = action_items
             .iter()
             .map(|item| ActionRow {
                 id: item.id,
                 html: markdown::render(&item.body),
                 done: item.is_done(),
+                status: item.status,
+                kind: item.kind,
+                priority: item.priority,
                 owner: item.owner_name().to_owned(),
-                team: item.team.clone(),
+                team: item.team_label().to_owned(),
                 due: item.due_on.map(t::format_date).unwrap_or_default(),
+                wont_do_reason: item.wont_do_reason.clone(),
+                ticket_url: item.ticket_url.clone(),
+                completion_note: item.completion_note.clone(),
             })
             .collect();
         let (entry_form, entry_errors) =
@@ -386,6 +399,7 @@ impl ShowPage {
             can_delete: false,
             last_edited: None,
             people: Vec::new(),
+            teams: Vec::new(),
         }
     }
 }
@@ -404,6 +418,7 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     page.can_delete = role.is_some_and(|role| role.includes(Role::Manager));
     if page.can_edit {
         page.people = super::action_items::people(state, None).await?;
+        page.teams = db::teams::all(&state.pool).await?;
     }
     page.last_edited = db::audit::last_change(&state.pool, id).await?.map(|(who, at)| (who, super::layout::ago(at)));
     Ok((status, page).into_response())

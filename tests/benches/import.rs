@@ -11,8 +11,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hindsight::domain::time::Offset;
 use hindsight::domain::{
-    ActionItem, ActionItemId, ExtraSection, Incident, IncidentId, Postmortem, SectionId, Severity, Status,
-    TimelineEntry, TimelineEntryId,
+    ActionItem, ActionItemId, ActionStatus, ExtraSection, Incident, IncidentId, Postmortem, SectionId, Severity,
+    Status, TimelineEntry, TimelineEntryId,
 };
 use hindsight::import::check_input;
 use hindsight::import::draft::{Drafts, recognise, saved};
@@ -74,15 +74,12 @@ fn postmortem(entries: i64) -> Postmortem {
             .collect(),
         action_items: (0..entries / 25 + 1)
             .map(|n| ActionItem {
-                id: ActionItemId(n),
-                incident_id: id,
-                body: format!("Follow-up {n}: cap connections per service"),
                 owner: "Priya".into(),
-                owner_id: None,
-                owner_person: None,
                 team: "Platform".into(),
                 due_on: Some(date!(2025 - 04 - 01)),
+                status: if n % 2 == 0 { ActionStatus::Done } else { ActionStatus::Open },
                 completed_at: (n % 2 == 0).then_some(start),
+                ..ActionItem::new(ActionItemId(n), id, format!("Follow-up {n}: cap connections per service"))
             })
             .collect(),
         sections: (0..entries / 25)

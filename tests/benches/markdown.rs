@@ -63,15 +63,10 @@ fn long_postmortem(entries: i64) -> Postmortem {
             .collect(),
         action_items: (0..20)
             .map(|n| ActionItem {
-                id: ActionItemId(n),
-                incident_id: id,
-                body: format!("Follow-up {n}"),
                 owner: "Priya".into(),
-                owner_id: None,
-                owner_person: None,
                 team: "Platform".into(),
                 due_on: Some(datetime!(2025-04-01 00:00 UTC).date()),
-                completed_at: None,
+                ..ActionItem::new(ActionItemId(n), id, format!("Follow-up {n}"))
             })
             .collect(),
         sections: Vec::new(),

@@ -106,3 +106,116 @@ async fn missing_items_are_404s_on_every_route() {
     assert_eq!(app.post_form("/incidents/999/actions", &[("body", "x")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("action_items").await, 0);
 }
+
+/// The edit form's fields, as a browser sends them.
+fn tracked(version: &str, status: &str, reason: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("version", version.to_owned()),
+        ("body", "Cap connections per service".to_owned()),
+        ("kind", "preventative".to_owned()),
+        ("priority", "P2".to_owned()),
+        ("status", status.to_owned()),
+        ("wont_do_reason", reason.to_owned()),
+        ("owner", "Priya".to_owned()),
+        ("due_on", "2025-04-01".to_owned()),
+        ("ticket_url", "https://tickets.example.com/OPS-12".to_owned()),
+        ("completion_note", "Limits live since 2025-03-20".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn items_carry_kind_priority_status_team_ticket_and_note_through_page_api_and_export() {
+    let app = TestApp::new().await;
+    app.post_form("/admin/teams", &[("name", "Platform")]).await;
+    let team: i64 = sqlx::query_scalar("SELECT id FROM teams").fetch_one(&app.pool).await.expect("a team");
+    let path = app.create_incident(&form()).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Draft"), ("team_id", &team.to_string())]).await;
+    let edit = app.get(&path).await.attr(".item-meta a", "href").expect("an edit link");
+    let action = app.get(&edit).await.attr("main form[method=post]", "action").expect("a form");
+
+    let mut fields = tracked("1", "in_progress", "");
+    fields.push(("team_id", team.to_string()));
+    let saved = app.post_form(&action, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let meta = app.get(&path).await.text(".item-meta");
+    for shown in ["In progress", "P2", "Preventative", "Owner: Priya", "Team: Platform", "Due 2025-04-01", "Ticket"] {
+        assert!(meta.contains(shown), "{shown} in {meta}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
+    let item = &json["action_items"][0];
+    assert_eq!(
+        (item["status"].as_str(), item["kind"].as_str(), item["priority"].as_str()),
+        (Some("in_progress"), Some("preventative"), Some("P2"))
+    );
+    assert_eq!((item["team"].as_str(), item["team_id"].as_i64()), (Some("Platform"), Some(team)));
+    assert!(item["completed_at"].is_null(), "in progress is not closed");
+
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    let line = "- [ ] Cap connections per service — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01 · **Kind:** preventative · **Priority:** P2 · **Status:** in progress · **Ticket:** https://tickets.example.com/OPS-12 · **Note:** Limits live since 2025-03-20";
+    assert!(export.contains(line), "{export}");
+    // The export imports back with every field.
+    let again = app.post_body("/api/import?save=true", "text/markdown", export.clone()).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let reimported = app.get(&format!("{}/export.md", again.location())).await.body;
+    assert!(reimported.contains(line), "{reimported}");
+
+    // Won't do needs a reason, and closes the item.
+    let refused = app.post_form(&action, &tracked("2", "wont_do", " ")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("wont_do_reason").is_some());
+    assert_eq!(refused.field_value("ticket_url"), "https://tickets.example.com/OPS-12", "kept as typed");
+    let closed = app.post_form(&action, &tracked("2", "wont_do", "Replaced by the new proxy")).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".item-note"), ["Won't do: Replaced by the new proxy", "Note: Limits live since 2025-03-20"]);
+    let closed_at: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT completed_at FROM action_items ORDER BY id LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("q");
+    assert!(closed_at.is_some(), "won't do is closed, with a time");
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    assert!(export.contains("**Status:** won't do: Replaced by the new proxy"), "{export}");
+
+    // A ticket must be a web address.
+    let mut bad = tracked("3", "open", "");
+    bad[8].1 = "javascript:alert(1)".to_owned();
+    let refused = app.post_form(&action, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("ticket_url").is_some());
+}
+
+#[tokio::test]
+async fn a_second_save_from_a_stale_form_sees_both_versions_and_keeps_its_text() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Draft")]).await;
+    let edit = app.get(&path).await.attr(".item-meta a", "href").expect("an edit link");
+    let page = app.get(&edit).await;
+    let action = page.attr("main form[method=post]", "action").expect("a form");
+    let version = page.field_value("version");
+
+    // Two people opened the form at the same version; the first saves.
+    let first = app.post_form(&action, &tracked(&version, "done", "")).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let mut mine = tracked(&version, "open", "");
+    mine[1].1 = "Cap connections per service and per region".to_owned();
+    let second = app.post_form(&action, &mine).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    let listed = second.text(".error-summary ul");
+    assert!(
+        listed.contains("Status: Done") && listed.contains("What needs doing: Cap connections per service"),
+        "{listed}"
+    );
+    assert_eq!(second.field_value("body"), "Cap connections per service and per region", "what they typed is kept");
+    let body: String = sqlx::query_scalar("SELECT body FROM action_items").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(body, "Cap connections per service", "nothing was overwritten");
+
+    // Saving the conflict page again replaces theirs, knowingly.
+    let mut again: Vec<(&'static str, String)> = mine.clone();
+    again[0].1 = second.field_value("version");
+    let replaced = app.post_form(&action, &again).await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    let body: String = sqlx::query_scalar("SELECT body FROM action_items").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(body, "Cap connections per service and per region");
+}

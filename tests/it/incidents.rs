@@ -347,8 +347,8 @@ async fn the_postmortem_page_costs_a_fixed_number_of_queries_however_long_its_ti
     let (page, long) = TestApp::count_queries(app.get(&path)).await;
     assert_eq!(page.texts(".timeline li").len(), 61);
     assert_eq!(
-        short, 7,
-        "the session; incident, timeline, action items, extra sections; who last edited it; who can own an item"
+        short, 8,
+        "the session; incident, timeline, action items, extra sections; who last edited it; the people and teams an item can be given to"
     );
     assert_eq!(long, short);
 }
