@@ -66,6 +66,11 @@ pub struct Config {
           value_parser = parse_role)]
     pub auth_proxy_default_role: crate::domain::Role,
 
+    /// When new action items are due by default, by severity, e.g. SEV1=4w,SEV2=8w,SEV3=12w
+    /// (days `d` or weeks `w`; a severity left out gets no default).
+    #[arg(long, env = "HINDSIGHT_DUE_POLICY", default_value = "SEV1=4w,SEV2=8w,SEV3=12w", global = true)]
+    pub due_policy: crate::domain::DuePolicy,
+
     /// The address people use to reach Hindsight, e.g. https://hindsight.example.com, for
     /// links the command line prints. Defaults to http:// and --listen.
     #[arg(long, env = "HINDSIGHT_PUBLIC_URL", global = true)]
@@ -164,6 +169,7 @@ impl fmt::Debug for Config {
             .field("auth_proxy_header", &self.auth_proxy_header)
             .field("auth_proxy_default_role", &self.auth_proxy_default_role)
             .field("public_url", &self.public_url)
+            .field("due_policy", &self.due_policy)
             .finish()
     }
 }

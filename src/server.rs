@@ -35,7 +35,12 @@ async fn serve_until_shutdown(config: &Config, database: &Database, auth: Arc<Au
         .with_context(|| format!("could not listen on {} (set --listen or HINDSIGHT_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "Hindsight is listening on http://{address}");
-    let state = AppState { pool: database.pool.clone(), readiness_timeout: READINESS_TIMEOUT, auth };
+    let state = AppState {
+        pool: database.pool.clone(),
+        readiness_timeout: READINESS_TIMEOUT,
+        auth,
+        due_policy: config.due_policy,
+    };
     // The peer's address is needed for login throttling and to trust only configured proxies.
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

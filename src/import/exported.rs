@@ -358,21 +358,24 @@ fn parse_clock(text: &str) -> Option<Time> {
     Time::from_hms_nano(hour, minute, second, nanos).ok()
 }
 
+/// The labels of an action item's fields in an export, in the order they are written.
+pub const ITEM_LABELS: [&str; 8] = [
+    "**Owner:** ",
+    "**Team:** ",
+    "**Due:** ",
+    "**Kind:** ",
+    "**Priority:** ",
+    "**Status:** ",
+    "**Ticket:** ",
+    "**Note:** ",
+];
+
 /// `text — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01 · **Kind:** corrective ·
 /// **Priority:** P2 · **Status:** in progress · **Ticket:** https://… · **Note:** …`, every field
 /// optional and in that order, as the item's first line. The status is written only when the
 /// tick box cannot say it: in progress, or `won't do: {reason}`.
 fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
-    const LABELS: [&str; 8] = [
-        "**Owner:** ",
-        "**Team:** ",
-        "**Due:** ",
-        "**Kind:** ",
-        "**Priority:** ",
-        "**Status:** ",
-        "**Ticket:** ",
-        "**Note:** ",
-    ];
+    const LABELS: [&str; 8] = ITEM_LABELS;
     let start = LABELS.iter().filter_map(|label| line.find(&format!(" — {label}"))).min().unwrap_or(line.len());
     let (text, mut fields) = (&line[..start], line[start..].strip_prefix(" — ").unwrap_or_default());
     let mut values: [Option<&str>; 8] = [None; 8];

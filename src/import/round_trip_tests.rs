@@ -444,17 +444,9 @@ fn timeline_form(start: PrimitiveDateTime) -> impl Strategy<Value = TimelineForm
 /// item "Fix it — **Owner:** Sam" with no owner and an item "Fix it" owned by Sam are the same
 /// Markdown.
 fn item_line() -> impl Strategy<Value = String> {
-    const LABELS: [&str; 8] = [
-        "**Owner:** ",
-        "**Team:** ",
-        "**Due:** ",
-        "**Kind:** ",
-        "**Priority:** ",
-        "**Status:** ",
-        "**Ticket:** ",
-        "**Note:** ",
-    ];
-    inline().prop_filter("the export's field labels", |text| !LABELS.iter().any(|label| text.contains(label)))
+    inline().prop_filter("the export's field labels", |text| {
+        !super::exported::ITEM_LABELS.iter().any(|label| text.contains(label))
+    })
 }
 
 fn action_item_form() -> impl Strategy<Value = ActionItemForm> {

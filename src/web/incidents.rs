@@ -315,7 +315,9 @@ pub struct PendingForms {
 }
 
 impl ShowPage {
-    pub fn build(postmortem: Postmortem, pending: PendingForms) -> ShowPage {
+    /// The page for `postmortem`, with rejected forms as typed; a new action item's form is
+    /// due on `default_due` (the severity's default).
+    pub fn build(postmortem: Postmortem, pending: PendingForms, default_due: Option<time::Date>) -> ShowPage {
         let with_dates = export::timeline_needs_dates(&postmortem);
         let Postmortem { incident, timeline, action_items, sections } = postmortem;
         let offset = incident.offset;
@@ -354,7 +356,8 @@ impl ShowPage {
             .collect();
         let (entry_form, entry_errors) =
             pending.entry.unwrap_or_else(|| (TimelineForm::blank(&incident), FieldErrors::default()));
-        let (item_form, item_errors) = pending.item.unwrap_or_default();
+        let (item_form, item_errors) =
+            pending.item.unwrap_or_else(|| (ActionItemForm::blank(default_due), FieldErrors::default()));
         let (section_form, section_errors) = pending.section.unwrap_or_default();
         let extra_sections = sections
             .iter()
@@ -412,7 +415,9 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     } else {
         StatusCode::OK
     };
-    let mut page = ShowPage::build(postmortem, pending);
+    let today = time::OffsetDateTime::now_utc().date();
+    let due = state.due_policy.due(postmortem.incident.severity, today);
+    let mut page = ShowPage::build(postmortem, pending, due);
     let role = super::auth::signed_in().map(|user| user.role);
     page.can_edit = role.is_some_and(|role| role.includes(Role::Engineer));
     page.can_delete = role.is_some_and(|role| role.includes(Role::Manager));

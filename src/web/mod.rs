@@ -55,6 +55,8 @@ pub struct AppState {
     pub readiness_timeout: Duration,
     /// How people are recognised: sessions, the SSO proxy, trusted proxies.
     pub auth: Arc<AuthSettings>,
+    /// When new action items are due by default.
+    pub due_policy: crate::domain::DuePolicy,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.

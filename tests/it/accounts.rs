@@ -403,7 +403,12 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         proxy_default_role: Role::Engineer,
         ..AuthSettings::default()
     };
-    TestApp::with_state(AppState { pool, readiness_timeout: Duration::from_secs(1), auth: Arc::new(settings) })
+    TestApp::with_state(AppState {
+        pool,
+        readiness_timeout: Duration::from_secs(1),
+        auth: Arc::new(settings),
+        due_policy: hindsight::domain::DuePolicy::DEFAULT,
+    })
 }
 
 async fn from(app: &TestApp, peer: &str, email: &str, uri: &str) -> TestResponse {

@@ -219,3 +219,16 @@ async fn a_second_save_from_a_stale_form_sees_both_versions_and_keeps_its_text()
     let body: String = sqlx::query_scalar("SELECT body FROM action_items").fetch_one(&app.pool).await.expect("q");
     assert_eq!(body, "Cap connections per service and per region");
 }
+
+#[tokio::test]
+async fn a_new_items_due_date_defaults_from_the_severity() {
+    let app = TestApp::new().await;
+    let today = time::OffsetDateTime::now_utc().date();
+    for (severity, weeks) in [("SEV1", Some(4)), ("SEV2", Some(8)), ("SEV3", Some(12)), ("SEV4", None)] {
+        let path =
+            app.create_incident(&hindsight::domain::input::IncidentForm { severity: severity.into(), ..form() }).await;
+        let page = app.get(&path).await;
+        let expected = weeks.map(|w| hindsight::domain::time::format_date(today + time::Duration::weeks(w)));
+        assert_eq!(page.attr("#item-due_on", "value"), Some(expected.unwrap_or_default()), "{severity}");
+    }
+}

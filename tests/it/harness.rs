@@ -211,6 +211,7 @@ impl TestApp {
             pool: pool.clone(),
             readiness_timeout: Duration::from_millis(500),
             auth: Arc::new(AuthSettings::default()),
+            due_policy: hindsight::domain::DuePolicy::DEFAULT,
         };
         TestApp::with_state(state)
     }
