@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod imports;
 pub mod incidents;
+pub mod ledger;
 pub mod login_failures;
 pub mod password_resets;
 pub mod sections;

@@ -13,7 +13,7 @@ pub struct TeamListing {
 /// Every team, by name, with its size.
 pub async fn listing(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TeamListing>> {
     let rows = sqlx::query!(
-        r#"SELECT t.id AS "id: TeamId", t.name,
+        r#"SELECT t.id AS "id: TeamId", t.name, t.time_zone,
                   (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS "members!"
            FROM teams t ORDER BY lower(t.name), t.id"#,
     )
@@ -21,29 +21,42 @@ pub async fn listing(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TeamListing>> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| TeamListing { team: Team { id: row.id, name: row.name }, members: row.members })
+        .map(|row| TeamListing {
+            team: Team { id: row.id, name: row.name, time_zone: row.time_zone },
+            members: row.members,
+        })
         .collect())
 }
 
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Team>> {
-    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name FROM teams ORDER BY lower(name), id"#).fetch_all(db).await
+    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name, time_zone FROM teams ORDER BY lower(name), id"#)
+        .fetch_all(db)
+        .await
 }
 
 pub async fn find(db: impl PgExecutor<'_>, id: TeamId) -> sqlx::Result<Option<Team>> {
-    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name FROM teams WHERE id = $1"#, id as TeamId)
+    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name, time_zone FROM teams WHERE id = $1"#, id as TeamId)
         .fetch_optional(db)
         .await
 }
 
 /// Adds a team. Fails with a unique violation (`teams_name_key`) if the name is taken.
-pub async fn insert(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<TeamId> {
-    sqlx::query_scalar!(r#"INSERT INTO teams (name) VALUES ($1) RETURNING id AS "id: TeamId""#, name)
-        .fetch_one(db)
-        .await
+pub async fn insert(db: impl PgExecutor<'_>, name: &str, time_zone: &str) -> sqlx::Result<TeamId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO teams (name, time_zone) VALUES ($1, $2) RETURNING id AS "id: TeamId""#,
+        name,
+        time_zone
+    )
+    .fetch_one(db)
+    .await
 }
 
-pub async fn rename(db: impl PgExecutor<'_>, id: TeamId, name: &str) -> sqlx::Result<bool> {
-    let result = sqlx::query!("UPDATE teams SET name = $2 WHERE id = $1", id as TeamId, name).execute(db).await?;
+/// Renames a team and sets its time zone.
+pub async fn update(db: impl PgExecutor<'_>, id: TeamId, name: &str, time_zone: &str) -> sqlx::Result<bool> {
+    let result =
+        sqlx::query!("UPDATE teams SET name = $2, time_zone = $3 WHERE id = $1", id as TeamId, name, time_zone)
+            .execute(db)
+            .await?;
     Ok(result.rows_affected() > 0)
 }
 

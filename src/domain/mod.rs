@@ -236,6 +236,33 @@ impl Role {
     }
 }
 
+/// The one definition of "overdue": still open or in progress, and the due date has passed in
+/// the team's time zone (`None`: UTC). The SQL function `action_item_overdue` says the same; a
+/// test holds them to the same answers around midnight.
+pub fn is_overdue(
+    status: ActionStatus,
+    due_on: Option<::time::Date>,
+    zone: Option<&str>,
+    at: ::time::OffsetDateTime,
+) -> bool {
+    let Some(due_on) = due_on else { return false };
+    !status.is_closed() && due_on < date_in_zone(at, zone.unwrap_or("UTC"))
+}
+
+/// The calendar date at `at` in the IANA zone `zone` (UTC if the zone is unknown).
+pub fn date_in_zone(at: ::time::OffsetDateTime, zone: &str) -> ::time::Date {
+    let utc = at.to_offset(::time::UtcOffset::UTC);
+    let Ok(instant) = jiff::Timestamp::from_second(utc.unix_timestamp()) else { return utc.date() };
+    let Ok(tz) = jiff::tz::TimeZone::get(zone) else { return utc.date() };
+    let offset = tz.to_offset(instant).seconds();
+    ::time::UtcOffset::from_whole_seconds(offset).map_or(utc.date(), |offset| utc.to_offset(offset).date())
+}
+
+/// Whether `zone` names a time zone Hindsight knows (IANA names such as `Europe/Berlin`).
+pub fn is_time_zone(zone: &str) -> bool {
+    jiff::tz::TimeZone::get(zone).is_ok()
+}
+
 /// When a new action item is due by default, by the incident's severity: e.g. SEV1 items in 4
 /// weeks, SEV2 in 8. Written `SEV1=4w,SEV2=8w,SEV3=12w` (days `d` or weeks `w`); a severity
 /// left out gets no default.
@@ -306,6 +333,8 @@ impl User {
 pub struct Team {
     pub id: TeamId,
     pub name: String,
+    /// The IANA time zone the team's due dates are read in (`Europe/Berlin`).
+    pub time_zone: String,
 }
 
 /// A postmortem's own fields (its timeline and action items are loaded separately).

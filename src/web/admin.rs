@@ -355,10 +355,28 @@ pub async fn teams(State(state): State<AppState>) -> Result<TeamsPage> {
 pub struct TeamForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
-fn team_name_error(name: &str) -> Option<String> {
-    (name.is_empty() || name.chars().count() > 100).then(|| "Name the team (up to 100 characters).".to_owned())
+impl TeamForm {
+    /// The name and zone to save, or what is wrong with them. An empty zone is UTC.
+    fn checked(&self) -> std::result::Result<(String, String), String> {
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err("Name the team (up to 100 characters).".to_owned());
+        }
+        let zone = match self.time_zone.trim() {
+            "" => "UTC".to_owned(),
+            zone if crate::domain::is_time_zone(zone) => zone.to_owned(),
+            zone => {
+                return Err(format!(
+                    "“{zone}” is not a time zone Hindsight knows. Use a name such as Europe/Berlin or America/New_York."
+                ));
+            }
+        };
+        Ok((name, zone))
+    }
 }
 
 pub async fn create_team(
@@ -366,23 +384,7 @@ pub async fn create_team(
     CurrentUser(admin): CurrentUser,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
-    let name = form.name.trim().to_owned();
-    if let Some(error) = team_name_error(&name) {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, name, Some(error)).await?).into_response());
-    }
-    let mut tx = state.pool.begin().await?;
-    match db::teams::insert(&mut *tx, &name).await {
-        Ok(_) => {}
-        Err(error) if auth::is_unique_violation(&error) => {
-            drop(tx);
-            let error = Some(format!("There is already a team called “{name}”."));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, name, error).await?).into_response());
-        }
-        Err(error) => return Err(error.into()),
-    }
-    db::audit::record(&mut *tx, admin.id, "team.created", &format!("Created the team “{name}”"), None).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/teams").into_response())
+    save_team(&state, &admin, None, &form).await
 }
 
 pub async fn rename_team(
@@ -392,26 +394,40 @@ pub async fn rename_team(
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
     let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let name = form.name.trim().to_owned();
-    if let Some(error) = team_name_error(&name) {
-        return Ok(
-            (StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, String::new(), Some(error)).await?).into_response()
-        );
-    }
+    save_team(&state, &admin, Some(team), &form).await
+}
+
+/// Adds a team (`existing` is `None`) or changes one; a refused form comes back with why.
+async fn save_team(state: &AppState, admin: &User, existing: Option<Team>, form: &TeamForm) -> Result<Response> {
+    // A refused new team keeps its typed name in the add form.
+    let adding = existing.is_none();
+    let refuse = |error: String| async move {
+        let typed = if adding { form.name.trim().to_owned() } else { String::new() };
+        let page = teams_page(state, typed, Some(error)).await?;
+        Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let (name, zone) = match form.checked() {
+        Ok(checked) => checked,
+        Err(error) => return refuse(error).await,
+    };
     let mut tx = state.pool.begin().await?;
-    match db::teams::rename(&mut *tx, id, &name).await {
-        Ok(_) => {}
+    let saved = match &existing {
+        None => db::teams::insert(&mut *tx, &name, &zone).await.map(|_| ()),
+        Some(team) => db::teams::update(&mut *tx, team.id, &name, &zone).await.map(|_| ()),
+    };
+    match saved {
+        Ok(()) => {}
         Err(error) if auth::is_unique_violation(&error) => {
             drop(tx);
-            let error = Some(format!("There is already a team called “{name}”."));
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, teams_page(&state, String::new(), error).await?).into_response()
-            );
+            return refuse(format!("There is already a team called “{name}”.")).await;
         }
         Err(error) => return Err(error.into()),
     }
-    let summary = format!("Renamed the team “{}” to “{name}”", team.name);
-    db::audit::record(&mut *tx, admin.id, "team.renamed", &summary, None).await?;
+    let (action, summary) = match &existing {
+        None => ("team.created", format!("Created the team “{name}” ({zone})")),
+        Some(team) => ("team.changed", format!("Changed the team “{}” to “{name}” ({zone})", team.name)),
+    };
+    db::audit::record(&mut *tx, admin.id, action, &summary, None).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/teams").into_response())
 }

@@ -14,6 +14,7 @@ mod health;
 mod import;
 mod incidents;
 mod layout;
+mod ledger;
 mod sections;
 mod timeline;
 
@@ -83,6 +84,9 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}", get(incidents::show))
         .route("/incidents/{id}/export.md", get(export::download))
         .route("/incidents/{id}/markdown", get(export::copy_view))
+        .route("/action-items", get(ledger::index))
+        .route("/action-items.csv", get(ledger::csv))
+        .route("/action-items.md", get(ledger::markdown))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/account", get(account::show))

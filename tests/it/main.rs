@@ -11,6 +11,7 @@ mod export;
 mod harness;
 mod import;
 mod incidents;
+mod ledger;
 mod routes;
 mod sections;
 mod security;

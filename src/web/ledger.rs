@@ -1,0 +1,261 @@
+//! `/action-items`: one ledger of every postmortem's action items, filtered, sorted and paged,
+//! and the same list as CSV or Markdown.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::extract::Query;
+use crate::db;
+use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
+use crate::domain::time as t;
+use crate::domain::{ActionKind, ActionStatus, Priority, Severity, Team};
+use crate::markdown::{self, SafeHtml};
+
+/// Items per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Most items one CSV or Markdown download holds.
+const MAX_EXPORT: i64 = 100_000;
+
+/// The filter form as sent: every field optional text, so the form shows back what was chosen.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct LedgerQuery {
+    pub team: String,
+    pub owner: String,
+    /// Absent: items not yet closed. `any`: all.
+    pub status: Option<String>,
+    pub kind: String,
+    pub priority: String,
+    pub severity: String,
+    pub overdue: String,
+    pub due_from: String,
+    pub due_to: String,
+    pub sort: String,
+    #[serde(skip_serializing)]
+    pub page: Option<i64>,
+}
+
+impl LedgerQuery {
+    fn filter(&self) -> Result<LedgerFilter> {
+        let bad = |what: &str, value: &str| AppError::BadRequest(format!("There is no {what} {value:?} to filter by."));
+        let id = |what: &str, value: &str| -> Result<Option<i64>> {
+            if value.is_empty() { Ok(None) } else { value.parse().map(Some).map_err(|_| bad(what, value)) }
+        };
+        fn choice<T: std::str::FromStr>(value: &str) -> std::result::Result<Option<T>, ()> {
+            if value.is_empty() { Ok(None) } else { value.parse().map(Some).map_err(|_| ()) }
+        }
+        let date = |what: &str, value: &str| -> Result<Option<time::Date>> {
+            if value.is_empty() { Ok(None) } else { t::parse_date(value).map(Some).ok_or_else(|| bad(what, value)) }
+        };
+        let status = match self.status.as_deref() {
+            None | Some("") | Some("unfinished") => Some(StatusFilter::Unfinished),
+            Some("any") => None,
+            Some(other) => Some(StatusFilter::Is(other.parse().map_err(|_| bad("status", other))?)),
+        };
+        Ok(LedgerFilter {
+            team: id("team", &self.team)?.map(crate::domain::TeamId),
+            owner: id("person", &self.owner)?.map(crate::domain::UserId),
+            status,
+            kind: choice(&self.kind).map_err(|()| bad("kind", &self.kind))?,
+            priority: choice(&self.priority).map_err(|()| bad("priority", &self.priority))?,
+            severity: choice(&self.severity).map_err(|()| bad("severity", &self.severity))?,
+            overdue_only: !self.overdue.is_empty(),
+            due_from: date("date", &self.due_from)?,
+            due_to: date("date", &self.due_to)?,
+            sort: if self.sort.is_empty() {
+                LedgerSort::default()
+            } else {
+                LedgerSort::parse(&self.sort).ok_or_else(|| bad("order", &self.sort))?
+            },
+        })
+    }
+
+    /// The query string that selects the same items (without the page).
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+
+    fn status_is(&self, value: &str) -> bool {
+        self.status.as_deref().unwrap_or("unfinished") == value
+    }
+}
+
+pub struct LedgerLine {
+    item_id: i64,
+    incident_id: i64,
+    incident_title: String,
+    severity: Severity,
+    html: SafeHtml,
+    kind: Option<ActionKind>,
+    priority: Option<Priority>,
+    status: ActionStatus,
+    owner: String,
+    team: String,
+    due: String,
+    overdue: bool,
+}
+
+impl From<LedgerRow> for LedgerLine {
+    fn from(row: LedgerRow) -> LedgerLine {
+        let item = row.item;
+        LedgerLine {
+            item_id: item.id.0,
+            incident_id: item.incident_id.0,
+            incident_title: row.incident_title,
+            severity: row.severity,
+            html: markdown::render(&item.body),
+            kind: item.kind,
+            priority: item.priority,
+            status: item.status,
+            owner: item.owner_name().to_owned(),
+            team: item.team_label().to_owned(),
+            due: item.due_on.map(t::format_date).unwrap_or_default(),
+            overdue: row.overdue,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ledger/index.html")]
+pub struct LedgerPage {
+    query: LedgerQuery,
+    lines: Vec<LedgerLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// The filters as a query string, for the pager and the downloads.
+    query_string: String,
+    teams: Vec<Team>,
+    people: Vec<super::action_items::Person>,
+    sorts: [LedgerSort; 5],
+}
+
+pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<LedgerPage> {
+    let filter = query.filter()?;
+    let page = query.page.unwrap_or(1).max(1);
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let (rows, total) = db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), PAGE_SIZE, offset).await?;
+    Ok(LedgerPage {
+        query_string: query.query_string(),
+        lines: rows.into_iter().map(LedgerLine::from).collect(),
+        total,
+        page,
+        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        teams: db::teams::all(&state.pool).await?,
+        people: super::action_items::people(&state, None).await?,
+        sorts: LedgerSort::ALL,
+        query,
+    })
+}
+
+async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {
+    let filter = query.filter()?;
+    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?.0)
+}
+
+/// The filtered list as CSV (RFC 4180), every matching item.
+pub async fn csv(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<Response> {
+    let rows = everything(&state, &query).await?;
+    let mut out = String::from(
+        "id,postmortem_id,postmortem,severity,action_item,kind,priority,status,owner,team,due_on,overdue,\
+         ticket_url,completed_at,wont_do_reason,completion_note\r\n",
+    );
+    for row in &rows {
+        let item = &row.item;
+        let fields = [
+            item.id.to_string(),
+            item.incident_id.to_string(),
+            row.incident_title.clone(),
+            row.severity.as_str().to_owned(),
+            item.body.clone(),
+            item.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            item.priority.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            item.status.as_str().to_owned(),
+            item.owner_name().to_owned(),
+            item.team_label().to_owned(),
+            item.due_on.map(t::format_date).unwrap_or_default(),
+            row.overdue.to_string(),
+            item.ticket_url.clone(),
+            item.completed_at.map(|at| t::format_rfc3339(at, t::Offset::UTC)).unwrap_or_default(),
+            item.wont_do_reason.clone(),
+            item.completion_note.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    Ok(download(out, "text/csv; charset=utf-8", "action-items.csv"))
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break. A field that a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
+fn csv_field(value: &str) -> String {
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// The filtered list as a Markdown table, for a wiki page.
+pub async fn markdown(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<Response> {
+    let rows = everything(&state, &query).await?;
+    let mut out = format!("# Action items\n\n{} item{}.\n\n", rows.len(), if rows.len() == 1 { "" } else { "s" });
+    out.push_str("| Action item | Postmortem | Severity | Owner | Team | Priority | Status | Due |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    for row in &rows {
+        let item = &row.item;
+        let due = item.due_on.map(t::format_date).unwrap_or_default();
+        let due = if row.overdue { format!("{due} (overdue)") } else { due };
+        let cells = [
+            item.body.as_str(),
+            row.incident_title.as_str(),
+            row.severity.as_str(),
+            item.owner_name(),
+            item.team_label(),
+            item.priority.map(Priority::as_str).unwrap_or_default(),
+            item.status.label(),
+            due.as_str(),
+        ];
+        let cells: Vec<String> = cells.iter().map(|cell| table_cell(cell)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    Ok(download(out, "text/markdown; charset=utf-8", "action-items.md"))
+}
+
+/// A table cell's text: one line, with its pipes escaped.
+fn table_cell(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+fn download(body: String, content_type: &'static str, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_run_as_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+    }
+
+    #[test]
+    fn table_cells_stay_on_one_line_and_in_their_column() {
+        assert_eq!(table_cell("a | b\nc"), "a \\| b c");
+    }
+}

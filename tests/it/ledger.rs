@@ -1,0 +1,180 @@
+//! The action-item ledger: filters, order, pages, the CSV and Markdown downloads, and the one
+//! definition of overdue.
+
+use axum::http::StatusCode;
+use hindsight::domain::input::IncidentForm;
+use hindsight::domain::{ActionStatus, is_overdue};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use crate::harness::{TestApp, form};
+
+/// Adds an item through the form; returns nothing, the ledger is what is checked.
+async fn item(app: &TestApp, path: &str, fields: &[(&str, &str)]) {
+    let response = app.post_form(&format!("{path}/actions"), &fields).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
+
+fn date(days_from_today: i64) -> String {
+    hindsight::domain::time::format_date(OffsetDateTime::now_utc().date() + Duration::days(days_from_today))
+}
+
+#[tokio::test]
+async fn the_ledger_filters_sorts_pages_and_downloads_every_postmortems_items() {
+    let app = TestApp::new().await;
+    app.post_form("/admin/teams", &[("name", "Platform")]).await;
+    app.post_form("/admin/teams", &[("name", "Payments")]).await;
+    let teams: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM teams ORDER BY name DESC").fetch_all(&app.pool).await.expect("q");
+    let (platform, payments) = (teams[0].to_string(), teams[1].to_string());
+    let sev1 = app
+        .create_incident(&IncidentForm { title: "Database meltdown".into(), severity: "SEV1".into(), ..form() })
+        .await;
+    let sev3 =
+        app.create_incident(&IncidentForm { title: "Slow search".into(), severity: "SEV3".into(), ..form() }).await;
+    let (late, soon, later) = (date(-3), date(5), date(30));
+    item(
+        &app,
+        &sev1,
+        &[("body", "Cap pools"), ("team_id", &platform), ("due_on", &late), ("kind", "corrective"), ("priority", "P1")],
+    )
+    .await;
+    item(
+        &app,
+        &sev1,
+        &[("body", "Add alerts"), ("team_id", &platform), ("due_on", &soon), ("kind", "detective"), ("priority", "P2")],
+    )
+    .await;
+    item(&app, &sev1, &[("body", "Old fix, \"quoted\""), ("team_id", &payments), ("due_on", &late), ("done", "on")])
+        .await;
+    item(
+        &app,
+        &sev3,
+        &[("body", "Tune index | shards"), ("team_id", &payments), ("due_on", &later), ("priority", "P3")],
+    )
+    .await;
+
+    let titles = |page: &crate::harness::TestResponse| page.texts("table.ledger tbody td:first-child .prose");
+    let default = app.get("/action-items").await;
+    assert_eq!(default.status, StatusCode::OK);
+    assert_eq!(titles(&default), ["Cap pools", "Add alerts", "Tune index | shards"], "not closed, soonest due first");
+    assert_eq!(default.texts("tr.overdue td:first-child .prose"), ["Cap pools"], "past due and open is overdue");
+    assert_eq!(titles(&app.get("/action-items?status=any").await).len(), 4);
+    assert_eq!(titles(&app.get("/action-items?status=done").await), ["Old fix, \"quoted\""]);
+    assert_eq!(titles(&app.get(&format!("/action-items?team={payments}")).await), ["Tune index | shards"]);
+    assert_eq!(titles(&app.get("/action-items?severity=SEV3").await), ["Tune index | shards"]);
+    assert_eq!(titles(&app.get("/action-items?kind=detective").await), ["Add alerts"]);
+    assert_eq!(titles(&app.get("/action-items?priority=P1").await), ["Cap pools"]);
+    assert_eq!(
+        titles(&app.get("/action-items?overdue=1&status=any").await),
+        ["Cap pools"],
+        "a closed item is never overdue"
+    );
+    assert_eq!(
+        titles(&app.get(&format!("/action-items?due_from={}&due_to={}", date(0), date(10))).await),
+        ["Add alerts"]
+    );
+    assert_eq!(
+        titles(&app.get("/action-items?sort=priority").await),
+        ["Cap pools", "Add alerts", "Tune index | shards"]
+    );
+    assert_eq!(titles(&app.get("/action-items?sort=severity").await)[2], "Tune index | shards");
+    let chosen = app.get(&format!("/action-items?team={platform}&sort=priority")).await;
+    assert_eq!(chosen.attr("#team option[selected]", "value"), Some(platform.clone()), "the form shows the filter");
+    assert_eq!(chosen.attr("#sort option[selected]", "value").as_deref(), Some("priority"));
+
+    let bad = app.get("/action-items?status=someday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("someday"));
+
+    // The downloads hold every matching item, with the same filters.
+    let csv = app.get("/action-items.csv?status=any&sort=priority").await;
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 5, "{}", csv.body);
+    assert!(lines[0].starts_with(
+        "id,postmortem_id,postmortem,severity,action_item,kind,priority,status,owner,team,due_on,overdue"
+    ));
+    assert!(
+        lines[1].contains(",Database meltdown,SEV1,Cap pools,corrective,P1,open,,Platform,")
+            && lines[1].contains(",true,"),
+        "{}",
+        lines[1]
+    );
+    assert!(csv.body.contains("\"Old fix, \"\"quoted\"\"\""), "{}", csv.body);
+    let md = app.get(&format!("/action-items.md?team={payments}&status=any")).await;
+    assert_eq!(md.header("content-type"), "text/markdown; charset=utf-8");
+    assert!(md.body.starts_with("# Action items\n\n2 items.\n"), "{}", md.body);
+    assert!(
+        md.body.contains("| Tune index \\| shards | Slow search | SEV3 |  | Payments | P3 | Open |"),
+        "{}",
+        md.body
+    );
+}
+
+#[tokio::test]
+async fn the_ledger_pages_through_many_items_keeping_its_filters() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let id: i64 = path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    sqlx::query("INSERT INTO action_items (incident_id, body, priority) SELECT $1, 'Item ' || n, 'P2' FROM generate_series(1, 60) n")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("insert items");
+    let first = app.get("/action-items?priority=P2").await;
+    assert_eq!(first.texts("table.ledger tbody tr").len(), 50);
+    assert_eq!(first.text(".pager-position"), "Page 1 of 2");
+    let next = first.attr("a[rel=next]", "href").expect("a next link");
+    assert!(next.contains("priority=P2") && next.ends_with("page=2"), "{next}");
+    let second = app.get(&next).await;
+    assert_eq!(second.texts("table.ledger tbody tr").len(), 10);
+}
+
+#[tokio::test]
+async fn overdue_means_the_same_in_sql_and_in_rust_around_midnight_in_the_teams_zone() {
+    let app = TestApp::new().await;
+    let due = time::macros::date!(2025 - 03 - 10);
+    // Instants either side of midnight after the due date, in zones west and east of UTC.
+    let cases = [
+        (datetime!(2025-03-11 06:59 UTC), "America/Los_Angeles", false), // 23:59 on the 10th there (PDT)
+        (datetime!(2025-03-11 07:00 UTC), "America/Los_Angeles", true),  // 00:00 on the 11th
+        (datetime!(2025-03-10 10:59 UTC), "Pacific/Auckland", false),    // 23:59 on the 10th there
+        (datetime!(2025-03-10 11:00 UTC), "Pacific/Auckland", true),     // 00:00 on the 11th (NZDT)
+        (datetime!(2025-03-10 23:59 UTC), "UTC", false),
+        (datetime!(2025-03-11 00:00 UTC), "UTC", true),
+    ];
+    for (at, zone, expected) in cases {
+        for status in ActionStatus::ALL {
+            let in_rust = is_overdue(*status, Some(due), Some(zone), at);
+            let in_sql: bool = sqlx::query_scalar("SELECT action_item_overdue($1, $2, $3, $4)")
+                .bind(status.as_str())
+                .bind(due)
+                .bind(zone)
+                .bind(at)
+                .fetch_one(&app.pool)
+                .await
+                .expect("ask PostgreSQL");
+            assert_eq!(in_rust, in_sql, "{status:?} at {at} in {zone}");
+            assert_eq!(in_rust, expected && !status.is_closed(), "{status:?} at {at} in {zone}");
+        }
+    }
+    assert!(!is_overdue(ActionStatus::Open, None, None, datetime!(2030-01-01 00:00 UTC)), "no due date, never overdue");
+}
+
+#[tokio::test]
+async fn a_team_has_a_time_zone_that_must_be_a_real_one() {
+    let app = TestApp::new().await;
+    let refused = app.post_form("/admin/teams", &[("name", "Ops"), ("time_zone", "Mars/Olympus_Mons")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("not a time zone"), "{}", refused.text(".error-summary p"));
+    assert_eq!(refused.field_value("name"), "Ops", "the typed name is kept");
+    assert_eq!(
+        app.post_form("/admin/teams", &[("name", "Ops"), ("time_zone", "Pacific/Auckland")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.post_form("/admin/teams", &[("name", "Web")]).await.status, StatusCode::SEE_OTHER);
+    let zones: Vec<String> =
+        sqlx::query_scalar("SELECT time_zone FROM teams ORDER BY name").fetch_all(&app.pool).await.expect("q");
+    assert_eq!(zones, ["Pacific/Auckland", "UTC"], "no zone given is UTC");
+}
