@@ -138,6 +138,13 @@ pub struct LedgerPage {
     sorts: [LedgerSort; 5],
 }
 
+impl LedgerPage {
+    /// The pager's links: these filters, then the page number.
+    fn page_prefix(&self) -> String {
+        format!("/action-items?{}&page=", self.query_string)
+    }
+}
+
 pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<LedgerPage> {
     let filter = query.filter()?;
     let page = query.page.unwrap_or(1).max(1);
