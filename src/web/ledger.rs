@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::AppState;
+use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::Query;
 use crate::db;
@@ -161,6 +162,52 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuer
         sorts: LedgerSort::ALL,
         query,
     })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ledger/mine.html")]
+pub struct MinePage {
+    sections: Vec<MineSection>,
+    owner_id: String,
+}
+
+/// One part of a person's list: overdue, due soon, or later.
+pub struct MineSection {
+    id: &'static str,
+    heading: String,
+    lines: Vec<LedgerLine>,
+}
+
+/// Days ahead that count as "due soon" on a person's own list.
+const DUE_SOON_DAYS: i64 = 14;
+
+/// The signed-in person's open action items: overdue, due within two weeks, and the rest.
+pub async fn mine(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<MinePage> {
+    let filter =
+        LedgerFilter { owner: Some(user.id), status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() };
+    let now = OffsetDateTime::now_utc();
+    let (rows, _) = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
+    let soon = now.date() + time::Duration::days(DUE_SOON_DAYS);
+    let (mut overdue, mut due_soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        let list = match row.item.due_on {
+            _ if row.overdue => &mut overdue,
+            Some(due) if due <= soon => &mut due_soon,
+            _ => &mut later,
+        };
+        list.push(LedgerLine::from(row));
+    }
+    let sections = [
+        ("overdue", "Overdue".to_owned(), overdue),
+        ("due-soon", format!("Due within {DUE_SOON_DAYS} days"), due_soon),
+        ("later", "Later, or no due date".to_owned(), later),
+    ];
+    let sections = sections
+        .into_iter()
+        .filter(|(_, _, lines)| !lines.is_empty())
+        .map(|(id, heading, lines)| MineSection { id, heading, lines })
+        .collect();
+    Ok(MinePage { sections, owner_id: user.id.to_string() })
 }
 
 async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {

@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/action-items", get(ledger::index))
         .route("/action-items.csv", get(ledger::csv))
         .route("/action-items.md", get(ledger::markdown))
+        .route("/action-items/mine", get(ledger::mine))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/account", get(account::show))

@@ -178,3 +178,21 @@ async fn a_team_has_a_time_zone_that_must_be_a_real_one() {
         sqlx::query_scalar("SELECT time_zone FROM teams ORDER BY name").fetch_all(&app.pool).await.expect("q");
     assert_eq!(zones, ["Pacific/Auckland", "UTC"], "no zone given is UTC");
 }
+
+#[tokio::test]
+async fn a_person_sees_their_own_open_items_by_urgency() {
+    let app = TestApp::new().await;
+    let me = app.sign_in_as(hindsight::domain::Role::Engineer).await;
+    let someone = app.create_user(hindsight::domain::Role::Engineer).await;
+    let path = app.create_incident(&form()).await;
+    let (mine, theirs) = (me.to_string(), someone.to_string());
+    item(&app, &path, &[("body", "Late one"), ("owner_id", &mine), ("due_on", &date(-1))]).await;
+    item(&app, &path, &[("body", "Soon one"), ("owner_id", &mine), ("due_on", &date(3))]).await;
+    item(&app, &path, &[("body", "Undated one"), ("owner_id", &mine)]).await;
+    item(&app, &path, &[("body", "Done one"), ("owner_id", &mine), ("done", "on")]).await;
+    item(&app, &path, &[("body", "Not mine"), ("owner_id", &theirs), ("due_on", &date(-1))]).await;
+    let page = app.get("/action-items/mine").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("section.mine h2"), ["Overdue (1)", "Due within 14 days (1)", "Later, or no due date (1)"]);
+    assert_eq!(page.texts("section.mine td:first-child .prose"), ["Late one", "Soon one", "Undated one"]);
+}

@@ -41,6 +41,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/action-items", Least(Viewer)),
     ("GET", "/action-items.csv", Least(Viewer)),
     ("GET", "/action-items.md", Least(Viewer)),
+    ("GET", "/action-items/mine", Least(Viewer)),
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
