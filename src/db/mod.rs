@@ -11,6 +11,7 @@ pub mod login_failures;
 pub mod password_resets;
 pub mod sections;
 pub mod sessions;
+pub mod team_stats;
 pub mod teams;
 pub mod timeline;
 pub mod users;

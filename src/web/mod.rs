@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod assets;
 pub mod auth;
+mod charts;
 pub mod error;
 mod export;
 mod extract;
@@ -16,6 +17,7 @@ mod incidents;
 mod layout;
 mod ledger;
 mod sections;
+mod teams;
 mod timeline;
 
 use std::sync::Arc;
@@ -88,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/action-items.csv", get(ledger::csv))
         .route("/action-items.md", get(ledger::markdown))
         .route("/action-items/mine", get(ledger::mine))
+        .route("/teams", get(teams::overview))
+        .route("/teams/{team}", get(teams::show))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/account", get(account::show))

@@ -196,3 +196,55 @@ async fn a_person_sees_their_own_open_items_by_urgency() {
     assert_eq!(page.texts("section.mine h2"), ["Overdue (1)", "Due within 14 days (1)", "Later, or no due date (1)"]);
     assert_eq!(page.texts("section.mine td:first-child .prose"), ["Late one", "Soon one", "Undated one"]);
 }
+
+#[tokio::test]
+async fn team_pages_count_age_and_chart_the_teams_items() {
+    let app = TestApp::new().await;
+    app.post_form("/admin/teams", &[("name", "Platform")]).await;
+    app.post_form("/admin/teams", &[("name", "Payments <&>")]).await;
+    let platform: i64 =
+        sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Platform'").fetch_one(&app.pool).await.expect("q");
+    let path = app.create_incident(&form()).await;
+    let incident: i64 = path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    // Open: 2 days old and overdue; 20 days old; 100 days old. Done: in 4 days by its due date,
+    // in 10 days after it. Won't do: one.
+    sqlx::query(
+        "INSERT INTO action_items (incident_id, team_id, body, status, created_at, due_on, completed_at, wont_do_reason) VALUES
+         ($1, $2, 'a', 'open', now() - interval '2 days', current_date - 1, NULL, ''),
+         ($1, $2, 'b', 'in_progress', now() - interval '20 days', current_date + 5, NULL, ''),
+         ($1, $2, 'c', 'open', now() - interval '100 days', NULL, NULL, ''),
+         ($1, $2, 'd', 'done', now() - interval '40 days', current_date - 30, now() - interval '36 days', ''),
+         ($1, $2, 'e', 'done', now() - interval '30 days', current_date - 25, now() - interval '20 days', ''),
+         ($1, $2, 'f', 'wont_do', now() - interval '5 days', NULL, now(), 'obsolete')",
+    )
+    .bind(incident)
+    .bind(platform)
+    .execute(&app.pool)
+    .await
+    .expect("items");
+
+    let overview = app.get("/teams").await;
+    assert_eq!(overview.status, StatusCode::OK);
+    let rows = overview.texts("tbody tr");
+    assert!(rows.iter().any(|r| r.starts_with("Payments <&>")), "{rows:?}");
+    let platform_row = rows.iter().find(|r| r.starts_with("Platform")).expect("a row");
+    let cells: Vec<&str> = platform_row.split_whitespace().collect();
+    assert_eq!(&cells[1..6], ["3", "1", "2", "1", "50%"], "{platform_row}");
+    assert!(platform_row.ends_with("7 days"), "the median of 4 and 10 days: {platform_row}");
+    assert!(overview.body.contains("<title id=\"teams-chart-title\">Action items by team</title>"));
+    assert!(overview.body.contains("Payments &lt;&amp;&gt;"), "names are escaped in the chart");
+
+    let page = app.get(&format!("/teams/{platform}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts(".figures dd"), ["3", "1", "2", "1", "50%", "7 days"]);
+    assert_eq!(page.texts("#ages ~ table tbody td"), ["1", "1", "0", "1"], "0–7, 8–30, 31–90, over 90 days");
+    assert_eq!(page.texts(".chart-with-table tbody tr").len(), 12);
+    let cells: Vec<i64> =
+        page.texts(".chart-with-table tbody td").iter().map(|c| c.parse().expect("a number")).collect();
+    let (open, closed): (Vec<i64>, Vec<i64>) = cells.chunks(2).map(|pair| (pair[0], pair[1])).unzip();
+    assert_eq!(open[11], 3, "open now: {cells:?}");
+    assert_eq!(closed.iter().sum::<i64>(), 3, "the two done and the won't do, all within the year: {cells:?}");
+    assert_eq!(closed[11], 1 + i64::from(OffsetDateTime::now_utc().day() > 20), "closed this month: {cells:?}");
+    assert!(page.body.contains("role=\"img\"") && page.body.contains("<desc id=\"months-chart-desc\">"));
+    assert_eq!(app.get("/teams/999999").await.status, StatusCode::NOT_FOUND);
+}

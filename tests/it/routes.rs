@@ -42,6 +42,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/action-items.csv", Least(Viewer)),
     ("GET", "/action-items.md", Least(Viewer)),
     ("GET", "/action-items/mine", Least(Viewer)),
+    ("GET", "/teams", Least(Viewer)),
+    ("GET", "/teams/{team}", Least(Viewer)),
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),

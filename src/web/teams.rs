@@ -1,0 +1,111 @@
+//! Team pages: how each team is doing with its action items, and an overview comparing them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use time::OffsetDateTime;
+
+use super::AppState;
+use super::charts::{self, Series, Svg};
+use super::error::{AppError, Result};
+use super::extract::Path;
+use crate::db;
+use crate::db::team_stats::{Month, TeamStats};
+use crate::domain::TeamId;
+
+/// The age buckets of open items, as labelled.
+const AGES: [&str; 4] = ["0–7 days", "8–30 days", "31–90 days", "over 90 days"];
+
+/// A median duration in days, in words.
+fn days(median: Option<f64>) -> String {
+    match median {
+        None => "—".to_owned(),
+        Some(days) if days < 1.0 => "under a day".to_owned(),
+        Some(days) => format!("{:.0} day{}", days.round(), if days.round() == 1.0 { "" } else { "s" }),
+    }
+}
+
+fn percent(value: Option<i64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |p| format!("{p}%"))
+}
+
+pub struct TeamRow {
+    stats: TeamStats,
+    on_time: String,
+    median: String,
+}
+
+impl From<TeamStats> for TeamRow {
+    fn from(stats: TeamStats) -> TeamRow {
+        TeamRow { on_time: percent(stats.on_time_percent()), median: days(stats.median_days_to_close), stats }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "teams/overview.html")]
+pub struct OverviewPage {
+    rows: Vec<TeamRow>,
+    chart: Svg,
+}
+
+/// `/teams`: every team side by side.
+pub async fn overview(State(state): State<AppState>) -> Result<OverviewPage> {
+    let stats = db::team_stats::teams(&state.pool, OffsetDateTime::now_utc(), None).await?;
+    let names: Vec<String> = stats.iter().map(|s| s.team.name.clone()).collect();
+    let series = [
+        Series { name: "Open", class: "bar-open", values: stats.iter().map(|s| s.open).collect() },
+        Series { name: "Overdue", class: "bar-overdue", values: stats.iter().map(|s| s.overdue).collect() },
+        Series { name: "Done", class: "bar-done", values: stats.iter().map(|s| s.done).collect() },
+    ];
+    let chart = charts::grouped_bars(
+        "teams-chart",
+        "Action items by team",
+        "Open, overdue and done action items of each team; the table below has the same numbers.",
+        &names,
+        &series,
+    );
+    Ok(OverviewPage { rows: stats.into_iter().map(TeamRow::from).collect(), chart })
+}
+
+pub struct MonthRow {
+    label: String,
+    month: Month,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "teams/show.html")]
+pub struct TeamPage {
+    row: TeamRow,
+    ages: Vec<(&'static str, i64)>,
+    months: Vec<MonthRow>,
+    chart: Svg,
+}
+
+/// `/teams/{team}`: one team's figures and its last 12 months.
+pub async fn show(State(state): State<AppState>, Path(id): Path<TeamId>) -> Result<TeamPage> {
+    let now = OffsetDateTime::now_utc();
+    let stats =
+        db::team_stats::teams(&state.pool, now, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let months: Vec<MonthRow> = db::team_stats::months(&state.pool, id, now)
+        .await?
+        .into_iter()
+        .map(|month| MonthRow {
+            label: format!("{} {}", &month.start.month().to_string()[..3], month.start.year()),
+            month,
+        })
+        .collect();
+    let labels: Vec<String> = months.iter().map(|m| m.label[..3].to_owned()).collect();
+    let series = [
+        Series { name: "Open at month end", class: "bar-open", values: months.iter().map(|m| m.month.open).collect() },
+        Series { name: "Closed in month", class: "bar-done", values: months.iter().map(|m| m.month.closed).collect() },
+    ];
+    let chart = charts::grouped_bars(
+        "months-chart",
+        &format!("{}: open and closed action items, last 12 months", stats.team.name),
+        "For each of the last 12 months, the action items open at its end and those closed during it; the table beside has the same numbers.",
+        &labels,
+        &series,
+    );
+    let ages = AGES.into_iter().zip(stats.aging).collect();
+    Ok(TeamPage { row: TeamRow::from(stats), ages, months, chart })
+}
