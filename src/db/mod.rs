@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod ledger;
 pub mod login_failures;
 pub mod password_resets;
+pub mod reviews;
 pub mod sections;
 pub mod sessions;
 pub mod team_stats;

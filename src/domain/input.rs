@@ -167,10 +167,16 @@ impl IncidentForm {
             errors.add("severity", "Choose a severity from SEV1 to SEV5.");
             Severity::Sev3
         });
-        let status = self.status.parse().unwrap_or_else(|_| {
-            errors.add("status", "Choose draft, in review or published.");
+        // The review moves a postmortem between statuses; the form only says one when an
+        // import does (blank is a draft).
+        let status = if self.status.trim().is_empty() {
             Status::Draft
-        });
+        } else {
+            self.status.parse().unwrap_or_else(|_| {
+                errors.add("status", "Choose draft, in review or published.");
+                Status::Draft
+            })
+        };
         let offset = Offset::parse(&self.utc_offset).unwrap_or_else(|e| {
             errors.add("utc_offset", e.to_string());
             Offset::UTC

@@ -230,7 +230,7 @@ impl Role {
         match self {
             Role::Viewer => "reads postmortems",
             Role::Engineer => "writes postmortems and updates action items",
-            Role::Manager => "also deletes postmortems",
+            Role::Manager => "also approves postmortems or sends them back, and deletes them",
             Role::Admin => "also manages people, teams and the audit log",
         }
     }
@@ -478,6 +478,35 @@ pub struct ExtraSection {
     pub incident_id: IncidentId,
     pub heading: String,
     pub body: String,
+}
+
+impl Postmortem {
+    /// What must be written before the postmortem can go to review, in words for the author:
+    /// the impact, the root cause, at least one timeline entry, and an owner and a due date
+    /// for every action item still to do.
+    pub fn missing_for_review(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.incident.impact.trim().is_empty() {
+            missing.push("Describe the impact.".to_owned());
+        }
+        if self.incident.root_cause.trim().is_empty() {
+            missing.push("Write the root cause.".to_owned());
+        }
+        if self.timeline.is_empty() {
+            missing.push("Add at least one timeline entry.".to_owned());
+        }
+        for item in self.action_items.iter().filter(|item| item.status != ActionStatus::WontDo) {
+            let what = match (item.owner_name().trim().is_empty(), item.due_on.is_none()) {
+                (true, true) => "an owner and a due date",
+                (true, false) => "an owner",
+                (false, true) => "a due date",
+                (false, false) => continue,
+            };
+            let text: String = item.body.chars().take(60).collect();
+            missing.push(format!("Give the action item “{text}” {what}."));
+        }
+        missing
+    }
 }
 
 /// A whole postmortem, as read, rendered and exported.

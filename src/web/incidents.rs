@@ -106,7 +106,6 @@ pub struct FormPage {
     errors: FieldErrors,
     conflict: Option<Conflict>,
     severities: &'static [Severity],
-    statuses: &'static [Status],
 }
 
 impl FormPage {
@@ -120,7 +119,6 @@ impl FormPage {
             errors,
             conflict: None,
             severities: Severity::ALL,
-            statuses: Status::ALL,
         }
     }
 
@@ -134,7 +132,6 @@ impl FormPage {
             errors,
             conflict: None,
             severities: Severity::ALL,
-            statuses: Status::ALL,
         }
     }
 }
@@ -149,7 +146,9 @@ pub async fn create(
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
     match form.validate() {
-        Ok(draft) => {
+        Ok(mut draft) => {
+            // Every postmortem starts as a draft; only its review moves it on.
+            draft.status = Status::Draft;
             let mut tx = state.pool.begin().await?;
             let id = db::incidents::insert(&mut *tx, &draft).await?;
             let summary = format!("Created the postmortem “{}”", draft.title);
@@ -173,7 +172,7 @@ pub async fn update(
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
-    let draft = match form.validate() {
+    let mut draft = match form.validate() {
         Ok(draft) => draft,
         Err(errors) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
@@ -186,6 +185,8 @@ pub async fn update(
             "The form did not say which version it edits. Reload the edit page and try again.".into(),
         ));
     };
+    // The form does not change the status: the review does.
+    draft.status = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?.status;
     let mut tx = state.pool.begin().await?;
     if db::incidents::update(&mut *tx, id, base_version, &draft).await?.is_some() {
         db::audit::record(&mut *tx, user.id, "incident.edited", "Edited the postmortem", Some(id)).await?;
@@ -304,6 +305,13 @@ pub struct ShowPage {
     /// Who a new action item can be given to, and which teams.
     people: Vec<super::action_items::Person>,
     teams: Vec<crate::domain::Team>,
+    /// The review: what is still missing before it can be submitted, the discussion so far,
+    /// whether the viewer may approve or send it back, and a refused step with its text.
+    missing: Vec<String>,
+    comments: Vec<CommentView>,
+    can_review: bool,
+    review_error: Option<String>,
+    comment_text: String,
 }
 
 /// Forms on the postmortem page that came back with errors, to show again as typed.
@@ -312,6 +320,17 @@ pub struct PendingForms {
     pub entry: Option<(TimelineForm, FieldErrors)>,
     pub item: Option<(ActionItemForm, FieldErrors)>,
     pub section: Option<(SectionForm, FieldErrors)>,
+    /// A review step that was refused, with why, and the comment as typed.
+    pub review: Option<(String, String)>,
+}
+
+/// A review comment as shown.
+pub struct CommentView {
+    author: String,
+    /// What the step was, when it was more than a comment ("sent it back").
+    step: &'static str,
+    html: SafeHtml,
+    when: String,
 }
 
 impl ShowPage {
@@ -403,6 +422,11 @@ impl ShowPage {
             last_edited: None,
             people: Vec::new(),
             teams: Vec::new(),
+            missing: Vec::new(),
+            comments: Vec::new(),
+            can_review: false,
+            review_error: None,
+            comment_text: String::new(),
         }
     }
 }
@@ -410,7 +434,9 @@ impl ShowPage {
 /// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
 pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms) -> Result<Response> {
     let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let status = if pending.entry.is_some() || pending.item.is_some() || pending.section.is_some() {
+    let missing = postmortem.missing_for_review();
+    let review = pending.review.clone();
+    let status = if pending.entry.is_some() || pending.item.is_some() || pending.section.is_some() || review.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -421,6 +447,27 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     let role = super::auth::signed_in().map(|user| user.role);
     page.can_edit = role.is_some_and(|role| role.includes(Role::Engineer));
     page.can_delete = role.is_some_and(|role| role.includes(Role::Manager));
+    page.can_review = role.is_some_and(|role| role.includes(Role::Manager));
+    page.missing = missing;
+    if let Some((error, text)) = review {
+        page.review_error = Some(error);
+        page.comment_text = text;
+    }
+    page.comments = db::reviews::list(&state.pool, id)
+        .await?
+        .into_iter()
+        .map(|c| CommentView {
+            step: match c.kind.as_str() {
+                "submitted" => "submitted it for review",
+                "changes_requested" => "sent it back for changes",
+                "approved" => "approved and published it",
+                _ => "",
+            },
+            html: markdown::render(&c.body),
+            when: super::layout::ago(c.created_at),
+            author: c.author,
+        })
+        .collect();
     if page.can_edit {
         page.people = super::action_items::people(state, None).await?;
         page.teams = db::teams::all(&state.pool).await?;

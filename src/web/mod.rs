@@ -16,6 +16,7 @@ mod import;
 mod incidents;
 mod layout;
 mod ledger;
+mod reviews;
 mod sections;
 mod teams;
 mod timeline;
@@ -121,10 +122,14 @@ pub fn router(state: AppState) -> Router {
         .route("/import", get(import::start).post(import::preview_or_save).layer(import_limit()))
         .route("/import/preview", post(import::preview_upload).layer(import_limit()))
         .route("/import/saved", get(import::saved))
+        .route("/incidents/{id}/submit", post(reviews::submit))
+        .route("/incidents/{id}/comments", post(reviews::comment))
         .route("/api/import", post(api::import));
 
-    let managers =
-        Router::new().route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete));
+    let managers = Router::new()
+        .route("/incidents/{id}/approve", post(reviews::approve))
+        .route("/incidents/{id}/send-back", post(reviews::send_back))
+        .route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete));
 
     let admins = Router::new()
         .route("/admin/users", get(admin::users).post(admin::create_user))

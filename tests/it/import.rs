@@ -273,11 +273,10 @@ async fn the_authors_spelling_of_a_time_lasts_while_the_time_does() {
 
     // A new offset forgets it: "10:15 AM" would read as another instant.
     let page = app.get(&format!("{url}/edit")).await;
-    let mut form: Vec<(String, String)> =
-        ["title", "severity", "status", "started_at", "ended_at", "summary", "version"]
-            .iter()
-            .map(|name| ((*name).to_owned(), page.field_value(name)))
-            .collect();
+    let mut form: Vec<(String, String)> = ["title", "severity", "started_at", "ended_at", "summary", "version"]
+        .iter()
+        .map(|name| ((*name).to_owned(), page.field_value(name)))
+        .collect();
     form.push(("utc_offset".to_owned(), "UTC+1".to_owned()));
     assert_eq!(app.post_form(&url, &form).await.status, StatusCode::SEE_OTHER);
     assert!(export().await.contains("- **09:15** – Paged on-call\n"), "{}", export().await);

@@ -30,7 +30,7 @@ async fn the_new_form_starts_with_sensible_defaults() {
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.attr("form.incident-form", "action").as_deref(), Some("/incidents"));
     assert_eq!(response.field_value("severity"), "SEV3");
-    assert_eq!(response.field_value("status"), "draft");
+    assert!(response.texts("#status").is_empty(), "the status is the review's to change, not the form's");
     assert_eq!(response.field_value("utc_offset"), "UTC");
     for field in [
         "title",
@@ -71,7 +71,7 @@ async fn a_created_postmortem_renders_every_section_from_markdown() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("h1"), "Pool exhaustion <b>not bold</b>", "titles are text, not HTML");
     assert_eq!(page.text(".meta .sev"), "SEV1");
-    assert_eq!(page.text(".meta .status"), "In review");
+    assert_eq!(page.text(".meta .status"), "Draft", "a new postmortem is a draft, whatever the form says");
     assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC+2");
     assert_eq!(page.attr(".meta time", "datetime").as_deref(), Some("2025-03-01T10:15:00+02:00"));
     assert!(page.texts(".meta dd").contains(&"50 min".to_owned()));
@@ -200,7 +200,7 @@ async fn unknown_severity_and_status_are_rejected_not_stored() {
     let response = app.post_form("/incidents", &fields).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.field_error("severity").is_some());
-    assert!(response.field_error("status").is_some());
+    assert!(response.text(".error-summary").contains("Choose draft, in review or published."));
     assert_eq!(app.count("incidents").await, 0);
 }
 
@@ -263,7 +263,7 @@ async fn editing_loads_the_saved_values_and_saves_changes() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = app.get(&path).await;
     assert_eq!(page.text("#summary .prose"), "Second draft");
-    assert_eq!(page.text(".meta .status"), "Published");
+    assert_eq!(page.text(".meta .status"), "Draft", "the form does not change the status; the review does");
     assert_eq!(page.texts(".meta time")[0], "2025-03-01 10:15 UTC-5", "times are read in the offset given with them");
 }
 
@@ -347,8 +347,8 @@ async fn the_postmortem_page_costs_a_fixed_number_of_queries_however_long_its_ti
     let (page, long) = TestApp::count_queries(app.get(&path)).await;
     assert_eq!(page.texts(".timeline li").len(), 61);
     assert_eq!(
-        short, 8,
-        "the session; incident, timeline, action items, extra sections; who last edited it; the people and teams an item can be given to"
+        short, 9,
+        "the session; incident, timeline, action items, extra sections; who last edited it; the review's comments; the people and teams an item can be given to"
     );
     assert_eq!(long, short);
 }

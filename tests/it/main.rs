@@ -12,6 +12,7 @@ mod harness;
 mod import;
 mod incidents;
 mod ledger;
+mod reviews;
 mod routes;
 mod sections;
 mod security;
