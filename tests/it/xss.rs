@@ -166,6 +166,9 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
             app.post_form(&format!("{path}/actions"), &[("body", line.as_str()), ("owner", line.as_str())]).await;
             app.post_form(&format!("{path}/sections"), &[("heading", line.as_str()), ("body", payload)]).await;
         }
+        // The review's discussion, and a send-back's reasons, are Markdown too.
+        let comment = app.post_form(&format!("{path}/comments"), &[("body", prose.as_str())]).await;
+        assert_eq!(comment.status, axum::http::StatusCode::SEE_OTHER, "the comment was saved");
         let json: serde_json::Value = serde_json::from_str(&app.get(&format!("/api{path}")).await.body).expect("JSON");
         for list in ["timeline", "action_items", "sections"] {
             assert_eq!(json[list].as_array().map(Vec::len), Some(payloads.len()), "every payload saved in {list}");
@@ -192,17 +195,25 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     .execute(&app.pool)
     .await
     .expect("give items to hostile-named people");
+    sqlx::query("UPDATE action_items a SET team_id = t.id FROM teams t WHERE t.id % 5 = a.id % 5")
+        .execute(&app.pool)
+        .await
+        .expect("give items to hostile-named teams");
     sqlx::query(
         "INSERT INTO team_members (team_id, user_id) SELECT t.id, u.id FROM teams t, users u WHERE t.id % 7 = u.id % 7",
     )
     .execute(&app.pool)
     .await
     .expect("put them in teams");
+    let first_team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
     let admin_views = [
         "/admin/users".to_owned(),
         "/admin/teams".to_owned(),
         "/admin/audit".to_owned(),
         format!("/admin/users/{}", people[3]),
+        "/action-items?status=any".to_owned(),
+        "/teams".to_owned(),
+        format!("/teams/{}", first_team),
     ];
 
     let views = pages.iter().flat_map(|path| [path.clone(), format!("{path}/markdown")]);
@@ -214,7 +225,7 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     for person in people.iter().step_by(9) {
         app.new_session(*person).await;
         app.post_form(&format!("{}/timeline", pages[0]), &[("time", "11:00"), ("body", "Seen")]).await;
-        for view in ["/account".to_owned(), pages[0].clone()] {
+        for view in ["/account".to_owned(), pages[0].clone(), "/action-items/mine".to_owned()] {
             checked.push((view.clone(), app.get(&view).await));
         }
     }
