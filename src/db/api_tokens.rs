@@ -3,7 +3,6 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use super::users::UserRow;
 use crate::domain::{ApiTokenId, Role, User, UserId};
 
 /// A token as listed to its owner (never the secret, which is not kept).
@@ -53,7 +52,7 @@ pub async fn revoke(db: impl PgExecutor<'_>, user: UserId, id: ApiTokenId) -> sq
 /// The active person a live token belongs to, noting that it was used.
 pub async fn use_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<User>> {
     let row = sqlx::query_as!(
-        UserRow,
+        User,
         r#"WITH used AS (
                UPDATE api_tokens SET last_used_at = now()
                WHERE token_hash = $1 AND revoked_at IS NULL
@@ -66,5 +65,5 @@ pub async fn use_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resu
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(User::from))
+    Ok(row)
 }

@@ -3,7 +3,6 @@
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 
-use super::users::UserRow;
 use crate::domain::{Role, User, UserId};
 
 pub async fn insert(db: impl PgExecutor<'_>, token_hash: &[u8], user: UserId) -> sqlx::Result<()> {
@@ -25,7 +24,7 @@ pub async fn use_session(
 ) -> sqlx::Result<Option<User>> {
     let now = OffsetDateTime::now_utc();
     let row = sqlx::query_as!(
-        UserRow,
+        User,
         r#"WITH live AS (
                SELECT user_id, last_seen_at FROM sessions
                WHERE token_hash = $1 AND last_seen_at > $2 AND created_at > $3
@@ -44,7 +43,7 @@ pub async fn use_session(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(User::from))
+    Ok(row)
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {

@@ -5,36 +5,13 @@ use time::OffsetDateTime;
 
 use crate::domain::{Role, TeamId, User, UserId};
 
-/// A `users` row as the queries of this and other modules select it.
-pub(super) struct UserRow {
-    pub id: UserId,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    pub has_password: bool,
-}
-
-impl From<UserRow> for User {
-    fn from(row: UserRow) -> User {
-        User {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role: row.role,
-            active: row.active,
-            has_password: row.has_password,
-        }
-    }
-}
-
 pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users"#).fetch_one(db).await
 }
 
 pub async fn find(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<User>> {
     let row = sqlx::query_as!(
-        UserRow,
+        User,
         r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
                   deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!"
            FROM users WHERE id = $1"#,
@@ -42,7 +19,7 @@ pub async fn find(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<Us
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(User::from))
+    Ok(row)
 }
 
 /// The person with this email (compared without regard to case), with their password hash.
@@ -71,14 +48,14 @@ pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result
 /// Everyone, active people first, then by name.
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {
     let rows = sqlx::query_as!(
-        UserRow,
+        User,
         r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
                   deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!"
            FROM users ORDER BY deactivated_at IS NOT NULL, lower(coalesce(nullif(name, ''), email)), id"#,
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(User::from).collect())
+    Ok(rows)
 }
 
 /// Adds a person. Fails with a unique violation (`users_email_key`) if the email is taken.
