@@ -42,6 +42,16 @@ pub enum Command {
     /// prints a new link for someone locked out.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill an empty database with made-up postmortems, teams, people and action items (ten
+    /// a postmortem): `demo --incidents 100`.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// How many postmortems to make.
+    #[arg(long, default_value_t = 100)]
+    pub incidents: u32,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -130,6 +140,17 @@ pub fn main() -> ExitCode {
                 let result = export(&database, &args).await;
                 database.close().await;
                 result
+            }
+            Command::Demo(args) => {
+                let database = Database::open(&cli.config).await?;
+                let result = crate::demo::generate(&database.pool, args.incidents).await;
+                database.close().await;
+                let made = result?;
+                println!(
+                    "Made {} postmortems with {} action items, {} teams and {} people (sign-in links: hindsight user reset EMAIL).",
+                    made.incidents, made.action_items, made.teams, made.people
+                );
+                Ok(())
             }
             Command::User(command) => {
                 let database = Database::open(&cli.config).await?;

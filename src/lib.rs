@@ -10,10 +10,12 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod markdown;
 pub mod server;
 pub mod web;
+pub mod webhooks;
 
 pub use web::{AppState, router};

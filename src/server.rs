@@ -13,6 +13,16 @@ use crate::database::Database;
 use crate::web::auth::AuthSettings;
 use crate::web::{AppState, router};
 
+/// The address people reach Hindsight at, for links sent elsewhere: `--public-url`, or
+/// http:// and the listening address.
+fn public_url(config: &Config) -> String {
+    let url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    url.trim_end_matches('/').to_owned()
+}
+
+/// How long a webhook receiver has to answer before the attempt counts as failed.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long `/readyz` waits for the database.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -21,8 +31,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let auth = Arc::new(AuthSettings::from_config(&config)?);
     let database = Database::open(&config).await?;
     let cleanup = tokio::spawn(clean_up_sessions(database.pool.clone(), auth.clone()));
+    tokio::spawn(start_histories(database.pool.clone()));
+    let deliverer = crate::webhooks::Deliverer::new(database.pool.clone(), &public_url(&config), WEBHOOK_TIMEOUT)
+        .context("could not set up the webhook client")?;
+    let webhooks = tokio::spawn(deliverer.run());
     let result = serve_until_shutdown(&config, &database, auth).await;
     cleanup.abort();
+    webhooks.abort();
     tracing::info!("Closing the database pool");
     database.close().await;
     tracing::info!("Hindsight stopped");
@@ -40,6 +55,7 @@ async fn serve_until_shutdown(config: &Config, database: &Database, auth: Arc<Au
         readiness_timeout: READINESS_TIMEOUT,
         auth,
         due_policy: config.due_policy,
+        public_url: public_url(config),
     };
     // The peer's address is needed for login throttling and to trust only configured proxies.
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
@@ -62,6 +78,16 @@ async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
         if let Err(error) = crate::db::login_failures::forget_old(&pool, crate::auth::throttle::WINDOW).await {
             tracing::warn!(%error, "Could not remove old login failures");
         }
+    }
+}
+
+/// Postmortems saved before revisions were kept get their first revision, in the background so
+/// a large database does not hold up the start.
+async fn start_histories(pool: sqlx::PgPool) {
+    match crate::db::revisions::backfill(&pool).await {
+        Ok(0) => {}
+        Ok(started) => tracing::info!(started, "Recorded the first revision of postmortems saved before revisions"),
+        Err(error) => tracing::warn!(%error, "Could not record first revisions"),
     }
 }
 

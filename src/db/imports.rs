@@ -43,5 +43,6 @@ async fn insert(
     }
     let summary = format!("Imported the postmortem “{}”", drafts.incident.title);
     audit::record(&mut **tx, actor, "incident.imported", &summary, Some(id)).await?;
+    super::revisions::record(tx, id, actor, super::revisions::Step::Edit).await?;
     Ok(id)
 }

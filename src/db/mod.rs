@@ -10,27 +10,34 @@ pub mod ledger;
 pub mod login_failures;
 pub mod password_resets;
 pub mod reviews;
+pub mod revisions;
 pub mod sections;
 pub mod sessions;
 pub mod team_stats;
 pub mod teams;
 pub mod timeline;
 pub mod users;
+pub mod webhooks;
 
 use std::collections::HashMap;
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::domain::{IncidentId, Postmortem};
 
 /// Loads a whole postmortem in exactly four queries, however long its timeline.
 pub async fn load_postmortem(pool: &PgPool, id: IncidentId) -> sqlx::Result<Option<Postmortem>> {
-    let Some(incident) = incidents::find(pool, id).await? else {
+    load_postmortem_on(&mut *pool.acquire().await?, id).await
+}
+
+/// `load_postmortem` on one connection, or a transaction, which then sees its own changes.
+pub async fn load_postmortem_on(conn: &mut PgConnection, id: IncidentId) -> sqlx::Result<Option<Postmortem>> {
+    let Some(incident) = incidents::find(&mut *conn, id).await? else {
         return Ok(None);
     };
-    let timeline = timeline::list_for_incident(pool, id).await?;
-    let action_items = action_items::list_for_incident(pool, id).await?;
-    let sections = sections::list_for_incident(pool, id).await?;
+    let timeline = timeline::list_for_incident(&mut *conn, id).await?;
+    let action_items = action_items::list_for_incident(&mut *conn, id).await?;
+    let sections = sections::list_for_incident(&mut *conn, id).await?;
     Ok(Some(Postmortem { incident, timeline, action_items, sections }))
 }
 

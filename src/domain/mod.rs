@@ -51,6 +51,14 @@ id_type!(
     /// Primary key of an API token.
     ApiTokenId
 );
+id_type!(
+    /// Primary key of an outbound webhook.
+    WebhookId
+);
+id_type!(
+    /// Primary key of one delivery of a webhook event.
+    DeliveryId
+);
 
 /// The value could not be parsed into one of the enum's variants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

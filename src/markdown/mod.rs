@@ -1,6 +1,7 @@
 //! Markdown is the contract: this module alone turns user Markdown into safe HTML (`render`)
 //! and postmortems into the GFM document that wikis receive (`export`).
 
+pub mod diff;
 pub mod export;
 mod render;
 

@@ -37,6 +37,8 @@ pub struct AccountPage {
     password_error: Option<String>,
     token_error: Option<String>,
     notice: Option<&'static str>,
+    /// For the feed links: calendar apps need the whole address.
+    public_url: String,
 }
 
 async fn page(state: &AppState, user: User) -> Result<AccountPage> {
@@ -64,6 +66,7 @@ async fn page(state: &AppState, user: User) -> Result<AccountPage> {
         password_error: None,
         token_error: None,
         notice: None,
+        public_url: state.public_url.clone(),
     })
 }
 

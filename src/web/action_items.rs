@@ -13,6 +13,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
+use crate::db::revisions::Step;
 use crate::domain::input::{ActionItemDraft, ActionItemForm, FieldErrors};
 use crate::domain::{ActionItem, ActionItemId, IncidentId, Team, UserId};
 
@@ -141,6 +142,7 @@ pub async fn create(
             db::action_items::insert(&mut *tx, id, &draft).await?;
             let summary = format!("Added the action item “{}”", draft.body);
             db::audit::record(&mut *tx, user.id, "action_item.added", &summary, Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             Ok(anchor(id).into_response())
         }
@@ -176,6 +178,7 @@ pub async fn update(
     if db::action_items::update(&mut *tx, id, item_id, form.base_version(), &draft).await? {
         let summary = format!("Edited the action item “{}”", draft.body);
         db::audit::record(&mut *tx, user.id, "action_item.edited", &summary, Some(id)).await?;
+        db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
         tx.commit().await?;
         return Ok(anchor(id).into_response());
     }
@@ -214,6 +217,7 @@ pub async fn set_done(
     }
     let summary = if done { "Marked an action item done" } else { "Reopened an action item" };
     db::audit::record(&mut *tx, user.id, "action_item.done", summary, Some(id)).await?;
+    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
     tx.commit().await?;
     Ok(anchor(id))
 }
@@ -228,6 +232,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     db::audit::record(&mut *tx, user.id, "action_item.deleted", "Deleted an action item", Some(id)).await?;
+    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
     tx.commit().await?;
     Ok(anchor(id))
 }

@@ -128,7 +128,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let secure_cookie = wants_secure_cookie(request.headers());
     let mut visitor = Visitor { user: None, via: Via::Nobody, client, secure_cookie };
 
-    match recognise(&state, request.uri().path(), request.headers(), from_proxy, secure_cookie).await {
+    match recognise(&state, request.uri(), request.headers(), from_proxy, secure_cookie).await {
         Ok(Some((user, via))) => {
             visitor.user = Some(user);
             visitor.via = via;
@@ -143,11 +143,20 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 
 async fn recognise(
     state: &AppState,
-    path: &str,
+    uri: &axum::http::Uri,
     headers: &HeaderMap,
     from_proxy: bool,
     secure_cookie: bool,
 ) -> Result<Option<(User, Via)>> {
+    let path = uri.path();
+    // Calendar apps and feed readers cannot send a header or a cookie: feeds take an API
+    // token in the query string instead (`?token=hst_…`).
+    if path.starts_with("/feeds/")
+        && let Some(secret) = feed_token(uri.query())
+    {
+        let user = db::api_tokens::use_token(&state.pool, &token::digest(&secret)).await?;
+        return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
+    }
     if path.starts_with("/api/")
         && let Some(authorization) = headers.get(header::AUTHORIZATION)
     {
@@ -172,6 +181,12 @@ async fn recognise(
         db::sessions::use_session(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY)
             .await?;
     Ok(user.map(|user| (user, Via::Session { token_hash })))
+}
+
+/// The `token` parameter of a query string, if there is one.
+fn feed_token(query: Option<&str>) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs.into_iter().find(|(name, _)| name == "token").map(|(_, value)| value)
 }
 
 /// The person the SSO proxy vouches for, created with the default role on first sight.

@@ -12,6 +12,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
 use crate::db;
+use crate::db::revisions::Step;
 use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{Incident, IncidentId, Postmortem, Role, Severity, Status};
@@ -153,6 +154,7 @@ pub async fn create(
             let id = db::incidents::insert(&mut *tx, &draft).await?;
             let summary = format!("Created the postmortem “{}”", draft.title);
             db::audit::record(&mut *tx, user.id, "incident.created", &summary, Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             tracing::info!(incident.id = %id, "Created a postmortem");
             Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
@@ -190,6 +192,7 @@ pub async fn update(
     let mut tx = state.pool.begin().await?;
     if db::incidents::update(&mut *tx, id, base_version, &draft).await?.is_some() {
         db::audit::record(&mut *tx, user.id, "incident.edited", "Edited the postmortem", Some(id)).await?;
+        db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
         tx.commit().await?;
         tracing::info!(incident.id = %id, "Updated a postmortem");
         return Ok(Redirect::to(&format!("/incidents/{id}")).into_response());
@@ -302,6 +305,8 @@ pub struct ShowPage {
     can_delete: bool,
     /// Who last changed it, and how long ago, from the audit log.
     last_edited: Option<(String, String)>,
+    /// The latest revision's number and the latest published one's, for the history line.
+    revisions: (Option<i32>, Option<i32>),
     /// Who a new action item can be given to, and which teams.
     people: Vec<super::action_items::Person>,
     teams: Vec<crate::domain::Team>,
@@ -420,6 +425,7 @@ impl ShowPage {
             can_edit: false,
             can_delete: false,
             last_edited: None,
+            revisions: (None, None),
             people: Vec::new(),
             teams: Vec::new(),
             missing: Vec::new(),
@@ -473,6 +479,7 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
         page.teams = db::teams::all(&state.pool).await?;
     }
     page.last_edited = db::audit::last_change(&state.pool, id).await?.map(|(who, at)| (who, super::layout::ago(at)));
+    page.revisions = db::revisions::latest_numbers(&state.pool, id).await?;
     Ok((status, page).into_response())
 }
 

@@ -50,6 +50,11 @@ pub fn ago(instant: time::OffsetDateTime) -> String {
     }
 }
 
+/// An instant for a `datetime` attribute (RFC 3339, UTC).
+pub fn iso(instant: time::OffsetDateTime) -> String {
+    instant.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// The person signed in, for the site header (see `auth::signed_in`).
 pub fn signed_in() -> Option<crate::domain::User> {
     super::auth::signed_in()

@@ -11,15 +11,18 @@ mod charts;
 pub mod error;
 mod export;
 mod extract;
+mod feeds;
 mod health;
 mod import;
 mod incidents;
 mod layout;
 mod ledger;
 mod reviews;
+mod revisions;
 mod sections;
 mod teams;
 mod timeline;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +64,8 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// When new action items are due by default.
     pub due_policy: crate::domain::DuePolicy,
+    /// The address people reach Hindsight at, without a trailing slash, for links in feeds.
+    pub public_url: String,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.
@@ -87,12 +92,18 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}", get(incidents::show))
         .route("/incidents/{id}/export.md", get(export::download))
         .route("/incidents/{id}/markdown", get(export::copy_view))
+        .route("/incidents/{id}/revisions", get(revisions::index))
+        .route("/incidents/{id}/revisions/{number}", get(revisions::show))
+        .route("/incidents/{id}/compare", get(revisions::compare))
         .route("/action-items", get(ledger::index))
         .route("/action-items.csv", get(ledger::csv))
         .route("/action-items.md", get(ledger::markdown))
         .route("/action-items/mine", get(ledger::mine))
         .route("/teams", get(teams::overview))
         .route("/teams/{team}", get(teams::show))
+        .route("/feeds/people/{user}/due.ics", get(feeds::person_calendar))
+        .route("/feeds/teams/{team}/due.ics", get(feeds::team_calendar))
+        .route("/feeds/postmortems.atom", get(feeds::postmortems))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/account", get(account::show))
@@ -139,7 +150,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/teams", get(admin::teams).post(admin::create_team))
         .route("/admin/teams/{team}", post(admin::rename_team))
         .route("/admin/teams/{team}/delete", post(admin::delete_team))
-        .route("/admin/audit", get(admin::audit));
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/webhooks", get(webhooks::index).post(webhooks::create))
+        .route("/admin/webhooks/{hook}", get(webhooks::show).post(webhooks::update))
+        .route("/admin/webhooks/{hook}/ping", post(webhooks::ping))
+        .route("/admin/webhooks/{hook}/deliveries/{delivery}/retry", post(webhooks::retry))
+        .route("/admin/webhooks/{hook}/delete", post(webhooks::delete));
 
     let pages = public
         .merge(only(Role::Viewer, readers))

@@ -13,6 +13,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
+use crate::db::revisions::Step;
 use crate::domain::{IncidentId, Status};
 
 /// Longest comment, in characters.
@@ -51,6 +52,8 @@ async fn step(
     db::reviews::add(&mut *tx, id, user.id, kind, text.trim()).await?;
     let summary = format!("Moved the postmortem from {} to {}", from.label(), to.label());
     db::audit::record(&mut *tx, user.id, &format!("incident.{kind}"), &summary, Some(id)).await?;
+    let revision = if to == Status::Published { Step::Publish } else { Step::Review };
+    db::revisions::record(&mut tx, id, Some(user.id), revision).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -12,6 +12,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
+use crate::db::revisions::Step;
 use crate::domain::input::{FieldErrors, SectionForm};
 use crate::domain::{IncidentId, SectionId};
 
@@ -44,6 +45,7 @@ pub async fn create(
             let section = db::sections::insert(&mut *tx, id, &draft).await?;
             let summary = format!("Added the section “{}”", draft.heading);
             db::audit::record(&mut *tx, user.id, "section.added", &summary, Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             Ok(anchor(id, section).into_response())
         }
@@ -82,6 +84,7 @@ pub async fn update(
             }
             let summary = format!("Edited the section “{}”", draft.heading);
             db::audit::record(&mut *tx, user.id, "section.edited", &summary, Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             Ok(anchor(id, section_id).into_response())
         }
@@ -103,6 +106,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     db::audit::record(&mut *tx, user.id, "section.deleted", "Deleted a section", Some(id)).await?;
+    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/incidents/{id}#more-sections")))
 }

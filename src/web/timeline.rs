@@ -12,6 +12,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use crate::db;
+use crate::db::revisions::Step;
 use crate::domain::input::{FieldErrors, TimelineForm};
 use crate::domain::{IncidentId, TimelineEntryId};
 
@@ -42,6 +43,7 @@ pub async fn create(
             let mut tx = state.pool.begin().await?;
             db::timeline::insert(&mut *tx, id, &draft).await?;
             db::audit::record(&mut *tx, user.id, "timeline.added", "Added a timeline entry", Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             Ok(anchor(id).into_response())
         }
@@ -81,6 +83,7 @@ pub async fn update(
                 return Err(AppError::NotFound);
             }
             db::audit::record(&mut *tx, user.id, "timeline.edited", "Edited a timeline entry", Some(id)).await?;
+            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
             tx.commit().await?;
             Ok(anchor(id).into_response())
         }
@@ -108,6 +111,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     db::audit::record(&mut *tx, user.id, "timeline.deleted", "Deleted a timeline entry", Some(id)).await?;
+    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
     tx.commit().await?;
     Ok(anchor(id))
 }

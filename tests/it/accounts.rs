@@ -408,6 +408,7 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         readiness_timeout: Duration::from_secs(1),
         auth: Arc::new(settings),
         due_policy: hindsight::domain::DuePolicy::DEFAULT,
+        public_url: "https://hindsight.example.com".to_owned(),
     })
 }
 

@@ -31,7 +31,7 @@ async fn a_wrong_method_gets_a_page_too() {
 async fn an_internal_error_shows_a_reference_but_no_internal_text() {
     let app = TestApp::new().await;
     let path = app.create_incident(&form()).await;
-    sqlx::query("DROP TABLE action_items").execute(&app.pool).await.expect("break the schema");
+    sqlx::query("DROP TABLE action_items CASCADE").execute(&app.pool).await.expect("break the schema");
     let response = app.get(&path).await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.text("h1"), "Something went wrong");

@@ -212,6 +212,7 @@ impl TestApp {
             readiness_timeout: Duration::from_millis(500),
             auth: Arc::new(AuthSettings::default()),
             due_policy: hindsight::domain::DuePolicy::DEFAULT,
+            public_url: "https://hindsight.example.com".to_owned(),
         };
         TestApp::with_state(state)
     }

@@ -347,8 +347,8 @@ async fn the_postmortem_page_costs_a_fixed_number_of_queries_however_long_its_ti
     let (page, long) = TestApp::count_queries(app.get(&path)).await;
     assert_eq!(page.texts(".timeline li").len(), 61);
     assert_eq!(
-        short, 9,
-        "the session; incident, timeline, action items, extra sections; who last edited it; the review's comments; the people and teams an item can be given to"
+        short, 10,
+        "the session; incident, timeline, action items, extra sections; who last edited it; the review's comments; the people and teams an item can be given to; its latest and published revisions"
     );
     assert_eq!(long, short);
 }

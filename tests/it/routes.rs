@@ -38,12 +38,18 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/incidents/{id}", Least(Viewer)),
     ("GET", "/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/incidents/{id}/markdown", Least(Viewer)),
+    ("GET", "/incidents/{id}/revisions", Least(Viewer)),
+    ("GET", "/incidents/{id}/revisions/{number}", Least(Viewer)),
+    ("GET", "/incidents/{id}/compare", Least(Viewer)),
     ("GET", "/action-items", Least(Viewer)),
     ("GET", "/action-items.csv", Least(Viewer)),
     ("GET", "/action-items.md", Least(Viewer)),
     ("GET", "/action-items/mine", Least(Viewer)),
     ("GET", "/teams", Least(Viewer)),
     ("GET", "/teams/{team}", Least(Viewer)),
+    ("GET", "/feeds/people/{user}/due.ics", Least(Viewer)),
+    ("GET", "/feeds/teams/{team}/due.ics", Least(Viewer)),
+    ("GET", "/feeds/postmortems.atom", Least(Viewer)),
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
@@ -82,7 +88,14 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams/{team}", Least(Admin)),
     ("GET", "/admin/audit", Least(Admin)),
+    ("GET", "/admin/webhooks", Least(Admin)),
+    ("POST", "/admin/webhooks", Least(Admin)),
+    ("GET", "/admin/webhooks/{hook}", Least(Admin)),
+    ("POST", "/admin/webhooks/{hook}", Least(Admin)),
+    ("POST", "/admin/webhooks/{hook}/ping", Least(Admin)),
+    ("POST", "/admin/webhooks/{hook}/deliveries/{delivery}/retry", Least(Admin)),
     ("POST", "/admin/teams/{team}/delete", Least(Admin)),
+    ("POST", "/admin/webhooks/{hook}/delete", Least(Admin)),
     ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/actions/{item}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/sections/{section}/delete", Least(Engineer)),
@@ -134,11 +147,31 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     let digest = hindsight::auth::token::digest(&format!("hst_route-table-{}", json["id"]));
     let token =
         hindsight::db::api_tokens::insert(&app.pool, token_owner, "route table", &digest).await.expect("a token");
+    let hook = hindsight::db::webhooks::insert(
+        &app.pool,
+        "https://example.com/hook",
+        "route-table-secret-0123456789",
+        &["ping".to_owned()],
+        token_owner,
+    )
+    .await
+    .expect("a webhook");
+    let delivery: i64 = sqlx::query_scalar(
+        "INSERT INTO webhook_deliveries (webhook_id, event, payload, state, attempts)
+         VALUES ($1, 'ping', '{}', 'failed', 10) RETURNING id",
+    )
+    .bind(hook.0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a failed delivery");
     vec![
         ("{id}", json["id"].to_string()),
+        ("{hook}", hook.to_string()),
+        ("{delivery}", delivery.to_string()),
         ("{entry}", json["timeline"][0]["id"].to_string()),
         ("{item}", json["action_items"][0]["id"].to_string()),
         ("{section}", json["sections"][0]["id"].to_string()),
+        ("{number}", "1".to_owned()),
         ("{file}", "hindsight.css".to_owned()),
         ("{secret}", secret),
         ("{user}", user.to_string()),
@@ -166,6 +199,10 @@ pub async fn snapshot(app: &TestApp) -> String {
         "api_tokens",
         "password_resets",
         "audit_events",
+        "review_comments",
+        "revisions",
+        "webhooks",
+        "webhook_deliveries",
     ] {
         let query = format!("SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '') FROM {table} t");
         let rows: String = sqlx::query_scalar(&query).fetch_one(&app.pool).await.expect("snapshot");

@@ -160,6 +160,11 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
             ..form()
         };
         let path = app.create_incident(&incident).await;
+        // What follows is a second revision, so the diff between them shows every payload.
+        sqlx::query("UPDATE revisions SET updated_at = now() - interval '1 hour'")
+            .execute(&app.pool)
+            .await
+            .expect("age");
         for payload in payloads {
             app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", payload)]).await;
             let line = payload.replace('\n', " ");
@@ -216,7 +221,15 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         format!("/teams/{}", first_team),
     ];
 
-    let views = pages.iter().flat_map(|path| [path.clone(), format!("{path}/markdown")]);
+    let views = pages.iter().flat_map(|path| {
+        [
+            path.clone(),
+            format!("{path}/markdown"),
+            format!("{path}/revisions"),
+            format!("{path}/revisions/2"),
+            format!("{path}/compare?from=1&to=2"),
+        ]
+    });
     let mut checked = Vec::new();
     for view in views.chain(["/incidents".to_owned()]).chain(admin_views) {
         checked.push((view.clone(), app.get(&view).await));

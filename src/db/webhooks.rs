@@ -1,0 +1,236 @@
+//! The `webhooks` and `webhook_deliveries` tables: receivers, and the outbox of events for
+//! them. Events are queued by triggers (see the webhooks migration); this module manages the
+//! receivers, shows the delivery log, and serves the delivery worker.
+
+use std::time::Duration;
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use crate::domain::{DeliveryId, UserId, WebhookId};
+
+/// The events a receiver can ask for, with what they mean.
+pub const EVENTS: &[(&str, &str)] = &[
+    ("postmortem.published", "A postmortem is approved and published"),
+    ("action_item.created", "An action item is added"),
+    ("action_item.assigned", "An action item is given to someone"),
+    ("action_item.done", "An action item is done"),
+    ("action_item.overdue", "An action item passes its due date unfinished"),
+];
+
+/// A receiver, with how its deliveries stand.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub id: WebhookId,
+    pub url: String,
+    pub secret: String,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub pending: i64,
+    pub failed: i64,
+    pub delivered: i64,
+}
+
+/// Every receiver, oldest first.
+pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Webhook>> {
+    select(db, None).await
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: WebhookId) -> sqlx::Result<Option<Webhook>> {
+    Ok(select(db, Some(id)).await?.pop())
+}
+
+/// All receivers, or the one with `id`, with their delivery counts.
+async fn select(db: impl PgExecutor<'_>, id: Option<WebhookId>) -> sqlx::Result<Vec<Webhook>> {
+    sqlx::query_as!(
+        Webhook,
+        r#"SELECT w.id AS "id: WebhookId", w.url, w.secret, w.events, w.active, w.created_at,
+                  count(d.id) FILTER (WHERE d.state = 'pending') AS "pending!",
+                  count(d.id) FILTER (WHERE d.state = 'failed') AS "failed!",
+                  count(d.id) FILTER (WHERE d.state = 'delivered') AS "delivered!"
+           FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id
+           WHERE $1::bigint IS NULL OR w.id = $1
+           GROUP BY w.id ORDER BY w.id"#,
+        id.map(|id| id.0),
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    url: &str,
+    secret: &str,
+    events: &[String],
+    created_by: UserId,
+) -> sqlx::Result<WebhookId> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO webhooks (url, secret, events, created_by) VALUES ($1, $2, $3, $4) RETURNING id AS "id: WebhookId""#,
+        url,
+        secret,
+        events,
+        created_by as UserId,
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: WebhookId,
+    url: &str,
+    events: &[String],
+    active: bool,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE webhooks SET url = $2, events = $3, active = $4 WHERE id = $1",
+        id as WebhookId,
+        url,
+        events,
+        active,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+pub async fn delete(db: impl PgExecutor<'_>, id: WebhookId) -> sqlx::Result<bool> {
+    let result = sqlx::query!("DELETE FROM webhooks WHERE id = $1", id as WebhookId).execute(db).await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// One delivery, as the log shows it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub event: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: OffsetDateTime,
+    pub last_attempt_at: Option<OffsetDateTime>,
+    pub response_status: Option<i32>,
+    pub last_error: String,
+    pub created_at: OffsetDateTime,
+    pub delivered_at: Option<OffsetDateTime>,
+}
+
+/// The newest deliveries of a receiver.
+pub async fn deliveries(db: impl PgExecutor<'_>, hook: WebhookId, limit: i64) -> sqlx::Result<Vec<Delivery>> {
+    sqlx::query_as!(
+        Delivery,
+        r#"SELECT id AS "id: DeliveryId", event, state, attempts, next_attempt_at, last_attempt_at,
+                  response_status, last_error, created_at, delivered_at
+           FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"#,
+        hook as WebhookId,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Queues a `ping` for one receiver, to check it is reachable and verifies signatures.
+pub async fn enqueue_ping(db: impl PgExecutor<'_>, hook: WebhookId) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"INSERT INTO webhook_deliveries (webhook_id, event, payload)
+           VALUES ($1, 'ping', jsonb_build_object('event', 'ping', 'occurred_at', now(),
+                   'data', jsonb_build_object('webhook_id', $1::bigint)))"#,
+        hook as WebhookId,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Sends a failed delivery again, now. Returns false if there is no such failed delivery.
+pub async fn retry(db: impl PgExecutor<'_>, hook: WebhookId, delivery: DeliveryId) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now()
+         WHERE id = $1 AND webhook_id = $2 AND state = 'failed'",
+        delivery as DeliveryId,
+        hook as WebhookId,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// A delivery taken by the worker.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: DeliveryId,
+    pub url: String,
+    pub secret: String,
+    pub event: String,
+    pub payload: serde_json::Value,
+    pub attempts: i32,
+}
+
+/// Takes up to `limit` deliveries that are due, oldest first, and leases them for `lease`:
+/// until then no other worker takes them, and if this one dies they fall due again. Counts
+/// the attempt now, so a delivery that crashes its worker still runs out of attempts.
+pub async fn claim_due(db: impl PgExecutor<'_>, limit: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
+    let lease_seconds = lease.as_secs_f64();
+    sqlx::query_as!(
+        Claimed,
+        r#"WITH due AS (
+               SELECT id FROM webhook_deliveries
+               WHERE state = 'pending' AND next_attempt_at <= now()
+               ORDER BY next_attempt_at, id LIMIT $1
+               FOR UPDATE SKIP LOCKED)
+           UPDATE webhook_deliveries d
+           SET next_attempt_at = now() + make_interval(secs => $2), attempts = d.attempts + 1,
+               last_attempt_at = now()
+           FROM due, webhooks w
+           WHERE d.id = due.id AND w.id = d.webhook_id
+           RETURNING d.id AS "id: DeliveryId", w.url, w.secret, d.event, d.payload, d.attempts"#,
+        limit,
+        lease_seconds,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Records a delivery the receiver accepted.
+pub async fn mark_delivered(db: impl PgExecutor<'_>, id: DeliveryId, status: u16) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = now(), response_status = $2, last_error = ''
+         WHERE id = $1",
+        id as DeliveryId,
+        i32::from(status),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: tried again after `retry_in`, or given up on if `None`.
+pub async fn mark_failed(
+    db: impl PgExecutor<'_>,
+    id: DeliveryId,
+    status: Option<u16>,
+    error: &str,
+    retry_in: Option<Duration>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE webhook_deliveries
+         SET state = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at
+                                    ELSE now() + make_interval(secs => $4::float8) END,
+             response_status = $2, last_error = $3
+         WHERE id = $1",
+        id as DeliveryId,
+        status.map(i32::from),
+        error,
+        retry_in.map(|delay| delay.as_secs_f64()),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Notes the items that have become overdue at `at` and queues their events; returns how many.
+pub async fn enqueue_overdue(db: impl PgExecutor<'_>, at: OffsetDateTime) -> sqlx::Result<i32> {
+    let noticed = sqlx::query_scalar!(r#"SELECT enqueue_overdue_events($1) AS "n!""#, at).fetch_one(db).await?;
+    Ok(noticed)
+}

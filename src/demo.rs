@@ -1,0 +1,52 @@
+//! `hindsight demo --incidents N`: fills an empty database with made-up postmortems, teams,
+//! people and action items (ten a postmortem), for trying Hindsight out and for the
+//! benchmarks. The bulk is one SQL script (`demo.sql`); each postmortem's first revision is
+//! then recorded the ordinary way.
+
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use sqlx::PgPool;
+
+/// The most postmortems `demo` makes.
+pub const MAX_INCIDENTS: u32 = 100_000;
+
+/// What `generate` made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    pub incidents: i64,
+    pub action_items: i64,
+    pub teams: i64,
+    pub people: i64,
+}
+
+/// Makes `incidents` postmortems and everything around them, in one transaction. Refuses a
+/// database that already has postmortems: demo data is not to be mixed with real work.
+pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
+    if incidents == 0 || incidents > MAX_INCIDENTS {
+        bail!("--incidents must be between 1 and {MAX_INCIDENTS}");
+    }
+    if crate::db::incidents::count(pool).await? > 0 {
+        bail!("the database already has postmortems; demo data goes into an empty database");
+    }
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('hindsight.demo_incidents', $1, true)")
+        .bind(incidents.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql(include_str!("demo.sql")).execute(&mut *tx).await.context("could not write the demo data")?;
+    tx.commit().await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
+    crate::db::revisions::backfill(pool).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f32(), "Recorded the first revisions");
+    let count = |table: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await
+    };
+    Ok(Made {
+        incidents: count("incidents").await?,
+        action_items: count("action_items").await?,
+        teams: count("teams").await?,
+        people: count("users").await?,
+    })
+}

@@ -1,0 +1,236 @@
+//! Administration of outbound webhooks: receivers, the events they get, their signing secret,
+//! a test event, and the log of deliveries with a retry for those that failed.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::auth::CurrentUser;
+use super::error::{AppError, Result};
+use super::extract::{Form, Path};
+use crate::auth::token::random_hex;
+use crate::db;
+use crate::db::webhooks::{Delivery, EVENTS, Webhook};
+use crate::domain::{DeliveryId, WebhookId, input::is_web_address};
+
+/// Deliveries shown in a receiver's log.
+const LOG_LENGTH: i64 = 50;
+const MAX_URL_CHARS: usize = 2000;
+
+/// What the add and edit forms send: `url`, `events` once per ticked event, and `active`.
+/// Read as pairs because a form repeats `events`.
+struct WebhookForm {
+    url: String,
+    events: Vec<String>,
+    active: bool,
+}
+
+impl WebhookForm {
+    fn read(pairs: Vec<(String, String)>) -> WebhookForm {
+        let mut form = WebhookForm { url: String::new(), events: Vec::new(), active: false };
+        for (name, value) in pairs {
+            match name.as_str() {
+                "url" => form.url = value.trim().to_owned(),
+                "events" => form.events.push(value),
+                "active" => form.active = true,
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// The URL and events to save, or what is wrong.
+    fn checked(&self) -> std::result::Result<(String, Vec<String>), String> {
+        if !is_web_address(&self.url) || self.url.len() < "http://x".len() || self.url.chars().count() > MAX_URL_CHARS {
+            return Err("Give the receiver's address, starting with https:// (or http://).".to_owned());
+        }
+        let known: Vec<String> =
+            EVENTS.iter().map(|(event, _)| (*event).to_owned()).filter(|event| self.events.contains(event)).collect();
+        if known.is_empty() || known.len() != self.events.len() {
+            return Err("Choose at least one of the events listed.".to_owned());
+        }
+        Ok((self.url.clone(), known))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/webhooks.html")]
+pub struct ListPage {
+    hooks: Vec<Webhook>,
+    events: &'static [(&'static str, &'static str)],
+    url: String,
+    chosen: Vec<String>,
+    error: Option<String>,
+}
+
+impl ListPage {
+    fn chosen(&self, event: &str) -> bool {
+        self.chosen.iter().any(|chosen| chosen == event)
+    }
+}
+
+async fn list_page(state: &AppState, url: String, chosen: Vec<String>, error: Option<String>) -> Result<ListPage> {
+    Ok(ListPage { hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, error })
+}
+
+/// `GET /admin/webhooks`
+pub async fn index(State(state): State<AppState>) -> Result<ListPage> {
+    let every_event = EVENTS.iter().map(|(event, _)| (*event).to_owned()).collect();
+    list_page(&state, String::new(), every_event, None).await
+}
+
+/// `POST /admin/webhooks`: adds a receiver with a new secret, then shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let form = WebhookForm::read(pairs);
+    let (url, events) = match form.checked() {
+        Ok(checked) => checked,
+        Err(error) => {
+            let page = list_page(&state, form.url, form.events, Some(error)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let secret = random_hex().map_err(|error| AppError::Internal(error.to_string()))?;
+    let mut tx = state.pool.begin().await?;
+    let id = db::webhooks::insert(&mut *tx, &url, &secret, &events, admin.id).await?;
+    db::audit::record(&mut *tx, admin.id, "webhook.created", &format!("Added the webhook {url}"), None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
+}
+
+/// A delivery as the log shows it.
+pub struct DeliveryRow {
+    pub delivery: Delivery,
+    pub when: String,
+    pub outcome: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/webhook.html")]
+pub struct ShowPage {
+    hook: Webhook,
+    events: &'static [(&'static str, &'static str)],
+    url: String,
+    chosen: Vec<String>,
+    error: Option<String>,
+    log: Vec<DeliveryRow>,
+    max_attempts: i32,
+}
+
+impl ShowPage {
+    fn chosen(&self, event: &str) -> bool {
+        self.chosen.iter().any(|chosen| chosen == event)
+    }
+}
+
+fn outcome(delivery: &Delivery) -> String {
+    let status = delivery.response_status.map(|code| format!("HTTP {code}"));
+    match delivery.state.as_str() {
+        "delivered" => status.unwrap_or_else(|| "Delivered".to_owned()),
+        _ if delivery.attempts == 0 => "Waiting to be sent".to_owned(),
+        "pending" => format!("{}; trying again {}", delivery.last_error, until(delivery.next_attempt_at)),
+        _ => format!("{}; gave up", delivery.last_error),
+    }
+}
+
+/// "in 4 minutes", for a retry.
+fn until(at: time::OffsetDateTime) -> String {
+    let seconds = (at - time::OffsetDateTime::now_utc()).whole_seconds();
+    match seconds {
+        ..60 => "within a minute".to_owned(),
+        60..3600 => format!("in {} minutes", seconds / 60),
+        _ => format!("in {} hours", seconds / 3600),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    id: WebhookId,
+    form: Option<WebhookForm>,
+    error: Option<String>,
+) -> Result<ShowPage> {
+    let hook = db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let log = db::webhooks::deliveries(&state.pool, id, LOG_LENGTH)
+        .await?
+        .into_iter()
+        .map(|delivery| DeliveryRow {
+            when: super::layout::ago(delivery.created_at),
+            outcome: outcome(&delivery),
+            delivery,
+        })
+        .collect();
+    let (url, chosen) = match form {
+        Some(form) => (form.url, form.events),
+        None => (hook.url.clone(), hook.events.clone()),
+    };
+    Ok(ShowPage { hook, events: EVENTS, url, chosen, error, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
+}
+
+/// `GET /admin/webhooks/{hook}`
+pub async fn show(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<ShowPage> {
+    show_page(&state, id, None, None).await
+}
+
+/// `POST /admin/webhooks/{hook}`: changes the address, the events, or pauses it.
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<WebhookId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let form = WebhookForm::read(pairs);
+    let (url, events) = match form.checked() {
+        Ok(checked) => checked,
+        Err(error) => {
+            let page = show_page(&state, id, Some(form), Some(error)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut tx = state.pool.begin().await?;
+    if !db::webhooks::update(&mut *tx, id, &url, &events, form.active).await? {
+        return Err(AppError::NotFound);
+    }
+    let summary = format!("Changed the webhook {url}{}", if form.active { "" } else { " (paused)" });
+    db::audit::record(&mut *tx, admin.id, "webhook.updated", &summary, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
+}
+
+/// `POST /admin/webhooks/{hook}/delete`: removes the receiver and its log.
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<WebhookId>,
+) -> Result<Redirect> {
+    let hook = db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.pool.begin().await?;
+    db::webhooks::delete(&mut *tx, id).await?;
+    db::audit::record(&mut *tx, admin.id, "webhook.deleted", &format!("Deleted the webhook {}", hook.url), None)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/webhooks"))
+}
+
+/// `POST /admin/webhooks/{hook}/ping`: queues a test event.
+pub async fn ping(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<Redirect> {
+    db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    db::webhooks::enqueue_ping(&state.pool, id).await?;
+    Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
+}
+
+/// `POST /admin/webhooks/{hook}/deliveries/{delivery}/retry`: sends a failed delivery again.
+pub async fn retry(
+    State(state): State<AppState>,
+    Path((id, delivery)): Path<(WebhookId, DeliveryId)>,
+) -> Result<Redirect> {
+    if !db::webhooks::retry(&state.pool, id, delivery).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
+}
