@@ -102,3 +102,6 @@ CROSS JOIN LATERAL (
 -- Items already overdue are not news: note them so the webhook worker reports only items
 -- that become overdue from now on.
 SELECT enqueue_overdue_events(now());
+
+-- Fresh statistics, so the planner sees the new size at once.
+ANALYZE;

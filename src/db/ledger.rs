@@ -1,7 +1,6 @@
-//! The action-item ledger: every postmortem's action items, filtered, sorted and paged in one
-//! query.
+//! The action-item ledger: every postmortem's action items, filtered, sorted and paged.
 
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
 use crate::domain::{
@@ -28,15 +27,6 @@ pub struct LedgerFilter {
 pub enum StatusFilter {
     Unfinished,
     Is(ActionStatus),
-}
-
-impl StatusFilter {
-    fn as_str(self) -> &'static str {
-        match self {
-            StatusFilter::Unfinished => "unfinished",
-            StatusFilter::Is(status) => status.as_str(),
-        }
-    }
 }
 
 /// The order of the ledger.
@@ -93,6 +83,7 @@ pub struct LedgerRow {
     pub overdue: bool,
 }
 
+#[derive(sqlx::FromRow)]
 struct Row {
     id: ActionItemId,
     incident_id: IncidentId,
@@ -115,67 +106,101 @@ struct Row {
     incident_title: String,
     severity: Severity,
     overdue: bool,
-    total: i64,
 }
 
-/// A page of the ledger, and how many items match in all.
+/// The most matches counted: beyond it the ledger says "more than". Counting stops there so
+/// that the page costs the same however many items there are.
+pub const COUNT_LIMIT: i64 = 1000;
+
+const FROM: &str = " FROM action_items a
+    JOIN incidents i ON i.id = a.incident_id
+    LEFT JOIN users u ON u.id = a.owner_id
+    LEFT JOIN teams t ON t.id = a.team_id";
+
+/// Adds the filter's conditions. The query is built for the filters in use, rather than one
+/// query with every filter optional, so that PostgreSQL sees plain conditions and an order it
+/// can read from an index (see the ledger indexes migration): a page of the ledger reads about
+/// one page of rows, however many items there are.
+fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filter: &LedgerFilter, now: OffsetDateTime) {
+    sql.push(" WHERE true");
+    if let Some(team) = filter.team {
+        sql.push(" AND a.team_id = ").push_bind(team.0);
+    }
+    if let Some(owner) = filter.owner {
+        sql.push(" AND a.owner_id = ").push_bind(owner.0);
+    }
+    match filter.status {
+        // Written out, not bound, so that it matches the partial indexes' condition.
+        Some(StatusFilter::Unfinished) => {
+            sql.push(" AND a.status IN ('open', 'in_progress')");
+        }
+        Some(StatusFilter::Is(status)) => {
+            sql.push(" AND a.status = ").push_bind(status.as_str());
+        }
+        None => {}
+    }
+    if let Some(kind) = filter.kind {
+        sql.push(" AND a.kind = ").push_bind(kind.as_str());
+    }
+    if let Some(priority) = filter.priority {
+        sql.push(" AND a.priority = ").push_bind(priority.as_str());
+    }
+    if let Some(severity) = filter.severity {
+        sql.push(" AND i.severity = ").push_bind(severity.as_str());
+    }
+    if filter.overdue_only {
+        sql.push(" AND action_item_overdue(a.status, a.due_on, t.time_zone, ").push_bind(now).push(")");
+    }
+    if let Some(from) = filter.due_from {
+        sql.push(" AND a.due_on >= ").push_bind(from);
+    }
+    if let Some(to) = filter.due_to {
+        sql.push(" AND a.due_on <= ").push_bind(to);
+    }
+}
+
+/// How many items match, counted up to [`COUNT_LIMIT`] + 1. Joins only what the filters read,
+/// so the common counts are read from an index alone.
+pub async fn count(db: impl PgExecutor<'_>, filter: &LedgerFilter, now: OffsetDateTime) -> sqlx::Result<i64> {
+    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM action_items a");
+    if filter.severity.is_some() {
+        count.push(" JOIN incidents i ON i.id = a.incident_id");
+    }
+    if filter.overdue_only {
+        count.push(" LEFT JOIN teams t ON t.id = a.team_id");
+    }
+    push_filters(&mut count, filter, now);
+    count.push(format!(" LIMIT {} ) matching", COUNT_LIMIT + 1));
+    count.build_query_scalar().fetch_one(db).await
+}
+
+/// A page of the ledger.
 pub async fn page(
     db: impl PgExecutor<'_>,
     filter: &LedgerFilter,
     now: OffsetDateTime,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<(Vec<LedgerRow>, i64)> {
-    let rows = sqlx::query_as!(
-        Row,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
-                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
-                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
-                  a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
-                  a.completion_note, a.due_on, a.completed_at, a.version,
-                  i.title AS incident_title, i.severity AS "severity: Severity",
-                  action_item_overdue(a.status, a.due_on, t.time_zone, $13) AS "overdue!",
-                  count(*) OVER () AS "total!"
-           FROM action_items a
-           JOIN incidents i ON i.id = a.incident_id
-           LEFT JOIN users u ON u.id = a.owner_id
-           LEFT JOIN teams t ON t.id = a.team_id
-           WHERE ($1::bigint IS NULL OR a.team_id = $1)
-             AND ($2::bigint IS NULL OR a.owner_id = $2)
-             AND ($3::text IS NULL OR a.status = $3
-                  OR ($3 = 'unfinished' AND a.status IN ('open', 'in_progress')))
-             AND ($4::text IS NULL OR a.kind = $4)
-             AND ($5::text IS NULL OR a.priority = $5)
-             AND ($6::text IS NULL OR i.severity = $6)
-             AND (NOT $7 OR action_item_overdue(a.status, a.due_on, t.time_zone, $13))
-             AND ($8::date IS NULL OR a.due_on >= $8)
-             AND ($9::date IS NULL OR a.due_on <= $9)
-           ORDER BY
-             CASE WHEN $10 = 'due' THEN a.due_on END ASC NULLS LAST,
-             CASE WHEN $10 = 'priority' THEN a.priority END ASC NULLS LAST,
-             CASE WHEN $10 = 'severity' THEN i.severity END ASC,
-             CASE WHEN $10 = 'newest' THEN a.created_at END DESC,
-             CASE WHEN $10 = 'team' THEN lower(t.name) END ASC NULLS LAST,
-             a.due_on ASC NULLS LAST, a.id
-           LIMIT $11 OFFSET $12"#,
-        filter.team.map(|id| id.0),
-        filter.owner.map(|id| id.0),
-        filter.status.map(StatusFilter::as_str),
-        filter.kind.map(ActionKind::as_str),
-        filter.priority.map(Priority::as_str),
-        filter.severity.map(Severity::as_str),
-        filter.overdue_only,
-        filter.due_from,
-        filter.due_to,
-        filter.sort.as_str(),
-        limit,
-        offset,
-        now,
-    )
-    .fetch_all(db)
-    .await?;
-    let total = rows.first().map_or(0, |row| row.total);
+) -> sqlx::Result<Vec<LedgerRow>> {
+    let mut sql = QueryBuilder::new(
+        "SELECT a.id, a.incident_id, a.body, a.kind, a.priority, a.status, a.wont_do_reason, a.owner,
+                a.owner_id, coalesce(nullif(u.name, ''), u.email) AS owner_person, a.team, a.team_id,
+                t.name AS team_name, a.ticket_url, a.completion_note, a.due_on, a.completed_at, a.version,
+                i.title AS incident_title, i.severity, action_item_overdue(a.status, a.due_on, t.time_zone, ",
+    );
+    sql.push_bind(now).push(") AS overdue").push(FROM);
+    push_filters(&mut sql, filter, now);
+    sql.push(match filter.sort {
+        LedgerSort::Due => " ORDER BY a.due_on ASC NULLS LAST, a.id",
+        LedgerSort::Priority => " ORDER BY a.priority ASC NULLS LAST, a.due_on ASC NULLS LAST, a.id",
+        LedgerSort::Severity => " ORDER BY i.severity, a.due_on ASC NULLS LAST, a.id",
+        LedgerSort::Newest => " ORDER BY a.created_at DESC, a.id DESC",
+        LedgerSort::Team => " ORDER BY lower(t.name) ASC NULLS LAST, a.due_on ASC NULLS LAST, a.id",
+    });
+    // Written out rather than bound, so that each plan is made for the page asked for and can
+    // stop reading the index after it (numbers cannot carry SQL).
+    sql.push(format!(" LIMIT {limit} OFFSET {offset}"));
+    let rows: Vec<Row> = sql.build_query_as().fetch_all(db).await?;
     let rows = rows
         .into_iter()
         .map(|row| LedgerRow {
@@ -204,5 +229,5 @@ pub async fn page(
             overdue: row.overdue,
         })
         .collect();
-    Ok((rows, total))
+    Ok(rows)
 }

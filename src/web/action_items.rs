@@ -12,6 +12,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
+use super::kept::{self, Kept};
 use crate::db;
 use crate::db::revisions::Step;
 use crate::domain::input::{ActionItemDraft, ActionItemForm, FieldErrors};
@@ -91,8 +92,33 @@ pub struct Person {
 
 /// Everyone with an active account, and `current` (who owns the item now) even if their
 /// account has since been deactivated, so that editing the item does not drop them.
+/// Everyone with an account, as the pickers list them. Kept between requests while no account
+/// changes (see `kept`): an organisation of hundreds would otherwise be read and sorted for
+/// every ledger page and item form.
+pub struct PeopleCache(Kept<(), Vec<crate::domain::User>>);
+
+impl Default for PeopleCache {
+    fn default() -> PeopleCache {
+        PeopleCache(Kept::new(std::time::Duration::from_secs(600)))
+    }
+}
+
+impl PeopleCache {
+    async fn all(&self, pool: &sqlx::PgPool) -> sqlx::Result<Vec<crate::domain::User>> {
+        let version = kept::version(pool, "users").await?;
+        if let Some(users) = self.0.get(&(), version) {
+            return Ok(users);
+        }
+        let users = db::users::all(pool).await?;
+        self.0.put((), version, users.clone());
+        Ok(users)
+    }
+}
+
 pub async fn people(state: &AppState, current: Option<UserId>) -> Result<Vec<Person>> {
-    Ok(db::users::all(&state.pool)
+    Ok(state
+        .people
+        .all(&state.pool)
         .await?
         .into_iter()
         .filter(|user| user.active || Some(user.id) == current)

@@ -30,6 +30,12 @@ const LEFT: f64 = 44.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 34.0;
+/// Category labels are cut to this many characters when side by side...
+const LABEL_CHARS: usize = 12;
+/// ...and slanted when that many (at about this width each) would not fit under their bars.
+const CHAR_WIDTH: f64 = 6.5;
+/// The extra height slanted labels need.
+const SLANTED_LABELS: f64 = 80.0;
 
 /// Bars grouped by category (months, teams), one bar per series in each group.
 pub fn grouped_bars(id: &str, title: &str, description: &str, categories: &[String], series: &[Series<'_>]) -> Svg {
@@ -37,11 +43,17 @@ pub fn grouped_bars(id: &str, title: &str, description: &str, categories: &[Stri
     let top = nice_ceiling(most);
     let plot_width = WIDTH - LEFT - RIGHT;
     let plot_height = HEIGHT - TOP - BOTTOM;
+    let group = plot_width / categories.len().max(1) as f64;
+    // Many categories (50 teams) leave no room for labels side by side: they are slanted
+    // instead, and the chart grows downwards to hold them.
+    let longest = categories.iter().map(|c| c.chars().count().min(LABEL_CHARS)).max().unwrap_or(0);
+    let slanted = longest as f64 * CHAR_WIDTH > group;
+    let height = if slanted { HEIGHT + SLANTED_LABELS } else { HEIGHT };
     let y = |value: i64| TOP + plot_height - plot_height * value as f64 / top as f64;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         escape(title),
         escape(description)
     );
@@ -56,7 +68,6 @@ pub fn grouped_bars(id: &str, title: &str, description: &str, categories: &[Stri
             at + 4.0
         );
     }
-    let group = plot_width / categories.len().max(1) as f64;
     let bar = group * 0.76 / series.len().max(1) as f64;
     for (i, category) in categories.iter().enumerate() {
         let start = LEFT + group * i as f64 + group * 0.12;
@@ -73,13 +84,21 @@ pub fn grouped_bars(id: &str, title: &str, description: &str, categories: &[Stri
                 escape(one.name)
             );
         }
-        let _ = write!(
-            svg,
-            r#"<text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            LEFT + group * (i as f64 + 0.5),
-            HEIGHT - BOTTOM + 16.0,
-            escape(&short(category, 12))
-        );
+        let (x, y) = (LEFT + group * (i as f64 + 0.5), HEIGHT - BOTTOM + 14.0);
+        let _ = if slanted {
+            write!(
+                svg,
+                r#"<text class="axis" text-anchor="end" transform="translate({:.1} {y}) rotate(-65)">{}</text>"#,
+                x + 3.0,
+                escape(&short(category, 16))
+            )
+        } else {
+            write!(
+                svg,
+                r#"<text class="axis" x="{x:.1}" y="{y}" text-anchor="middle">{}</text>"#,
+                escape(&short(category, LABEL_CHARS))
+            )
+        };
     }
     // The legend, top left.
     let mut x = LEFT;
@@ -132,6 +151,17 @@ mod tests {
         assert!(!svg.contains("<script>") && svg.contains("&lt;script&gt;"));
         assert_eq!(svg.matches("<rect class=\"open\" x=").count(), 3, "two bars and the legend's swatch");
         assert!(svg.contains(">10</text>"), "the axis tops out at a round number: {svg}");
+    }
+
+    #[test]
+    fn many_categories_get_slanted_labels_in_a_taller_chart() {
+        let categories: Vec<String> = (1..=50).map(|n| format!("Team {n}")).collect();
+        let series = [Series { name: "Open", class: "open", values: vec![1; 50] }];
+        let svg = grouped_bars("c", "t", "d", &categories, &series).to_string();
+        assert_eq!(svg.matches("rotate(-65)").count(), 50);
+        assert!(svg.contains(r#"viewBox="0 0 720 340""#), "{}", &svg[..120]);
+        let few = grouped_bars("c", "t", "d", &categories[..12], &series).to_string();
+        assert!(!few.contains("rotate(") && few.contains(r#"viewBox="0 0 720 260""#));
     }
 
     #[test]

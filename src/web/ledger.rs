@@ -150,13 +150,21 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuer
     let filter = query.filter()?;
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (rows, total) = db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), PAGE_SIZE, offset).await?;
+    let now = OffsetDateTime::now_utc();
+    let rows = db::ledger::page(&state.pool, &filter, now, PAGE_SIZE, offset).await?;
+    let total = db::ledger::count(&state.pool, &filter, now).await?;
+    let full_page = i64::try_from(rows.len()).unwrap_or(0) == PAGE_SIZE;
     Ok(LedgerPage {
         query_string: query.query_string(),
         lines: rows.into_iter().map(LedgerLine::from).collect(),
         total,
         page,
-        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: if total > db::ledger::COUNT_LIMIT {
+            // Not all counted: a full page may have another after it.
+            if full_page { 0 } else { page }
+        } else {
+            ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+        },
         teams: db::teams::all(&state.pool).await?,
         people: super::action_items::people(&state, None).await?,
         sorts: LedgerSort::ALL,
@@ -186,7 +194,7 @@ pub async fn mine(State(state): State<AppState>, CurrentUser(user): CurrentUser)
     let filter =
         LedgerFilter { owner: Some(user.id), status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() };
     let now = OffsetDateTime::now_utc();
-    let (rows, _) = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
+    let rows = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
     let soon = now.date() + time::Duration::days(DUE_SOON_DAYS);
     let (mut overdue, mut due_soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
@@ -212,7 +220,7 @@ pub async fn mine(State(state): State<AppState>, CurrentUser(user): CurrentUser)
 
 async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {
     let filter = query.filter()?;
-    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?.0)
+    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?)
 }
 
 /// The filtered list as CSV (RFC 4180), every matching item.

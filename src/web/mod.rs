@@ -2,7 +2,7 @@
 //! Handlers parse input, call `db` and `markdown`, and pick a template; they hold no SQL.
 
 mod account;
-mod action_items;
+pub mod action_items;
 mod admin;
 mod api;
 mod assets;
@@ -15,12 +15,13 @@ mod feeds;
 mod health;
 mod import;
 mod incidents;
+mod kept;
 mod layout;
 mod ledger;
 mod reviews;
 mod revisions;
 mod sections;
-mod teams;
+pub mod teams;
 mod timeline;
 mod webhooks;
 
@@ -66,6 +67,10 @@ pub struct AppState {
     pub due_policy: crate::domain::DuePolicy,
     /// The address people reach Hindsight at, without a trailing slash, for links in feeds.
     pub public_url: String,
+    /// Team figures computed lately (see `teams::FigureCache`).
+    pub figures: Arc<teams::FigureCache>,
+    /// Everyone, for the owner pickers (see `action_items::PeopleCache`).
+    pub people: Arc<action_items::PeopleCache>,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.

@@ -25,6 +25,14 @@ pub struct CommentForm {
     body: String,
 }
 
+impl CommentForm {
+    /// What a review step says is a comment too, held to the same length.
+    fn too_long(&self) -> Option<String> {
+        (self.body.trim().chars().count() > MAX_COMMENT_CHARS)
+            .then(|| format!("Keep what you say to {MAX_COMMENT_CHARS} characters."))
+    }
+}
+
 fn anchor(id: IncidentId) -> Redirect {
     Redirect::to(&format!("/incidents/{id}#review"))
 }
@@ -66,6 +74,9 @@ pub async fn submit(
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(why) = form.too_long() {
+        return refuse(&state, id, why, &form.body).await;
+    }
     if postmortem.incident.status != Status::Draft {
         return refuse(&state, id, "Only a draft can be submitted for review.", &form.body).await;
     }
@@ -86,6 +97,9 @@ pub async fn approve(
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(why) = form.too_long() {
+        return refuse(&state, id, why, &form.body).await;
+    }
     if !step(&state, id, &user, (Status::InReview, Status::Published), "approved", &form.body).await? {
         return refuse(&state, id, "Only a postmortem in review can be approved.", &form.body).await;
     }
@@ -102,6 +116,9 @@ pub async fn send_back(
     db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     if form.body.trim().is_empty() {
         return refuse(&state, id, "Say what should change before sending it back.", &form.body).await;
+    }
+    if let Some(why) = form.too_long() {
+        return refuse(&state, id, why, &form.body).await;
     }
     if !step(&state, id, &user, (Status::InReview, Status::Draft), "changes_requested", &form.body).await? {
         return refuse(&state, id, "Only a postmortem in review can be sent back.", &form.body).await;

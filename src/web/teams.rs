@@ -1,14 +1,18 @@
 //! Team pages: how each team is doing with its action items, and an overview comparing them.
 
+use std::time::Duration;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::AppState;
 use super::charts::{self, Series, Svg};
 use super::error::{AppError, Result};
 use super::extract::Path;
+use super::kept::{self, Kept};
 use crate::db;
 use crate::db::team_stats::{Month, TeamStats};
 use crate::domain::TeamId;
@@ -48,9 +52,42 @@ pub struct OverviewPage {
     chart: Svg,
 }
 
+/// How long an instance keeps team figures while nothing changes: "overdue" moves with the
+/// clock, so not for long.
+const FIGURES_KEPT_FOR: Duration = Duration::from_secs(60);
+
+/// Team figures sum every action item, so they cost more the more items there are. An
+/// instance keeps what it computed for up to [`FIGURES_KEPT_FOR`], and only while no action
+/// item or team has changed (see `kept`): a view with nothing changed costs one indexed query.
+pub struct FigureCache(Kept<Option<TeamId>, (Vec<TeamStats>, Vec<Month>)>);
+
+impl Default for FigureCache {
+    fn default() -> FigureCache {
+        FigureCache(Kept::new(FIGURES_KEPT_FOR))
+    }
+}
+
+impl FigureCache {
+    /// Every team's figures (`team` is `None`), or one team's with its last 12 months.
+    async fn get(&self, pool: &PgPool, team: Option<TeamId>) -> sqlx::Result<(Vec<TeamStats>, Vec<Month>)> {
+        let version = kept::version(pool, "action_items").await?;
+        if let Some(figures) = self.0.get(&team, version) {
+            return Ok(figures);
+        }
+        let now = OffsetDateTime::now_utc();
+        let stats = db::team_stats::teams(pool, now, team).await?;
+        let months = match team {
+            Some(id) if !stats.is_empty() => db::team_stats::months(pool, id, now).await?,
+            _ => Vec::new(),
+        };
+        self.0.put(team, version, (stats.clone(), months.clone()));
+        Ok((stats, months))
+    }
+}
+
 /// `/teams`: every team side by side.
 pub async fn overview(State(state): State<AppState>) -> Result<OverviewPage> {
-    let stats = db::team_stats::teams(&state.pool, OffsetDateTime::now_utc(), None).await?;
+    let (stats, _) = state.figures.get(&state.pool, None).await?;
     let names: Vec<String> = stats.iter().map(|s| s.team.name.clone()).collect();
     let series = [
         Series { name: "Open", class: "bar-open", values: stats.iter().map(|s| s.open).collect() },
@@ -83,11 +120,9 @@ pub struct TeamPage {
 
 /// `/teams/{team}`: one team's figures and its last 12 months.
 pub async fn show(State(state): State<AppState>, Path(id): Path<TeamId>) -> Result<TeamPage> {
-    let now = OffsetDateTime::now_utc();
-    let stats =
-        db::team_stats::teams(&state.pool, now, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    let months: Vec<MonthRow> = db::team_stats::months(&state.pool, id, now)
-        .await?
+    let (stats, months) = state.figures.get(&state.pool, Some(id)).await?;
+    let stats = stats.into_iter().next().ok_or(AppError::NotFound)?;
+    let months: Vec<MonthRow> = months
         .into_iter()
         .map(|month| MonthRow {
             label: format!("{} {}", &month.start.month().to_string()[..3], month.start.year()),

@@ -409,6 +409,8 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         auth: Arc::new(settings),
         due_policy: hindsight::domain::DuePolicy::DEFAULT,
         public_url: "https://hindsight.example.com".to_owned(),
+        figures: Default::default(),
+        people: Default::default(),
     })
 }
 

@@ -1,5 +1,5 @@
-//! The `hindsight user` command: the first admin from the command line, with no default
-//! password, and a new one-time link for someone locked out.
+//! The command line: `hindsight user` (the first admin with no default password, and a new
+//! one-time link for someone locked out) and `hindsight demo`.
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
@@ -81,4 +81,30 @@ async fn user_add_creates_the_first_admin_with_a_one_time_link_and_user_reset_ma
         .await
         .expect("q");
     assert_eq!(audit, 3, "two accounts and a link, by the command line");
+}
+
+#[tokio::test]
+async fn demo_fills_an_empty_database_and_refuses_one_in_use() {
+    let app = TestApp::new().await;
+    let made = hindsight(&app, &["demo", "--incidents", "30"], "");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        String::from_utf8_lossy(&made.stdout).contains("Made 30 postmortems with 300 action items, 50 teams"),
+        "{}",
+        String::from_utf8_lossy(&made.stdout)
+    );
+    let revisions: i64 = sqlx::query_scalar("SELECT count(*) FROM revisions").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(revisions, 30, "each postmortem has its first revision");
+    // The pages read it: the ledger, the overview and a team's page.
+    let ledger = app.get("/action-items?status=any").await;
+    assert_eq!(ledger.status, StatusCode::OK);
+    assert!(ledger.text(".page-head").contains("300 match"), "{}", ledger.text(".page-head"));
+    assert_eq!(app.get("/teams").await.status, StatusCode::OK);
+    let team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(app.get(&format!("/teams/{team}")).await.status, StatusCode::OK);
+
+    let again = hindsight(&app, &["demo", "--incidents", "5"], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has postmortems"));
+    assert_eq!(app.count("incidents").await, 30);
 }

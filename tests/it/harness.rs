@@ -213,6 +213,8 @@ impl TestApp {
             auth: Arc::new(AuthSettings::default()),
             due_policy: hindsight::domain::DuePolicy::DEFAULT,
             public_url: "https://hindsight.example.com".to_owned(),
+            figures: Default::default(),
+            people: Default::default(),
         };
         TestApp::with_state(state)
     }

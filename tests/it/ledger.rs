@@ -247,4 +247,16 @@ async fn team_pages_count_age_and_chart_the_teams_items() {
     assert_eq!(closed[11], 1 + i64::from(OffsetDateTime::now_utc().day() > 20), "closed this month: {cells:?}");
     assert!(page.body.contains("role=\"img\"") && page.body.contains("<desc id=\"months-chart-desc\">"));
     assert_eq!(app.get("/teams/999999").await.status, StatusCode::NOT_FOUND);
+    // Figures are kept between views, but a change shows on the very next one.
+    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE body = 'c'")
+        .execute(&app.pool)
+        .await
+        .expect("close one");
+    assert_eq!(app.get(&format!("/teams/{platform}")).await.texts(".figures dd")[..3], ["2", "1", "3"]);
+    let overview = app.get("/teams").await;
+    assert!(
+        overview.texts("tbody tr").iter().any(|r| r.starts_with("Platform 2 1 3")),
+        "{:?}",
+        overview.texts("tbody tr")
+    );
 }

@@ -94,3 +94,19 @@ async fn a_postmortem_goes_from_draft_through_review_to_published() {
         .expect("q");
     assert_eq!(logged, 5, "each step and the comment are in the audit log");
 }
+
+#[tokio::test]
+async fn what_a_review_step_says_is_held_to_the_length_of_a_comment() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    sqlx::query("UPDATE incidents SET status = 'in_review'").execute(&app.pool).await.expect("in review");
+    let essay = "word ".repeat(4_001);
+    for step in ["send-back", "approve"] {
+        let refused = app.post_form(&format!("{path}/{step}"), &[("body", essay.as_str())]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{step}");
+        assert!(refused.text(".review .error-summary").contains("20000 characters"), "{step}");
+        assert!(refused.body.contains("word word word"), "{step}: the text is kept");
+    }
+    assert_eq!(app.get(&path).await.text(".meta .status"), "In review");
+    assert_eq!(app.count("review_comments").await, 0);
+}

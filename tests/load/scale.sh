@@ -14,7 +14,7 @@ requests=${REQUESTS:-200}
 port=${HINDSIGHT_LOAD_PORT:-3998}
 base="http://127.0.0.1:$port"
 password="scale test passphrase"
-pages=(/action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/1 /action-items/mine)
+pages=(/action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/FIRST /action-items/mine)
 
 printf '%-40s' "page"; for url in "$@"; do printf '%14s' "$(basename "$url")"; done; echo
 declare -A medians
@@ -26,9 +26,12 @@ for url in "$@"; do
   cookie=$(curl -s -o /dev/null -D - "$base/login" --data-urlencode "email=scale-$port@example.com" \
     --data-urlencode "password=$password" | sed -n 's/^set-cookie: \([^;]*\).*/\1/p')
   [ -n "$cookie" ] || { echo "could not sign in to $url" >&2; kill $server; exit 1; }
+  # The first team on the overview stands for "a team's page".
+  team=$(curl -sf -H "Cookie: $cookie" "$base/teams" | grep -o 'href="/teams/[0-9]*"' | head -1 | grep -o '[0-9]*')
   for page in "${pages[@]}"; do
-    curl -sf -o /dev/null -H "Cookie: $cookie" "$base$page" || { echo "$page failed" >&2; kill $server; exit 1; }
-    median=$(wrk -t1 -c1 -d60s --latency -H "Cookie: $cookie" -s tests/load/stop-after.lua "$base$page" -- "$requests" \
+    url_path=${page/FIRST/$team}
+    curl -sf -o /dev/null -H "Cookie: $cookie" "$base$url_path" || { echo "$url_path failed" >&2; kill $server; exit 1; }
+    median=$(wrk -t1 -c1 -d60s --latency -H "Cookie: $cookie" -s tests/load/stop-after.lua "$base$url_path" -- "$requests" \
       | awk '$1 == "50%" { print $2 }')
     medians["$url|$page"]=$median
   done

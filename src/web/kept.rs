@@ -1,0 +1,43 @@
+//! Query results an instance keeps between requests while the data under them is unchanged.
+//! Each kind of data has a counter in the database (`change_counters`, bumped by triggers);
+//! a result is reused only while its counter has the value it was computed at, and for at
+//! most a set age, so a change shows on the next request, on every instance.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use sqlx::PgExecutor;
+
+pub struct Kept<K, V> {
+    entries: Mutex<HashMap<K, (i64, Instant, V)>>,
+    max_age: Duration,
+}
+
+impl<K: Eq + Hash, V: Clone> Kept<K, V> {
+    pub fn new(max_age: Duration) -> Kept<K, V> {
+        Kept { entries: Mutex::new(HashMap::new()), max_age }
+    }
+
+    /// The value kept for `key`, if it was computed at `version` and is young enough.
+    pub fn get(&self, key: &K, version: i64) -> Option<V> {
+        let entries = self.lock();
+        let (kept_version, at, value) = entries.get(key)?;
+        (*kept_version == version && at.elapsed() < self.max_age).then(|| value.clone())
+    }
+
+    pub fn put(&self, key: K, version: i64, value: V) {
+        self.lock().insert(key, (version, Instant::now(), value));
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, (i64, Instant, V)>> {
+        // The map holds only copies of query results: one left by a panicking thread is fine.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The current value of the change counter `name` (`action_items` or `users`).
+pub async fn version(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar!("SELECT n FROM change_counters WHERE name = $1", name).fetch_one(db).await
+}
