@@ -96,14 +96,8 @@ pub async fn approve(
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(why) = form.too_long() {
-        return refuse(&state, id, why, &form.body).await;
-    }
-    if !step(&state, id, &user, (Status::InReview, Status::Published), "approved", &form.body).await? {
-        return refuse(&state, id, "Only a postmortem in review can be approved.", &form.body).await;
-    }
-    Ok(anchor(id).into_response())
+    let refused = "Only a postmortem in review can be approved.";
+    decide(&state, id, &user, &form, (Status::Published, "approved"), refused).await
 }
 
 /// Sends a postmortem in review back to its authors, saying what to change (managers).
@@ -113,15 +107,29 @@ pub async fn send_back(
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     if form.body.trim().is_empty() {
         return refuse(&state, id, "Say what should change before sending it back.", &form.body).await;
     }
+    let refused = "Only a postmortem in review can be sent back.";
+    decide(&state, id, &user, &form, (Status::Draft, "changes_requested"), refused).await
+}
+
+/// A manager's decision on a postmortem in review: moves it to `to`, recording the step as
+/// `kind` with what they said, or shows the page again with `refused` if it is not in review.
+async fn decide(
+    state: &AppState,
+    id: IncidentId,
+    user: &crate::domain::User,
+    form: &CommentForm,
+    (to, kind): (Status, &str),
+    refused: &str,
+) -> Result<Response> {
+    db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     if let Some(why) = form.too_long() {
-        return refuse(&state, id, why, &form.body).await;
+        return refuse(state, id, why, &form.body).await;
     }
-    if !step(&state, id, &user, (Status::InReview, Status::Draft), "changes_requested", &form.body).await? {
-        return refuse(&state, id, "Only a postmortem in review can be sent back.", &form.body).await;
+    if !step(state, id, user, (Status::InReview, to), kind, &form.body).await? {
+        return refuse(state, id, refused, &form.body).await;
     }
     Ok(anchor(id).into_response())
 }
