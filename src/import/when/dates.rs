@@ -1,0 +1,421 @@
+//! Dates: month names, weekdays and numeric dates, what may surround them, the gap between a date and its
+//! time, and the methods of [`PartialDate`].
+
+use time::{Date, Month};
+
+use super::PartialDate;
+use super::scan::{at, before, is_word, letters, read_num, skip_ws, space_len, word_eq};
+
+impl PartialDate {
+    /// The date, when a year was written and the day exists in it.
+    pub fn date(&self) -> Option<Date> {
+        Date::from_calendar_date(self.year?, self.month, self.day).ok()
+    }
+
+    /// The date, using `year` when none was written.
+    pub fn or_year(&self, year: i32) -> Option<Date> {
+        Date::from_calendar_date(self.year.unwrap_or(year), self.month, self.day).ok()
+    }
+}
+
+pub(super) struct DateTok {
+    pub(super) date: PartialDate,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// A year-less numeric month-day (`03-26`), only read at the start of timeline rows.
+    pub(super) numeric_md: bool,
+}
+
+const MONTHS: &[(&str, Month)] = &[
+    ("january", Month::January),
+    ("jan", Month::January),
+    ("february", Month::February),
+    ("feb", Month::February),
+    ("march", Month::March),
+    ("mar", Month::March),
+    ("april", Month::April),
+    ("apr", Month::April),
+    ("may", Month::May),
+    ("june", Month::June),
+    ("jun", Month::June),
+    ("july", Month::July),
+    ("jul", Month::July),
+    ("august", Month::August),
+    ("aug", Month::August),
+    ("september", Month::September),
+    ("sept", Month::September),
+    ("sep", Month::September),
+    ("october", Month::October),
+    ("oct", Month::October),
+    ("november", Month::November),
+    ("nov", Month::November),
+    ("december", Month::December),
+    ("dec", Month::December),
+];
+
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "mon",
+    "tuesday",
+    "tues",
+    "tue",
+    "wednesday",
+    "wed",
+    "thursday",
+    "thurs",
+    "thur",
+    "thu",
+    "friday",
+    "fri",
+    "saturday",
+    "sat",
+    "sunday",
+    "sun",
+];
+
+fn month_word(b: &[u8], i: usize, n: usize) -> Option<Month> {
+    MONTHS.iter().find(|(name, _)| word_eq(b, i, n, name)).map(|&(_, m)| m)
+}
+
+fn partial(year: Option<u32>, month: u32, day: u32) -> Option<PartialDate> {
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let day = u8::try_from(day).ok()?;
+    let year = year.map(i32::try_from).transpose().ok()?;
+    // A year-less date must exist in some year: check against a leap year.
+    Date::from_calendar_date(year.unwrap_or(2000), month, day).ok()?;
+    Some(PartialDate { year, month, day })
+}
+
+fn date_left_ok(b: &[u8], i: usize) -> bool {
+    let p = before(b, i);
+    !(is_word(p) || matches!(p, b'.' | b'/' | b'-' | b'_' | b':' | b'\\' | b'#' | b'$' | b'+' | b'@'))
+}
+
+/// What may follow a numeric date: not more digits, letters (except `T` and a time), or a path/file-name
+/// continuation (`2019-02-05.md`, `/2019-05-30/`).
+fn numeric_right_ok(b: &[u8], end: usize) -> bool {
+    let c = at(b, end);
+    if c.is_ascii_digit() {
+        return false;
+    }
+    if c.is_ascii_alphabetic() {
+        return c == b'T' && at(b, end + 1).is_ascii_digit();
+    }
+    !(matches!(c, b'/' | b'-' | b'_' | b'.' | b':') && is_word(at(b, end + 1)))
+}
+
+/// After a day: an optional ordinal suffix (`1st`, `22nd`), then not a letter.
+fn ordinal_end(b: &[u8], e: usize) -> Option<usize> {
+    if !at(b, e).is_ascii_alphabetic() {
+        return Some(e);
+    }
+    let ok = ["st", "nd", "rd", "th"].iter().any(|s| word_eq(b, e, 2, s)) && !is_word(at(b, e + 2));
+    ok.then_some(e + 2)
+}
+
+/// An optional year after a month-name date: `, 2025`, ` 2025`, `,2025`.
+fn year_after(b: &[u8], e: usize) -> (Option<u32>, usize) {
+    let j = if at(b, e) == b',' { e + 1 } else { e };
+    let k = skip_ws(b, j, 3);
+    if k == e {
+        return (None, e);
+    }
+    let (year, n) = read_num(b, k, 5);
+    let c = at(b, k + 4);
+    if n == 4 && !is_word(c) && !(matches!(c, b':' | b'-' | b'/' | b'.') && at(b, k + 5).is_ascii_digit()) {
+        (Some(year), k + 4)
+    } else {
+        (None, e)
+    }
+}
+
+pub(super) fn date_at(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
+    if !date_left_ok(b, i) {
+        return None;
+    }
+    let c = at(b, i);
+    if c.is_ascii_digit() {
+        return numeric_date(b, i, month_day).or_else(|| day_first(b, i));
+    }
+    if !c.is_ascii_alphabetic() {
+        return None;
+    }
+    let n = letters(b, i, 9);
+    if n > 9 {
+        return None;
+    }
+    if WEEKDAYS.iter().any(|w| word_eq(b, i, n, w)) {
+        let mut j = i + n;
+        if at(b, j) == b'.' {
+            j += 1;
+        }
+        if at(b, j) == b',' {
+            j += 1;
+        }
+        let k = skip_ws(b, j, 3);
+        if k == j {
+            return None;
+        }
+        let d = if at(b, k).is_ascii_digit() { day_first(b, k) } else { month_first(b, k) };
+        return d.map(|d| DateTok { start: i, ..d });
+    }
+    month_first(b, i)
+}
+
+/// `March 1, 2025`, `Mar 1st 2025`, `Oct 30th`, `May 12 2025`.
+fn month_first(b: &[u8], i: usize) -> Option<DateTok> {
+    let n = letters(b, i, 9);
+    let month = month_word(b, i, n)?;
+    let modal_may = b.get(i..i + n) == Some(b"may".as_slice());
+    let mut j = i + n;
+    if at(b, j) == b'.' {
+        j += 1;
+    }
+    let k = skip_ws(b, j, 3);
+    if k == j {
+        return None;
+    }
+    let (day, nd) = read_num(b, k, 3);
+    if nd == 0 || nd > 2 {
+        return None;
+    }
+    let e = ordinal_end(b, k + nd)?;
+    let c = at(b, e);
+    if matches!(c, b':' | b'.' | b'/') && at(b, e + 1).is_ascii_digit() {
+        return None;
+    }
+    let (year, end) = year_after(b, e);
+    if modal_may && year.is_none() {
+        return None;
+    }
+    let date = partial(year, u8::from(month).into(), day)?;
+    Some(DateTok { date, start: i, end, numeric_md: false })
+}
+
+/// `1 March 2025`, `29 November 2019`, `28th February`, `5th of March`, `01 Jan 0001`.
+fn day_first(b: &[u8], i: usize) -> Option<DateTok> {
+    let (day, nd) = read_num(b, i, 3);
+    if nd == 0 || nd > 2 {
+        return None;
+    }
+    let e = ordinal_end(b, i + nd)?;
+    let mut k = skip_ws(b, e, 3);
+    if k == e {
+        return None;
+    }
+    if word_eq(b, k, 2, "of") && space_len(b, k + 2) > 0 {
+        k = skip_ws(b, k + 2, 3);
+    }
+    let n = letters(b, k, 9);
+    let month = month_word(b, k, n)?;
+    let modal_may = b.get(k..k + n) == Some(b"may".as_slice());
+    let mut j = k + n;
+    if at(b, j) == b'.' {
+        j += 1;
+    }
+    let (year, end) = year_after(b, j);
+    if modal_may && year.is_none() {
+        return None;
+    }
+    let date = partial(year, u8::from(month).into(), day)?;
+    Some(DateTok { date, start: i, end, numeric_md: false })
+}
+
+/// `2025-03-01`, `2019/11/29`, `29/11/2019`, `02-13-2025`, `5-26-21`, `29.11.2019`, and (when `month_day`) `03-26`.
+fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
+    let (a, na) = read_num(b, i, 5);
+    let sep = at(b, i + na);
+    if na == 4 && matches!(sep, b'-' | b'/') {
+        let (m, nm) = read_num(b, i + 5, 3);
+        if !(1..=2).contains(&nm) || at(b, i + 5 + nm) != sep {
+            return None;
+        }
+        let (d, nd) = read_num(b, i + 6 + nm, 3);
+        let end = i + 6 + nm + nd;
+        if !(1..=2).contains(&nd) || !numeric_right_ok(b, end) {
+            return None;
+        }
+        let date = partial(Some(a), m, d)?;
+        return Some(DateTok { date, start: i, end, numeric_md: false });
+    }
+    if !(1..=2).contains(&na) || !matches!(sep, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let (x, nx) = read_num(b, i + na + 1, 3);
+    if !(1..=2).contains(&nx) {
+        return None;
+    }
+    let p = i + na + 1 + nx;
+    if at(b, p) == sep && at(b, p + 1).is_ascii_digit() {
+        let (y, ny) = read_num(b, p + 1, 5);
+        let year = match ny {
+            4 => y,
+            2 if sep != b'.' => {
+                if y < 70 {
+                    2000 + y
+                } else {
+                    1900 + y
+                }
+            }
+            _ => return None,
+        };
+        let end = p + 1 + ny;
+        if !numeric_right_ok(b, end) {
+            return None;
+        }
+        let (month, day) = if sep == b'.' {
+            (x, a)
+        } else if a == x || (x > 12 && a <= 12) {
+            (a, x)
+        } else if a > 12 && x <= 12 {
+            (x, a)
+        } else {
+            return None;
+        };
+        let date = partial(Some(year), month, day)?;
+        return Some(DateTok { date, start: i, end, numeric_md: false });
+    }
+    if month_day && sep != b'.' && space_len(b, p) > 0 {
+        let (month, day) = if a <= 12 { (a, x) } else { (x, a) };
+        let date = partial(None, month, day)?;
+        return Some(DateTok { date, start: i, end: p, numeric_md: true });
+    }
+    None
+}
+
+/// All dates in `b`, left to right.
+pub(super) fn dates(b: &[u8]) -> impl Iterator<Item = DateTok> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if is_word(at(b, i))
+                && !is_word(before(b, i))
+                && let Some(d) = date_at(b, i, false)
+            {
+                i = d.end.max(i + 1);
+                return Some(d);
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// Between a date and its time: `T`, spaces, a comma, `at`, `@`. Returns `end` when there is nothing.
+pub(super) fn date_time_gap(b: &[u8], end: usize) -> usize {
+    if at(b, end) == b'T' && at(b, end + 1).is_ascii_digit() {
+        return end + 1;
+    }
+    let mut k = skip_ws(b, end, 8);
+    if at(b, k) == b',' {
+        k = skip_ws(b, k + 1, 4);
+    }
+    if k > end {
+        if word_eq(b, k, 2, "at") && space_len(b, k + 2) > 0 {
+            k = skip_ws(b, k + 2, 4);
+        } else if at(b, k) == b'@' && space_len(b, k + 1) > 0 {
+            k = skip_ws(b, k + 1, 4);
+        }
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::when::tests::{date, partial};
+    use crate::import::when::{find_date, parse_date};
+
+    #[test]
+    fn dates_with_year() {
+        // (text, expected date, expected matched text)
+        let cases: &[(&str, (i32, u8, u8), &str)] = &[
+            ("March 1, 2025", (2025, 3, 1), "March 1, 2025"),
+            ("On March 1, 2025, from 10:15", (2025, 3, 1), "March 1, 2025"),
+            ("on 1 March 2025 we", (2025, 3, 1), "1 March 2025"),
+            ("On Friday 29 November 2019, we scaled", (2019, 11, 29), "Friday 29 November 2019"),
+            ("Mar 1st 2025", (2025, 3, 1), "Mar 1st 2025"),
+            ("Mar. 1, 2025", (2025, 3, 1), "Mar. 1, 2025"),
+            ("MARCH 1 2025", (2025, 3, 1), "MARCH 1 2025"),
+            ("march 1,2025", (2025, 3, 1), "march 1,2025"),
+            ("Sept 3, 2024", (2024, 9, 3), "Sept 3, 2024"),
+            ("the 5th of March 2025", (2025, 3, 5), "5th of March 2025"),
+            ("February 5th, 2019 Partial Prow Outage", (2019, 2, 5), "February 5th, 2019"),
+            ("Incident report May 12 2025 - Earthscope", (2025, 5, 12), "May 12 2025"),
+            ("Saturday Oct 30th 2021 - Monday Nov 1st, 2021", (2021, 10, 30), "Saturday Oct 30th 2021"),
+            ("Started: Mon, 01 Jan 0001 00:00:00 +0000", (1, 1, 1), "Mon, 01 Jan 0001"),
+            ("2025-03-01", (2025, 3, 1), "2025-03-01"),
+            ("| 2019-11-29 12:00 | x", (2019, 11, 29), "2019-11-29"),
+            ("{\"ts\":\"2025-09-29T16:54:16.154136Z\"}", (2025, 9, 29), "2025-09-29"),
+            ("2019/11/29", (2019, 11, 29), "2019/11/29"),
+            ("29/11/2019", (2019, 11, 29), "29/11/2019"),
+            ("11/29/2019", (2019, 11, 29), "11/29/2019"),
+            ("05/05/2025", (2025, 5, 5), "05/05/2025"),
+            ("02-13-2025 11:00 pm - x", (2025, 2, 13), "02-13-2025"),
+            ("# Website Outage 5-26-21", (2021, 5, 26), "5-26-21"),
+            ("29.11.2019", (2019, 11, 29), "29.11.2019"),
+            ("01.02.2019", (2019, 2, 1), "01.02.2019"),
+            ("On 28th February, then on 2025-03-01", (2025, 3, 1), "2025-03-01"),
+            ("29 February 2024", (2024, 2, 29), "29 February 2024"),
+            ("It may 12, 2025", (2025, 5, 12), "may 12, 2025"),
+        ];
+        for &(text, (y, m, d), matched) in cases {
+            let (got, range) = parse_date(text).unwrap_or_else(|| panic!("no date in {text:?}"));
+            assert_eq!(got, date(y, m, d), "{text:?}");
+            assert_eq!(&text[range], matched, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn not_dates() {
+        let cases = [
+            "03/04/2025",
+            "1.2.3",
+            "version 1.2.11",
+            "10.63.250.132:80",
+            "calver 2019.11.29",
+            "see ./images/2019-05-30/read-iops.png",
+            "12-k8s-prow-2019-02-05.md",
+            "docs/2019-02-05.md",
+            "March 2025",
+            "it may 5 times",
+            "February 30, 2025",
+            "2025-13-01",
+            "2025-02-29",
+            "3:15",
+            "5 pm",
+            "the year 2019",
+            "12-05 16:21",
+            "1-3 hours",
+            "3/4 of users",
+            "1/2/34",
+        ];
+        for text in cases {
+            assert_eq!(parse_date(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn dates_without_year() {
+        let cases: &[(&str, Option<i32>, u8, u8, &str)] = &[
+            ("On 28th February, flags went down", None, 2, 28, "28th February"),
+            ("## May 12", None, 5, 12, "May 12"),
+            ("## 15 May", None, 5, 15, "15 May"),
+            ("between January 31 at 17:20", None, 1, 31, "January 31"),
+            ("on Sunday the 31st of October", None, 10, 31, "31st of October"),
+            ("12:45 PM PST Saturday Oct 30th: First", None, 10, 30, "Saturday Oct 30th"),
+            ("Feb 29", None, 2, 29, "Feb 29"),
+            ("May 12 2025", Some(2025), 5, 12, "May 12 2025"),
+        ];
+        for &(text, year, m, d, matched) in cases {
+            let (got, range) = find_date(text).unwrap_or_else(|| panic!("no date in {text:?}"));
+            assert_eq!(got, partial(year, m, d), "{text:?}");
+            assert_eq!(&text[range], matched, "{text:?}");
+        }
+        assert_eq!(find_date("we may 12 times"), None);
+        assert_eq!(find_date("Feb 30"), None);
+        assert_eq!(partial(None, 2, 29).or_year(2024), Some(date(2024, 2, 29)));
+        assert_eq!(partial(None, 2, 29).or_year(2025), None);
+        assert_eq!(partial(Some(2019), 3, 26).or_year(2025), Some(date(2019, 3, 26)));
+        assert_eq!(partial(None, 3, 26).date(), None);
+    }
+}

@@ -1,0 +1,361 @@
+//! Dates, times, time zones and durations as people write them in postmortems.
+//!
+//! Everything here scans arbitrary text: nothing panics, and every function runs in time linear in its input
+//! (each candidate position is examined with bounded look-ahead). Byte ranges and lengths returned always fall
+//! on `char` boundaries of the input.
+//!
+//! # Rules
+//!
+//! **Dates.** `2025-03-01` and `2019/11/29` (year first) are always read. Month names, full or abbreviated
+//! (`Sept` too), in any case: `March 1, 2025`, `Mar 1st 2025`, `1 March 2025`, `5th of March`,
+//! `Friday 29 November 2019`, `Mon, 01 Jan 0001`; a leading weekday is optional and included in the range.
+//! Lower-case `may` is only a month when a year follows (`it may 5` is not a date). Numeric day/month dates
+//! with `/` or `-` (`29/11/2019`, `02-13-2025`, `5-26-21`) are read only when unambiguous: one part is above 12
+//! (so it must be the day), or both parts are equal; `03/04/2025` is rejected. Dotted dates (`29.11.2019`) are
+//! always day first. Two-digit years (`/`, `-` only) mean 2000–2069 or 1970–1999. Dates with no year
+//! (`28th February`, `May 12`) come back as [`PartialDate`]; numeric month-day (`[03-26 02:50]`) is only
+//! read at the start of a timeline row and only when a time follows (month first when valid). Dates
+//! inside paths and file names (`/2019-05-30/`, `2019-02-05.md`) are not dates.
+//!
+//! **Times.** `10:15`, `10:15:30`, `10:15:30.25`, `9:05`; 12-hour `10:15 AM`, `10:15am`, `10 AM`, `5pm`,
+//! `12:05 a.m.` (midnight is `12 AM`). An hour of 13–23 with AM/PM keeps its 24-hour meaning (`13:55 PM` is
+//! 13:55). Minutes need two digits, so `3:1` is not a time, and neither are version numbers, IP addresses
+//! and ports (`10.0.0.1:80`), `HTTP 504`, `/24`, percentages, `--:--` or a year. Compact `HHMM` (`0730`) is
+//! a time only when a zone follows (`1015 UTC`, `0730Z`), in a range of two compact times (`0730 - 1230`,
+//! unless both look like years 1900–2099 with no zone), or at the start of a timeline row when it fills a
+//! table cell or is followed by a separator and does not look like a year.
+//!
+//! **Zones.** `UTC`/`GMT` (any case) with optional offset (`UTC+2`, `UTC+02:00`, `GMT-5`, `UTC+0530`,
+//! `UTC−7` with a Unicode minus); ISO offsets `+02:00`, `-0500`, `Z` directly after a time (a `-` offset
+//! after a time only counts when the time has seconds, so `10:15-11:05` stays a range), or in parentheses.
+//! An abbreviation that names standard or daylight time (`PST`, `PDT`, `CEST`, `BST` = British Summer Time,
+//! `IST` = India, `CST` = US Central) is that fixed offset all year. A generic name (`PT`, `ET`, `CT`, `MT`,
+//! `Pacific Time`, `Eastern`, `UK time`) or an IANA name (`Europe/Berlin`) is a real zone whose offset on a
+//! given date comes from the bundled tz database, so daylight saving is applied. Abbreviations must be upper
+//! case (lower case `pst` is accepted right after a time). Ambiguous short names (`PT`, `ET`, `CT`, `MT`,
+//! `WET`, `WEST`, single words such as `Eastern`) and bare offsets need context: right after a time, in
+//! parentheses, or after words such as `times in` / `timezone:`.
+//!
+//! **Durations.** `1 hour and 48 minutes`, `47 minutes`, `50 min`, `2h 5m`, `1h30`, `3 d 4 h`, `1.5 hours`,
+//! `a 47-minute outage`, `ten minutes`, `an hour`, `half an hour`, `300ms`, weeks. Units must decrease
+//! within one duration. Months and years are not durations (their length varies).
+
+mod dates;
+mod durations;
+mod rows;
+mod scan;
+mod spans;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
+mod times;
+mod zone;
+mod zone_text;
+
+use std::ops::Range;
+
+use jiff::tz::TimeZone;
+use time::{Date, Duration, Month, Time, UtcOffset};
+
+use dates::{date_at, date_time_gap, dates};
+use durations::{duration_at, duration_left_ok};
+use rows::{Openers, approx_marker, entry_sep, markdown_prefix, placeholder_at};
+use scan::{at, before, is_word, sign_at, skip_ws};
+use spans::{range_times, span_at, tail_at};
+use times::{Form, accept_alone, compact_cell_ok, compact_pair_ok, time_at, time_left_ok};
+use zone_text::{Ctx, weak_context_before, zone_after, zone_at, zone_left_ok};
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------------------------------
+
+/// A time zone as written in a postmortem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Zone {
+    /// A fixed offset: `UTC+2`, `-05:00`, or an abbreviation naming standard or daylight time (`PST`, `CEST`).
+    Fixed(UtcOffset),
+    /// A zone from the tz database: an IANA name, or a generic name such as `PT` or `Eastern Time`.
+    Named {
+        /// The canonical IANA name, such as `America/Los_Angeles`.
+        name: String,
+        /// The zone's rules.
+        tz: TimeZone,
+    },
+}
+
+/// A calendar date as written; the year may be missing (`28th February`, `May 12`, `[03-26 02:50]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    /// The year, when one was written.
+    pub year: Option<i32>,
+    /// The month.
+    pub month: Month,
+    /// The day of the month (1–31, valid for the month in a leap year).
+    pub day: u8,
+}
+
+/// A time stamp at the start of a timeline row, such as `**10:15 AM** – `, `[17:02] `, `| 2019-11-29 12:00 | `.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// The date, when the row has one (before or after the time).
+    pub date: Option<PartialDate>,
+    /// The time of day. `None` when the row has only a date, or an unknown-time placeholder (`--:--`, `[???]`).
+    pub time: Option<Time>,
+    /// The end of a range written as the stamp (`17:15 - 23:00`).
+    pub end: Option<Time>,
+    /// A zone written right there (`16:58 UTC`).
+    pub zone: Option<Zone>,
+    /// Marked as approximate (`± 17:20`, `~10:00`, `≈`, `ca.`).
+    pub approximate: bool,
+    /// Where the date and time themselves are written in the line (no markers, emphasis or separator).
+    pub written: Range<usize>,
+    /// Bytes taken from the start of the line, including Markdown list/quote/table markers, emphasis, the
+    /// separator after the stamp (` – `, ` - `, `: `, `—`, `|`) and the spaces after it. The entry text is
+    /// `&line[consumed..]`.
+    pub consumed: usize,
+}
+
+/// A range of time such as `March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The date of the start: the last complete date written before the start time, else one written right
+    /// after the range (`from 9:00 to 17:00 on 2025-07-01`).
+    pub start_date: Option<Date>,
+    /// The start time.
+    pub start: Time,
+    /// The date of the end: as written, else the start date, or the day after it when the end is earlier than
+    /// the start. `None` when no start date is known.
+    pub end_date: Option<Date>,
+    /// The end time.
+    pub end: Time,
+    /// The zone written at the range, else the first zone written anywhere in the text.
+    pub zone: Option<Zone>,
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Public functions
+// ---------------------------------------------------------------------------------------------------------------------
+
+/// The first time zone or offset mentioned anywhere in `text` (`16:58 UTC`, `(UTC+2)`, `All times in PDT`,
+/// `Date and Time in CET`, `Europe/Berlin`).
+pub fn find_zone(text: &str) -> Option<Zone> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = at(b, i);
+        if c.is_ascii_digit() && time_left_ok(b, i) {
+            if let Some(t) = time_at(b, i)
+                && (accept_alone(&t, false) || t.form == Form::Compact)
+            {
+                if let Some((z, _)) = zone_after(text, &t) {
+                    return Some(z);
+                }
+                if t.form != Form::Compact {
+                    i = t.end.max(i + 1);
+                    continue;
+                }
+            }
+        } else if (c.is_ascii_alphabetic() && zone_left_ok(b, i)) || c == b'(' {
+            if let Some((z, _)) = zone_at(text, i, Ctx::Standalone { weak_ok: weak_context_before(b, i) }) {
+                return Some(z);
+            }
+        } else if sign_at(b, i).is_some()
+            && !is_word(before(b, i))
+            && weak_context_before(b, i)
+            && let Some((z, _)) = zone_at(text, i, Ctx::Standalone { weak_ok: true })
+        {
+            return Some(z);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first complete date (with a year) in `text`, and its byte range.
+pub fn parse_date(text: &str) -> Option<(Date, Range<usize>)> {
+    dates(text.as_bytes()).find_map(|d| d.date.date().map(|date| (date, d.start..d.end)))
+}
+
+/// The first date in `text`, with or without a year, and its byte range.
+pub fn find_date(text: &str) -> Option<(PartialDate, Range<usize>)> {
+    dates(text.as_bytes()).next().map(|d| (d.date, d.start..d.end))
+}
+
+/// The first time of day in `text` (`at 5:30 pm`, `16:58 UTC`, `1015 UTC`), and its byte range (which includes
+/// AM/PM but not the zone).
+pub fn parse_time(text: &str) -> Option<(Time, Range<usize>)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if at(b, i).is_ascii_digit()
+            && time_left_ok(b, i)
+            && let Some(t) = time_at(b, i)
+        {
+            let compact_ok = t.form == Form::Compact
+                && (zone_after(text, &t).is_some()
+                    || tail_at(text, t.end, &t, false)
+                        .is_some_and(|tl| compact_pair_ok(&t, &tl.tok, tl.zone.is_some())));
+            if accept_alone(&t, compact_ok)
+                && let Some(time) = t.time()
+            {
+                return Some((time, t.start..t.end));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The time stamp at the start of a timeline row: `**10:15 AM** – text`, `[17:02] text`, `16:58 UTC - text`,
+/// `2019-11-29 12:00`, `10:15: text`, `| 0730 | text`, `- [03-26 23:04] text`, `| 2019-12-03 --:-- | text`.
+///
+/// Leading Markdown (`- `, `* `, `1. `, `> `, `#`, `|`), emphasis and brackets are skipped. Returns `None` when the
+/// row does not start with a date, a time or an unknown-time placeholder.
+pub fn leading_stamp(line: &str) -> Option<Stamp> {
+    let b = line.as_bytes();
+    let mut open = Openers::default();
+    let mut i = markdown_prefix(b);
+    i = open.open(b, i);
+    i = skip_ws(b, i, 4);
+    let (approximate, after_marker) = approx_marker(b, i);
+    i = after_marker;
+
+    let mut date = None;
+    let mut numeric_md = false;
+    let mut time_pos = i;
+    let mut date_end = i;
+    // A year-less numeric month-day (`03-26`) only counts when a time follows (`10-11 am` is a range).
+    let dated = date_at(b, i, true).filter(|d| {
+        let gap = date_time_gap(b, d.end);
+        !d.numeric_md || (at(b, gap).is_ascii_digit() && time_at(b, gap).is_some())
+    });
+    if let Some(d) = dated {
+        date = Some(d.date);
+        numeric_md = d.numeric_md;
+        date_end = d.end;
+        time_pos = date_time_gap(b, d.end);
+    }
+
+    let mut time = None;
+    let mut end = None;
+    let mut zone = None;
+    let mut pos = None;
+    let gap_ok = date.is_none() || time_pos > date_end;
+    if gap_ok
+        && at(b, time_pos).is_ascii_digit()
+        && let Some(st) = time_at(b, time_pos)
+    {
+        let start_zone = zone_after(line, &st);
+        let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
+        let tail = tail_at(line, after_start, &st, false);
+        let ok = match st.form {
+            Form::Colon => true,
+            Form::Bare => st.meridiem.is_some() || tail.as_ref().is_some_and(|t| t.tok.meridiem.is_some()),
+            Form::Compact => {
+                start_zone.is_some()
+                    || tail.as_ref().is_some_and(|t| compact_pair_ok(&st, &t.tok, t.zone.is_some()))
+                    || compact_cell_ok(b, after_start, &open, &st)
+            }
+        };
+        if ok {
+            let ranged = tail.and_then(|t| range_times(&st, &t.tok).map(|times| (t, times)));
+            let (start_time, p, tail_zone) = match ranged {
+                Some((t, (s, e))) => {
+                    end = Some(e);
+                    (Some(s), t.end, t.zone)
+                }
+                None => (st.time(), after_start, None),
+            };
+            if let Some(s) = start_time {
+                time = Some(s);
+                zone = start_zone.map(|z| z.0).or(tail_zone);
+                pos = Some(p);
+            }
+        }
+    }
+
+    let mut pos = match pos {
+        Some(mut p) => {
+            // A date may follow the time: `12:45 PM PST Saturday Oct 30th: ...`.
+            if date.is_none() {
+                let k = skip_ws(b, p, 3);
+                let k = if at(b, k) == b',' { skip_ws(b, k + 1, 3) } else { k };
+                if k > p
+                    && let Some(d) = date_at(b, k, false)
+                {
+                    date = Some(d.date);
+                    p = d.end;
+                }
+            }
+            p
+        }
+        None => {
+            let placeholder = if gap_ok { placeholder_at(b, time_pos) } else { None };
+            match placeholder {
+                Some(e) if date.is_some() || open.any() || at(b, skip_ws(b, e, 64)) == b'|' => e,
+                _ if date.is_some() && !numeric_md => date_end,
+                _ => return None,
+            }
+        }
+    };
+
+    // Closing emphasis/brackets, one separator, and the spaces around them.
+    let core_end = pos;
+    let mut separated = false;
+    loop {
+        let k = skip_ws(b, pos, usize::MAX);
+        let closed = open.close(b, k);
+        if closed > 0 {
+            pos = k + closed;
+            continue;
+        }
+        if !separated && let Some(end) = entry_sep(b, k) {
+            pos = end;
+            separated = true;
+            continue;
+        }
+        pos = k;
+        break;
+    }
+    if pos == core_end && pos < b.len() {
+        return None;
+    }
+    Some(Stamp { date, time, end, zone, approximate, written: after_marker..core_end, consumed: pos })
+}
+
+/// The first range of times in `text`: `from 10:15 AM to 11:05 AM (UTC+2)`, `16:58 to 18:46 UTC`,
+/// `2025-03-01 10:15 - 11:05 UTC`, `from 10:15 until 11:05`, `10am–2pm`, `between 9 and 11 pm`,
+/// `2019-02-27 06:45 - 2019-02-28 13:00 (UTC)`, `0730 - 1230 (UTC)`.
+///
+/// A start with no AM/PM takes the end's, unless that would put it after the end (`11:30 - 1:15 PM`).
+pub fn parse_span(text: &str) -> Option<Span> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if at(b, i).is_ascii_digit()
+            && time_left_ok(b, i)
+            && let Some(span) = span_at(text, i)
+        {
+            return Some(span);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first duration written in `text`: `1 hour and 48 minutes`, `47 minutes`, `50 min`, `2h 5m`, `3 d 4 h`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if is_word(at(b, i))
+            && !is_word(before(b, i))
+            && duration_left_ok(b, i)
+            && let Some(d) = duration_at(b, i)
+        {
+            return Some(d);
+        }
+        i += 1;
+    }
+    None
+}

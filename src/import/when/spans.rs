@@ -1,0 +1,385 @@
+//! Ranges of times (`from 10:15 AM to 11:05 AM`, `16:58 to 18:46 UTC`): the separator and end of a range, the
+//! dates and zone of a [`Span`], and how long it lasts.
+
+use time::{Duration, PrimitiveDateTime, Time};
+
+use super::dates::{date_at, date_time_gap, dates};
+use super::scan::{at, before, dash_len, is_word, letters, seq, skip_ws, space_len, word_eq};
+use super::times::{Form, Tok, compact_pair_ok, time_at};
+use super::zone_text::zone_after;
+use super::{PartialDate, Span, Zone, find_zone};
+
+impl Span {
+    /// How long the span lasts. With both dates known and a zone, daylight-saving changes are accounted for;
+    /// without dates, an end earlier than the start is taken to be on the next day.
+    pub fn duration(&self) -> Duration {
+        match (self.start_date, self.end_date) {
+            (Some(sd), Some(ed)) => match &self.zone {
+                Some(zone) => zone.resolve(ed, self.end) - zone.resolve(sd, self.start),
+                None => PrimitiveDateTime::new(ed, self.end) - PrimitiveDateTime::new(sd, self.start),
+            },
+            _ => {
+                let d = self.end - self.start;
+                if d.is_negative() { d + Duration::DAY } else { d }
+            }
+        }
+    }
+}
+
+/// Start and end of a range, the start taking the end's AM/PM when it has none (and that keeps it before the end).
+pub(super) fn range_times(start: &Tok, end: &Tok) -> Option<(Time, Time)> {
+    let end_time = end.time()?;
+    let start_time = match (start.meridiem, end.meridiem) {
+        (None, Some(m)) if start.form != Form::Compact && (1..=12).contains(&start.hour) => {
+            let same = start.time_as(Some(m))?;
+            if same <= end_time { same } else { start.time_as(Some(m.other()))? }
+        }
+        _ => start.time()?,
+    };
+    Some((start_time, end_time))
+}
+
+pub(super) struct Tail {
+    date: Option<PartialDate>,
+    pub(super) tok: Tok,
+    pub(super) zone: Option<Zone>,
+    pub(super) end: usize,
+}
+
+/// The second half of a range after a start time: a separator (`-`, `–`, `—`, `to`, `until`, `till`, `through`,
+/// `and` after `between`), an optional date, a time and an optional zone.
+pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Option<Tail> {
+    let b = text.as_bytes();
+    let j = skip_ws(b, i, 4);
+    let k = range_sep(b, j, j > i, between)?;
+    let k = skip_ws(b, k, 4);
+    let (date, k) = match date_at(b, k, false) {
+        Some(d) => {
+            let gap = date_time_gap(b, d.end);
+            if gap == d.end {
+                return None;
+            }
+            (Some(d.date), gap)
+        }
+        None => (None, k),
+    };
+    if !at(b, k).is_ascii_digit() {
+        return None;
+    }
+    let tok = time_at(b, k)?;
+    let ok = match tok.form {
+        Form::Colon => true,
+        Form::Bare => tok.meridiem.is_some(),
+        Form::Compact => start.form == Form::Compact,
+    };
+    if !ok {
+        return None;
+    }
+    let (zone, end) = match zone_after(text, &tok) {
+        Some((z, e)) => (Some(z), e),
+        None => (None, tok.end),
+    };
+    Some(Tail { date, tok, zone, end })
+}
+
+fn range_sep(b: &[u8], j: usize, spaced: bool, between: bool) -> Option<usize> {
+    if seq(b, j, b"--") || seq(b, j, b"->") {
+        return Some(j + 2);
+    }
+    let dash = dash_len(b, j);
+    if dash > 0 {
+        return Some(j + dash);
+    }
+    if seq(b, j, "\u{2192}".as_bytes()) {
+        return Some(j + 3);
+    }
+    if at(b, j) == b'~' {
+        return Some(j + 1);
+    }
+    let n = letters(b, j, 8);
+    if !spaced || n == 0 || space_len(b, j + n) == 0 {
+        return None;
+    }
+    let words: &[&str] = if between { &["and"] } else { &["to", "until", "till", "til", "through", "thru"] };
+    words.iter().any(|w| word_eq(b, j, n, w)).then_some(j + n)
+}
+
+/// Whether the word `between` comes shortly before `i` (`between 9 and 11`, `between 2019-02-25 23:04 and ...`).
+fn between_before(b: &[u8], i: usize) -> bool {
+    let from = i.saturating_sub(40);
+    let window = b.get(from..i).unwrap_or_default();
+    window.windows(7).enumerate().any(|(k, w)| {
+        w.eq_ignore_ascii_case(b"between") && !is_word(before(b, from + k)) && !is_word(at(b, from + k + 7))
+    })
+}
+
+pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
+    let b = text.as_bytes();
+    let st = time_at(b, i)?;
+    let start_zone = zone_after(text, &st);
+    let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
+    let between = between_before(b, i);
+    let tail = tail_at(text, after_start, &st, between)?;
+    let ok = match st.form {
+        Form::Colon => true,
+        Form::Bare => st.meridiem.is_some() || tail.tok.meridiem.is_some(),
+        Form::Compact => compact_pair_ok(&st, &tail.tok, start_zone.is_some() || tail.zone.is_some()),
+    };
+    if !ok {
+        return None;
+    }
+    let (start, end) = range_times(&st, &tail.tok)?;
+    let start_date = dates(b.get(..st.start)?).filter_map(|d| d.date.date()).last().or_else(|| {
+        // `from 9:00 to 17:00 on 2025-07-01`: a date right after the range.
+        let mut k = skip_ws(b, tail.end, 3);
+        if at(b, k) == b',' {
+            k = skip_ws(b, k + 1, 3);
+        }
+        if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
+            k = skip_ws(b, k + 2, 3);
+        }
+        date_at(b, k, false).and_then(|d| d.date.date())
+    });
+    let end_date = match tail.date {
+        Some(pd) => pd.date().or_else(|| start_date.and_then(|s| pd.or_year(s.year()))),
+        None => start_date.and_then(|s| if end < start { s.next_day() } else { Some(s) }),
+    };
+    let zone = start_zone.map(|z| z.0).or(tail.zone).or_else(|| find_zone(text));
+    Some(Span { start_date, start, end_date, end, zone })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use crate::import::when::tests::{date, hm};
+    use crate::import::when::{Zone, parse_span};
+
+    struct SpanCase {
+        text: &'static str,
+        start_date: Option<(i32, u8, u8)>,
+        start: (u8, u8),
+        end_date: Option<(i32, u8, u8)>,
+        end: (u8, u8),
+        zone: Option<&'static str>,
+        minutes: i64,
+    }
+
+    #[test]
+    fn spans() {
+        let d = |y, m, d| Some((y, m, d));
+        let cases = [
+            SpanCase {
+                text: "**Duration:** March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)",
+                start_date: d(2025, 3, 1),
+                start: (10, 15),
+                end_date: d(2025, 3, 1),
+                end: (11, 5),
+                zone: Some("UTC+2"),
+                minutes: 50,
+            },
+            SpanCase {
+                text: "On September 29, 2025, an outage lasting 1 hour and 48 minutes, from 16:58 to 18:46 UTC.",
+                start_date: d(2025, 9, 29),
+                start: (16, 58),
+                end_date: d(2025, 9, 29),
+                end: (18, 46),
+                zone: Some("UTC"),
+                minutes: 108,
+            },
+            SpanCase {
+                text: "2025-03-01 10:15 - 11:05 UTC",
+                start_date: d(2025, 3, 1),
+                start: (10, 15),
+                end_date: d(2025, 3, 1),
+                end: (11, 5),
+                zone: Some("UTC"),
+                minutes: 50,
+            },
+            SpanCase {
+                text: "from 10:15 until 11:05",
+                start_date: None,
+                start: (10, 15),
+                end_date: None,
+                end: (11, 5),
+                zone: None,
+                minutes: 50,
+            },
+            SpanCase {
+                text: "10:15–11:05",
+                start_date: None,
+                start: (10, 15),
+                end_date: None,
+                end: (11, 5),
+                zone: None,
+                minutes: 50,
+            },
+            SpanCase {
+                text: "10:15 — 11:05 CEST",
+                start_date: None,
+                start: (10, 15),
+                end_date: None,
+                end: (11, 5),
+                zone: Some("UTC+2"),
+                minutes: 50,
+            },
+            SpanCase {
+                text: "failed between 2019-02-25 23:04 and 2019-02-26 08:12.",
+                start_date: d(2019, 2, 25),
+                start: (23, 4),
+                end_date: d(2019, 2, 26),
+                end: (8, 12),
+                zone: None,
+                minutes: 548,
+            },
+            SpanCase {
+                text: "| Time | 2019-02-27 06:45 - 2019-02-28 13:00 (UTC) |",
+                start_date: d(2019, 2, 27),
+                start: (6, 45),
+                end_date: d(2019, 2, 28),
+                end: (13, 0),
+                zone: Some("UTC"),
+                minutes: 30 * 60 + 15,
+            },
+            SpanCase {
+                text: "| Time | 0730 - 1230 (UTC) |",
+                start_date: None,
+                start: (7, 30),
+                end_date: None,
+                end: (12, 30),
+                zone: Some("UTC"),
+                minutes: 300,
+            },
+            SpanCase {
+                text: "On 2025-03-01 from 23:30 to 01:15 UTC",
+                start_date: d(2025, 3, 1),
+                start: (23, 30),
+                end_date: d(2025, 3, 2),
+                end: (1, 15),
+                zone: Some("UTC"),
+                minutes: 105,
+            },
+            SpanCase {
+                text: "from 23:30 to 01:15",
+                start_date: None,
+                start: (23, 30),
+                end_date: None,
+                end: (1, 15),
+                zone: None,
+                minutes: 105,
+            },
+            SpanCase {
+                text: "11:30 - 1:15 PM",
+                start_date: None,
+                start: (11, 30),
+                end_date: None,
+                end: (13, 15),
+                zone: None,
+                minutes: 105,
+            },
+            SpanCase {
+                text: "10am–2pm ET",
+                start_date: None,
+                start: (10, 0),
+                end_date: None,
+                end: (14, 0),
+                zone: Some("America/New_York"),
+                minutes: 240,
+            },
+            SpanCase {
+                text: "standup 10-11am",
+                start_date: None,
+                start: (10, 0),
+                end_date: None,
+                end: (11, 0),
+                zone: None,
+                minutes: 60,
+            },
+            SpanCase {
+                text: "10 PM - 2 AM",
+                start_date: None,
+                start: (22, 0),
+                end_date: None,
+                end: (2, 0),
+                zone: None,
+                minutes: 240,
+            },
+            SpanCase {
+                text: "between 9 and 11 pm",
+                start_date: None,
+                start: (21, 0),
+                end_date: None,
+                end: (23, 0),
+                zone: None,
+                minutes: 120,
+            },
+            SpanCase {
+                text: "All times PT. On 2025-07-01 from 10:00 to 11:00.",
+                start_date: d(2025, 7, 1),
+                start: (10, 0),
+                end_date: d(2025, 7, 1),
+                end: (11, 0),
+                zone: Some("America/Los_Angeles"),
+                minutes: 60,
+            },
+            // Wall clock says two hours, but the clocks jumped forward at 02:00.
+            SpanCase {
+                text: "2025-03-09 01:30 - 03:30 America/Los_Angeles",
+                start_date: d(2025, 3, 9),
+                start: (1, 30),
+                end_date: d(2025, 3, 9),
+                end: (3, 30),
+                zone: Some("America/Los_Angeles"),
+                minutes: 60,
+            },
+            SpanCase {
+                text: "from 9:00 to 17:00 Europe/Berlin on 2025-07-01",
+                start_date: d(2025, 7, 1),
+                start: (9, 0),
+                end_date: d(2025, 7, 1),
+                end: (17, 0),
+                zone: Some("Europe/Berlin"),
+                minutes: 480,
+            },
+            SpanCase {
+                text: "Mar 1 2025 23:00 to Mar 2 01:00",
+                start_date: d(2025, 3, 1),
+                start: (23, 0),
+                end_date: d(2025, 3, 2),
+                end: (1, 0),
+                zone: None,
+                minutes: 120,
+            },
+        ];
+        for case in &cases {
+            let text = case.text;
+            let span = parse_span(text).unwrap_or_else(|| panic!("no span in {text:?}"));
+            let to_date = |d: Option<(i32, u8, u8)>| d.map(|(y, m, dd)| date(y, m, dd));
+            assert_eq!(span.start_date, to_date(case.start_date), "{text:?}");
+            assert_eq!(span.start, hm(case.start.0, case.start.1), "{text:?}");
+            assert_eq!(span.end_date, to_date(case.end_date), "{text:?}");
+            assert_eq!(span.end, hm(case.end.0, case.end.1), "{text:?}");
+            assert_eq!(span.zone.as_ref().map(Zone::label).as_deref(), case.zone, "{text:?}");
+            assert_eq!(span.duration(), Duration::minutes(case.minutes), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn not_spans() {
+        let cases = [
+            "1-3 hours",
+            "Scaling from 7 to 10 nodes",
+            "May 12 2025 - Earthscope",
+            "Saturday Oct 30th 2021 - Monday Nov 1st, 2021",
+            "in 2019 - 2020",
+            "10:15 - 11 engineers",
+            "version 1.2 - 1.3",
+            "3:1 to 4:1",
+            "from 10 to 11",
+            "at 10:15",
+        ];
+        for text in cases {
+            assert_eq!(parse_span(text), None, "{text:?}");
+        }
+    }
+}

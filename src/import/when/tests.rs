@@ -1,0 +1,212 @@
+//! Tests across the module: helpers shared by the tests of each subject, a span checked against the duration
+//! written next to it, and the fuzz and linear-time tests of every public function.
+
+use std::ops::Range;
+
+use time::{Date, Month, Time};
+
+use super::{PartialDate, find_date, find_zone, leading_stamp, parse_date, parse_duration, parse_span, parse_time};
+
+pub(super) fn date(y: i32, m: u8, d: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap()
+}
+
+pub(super) fn hm(h: u8, m: u8) -> Time {
+    Time::from_hms(h, m, 0).unwrap()
+}
+
+pub(super) fn partial(year: Option<i32>, m: u8, d: u8) -> PartialDate {
+    PartialDate { year, month: Month::try_from(m).unwrap(), day: d }
+}
+
+#[test]
+fn written_duration_matches_span() {
+    let line = "an outage lasting 1 hour and 48 minutes, from 16:58 to 18:46 UTC";
+    let span = parse_span(line).unwrap();
+    assert_eq!(parse_duration(line), Some(span.duration()));
+    let line = "**Total impact duration:** 5 hours 26 minutes (10:45 - 16:11 UTC)";
+    assert_eq!(parse_duration(line), Some(parse_span(line).unwrap().duration()));
+}
+
+/// A tiny deterministic generator (xorshift64*), so the fuzz test needs no extra crates.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
+    }
+}
+
+fn check_all(text: &str) {
+    let in_text = |r: &Range<usize>| text.get(r.clone()).is_some();
+    if let Some((_, r)) = parse_date(text) {
+        assert!(in_text(&r), "{text:?}");
+    }
+    if let Some((_, r)) = find_date(text) {
+        assert!(in_text(&r), "{text:?}");
+    }
+    if let Some((_, r)) = parse_time(text) {
+        assert!(in_text(&r), "{text:?}");
+    }
+    if let Some(s) = leading_stamp(text) {
+        assert!(text.get(s.consumed..).is_some(), "{text:?}");
+        assert!(s.date.is_some() || s.time.is_some() || s.consumed > 0, "{text:?}");
+    }
+    if let Some(span) = parse_span(text) {
+        let _ = span.duration();
+    }
+    if let Some(zone) = find_zone(text) {
+        let _ = zone.resolve(date(2025, 3, 9), hm(2, 30));
+        let _ = zone.label();
+    }
+    let _ = parse_duration(text);
+}
+
+#[test]
+fn never_panics_on_generated_text() {
+    const PIECES: &[&str] = &[
+        "0",
+        "1",
+        "2",
+        "3",
+        "5",
+        "9",
+        "12",
+        "24",
+        "2019",
+        "0730",
+        ":",
+        "::",
+        "/",
+        "-",
+        "+",
+        ".",
+        ",",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "|",
+        "*",
+        "**",
+        "_",
+        "`",
+        "~",
+        "[",
+        "]",
+        "(",
+        ")",
+        "?",
+        "#",
+        ">",
+        "T",
+        "Z",
+        "am",
+        "PM",
+        "a.m.",
+        "p.",
+        "UTC",
+        "GMT",
+        "PST",
+        "PT",
+        "ET",
+        "CEST",
+        "IST",
+        "March",
+        "may",
+        "Sept",
+        "Friday",
+        "1st",
+        "th",
+        "of",
+        "to",
+        "and",
+        "between",
+        "times in",
+        "hour",
+        "min",
+        "s",
+        "m",
+        "h",
+        "d",
+        "half",
+        "an",
+        "Europe/",
+        "Berlin",
+        "America/New_York",
+        "Etc/GMT+5",
+        "\u{2212}",
+        "\u{2013}",
+        "\u{2014}",
+        "\u{b1}",
+        "\u{2248}",
+        "\u{2192}",
+        "\u{a0}",
+        "\u{202f}",
+        "é",
+        "日本",
+        "🚨",
+        "\u{300}",
+    ];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..4000 {
+        let mut text = String::new();
+        for _ in 0..rng.below(24) {
+            text.push_str(PIECES[rng.below(PIECES.len())]);
+        }
+        check_all(&text);
+        // Every suffix and prefix at a char boundary, so slicing lands next to multibyte characters.
+        for (i, _) in text.char_indices() {
+            check_all(&text[i..]);
+            check_all(&text[..i]);
+        }
+    }
+}
+
+#[test]
+fn runs_in_linear_time_on_adversarial_text() {
+    const UNITS: &[&str] = &[
+        "1 ",
+        "1",
+        "1:",
+        "10:15-",
+        "10:15 - ",
+        "12:00 to ",
+        "March ",
+        "Friday ",
+        "1 March ",
+        "a/",
+        "Ab/ ",
+        "UTC+",
+        "(",
+        "((",
+        "~~",
+        "**",
+        "| ",
+        "- ",
+        "\u{2212}",
+        "times in ",
+        "1h",
+        "1 hour and ",
+        "an ",
+        "?",
+        "2019-11-",
+        "between ",
+        "\u{a0}",
+        "            ",
+    ];
+    let start = std::time::Instant::now();
+    for unit in UNITS {
+        let text = unit.repeat(100_000 / unit.len());
+        check_all(&text);
+    }
+    // Quadratic behaviour on 100 kB inputs would take minutes; linear takes well under a second.
+    assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
+}
