@@ -5,9 +5,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use crate::app::people::NewPerson;
+use crate::app::{self, Actor, ChangeError};
 use crate::auth::password;
 use crate::config::{Config, LogFormat};
 use crate::database::Database;
+use crate::domain::input::is_plausible_email;
 use crate::domain::{IncidentId, Role};
 use crate::server;
 use crate::{db, import, markdown};
@@ -221,7 +224,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
         let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
         match drafts {
             Ok(drafts) => {
-                let id = db::imports::save(&database.pool, &drafts, None).await?;
+                let id = app::imports::save(&database.pool, Actor::CommandLine, &drafts).await?;
                 println!("{file}: saved as draft /incidents/{id}");
             }
             Err(error) => {
@@ -262,7 +265,7 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
     match command {
         UserCommand::Add(args) => {
             let email = args.email.trim();
-            anyhow::ensure!(crate::web::auth::plausible_email(email), "{email:?} is not an email address");
+            anyhow::ensure!(is_plausible_email(email), "{email:?} is not an email address");
             let role: Role = if args.admin {
                 Role::Admin
             } else {
@@ -280,26 +283,21 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
             } else {
                 None
             };
-            let mut tx = database.pool.begin().await?;
-            let id = match db::users::insert(&mut *tx, email, args.name.trim(), role, hash.as_deref()).await {
-                Ok(id) => id,
-                Err(error) if crate::web::auth::is_unique_violation(&error) => {
+            let person = NewPerson { email, name: &args.name, role, teams: &[], password_hash: hash.as_deref() };
+            let added = match app::people::add(&database.pool, Actor::CommandLine, person).await {
+                Ok(added) => added,
+                Err(ChangeError::Invalid(errors)) if errors.get("email") == Some(app::people::EMAIL_TAKEN) => {
                     anyhow::bail!(
                         "{email} already has an account; `hindsight user reset {email}` prints a new password link"
                     )
                 }
+                Err(ChangeError::Invalid(errors)) => {
+                    anyhow::bail!("{}", errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))
+                }
                 Err(error) => return Err(error.into()),
             };
-            let summary = format!("Added {email} as {} from the command line", role.label());
-            db::audit::record(&mut *tx, None, "user.created", &summary, None).await?;
-            let link = if hash.is_none() {
-                Some(crate::web::auth::issue_reset_link(&mut *tx, id, None).await.map_err(|e| anyhow::anyhow!("{e}"))?)
-            } else {
-                None
-            };
-            tx.commit().await?;
             println!("Added {email} as {}.", role.label());
-            if let Some(path) = link {
+            if let Some(path) = added.link {
                 println!("To choose a password, open this link within 7 days (it works once):\n{origin}{path}");
             }
         }
@@ -308,19 +306,7 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 .await?
                 .with_context(|| format!("no account has the email {email}"))?;
             anyhow::ensure!(person.active, "{email}'s account is deactivated; reactivate it in the browser first");
-            let mut tx = database.pool.begin().await?;
-            let path = crate::web::auth::issue_reset_link(&mut *tx, person.id, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            db::audit::record(
-                &mut *tx,
-                None,
-                "user.reset_link",
-                &format!("Issued a password link for {email} from the command line"),
-                None,
-            )
-            .await?;
-            tx.commit().await?;
+            let path = app::people::issue_reset_link(&database.pool, Actor::CommandLine, &person).await?;
             println!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}");
         }
     }

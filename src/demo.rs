@@ -38,7 +38,7 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
     sqlx::raw_sql(include_str!("demo.sql")).execute(&mut *tx).await.context("could not write the demo data")?;
     tx.commit().await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
-    crate::db::revisions::backfill(pool).await?;
+    crate::app::revisions::backfill(pool).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Recorded the first revisions");
     let count = |table: &'static str| async move {
         sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await

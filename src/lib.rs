@@ -5,6 +5,7 @@
 //! `markdown` renders and exports; `db` holds all SQL; `domain` is the vocabulary they share;
 //! `database` connects to (or runs) PostgreSQL.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -86,7 +86,7 @@ async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
 /// Postmortems saved before revisions were kept get their first revision, in the background so
 /// a large database does not hold up the start.
 async fn start_histories(pool: sqlx::PgPool) {
-    match crate::db::revisions::backfill(&pool).await {
+    match crate::app::revisions::backfill(&pool).await {
         Ok(0) => {}
         Ok(started) => tracing::info!(started, "Recorded the first revision of postmortems saved before revisions"),
         Err(error) => tracing::warn!(%error, "Could not record first revisions"),

@@ -3,21 +3,21 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use crate::domain::{IncidentId, UserId};
+use crate::domain::{AuditAction, IncidentId, UserId};
 
 /// Records a change. Call it on the transaction that makes the change, so a change is never
 /// saved without its record. No actor means the command line (`hindsight import`).
 pub async fn record(
     db: impl PgExecutor<'_>,
     actor: impl Into<Option<UserId>>,
-    action: &str,
+    action: AuditAction,
     summary: &str,
     incident: Option<IncidentId>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_events (actor_id, action, summary, incident_id) VALUES ($1, $2, $3, $4)",
         actor.into().map(|id| id.0),
-        action,
+        action.as_str(),
         summary,
         incident.map(|id| id.0),
     )

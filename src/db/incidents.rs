@@ -68,6 +68,45 @@ pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Optio
     Ok(row.map(Incident::from))
 }
 
+/// Locks incident `id`'s row until the transaction ends, so changes to one postmortem apply one
+/// after another (see `app`). Returns whether it exists.
+pub async fn lock(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<bool> {
+    let row = sqlx::query_scalar!("SELECT id FROM incidents WHERE id = $1 FOR NO KEY UPDATE", id as IncidentId)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Locks, in id order, every postmortem with an action item owned by `owner` as written and
+/// linked to no one. Returns their ids.
+pub async fn lock_owning(db: impl PgExecutor<'_>, owner: &str) -> sqlx::Result<Vec<IncidentId>> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: IncidentId" FROM incidents
+           WHERE id IN (SELECT incident_id FROM action_items WHERE owner_id IS NULL AND owner = $1)
+           ORDER BY id FOR NO KEY UPDATE"#,
+        owner,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// [`find`] and [`lock`] in one statement.
+pub async fn find_locked(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Incident>> {
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
+                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
+                  summary, impact, root_cause, resolution, corrective_measures,
+                  preventative_measures, lessons_learned,
+                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
+           FROM incidents WHERE id = $1 FOR NO KEY UPDATE"#,
+        id as IncidentId,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Incident::from))
+}
+
 /// Every incident, newest first.
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Incident>> {
     let rows = sqlx::query_as!(

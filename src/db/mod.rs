@@ -4,7 +4,6 @@
 pub mod action_items;
 pub mod api_tokens;
 pub mod audit;
-pub mod imports;
 pub mod incidents;
 pub mod ledger;
 pub mod login_failures;

@@ -3,13 +3,13 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use crate::domain::{IncidentId, Status, UserId};
+use crate::domain::{CommentKind, IncidentId, Status, UserId};
 
 /// A step of the review: a comment, or a change of status with what was said about it.
 #[derive(Debug, Clone)]
 pub struct ReviewComment {
     pub author: String,
-    pub kind: String,
+    pub kind: CommentKind,
     pub body: String,
     pub created_at: OffsetDateTime,
 }
@@ -17,7 +17,7 @@ pub struct ReviewComment {
 pub async fn list(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Vec<ReviewComment>> {
     sqlx::query_as!(
         ReviewComment,
-        r#"SELECT coalesce(nullif(u.name, ''), u.email, 'someone') AS "author!", c.kind, c.body, c.created_at
+        r#"SELECT coalesce(nullif(u.name, ''), u.email, 'someone') AS "author!", c.kind AS "kind: CommentKind", c.body, c.created_at
            FROM review_comments c LEFT JOIN users u ON u.id = c.author_id
            WHERE c.incident_id = $1 ORDER BY c.created_at, c.id"#,
         incident as IncidentId,
@@ -26,20 +26,19 @@ pub async fn list(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result
     .await
 }
 
-/// Adds a comment, or records a step of the review (`kind` is `submitted`,
-/// `changes_requested` or `approved`).
+/// Adds a comment, or records a step of the review.
 pub async fn add(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     author: UserId,
-    kind: &str,
+    kind: CommentKind,
     body: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO review_comments (incident_id, author_id, kind, body) VALUES ($1, $2, $3, $4)",
         incident as IncidentId,
         author as UserId,
-        kind,
+        kind as CommentKind,
         body,
     )
     .execute(db)

@@ -1,25 +1,10 @@
-//! The `revisions` table: the history of each postmortem as whole Markdown documents.
+//! The `revisions` table: the history of each postmortem as whole Markdown documents. When a
+//! revision is recorded, and when one is folded into another, is `app::revisions`' policy.
 
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 use crate::domain::{IncidentId, UserId};
-use crate::markdown::export::export;
-
-/// Edits by the same person within this many minutes of their last one update that revision
-/// rather than adding another, so fixing a typo does not bury the history.
-const COALESCE_MINUTES: i32 = 15;
-
-/// Why a revision is being recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// An ordinary edit: may be folded into the author's own recent revision.
-    Edit,
-    /// A review step (submitted, sent back): always a revision of its own.
-    Review,
-    /// Approval: a revision of its own, marked published and frozen.
-    Publish,
-}
 
 /// One revision, without its text (for lists).
 #[derive(Debug, Clone)]
@@ -43,70 +28,71 @@ pub struct Revision {
     pub markdown: String,
 }
 
-/// Records the postmortem as it now stands, on the transaction that changed it. Locks the
-/// incident row first, so two changes saved at once are recorded one after the other and
-/// each revision holds everything committed before it. Does nothing if the document did not
-/// change (a comment, say) unless `step` is `Publish` and the latest revision is not
-/// published yet. No author means the command line.
-pub async fn record(
-    conn: &mut PgConnection,
+/// The latest revision of a postmortem, compared with the text about to be recorded.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    pub id: i64,
+    pub number: i32,
+    /// Whether its text is the one given.
+    pub same: bool,
+    pub published: bool,
+    pub author_id: Option<i64>,
+    /// Whether it was last written within the given number of minutes.
+    pub recent: bool,
+}
+
+/// The latest revision of `incident`, compared with `text`, or `None` before the first.
+pub async fn latest(
+    db: impl PgExecutor<'_>,
     incident: IncidentId,
-    author: Option<UserId>,
-    step: Step,
-) -> sqlx::Result<()> {
-    let locked = sqlx::query_scalar!("SELECT id FROM incidents WHERE id = $1 FOR UPDATE", incident as IncidentId)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if locked.is_none() {
-        return Ok(());
-    }
-    let Some(postmortem) = super::load_postmortem_on(&mut *conn, incident).await? else {
-        return Ok(());
-    };
-    let text = export(&postmortem);
-    let latest = sqlx::query!(
+    text: &str,
+    recent_minutes: i32,
+) -> sqlx::Result<Option<Latest>> {
+    sqlx::query_as!(
+        Latest,
         r#"SELECT id, number, markdown = $2 AS "same!", published, author_id,
                   updated_at > now() - make_interval(mins => $3) AS "recent!"
            FROM revisions WHERE incident_id = $1 ORDER BY number DESC LIMIT 1"#,
         incident as IncidentId,
         text,
-        COALESCE_MINUTES,
+        recent_minutes,
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks revision `id` published (after which the database refuses to change it).
+pub async fn mark_published(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE revisions SET published = true WHERE id = $1", id).execute(db).await?;
+    Ok(())
+}
+
+/// Replaces the text of revision `id` (an edit folded into its author's open revision).
+pub async fn replace_text(db: impl PgExecutor<'_>, id: i64, text: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE revisions SET markdown = $2, updated_at = now() WHERE id = $1", id, text).execute(db).await?;
+    Ok(())
+}
+
+/// Adds revision `number` of `incident`.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    number: i32,
+    text: &str,
+    author: Option<UserId>,
+    published: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO revisions (incident_id, number, markdown, author_id, published) VALUES ($1, $2, $3, $4, $5)",
+        incident as IncidentId,
+        number,
+        text,
+        author.map(|author| author.0),
+        published,
+    )
+    .execute(db)
     .await?;
-    let publish = step == Step::Publish;
-    match latest {
-        Some(latest) if latest.same && (!publish || latest.published) => Ok(()),
-        Some(latest) if latest.same => {
-            sqlx::query!("UPDATE revisions SET published = true WHERE id = $1", latest.id).execute(&mut *conn).await?;
-            Ok(())
-        }
-        Some(latest)
-            if step == Step::Edit
-                && !latest.published
-                && latest.recent
-                && author.is_some_and(|author| latest.author_id == Some(author.0)) =>
-        {
-            sqlx::query!("UPDATE revisions SET markdown = $2, updated_at = now() WHERE id = $1", latest.id, text)
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        }
-        latest => {
-            let number = latest.map_or(1, |latest| latest.number + 1);
-            sqlx::query!(
-                "INSERT INTO revisions (incident_id, number, markdown, author_id, published) VALUES ($1, $2, $3, $4, $5)",
-                incident as IncidentId,
-                number,
-                text,
-                author.map(|author| author.0),
-                publish,
-            )
-            .execute(&mut *conn)
-            .await?;
-            Ok(())
-        }
-    }
+    Ok(())
 }
 
 /// Every revision of a postmortem, newest first.
@@ -152,33 +138,16 @@ pub async fn latest_numbers(db: impl PgExecutor<'_>, incident: IncidentId) -> sq
     Ok((row.latest, row.published))
 }
 
-/// Postmortems with no revision yet (saved before revisions were kept).
-async fn incidents_without_history(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<IncidentId>> {
-    sqlx::query_scalar!(
-        r#"SELECT i.id AS "id: IncidentId" FROM incidents i
+/// Postmortems with no revision yet (saved before revisions were kept), with whether each is
+/// published.
+pub async fn without_history(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(IncidentId, bool)>> {
+    let rows = sqlx::query!(
+        r#"SELECT i.id AS "id: IncidentId", i.status = 'published' AS "published!" FROM incidents i
            WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.incident_id = i.id) ORDER BY i.id"#
     )
     .fetch_all(db)
-    .await
-}
-
-/// Gives every postmortem saved before revisions were kept its first revision (published if
-/// the postmortem is), each in its own short transaction. Returns how many it recorded.
-pub async fn backfill(pool: &PgPool) -> sqlx::Result<usize> {
-    let missing = incidents_without_history(pool).await?;
-    for &incident in &missing {
-        let mut tx = pool.begin().await?;
-        let published = sqlx::query_scalar!(
-            "SELECT status = 'published' AS \"p!\" FROM incidents WHERE id = $1",
-            incident as IncidentId
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .unwrap_or(false);
-        record(&mut tx, incident, None, if published { Step::Publish } else { Step::Edit }).await?;
-        tx.commit().await?;
-    }
-    Ok(missing.len())
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.published)).collect())
 }
 
 /// A postmortem as last published, for the Atom feed.

@@ -18,6 +18,19 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_PROSE_BYTES: usize = 200_000;
 /// Longest one-line field (action item text, owner, team), in characters.
 pub const MAX_LINE_CHARS: usize = 500;
+/// Longest name of a person, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Loose on purpose: something@something, no spaces, at most 254 bytes. The only real check of
+/// an address is whether its owner can sign in.
+pub fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
 
 /// Messages keyed by form field name, shown beside each field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -139,6 +139,9 @@ macro_rules! text_enum {
     };
 }
 
+mod audit;
+pub use audit::AuditAction;
+
 text_enum!(
     /// How bad the incident was; SEV1 is the worst.
     Severity, "severity", {
@@ -171,6 +174,29 @@ text_enum!(
         Published => ("published", "Published"),
     }
 );
+
+text_enum!(
+    /// What a review comment is: said on its own, or with a step of the review.
+    CommentKind, "review comment kind", {
+        Comment => ("comment", "Comment"),
+        Submitted => ("submitted", "Submitted for review"),
+        ChangesRequested => ("changes_requested", "Sent back for changes"),
+        Approved => ("approved", "Approved and published"),
+    }
+);
+
+impl CommentKind {
+    /// What the step did, as the discussion says it after the author's name; empty for a
+    /// plain comment.
+    pub fn step(self) -> &'static str {
+        match self {
+            CommentKind::Comment => "",
+            CommentKind::Submitted => "submitted it for review",
+            CommentKind::ChangesRequested => "sent it back for changes",
+            CommentKind::Approved => "approved and published it",
+        }
+    }
+}
 
 text_enum!(
     /// Where an action item stands. Done and won't do are closed.

@@ -12,7 +12,8 @@ use super::auth::{CurrentUser, Visitor};
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::ago;
-use crate::auth::{password, token};
+use crate::app::{self, ChangeError};
+use crate::auth::password;
 use crate::db;
 use crate::domain::{ApiTokenId, User};
 
@@ -123,26 +124,18 @@ pub async fn change_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut tx = state.pool.begin().await?;
-    db::users::set_password(&mut *tx, user.id, &hash).await?;
     // Everyone else holding a session for this account is signed out; this browser stays in.
     let keep = match &visitor.via {
-        super::auth::Via::Session { token_hash } => Some(token_hash.clone()),
+        super::auth::Via::Session { token_hash } => Some(token_hash.as_slice()),
         _ => None,
     };
-    db::sessions::delete_all_for_user_except(&mut *tx, user.id, keep.as_deref()).await?;
-    db::audit::record(&mut *tx, user.id, "user.password", "Changed their password", None).await?;
-    tx.commit().await?;
+    app::people::change_password(&state.pool, user.id, &hash, keep).await?;
     Ok(Redirect::to("/account?saved=password").into_response())
 }
 
 /// Signs this person out of every browser, this one included.
 pub async fn sign_out_everywhere(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    let ended = db::sessions::delete_all_for_user(&mut *tx, user.id).await?;
-    db::audit::record(&mut *tx, user.id, "user.sessions", &format!("Signed out everywhere ({ended} sessions)"), None)
-        .await?;
-    tx.commit().await?;
+    app::people::sign_out_everywhere(&state.pool, user.id).await?;
     Ok(Redirect::to("/login"))
 }
 
@@ -158,21 +151,20 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
     let name = form.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        let mut page = page(&state, user).await?;
-        page.token_error = Some("Name the token (up to 100 characters), e.g. after the script that uses it.".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    match app::tokens::create(&state.pool, user.id, &name).await {
+        Ok(secret) => {
+            // Shown in this response only: it is not stored, so it cannot be shown again.
+            let mut page = page(&state, user).await?;
+            page.new_token = Some((name, secret));
+            Ok((StatusCode::CREATED, page).into_response())
+        }
+        Err(ChangeError::Invalid(errors)) => {
+            let mut page = page(&state, user).await?;
+            page.token_error = errors.get("name").map(str::to_owned);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(error.into()),
     }
-    let random = token::random_hex().map_err(|error| AppError::Internal(format!("random source: {error}")))?;
-    let secret = format!("{}{random}", token::API_TOKEN_PREFIX);
-    let mut tx = state.pool.begin().await?;
-    db::api_tokens::insert(&mut *tx, user.id, &name, &token::digest(&secret)).await?;
-    db::audit::record(&mut *tx, user.id, "token.created", &format!("Created the API token “{name}”"), None).await?;
-    tx.commit().await?;
-    // Shown in this response only: it is not stored, so it cannot be shown again.
-    let mut page = page(&state, user).await?;
-    page.new_token = Some((name, secret));
-    Ok((StatusCode::CREATED, page).into_response())
 }
 
 pub async fn revoke_token(
@@ -180,12 +172,6 @@ pub async fn revoke_token(
     CurrentUser(user): CurrentUser,
     Path(id): Path<ApiTokenId>,
 ) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    // Another person's token is indistinguishable from one that does not exist.
-    if !db::api_tokens::revoke(&mut *tx, user.id, id).await? {
-        return Err(AppError::NotFound);
-    }
-    db::audit::record(&mut *tx, user.id, "token.revoked", &format!("Revoked API token #{id}"), None).await?;
-    tx.commit().await?;
+    app::tokens::revoke(&state.pool, user.id, id).await?;
     Ok(Redirect::to("/account?saved=revoked"))
 }

@@ -13,9 +13,9 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
 use super::kept::{self, Kept};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::db::revisions::Step;
-use crate::domain::input::{ActionItemDraft, ActionItemForm, FieldErrors};
+use crate::domain::input::{ActionItemForm, FieldErrors};
 use crate::domain::{ActionItem, ActionItemId, IncidentId, Team, UserId};
 
 #[derive(Template, WebTemplate)]
@@ -126,28 +126,6 @@ pub async fn people(state: &AppState, current: Option<UserId>) -> Result<Vec<Per
         .collect())
 }
 
-/// The form's checks, and then that the chosen owner may own it: someone with an active
-/// account, or whoever owns it already.
-async fn validate(
-    state: &AppState,
-    form: &ActionItemForm,
-    current: Option<UserId>,
-) -> Result<Result<ActionItemDraft, FieldErrors>> {
-    let draft = match form.validate() {
-        Ok(draft) => draft,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    if let Some(owner) = draft.owner_id.filter(|owner| Some(*owner) != current) {
-        let active = db::users::find(&state.pool, owner).await?.is_some_and(|user| user.active);
-        if !active {
-            let mut errors = FieldErrors::default();
-            errors.add("owner_id", "That person has no active account. Choose someone else, or no one.");
-            return Ok(Err(errors));
-        }
-    }
-    Ok(Ok(draft))
-}
-
 fn anchor(id: IncidentId) -> Redirect {
     Redirect::to(&format!("/incidents/{id}#action-items"))
 }
@@ -158,23 +136,12 @@ pub async fn create(
     Path(id): Path<IncidentId>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    match validate(&state, &form, None).await? {
-        Ok(draft) => {
-            // The foreign key turns a vanished incident into an error; check first for a clean 404.
-            if db::incidents::find(&state.pool, id).await?.is_none() {
-                return Err(AppError::NotFound);
-            }
-            let mut tx = state.pool.begin().await?;
-            db::action_items::insert(&mut *tx, id, &draft).await?;
-            let summary = format!("Added the action item “{}”", draft.body);
-            db::audit::record(&mut *tx, user.id, "action_item.added", &summary, Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            Ok(anchor(id).into_response())
-        }
-        Err(errors) => {
+    match app::action_items::add(&state.pool, Actor::from(&user), id, &form).await {
+        Ok(_) => Ok(anchor(id).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
             render_show(&state, id, PendingForms { item: Some((form, errors)), ..PendingForms::default() }).await
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -192,32 +159,25 @@ pub async fn update(
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
-    let draft = match validate(&state, &form, current).await? {
-        Ok(draft) => draft,
-        Err(errors) => {
-            let page = EditPage::new(&state, id, item_id, form, errors, current).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let errors = match app::action_items::edit(&state.pool, Actor::from(&user), id, item_id, &form).await {
+        Ok(()) => return Ok(anchor(id).into_response()),
+        Err(ChangeError::Invalid(errors)) => errors,
+        Err(ChangeError::Stale) => {
+            // Someone saved it since this form loaded: keep what was typed, show theirs, and
+            // move the form to their version so that saving again knowingly replaces it.
+            let saved = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
+            let conflict = differences(&saved, &form);
+            let mut form = form;
+            form.version = saved.version.to_string();
+            let mut page = EditPage::new(&state, id, item_id, form, FieldErrors::default(), saved.owner_id).await?;
+            page.conflict = conflict;
+            return Ok((StatusCode::CONFLICT, page).into_response());
         }
+        Err(error) => return Err(error.into()),
     };
-    let mut tx = state.pool.begin().await?;
-    if db::action_items::update(&mut *tx, id, item_id, form.base_version(), &draft).await? {
-        let summary = format!("Edited the action item “{}”", draft.body);
-        db::audit::record(&mut *tx, user.id, "action_item.edited", &summary, Some(id)).await?;
-        db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-        tx.commit().await?;
-        return Ok(anchor(id).into_response());
-    }
-    drop(tx);
-    // Someone saved it since this form loaded (or it is gone): keep what was typed, show theirs,
-    // and move the form to their version so that saving again knowingly replaces it.
-    let saved = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
-    let conflict = differences(&saved, &form);
-    let mut form = form;
-    form.version = saved.version.to_string();
-    let mut page = EditPage::new(&state, id, item_id, form, FieldErrors::default(), current).await?;
-    page.conflict = conflict;
-    Ok((StatusCode::CONFLICT, page).into_response())
+    let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
+    let page = EditPage::new(&state, id, item_id, form, errors, current).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,14 +197,7 @@ pub async fn set_done(
         "false" => false,
         _ => return Err(AppError::BadRequest("`done` must be true or false.".into())),
     };
-    let mut tx = state.pool.begin().await?;
-    if !db::action_items::set_done(&mut *tx, id, item_id, done).await? {
-        return Err(AppError::NotFound);
-    }
-    let summary = if done { "Marked an action item done" } else { "Reopened an action item" };
-    db::audit::record(&mut *tx, user.id, "action_item.done", summary, Some(id)).await?;
-    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-    tx.commit().await?;
+    app::action_items::set_done(&state.pool, Actor::from(&user), id, item_id, done).await?;
     Ok(anchor(id))
 }
 
@@ -253,12 +206,6 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    if !db::action_items::delete(&mut *tx, id, item_id).await? {
-        return Err(AppError::NotFound);
-    }
-    db::audit::record(&mut *tx, user.id, "action_item.deleted", "Deleted an action item", Some(id)).await?;
-    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-    tx.commit().await?;
+    app::action_items::delete(&state.pool, Actor::from(&user), id, item_id).await?;
     Ok(anchor(id))
 }

@@ -9,11 +9,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::{self, CurrentUser, plausible_email};
+use super::auth::{self, CurrentUser};
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
 use super::layout::ago;
+use crate::app::people::{NewPerson, PersonChange};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
+use crate::domain::input::FieldErrors;
 use crate::domain::{IncidentId, Role, Team, TeamId, User, UserId};
 
 // ---- People -------------------------------------------------------------------------------
@@ -72,16 +75,10 @@ pub struct UsersPage {
     teams: Vec<Team>,
     roles: &'static [Role],
     form: PersonForm,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
-impl UsersPage {
-    fn error(&self, field: &str) -> Option<&String> {
-        self.errors.iter().find(|(name, _)| *name == field).map(|(_, message)| message)
-    }
-}
-
-async fn users_page(state: &AppState, form: PersonForm, errors: Vec<(&'static str, String)>) -> Result<UsersPage> {
+async fn users_page(state: &AppState, form: PersonForm, errors: FieldErrors) -> Result<UsersPage> {
     let rows = db::users::listing(&state.pool)
         .await?
         .into_iter()
@@ -95,7 +92,7 @@ async fn users_page(state: &AppState, form: PersonForm, errors: Vec<(&'static st
 }
 
 pub async fn users(State(state): State<AppState>) -> Result<UsersPage> {
-    users_page(&state, PersonForm { role: Some(Role::Engineer), ..PersonForm::default() }, Vec::new()).await
+    users_page(&state, PersonForm { role: Some(Role::Engineer), ..PersonForm::default() }, FieldErrors::default()).await
 }
 
 /// The page shown once after making a one-time link: the link is not stored, only its hash.
@@ -114,37 +111,21 @@ pub async fn create_user(
     body: axum::body::Bytes,
 ) -> Result<Response> {
     let form = PersonForm::parse(&body);
-    let mut errors = Vec::new();
-    if !plausible_email(&form.email) {
-        errors.push(("email", "Enter their email address, like ann@example.com.".to_owned()));
-    }
-    if form.name.chars().count() > 200 {
-        errors.push(("name", "Use at most 200 characters.".to_owned()));
-    }
     let Some(role) = form.role else {
-        errors.push(("role", "Choose a role.".to_owned()));
+        let mut errors = FieldErrors::default();
+        errors.add("role", "Choose a role.");
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
     };
-    if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
-    }
-    let mut tx = state.pool.begin().await?;
-    let id = match db::users::insert(&mut *tx, &form.email, &form.name, role, None).await {
-        Ok(id) => id,
-        Err(error) if auth::is_unique_violation(&error) => {
-            drop(tx);
-            let errors = vec![("email", "Someone with this email already has an account.".to_owned())];
+    let person = NewPerson { email: &form.email, name: &form.name, role, teams: &form.teams, password_hash: None };
+    let added = match app::people::add(&state.pool, Actor::from(&admin), person).await {
+        Ok(added) => added,
+        Err(ChangeError::Invalid(errors)) => {
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
         }
         Err(error) => return Err(error.into()),
     };
-    db::users::set_teams(&mut *tx, id, &form.teams).await?;
-    let summary = format!("Added {} as {}", form.email, role.label());
-    db::audit::record(&mut *tx, admin.id, "user.created", &summary, None).await?;
-    let path = auth::issue_reset_link(&mut *tx, id, Some(admin.id)).await?;
-    tx.commit().await?;
-    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let link = format!("{}{path}", auth::site_origin(&headers));
+    let person = db::users::find(&state.pool, added.id).await?.ok_or(AppError::NotFound)?;
+    let link = format!("{}{}", auth::site_origin(&headers), added.link.unwrap_or_default());
     Ok((StatusCode::CREATED, LinkPage { person, link, created: true }).into_response())
 }
 
@@ -230,45 +211,21 @@ pub async fn update_user(
 ) -> Result<Response> {
     let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm::parse(&body);
-    let role = form.role.unwrap_or(person.role);
-    let mut tx = state.pool.begin().await?;
-    // Keep at least one active admin, or nobody could manage people again.
-    let stays_admin = role == Role::Admin && form.active;
-    db::users::lock_active_admins(&mut *tx).await?;
-    let error =
-        if person.role == Role::Admin && !stays_admin && db::users::other_active_admins(&mut *tx, id).await? == 0 {
-            Some("This is the only active admin. Make someone else an admin first.".to_owned())
-        } else if form.name.chars().count() > 200 {
-            Some("Use at most 200 characters for the name.".to_owned())
-        } else {
-            None
-        };
-    if let Some(error) = error {
-        drop(tx);
-        let mut page = EditUserPage::new(&state, &admin, person, form).await?;
-        page.error = Some(error);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    db::users::update(&mut *tx, id, &form.name, role, form.active).await?;
-    db::users::set_teams(&mut *tx, id, &form.teams).await?;
-    if !form.active {
-        db::sessions::delete_all_for_user(&mut *tx, id).await?;
-    }
-    let mut changes = Vec::new();
-    if role != person.role {
-        changes.push(format!("role {} → {}", person.role.label(), role.label()));
-    }
-    if form.active != person.active {
-        changes.push(if form.active { "reactivated".to_owned() } else { "deactivated".to_owned() });
-    }
-    if form.name != person.name {
-        changes.push("name".to_owned());
-    }
-    changes.push("teams".to_owned());
-    let summary = format!("Updated {}: {}", person.email, changes.join(", "));
-    db::audit::record(&mut *tx, admin.id, "user.updated", &summary, None).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    let new = PersonChange {
+        name: &form.name,
+        role: form.role.unwrap_or(person.role),
+        active: form.active,
+        teams: &form.teams,
+    };
+    let error = match app::people::update(&state.pool, Actor::from(&admin), &person, new).await {
+        Ok(()) => return Ok(Redirect::to("/admin/users").into_response()),
+        Err(ChangeError::Refused(error)) => error,
+        Err(ChangeError::Invalid(errors)) => errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "),
+        Err(error) => return Err(error.into()),
+    };
+    let mut page = EditUserPage::new(&state, &admin, person, form).await?;
+    page.error = Some(error);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub async fn reset_link(
@@ -278,20 +235,11 @@ pub async fn reset_link(
     headers: HeaderMap,
 ) -> Result<Response> {
     let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    if !person.active {
-        return Err(AppError::BadRequest("This account is deactivated. Reactivate it before issuing a link.".into()));
-    }
-    let mut tx = state.pool.begin().await?;
-    let path = auth::issue_reset_link(&mut *tx, id, Some(admin.id)).await?;
-    db::audit::record(
-        &mut *tx,
-        admin.id,
-        "user.reset_link",
-        &format!("Issued a password link for {}", person.email),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    let path = match app::people::issue_reset_link(&state.pool, Actor::from(&admin), &person).await {
+        Ok(path) => path,
+        Err(ChangeError::Refused(why)) => return Err(AppError::BadRequest(why)),
+        Err(error) => return Err(error.into()),
+    };
     let link = format!("{}{path}", auth::site_origin(&headers));
     Ok((StatusCode::CREATED, LinkPage { person, link, created: false }).into_response())
 }
@@ -310,15 +258,14 @@ pub async fn link_owner(
     Path(id): Path<UserId>,
     super::extract::Form(form): super::extract::Form<LinkOwnerForm>,
 ) -> Result<Redirect> {
-    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    if form.owner.trim().is_empty() {
-        return Err(AppError::BadRequest("Choose the owner's name as written on the action items.".into()));
-    }
-    let mut tx = state.pool.begin().await?;
-    let linked = db::action_items::link_owner(&mut *tx, &form.owner, id).await?;
-    let summary = format!("Linked {linked} action items owned by “{}” to {}", form.owner, person.email);
-    db::audit::record(&mut *tx, admin.id, "action_item.owner_linked", &summary, None).await?;
-    tx.commit().await?;
+    let linked = match app::action_items::link_owner(&state.pool, Actor::from(&admin), &form.owner, id).await {
+        Ok(linked) => linked,
+        Err(ChangeError::Invalid(errors)) => {
+            let why = errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" ");
+            return Err(AppError::BadRequest(why));
+        }
+        Err(error) => return Err(error.into()),
+    };
     Ok(Redirect::to(&format!("/admin/users/{id}?linked={linked}")))
 }
 
@@ -410,26 +357,17 @@ async fn save_team(state: &AppState, admin: &User, existing: Option<Team>, form:
         Ok(checked) => checked,
         Err(error) => return refuse(error).await,
     };
-    let mut tx = state.pool.begin().await?;
     let saved = match &existing {
-        None => db::teams::insert(&mut *tx, &name, &zone).await.map(|_| ()),
-        Some(team) => db::teams::update(&mut *tx, team.id, &name, &zone).await.map(|_| ()),
+        None => app::teams::create(&state.pool, Actor::from(admin), &name, &zone).await.map(|_| ()),
+        Some(team) => app::teams::change(&state.pool, Actor::from(admin), team, &name, &zone).await,
     };
     match saved {
-        Ok(()) => {}
-        Err(error) if auth::is_unique_violation(&error) => {
-            drop(tx);
-            return refuse(format!("There is already a team called “{name}”.")).await;
+        Ok(()) => Ok(Redirect::to("/admin/teams").into_response()),
+        Err(ChangeError::Invalid(errors)) => {
+            refuse(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" ")).await
         }
-        Err(error) => return Err(error.into()),
+        Err(error) => Err(error.into()),
     }
-    let (action, summary) = match &existing {
-        None => ("team.created", format!("Created the team “{name}” ({zone})")),
-        Some(team) => ("team.changed", format!("Changed the team “{}” to “{name}” ({zone})", team.name)),
-    };
-    db::audit::record(&mut *tx, admin.id, action, &summary, None).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/teams").into_response())
 }
 
 pub async fn delete_team(
@@ -438,10 +376,7 @@ pub async fn delete_team(
     Path(id): Path<TeamId>,
 ) -> Result<Redirect> {
     let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let mut tx = state.pool.begin().await?;
-    db::teams::delete(&mut *tx, id).await?;
-    db::audit::record(&mut *tx, admin.id, "team.deleted", &format!("Deleted the team “{}”", team.name), None).await?;
-    tx.commit().await?;
+    app::teams::delete(&state.pool, Actor::from(&admin), &team).await?;
     Ok(Redirect::to("/admin/teams"))
 }
 

@@ -14,6 +14,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::export;
 use super::extract::{Path, Query};
+use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::IncidentForm;
 use crate::domain::time::{self as t, Offset};
@@ -195,7 +196,7 @@ pub async fn import(
         let messages: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
         AppError::Unprocessable(messages.join(" "))
     })?;
-    let id = db::imports::save(&state.pool, &drafts, Some(user.id)).await?;
+    let id = app::imports::save(&state.pool, Actor::from(&user), &drafts).await?;
     let url = format!("/incidents/{id}");
     let json = ImportedJson { id: id.0, url: url.clone(), title: drafts.incident.title, notes: imported.notes };
     Ok((StatusCode::CREATED, [(header::LOCATION, url)], Json(json)).into_response())

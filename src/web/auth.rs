@@ -25,9 +25,11 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
+use crate::app::{self, ChangeError};
 use crate::auth::{password, throttle, token};
 use crate::config::{Config, TrustedProxy};
 use crate::db;
+use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email};
 use crate::domain::{Role, User, UserId};
 
 /// How people are recognised, from the configuration.
@@ -43,9 +45,6 @@ pub struct AuthSettings {
     /// The role of a person the proxy signs in for the first time.
     pub proxy_default_role: Role,
 }
-
-/// How long a one-time password link stays valid.
-pub const RESET_LINK_VALID_FOR: time::Duration = time::Duration::days(7);
 
 /// Sessions are refreshed at most this often, so reading pages does not write on every request.
 const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
@@ -191,34 +190,11 @@ fn feed_token(query: Option<&str>) -> Option<String> {
 
 /// The person the SSO proxy vouches for, created with the default role on first sight.
 async fn proxy_user(state: &AppState, email: &str) -> Result<User> {
-    if let Some((user, _)) = db::users::find_by_email(&state.pool, email).await? {
-        return if user.active { Ok(user) } else { Err(AppError::Forbidden(DEACTIVATED)) };
-    }
-    if !plausible_email(email) {
+    if !is_plausible_email(email) {
         return Err(AppError::BadRequest(format!("The sign-in proxy sent {email:?}, which is not an email address.")));
     }
-    let role = state.auth.proxy_default_role;
-    let mut tx = state.pool.begin().await?;
-    let id = match db::users::insert(&mut *tx, email, "", role, None).await {
-        Ok(id) => id,
-        // Two first requests at once: the other one created them.
-        Err(error) if is_unique_violation(&error) => {
-            drop(tx);
-            return db::users::find_by_email(&state.pool, email).await?.map(|(user, _)| user).ok_or(AppError::NotFound);
-        }
-        Err(error) => return Err(error.into()),
-    };
-    db::audit::record(
-        &mut *tx,
-        id,
-        "user.created",
-        &format!("Signed in through the SSO proxy for the first time, as {}", role.label()),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user.id = %id, "Created an account on first sign-in through the SSO proxy");
-    db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)
+    let user = app::people::sign_in_through_proxy(&state.pool, email, state.auth.proxy_default_role).await?;
+    if user.active { Ok(user) } else { Err(AppError::Forbidden(DEACTIVATED)) }
 }
 
 const DEACTIVATED: &str = "Your account has been deactivated. Ask an administrator if you need access again.";
@@ -292,11 +268,11 @@ fn session_cookie(secure: bool, secret: &str, max_age: time::Duration) -> Header
 /// Starts a new session for `user` (a new id every time: nothing from before sign-in carries
 /// over) and sends the browser on to `next`.
 async fn start_session(state: &AppState, visitor: &Visitor, user: UserId, next: &str) -> Result<Response> {
-    if let Via::Session { token_hash } = &visitor.via {
-        db::sessions::delete(&state.pool, token_hash).await?;
-    }
-    let secret = token::random_hex().map_err(|error| AppError::Internal(format!("random source: {error}")))?;
-    db::sessions::insert(&state.pool, &token::digest(&secret), user).await?;
+    let replacing = match &visitor.via {
+        Via::Session { token_hash } => Some(token_hash.as_slice()),
+        _ => None,
+    };
+    let secret = app::people::start_session(&state.pool, user, replacing).await?;
     let mut response = Redirect::to(safe_next(next)).into_response();
     response
         .headers_mut()
@@ -438,7 +414,7 @@ pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): 
 
 pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     if let Via::Session { token_hash } = &visitor.via {
-        db::sessions::delete(&state.pool, token_hash).await?;
+        app::people::end_session(&state.pool, token_hash).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(visitor.secure_cookie, "", time::Duration::ZERO));
@@ -451,7 +427,7 @@ pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> Result<R
 #[template(path = "auth/setup.html")]
 pub struct SetupPage {
     form: SetupForm,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -466,17 +442,11 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
-impl SetupPage {
-    fn error(&self, field: &str) -> Option<&String> {
-        self.errors.iter().find(|(name, _)| *name == field).map(|(_, message)| message)
-    }
-}
-
 pub async fn setup_page(State(state): State<AppState>) -> Result<Response> {
     if db::users::count(&state.pool).await? > 0 {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(SetupPage { form: SetupForm::default(), errors: Vec::new() }.into_response())
+    Ok(SetupPage { form: SetupForm::default(), errors: FieldErrors::default() }.into_response())
 }
 
 pub async fn setup(
@@ -487,18 +457,18 @@ pub async fn setup(
     if db::users::count(&state.pool).await? > 0 {
         return Ok(Redirect::to("/login").into_response());
     }
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     let email = form.email.trim().to_owned();
-    if !plausible_email(&email) {
-        errors.push(("email", "Enter your email address, like ann@example.com.".to_owned()));
+    if !is_plausible_email(&email) {
+        errors.add("email", "Enter your email address, like ann@example.com.");
     }
     if let Err(message) = password::check_new(&form.password, &email, &form.name) {
-        errors.push(("password", message));
+        errors.add("password", message);
     } else if form.password != form.password_confirm {
-        errors.push(("password_confirm", "The two passwords differ. Type the same password twice.".to_owned()));
+        errors.add("password_confirm", "The two passwords differ. Type the same password twice.");
     }
-    if form.name.chars().count() > 200 {
-        errors.push(("name", "Use at most 200 characters.".to_owned()));
+    if form.name.chars().count() > MAX_NAME_CHARS {
+        errors.add("name", format!("Use at most {MAX_NAME_CHARS} characters."));
     }
     if !errors.is_empty() {
         form.password.clear();
@@ -506,17 +476,11 @@ pub async fn setup(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, SetupPage { form, errors }).into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut tx = state.pool.begin().await?;
-    // Two set-up forms sent at once: the lock makes the second see the first's admin.
-    db::users::lock_setup(&mut *tx).await?;
-    if db::users::count(&mut *tx).await? > 0 {
-        return Ok(Redirect::to("/login").into_response());
+    match app::people::set_up_first_admin(&state.pool, &email, &form.name, &hash).await? {
+        Some(id) => start_session(&state, &visitor, id, "/incidents").await,
+        // Someone finished set-up meanwhile.
+        None => Ok(Redirect::to("/login").into_response()),
     }
-    let id = db::users::insert(&mut *tx, &email, form.name.trim(), Role::Admin, Some(&hash)).await?;
-    db::audit::record(&mut *tx, id, "user.created", "Created the first admin account at set-up", None).await?;
-    tx.commit().await?;
-    tracing::info!(user.id = %id, "Created the first admin account");
-    start_session(&state, &visitor, id, "/incidents").await
 }
 
 // ---- One-time password links ------------------------------------------------------------------
@@ -565,26 +529,13 @@ pub async fn reset(
         );
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut tx = state.pool.begin().await?;
-    if db::password_resets::consume(&mut *tx, &token_hash).await? != Some(user.id) {
-        return Err(expired_link());
-    }
-    db::users::set_password(&mut *tx, user.id, &hash).await?;
-    db::sessions::delete_all_for_user(&mut *tx, user.id).await?;
-    db::audit::record(&mut *tx, user.id, "user.password", "Set their password with a one-time link", None).await?;
-    tx.commit().await?;
-    start_session(&state, &visitor, user.id, "/incidents").await
-}
-
-/// Makes a one-time link for `user` and returns its path (`/reset/…`).
-pub async fn issue_reset_link(
-    db: impl sqlx::PgExecutor<'_>,
-    user: UserId,
-    created_by: Option<UserId>,
-) -> Result<String> {
-    let secret = token::random_hex().map_err(|error| AppError::Internal(format!("random source: {error}")))?;
-    db::password_resets::insert(db, &token::digest(&secret), user, created_by, RESET_LINK_VALID_FOR).await?;
-    Ok(format!("/reset/{secret}"))
+    let person = match app::people::reset_password(&state.pool, &secret, &hash).await {
+        Ok(person) => person,
+        // Used (or expired) while the password was being hashed.
+        Err(ChangeError::NotFound) => return Err(expired_link()),
+        Err(error) => return Err(error.into()),
+    };
+    start_session(&state, &visitor, person, "/incidents").await
 }
 
 /// The site's own address as the browser sees it, for links shown to copy.
@@ -600,21 +551,6 @@ pub fn site_origin(headers: &HeaderMap) -> String {
 }
 
 // ---- Helpers shared with the account and admin pages -----------------------------------------
-
-/// Loose on purpose: something@something.something-ish, no spaces. The only real check of an
-/// address is whether its owner can sign in.
-pub fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty()
-        && !domain.is_empty()
-        && !domain.contains('@')
-        && email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("23505"))
-}
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,8 @@ use axum::extract::rejection::{BytesRejection, FormRejection, PathRejection, Que
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::app::ChangeError;
+
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// Seconds a client should wait before retrying when the database is unavailable.
@@ -36,6 +38,13 @@ pub enum AppError {
     /// imported); the message says why and is safe to show.
     #[error("unprocessable: {0}")]
     Unprocessable(String),
+    /// A change that is not allowed now (a review step out of turn, a field refused where no
+    /// form can show it); the message says why and is safe to show.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// Someone else saved what this request changes since it was read.
+    #[error("conflict")]
+    Conflict,
     /// The pool had no connection within its acquire timeout, or the database is down.
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
@@ -67,6 +76,21 @@ impl From<sqlx::Error> for AppError {
 /// shutting down, starting up, or out of connection slots.
 fn is_unavailable_sqlstate(code: &str) -> bool {
     matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006")
+}
+
+impl From<ChangeError> for AppError {
+    fn from(error: ChangeError) -> AppError {
+        match error {
+            ChangeError::NotFound => AppError::NotFound,
+            ChangeError::Invalid(errors) => {
+                AppError::Refused(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))
+            }
+            ChangeError::Stale => AppError::Conflict,
+            ChangeError::Refused(message) => AppError::Refused(message),
+            ChangeError::Database(error) => error.into(),
+            ChangeError::Random(error) => AppError::Internal(format!("random source: {error}")),
+        }
+    }
 }
 
 impl From<PathRejection> for AppError {
@@ -111,7 +135,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unprocessable(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -142,6 +167,13 @@ impl AppError {
             AppError::Unprocessable(message) => {
                 ErrorPage::new(StatusCode::UNPROCESSABLE_ENTITY, "Cannot import this", message.clone())
             }
+            AppError::Refused(message) => ErrorPage::new(StatusCode::UNPROCESSABLE_ENTITY, "Not done", message.clone()),
+            AppError::Conflict => ErrorPage::new(
+                StatusCode::CONFLICT,
+                "Changed meanwhile",
+                "Someone else saved this after you loaded it, so your change was not saved. Go back, reload \
+                 the page to see their version, and make your change again.",
+            ),
             AppError::DatabaseUnavailable(_) => ErrorPage::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Temporarily unavailable",
@@ -168,7 +200,9 @@ impl IntoResponse for AppError {
             | AppError::Forbidden(_)
             | AppError::Gone(_)
             | AppError::PayloadTooLarge
-            | AppError::Unprocessable(_) => {}
+            | AppError::Unprocessable(_)
+            | AppError::Refused(_)
+            | AppError::Conflict => {}
         }
         let page = self.page();
         let mut response = (page.status, ()).into_response();

@@ -16,6 +16,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
+use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
 use crate::domain::time::{self as t, Offset};
@@ -181,7 +182,7 @@ pub async fn preview_or_save(
     match ready {
         Some(drafts) if action == Action::Save && !drafts.is_empty() => {
             let owned: Vec<Drafts> = drafts.into_iter().cloned().collect();
-            let ids = db::imports::save_all(&state.pool, &owned, Some(user.id)).await?;
+            let ids = app::imports::save_all(&state.pool, Actor::from(&user), &owned).await?;
             tracing::info!(drafts = ids.len(), "Imported Markdown postmortems");
             Ok(saved_redirect(&ids).into_response())
         }

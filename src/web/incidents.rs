@@ -11,8 +11,8 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::db::revisions::Step;
 use crate::domain::input::{ActionItemForm, FieldErrors, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{Incident, IncidentId, Postmortem, Role, Severity, Status};
@@ -146,20 +146,12 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
-    match form.validate() {
-        Ok(mut draft) => {
-            // Every postmortem starts as a draft; only its review moves it on.
-            draft.status = Status::Draft;
-            let mut tx = state.pool.begin().await?;
-            let id = db::incidents::insert(&mut *tx, &draft).await?;
-            let summary = format!("Created the postmortem “{}”", draft.title);
-            db::audit::record(&mut *tx, user.id, "incident.created", &summary, Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            tracing::info!(incident.id = %id, "Created a postmortem");
-            Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+    match app::postmortems::create(&state.pool, Actor::from(&user), &form).await {
+        Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(form, errors)).into_response())
         }
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(form, errors)).into_response()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -174,34 +166,21 @@ pub async fn update(
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
-    let mut draft = match form.validate() {
-        Ok(draft) => draft,
-        Err(errors) => {
+    match app::postmortems::update(&state.pool, Actor::from(&user), id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
             let page = FormPage::edit(id, title, form.clone(), errors);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-    };
-    let Some(base_version) = form.base_version() else {
-        return Err(AppError::BadRequest(
-            "The form did not say which version it edits. Reload the edit page and try again.".into(),
-        ));
-    };
-    // The form does not change the status: the review does.
-    draft.status = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?.status;
-    let mut tx = state.pool.begin().await?;
-    if db::incidents::update(&mut *tx, id, base_version, &draft).await?.is_some() {
-        db::audit::record(&mut *tx, user.id, "incident.edited", "Edited the postmortem", Some(id)).await?;
-        db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-        tx.commit().await?;
-        tracing::info!(incident.id = %id, "Updated a postmortem");
-        return Ok(Redirect::to(&format!("/incidents/{id}")).into_response());
+        Err(ChangeError::Refused(message)) => Err(AppError::BadRequest(message)),
+        // Someone saved since this form loaded: show theirs beside what was typed.
+        Err(ChangeError::Stale) => {
+            let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+            Ok((StatusCode::CONFLICT, conflict_page(&current, form)).into_response())
+        }
+        Err(error) => Err(error.into()),
     }
-    drop(tx);
-    // Nothing matched: either the postmortem is gone, or someone saved since this form loaded.
-    let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
-    Ok((StatusCode::CONFLICT, conflict_page(&current, form)).into_response())
 }
 
 /// The form again with the user's text, the saved values that differ beside it, and the
@@ -463,12 +442,7 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
         .await?
         .into_iter()
         .map(|c| CommentView {
-            step: match c.kind.as_str() {
-                "submitted" => "submitted it for review",
-                "changes_requested" => "sent it back for changes",
-                "approved" => "approved and published it",
-                _ => "",
-            },
+            step: c.kind.step(),
             html: markdown::render(&c.body),
             when: super::layout::ago(c.created_at),
             author: c.author,
@@ -513,14 +487,6 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
 ) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    let Some(incident) = db::incidents::find(&mut *tx, id).await? else { return Err(AppError::NotFound) };
-    if !db::incidents::delete(&mut *tx, id).await? {
-        return Err(AppError::NotFound);
-    }
-    let summary = format!("Deleted the postmortem “{}”", incident.title);
-    db::audit::record(&mut *tx, user.id, "incident.deleted", &summary, Some(id)).await?;
-    tx.commit().await?;
-    tracing::info!(incident.id = %id, "Deleted a postmortem");
+    app::postmortems::delete(&state.pool, Actor::from(&user), id).await?;
     Ok(Redirect::to("/incidents"))
 }

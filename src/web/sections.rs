@@ -11,8 +11,8 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::db::revisions::Step;
 use crate::domain::input::{FieldErrors, SectionForm};
 use crate::domain::{IncidentId, SectionId};
 
@@ -36,22 +36,12 @@ pub async fn create(
     Path(id): Path<IncidentId>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
-    match form.validate() {
-        Ok(draft) => {
-            if db::incidents::find(&state.pool, id).await?.is_none() {
-                return Err(AppError::NotFound);
-            }
-            let mut tx = state.pool.begin().await?;
-            let section = db::sections::insert(&mut *tx, id, &draft).await?;
-            let summary = format!("Added the section “{}”", draft.heading);
-            db::audit::record(&mut *tx, user.id, "section.added", &summary, Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            Ok(anchor(id, section).into_response())
-        }
-        Err(errors) => {
+    match app::sections::add(&state.pool, Actor::from(&user), id, &form).await {
+        Ok(section) => Ok(anchor(id, section).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
             render_show(&state, id, PendingForms { section: Some((form, errors)), ..PendingForms::default() }).await
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -76,23 +66,14 @@ pub async fn update(
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
-    match form.validate() {
-        Ok(draft) => {
-            let mut tx = state.pool.begin().await?;
-            if !db::sections::update(&mut *tx, id, section_id, &draft).await? {
-                return Err(AppError::NotFound);
-            }
-            let summary = format!("Edited the section “{}”", draft.heading);
-            db::audit::record(&mut *tx, user.id, "section.edited", &summary, Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            Ok(anchor(id, section_id).into_response())
-        }
-        Err(errors) => {
+    match app::sections::edit(&state.pool, Actor::from(&user), id, section_id, &form).await {
+        Ok(()) => Ok(anchor(id, section_id).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
             let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
             let page = EditPage { incident_id: id, incident_title: incident.title, section_id, form, errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -101,12 +82,6 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    if !db::sections::delete(&mut *tx, id, section_id).await? {
-        return Err(AppError::NotFound);
-    }
-    db::audit::record(&mut *tx, user.id, "section.deleted", "Deleted a section", Some(id)).await?;
-    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-    tx.commit().await?;
+    app::sections::delete(&state.pool, Actor::from(&user), id, section_id).await?;
     Ok(Redirect::to(&format!("/incidents/{id}#more-sections")))
 }

@@ -11,8 +11,8 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::incidents::{PendingForms, render_show};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::db::revisions::Step;
 use crate::domain::input::{FieldErrors, TimelineForm};
 use crate::domain::{IncidentId, TimelineEntryId};
 
@@ -37,19 +37,12 @@ pub async fn create(
     Path(id): Path<IncidentId>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    match form.validate(&incident) {
-        Ok(draft) => {
-            let mut tx = state.pool.begin().await?;
-            db::timeline::insert(&mut *tx, id, &draft).await?;
-            db::audit::record(&mut *tx, user.id, "timeline.added", "Added a timeline entry", Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            Ok(anchor(id).into_response())
-        }
-        Err(errors) => {
+    match app::timeline::add(&state.pool, Actor::from(&user), id, &form).await {
+        Ok(_) => Ok(anchor(id).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
             render_show(&state, id, PendingForms { entry: Some((form, errors)), ..PendingForms::default() }).await
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -75,19 +68,10 @@ pub async fn update(
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    match form.validate(&incident) {
-        Ok(draft) => {
-            let mut tx = state.pool.begin().await?;
-            if !db::timeline::update(&mut *tx, id, entry_id, &draft).await? {
-                return Err(AppError::NotFound);
-            }
-            db::audit::record(&mut *tx, user.id, "timeline.edited", "Edited a timeline entry", Some(id)).await?;
-            db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-            tx.commit().await?;
-            Ok(anchor(id).into_response())
-        }
-        Err(errors) => {
+    match app::timeline::edit(&state.pool, Actor::from(&user), id, entry_id, &form).await {
+        Ok(()) => Ok(anchor(id).into_response()),
+        Err(ChangeError::Invalid(errors)) => {
+            let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
             let page = EditPage {
                 time_label: format!("Time ({})", incident.offset),
                 incident_id: id,
@@ -98,6 +82,7 @@ pub async fn update(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -106,12 +91,6 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
 ) -> Result<Redirect> {
-    let mut tx = state.pool.begin().await?;
-    if !db::timeline::delete(&mut *tx, id, entry_id).await? {
-        return Err(AppError::NotFound);
-    }
-    db::audit::record(&mut *tx, user.id, "timeline.deleted", "Deleted a timeline entry", Some(id)).await?;
-    db::revisions::record(&mut tx, id, Some(user.id), Step::Edit).await?;
-    tx.commit().await?;
+    app::timeline::delete(&state.pool, Actor::from(&user), id, entry_id).await?;
     Ok(anchor(id))
 }

@@ -11,7 +11,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
-use crate::auth::token::random_hex;
+use crate::app::{self, Actor};
 use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
 use crate::domain::{DeliveryId, WebhookId, input::is_web_address};
@@ -96,11 +96,7 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let secret = random_hex().map_err(|error| AppError::Internal(error.to_string()))?;
-    let mut tx = state.pool.begin().await?;
-    let id = db::webhooks::insert(&mut *tx, &url, &secret, &events, admin.id).await?;
-    db::audit::record(&mut *tx, admin.id, "webhook.created", &format!("Added the webhook {url}"), None).await?;
-    tx.commit().await?;
+    let id = app::webhooks::create(&state.pool, Actor::from(&admin), &url, &events).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
 }
 
@@ -192,13 +188,7 @@ pub async fn update(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let mut tx = state.pool.begin().await?;
-    if !db::webhooks::update(&mut *tx, id, &url, &events, form.active).await? {
-        return Err(AppError::NotFound);
-    }
-    let summary = format!("Changed the webhook {url}{}", if form.active { "" } else { " (paused)" });
-    db::audit::record(&mut *tx, admin.id, "webhook.updated", &summary, None).await?;
-    tx.commit().await?;
+    app::webhooks::update(&state.pool, Actor::from(&admin), id, &url, &events, form.active).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
 }
 
@@ -208,12 +198,7 @@ pub async fn delete(
     CurrentUser(admin): CurrentUser,
     Path(id): Path<WebhookId>,
 ) -> Result<Redirect> {
-    let hook = db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let mut tx = state.pool.begin().await?;
-    db::webhooks::delete(&mut *tx, id).await?;
-    db::audit::record(&mut *tx, admin.id, "webhook.deleted", &format!("Deleted the webhook {}", hook.url), None)
-        .await?;
-    tx.commit().await?;
+    app::webhooks::delete(&state.pool, Actor::from(&admin), id).await?;
     Ok(Redirect::to("/admin/webhooks"))
 }
 

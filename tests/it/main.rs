@@ -6,6 +6,7 @@ mod action_items;
 mod api;
 mod authorization;
 mod cli;
+mod concurrency;
 mod errors;
 mod export;
 mod feeds;

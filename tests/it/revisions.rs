@@ -133,8 +133,8 @@ async fn postmortems_saved_before_revisions_get_their_first_one() {
     // As if saved by an older Hindsight: published, with no history.
     sqlx::query("DELETE FROM revisions").execute(&app.pool).await.expect("as set up");
     sqlx::query("UPDATE incidents SET status = 'published'").execute(&app.pool).await.expect("as set up");
-    assert_eq!(hindsight::db::revisions::backfill(&app.pool).await.expect("as set up"), 1);
-    assert_eq!(hindsight::db::revisions::backfill(&app.pool).await.expect("as set up"), 0, "only once");
+    assert_eq!(hindsight::app::revisions::backfill(&app.pool).await.expect("as set up"), 1);
+    assert_eq!(hindsight::app::revisions::backfill(&app.pool).await.expect("as set up"), 0, "only once");
     let history = revisions(&app, id).await;
     assert_eq!(history.len(), 1);
     assert!(history[0].1, "a published postmortem's first revision is the published one");

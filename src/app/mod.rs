@@ -1,0 +1,164 @@
+//! One door for every change. Whatever changes data (a page, the JSON API, the importer, the
+//! command line) calls a function here, and each is one transaction that checks what it is
+//! given, writes, records a typed audit action and, for a postmortem, its revision. Webhook
+//! events are queued by database triggers in that same transaction.
+//!
+//! Changes to one postmortem take its row lock first ([`PostmortemChange::begin`]) and only
+//! then touch its timeline, action items, sections, comments and revisions, so two people
+//! changing one postmortem at once are applied one after the other, always locking in the same
+//! order, and never deadlock.
+//!
+//! Below this layer `db` holds only SQL; above it `web` and `cli` only translate requests.
+
+pub mod action_items;
+pub mod imports;
+pub mod people;
+pub mod postmortems;
+pub mod reviews;
+pub mod revisions;
+pub mod sections;
+pub mod teams;
+pub mod timeline;
+pub mod tokens;
+pub mod webhooks;
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::db;
+use crate::domain::input::FieldErrors;
+use crate::domain::{AuditAction, Incident, IncidentId, User, UserId};
+use revisions::Step;
+
+/// Who makes a change: a signed-in person, or someone at the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Person(UserId),
+    CommandLine,
+}
+
+impl Actor {
+    /// The person, for the audit log and revisions (none: the command line).
+    pub fn user(self) -> Option<UserId> {
+        match self {
+            Actor::Person(id) => Some(id),
+            Actor::CommandLine => None,
+        }
+    }
+}
+
+impl From<&User> for Actor {
+    fn from(user: &User) -> Actor {
+        Actor::Person(user.id)
+    }
+}
+
+/// Why a change was not made. Nothing is written when any of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// What it changes does not exist (or no longer does).
+    #[error("not found")]
+    NotFound,
+    /// The input was refused, field by field; the messages are for the form.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Someone saved it after the form was loaded; the caller shows both versions.
+    #[error("changed by someone else since it was read")]
+    Stale,
+    /// The change is not allowed now (a review step out of turn); the message says why and
+    /// is safe to show.
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// The system's random source failed (a secret could not be made).
+    #[error("random source: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+pub type Result<T, E = ChangeError> = std::result::Result<T, E>;
+
+impl ChangeError {
+    /// One field's refusal.
+    pub fn field(field: &'static str, message: impl Into<String>) -> ChangeError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        ChangeError::Invalid(errors)
+    }
+}
+
+/// A change to one postmortem in progress: a transaction that holds the postmortem's row
+/// lock from its first statement. Finish it with [`PostmortemChange::commit`]; dropping it
+/// rolls everything back.
+pub struct PostmortemChange {
+    tx: Transaction<'static, Postgres>,
+    pub id: IncidentId,
+    actor: Actor,
+}
+
+impl PostmortemChange {
+    /// Starts a change to postmortem `id`, waiting for anyone changing it now to finish.
+    pub async fn begin(pool: &PgPool, id: IncidentId, actor: Actor) -> Result<PostmortemChange> {
+        let mut tx = pool.begin().await?;
+        if !db::incidents::lock(&mut *tx, id).await? {
+            return Err(ChangeError::NotFound);
+        }
+        Ok(PostmortemChange { tx, id, actor })
+    }
+
+    /// [`PostmortemChange::begin`], also reading the postmortem's own fields as they are now.
+    pub async fn begin_reading(pool: &PgPool, id: IncidentId, actor: Actor) -> Result<(PostmortemChange, Incident)> {
+        let mut tx = pool.begin().await?;
+        let incident = db::incidents::find_locked(&mut *tx, id).await?.ok_or(ChangeError::NotFound)?;
+        Ok((PostmortemChange { tx, id, actor }, incident))
+    }
+
+    /// A change to a postmortem this transaction has just inserted (and so already holds).
+    fn created(tx: Transaction<'static, Postgres>, id: IncidentId, actor: Actor) -> PostmortemChange {
+        PostmortemChange { tx, id, actor }
+    }
+
+    /// The transaction, for the change's own statements.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Records the audit action and the revision (`None`: the document did not change, as
+    /// with a comment), then commits.
+    pub async fn commit(mut self, action: AuditAction, summary: &str, step: Option<Step>) -> Result<()> {
+        db::audit::record(&mut *self.tx, self.actor.user(), action, summary, Some(self.id)).await?;
+        if let Some(step) = step {
+            revisions::record(&mut self.tx, self.id, self.actor, step).await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A change that belongs to no postmortem (people, teams, tokens, webhooks): the transaction,
+/// and the audit record written with it.
+pub struct Change {
+    tx: Transaction<'static, Postgres>,
+    actor: Actor,
+}
+
+impl Change {
+    pub async fn begin(pool: &PgPool, actor: Actor) -> Result<Change> {
+        Ok(Change { tx: pool.begin().await?, actor })
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Records the audit action and commits.
+    pub async fn commit(mut self, action: AuditAction, summary: &str) -> Result<()> {
+        db::audit::record(&mut *self.tx, self.actor.user(), action, summary, None).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Whether a database error is a unique violation (a name or an email already taken).
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("23505"))
+}

@@ -1,0 +1,53 @@
+//! Creating, editing and deleting a postmortem's own fields.
+
+use sqlx::PgPool;
+
+use super::revisions::Step;
+use super::{Actor, ChangeError, PostmortemChange, Result};
+use crate::db;
+use crate::domain::input::IncidentForm;
+use crate::domain::{AuditAction, IncidentId, Status};
+
+/// Creates a postmortem from the form. It starts as a draft whatever the form says: only its
+/// review moves it on.
+pub async fn create(pool: &PgPool, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
+    let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    draft.status = Status::Draft;
+    let mut tx = pool.begin().await?;
+    let id = db::incidents::insert(&mut *tx, &draft).await?;
+    let change = PostmortemChange::created(tx, id, actor);
+    let summary = format!("Created the postmortem “{}”", draft.title);
+    change.commit(AuditAction::IncidentCreated, &summary, Some(Step::Edit)).await?;
+    tracing::info!(incident.id = %id, "Created a postmortem");
+    Ok(id)
+}
+
+/// Saves the form over postmortem `id` if nobody saved it since the form was loaded (its
+/// hidden version); otherwise [`ChangeError::Stale`]. The status stays as it is.
+pub async fn update(pool: &PgPool, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
+    let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    let Some(base_version) = form.base_version() else {
+        return Err(ChangeError::Refused(
+            "The form did not say which version it edits. Reload the edit page and try again.".into(),
+        ));
+    };
+    let (mut change, current) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    draft.status = current.status;
+    if db::incidents::update(change.conn(), id, base_version, &draft).await?.is_none() {
+        tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
+        return Err(ChangeError::Stale);
+    }
+    change.commit(AuditAction::IncidentEdited, "Edited the postmortem", Some(Step::Edit)).await?;
+    tracing::info!(incident.id = %id, "Updated a postmortem");
+    Ok(())
+}
+
+/// Deletes postmortem `id` with everything in it.
+pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId) -> Result<()> {
+    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    db::incidents::delete(change.conn(), id).await?;
+    let summary = format!("Deleted the postmortem “{}”", incident.title);
+    change.commit(AuditAction::IncidentDeleted, &summary, None).await?;
+    tracing::info!(incident.id = %id, "Deleted a postmortem");
+    Ok(())
+}

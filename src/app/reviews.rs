@@ -1,0 +1,99 @@
+//! The review of a postmortem: an author submits a complete draft, a manager approves it
+//! (publishing it) or sends it back saying what to change, and anyone who writes can comment.
+//! Each step is a comment of its own kind, an audit record and, when the status moves, a
+//! revision.
+
+use sqlx::PgPool;
+
+use super::revisions::Step;
+use super::{Actor, ChangeError, PostmortemChange, Result};
+use crate::db;
+use crate::domain::{AuditAction, CommentKind, IncidentId, Status, UserId};
+
+/// Longest comment, and longest text said with a review step, in characters.
+pub const MAX_COMMENT_CHARS: usize = 20_000;
+
+fn too_long(text: &str) -> Option<ChangeError> {
+    (text.trim().chars().count() > MAX_COMMENT_CHARS)
+        .then(|| ChangeError::Refused(format!("Keep what you say to {MAX_COMMENT_CHARS} characters.")))
+}
+
+/// A step of the review: from one status to another, said by `author` with `text`.
+struct Move {
+    from: Status,
+    to: Status,
+    kind: CommentKind,
+    action: AuditAction,
+    /// Why the step is refused when the postmortem is not at `from`.
+    out_of_turn: &'static str,
+}
+
+async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &str) -> Result<()> {
+    if let Some(refused) = too_long(text) {
+        return Err(refused);
+    }
+    let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
+    let postmortem = db::load_postmortem_on(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
+    if postmortem.incident.status != step.from {
+        return Err(ChangeError::Refused(step.out_of_turn.to_owned()));
+    }
+    if step.to == Status::InReview && !postmortem.missing_for_review().is_empty() {
+        return Err(ChangeError::Refused("Not ready for review yet: complete the list below first.".to_owned()));
+    }
+    db::reviews::move_status(change.conn(), id, step.from, step.to).await?;
+    db::reviews::add(change.conn(), id, author, step.kind, text.trim()).await?;
+    let summary = format!("Moved the postmortem from {} to {}", step.from.label(), step.to.label());
+    let revision = if step.to == Status::Published { Step::Publish } else { Step::Review };
+    change.commit(step.action, &summary, Some(revision)).await
+}
+
+/// Submits a complete draft for review.
+pub async fn submit(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    let step = Move {
+        from: Status::Draft,
+        to: Status::InReview,
+        kind: CommentKind::Submitted,
+        action: AuditAction::IncidentSubmitted,
+        out_of_turn: "Only a draft can be submitted for review.",
+    };
+    take(pool, author, id, step, text).await
+}
+
+/// Approves a postmortem in review, which publishes it.
+pub async fn approve(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    let step = Move {
+        from: Status::InReview,
+        to: Status::Published,
+        kind: CommentKind::Approved,
+        action: AuditAction::IncidentApproved,
+        out_of_turn: "Only a postmortem in review can be approved.",
+    };
+    take(pool, author, id, step, text).await
+}
+
+/// Sends a postmortem in review back to its authors, saying what to change.
+pub async fn send_back(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(ChangeError::Refused("Say what should change before sending it back.".to_owned()));
+    }
+    let step = Move {
+        from: Status::InReview,
+        to: Status::Draft,
+        kind: CommentKind::ChangesRequested,
+        action: AuditAction::IncidentSentBack,
+        out_of_turn: "Only a postmortem in review can be sent back.",
+    };
+    take(pool, author, id, step, text).await
+}
+
+/// Adds a comment to the review discussion.
+pub async fn comment(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    let body = text.trim();
+    if body.is_empty() || body.chars().count() > MAX_COMMENT_CHARS {
+        return Err(ChangeError::Refused(format!("Write a comment (up to {MAX_COMMENT_CHARS} characters).")));
+    }
+    let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
+    db::reviews::add(change.conn(), id, author, CommentKind::Comment, body).await?;
+    // A comment is not part of the document: no revision.
+    change.commit(AuditAction::IncidentCommented, "Commented on the review", None).await
+}

@@ -1,0 +1,39 @@
+//! Extra sections: anything the standard sections do not cover, each with its own heading.
+
+use sqlx::PgPool;
+
+use super::revisions::Step;
+use super::{Actor, ChangeError, PostmortemChange, Result};
+use crate::db;
+use crate::domain::input::SectionForm;
+use crate::domain::{AuditAction, IncidentId, SectionId};
+
+/// Adds a section to postmortem `id`.
+pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
+    let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    let section = db::sections::insert(change.conn(), id, &draft).await?;
+    let summary = format!("Added the section “{}”", draft.heading);
+    change.commit(AuditAction::SectionAdded, &summary, Some(Step::Edit)).await?;
+    Ok(section)
+}
+
+/// Replaces section `section` of postmortem `id`.
+pub async fn edit(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionId, form: &SectionForm) -> Result<()> {
+    let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    if !db::sections::update(change.conn(), id, section, &draft).await? {
+        return Err(ChangeError::NotFound);
+    }
+    let summary = format!("Edited the section “{}”", draft.heading);
+    change.commit(AuditAction::SectionEdited, &summary, Some(Step::Edit)).await
+}
+
+/// Deletes section `section` of postmortem `id`.
+pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionId) -> Result<()> {
+    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    if !db::sections::delete(change.conn(), id, section).await? {
+        return Err(ChangeError::NotFound);
+    }
+    change.commit(AuditAction::SectionDeleted, "Deleted a section", Some(Step::Edit)).await
+}

@@ -1,0 +1,45 @@
+//! Teams: the groups that own action items, each with the time zone its due dates are read in.
+
+use sqlx::PgPool;
+
+use super::{Actor, Change, ChangeError, Result, is_unique_violation};
+use crate::db;
+use crate::domain::{AuditAction, Team, TeamId};
+
+fn name_taken(name: &str) -> ChangeError {
+    ChangeError::field("name", format!("There is already a team called “{name}”."))
+}
+
+/// Adds a team.
+pub async fn create(pool: &PgPool, actor: Actor, name: &str, zone: &str) -> Result<TeamId> {
+    let mut change = Change::begin(pool, actor).await?;
+    let id = match db::teams::insert(change.conn(), name, zone).await {
+        Ok(id) => id,
+        Err(error) if is_unique_violation(&error) => return Err(name_taken(name)),
+        Err(error) => return Err(error.into()),
+    };
+    change.commit(AuditAction::TeamCreated, &format!("Created the team “{name}” ({zone})")).await?;
+    Ok(id)
+}
+
+/// Renames a team or changes its time zone.
+pub async fn change(pool: &PgPool, actor: Actor, team: &Team, name: &str, zone: &str) -> Result<()> {
+    let mut change = Change::begin(pool, actor).await?;
+    match db::teams::update(change.conn(), team.id, name, zone).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ChangeError::NotFound),
+        Err(error) if is_unique_violation(&error) => return Err(name_taken(name)),
+        Err(error) => return Err(error.into()),
+    }
+    let summary = format!("Changed the team “{}” to “{name}” ({zone})", team.name);
+    change.commit(AuditAction::TeamChanged, &summary).await
+}
+
+/// Deletes a team; its action items keep their text but no longer belong to it.
+pub async fn delete(pool: &PgPool, actor: Actor, team: &Team) -> Result<()> {
+    let mut change = Change::begin(pool, actor).await?;
+    if !db::teams::delete(change.conn(), team.id).await? {
+        return Err(ChangeError::NotFound);
+    }
+    change.commit(AuditAction::TeamDeleted, &format!("Deleted the team “{}”", team.name)).await
+}

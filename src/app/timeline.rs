@@ -1,0 +1,44 @@
+//! Timeline entries: added, edited and deleted one at a time.
+
+use sqlx::PgPool;
+
+use super::revisions::Step;
+use super::{Actor, ChangeError, PostmortemChange, Result};
+use crate::db;
+use crate::domain::input::TimelineForm;
+use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
+
+/// Adds an entry to postmortem `id`. The form is read against the postmortem as it is now (its
+/// offset and first day).
+pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &TimelineForm) -> Result<TimelineEntryId> {
+    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    let entry = db::timeline::insert(change.conn(), id, &draft).await?;
+    change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
+    Ok(entry)
+}
+
+/// Replaces entry `entry` of postmortem `id`.
+pub async fn edit(
+    pool: &PgPool,
+    actor: Actor,
+    id: IncidentId,
+    entry: TimelineEntryId,
+    form: &TimelineForm,
+) -> Result<()> {
+    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    if !db::timeline::update(change.conn(), id, entry, &draft).await? {
+        return Err(ChangeError::NotFound);
+    }
+    change.commit(AuditAction::TimelineEdited, "Edited a timeline entry", Some(Step::Edit)).await
+}
+
+/// Deletes entry `entry` of postmortem `id`.
+pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, entry: TimelineEntryId) -> Result<()> {
+    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    if !db::timeline::delete(change.conn(), id, entry).await? {
+        return Err(ChangeError::NotFound);
+    }
+    change.commit(AuditAction::TimelineDeleted, "Deleted a timeline entry", Some(Step::Edit)).await
+}

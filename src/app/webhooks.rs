@@ -1,0 +1,44 @@
+//! Webhook receivers, as admins set them up. (Deliveries are queued by database triggers in
+//! the transaction of each change, and sent by `crate::webhooks`.)
+
+use sqlx::PgPool;
+
+use super::{Actor, Change, ChangeError, Result};
+use crate::auth::token;
+use crate::db;
+use crate::domain::{AuditAction, WebhookId};
+
+/// Adds a receiver of `events` at `url`, with a new secret to sign deliveries with.
+pub async fn create(pool: &PgPool, actor: Actor, url: &str, events: &[String]) -> Result<WebhookId> {
+    let created_by = actor.user().ok_or(ChangeError::Refused("Webhooks are added by a person.".into()))?;
+    let secret = token::random_hex()?;
+    let mut change = Change::begin(pool, actor).await?;
+    let id = db::webhooks::insert(change.conn(), url, &secret, events, created_by).await?;
+    change.commit(AuditAction::WebhookCreated, &format!("Added the webhook {url}")).await?;
+    Ok(id)
+}
+
+/// Changes a receiver's address and events, or pauses it (`active` false).
+pub async fn update(
+    pool: &PgPool,
+    actor: Actor,
+    id: WebhookId,
+    url: &str,
+    events: &[String],
+    active: bool,
+) -> Result<()> {
+    let mut change = Change::begin(pool, actor).await?;
+    if !db::webhooks::update(change.conn(), id, url, events, active).await? {
+        return Err(ChangeError::NotFound);
+    }
+    let summary = format!("Changed the webhook {url}{}", if active { "" } else { " (paused)" });
+    change.commit(AuditAction::WebhookUpdated, &summary).await
+}
+
+/// Removes a receiver and its delivery log.
+pub async fn delete(pool: &PgPool, actor: Actor, id: WebhookId) -> Result<()> {
+    let mut change = Change::begin(pool, actor).await?;
+    let hook = db::webhooks::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
+    db::webhooks::delete(change.conn(), id).await?;
+    change.commit(AuditAction::WebhookDeleted, &format!("Deleted the webhook {}", hook.url)).await
+}
