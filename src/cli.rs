@@ -32,7 +32,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web application (the default).
     Serve,
-    /// Apply database migrations and exit.
+    /// Apply database migrations, render again any HTML an older version made, and exit.
     Migrate,
     /// Import Markdown postmortems as drafts: `import FILE...`; `import --dry-run --json FILE`
     /// prints what was recognised as JSON and touches no database.
@@ -128,7 +128,10 @@ pub fn main() -> ExitCode {
             Command::Migrate => {
                 let database = Database::open(&cli.config).await?;
                 tracing::info!("Migrations are up to date");
+                let rendered = app::rendering::refresh_all(&database.pool).await;
                 database.close().await;
+                let rendered = rendered?;
+                tracing::info!(pieces = rendered, "Stored HTML is up to date with this version's renderer");
                 Ok(())
             }
             Command::Import(args) if args.dry_run => dry_run_import(&args),
@@ -240,14 +243,14 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
 async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
     use anyhow::Context as _;
     if let Some(id) = args.id {
-        let postmortem = db::load_postmortem(&database.pool, IncidentId(id))
+        let postmortem = db::postmortems::find(&database.pool, IncidentId(id))
             .await?
             .with_context(|| format!("there is no postmortem with id {id}"))?;
         print!("{}", markdown::export::export(&postmortem));
         return Ok(());
     }
     let Some(dir) = &args.all else { return Ok(()) };
-    let postmortems = db::load_all_postmortems(&database.pool).await?;
+    let postmortems = db::postmortems::all(&database.pool).await?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let files = markdown::export::bundle(&postmortems);
     for (name, content) in &files {

@@ -33,8 +33,7 @@ SELECT t.id, p.id FROM demo_people p JOIN demo_teams t ON t.n = 1 + p.n % 50;
 
 -- Postmortems spread over the last year, newest first; those older than a fortnight are
 -- published, a few are in review, the rest drafts.
-INSERT INTO incidents (title, severity, status, started_at, ended_at, summary, impact, root_cause,
-                       resolution, corrective_measures, preventative_measures, lessons_learned)
+INSERT INTO incidents (title, severity, status, started_at, ended_at)
 SELECT format('%s %s for %s minutes',
               (ARRAY['Checkout errors', 'Search latency', 'Login failures', 'Payment timeouts',
                      'Stale dashboards', 'Queue backlog', 'DNS resolution failures',
@@ -44,19 +43,27 @@ SELECT format('%s %s for %s minutes',
        (ARRAY['SEV1', 'SEV2', 'SEV2', 'SEV3', 'SEV3', 'SEV3', 'SEV4'])[1 + g % 7],
        CASE WHEN age > interval '14 days' THEN 'published' WHEN g % 3 = 0 THEN 'in_review' ELSE 'draft' END,
        now() - age,
-       now() - age + make_interval(mins => 10 + g % 170),
-       'Customers saw errors while a dependency was degraded. This is generated demo text.',
-       format('About %s%% of requests failed.', 1 + g % 60),
-       'A configuration change reached every region at once; the canary did not cover the failing path.',
-       'Rolled the change back and drained the affected nodes.',
-       '- Roll back automatically when the error rate doubles.',
-       '- Stage configuration changes region by region.',
-       'Canaries must exercise the paths customers use most.'
+       now() - age + make_interval(mins => 10 + g % 170)
 FROM (SELECT g, make_interval(secs => 365.0 * 86400 * g / (SELECT incidents FROM demo_settings)) AS age
       FROM generate_series(1, (SELECT incidents FROM demo_settings)) g) s;
 
 CREATE TEMPORARY TABLE demo_incidents ON COMMIT DROP AS
 SELECT id, started_at, severity FROM incidents;
+
+-- Their sections' Markdown; the HTML is left for `hindsight demo` to render (it is stored as
+-- never rendered, and rendered by the same code that renders after an upgrade).
+INSERT INTO incident_texts (incident_id, section, body)
+SELECT i.id, t.section, CASE t.section WHEN 'impact' THEN format(t.body, 1 + i.id % 60) ELSE t.body END
+FROM demo_incidents i
+CROSS JOIN (VALUES
+    ('summary', 'Customers saw errors while a dependency was degraded. This is generated demo text.'),
+    ('impact', 'About %s%% of requests failed.'),
+    ('root_cause', 'A configuration change reached every region at once; the canary did not cover the failing path.'),
+    ('resolution', 'Rolled the change back and drained the affected nodes.'),
+    ('corrective_measures', '- Roll back automatically when the error rate doubles.'),
+    ('preventative_measures', '- Stage configuration changes region by region.'),
+    ('lessons_learned', 'Canaries must exercise the paths customers use most.')
+) AS t (section, body);
 
 INSERT INTO timeline_entries (incident_id, occurred_at, body)
 SELECT i.id, i.started_at + make_interval(mins => k * 7),

@@ -13,6 +13,7 @@ pub mod database;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod format;
 pub mod import;
 pub mod markdown;
 pub mod server;

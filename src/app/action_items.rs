@@ -4,10 +4,11 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::revisions::{self, Step};
-use super::{Actor, ChangeError, PostmortemChange, Result};
+use super::{Actor, ChangeError, PostmortemChange, Result, html};
 use crate::db;
 use crate::domain::input::{ActionItemDraft, ActionItemForm};
 use crate::domain::{ActionItemId, AuditAction, IncidentId, UserId};
+use crate::markdown::RENDERER_VERSION;
 
 /// That the chosen owner may own the item: someone with an active account, or whoever owns
 /// it already (`current`).
@@ -27,9 +28,10 @@ async fn check_owner(conn: &mut PgConnection, draft: &ActionItemDraft, current: 
 /// Adds an action item to postmortem `id`.
 pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &ActionItemForm) -> Result<ActionItemId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(pool, id, actor).await?;
     check_owner(change.conn(), &draft, None).await?;
-    let item = db::action_items::insert(change.conn(), id, &draft).await?;
+    let item = db::action_items::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the action item “{}”", draft.body);
     change.commit(AuditAction::ActionItemAdded, &summary, Some(Step::Edit)).await?;
     Ok(item)
@@ -45,12 +47,16 @@ pub async fn edit(
     form: &ActionItemForm,
 ) -> Result<()> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(pool, id, actor).await?;
     let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
     check_owner(change.conn(), &draft, current.owner_id).await?;
     // The postmortem is locked, so the item cannot have gone since it was read: a refused
     // save means another version.
-    if !db::action_items::update(change.conn(), id, item, form.base_version(), &draft).await? {
+    let saved =
+        db::action_items::update(change.conn(), id, item, form.base_version(), &draft, &body_html, RENDERER_VERSION)
+            .await?;
+    if !saved {
         return Err(ChangeError::Stale);
     }
     let summary = format!("Edited the action item “{}”", draft.body);

@@ -4,41 +4,68 @@
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::revisions::{self, Step};
-use super::{Actor, Result};
+use super::{Actor, ChangeError, Result, html};
 use crate::db;
-use crate::domain::{AuditAction, IncidentId};
+use crate::domain::{AuditAction, IncidentId, PerSection};
 use crate::import::draft::Drafts;
+use crate::markdown::RENDERER_VERSION;
 
 /// Saves one imported document.
 pub async fn save(pool: &PgPool, actor: Actor, drafts: &Drafts) -> Result<IncidentId> {
-    let mut tx = pool.begin().await?;
-    let id = insert(&mut tx, actor, drafts).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(save_all(pool, actor, std::slice::from_ref(drafts)).await?.remove(0))
 }
 
 /// Saves several documents at once: all of them, or (on any error) none.
 pub async fn save_all(pool: &PgPool, actor: Actor, documents: &[Drafts]) -> Result<Vec<IncidentId>> {
+    // Rendering whole documents takes a while: before the transaction, off the async workers.
+    let owned = documents.to_vec();
+    let rendered = tokio::task::spawn_blocking(move || owned.iter().map(Html::of).collect::<Vec<_>>())
+        .await
+        .map_err(|error| ChangeError::Internal(format!("rendering imported documents: {error}")))?;
     let mut tx = pool.begin().await?;
     let mut ids = Vec::with_capacity(documents.len());
-    for drafts in documents {
-        ids.push(insert(&mut tx, actor, drafts).await?);
+    for (drafts, html) in documents.iter().zip(&rendered) {
+        ids.push(insert(&mut tx, actor, drafts, html).await?);
     }
     tx.commit().await?;
     Ok(ids)
 }
 
+/// The HTML of every Markdown piece of a document, in the order of its drafts.
+struct Html {
+    texts: PerSection<String>,
+    timeline: Vec<String>,
+    action_items: Vec<String>,
+    sections: Vec<String>,
+}
+
+impl Html {
+    fn of(drafts: &Drafts) -> Html {
+        Html {
+            texts: drafts.incident.texts.map(|_, text| html(text)),
+            timeline: drafts.timeline.iter().map(|entry| html(&entry.body)).collect(),
+            action_items: drafts.action_items.iter().map(|item| html(&item.body)).collect(),
+            sections: drafts.sections.iter().map(|section| html(&section.body)).collect(),
+        }
+    }
+}
+
 /// Inserts one postmortem (which this transaction then holds: nobody else can see it yet).
-async fn insert(tx: &mut Transaction<'static, Postgres>, actor: Actor, drafts: &Drafts) -> Result<IncidentId> {
-    let id = db::incidents::insert(&mut **tx, &drafts.incident).await?;
-    for entry in &drafts.timeline {
-        db::timeline::insert(&mut **tx, id, entry).await?;
+async fn insert(
+    tx: &mut Transaction<'static, Postgres>,
+    actor: Actor,
+    drafts: &Drafts,
+    html: &Html,
+) -> Result<IncidentId> {
+    let id = db::incidents::insert(&mut **tx, &drafts.incident, &html.texts, RENDERER_VERSION).await?;
+    for (entry, html) in drafts.timeline.iter().zip(&html.timeline) {
+        db::timeline::insert(&mut **tx, id, entry, html, RENDERER_VERSION).await?;
     }
-    for item in &drafts.action_items {
-        db::action_items::insert(&mut **tx, id, item).await?;
+    for (item, html) in drafts.action_items.iter().zip(&html.action_items) {
+        db::action_items::insert(&mut **tx, id, item, html, RENDERER_VERSION).await?;
     }
-    for section in &drafts.sections {
-        db::sections::insert(&mut **tx, id, section).await?;
+    for (section, html) in drafts.sections.iter().zip(&html.sections) {
+        db::sections::insert(&mut **tx, id, section, html, RENDERER_VERSION).await?;
     }
     let summary = format!("Imported the postmortem “{}”", drafts.incident.title);
     db::audit::record(&mut **tx, actor.user(), AuditAction::IncidentImported, &summary, Some(id)).await?;

@@ -14,6 +14,7 @@ pub mod action_items;
 pub mod imports;
 pub mod people;
 pub mod postmortems;
+pub mod rendering;
 pub mod reviews;
 pub mod revisions;
 pub mod sections;
@@ -25,8 +26,10 @@ pub mod webhooks;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::db;
+use crate::domain::PerSection;
 use crate::domain::input::FieldErrors;
 use crate::domain::{AuditAction, Incident, IncidentId, User, UserId};
+use crate::markdown;
 use revisions::Step;
 
 /// Who makes a change: a signed-in person, or someone at the command line.
@@ -70,9 +73,16 @@ pub enum ChangeError {
     Refused(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
-    /// The system's random source failed (a secret could not be made).
-    #[error("random source: {0}")]
-    Random(#[from] getrandom::Error),
+    /// Something inside the server failed (the random source, a rendering thread); the text
+    /// is for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<getrandom::Error> for ChangeError {
+    fn from(error: getrandom::Error) -> ChangeError {
+        ChangeError::Internal(format!("random source: {error}"))
+    }
 }
 
 pub type Result<T, E = ChangeError> = std::result::Result<T, E>;
@@ -107,9 +117,9 @@ impl PostmortemChange {
 
     /// [`PostmortemChange::begin`], also reading the postmortem's own fields as they are now.
     pub async fn begin_reading(pool: &PgPool, id: IncidentId, actor: Actor) -> Result<(PostmortemChange, Incident)> {
-        let mut tx = pool.begin().await?;
-        let incident = db::incidents::find_locked(&mut *tx, id).await?.ok_or(ChangeError::NotFound)?;
-        Ok((PostmortemChange { tx, id, actor }, incident))
+        let mut change = PostmortemChange::begin(pool, id, actor).await?;
+        let incident = db::incidents::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
+        Ok((change, incident))
     }
 
     /// A change to a postmortem this transaction has just inserted (and so already holds).
@@ -156,6 +166,20 @@ impl Change {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// The HTML of one Markdown field, to store beside it.
+fn html(markdown: &str) -> String {
+    markdown::render(markdown).into_string()
+}
+
+/// The HTML of each section's text. Seven long fields can take a while to render, so it runs
+/// off the async workers.
+async fn texts_html(texts: &PerSection<String>) -> Result<PerSection<String>> {
+    let texts = texts.clone();
+    tokio::task::spawn_blocking(move || texts.map(|_, text| html(text)))
+        .await
+        .map_err(|error| ChangeError::Internal(format!("rendering the sections: {error}")))
 }
 
 /// Whether a database error is a unique violation (a name or an email already taken).

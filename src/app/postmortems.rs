@@ -3,18 +3,20 @@
 use sqlx::PgPool;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result};
+use super::{Actor, ChangeError, PostmortemChange, Result, texts_html};
 use crate::db;
 use crate::domain::input::IncidentForm;
 use crate::domain::{AuditAction, IncidentId, Status};
+use crate::markdown::RENDERER_VERSION;
 
 /// Creates a postmortem from the form. It starts as a draft whatever the form says: only its
 /// review moves it on.
 pub async fn create(pool: &PgPool, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
     draft.status = Status::Draft;
+    let html = texts_html(&draft.texts).await?;
     let mut tx = pool.begin().await?;
-    let id = db::incidents::insert(&mut *tx, &draft).await?;
+    let id = db::incidents::insert(&mut *tx, &draft, &html, RENDERER_VERSION).await?;
     let change = PostmortemChange::created(tx, id, actor);
     let summary = format!("Created the postmortem “{}”", draft.title);
     change.commit(AuditAction::IncidentCreated, &summary, Some(Step::Edit)).await?;
@@ -31,9 +33,10 @@ pub async fn update(pool: &PgPool, actor: Actor, id: IncidentId, form: &Incident
             "The form did not say which version it edits. Reload the edit page and try again.".into(),
         ));
     };
+    let html = texts_html(&draft.texts).await?;
     let (mut change, current) = PostmortemChange::begin_reading(pool, id, actor).await?;
     draft.status = current.status;
-    if db::incidents::update(change.conn(), id, base_version, &draft).await?.is_none() {
+    if db::incidents::update(change.conn(), id, base_version, &draft, &html, RENDERER_VERSION).await?.is_none() {
         tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
         return Err(ChangeError::Stale);
     }

@@ -6,9 +6,10 @@
 use sqlx::PgPool;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result};
+use super::{Actor, ChangeError, PostmortemChange, Result, html};
 use crate::db;
 use crate::domain::{AuditAction, CommentKind, IncidentId, Status, UserId};
+use crate::markdown::RENDERER_VERSION;
 
 /// Longest comment, and longest text said with a review step, in characters.
 pub const MAX_COMMENT_CHARS: usize = 20_000;
@@ -33,7 +34,7 @@ async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &
         return Err(refused);
     }
     let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
-    let postmortem = db::load_postmortem_on(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
+    let postmortem = db::postmortems::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
     if postmortem.incident.status != step.from {
         return Err(ChangeError::Refused(step.out_of_turn.to_owned()));
     }
@@ -41,7 +42,7 @@ async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &
         return Err(ChangeError::Refused("Not ready for review yet: complete the list below first.".to_owned()));
     }
     db::reviews::move_status(change.conn(), id, step.from, step.to).await?;
-    db::reviews::add(change.conn(), id, author, step.kind, text.trim()).await?;
+    db::reviews::add(change.conn(), id, author, step.kind, text.trim(), &html(text.trim()), RENDERER_VERSION).await?;
     let summary = format!("Moved the postmortem from {} to {}", step.from.label(), step.to.label());
     let revision = if step.to == Status::Published { Step::Publish } else { Step::Review };
     change.commit(step.action, &summary, Some(revision)).await
@@ -92,8 +93,9 @@ pub async fn comment(pool: &PgPool, author: UserId, id: IncidentId, text: &str) 
     if body.is_empty() || body.chars().count() > MAX_COMMENT_CHARS {
         return Err(ChangeError::Refused(format!("Write a comment (up to {MAX_COMMENT_CHARS} characters).")));
     }
+    let body_html = html(body);
     let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
-    db::reviews::add(change.conn(), id, author, CommentKind::Comment, body).await?;
+    db::reviews::add(change.conn(), id, author, CommentKind::Comment, body, &body_html, RENDERER_VERSION).await?;
     // A comment is not part of the document: no revision.
     change.commit(AuditAction::IncidentCommented, "Commented on the review", None).await
 }

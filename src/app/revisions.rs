@@ -8,9 +8,10 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::{Actor, PostmortemChange};
+use super::{Actor, PostmortemChange, html};
 use crate::db;
 use crate::domain::IncidentId;
+use crate::markdown::RENDERER_VERSION;
 use crate::markdown::export::export;
 
 /// Edits by the same person within this many minutes of their last one fold into that revision.
@@ -37,7 +38,7 @@ pub(super) async fn record(
     actor: Actor,
     step: Step,
 ) -> sqlx::Result<()> {
-    let Some(postmortem) = db::load_postmortem_on(&mut *conn, incident).await? else {
+    let Some(postmortem) = db::postmortems::find(&mut *conn, incident).await? else {
         return Ok(());
     };
     let text = export(&postmortem);
@@ -52,11 +53,20 @@ pub(super) async fn record(
                 && latest.recent
                 && actor.user().is_some_and(|author| latest.author_id == Some(author.0)) =>
         {
-            db::revisions::replace_text(&mut *conn, latest.id, &text).await
+            db::revisions::replace_text(&mut *conn, latest.id, &text, &html(&text), RENDERER_VERSION).await
         }
         latest => {
             let number = latest.map_or(1, |latest| latest.number + 1);
-            db::revisions::insert(&mut *conn, incident, number, &text, actor.user(), publish).await
+            let revision = db::revisions::NewRevision {
+                incident,
+                number,
+                markdown: &text,
+                html: &html(&text),
+                rendered_with: RENDERER_VERSION,
+                author: actor.user(),
+                published: publish,
+            };
+            db::revisions::insert(&mut *conn, &revision).await
         }
     }
 }

@@ -3,16 +3,18 @@
 use sqlx::PgPool;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result};
+use super::{Actor, ChangeError, PostmortemChange, Result, html};
 use crate::db;
 use crate::domain::input::SectionForm;
 use crate::domain::{AuditAction, IncidentId, SectionId};
+use crate::markdown::RENDERER_VERSION;
 
 /// Adds a section to postmortem `id`.
 pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(pool, id, actor).await?;
-    let section = db::sections::insert(change.conn(), id, &draft).await?;
+    let section = db::sections::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the section “{}”", draft.heading);
     change.commit(AuditAction::SectionAdded, &summary, Some(Step::Edit)).await?;
     Ok(section)
@@ -21,8 +23,9 @@ pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &SectionForm
 /// Replaces section `section` of postmortem `id`.
 pub async fn edit(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionId, form: &SectionForm) -> Result<()> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(pool, id, actor).await?;
-    if !db::sections::update(change.conn(), id, section, &draft).await? {
+    if !db::sections::update(change.conn(), id, section, &draft, &body_html, RENDERER_VERSION).await? {
         return Err(ChangeError::NotFound);
     }
     let summary = format!("Edited the section “{}”", draft.heading);

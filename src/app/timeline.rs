@@ -3,17 +3,18 @@
 use sqlx::PgPool;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result};
+use super::{Actor, ChangeError, PostmortemChange, Result, html};
 use crate::db;
 use crate::domain::input::TimelineForm;
 use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
+use crate::markdown::RENDERER_VERSION;
 
 /// Adds an entry to postmortem `id`. The form is read against the postmortem as it is now (its
 /// offset and first day).
 pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &TimelineForm) -> Result<TimelineEntryId> {
     let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
-    let entry = db::timeline::insert(change.conn(), id, &draft).await?;
+    let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;
     change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
     Ok(entry)
 }
@@ -28,7 +29,7 @@ pub async fn edit(
 ) -> Result<()> {
     let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
-    if !db::timeline::update(change.conn(), id, entry, &draft).await? {
+    if !db::timeline::update(change.conn(), id, entry, &draft, &html(&draft.body), RENDERER_VERSION).await? {
         return Err(ChangeError::NotFound);
     }
     change.commit(AuditAction::TimelineEdited, "Edited a timeline entry", Some(Step::Edit)).await

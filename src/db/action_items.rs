@@ -1,71 +1,38 @@
 //! The `action_items` table. Items are always addressed through their incident.
 
 use sqlx::PgExecutor;
+use sqlx::types::Json;
 
 use crate::domain::input::ActionItemDraft;
-use crate::domain::{ActionItem, ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, TeamId, UserId};
+use crate::domain::{ActionItem, ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, UserId};
 
-/// The incident's action items in the order they were added.
-pub async fn list_for_incident(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Vec<ActionItem>> {
-    sqlx::query_as!(
-        ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
-                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
-                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
-                  a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
-                  a.completion_note, a.due_on, a.completed_at, a.version
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id WHERE a.incident_id = $1
-           ORDER BY a.id"#,
-        incident as IncidentId,
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// Every action item of every incident, in the order they were added.
-pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<ActionItem>> {
-    sqlx::query_as!(
-        ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
-                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
-                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
-                  a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
-                  a.completion_note, a.due_on, a.completed_at, a.version
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id ORDER BY a.incident_id, a.id"#,
-    )
-    .fetch_all(db)
-    .await
-}
-
+/// Item `id` of `incident`, as `action_item_rows` shows it.
 pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<Option<ActionItem>> {
-    sqlx::query_as!(
-        ActionItem,
-        r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId", a.body,
-                  a.kind AS "kind: ActionKind", a.priority AS "priority: Priority",
-                  a.status AS "status: ActionStatus", a.wont_do_reason, a.owner,
-                  a.owner_id AS "owner_id: UserId", coalesce(nullif(u.name, ''), u.email) AS owner_person,
-                  a.team, a.team_id AS "team_id: TeamId", t.name AS "team_name?", a.ticket_url,
-                  a.completion_note, a.due_on, a.completed_at, a.version
-           FROM action_items a LEFT JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = a.team_id WHERE a.incident_id = $1 AND a.id = $2"#,
+    let row = sqlx::query_scalar!(
+        r#"SELECT row_to_json(a) AS "item!: Json<ActionItem>" FROM action_item_rows a
+           WHERE a.incident_id = $1 AND a.id = $2"#,
         incident as IncidentId,
         id as ActionItemId,
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|item| item.0))
 }
 
+/// Adds an item, with the HTML its text renders to (by renderer version `rendered_with`).
 pub async fn insert(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     draft: &ActionItemDraft,
+    html: &str,
+    rendered_with: i32,
 ) -> sqlx::Result<ActionItemId> {
     sqlx::query_scalar!(
         r#"INSERT INTO action_items (incident_id, body, owner, team, due_on, completed_at, owner_id, kind,
-                                     priority, status, wont_do_reason, team_id, ticket_url, completion_note)
+                                     priority, status, wont_do_reason, team_id, ticket_url, completion_note,
+                                     html, rendered_with)
            VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 IN ('done', 'wont_do') THEN now() END, $7, $8, $9, $6,
-                   $10, $11, $12, $13)
+                   $10, $11, $12, $13, $14, $15)
            RETURNING id AS "id: ActionItemId""#,
         incident as IncidentId,
         draft.body,
@@ -80,6 +47,8 @@ pub async fn insert(
         draft.team_id.map(|id| id.0),
         draft.ticket_url,
         draft.completion_note,
+        html,
+        rendered_with,
     )
     .fetch_one(db)
     .await
@@ -94,13 +63,16 @@ pub async fn update(
     id: ActionItemId,
     base_version: Option<i32>,
     draft: &ActionItemDraft,
+    html: &str,
+    rendered_with: i32,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
         r#"UPDATE action_items
            SET body = $3, owner = $4, team = $5, due_on = $6, status = $7,
                completed_at = CASE WHEN $7 IN ('done', 'wont_do') THEN coalesce(completed_at, now()) END,
                owner_id = $8, kind = $9, priority = $10, wont_do_reason = $11, team_id = $12,
-               ticket_url = $13, completion_note = $14, version = version + 1, updated_at = now()
+               ticket_url = $13, completion_note = $14, version = version + 1, updated_at = now(),
+               html = $16, rendered_with = $17
            WHERE incident_id = $1 AND id = $2 AND ($15::integer IS NULL OR version = $15)"#,
         incident as IncidentId,
         id as ActionItemId,
@@ -117,6 +89,8 @@ pub async fn update(
         draft.ticket_url,
         draft.completion_note,
         base_version,
+        html,
+        rendered_with,
     )
     .execute(db)
     .await?;

@@ -6,8 +6,9 @@ use time::OffsetDateTime;
 
 use crate::domain::input::IncidentDraft;
 use crate::domain::time::Offset;
-use crate::domain::{Incident, IncidentId, SectionHeadings, Severity, Status};
+use crate::domain::{Incident, IncidentId, PerSection, SectionHeadings, Severity, Status};
 
+/// An incident's row; the sections' texts come as a JSON object keyed by section.
 struct IncidentRow {
     id: IncidentId,
     title: String,
@@ -16,13 +17,7 @@ struct IncidentRow {
     started_at: OffsetDateTime,
     ended_at: Option<OffsetDateTime>,
     utc_offset_minutes: i32,
-    summary: String,
-    impact: String,
-    root_cause: String,
-    resolution: String,
-    corrective_measures: String,
-    preventative_measures: String,
-    lessons_learned: String,
+    texts: Option<Json<PerSection<String>>>,
     section_headings: Json<SectionHeadings>,
     version: i32,
     updated_at: OffsetDateTime,
@@ -38,13 +33,7 @@ impl From<IncidentRow> for Incident {
             started_at: row.started_at,
             ended_at: row.ended_at,
             offset: Offset::from_minutes(row.utc_offset_minutes),
-            summary: row.summary,
-            impact: row.impact,
-            root_cause: row.root_cause,
-            resolution: row.resolution,
-            corrective_measures: row.corrective_measures,
-            preventative_measures: row.preventative_measures,
-            lessons_learned: row.lessons_learned,
+            texts: row.texts.map(|texts| texts.0).unwrap_or_default(),
             headings: row.section_headings.0,
             version: row.version,
             updated_at: row.updated_at,
@@ -52,20 +41,31 @@ impl From<IncidentRow> for Incident {
     }
 }
 
-pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Incident>> {
-    let row = sqlx::query_as!(
+/// Incident `only`, or every incident newest first.
+async fn select(db: impl PgExecutor<'_>, only: Option<IncidentId>) -> sqlx::Result<Vec<Incident>> {
+    let rows = sqlx::query_as!(
         IncidentRow,
         r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
                   status AS "status: Status", started_at, ended_at, utc_offset_minutes,
-                  summary, impact, root_cause, resolution, corrective_measures,
-                  preventative_measures, lessons_learned,
+                  (SELECT json_object_agg(t.section, t.body) FROM incident_texts t WHERE t.incident_id = i.id)
+                      AS "texts: Json<PerSection<String>>",
                   section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
-           FROM incidents WHERE id = $1"#,
-        id as IncidentId,
+           FROM incidents i WHERE $1::bigint IS NULL OR id = $1
+           ORDER BY started_at DESC, id DESC"#,
+        only.map(|id| id.0),
     )
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
-    Ok(row.map(Incident::from))
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+pub async fn find(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Incident>> {
+    Ok(select(db, Some(id)).await?.pop())
+}
+
+/// Every incident, newest first.
+pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Incident>> {
+    select(db, None).await
 }
 
 /// Locks incident `id`'s row until the transaction ends, so changes to one postmortem apply one
@@ -90,60 +90,49 @@ pub async fn lock_owning(db: impl PgExecutor<'_>, owner: &str) -> sqlx::Result<V
     .await
 }
 
-/// [`find`] and [`lock`] in one statement.
-pub async fn find_locked(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Incident>> {
-    let row = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
-                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
-                  summary, impact, root_cause, resolution, corrective_measures,
-                  preventative_measures, lessons_learned,
-                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
-           FROM incidents WHERE id = $1 FOR NO KEY UPDATE"#,
-        id as IncidentId,
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Incident::from))
+/// The sections' texts and their HTML as arrays for `unnest`, in section order.
+fn text_arrays<'a>(
+    texts: &'a PerSection<String>,
+    html: &'a PerSection<String>,
+) -> (Vec<&'static str>, Vec<&'a str>, Vec<&'a str>) {
+    let keys = texts.iter().map(|(section, _)| section.key()).collect();
+    let bodies = texts.values().map(String::as_str).collect();
+    let html = html.values().map(String::as_str).collect();
+    (keys, bodies, html)
 }
 
-/// Every incident, newest first.
-pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Incident>> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
-                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
-                  summary, impact, root_cause, resolution, corrective_measures,
-                  preventative_measures, lessons_learned,
-                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
-           FROM incidents ORDER BY started_at DESC, id DESC"#,
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(Incident::from).collect())
-}
-
-pub async fn insert(db: impl PgExecutor<'_>, draft: &IncidentDraft) -> sqlx::Result<IncidentId> {
+/// Inserts an incident with its sections' texts and their HTML (made by renderer version
+/// `rendered_with`).
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    draft: &IncidentDraft,
+    html: &PerSection<String>,
+    rendered_with: i32,
+) -> sqlx::Result<IncidentId> {
+    let (keys, bodies, html) = text_arrays(&draft.texts, html);
     sqlx::query_scalar!(
-        r#"INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
-                                  summary, impact, root_cause, resolution, corrective_measures,
-                                  preventative_measures, lessons_learned, section_headings)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-           RETURNING id AS "id: IncidentId""#,
+        r#"WITH created AS (
+               INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
+                                      section_headings)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)
+               RETURNING id
+           ), texts AS (
+               INSERT INTO incident_texts (incident_id, section, body, html, rendered_with)
+               SELECT created.id, t.section, t.body, t.html, $11
+               FROM created, unnest($8::text[], $9::text[], $10::text[]) AS t (section, body, html)
+           )
+           SELECT id AS "id!: IncidentId" FROM created"#,
         draft.title,
         draft.severity as Severity,
         draft.status as Status,
         draft.started_at,
         draft.ended_at,
         draft.offset.minutes(),
-        draft.summary,
-        draft.impact,
-        draft.root_cause,
-        draft.resolution,
-        draft.corrective_measures,
-        draft.preventative_measures,
-        draft.lessons_learned,
         Json(&draft.headings) as _,
+        &keys as &[&str],
+        &bodies as &[&str],
+        &html as &[&str],
+        rendered_with,
     )
     .fetch_one(db)
     .await
@@ -156,7 +145,10 @@ pub async fn update(
     id: IncidentId,
     base_version: i32,
     draft: &IncidentDraft,
+    html: &PerSection<String>,
+    rendered_with: i32,
 ) -> sqlx::Result<Option<i32>> {
+    let (keys, bodies, html) = text_arrays(&draft.texts, html);
     // A new offset also forgets how imported timeline rows spelled their times: a time written
     // for one offset would no longer read as the same instant in another (see the export).
     sqlx::query_scalar!(
@@ -165,11 +157,16 @@ pub async fn update(
            ), saved AS (
                UPDATE incidents
                SET title = $3, severity = $4, status = $5, started_at = $6, ended_at = $7,
-                   utc_offset_minutes = $8, summary = $9, impact = $10, root_cause = $11,
-                   resolution = $12, corrective_measures = $13, preventative_measures = $14,
-                   lessons_learned = $15, version = version + 1, updated_at = now()
+                   utc_offset_minutes = $8, version = version + 1, updated_at = now()
                WHERE id = $1 AND version = $2
                RETURNING version
+           ), texts AS (
+               INSERT INTO incident_texts (incident_id, section, body, html, rendered_with)
+               SELECT $1, t.section, t.body, t.html, $12
+               FROM unnest($9::text[], $10::text[], $11::text[]) AS t (section, body, html)
+               WHERE EXISTS (SELECT 1 FROM saved)
+               ON CONFLICT (incident_id, section) DO UPDATE
+               SET body = excluded.body, html = excluded.html, rendered_with = excluded.rendered_with
            ), forgotten AS (
                UPDATE timeline_entries SET time_as_written = ''
                WHERE incident_id = $1 AND time_as_written <> ''
@@ -185,13 +182,10 @@ pub async fn update(
         draft.started_at,
         draft.ended_at,
         draft.offset.minutes(),
-        draft.summary,
-        draft.impact,
-        draft.root_cause,
-        draft.resolution,
-        draft.corrective_measures,
-        draft.preventative_measures,
-        draft.lessons_learned,
+        &keys as &[&str],
+        &bodies as &[&str],
+        &html as &[&str],
+        rendered_with,
     )
     .fetch_optional(db)
     .await

@@ -1,11 +1,10 @@
 //! The action-item ledger: every postmortem's action items, filtered, sorted and paged.
 
+use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
-use crate::domain::{
-    ActionItem, ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Severity, TeamId, UserId,
-};
+use crate::domain::{ActionItem, ActionKind, ActionStatus, Priority, Severity, StoredHtml, TeamId, UserId, WithHtml};
 
 /// Which action items to list. `None` means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,6 +77,8 @@ impl LedgerSort {
 #[derive(Debug, Clone)]
 pub struct LedgerRow {
     pub item: ActionItem,
+    /// The item's text as stored HTML.
+    pub html: StoredHtml,
     pub incident_title: String,
     pub severity: Severity,
     pub overdue: bool,
@@ -85,24 +86,7 @@ pub struct LedgerRow {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: ActionItemId,
-    incident_id: IncidentId,
-    body: String,
-    kind: Option<ActionKind>,
-    priority: Option<Priority>,
-    status: ActionStatus,
-    wont_do_reason: String,
-    owner: String,
-    owner_id: Option<UserId>,
-    owner_person: Option<String>,
-    team: String,
-    team_id: Option<TeamId>,
-    team_name: Option<String>,
-    ticket_url: String,
-    completion_note: String,
-    due_on: Option<Date>,
-    completed_at: Option<OffsetDateTime>,
-    version: i32,
+    item: Json<WithHtml<ActionItem>>,
     incident_title: String,
     severity: Severity,
     overdue: bool,
@@ -112,10 +96,7 @@ struct Row {
 /// that the page costs the same however many items there are.
 pub const COUNT_LIMIT: i64 = 1000;
 
-const FROM: &str = " FROM action_items a
-    JOIN incidents i ON i.id = a.incident_id
-    LEFT JOIN users u ON u.id = a.owner_id
-    LEFT JOIN teams t ON t.id = a.team_id";
+const FROM: &str = " FROM action_item_rows a JOIN incidents i ON i.id = a.incident_id";
 
 /// Adds the filter's conditions. The query is built for the filters in use, rather than one
 /// query with every filter optional, so that PostgreSQL sees plain conditions and an order it
@@ -149,7 +130,7 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filter: &LedgerFilter, now
         sql.push(" AND i.severity = ").push_bind(severity.as_str());
     }
     if filter.overdue_only {
-        sql.push(" AND action_item_overdue(a.status, a.due_on, t.time_zone, ").push_bind(now).push(")");
+        sql.push(" AND action_item_overdue(a.status, a.due_on, a.team_time_zone, ").push_bind(now).push(")");
     }
     if let Some(from) = filter.due_from {
         sql.push(" AND a.due_on >= ").push_bind(from);
@@ -159,15 +140,12 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filter: &LedgerFilter, now
     }
 }
 
-/// How many items match, counted up to [`COUNT_LIMIT`] + 1. Joins only what the filters read,
-/// so the common counts are read from an index alone.
+/// How many items match, counted up to [`COUNT_LIMIT`] + 1. PostgreSQL joins only what the
+/// filters read, so the common counts are read from an index alone.
 pub async fn count(db: impl PgExecutor<'_>, filter: &LedgerFilter, now: OffsetDateTime) -> sqlx::Result<i64> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM action_items a");
+    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM action_item_rows a");
     if filter.severity.is_some() {
         count.push(" JOIN incidents i ON i.id = a.incident_id");
-    }
-    if filter.overdue_only {
-        count.push(" LEFT JOIN teams t ON t.id = a.team_id");
     }
     push_filters(&mut count, filter, now);
     count.push(format!(" LIMIT {} ) matching", COUNT_LIMIT + 1));
@@ -183,10 +161,8 @@ pub async fn page(
     offset: i64,
 ) -> sqlx::Result<Vec<LedgerRow>> {
     let mut sql = QueryBuilder::new(
-        "SELECT a.id, a.incident_id, a.body, a.kind, a.priority, a.status, a.wont_do_reason, a.owner,
-                a.owner_id, coalesce(nullif(u.name, ''), u.email) AS owner_person, a.team, a.team_id,
-                t.name AS team_name, a.ticket_url, a.completion_note, a.due_on, a.completed_at, a.version,
-                i.title AS incident_title, i.severity, action_item_overdue(a.status, a.due_on, t.time_zone, ",
+        "SELECT row_to_json(a) AS item, i.title AS incident_title, i.severity,
+                action_item_overdue(a.status, a.due_on, a.team_time_zone, ",
     );
     sql.push_bind(now).push(") AS overdue").push(FROM);
     push_filters(&mut sql, filter, now);
@@ -195,7 +171,7 @@ pub async fn page(
         LedgerSort::Priority => " ORDER BY a.priority ASC NULLS LAST, a.due_on ASC NULLS LAST, a.id",
         LedgerSort::Severity => " ORDER BY i.severity, a.due_on ASC NULLS LAST, a.id",
         LedgerSort::Newest => " ORDER BY a.created_at DESC, a.id DESC",
-        LedgerSort::Team => " ORDER BY lower(t.name) ASC NULLS LAST, a.due_on ASC NULLS LAST, a.id",
+        LedgerSort::Team => " ORDER BY lower(a.team_name) ASC NULLS LAST, a.due_on ASC NULLS LAST, a.id",
     });
     // Written out rather than bound, so that each plan is made for the page asked for and can
     // stop reading the index after it (numbers cannot carry SQL).
@@ -204,26 +180,8 @@ pub async fn page(
     let rows = rows
         .into_iter()
         .map(|row| LedgerRow {
-            item: ActionItem {
-                id: row.id,
-                incident_id: row.incident_id,
-                body: row.body,
-                kind: row.kind,
-                priority: row.priority,
-                status: row.status,
-                wont_do_reason: row.wont_do_reason,
-                owner: row.owner,
-                owner_id: row.owner_id,
-                owner_person: row.owner_person,
-                team: row.team,
-                team_id: row.team_id,
-                team_name: row.team_name,
-                ticket_url: row.ticket_url,
-                completion_note: row.completion_note,
-                due_on: row.due_on,
-                completed_at: row.completed_at,
-                version: row.version,
-            },
+            item: row.item.0.value,
+            html: row.item.0.html,
             incident_title: row.incident_title,
             severity: row.severity,
             overdue: row.overdue,

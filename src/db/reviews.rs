@@ -1,45 +1,28 @@
 //! The `review_comments` table, and moving a postmortem through its review.
 
 use sqlx::PgExecutor;
-use time::OffsetDateTime;
 
 use crate::domain::{CommentKind, IncidentId, Status, UserId};
 
-/// A step of the review: a comment, or a change of status with what was said about it.
-#[derive(Debug, Clone)]
-pub struct ReviewComment {
-    pub author: String,
-    pub kind: CommentKind,
-    pub body: String,
-    pub created_at: OffsetDateTime,
-}
-
-pub async fn list(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Vec<ReviewComment>> {
-    sqlx::query_as!(
-        ReviewComment,
-        r#"SELECT coalesce(nullif(u.name, ''), u.email, 'someone') AS "author!", c.kind AS "kind: CommentKind", c.body, c.created_at
-           FROM review_comments c LEFT JOIN users u ON u.id = c.author_id
-           WHERE c.incident_id = $1 ORDER BY c.created_at, c.id"#,
-        incident as IncidentId,
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// Adds a comment, or records a step of the review.
+/// Adds a comment, or records a step of the review, with the HTML its text renders to.
 pub async fn add(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     author: UserId,
     kind: CommentKind,
     body: &str,
+    html: &str,
+    rendered_with: i32,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO review_comments (incident_id, author_id, kind, body) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO review_comments (incident_id, author_id, kind, body, html, rendered_with)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         incident as IncidentId,
         author as UserId,
         kind as CommentKind,
         body,
+        html,
+        rendered_with,
     )
     .execute(db)
     .await?;

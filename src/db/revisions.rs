@@ -26,6 +26,9 @@ pub struct Revision {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub markdown: String,
+    /// Its HTML as stored, and the renderer version that made it.
+    pub html: String,
+    pub rendered_with: i32,
 }
 
 /// The latest revision of a postmortem, compared with the text about to be recorded.
@@ -67,28 +70,50 @@ pub async fn mark_published(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()
     Ok(())
 }
 
-/// Replaces the text of revision `id` (an edit folded into its author's open revision).
-pub async fn replace_text(db: impl PgExecutor<'_>, id: i64, text: &str) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE revisions SET markdown = $2, updated_at = now() WHERE id = $1", id, text).execute(db).await?;
+/// Replaces the text of revision `id` and its HTML (an edit folded into its author's open
+/// revision).
+pub async fn replace_text(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    text: &str,
+    html: &str,
+    rendered_with: i32,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE revisions SET markdown = $2, html = $3, rendered_with = $4, updated_at = now() WHERE id = $1",
+        id,
+        text,
+        html,
+        rendered_with,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
-/// Adds revision `number` of `incident`.
-pub async fn insert(
-    db: impl PgExecutor<'_>,
-    incident: IncidentId,
-    number: i32,
-    text: &str,
-    author: Option<UserId>,
-    published: bool,
-) -> sqlx::Result<()> {
+/// A revision to add.
+#[derive(Debug, Clone)]
+pub struct NewRevision<'a> {
+    pub incident: IncidentId,
+    pub number: i32,
+    pub markdown: &'a str,
+    pub html: &'a str,
+    pub rendered_with: i32,
+    pub author: Option<UserId>,
+    pub published: bool,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, revision: &NewRevision<'_>) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO revisions (incident_id, number, markdown, author_id, published) VALUES ($1, $2, $3, $4, $5)",
-        incident as IncidentId,
-        number,
-        text,
-        author.map(|author| author.0),
-        published,
+        "INSERT INTO revisions (incident_id, number, markdown, html, rendered_with, author_id, published)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        revision.incident as IncidentId,
+        revision.number,
+        revision.markdown,
+        revision.html,
+        revision.rendered_with,
+        revision.author.map(|author| author.0),
+        revision.published,
     )
     .execute(db)
     .await?;
@@ -115,7 +140,7 @@ pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, number: i32) ->
     sqlx::query_as!(
         Revision,
         r#"SELECT r.number, nullif(coalesce(nullif(u.name, ''), u.email), '') AS author, r.published,
-                  r.created_at, r.updated_at, r.markdown
+                  r.created_at, r.updated_at, r.markdown, r.html, r.rendered_with
            FROM revisions r LEFT JOIN users u ON u.id = r.author_id
            WHERE r.incident_id = $1 AND r.number = $2"#,
         incident as IncidentId,
@@ -158,6 +183,8 @@ pub struct Published {
     pub severity: String,
     pub number: i32,
     pub markdown: String,
+    pub html: String,
+    pub rendered_with: i32,
     pub author: Option<String>,
     pub published_at: OffsetDateTime,
 }
@@ -167,8 +194,10 @@ pub async fn published(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<
     sqlx::query_as!(
         Published,
         r#"SELECT p.incident_id AS "incident_id!: IncidentId", p.title AS "title!", p.severity AS "severity!",
-                  p.number AS "number!", p.markdown AS "markdown!", p.author, p.published_at AS "published_at!"
+                  p.number AS "number!", p.markdown AS "markdown!", p.html AS "html!",
+                  p.rendered_with AS "rendered_with!", p.author, p.published_at AS "published_at!"
            FROM (SELECT DISTINCT ON (r.incident_id) r.incident_id, i.title, i.severity, r.number, r.markdown,
+                        r.html, r.rendered_with,
                         nullif(coalesce(nullif(u.name, ''), u.email), '') AS author, r.created_at AS published_at
                  FROM revisions r JOIN incidents i ON i.id = r.incident_id
                  LEFT JOIN users u ON u.id = r.author_id

@@ -1,6 +1,7 @@
 //! The `teams` table.
 
 use sqlx::PgExecutor;
+use sqlx::types::Json;
 
 use crate::domain::{Team, TeamId};
 
@@ -28,10 +29,10 @@ pub async fn listing(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TeamListing>> 
         .collect())
 }
 
+/// Every team, by name (the team pickers' list).
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Team>> {
-    sqlx::query_as!(Team, r#"SELECT id AS "id: TeamId", name, time_zone FROM teams ORDER BY lower(name), id"#)
-        .fetch_all(db)
-        .await
+    let teams = sqlx::query_scalar!(r#"SELECT picker_teams() AS "teams!: Json<Vec<Team>>""#).fetch_one(db).await?;
+    Ok(teams.0)
 }
 
 pub async fn find(db: impl PgExecutor<'_>, id: TeamId) -> sqlx::Result<Option<Team>> {

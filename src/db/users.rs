@@ -1,6 +1,7 @@
 //! The `users` and `team_members` tables: people, their roles and their teams.
 
 use sqlx::PgExecutor;
+use sqlx::types::Json;
 use time::OffsetDateTime;
 
 use crate::domain::{Role, TeamId, User, UserId};
@@ -45,17 +46,10 @@ pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result
     }))
 }
 
-/// Everyone, active people first, then by name.
+/// Everyone, active people first, then by name (the owner pickers' list).
 pub async fn all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {
-    let rows = sqlx::query_as!(
-        User,
-        r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
-                  deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!"
-           FROM users ORDER BY deactivated_at IS NOT NULL, lower(coalesce(nullif(name, ''), email)), id"#,
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows)
+    let people = sqlx::query_scalar!(r#"SELECT picker_people() AS "people!: Json<Vec<User>>""#).fetch_one(db).await?;
+    Ok(people.0)
 }
 
 /// Adds a person. Fails with a unique violation (`users_email_key`) if the email is taken.

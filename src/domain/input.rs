@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
 use super::{
-    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, Priority, SectionHeadings, Severity, Status, TeamId,
-    TimelineEntry, UserId,
+    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, PerSection, Priority, Section, SectionHeadings,
+    Severity, Status, TeamId, TimelineEntry, UserId,
 };
 
 /// Longest title, in characters.
@@ -102,13 +102,9 @@ pub struct IncidentForm {
     pub started_at: String,
     pub ended_at: String,
     pub utc_offset: String,
-    pub summary: String,
-    pub impact: String,
-    pub root_cause: String,
-    pub resolution: String,
-    pub corrective_measures: String,
-    pub preventative_measures: String,
-    pub lessons_learned: String,
+    /// Each section's Markdown, as typed; the form fields are named by [`Section::key`].
+    #[serde(flatten)]
+    pub texts: PerSection<String>,
     /// The version the edit was based on (hidden field; empty when creating).
     pub version: String,
 }
@@ -122,13 +118,8 @@ pub struct IncidentDraft {
     pub started_at: OffsetDateTime,
     pub ended_at: Option<OffsetDateTime>,
     pub offset: Offset,
-    pub summary: String,
-    pub impact: String,
-    pub root_cause: String,
-    pub resolution: String,
-    pub corrective_measures: String,
-    pub preventative_measures: String,
-    pub lessons_learned: String,
+    /// Each section's Markdown.
+    pub texts: PerSection<String>,
     /// The authors' headings (imports only): saved on insert, never changed by an edit.
     pub headings: SectionHeadings,
 }
@@ -153,13 +144,7 @@ impl IncidentForm {
             started_at: t::datetime_local_value(incident.started_at, incident.offset),
             ended_at: incident.ended_at.map(|end| t::datetime_local_value(end, incident.offset)).unwrap_or_default(),
             utc_offset: incident.offset.to_string(),
-            summary: incident.summary.clone(),
-            impact: incident.impact.clone(),
-            root_cause: incident.root_cause.clone(),
-            resolution: incident.resolution.clone(),
-            corrective_measures: incident.corrective_measures.clone(),
-            preventative_measures: incident.preventative_measures.clone(),
-            lessons_learned: incident.lessons_learned.clone(),
+            texts: incident.texts.clone(),
             version: incident.version.to_string(),
         }
     }
@@ -167,6 +152,12 @@ impl IncidentForm {
     /// The version this edit was based on, if the hidden field holds one.
     pub fn base_version(&self) -> Option<i32> {
         self.version.trim().parse().ok()
+    }
+
+    /// The form with `section` holding `text` (for building forms in code: tests, tools).
+    pub fn with(mut self, section: Section, text: impl Into<String>) -> IncidentForm {
+        self.texts[section] = text.into();
+        self
     }
 
     pub fn validate(&self) -> Result<IncidentDraft, FieldErrors> {
@@ -230,13 +221,7 @@ impl IncidentForm {
             started_at: started_at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
             ended_at,
             offset,
-            summary: prose(&mut errors, "summary", &self.summary),
-            impact: prose(&mut errors, "impact", &self.impact),
-            root_cause: prose(&mut errors, "root_cause", &self.root_cause),
-            resolution: prose(&mut errors, "resolution", &self.resolution),
-            corrective_measures: prose(&mut errors, "corrective_measures", &self.corrective_measures),
-            preventative_measures: prose(&mut errors, "preventative_measures", &self.preventative_measures),
-            lessons_learned: prose(&mut errors, "lessons_learned", &self.lessons_learned),
+            texts: self.texts.map(|section, text| prose(&mut errors, section.key(), text)),
             headings: SectionHeadings::default(),
         };
         errors.into_result(|| draft)
@@ -523,9 +508,9 @@ mod tests {
             started_at: "2025-03-01T10:15".into(),
             ended_at: "2025-03-01T11:05".into(),
             utc_offset: "UTC+2".into(),
-            summary: "line one\r\nline two\r\n\r\n".into(),
             ..IncidentForm::default()
         }
+        .with(Section::Summary, "line one\r\nline two\r\n\r\n")
     }
 
     #[test]
@@ -534,7 +519,7 @@ mod tests {
         assert_eq!(draft.title, "The Great Database Meltdown of 2025");
         assert_eq!(draft.started_at, datetime!(2025-03-01 08:15 UTC));
         assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 09:05 UTC)));
-        assert_eq!(draft.summary, "line one\nline two");
+        assert_eq!(draft.texts[Section::Summary], "line one\nline two");
     }
 
     #[test]
@@ -546,9 +531,9 @@ mod tests {
             started_at: "2025-03-01T12:00".into(),
             ended_at: "2025-03-01T11:00".into(),
             utc_offset: "UTC+2".into(),
-            impact: "nul\0byte".into(),
             ..IncidentForm::default()
-        };
+        }
+        .with(Section::Impact, "nul\0byte");
         let errors = form.validate().expect_err("invalid");
         for field in ["title", "severity", "status", "ended_at", "impact"] {
             assert!(errors.get(field).is_some(), "{field} should be rejected: {errors:?}");
@@ -583,13 +568,7 @@ mod tests {
             started_at: datetime!(9999-12-30 10:00 UTC),
             ended_at: None,
             offset: Offset::from_minutes(-720),
-            summary: String::new(),
-            impact: String::new(),
-            root_cause: String::new(),
-            resolution: String::new(),
-            corrective_measures: String::new(),
-            preventative_measures: String::new(),
-            lessons_learned: String::new(),
+            texts: PerSection::default(),
             headings: SectionHeadings::default(),
             version: 1,
             updated_at: datetime!(2025-01-01 0:00 UTC),

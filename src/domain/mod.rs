@@ -1,7 +1,10 @@
 //! The postmortem's vocabulary: ids, enums and input validation, free of HTTP and SQL.
 
 pub mod input;
+mod section;
 pub mod time;
+
+pub use section::{FormGroup, PerSection, Section};
 
 use std::fmt;
 use std::str::FromStr;
@@ -109,6 +112,14 @@ macro_rules! text_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        /// Read from the stored value, as rows come back from the database as JSON.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
             }
         }
 
@@ -344,7 +355,7 @@ impl FromStr for DuePolicy {
 }
 
 /// A person with an account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct User {
     pub id: UserId,
     pub email: String,
@@ -363,7 +374,7 @@ impl User {
 }
 
 /// A group of people who own action items together.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
@@ -381,32 +392,26 @@ pub struct Incident {
     pub started_at: ::time::OffsetDateTime,
     pub ended_at: Option<::time::OffsetDateTime>,
     pub offset: time::Offset,
-    pub summary: String,
-    pub impact: String,
-    pub root_cause: String,
-    pub resolution: String,
-    pub corrective_measures: String,
-    pub preventative_measures: String,
-    pub lessons_learned: String,
+    /// The Markdown of each standard section.
+    pub texts: PerSection<String>,
     pub headings: SectionHeadings,
     pub version: i32,
     pub updated_at: ::time::OffsetDateTime,
 }
 
-/// The authors' own headings for the standard sections, when a postmortem was imported with
-/// headings of its own ("Contributing Factors" for the root cause). `None` means the standard
-/// heading. Stored as JSON; the forms never edit them.
+/// The authors' own headings, when a postmortem was imported with headings of its own
+/// ("Contributing Factors" for the root cause). `None` means the standard heading. Stored as
+/// JSON keyed by section key, `timeline`, `measures` and `action_items`; the forms never edit
+/// them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SectionHeadings {
-    pub summary: Option<String>,
-    pub impact: Option<String>,
+    /// Each standard section's heading; the measures' own are unused (see `measures`).
+    #[serde(flatten)]
+    pub sections: PerSection<Option<String>>,
     pub timeline: Option<String>,
-    pub root_cause: Option<String>,
-    pub resolution: Option<String>,
     /// Heads the corrective and preventative measures together.
     pub measures: Option<String>,
-    pub lessons_learned: Option<String>,
     pub action_items: Option<String>,
 }
 
@@ -418,10 +423,11 @@ impl Incident {
 }
 
 /// One line of the timeline: an instant and Markdown text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct TimelineEntry {
     pub id: TimelineEntryId,
     pub incident_id: IncidentId,
+    #[serde(with = "::time::serde::rfc3339")]
     pub occurred_at: ::time::OffsetDateTime,
     pub body: String,
     /// The time as an imported document wrote it (`10:15 AM`); empty for rows typed in here.
@@ -429,7 +435,7 @@ pub struct TimelineEntry {
 }
 
 /// Follow-up work. `completed_at` is when it was closed (done, or decided against).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct ActionItem {
     pub id: ActionItemId,
     pub incident_id: IncidentId,
@@ -456,7 +462,9 @@ pub struct ActionItem {
     /// That person's name (or email), read with the item.
     pub owner_person: Option<String>,
     pub team: String,
+    #[serde(deserialize_with = "time::json::optional_date")]
     pub due_on: Option<::time::Date>,
+    #[serde(deserialize_with = "time::json::optional_instant")]
     pub completed_at: Option<::time::OffsetDateTime>,
 }
 
@@ -506,12 +514,30 @@ impl ActionItem {
 }
 
 /// A section beyond the standard fields, with the author's own heading.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct ExtraSection {
     pub id: SectionId,
     pub incident_id: IncidentId,
     pub heading: String,
     pub body: String,
+}
+
+/// HTML rendered from a Markdown field when it was saved, and the version of the renderer that
+/// made it (0: never rendered). Pages show it through `markdown::shown`, which renders again
+/// if another renderer made it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct StoredHtml {
+    pub html: String,
+    pub rendered_with: i32,
+}
+
+/// A row and the HTML stored with its Markdown, as read for a page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct WithHtml<T> {
+    #[serde(flatten)]
+    pub value: T,
+    #[serde(flatten)]
+    pub html: StoredHtml,
 }
 
 impl Postmortem {
@@ -520,10 +546,10 @@ impl Postmortem {
     /// for every action item still to do.
     pub fn missing_for_review(&self) -> Vec<String> {
         let mut missing = Vec::new();
-        if self.incident.impact.trim().is_empty() {
+        if self.incident.texts[Section::Impact].trim().is_empty() {
             missing.push("Describe the impact.".to_owned());
         }
-        if self.incident.root_cause.trim().is_empty() {
+        if self.incident.texts[Section::RootCause].trim().is_empty() {
             missing.push("Write the root cause.".to_owned());
         }
         if self.timeline.is_empty() {

@@ -1,75 +1,19 @@
 //! From recognised sections to a draft postmortem: metadata read, start and end resolved from
 //! what the authors stated, every timeline row given an instant, action items parsed.
 
-use serde::Serialize;
 use time::{Date, OffsetDateTime, Time};
 
 use super::action_items::{self, ImportedItem, ItemStatus};
+pub use super::model::{ImportedEntry, ImportedPostmortem, ResolvedItem};
 use super::sections::{SectionKind, own_heading};
 use super::timeline::{self, RawEntry};
 use super::when::{self, PartialDate, Zone};
-use super::{ExtraSection, Field, Sections, TitleSource, split_sections};
+use super::{Sections, split_sections};
 use crate::domain::input::is_web_address;
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::time::{Offset, showable};
-use crate::domain::{ActionKind, ActionStatus, Priority, SectionHeadings, Severity, Status};
-use crate::markdown::export;
-
-/// A timeline entry with its instant resolved (if the row had a time).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ImportedEntry {
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub occurred_at: Option<OffsetDateTime>,
-    pub approximate: bool,
-    /// The time as the row wrote it (`10:15 AM`, with its date if it had one).
-    pub time_as_written: Option<String>,
-    pub text: String,
-}
-
-/// An action item with its due date resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResolvedItem {
-    #[serde(flatten)]
-    pub item: ImportedItem,
-    pub due_on: Option<Date>,
-}
-
-/// Everything recognised in one document: what the import preview shows, what `--dry-run
-/// --json` prints, and what is saved as a draft after the user's corrections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ImportedPostmortem {
-    pub title: String,
-    pub title_source: Option<TitleSource>,
-    pub severity: Option<Severity>,
-    pub status: Option<Status>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub started_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub ended_at: Option<OffsetDateTime>,
-    /// The zone or offset the times were read in, as a label (`UTC+2`, `America/New_York`).
-    pub zone: String,
-    /// The offset in force at the start: the offset the postmortem will be shown in.
-    pub utc_offset_minutes: i32,
-    pub summary: Field,
-    pub impact: Field,
-    pub root_cause: Field,
-    pub resolution: Field,
-    pub corrective_measures: Field,
-    pub preventative_measures: Field,
-    pub lessons_learned: Field,
-    /// The timeline section's heading as written, if any.
-    pub timeline_heading: Option<String>,
-    pub timeline: Vec<ImportedEntry>,
-    /// Text in the timeline section that is not an entry.
-    pub timeline_notes: String,
-    pub action_items_heading: Option<String>,
-    pub action_items: Vec<ResolvedItem>,
-    /// Text in the action-items section that is not an item.
-    pub action_item_notes: String,
-    pub extra_sections: Vec<ExtraSection>,
-    /// What the importer assumed, for the user to check.
-    pub notes: Vec<String>,
-}
+use crate::domain::{ActionKind, ActionStatus, PerSection, Priority, Section, SectionHeadings, Severity, Status};
+use crate::format::{self, Part};
 
 /// Recognises `source` (a Markdown postmortem; `file_name` titles it when nothing else does).
 /// A Hindsight export is read by its grammar, so it comes back exactly as it was saved.
@@ -95,7 +39,7 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     let mut sections = split_sections(source, file_name);
     let mut notes = Vec::new();
-    let mut metadata = take_metadata(&mut sections.summary.body);
+    let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
     // `**Start:** 2025-03-01 10:15 UTC` lines anywhere, when no metadata list said it.
     for (stated, slot) in [(&sections.stated_start, &mut metadata.start), (&sections.stated_end, &mut metadata.end)] {
         if slot.is_none()
@@ -118,8 +62,10 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
     // The span the authors stated: a Start/End pair, a duration line, front matter, or a
     // "from 16:58 to 18:46 UTC" sentence in the summary.
     let span_text: Vec<&str> = sections.duration.iter().map(String::as_str).collect();
-    let span =
-        span_text.iter().find_map(|text| when::parse_span(text)).or_else(|| when::parse_span(&sections.summary.body));
+    let span = span_text
+        .iter()
+        .find_map(|text| when::parse_span(text))
+        .or_else(|| when::parse_span(&sections.texts[Section::Summary].body));
     let zone = corrections
         .offset
         .map(|offset| Zone::Fixed(offset.to_utc_offset()))
@@ -147,7 +93,7 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
         .or_else(|| when::parse_date(&sections.title).map(|(date, _)| date))
-        .or_else(|| when::parse_date(&sections.summary.body).map(|(date, _)| date))
+        .or_else(|| when::parse_date(&sections.texts[Section::Summary].body).map(|(date, _)| date))
         .or_else(|| file_name.and_then(|name| when::parse_date(name).map(|(date, _)| date)));
 
     let started_at =
@@ -192,13 +138,7 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
     let Sections {
         title,
         title_source,
-        summary,
-        impact,
-        root_cause,
-        resolution,
-        corrective_measures,
-        preventative_measures,
-        lessons_learned,
+        texts,
         timeline: timeline_field,
         action_items: items_field,
         extra_sections,
@@ -213,13 +153,7 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         ended_at,
         zone: zone.label(),
         utc_offset_minutes: Offset::from_minutes(offset_minutes).minutes(),
-        summary,
-        impact,
-        root_cause,
-        resolution,
-        corrective_measures,
-        preventative_measures,
-        lessons_learned,
+        texts,
         timeline_heading: timeline_field.heading,
         timeline,
         timeline_notes: raw_timeline.notes,
@@ -468,13 +402,7 @@ impl ImportedPostmortem {
             started_at,
             ended_at,
             offset: Offset::from_minutes(self.utc_offset_minutes),
-            summary: self.summary.body.clone(),
-            impact: self.impact.body.clone(),
-            root_cause: self.root_cause.body.clone(),
-            resolution: self.resolution.body.clone(),
-            corrective_measures: self.corrective_measures.body.clone(),
-            preventative_measures: self.preventative_measures.body.clone(),
-            lessons_learned: self.lessons_learned.body.clone(),
+            texts: self.texts.map(|_, field| field.body.clone()),
             headings: SectionHeadings::default(),
         };
         let first_day = crate::domain::time::local(started_at, incident.offset).date();
@@ -487,7 +415,7 @@ impl ImportedPostmortem {
                 let time_as_written = entry
                     .time_as_written
                     .as_deref()
-                    .filter(|written| export::written_time_fits(written, occurred_at, incident.offset, first_day))
+                    .filter(|written| format::written_time_fits(written, occurred_at, incident.offset, first_day))
                     .unwrap_or_default()
                     .to_owned();
                 Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written })
@@ -539,34 +467,45 @@ impl ImportedPostmortem {
     /// section without content is left out, and its heading with it) that read back as the
     /// same section. The corrective and preventative measures share one heading.
     fn own_headings(&self, has_timeline: bool, has_action_items: bool) -> SectionHeadings {
-        use crate::markdown::export::heading;
-        let own = |field: &Field, kind: SectionKind, standard: &str| {
-            let heading = field.heading.as_deref().filter(|_| !field.body.is_empty());
-            own_heading(heading, kind, standard).map(str::to_owned)
-        };
-        let has_measures = !self.corrective_measures.body.is_empty() || !self.preventative_measures.body.is_empty();
-        let measures = [&self.corrective_measures, &self.preventative_measures]
+        let has_measures = Section::ALL.into_iter().any(|s| s.is_measure() && !self.texts[s].body.is_empty());
+        let measures = Section::ALL
             .into_iter()
-            .find_map(|field| own_heading(field.heading.as_deref(), SectionKind::Measures, heading::MEASURES))
+            .filter(|section| section.is_measure())
+            .find_map(|section| {
+                own_heading(self.texts[section].heading.as_deref(), SectionKind::Measures, Part::Measures.heading())
+            })
             .filter(|_| has_measures);
-        let list_heading = |heading: &Option<String>, present: bool, kind: SectionKind, standard: &str| {
-            own_heading(heading.as_deref().filter(|_| present), kind, standard).map(str::to_owned)
+        let list_heading = |heading: &Option<String>, present: bool, kind: SectionKind, part: Part| {
+            own_heading(heading.as_deref().filter(|_| present), kind, part.heading()).map(str::to_owned)
         };
         SectionHeadings {
-            summary: own(&self.summary, SectionKind::Summary, heading::SUMMARY),
-            impact: own(&self.impact, SectionKind::Impact, heading::IMPACT),
-            timeline: list_heading(&self.timeline_heading, has_timeline, SectionKind::Timeline, heading::TIMELINE),
-            root_cause: own(&self.root_cause, SectionKind::RootCause, heading::ROOT_CAUSE),
-            resolution: own(&self.resolution, SectionKind::Resolution, heading::RESOLUTION),
+            sections: PerSection::from_fn(|section| {
+                let field = &self.texts[section];
+                let heading = field.heading.as_deref().filter(|_| !field.body.is_empty() && !section.is_measure());
+                own_heading(heading, kind_of(section), section.export_heading()).map(str::to_owned)
+            }),
+            timeline: list_heading(&self.timeline_heading, has_timeline, SectionKind::Timeline, Part::Timeline),
             measures: measures.map(str::to_owned),
-            lessons_learned: own(&self.lessons_learned, SectionKind::LessonsLearned, heading::LESSONS_LEARNED),
             action_items: list_heading(
                 &self.action_items_heading,
                 has_action_items,
                 SectionKind::ActionItems,
-                heading::ACTION_ITEMS,
+                Part::ActionItems,
             ),
         }
+    }
+}
+
+/// What a heading must mean to be kept as `section`'s own.
+fn kind_of(section: Section) -> SectionKind {
+    match section {
+        Section::Summary => SectionKind::Summary,
+        Section::Impact => SectionKind::Impact,
+        Section::RootCause => SectionKind::RootCause,
+        Section::Resolution => SectionKind::Resolution,
+        Section::CorrectiveMeasures => SectionKind::CorrectiveMeasures,
+        Section::PreventativeMeasures => SectionKind::PreventativeMeasures,
+        Section::LessonsLearned => SectionKind::LessonsLearned,
     }
 }
 
@@ -585,13 +524,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             started_at: d.started_at,
             ended_at: d.ended_at,
             offset: d.offset,
-            summary: d.summary,
-            impact: d.impact,
-            root_cause: d.root_cause,
-            resolution: d.resolution,
-            corrective_measures: d.corrective_measures,
-            preventative_measures: d.preventative_measures,
-            lessons_learned: d.lessons_learned,
+            texts: d.texts,
             headings: d.headings,
             version: 1,
             updated_at: d.started_at,
@@ -663,9 +596,9 @@ mod tests {
         assert_eq!(draft.timeline[7].occurred_at, Some(datetime!(2025-03-01 11:05 +02:00)));
         assert_eq!(draft.action_items.len(), 4);
         assert!(draft.action_items.iter().all(ResolvedItem::is_done));
-        assert!(draft.impact.body.starts_with("Our beloved web app"));
-        assert!(draft.root_cause.body.contains("connection pool"));
-        assert!(draft.corrective_measures.body.contains("How We’ll Avoid Another Meltdown"));
+        assert!(draft.texts[Section::Impact].body.starts_with("Our beloved web app"));
+        assert!(draft.texts[Section::RootCause].body.contains("connection pool"));
+        assert!(draft.texts[Section::CorrectiveMeasures].body.contains("How We’ll Avoid Another Meltdown"));
         assert!(draft.notes.is_empty(), "{:?}", draft.notes);
     }
 
@@ -678,7 +611,11 @@ mod tests {
         assert_eq!(draft.status, Some(Status::Published));
         assert_eq!(draft.started_at, Some(datetime!(2025-03-01 10:15 +02:00)));
         assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 11:05 +02:00)));
-        assert!(draft.summary.body.starts_with("A database connection pool"), "{:?}", draft.summary);
+        assert!(
+            draft.texts[Section::Summary].body.starts_with("A database connection pool"),
+            "{:?}",
+            draft.texts[Section::Summary]
+        );
         assert_eq!(draft.timeline.len(), 8);
         assert_eq!(draft.timeline[3].occurred_at, Some(datetime!(2025-03-01 10:30 +02:00)));
         assert_eq!(draft.action_items.len(), 4);
@@ -750,7 +687,7 @@ mod tests {
             let first_row = draft.timeline.iter().find_map(|entry| entry.occurred_at);
             draft.started_at = draft.started_at.or(first_row).or(Some(datetime!(2000-01-01 00:00 UTC)));
             let drafts = draft.to_drafts().expect("a start");
-            let export = export::export(&saved(drafts));
+            let export = crate::markdown::export::export(&saved(drafts));
             let (source, exported) = (words(text), words(&export));
             let kept = source.intersection(&exported).count();
             let missing: Vec<&String> = source.difference(&exported).collect();
@@ -773,7 +710,7 @@ mod tests {
         assert_eq!(draft.timeline[0].occurred_at, None);
         assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-03-01 10:20 +14:00)));
         // Exporting used to panic: the row's instant has no date in the incident's offset.
-        let export = export::export(&saved(draft.to_drafts().expect("a start")));
+        let export = crate::markdown::export::export(&saved(draft.to_drafts().expect("a start")));
         assert!(export.contains("- the last hour"), "{export}");
         let late = recognise("# X\n\n- **Start:** 9999-12-31 23:59 UTC-12\n- **End:** ongoing\n", None);
         assert_eq!(late.started_at, None);
@@ -785,7 +722,11 @@ mod tests {
         let draft = recognise(doc, None);
         assert_eq!(draft.started_at, Some(datetime!(2025-03-01 10:15 +02:00)));
         assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 11:05 +02:00)));
-        assert!(draft.summary.body.starts_with("**Start:** 2025-03-01 10:15 UTC+2\n**End:**"), "{:?}", draft.summary);
+        assert!(
+            draft.texts[Section::Summary].body.starts_with("**Start:** 2025-03-01 10:15 UTC+2\n**End:**"),
+            "{:?}",
+            draft.texts[Section::Summary]
+        );
         // The example the missing-start message gives works as it says.
         let hint = DraftError::NoStart.to_string();
         let example = hint.split('`').nth(1).expect("an example");

@@ -6,51 +6,14 @@
 
 use std::borrow::Cow;
 
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, PrimitiveDateTime};
 
 use super::action_items::{ImportedItem, ItemStatus};
-use super::draft::{ImportedEntry, ImportedPostmortem, ResolvedItem};
+use super::model::{ExtraSection, Field, ImportedEntry, ImportedPostmortem, ResolvedItem, TitleSource};
 use super::outline::CodeFences;
-use super::sections::{SectionKind, classify};
-use super::{ExtraSection, Field, TitleSource};
 use crate::domain::time::{self as t, Offset, showable};
-use crate::domain::{Severity, Status};
-use crate::markdown::export::{self, EXTRA_MARKER, heading};
-
-/// The export's sections, in the order it writes them.
-pub(crate) const SECTIONS: [&str; 8] = [
-    heading::SUMMARY,
-    heading::IMPACT,
-    heading::TIMELINE,
-    heading::ROOT_CAUSE,
-    heading::RESOLUTION,
-    heading::MEASURES,
-    heading::LESSONS_LEARNED,
-    heading::ACTION_ITEMS,
-];
-const CORRECTIVE_NAME: &str = "Corrective Measures";
-const PREVENTATIVE_NAME: &str = "Preventative Measures";
-
-/// Where a `##` heading would be read in an export: the standard section it is, or the one
-/// it stands for as the authors' own heading (see `sections::own_heading`).
-fn position(heading: &str) -> Option<usize> {
-    if let Some(index) = SECTIONS.iter().position(|s| *s == heading) {
-        return Some(index);
-    }
-    let kind = match classify(heading)? {
-        SectionKind::RootCauseAndResolution => SectionKind::RootCause,
-        kind => kind,
-    };
-    SECTIONS.iter().position(|standard| classify(standard) == Some(kind))
-}
-
-/// Whether an extra section headed `heading`, written first among the extra sections, would
-/// be read back as a standard section (so the export marks it).
-pub fn reads_as_standard(heading: &str) -> bool {
-    position(heading).is_some()
-}
-const CORRECTIVE: &str = "### Corrective Measures";
-const PREVENTATIVE: &str = "### Preventative Measures";
+use crate::domain::{PerSection, Section, Severity, Status};
+use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 
 /// The postmortem `source` is the export of, or `None` when it is not in the export's shape.
 pub fn read(source: &str) -> Option<ImportedPostmortem> {
@@ -79,10 +42,10 @@ pub fn read(source: &str) -> Option<ImportedPostmortem> {
         // first extra section only the standard headings themselves are ambiguous.
         let standard = if marked_extra {
             None
-        } else if let Some(index) = SECTIONS.iter().position(|s| *s == heading) {
+        } else if let Some(index) = PARTS.iter().position(|part| part.heading() == heading) {
             Some(index)
         } else if found.extra_sections.is_empty() {
-            position(heading).filter(|&index| index >= next_standard)
+            Part::of_heading(heading).filter(|&index| index >= next_standard)
         } else {
             None
         };
@@ -90,49 +53,43 @@ pub fn read(source: &str) -> Option<ImportedPostmortem> {
             // Each standard section at most once, in order, and before any extra section.
             Some(index) if index >= next_standard && found.extra_sections.is_empty() => {
                 next_standard = index + 1;
-                match SECTIONS[index] {
-                    heading::TIMELINE => {
+                match PARTS[index] {
+                    Part::Timeline => {
                         found.timeline_heading = Some(heading.to_owned());
                         found.timeline = reader.timeline(offset, first_day)?;
                     }
-                    heading::ACTION_ITEMS => {
+                    Part::ActionItems => {
                         found.action_items_heading = Some(heading.to_owned());
                         found.action_items = reader.action_items()?;
                     }
-                    heading::MEASURES => {
-                        let corrective = reader.subsection(CORRECTIVE, Some(PREVENTATIVE))?;
-                        let preventative = reader.subsection(PREVENTATIVE, None)?;
+                    Part::Measures => {
+                        let corrective = format::measure_heading(Section::CorrectiveMeasures);
+                        let preventative = format::measure_heading(Section::PreventativeMeasures);
+                        let corrective_body = reader.subsection(&corrective, Some(&preventative))?;
+                        let preventative_body = reader.subsection(&preventative, None)?;
                         // The one heading over both belongs with the first that has content.
-                        let (corrective_heading, preventative_heading) = if corrective.is_some() {
-                            (heading, PREVENTATIVE_NAME)
+                        let (corrective_heading, preventative_heading) = if corrective_body.is_some() {
+                            (heading, Section::PreventativeMeasures.export_heading())
                         } else {
-                            (CORRECTIVE_NAME, heading)
+                            (Section::CorrectiveMeasures.export_heading(), heading)
                         };
-                        match (corrective, preventative) {
+                        match (corrective_body, preventative_body) {
                             (None, None) => return None,
                             (corrective, preventative) => {
                                 if let Some(body) = corrective {
-                                    found.corrective_measures =
+                                    found.texts[Section::CorrectiveMeasures] =
                                         Field { heading: Some(corrective_heading.to_owned()), body };
                                 }
                                 if let Some(body) = preventative {
-                                    found.preventative_measures =
+                                    found.texts[Section::PreventativeMeasures] =
                                         Field { heading: Some(preventative_heading.to_owned()), body };
                                 }
                             }
                         }
                     }
-                    name => {
+                    Part::Text(section) => {
                         reader.expect("")?;
-                        let field = Field { heading: Some(heading.to_owned()), body: reader.body(None) };
-                        match name {
-                            heading::SUMMARY => found.summary = field,
-                            heading::IMPACT => found.impact = field,
-                            heading::ROOT_CAUSE => found.root_cause = field,
-                            heading::RESOLUTION => found.resolution = field,
-                            heading::LESSONS_LEARNED => found.lessons_learned = field,
-                            _ => return None,
-                        }
+                        found.texts[section] = Field { heading: Some(heading.to_owned()), body: reader.body(None) };
                     }
                 }
             }
@@ -171,7 +128,7 @@ impl<'a> Reader<'a> {
 
     /// `- **Label:** value` → value.
     fn labelled(&mut self, label: &str) -> Option<&'a str> {
-        self.next()?.strip_prefix("- **")?.strip_prefix(label)?.strip_prefix(":** ")
+        format::read_metadata(self.next()?, label)
     }
 
     /// At the end of the document, or at the blank line before the next `## ` heading.
@@ -185,17 +142,17 @@ impl<'a> Reader<'a> {
     fn header(&mut self) -> Option<ImportedPostmortem> {
         let title = self.next()?.strip_prefix("# ").filter(|title| !title.trim().is_empty())?;
         self.expect("")?;
-        let severity = self.labelled("Severity")?;
+        let severity = self.labelled(label::SEVERITY)?;
         let severity = Severity::ALL.iter().copied().find(|s| s.label() == severity)?;
-        let status = self.labelled("Status")?;
+        let status = self.labelled(label::STATUS)?;
         let status = Status::ALL.iter().copied().find(|s| s.label() == status)?;
-        let (started_at, offset) = full_time(self.labelled("Start")?)?;
-        let ended_at = match self.labelled("End")? {
-            "ongoing" => None,
+        let (started_at, offset) = format::read_full_time(self.labelled(label::START)?)?;
+        let ended_at = match self.labelled(label::END)? {
+            label::ONGOING => None,
             end => {
-                let (end, end_offset) = full_time(end)?;
+                let (end, end_offset) = format::read_full_time(end)?;
                 // The duration is derived from start and end, so its line says nothing new.
-                self.labelled("Duration")?;
+                self.labelled(label::DURATION)?;
                 if end_offset != offset {
                     return None;
                 }
@@ -211,13 +168,7 @@ impl<'a> Reader<'a> {
             ended_at,
             zone: offset.to_string(),
             utc_offset_minutes: offset.minutes(),
-            summary: Field::default(),
-            impact: Field::default(),
-            root_cause: Field::default(),
-            resolution: Field::default(),
-            corrective_measures: Field::default(),
-            preventative_measures: Field::default(),
-            lessons_learned: Field::default(),
+            texts: PerSection::default(),
             timeline_heading: None,
             timeline: Vec::new(),
             timeline_notes: String::new(),
@@ -279,12 +230,12 @@ impl<'a> Reader<'a> {
 
     fn timeline(&mut self, offset: Offset, first_day: Date) -> Option<Vec<ImportedEntry>> {
         self.expect("")?;
-        self.expect(&format!("All times are {offset}."))?;
+        self.expect(&format::zone_line(offset))?;
         self.expect("")?;
         let mut entries = Vec::new();
         while !self.at_section_end() {
-            let line = self.next()?.strip_prefix("- **")?;
-            let (stamp, first) = line.split_once("** – ")?;
+            let line = self.next()?.strip_prefix(format::row::START)?;
+            let (stamp, first) = line.split_once(format::row::SEPARATOR)?;
             // `2025-03-01 ` first in a timeline that spans days; then the export's `10:15`, or
             // the time as the authors wrote it (`10:15 AM`, or one naming its own day).
             let (date, clock) = match stamp.split_once(' ').and_then(|(date, rest)| Some((t::parse_date(date)?, rest)))
@@ -292,9 +243,9 @@ impl<'a> Reader<'a> {
                 Some((date, rest)) => (date, rest),
                 None => (first_day, stamp),
             };
-            let (at, time_as_written) = match parse_clock(clock) {
+            let (at, time_as_written) = match format::read_clock(clock) {
                 Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
-                None => (export::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
+                None => (format::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
             };
             let mut text = first.to_owned();
             self.continuation(&mut text);
@@ -308,10 +259,10 @@ impl<'a> Reader<'a> {
         let mut items = Vec::new();
         while !self.at_section_end() {
             let line = self.next()?;
-            let (status, rest) = if let Some(rest) = line.strip_prefix("- [x] ") {
+            let (status, rest) = if let Some(rest) = line.strip_prefix(item::DONE) {
                 (ItemStatus::Done, rest)
             } else {
-                (ItemStatus::Open, line.strip_prefix("- [ ] ")?)
+                (ItemStatus::Open, line.strip_prefix(item::OPEN)?)
             };
             let mut item = item_line(rest, status)?;
             self.continuation(&mut item.item.text);
@@ -321,71 +272,23 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `2025-03-01 10:15 UTC+2` → the instant and the offset.
-fn full_time(text: &str) -> Option<(OffsetDateTime, Offset)> {
-    let mut parts = text.splitn(3, ' ');
-    let (date, clock, offset) = (parts.next()?, parts.next()?, parts.next()?);
-    let offset = Offset::parse(offset).ok()?;
-    let local = PrimitiveDateTime::new(t::parse_date(date)?, parse_clock(clock)?);
-    Some((showable(local.assume_offset(offset.to_utc_offset()))?, offset))
-}
-
-/// `10:15`, `10:15:30` or `10:15:30.25`, exactly as `export::clock` writes them.
-fn parse_clock(text: &str) -> Option<Time> {
-    let (whole, fraction) = match text.split_once('.') {
-        Some((whole, fraction)) => (whole, Some(fraction)),
-        None => (text, None),
-    };
-    let two_digits = |part: &&str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
-    let mut parts = whole.split(':');
-    let hour = parts.next().filter(two_digits)?.parse().ok()?;
-    let minute = parts.next().filter(two_digits)?.parse().ok()?;
-    let second = match parts.next() {
-        Some(second) => Some(second).filter(two_digits)?.parse().ok()?,
-        None if fraction.is_none() => 0,
-        None => return None,
-    };
-    let nanos = match fraction {
-        Some(f) if (1..=9).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{f:0<9}").parse().ok()?
-        }
-        Some(_) => return None,
-        None => 0,
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    Time::from_hms_nano(hour, minute, second, nanos).ok()
-}
-
-/// The labels of an action item's fields in an export, in the order they are written.
-pub const ITEM_LABELS: [&str; 8] = [
-    "**Owner:** ",
-    "**Team:** ",
-    "**Due:** ",
-    "**Kind:** ",
-    "**Priority:** ",
-    "**Status:** ",
-    "**Ticket:** ",
-    "**Note:** ",
-];
-
 /// `text — **Owner:** Priya · **Team:** Platform · **Due:** 2025-04-01 · **Kind:** corrective ·
 /// **Priority:** P2 · **Status:** in progress · **Ticket:** https://… · **Note:** …`, every field
 /// optional and in that order, as the item's first line. The status is written only when the
 /// tick box cannot say it: in progress, or `won't do: {reason}`.
 fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
-    const LABELS: [&str; 8] = ITEM_LABELS;
-    let start = LABELS.iter().filter_map(|label| line.find(&format!(" — {label}"))).min().unwrap_or(line.len());
-    let (text, mut fields) = (&line[..start], line[start..].strip_prefix(" — ").unwrap_or_default());
+    const LABELS: [&str; 8] = item::LABELS;
+    let start =
+        LABELS.iter().filter_map(|label| line.find(&format!("{}{label}", item::FIELDS))).min().unwrap_or(line.len());
+    let (text, mut fields) = (&line[..start], line[start..].strip_prefix(item::FIELDS).unwrap_or_default());
     let mut values: [Option<&str>; 8] = [None; 8];
     for (slot, label) in LABELS.iter().enumerate() {
         let Some(rest) = fields.strip_prefix(label) else { continue };
         // A value runs to the next field's label.
-        let end = LABELS[slot + 1..].iter().filter_map(|next| rest.find(&format!(" · {next}"))).min();
+        let end = LABELS[slot + 1..].iter().filter_map(|next| rest.find(&format!("{}{next}", item::BETWEEN))).min();
         let end = end.unwrap_or(rest.len());
         values[slot] = Some(&rest[..end]);
-        fields = rest[end..].strip_prefix(" · ").unwrap_or_default();
+        fields = rest[end..].strip_prefix(item::BETWEEN).unwrap_or_default();
     }
     if !fields.is_empty() {
         return None;
@@ -397,8 +300,8 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
     };
     let (status, reason) = match written_status {
         None => (status, None),
-        Some("in progress") if status == ItemStatus::Open => (ItemStatus::InProgress, None),
-        Some(other) => match other.strip_prefix("won't do: ") {
+        Some(item::IN_PROGRESS) if status == ItemStatus::Open => (ItemStatus::InProgress, None),
+        Some(other) => match other.strip_prefix(item::WONT_DO) {
             Some(reason) if status == ItemStatus::Open => (ItemStatus::WontDo, Some(reason.to_owned())),
             _ => return None,
         },
@@ -438,8 +341,12 @@ mod tests {
             found.timeline[7].text,
             "Permanent solution applied: smarter connection pool settings, a fresh database restart, and a collective sigh of relief. 😌"
         );
-        assert!(found.corrective_measures.body.starts_with("**How We’ll Avoid Another Meltdown:**\n- Implemented"));
-        assert!(found.preventative_measures.body.is_empty());
+        assert!(
+            found.texts[Section::CorrectiveMeasures]
+                .body
+                .starts_with("**How We’ll Avoid Another Meltdown:**\n- Implemented")
+        );
+        assert!(found.texts[Section::PreventativeMeasures].body.is_empty());
         assert_eq!(found.action_items.len(), 4);
         assert_eq!(read(&SEED.replace('\n', "\r\n")), Some(found));
     }
@@ -450,8 +357,8 @@ mod tests {
         let found = read(doc).expect("an export");
         assert_eq!(found.title, "Fix the timeline #");
         assert_eq!(found.started_at, Some(datetime!(2025-03-01 10:15:30 -03:30)));
-        assert_eq!(found.summary.body, "\n**Impact:** none\n\n### Root cause\n\n---");
-        assert!(found.impact.body.is_empty());
+        assert_eq!(found.texts[Section::Summary].body, "\n**Impact:** none\n\n### Root cause\n\n---");
+        assert!(found.texts[Section::Impact].body.is_empty());
         assert_eq!(found.timeline[0].text, "10:30 a time first\n\n    code\n- nested");
         let item = &found.action_items[0];
         assert_eq!((item.item.text.as_str(), item.item.owner.as_deref()), ("Fix — it", Some("Sam · Lee")));
@@ -464,8 +371,8 @@ mod tests {
     fn headings_in_code_blocks_do_not_end_a_field() {
         let doc = "# T\n\n- **Severity:** SEV1\n- **Status:** Published\n- **Start:** 2025-03-01 10:15 UTC\n- **End:** ongoing\n\n## Summary\n\n```md\n\n## Impact\n```\n\n## Impact\n\nReal.";
         let found = read(doc).expect("an export");
-        assert_eq!(found.summary.body, "```md\n\n## Impact\n```");
-        assert_eq!(found.impact.body, "Real.");
+        assert_eq!(found.texts[Section::Summary].body, "```md\n\n## Impact\n```");
+        assert_eq!(found.texts[Section::Impact].body, "Real.");
     }
 
     #[test]
@@ -487,15 +394,6 @@ mod tests {
             head.replace('\n', "\r"),
         ] {
             assert_eq!(read(&doc), None, "{doc}");
-        }
-    }
-
-    #[test]
-    fn clocks_read_as_the_export_writes_them() {
-        assert_eq!(parse_clock("10:15"), Some(time::macros::time!(10:15)));
-        assert_eq!(parse_clock("10:15:30.25"), Some(time::macros::time!(10:15:30.25)));
-        for bad in ["10:15.", "10:15.5", "10:15:30.1234567890", "10:15 AM", "9:05", "24:00", "10:15:30:00"] {
-            assert_eq!(parse_clock(bad), None, "{bad}");
         }
     }
 }

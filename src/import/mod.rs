@@ -7,6 +7,7 @@
 pub mod action_items;
 pub mod draft;
 pub mod exported;
+pub mod model;
 pub mod outline;
 #[cfg(test)]
 mod round_trip_tests;
@@ -39,8 +40,11 @@ pub(crate) fn fixtures() -> Option<Vec<(String, String)>> {
 
 use serde::Serialize;
 
+pub use model::{ExtraSection, Field, TitleSource};
 use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
+
+use crate::domain::{PerSection, Section};
 
 /// Largest document accepted, in bytes: far beyond any real postmortem.
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
@@ -92,97 +96,14 @@ fn bytecount_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!bytes.ends_with(b"\n"))
 }
 
-/// Where the title came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TitleSource {
-    FrontMatter,
-    Heading,
-    BoldLine,
-    FileName,
-    Untitled,
-}
-
-/// A prose field as found: the author's own heading (kept so their wording survives the
-/// export) and the Markdown under it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Field {
-    pub heading: Option<String>,
-    pub body: String,
-}
-
-impl Field {
-    fn append(&mut self, heading: Option<&str>, body: &str) {
-        let body = body.trim_matches('\n');
-        // Nothing yet, or only a heading that merely contained sub-sections. Over both
-        // measures ("Corrective and preventative measures" above "Corrective measures") it
-        // gives way to the sub-section's heading (the export writes both measures under one
-        // heading again); any other ("Lessons learned" above "What went well") stays, and the
-        // sub-section's heading is kept in the text.
-        if self.body.is_empty() {
-            let container = self.heading.as_deref().filter(|h| classify(h) != Some(SectionKind::Measures));
-            match (container, heading) {
-                (Some(_), Some(sub)) if !body.is_empty() => self.body = format!("### {sub}\n\n{body}"),
-                (Some(_), Some(sub)) => self.body = format!("### {sub}"),
-                _ => {
-                    if heading.is_some() || self.heading.is_none() {
-                        self.heading = heading.map(str::to_owned);
-                    }
-                    self.body = body.to_owned();
-                }
-            }
-            return;
-        }
-        // Untitled text (a preamble) followed by the section proper: the section's heading
-        // becomes the field's, and the text stays first.
-        if self.heading.is_none() && heading.is_some() {
-            self.heading = heading.map(str::to_owned);
-            if !body.is_empty() {
-                self.body.push_str("\n\n");
-                self.body.push_str(body);
-            }
-            return;
-        }
-        // A second section of the same meaning keeps its heading inside the first one's body.
-        let mut part = String::new();
-        if let Some(heading) = heading {
-            part.push_str("### ");
-            part.push_str(heading);
-            if !body.is_empty() {
-                part.push_str("\n\n");
-            }
-        }
-        part.push_str(body);
-        if part.is_empty() {
-            return;
-        }
-        if !self.body.is_empty() {
-            self.body.push_str("\n\n");
-        }
-        self.body.push_str(&part);
-    }
-}
-
-/// A section whose meaning is not one of the postmortem's fields, kept as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExtraSection {
-    pub heading: String,
-    pub body: String,
-}
-
 /// Everything recognised in one document, before times are resolved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Sections {
     pub title: String,
     pub title_source: Option<TitleSource>,
     pub front_matter: Vec<(String, String)>,
-    pub summary: Field,
-    pub impact: Field,
-    pub root_cause: Field,
-    pub resolution: Field,
-    pub corrective_measures: Field,
-    pub preventative_measures: Field,
-    pub lessons_learned: Field,
+    /// Each standard section's text as found.
+    pub texts: PerSection<Field>,
     /// The timeline section as written; `timeline` parsing turns it into entries.
     pub timeline: Field,
     /// The action items as written; parsed into items separately.
@@ -201,19 +122,10 @@ impl Sections {
     /// field, so the export would leave it out; its heading is kept as an empty extra section.
     /// The heading over both measures stays while either has content.
     fn keep_empty_sections(&mut self) {
-        let has_measures = !self.corrective_measures.body.is_empty() || !self.preventative_measures.body.is_empty();
-        let fields = [
-            &mut self.summary,
-            &mut self.impact,
-            &mut self.timeline,
-            &mut self.root_cause,
-            &mut self.resolution,
-            &mut self.corrective_measures,
-            &mut self.preventative_measures,
-            &mut self.lessons_learned,
-            &mut self.action_items,
-        ];
-        for field in fields {
+        let has_measures =
+            Section::ALL.into_iter().any(|section| section.is_measure() && !self.texts[section].body.is_empty());
+        let texts = self.texts.iter_mut().map(|(_, field)| field);
+        for field in texts.chain([&mut self.timeline, &mut self.action_items]) {
             if !field.body.trim().is_empty() {
                 continue;
             }
@@ -227,19 +139,11 @@ impl Sections {
     }
 
     fn field(&mut self, kind: SectionKind) -> Option<&mut Field> {
-        use SectionKind::*;
-        Some(match kind {
-            Summary => &mut self.summary,
-            Impact => &mut self.impact,
-            Timeline => &mut self.timeline,
-            RootCause | RootCauseAndResolution => &mut self.root_cause,
-            Resolution => &mut self.resolution,
-            Measures | CorrectiveMeasures => &mut self.corrective_measures,
-            PreventativeMeasures => &mut self.preventative_measures,
-            LessonsLearned => &mut self.lessons_learned,
-            ActionItems => &mut self.action_items,
-            Duration => return None,
-        })
+        match kind {
+            SectionKind::Timeline => Some(&mut self.timeline),
+            SectionKind::ActionItems => Some(&mut self.action_items),
+            kind => Some(&mut self.texts[kind.section()?]),
+        }
     }
 }
 
@@ -354,7 +258,7 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
                 Some(heading) => {
                     found.extra_sections.push(ExtraSection { heading: heading.to_owned(), body: trimmed.to_owned() })
                 }
-                None if !trimmed.is_empty() => found.summary.append(None, trimmed),
+                None if !trimmed.is_empty() => found.texts[Section::Summary].append(None, trimmed),
                 None => {}
             }
         }
@@ -545,13 +449,17 @@ mod tests {
         let found = split_sections(SEED, None);
         assert_eq!(found.title, "The Great Database Meltdown of 2025");
         assert_eq!(found.title_source, Some(TitleSource::Heading));
-        assert!(found.summary.body.starts_with("- **Severity:** SEV2"), "{:?}", found.summary);
-        assert!(found.impact.body.starts_with("Our beloved web app"));
+        assert!(
+            found.texts[Section::Summary].body.starts_with("- **Severity:** SEV2"),
+            "{:?}",
+            found.texts[Section::Summary]
+        );
+        assert!(found.texts[Section::Impact].body.starts_with("Our beloved web app"));
         assert!(found.timeline.body.contains("- **10:15** – Monitoring alerts"));
-        assert!(found.root_cause.body.starts_with("Our database connection pool"));
-        assert!(found.resolution.body.starts_with("We upgraded our elevator!"));
-        assert!(found.corrective_measures.body.contains("dynamic connection scaling"));
-        assert!(found.lessons_learned.body.contains("friendly reminder"));
+        assert!(found.texts[Section::RootCause].body.starts_with("Our database connection pool"));
+        assert!(found.texts[Section::Resolution].body.starts_with("We upgraded our elevator!"));
+        assert!(found.texts[Section::CorrectiveMeasures].body.contains("dynamic connection scaling"));
+        assert!(found.texts[Section::LessonsLearned].body.contains("friendly reminder"));
         assert_eq!(found.action_items.body.lines().count(), 4);
         assert!(found.extra_sections.is_empty());
     }
@@ -566,13 +474,21 @@ mod tests {
         assert_eq!(found.title, "Postmortem: The Great Database Meltdown of 2025");
         assert_eq!(found.title_source, Some(TitleSource::BoldLine));
         assert_eq!(found.duration, ["March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)"]);
-        assert!(found.impact.body.starts_with("Our beloved web app"), "{:?}", found.impact);
-        assert!(found.root_cause.body.contains("misconfiguration"));
-        assert!(found.root_cause.body.contains("small elevator"));
-        assert!(found.resolution.body.starts_with("We upgraded our elevator!"), "{:?}", found.resolution);
-        assert!(found.corrective_measures.body.contains("How We’ll Avoid Another Meltdown"));
-        assert!(found.corrective_measures.body.contains("dynamic connection scaling"));
-        assert!(!found.corrective_measures.body.contains("✅"), "action items are not measures");
+        assert!(
+            found.texts[Section::Impact].body.starts_with("Our beloved web app"),
+            "{:?}",
+            found.texts[Section::Impact]
+        );
+        assert!(found.texts[Section::RootCause].body.contains("misconfiguration"));
+        assert!(found.texts[Section::RootCause].body.contains("small elevator"));
+        assert!(
+            found.texts[Section::Resolution].body.starts_with("We upgraded our elevator!"),
+            "{:?}",
+            found.texts[Section::Resolution]
+        );
+        assert!(found.texts[Section::CorrectiveMeasures].body.contains("How We’ll Avoid Another Meltdown"));
+        assert!(found.texts[Section::CorrectiveMeasures].body.contains("dynamic connection scaling"));
+        assert!(!found.texts[Section::CorrectiveMeasures].body.contains("✅"), "action items are not measures");
         assert_eq!(found.action_items.body.lines().filter(|l| l.starts_with('✅')).count(), 4);
         assert_eq!(found.timeline.body.lines().filter(|l| l.starts_with("- **")).count(), 8);
     }
@@ -595,7 +511,7 @@ mod tests {
         let doc = "# Outage\n\n## Timeline\n\n```\n## Impact\n```\n\n## Impact\nUsers saw errors.";
         let found = split_sections(doc, None);
         assert!(found.timeline.body.contains("## Impact"));
-        assert_eq!(found.impact.body, "Users saw errors.");
+        assert_eq!(found.texts[Section::Impact].body, "Users saw errors.");
     }
 
     #[test]
@@ -603,11 +519,11 @@ mod tests {
         let doc = "Some intro.\n\n## Detection\nA pager.\n\n### Details\nDeeper.\n\n## Impact\nNone.";
         let found = split_sections(doc, Some("2021-10-31-DustStorm.md"));
         assert_eq!(found.title, "2021 10 31 DustStorm");
-        assert_eq!(found.summary.body, "Some intro.");
+        assert_eq!(found.texts[Section::Summary].body, "Some intro.");
         assert_eq!(found.extra_sections.len(), 1);
         assert_eq!(found.extra_sections[0].heading, "Detection");
         assert_eq!(found.extra_sections[0].body, "A pager.\n\n### Details\nDeeper.");
-        assert_eq!(found.impact.body, "None.");
+        assert_eq!(found.texts[Section::Impact].body, "None.");
     }
 
     /// Prints what each real fixture splits into (`cargo test fixture_report -- --nocapture`).
@@ -618,14 +534,14 @@ mod tests {
             let name = name.as_str();
             let found = split_sections(text, Some(name));
             let filled: Vec<&str> = [
-                ("summary", &found.summary),
-                ("impact", &found.impact),
+                ("summary", &found.texts[Section::Summary]),
+                ("impact", &found.texts[Section::Impact]),
                 ("timeline", &found.timeline),
-                ("root_cause", &found.root_cause),
-                ("resolution", &found.resolution),
-                ("corrective", &found.corrective_measures),
-                ("preventative", &found.preventative_measures),
-                ("lessons", &found.lessons_learned),
+                ("root_cause", &found.texts[Section::RootCause]),
+                ("resolution", &found.texts[Section::Resolution]),
+                ("corrective", &found.texts[Section::CorrectiveMeasures]),
+                ("preventative", &found.texts[Section::PreventativeMeasures]),
+                ("lessons", &found.texts[Section::LessonsLearned]),
                 ("actions", &found.action_items),
             ]
             .iter()

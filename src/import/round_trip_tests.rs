@@ -14,7 +14,9 @@ use super::draft::{Drafts, recognise, saved};
 use super::outline::CodeFences;
 use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{ActionKind, ActionStatus, Incident, IncidentId, Postmortem, Priority, Severity, Status};
+use crate::domain::{
+    ActionKind, ActionStatus, Incident, IncidentId, PerSection, Postmortem, Priority, Section, Severity, Status,
+};
 use crate::markdown::export::export;
 
 // ---------------------------------------------------------------------------------------------
@@ -410,13 +412,11 @@ fn incident_form() -> impl Strategy<Value = (IncidentForm, PrimitiveDateTime)> {
                     started_at: datetime_text(start, style),
                     ended_at: end.unwrap_or_default(),
                     utc_offset: offset,
-                    summary: fields[0].clone(),
-                    impact: fields[1].clone(),
-                    root_cause: fields[2].clone(),
-                    resolution: fields[3].clone(),
-                    corrective_measures: fields[4].clone(),
-                    preventative_measures: fields[5].clone(),
-                    lessons_learned: fields[6].clone(),
+                    // One generated text per section, in section order.
+                    texts: PerSection::from_fn(|section| {
+                        let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
+                        fields[index].clone()
+                    }),
                     version: String::new(),
                 };
                 (form, start)
@@ -445,7 +445,7 @@ fn timeline_form(start: PrimitiveDateTime) -> impl Strategy<Value = TimelineForm
 /// Markdown.
 fn item_line() -> impl Strategy<Value = String> {
     inline().prop_filter("the export's field labels", |text| {
-        !super::exported::ITEM_LABELS.iter().any(|label| text.contains(label))
+        !crate::format::item::LABELS.iter().any(|label| text.contains(label))
     })
 }
 
@@ -548,13 +548,7 @@ fn stored(draft: &crate::domain::input::IncidentDraft) -> Incident {
         started_at: draft.started_at,
         ended_at: draft.ended_at,
         offset: draft.offset,
-        summary: String::new(),
-        impact: String::new(),
-        root_cause: String::new(),
-        resolution: String::new(),
-        corrective_measures: String::new(),
-        preventative_measures: String::new(),
-        lessons_learned: String::new(),
+        texts: PerSection::default(),
         headings: Default::default(),
         version: 1,
         updated_at: draft.started_at,

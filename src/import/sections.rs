@@ -2,6 +2,8 @@
 //! than one exact wording: emoji, numbering, punctuation, case and asides are ignored, and
 //! synonyms map to the same field.
 
+use crate::domain::Section;
+
 /// Where a section's text belongs in a postmortem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,6 +23,25 @@ pub enum SectionKind {
     RootCauseAndResolution,
     /// Start, end or duration of impact, written as a field (`**Duration:** ...`).
     Duration,
+}
+
+impl SectionKind {
+    /// The standard section text of this meaning goes to: a combined "Root cause and resolution"
+    /// starts in the root cause (its labelled paragraphs are split off), and both measures under
+    /// one heading start in the corrective measures. `None` for the timeline, the action items
+    /// and a duration.
+    pub fn section(self) -> Option<Section> {
+        Some(match self {
+            SectionKind::Summary => Section::Summary,
+            SectionKind::Impact => Section::Impact,
+            SectionKind::RootCause | SectionKind::RootCauseAndResolution => Section::RootCause,
+            SectionKind::Resolution => Section::Resolution,
+            SectionKind::Measures | SectionKind::CorrectiveMeasures => Section::CorrectiveMeasures,
+            SectionKind::PreventativeMeasures => Section::PreventativeMeasures,
+            SectionKind::LessonsLearned => Section::LessonsLearned,
+            SectionKind::Timeline | SectionKind::ActionItems | SectionKind::Duration => return None,
+        })
+    }
 }
 
 /// Lower-case words of a heading or label, without emoji, numbering, punctuation or asides in

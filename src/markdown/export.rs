@@ -1,30 +1,18 @@
 //! The Markdown export: one deterministic GFM document per postmortem, shaped like the
 //! user's own postmortems (title, metadata, summary and impact, timeline, root cause,
-//! resolution, measures, action items). The README's "Export format" section documents it;
-//! the importer reads it back.
+//! resolution, measures, action items). Its vocabulary is `crate::format`'s, which the
+//! importer reads back with.
 //!
 //! Determinism: the output depends only on the stored postmortem (never on the clock or the
 //! reader's zone), sections come in a fixed order, and lines end in `\n` with one final newline.
 
 use std::fmt::Write as _;
 
-use time::{Date, OffsetDateTime, Time};
+use time::Date;
 
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{ActionItem, ActionStatus, Postmortem, TimelineEntry};
-use crate::import::{exported, when};
-
-/// The standard sections' headings, written when the authors had none of their own.
-pub mod heading {
-    pub const SUMMARY: &str = "Summary";
-    pub const IMPACT: &str = "Impact";
-    pub const TIMELINE: &str = "Timeline";
-    pub const ROOT_CAUSE: &str = "Root Cause";
-    pub const RESOLUTION: &str = "Resolution";
-    pub const MEASURES: &str = "Corrective and Preventative Measures";
-    pub const LESSONS_LEARNED: &str = "Lessons Learned";
-    pub const ACTION_ITEMS: &str = "Action Items";
-}
+use crate::domain::{ActionItem, ActionStatus, Postmortem, Section, TimelineEntry};
+use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 
 /// Whether the timeline needs dates: any entry on another day than the start, in the
 /// incident's offset. Then every entry shows its date, so no line can be misread.
@@ -40,37 +28,50 @@ pub fn export(postmortem: &Postmortem) -> String {
     let mut doc = String::with_capacity(4096);
     // `writeln!` into a String cannot fail.
     let _ = writeln!(doc, "# {}\n", incident.title);
-
-    let _ = writeln!(doc, "- **Severity:** {}", incident.severity.label());
-    let _ = writeln!(doc, "- **Status:** {}", incident.status.label());
-    let _ = writeln!(doc, "- **Start:** {}", full_time(incident.started_at, incident.offset));
+    let metadata = |doc: &mut String, name: &str, value: &str| {
+        doc.push_str(&format::metadata_line(name, value));
+        doc.push('\n');
+    };
+    metadata(&mut doc, label::SEVERITY, incident.severity.label());
+    metadata(&mut doc, label::STATUS, incident.status.label());
+    metadata(&mut doc, label::START, &format::write_full_time(incident.started_at, incident.offset));
     match (incident.ended_at, incident.duration()) {
         (Some(end), Some(duration)) => {
-            let _ = writeln!(doc, "- **End:** {}", full_time(end, incident.offset));
-            let _ = writeln!(doc, "- **Duration:** {}", t::format_duration(duration));
+            metadata(&mut doc, label::END, &format::write_full_time(end, incident.offset));
+            metadata(&mut doc, label::DURATION, &t::format_duration(duration));
         }
-        _ => doc.push_str("- **End:** ongoing\n"),
+        _ => metadata(&mut doc, label::END, label::ONGOING),
     }
 
     // The authors' own headings where an import kept them, else the standard ones.
     let headings = &incident.headings;
-    section(&mut doc, own(&headings.summary, heading::SUMMARY), &incident.summary);
-    section(&mut doc, own(&headings.impact, heading::IMPACT), &incident.impact);
-    timeline(&mut doc, postmortem, own(&headings.timeline, heading::TIMELINE));
-    section(&mut doc, own(&headings.root_cause, heading::ROOT_CAUSE), &incident.root_cause);
-    section(&mut doc, own(&headings.resolution, heading::RESOLUTION), &incident.resolution);
-    if !incident.corrective_measures.is_empty() || !incident.preventative_measures.is_empty() {
-        let _ = writeln!(doc, "\n## {}", own(&headings.measures, heading::MEASURES));
-        subsection(&mut doc, "### Corrective Measures", &incident.corrective_measures);
-        subsection(&mut doc, "### Preventative Measures", &incident.preventative_measures);
+    for part in PARTS {
+        match part {
+            Part::Text(section) => {
+                let heading = headings.sections[section].as_deref().unwrap_or(part.heading());
+                write_section(&mut doc, heading, &incident.texts[section]);
+            }
+            Part::Timeline => timeline(&mut doc, postmortem, headings.timeline.as_deref().unwrap_or(part.heading())),
+            Part::Measures => {
+                let measures = [Section::CorrectiveMeasures, Section::PreventativeMeasures];
+                if measures.iter().any(|&measure| !incident.texts[measure].is_empty()) {
+                    let _ = writeln!(doc, "\n## {}", headings.measures.as_deref().unwrap_or(part.heading()));
+                    for measure in measures {
+                        subsection(&mut doc, &format::measure_heading(measure), &incident.texts[measure]);
+                    }
+                }
+            }
+            Part::ActionItems => action_items(
+                &mut doc,
+                &postmortem.action_items,
+                headings.action_items.as_deref().unwrap_or(part.heading()),
+            ),
+        }
     }
-    section(&mut doc, own(&headings.lessons_learned, heading::LESSONS_LEARNED), &incident.lessons_learned);
-    action_items(&mut doc, &postmortem.action_items, own(&headings.action_items, heading::ACTION_ITEMS));
     for extra in &postmortem.sections {
         // An extra section headed like a standard one ("Timeline notes", or a template's empty
-        // "Impact") would read back as that section; a comment, invisible once rendered, says
-        // it is not.
-        let marker = if exported::reads_as_standard(&extra.heading) { EXTRA_MARKER } else { "" };
+        // "Impact") would read back as that section; the marker says it is not.
+        let marker = if format::reads_as_standard(&extra.heading) { EXTRA_MARKER } else { "" };
         let _ = write!(doc, "\n## {}{marker}\n", extra.heading);
         if !extra.body.is_empty() {
             let _ = write!(doc, "\n{}\n", extra.body);
@@ -79,16 +80,8 @@ pub fn export(postmortem: &Postmortem) -> String {
     doc
 }
 
-/// The authors' heading where an import kept one, else the standard heading.
-fn own<'a>(own: &'a Option<String>, standard: &'a str) -> &'a str {
-    own.as_deref().unwrap_or(standard)
-}
-
-/// Follows the heading of an extra section that would otherwise read as a standard one.
-pub const EXTRA_MARKER: &str = " <!-- extra section -->";
-
 /// A `##` section, omitted when the body is empty.
-fn section(doc: &mut String, heading: &str, body: &str) {
+fn write_section(doc: &mut String, heading: &str, body: &str) {
     if !body.is_empty() {
         let _ = write!(doc, "\n## {heading}\n\n{body}\n");
     }
@@ -107,11 +100,12 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
         return;
     }
     let offset = postmortem.incident.offset;
-    let _ = write!(doc, "\n## {heading}\n\nAll times are {offset}.\n\n");
+    let _ = write!(doc, "\n## {heading}\n\n{}\n\n", format::zone_line(offset));
     let with_dates = timeline_needs_dates(postmortem);
     let first_day = t::local(postmortem.incident.started_at, offset).date();
     for entry in &postmortem.timeline {
-        let _ = write!(doc, "- **{}** – ", timeline_stamp(entry, offset, first_day, with_dates));
+        let stamp = timeline_stamp(entry, offset, first_day, with_dates);
+        let _ = write!(doc, "{}{stamp}{}", format::row::START, format::row::SEPARATOR);
         list_item_body(doc, &entry.body);
     }
 }
@@ -121,74 +115,21 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
 /// [`timeline_time`].
 fn timeline_stamp(entry: &TimelineEntry, offset: Offset, first_day: Date, with_date: bool) -> String {
     let written = &entry.time_as_written;
-    if !written_time_fits(written, entry.occurred_at, offset, first_day) {
+    if !format::written_time_fits(written, entry.occurred_at, offset, first_day) {
         return timeline_time(entry, offset, with_date);
     }
-    let names_its_day = when::leading_stamp(written).is_some_and(|stamp| stamp.date.is_some());
-    if with_date && !names_its_day {
+    if with_date && !format::names_its_day(written) {
         format!("{} {written}", t::format_date(t::local(entry.occurred_at, offset).date()))
     } else {
         written.clone()
     }
 }
 
-/// Whether `written`, a time as authors wrote it (`10:15 PM`, `0740`, `2:05 PM PST`, `12:45 PM
-/// PST Saturday Oct 30th`), can stand for `instant` in a timeline shown in `offset` that starts
-/// on `first_day`: read back as the importer will, it is that very instant. Otherwise the export
-/// writes `HH:MM`.
-pub fn written_time_fits(written: &str, instant: OffsetDateTime, offset: Offset, first_day: Date) -> bool {
-    let writable = !written.is_empty() && written.trim() == written && !written.contains(['*', '\n', '\r', '–']);
-    // One starting `2025-03-01` is the export's own date prefix already.
-    let iso_dated = written.split_once(' ').is_some_and(|(date, _)| t::parse_date(date).is_some());
-    let local = t::local(instant, offset);
-    writable
-        && !iso_dated
-        && written != clock(local.time())
-        && read_written_time(written, local.date(), first_day, offset) == Some(instant)
-}
-
-/// The instant `written` (a time as its authors wrote it) states for a row the export puts on
-/// `row_date`, in a timeline shown in `offset` that starts on `first_day`: how the importer
-/// reads it back. A day it names is used (the year from `first_day` if it has none), a zone it
-/// names too, else `row_date` and `offset`.
-pub fn read_written_time(written: &str, row_date: Date, first_day: Date, offset: Offset) -> Option<OffsetDateTime> {
-    let stamp = when::leading_stamp(written)?;
-    if stamp.consumed != written.len() || stamp.approximate {
-        return None;
-    }
-    let time = stamp.time?;
-    let date = match stamp.date {
-        Some(own) => own.date().or_else(|| own.or_year(first_day.year()))?,
-        None => row_date,
-    };
-    let zone = stamp.zone.unwrap_or(when::Zone::Fixed(offset.to_utc_offset()));
-    Some(zone.resolve(date, time))
-}
-
 /// `10:15`, or `2025-03-01 23:50` in a timeline that spans days (with seconds when it has them).
 pub fn timeline_time(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
     let local = t::local(entry.occurred_at, offset);
-    if with_date { format!("{} {}", t::format_date(local.date()), clock(local.time())) } else { clock(local.time()) }
-}
-
-/// `2025-03-01 10:15 UTC+2`, with seconds when the instant has them.
-fn full_time(instant: OffsetDateTime, offset: Offset) -> String {
-    let local = t::local(instant, offset);
-    format!("{} {} {offset}", t::format_date(local.date()), clock(local.time()))
-}
-
-/// `10:15`; `10:15:30` or `10:15:30.25` when there are seconds. Forms accept seconds and imports
-/// keep them, so writing only hours and minutes would lose what the import reads back.
-fn clock(time: Time) -> String {
-    let (hour, minute, second, nanos) = time.as_hms_nano();
-    match (second, nanos) {
-        (0, 0) => format!("{hour:02}:{minute:02}"),
-        (_, 0) => format!("{hour:02}:{minute:02}:{second:02}"),
-        _ => {
-            let fraction = format!("{nanos:09}");
-            format!("{hour:02}:{minute:02}:{second:02}.{}", fraction.trim_end_matches('0'))
-        }
-    }
+    let clock = format::write_clock(local.time());
+    if with_date { format!("{} {clock}", t::format_date(local.date())) } else { clock }
 }
 
 /// Writes a list item's text: continuation lines are indented two spaces so they stay in the
@@ -203,56 +144,61 @@ fn list_item_body(doc: &mut String, body: &str) {
     }
 }
 
+/// A list item's lines after its first, indented two spaces (blank lines stay empty).
+fn list_item_rest(doc: &mut String, rest: &str) {
+    for line in rest.lines() {
+        if !line.is_empty() {
+            doc.push_str("  ");
+        }
+        doc.push_str(line);
+        doc.push('\n');
+    }
+}
+
 fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
     if items.is_empty() {
         return;
     }
     let _ = write!(doc, "\n## {heading}\n\n");
-    for item in items {
-        let mark = if item.is_done() { 'x' } else { ' ' };
+    for action in items {
         // Fields go on the item's first line; an imported item's further lines follow, indented.
-        let (first, rest) = item.body.split_once('\n').unwrap_or((&item.body, ""));
-        let _ = write!(doc, "- [{mark}] {first}");
-        let mut fields = Vec::with_capacity(8);
-        if !item.owner_name().is_empty() {
-            fields.push(format!("**Owner:** {}", item.owner_name()));
+        let (first, rest) = action.body.split_once('\n').unwrap_or((&action.body, ""));
+        doc.push_str(if action.is_done() { item::DONE } else { item::OPEN });
+        doc.push_str(first);
+        let mut fields: Vec<String> = Vec::with_capacity(item::LABELS.len());
+        let mut field = |label: &str, value: &str| fields.push(format!("{label}{value}"));
+        if !action.owner_name().is_empty() {
+            field(item::OWNER, action.owner_name());
         }
-        if !item.team_label().is_empty() {
-            fields.push(format!("**Team:** {}", item.team_label()));
+        if !action.team_label().is_empty() {
+            field(item::TEAM, action.team_label());
         }
-        if let Some(due) = item.due_on {
-            fields.push(format!("**Due:** {}", t::format_date(due)));
+        if let Some(due) = action.due_on {
+            field(item::DUE, &t::format_date(due));
         }
-        if let Some(kind) = item.kind {
-            fields.push(format!("**Kind:** {}", kind.as_str()));
+        if let Some(kind) = action.kind {
+            field(item::KIND, kind.as_str());
         }
-        if let Some(priority) = item.priority {
-            fields.push(format!("**Priority:** {}", priority.as_str()));
+        if let Some(priority) = action.priority {
+            field(item::PRIORITY, priority.as_str());
         }
-        match item.status {
-            ActionStatus::InProgress => fields.push("**Status:** in progress".to_owned()),
-            ActionStatus::WontDo => fields.push(format!("**Status:** won't do: {}", item.wont_do_reason)),
+        match action.status {
+            ActionStatus::InProgress => field(item::STATUS, item::IN_PROGRESS),
+            ActionStatus::WontDo => field(item::STATUS, &format!("{}{}", item::WONT_DO, action.wont_do_reason)),
             ActionStatus::Open | ActionStatus::Done => {}
         }
-        if !item.ticket_url.is_empty() {
-            fields.push(format!("**Ticket:** {}", item.ticket_url));
+        if !action.ticket_url.is_empty() {
+            field(item::TICKET, &action.ticket_url);
         }
-        if !item.completion_note.is_empty() {
-            fields.push(format!("**Note:** {}", item.completion_note));
+        if !action.completion_note.is_empty() {
+            field(item::NOTE, &action.completion_note);
         }
         if !fields.is_empty() {
-            let _ = write!(doc, " — {}", fields.join(" · "));
+            doc.push_str(item::FIELDS);
+            doc.push_str(&fields.join(item::BETWEEN));
         }
         doc.push('\n');
-        if !rest.is_empty() {
-            for line in rest.lines() {
-                if !line.is_empty() {
-                    doc.push_str("  ");
-                }
-                doc.push_str(line);
-                doc.push('\n');
-            }
-        }
+        list_item_rest(doc, rest);
     }
 }
 
@@ -352,7 +298,7 @@ fn fold_latin(c: char) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::domain::{
-        ActionItemId, ExtraSection, Incident, IncidentId, SectionId, Severity, Status, TimelineEntryId,
+        ActionItemId, ExtraSection, Incident, IncidentId, PerSection, SectionId, Severity, Status, TimelineEntryId,
     };
     use time::macros::{date, datetime};
 
@@ -367,13 +313,11 @@ mod tests {
                 started_at: datetime!(2025-03-01 21:50 UTC),
                 ended_at: Some(datetime!(2025-03-01 22:40 UTC)),
                 offset: Offset::from_minutes(120),
-                summary: "Short.".into(),
-                impact: String::new(),
-                root_cause: String::new(),
-                resolution: String::new(),
-                corrective_measures: String::new(),
-                preventative_measures: "- Alerts".into(),
-                lessons_learned: String::new(),
+                texts: PerSection::from_fn(|section| match section {
+                    Section::Summary => "Short.".into(),
+                    Section::PreventativeMeasures => "- Alerts".into(),
+                    _ => String::new(),
+                }),
                 headings: Default::default(),
                 version: 1,
                 updated_at: datetime!(2025-03-02 00:00 UTC),
@@ -414,31 +358,6 @@ mod tests {
         assert!(doc.contains("- **2025-03-01 23:50** – Alert fired\n\n  ```\n  log line\n  ```\n"), "{doc}");
         assert!(doc.contains("- **2025-03-02 00:10** – After midnight\n"), "{doc}");
         assert!(doc.contains("All times are UTC+2."));
-    }
-
-    #[test]
-    fn a_time_is_written_as_the_authors_did_only_where_it_reads_back_the_same() {
-        let plus2 = Offset::from_minutes(120);
-        let pst = Offset::from_minutes(-480);
-        for (written, instant, offset, fits) in [
-            ("10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, true),
-            ("0740", datetime!(2025-03-01 07:40 +02:00), plus2, true),
-            ("[10:15]", datetime!(2025-03-01 10:15 +02:00), plus2, true),
-            ("10:15", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-            ("10:15 PM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-            ("2:05 PM PST", datetime!(2021-10-30 14:05 -08:00), pst, true),
-            ("11:00 PM MST", datetime!(2021-10-30 22:00 -08:00), pst, true),
-            ("12:45 PM PST Saturday Oct 30th", datetime!(2021-10-30 12:45 -08:00), pst, true),
-            ("12:45 PM PST Sunday Oct 31st", datetime!(2021-10-30 12:45 -08:00), pst, false),
-            ("2021-10-30 12:45 PM", datetime!(2021-10-30 12:45 -08:00), pst, false),
-            ("10:15 AM **bold**", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-            (" 10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-            ("~10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-            ("", datetime!(2025-03-01 10:15 +02:00), plus2, false),
-        ] {
-            let first_day = t::local(instant, offset).date();
-            assert_eq!(written_time_fits(written, instant, offset, first_day), fits, "{written}");
-        }
     }
 
     #[test]

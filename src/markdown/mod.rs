@@ -5,4 +5,4 @@ pub mod diff;
 pub mod export;
 mod render;
 
-pub use render::{SafeHtml, render};
+pub use render::{RENDERER_VERSION, SafeHtml, render, shown};

@@ -9,6 +9,8 @@ use ammonia::{Builder, Url, UrlRelative};
 use linkify::{LinkFinder, LinkKind};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
+use crate::domain::StoredHtml;
+
 /// Put before every user `id` and `#fragment`, so user ids can never collide with the
 /// app's own ids or clobber DOM globals such as `document.forms`.
 const ID_PREFIX: &str = "user-content-";
@@ -32,6 +34,11 @@ impl SafeHtml {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The HTML, to store beside its Markdown.
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 impl fmt::Display for SafeHtml {
@@ -41,6 +48,23 @@ impl fmt::Display for SafeHtml {
 }
 
 impl askama::filters::HtmlSafe for SafeHtml {}
+
+/// The version of what [`render`] makes. HTML is stored with the version that made it, and HTML
+/// made by another version is made again (on read, and by `hindsight migrate`). Raise it with
+/// any change to the output: the options, the sanitizer's rules, the heading shift, or an
+/// upgrade of pulldown-cmark or ammonia (the fingerprint test below fails until it is raised).
+pub const RENDERER_VERSION: i32 = 1;
+
+/// What a page shows for a Markdown field: the HTML stored with it when the current renderer
+/// made it, else the field rendered now. The flag says the stored HTML was stale and should be
+/// stored again.
+pub fn shown(markdown: &str, stored: &StoredHtml) -> (SafeHtml, bool) {
+    if stored.rendered_with == RENDERER_VERSION {
+        (SafeHtml(stored.html.clone()), false)
+    } else {
+        (render(markdown), true)
+    }
+}
 
 /// Renders user Markdown (GFM tables, task lists, strikethrough, footnotes, autolinks,
 /// raw HTML) to HTML and sanitizes it.
@@ -223,6 +247,39 @@ fn keep_prefixed_fragment(url: &str) -> Option<Cow<'_, str>> {
 
 #[cfg(test)]
 mod tests {
+    /// What [`render`] makes of a sample of every feature, as a SHA-256: it changes exactly
+    /// when the output does.
+    fn output_fingerprint() -> String {
+        use sha2::{Digest as _, Sha256};
+        const SAMPLES: &[&str] = &[
+            "# Heading\n\nPara with **bold**, _em_, `code`, ~~gone~~ and a [link](https://example.com \"t\").",
+            "| a | b |\n|---|:-:|\n| 1 | 2 |",
+            "- [x] done\n- [ ] open\n\n1. one\n2. two",
+            "Footnote.[^1]\n\n[^1]: The note.",
+            "Bare https://example.com/x_y?q=1&r=2 and www.example.org, not mail@example.com.",
+            "<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:x\">j</a><b id=\"x\">ok</b>",
+            "```rust\nfn main() {}\n```\n\n> quote\n>> nested\n\n---\n\n![alt](https://example.com/i.png)",
+            "Non\u{a0}breaking &nbsp; &amp; <details><summary>s</summary>d</details> [x](#frag)",
+        ];
+        let mut hasher = Sha256::new();
+        for sample in SAMPLES {
+            hasher.update(render(sample).as_str().as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn the_renderer_version_changes_with_its_output() {
+        // If this fails, what `render` makes has changed (an option, the sanitizer, an upgrade
+        // of pulldown-cmark or ammonia): raise RENDERER_VERSION, so stored HTML is made again,
+        // and record the new fingerprint against it.
+        const FINGERPRINTS: &[(i32, &str)] = &[(1, "3185ec524b49d387d5f42d90d63e5da47c6d68251c2c227de3f54f7dfba78407")];
+        let fingerprint = output_fingerprint();
+        let recorded = FINGERPRINTS.iter().find(|(version, _)| *version == RENDERER_VERSION).map(|(_, f)| *f);
+        assert_eq!(recorded, Some(fingerprint.as_str()), "RENDERER_VERSION {RENDERER_VERSION} made other output");
+    }
+
     use super::*;
 
     fn html(markdown: &str) -> String {

@@ -11,8 +11,8 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
-use super::incidents::{PendingForms, render_show};
-use super::kept::{self, Kept};
+use super::pickers::Person;
+use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::domain::input::{ActionItemForm, FieldErrors};
@@ -49,8 +49,8 @@ impl EditPage {
             item_id,
             form,
             errors,
-            people: people(state, owner).await?,
-            teams: db::teams::all(&state.pool).await?,
+            people: state.pickers.people(&state.pool, None, owner).await?,
+            teams: state.pickers.teams(&state.pool, None).await?,
             conflict: Vec::new(),
         })
     }
@@ -82,48 +82,6 @@ fn differences(saved: &ActionItem, theirs: &ActionItemForm) -> Vec<(&'static str
         .filter(|(_, saved, typed, _)| saved.trim() != typed.trim())
         .map(|(label, _, _, shown)| (label, if shown.is_empty() { "(empty)".to_owned() } else { shown }))
         .collect()
-}
-
-/// Someone an action item can be given to, as the owner list shows them.
-pub struct Person {
-    pub id: String,
-    pub name: String,
-}
-
-/// Everyone with an active account, and `current` (who owns the item now) even if their
-/// account has since been deactivated, so that editing the item does not drop them.
-/// Everyone with an account, as the pickers list them. Kept between requests while no account
-/// changes (see `kept`): an organisation of hundreds would otherwise be read and sorted for
-/// every ledger page and item form.
-pub struct PeopleCache(Kept<(), Vec<crate::domain::User>>);
-
-impl Default for PeopleCache {
-    fn default() -> PeopleCache {
-        PeopleCache(Kept::new(std::time::Duration::from_secs(600)))
-    }
-}
-
-impl PeopleCache {
-    async fn all(&self, pool: &sqlx::PgPool) -> sqlx::Result<Vec<crate::domain::User>> {
-        let version = kept::version(pool, "users").await?;
-        if let Some(users) = self.0.get(&(), version) {
-            return Ok(users);
-        }
-        let users = db::users::all(pool).await?;
-        self.0.put((), version, users.clone());
-        Ok(users)
-    }
-}
-
-pub async fn people(state: &AppState, current: Option<UserId>) -> Result<Vec<Person>> {
-    Ok(state
-        .people
-        .all(&state.pool)
-        .await?
-        .into_iter()
-        .filter(|user| user.active || Some(user.id) == current)
-        .map(|user| Person { id: user.id.to_string(), name: user.display_name().to_owned() })
-        .collect())
 }
 
 fn anchor(id: IncidentId) -> Redirect {

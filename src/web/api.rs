@@ -18,7 +18,7 @@ use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::IncidentForm;
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{IncidentId, Postmortem};
+use crate::domain::{IncidentId, PerSection, Postmortem};
 use crate::import::{self, draft};
 
 /// A postmortem as JSON. Instants are RFC 3339 in the incident's own offset.
@@ -33,13 +33,9 @@ pub struct IncidentJson {
     utc_offset: String,
     utc_offset_minutes: i32,
     duration_minutes: Option<i64>,
-    summary: String,
-    impact: String,
-    root_cause: String,
-    resolution: String,
-    corrective_measures: String,
-    preventative_measures: String,
-    lessons_learned: String,
+    /// Each section's Markdown, keyed by section (`summary`, `impact`, `root_cause`, ...).
+    #[serde(flatten)]
+    texts: PerSection<String>,
     version: i32,
     updated_at: String,
     timeline: Vec<TimelineEntryJson>,
@@ -135,20 +131,14 @@ impl IncidentJson {
                 .map(|s| SectionJson { id: s.id.0, heading: s.heading, body: s.body })
                 .collect(),
             title: incident.title,
-            summary: incident.summary,
-            impact: incident.impact,
-            root_cause: incident.root_cause,
-            resolution: incident.resolution,
-            corrective_measures: incident.corrective_measures,
-            preventative_measures: incident.preventative_measures,
-            lessons_learned: incident.lessons_learned,
+            texts: incident.texts,
         }
     }
 }
 
 /// `GET /api/incidents/{id}`.
 pub async fn incident(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
-    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IncidentJson::new(postmortem)))
 }
 

@@ -88,7 +88,7 @@ impl From<ChangeError> for AppError {
             ChangeError::Stale => AppError::Conflict,
             ChangeError::Refused(message) => AppError::Refused(message),
             ChangeError::Database(error) => error.into(),
-            ChangeError::Random(error) => AppError::Internal(format!("random source: {error}")),
+            ChangeError::Internal(error) => AppError::Internal(error),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::markdown::export;
 
 /// `GET /incidents/{id}/export.md`: the document as a `text/markdown` attachment.
 pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
-    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"{}\"", export::file_name(&postmortem));
     let mut response = export::export(&postmortem).into_response();
     let headers = response.headers_mut();
@@ -32,7 +32,7 @@ const ARCHIVE_FOLDER: &str = "hindsight-postmortems";
 
 /// `GET /incidents/export.zip`: every postmortem as Markdown plus `index.md`, in one zip.
 pub async fn archive(State(state): State<AppState>) -> Result<Response> {
-    let postmortems = db::load_all_postmortems(&state.pool).await?;
+    let postmortems = db::postmortems::all(&state.pool).await?;
     // Compressing is CPU work: keep it off the async workers.
     let bytes = tokio::task::spawn_blocking(move || zip_bundle(&export::bundle(&postmortems)))
         .await
@@ -75,7 +75,7 @@ pub struct CopyPage {
 
 /// `GET /incidents/{id}/markdown`: the same text in a read-only box, ready to select and copy.
 pub async fn copy_view(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<CopyPage> {
-    let postmortem = db::load_postmortem(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let markdown = export::export(&postmortem);
     Ok(CopyPage {
         id,

@@ -15,7 +15,7 @@ use super::error::{AppError, Result};
 use super::extract::Path;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, StatusFilter};
-use crate::domain::{TeamId, UserId};
+use crate::domain::{StoredHtml, TeamId, UserId};
 use crate::markdown::{self, SafeHtml};
 
 /// Most items in one calendar; a person or team with more has bigger problems.
@@ -162,7 +162,7 @@ pub async fn postmortems(State(state): State<AppState>) -> Result<Response> {
             url: format!("{base}/incidents/{}", p.incident_id),
             updated: rfc3339(p.published_at),
             author: p.author.unwrap_or_else(|| "Hindsight".to_owned()),
-            content: markdown::render(&p.markdown),
+            content: markdown::shown(&p.markdown, &StoredHtml { html: p.html, rendered_with: p.rendered_with }).0,
         })
         .collect();
     let feed = AtomFeed { id: format!("{base}/feeds/postmortems.atom"), url: base.clone(), updated, entries };

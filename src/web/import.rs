@@ -249,17 +249,7 @@ pub(super) fn correct(
 ) -> Result<Drafts, FieldErrors> {
     fill_blank_corrections(corrections, imported);
     let mut incident_form = corrections.clone();
-    for (field, value) in [
-        (&mut incident_form.summary, &imported.summary),
-        (&mut incident_form.impact, &imported.impact),
-        (&mut incident_form.root_cause, &imported.root_cause),
-        (&mut incident_form.resolution, &imported.resolution),
-        (&mut incident_form.corrective_measures, &imported.corrective_measures),
-        (&mut incident_form.preventative_measures, &imported.preventative_measures),
-        (&mut incident_form.lessons_learned, &imported.lessons_learned),
-    ] {
-        field.clone_from(&value.body);
-    }
+    incident_form.texts = imported.texts.map(|_, field| field.body.clone());
     let incident = incident_form.validate()?;
     apply_corrections(imported, &incident);
     let drafts = imported.to_drafts().map_err(|error| {
@@ -399,19 +389,12 @@ impl DocumentView {
         let offset = Offset::from_minutes(imported.utc_offset_minutes);
         view.zone = imported.zone.clone();
         view.notes = imported.notes.clone();
-        view.fields = [
-            ("Summary", &imported.summary),
-            ("Impact", &imported.impact),
-            ("Root cause", &imported.root_cause),
-            ("Resolution", &imported.resolution),
-            ("Corrective measures", &imported.corrective_measures),
-            ("Preventative measures", &imported.preventative_measures),
-            ("Lessons learned", &imported.lessons_learned),
-        ]
-        .into_iter()
-        .filter(|(_, field)| !field.body.trim().is_empty())
-        .map(|(label, field)| field_view(label, field))
-        .collect();
+        view.fields = imported
+            .texts
+            .iter()
+            .filter(|(_, field)| !field.body.trim().is_empty())
+            .map(|(section, field)| field_view(section.label(), field))
+            .collect();
         view.timeline = imported
             .timeline
             .iter()

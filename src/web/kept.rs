@@ -27,6 +27,13 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
         (*kept_version == version && at.elapsed() < self.max_age).then(|| value.clone())
     }
 
+    /// The version of what is kept for `key`, while it is young enough.
+    pub fn kept_version(&self, key: &K) -> Option<i64> {
+        let entries = self.lock();
+        let (version, at, _) = entries.get(key)?;
+        (at.elapsed() < self.max_age).then_some(*version)
+    }
+
     pub fn put(&self, key: K, version: i64, value: V) {
         self.lock().insert(key, (version, Instant::now(), value));
     }

@@ -36,7 +36,12 @@ pub fn render_error_json(page: &ErrorPage, request_id: &str) -> String {
 /// How long ago an instant was, in words: "just now", "5 minutes ago", "3 days ago", or the
 /// date (UTC) for anything older than a month.
 pub fn ago(instant: time::OffsetDateTime) -> String {
-    let elapsed = time::OffsetDateTime::now_utc() - instant;
+    ago_at(instant, time::OffsetDateTime::now_utc())
+}
+
+/// [`ago`], as of `now`.
+pub fn ago_at(instant: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
+    let elapsed = now - instant;
     let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
     match elapsed.whole_seconds() {
         ..60 => "just now".to_owned(),

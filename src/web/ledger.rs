@@ -107,12 +107,15 @@ pub struct LedgerLine {
 impl From<LedgerRow> for LedgerLine {
     fn from(row: LedgerRow) -> LedgerLine {
         let item = row.item;
+        // Stale HTML (made by another renderer) is rendered again here; `hindsight migrate`
+        // stores it again for everyone.
+        let (html, _) = markdown::shown(&item.body, &row.html);
         LedgerLine {
             item_id: item.id.0,
             incident_id: item.incident_id.0,
             incident_title: row.incident_title,
             severity: row.severity,
-            html: markdown::render(&item.body),
+            html,
             kind: item.kind,
             priority: item.priority,
             status: item.status,
@@ -135,7 +138,7 @@ pub struct LedgerPage {
     /// The filters as a query string, for the pager and the downloads.
     query_string: String,
     teams: Vec<Team>,
-    people: Vec<super::action_items::Person>,
+    people: Vec<super::pickers::Person>,
     sorts: [LedgerSort; 5],
 }
 
@@ -165,8 +168,8 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuer
         } else {
             ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
         },
-        teams: db::teams::all(&state.pool).await?,
-        people: super::action_items::people(&state, None).await?,
+        teams: state.pickers.teams(&state.pool, None).await?,
+        people: state.pickers.people(&state.pool, None, None).await?,
         sorts: LedgerSort::ALL,
         query,
     })

@@ -18,6 +18,8 @@ mod incidents;
 mod kept;
 mod layout;
 mod ledger;
+mod pickers;
+pub mod postmortem;
 mod reviews;
 mod revisions;
 mod sections;
@@ -69,8 +71,8 @@ pub struct AppState {
     pub public_url: String,
     /// Team figures computed lately (see `teams::FigureCache`).
     pub figures: Arc<teams::FigureCache>,
-    /// Everyone, for the owner pickers (see `action_items::PeopleCache`).
-    pub people: Arc<action_items::PeopleCache>,
+    /// People and teams for the pickers (see `pickers`).
+    pub pickers: Arc<pickers::Pickers>,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.
@@ -94,7 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/incidents", get(incidents::index))
         .route("/incidents/export.zip", get(export::archive))
-        .route("/incidents/{id}", get(incidents::show))
+        .route("/incidents/{id}", get(postmortem::show))
         .route("/incidents/{id}/export.md", get(export::download))
         .route("/incidents/{id}/markdown", get(export::copy_view))
         .route("/incidents/{id}/revisions", get(revisions::index))

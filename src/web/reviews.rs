@@ -10,7 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::Result;
 use super::extract::{Form, Path};
-use super::incidents::{PendingForms, render_show};
+use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, ChangeError};
 use crate::domain::IncidentId;
 

@@ -11,7 +11,7 @@ use super::error::{AppError, Result};
 use super::extract::{Path, Query};
 use crate::db;
 use crate::db::revisions::RevisionSummary;
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, StoredHtml};
 use crate::markdown::diff::{Diff, diff};
 use crate::markdown::{self, SafeHtml};
 
@@ -74,7 +74,11 @@ pub async fn show(State(state): State<AppState>, Path((id, number)): Path<(Incid
         author: revision.author.unwrap_or_else(|| "the command line".to_owned()),
         published: revision.published,
         when: super::layout::ago(revision.updated_at),
-        html: markdown::render(&revision.markdown),
+        html: markdown::shown(
+            &revision.markdown,
+            &StoredHtml { html: revision.html, rendered_with: revision.rendered_with },
+        )
+        .0,
     })
 }
 

@@ -10,7 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
-use super::incidents::{PendingForms, render_show};
+use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::domain::input::{FieldErrors, TimelineForm};

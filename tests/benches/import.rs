@@ -11,8 +11,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hindsight::domain::time::Offset;
 use hindsight::domain::{
-    ActionItem, ActionItemId, ActionStatus, ExtraSection, Incident, IncidentId, Postmortem, SectionId, Severity,
-    Status, TimelineEntry, TimelineEntryId,
+    ActionItem, ActionItemId, ActionStatus, ExtraSection, Incident, IncidentId, PerSection, Postmortem, Section,
+    SectionId, Severity, Status, TimelineEntry, TimelineEntryId,
 };
 use hindsight::import::check_input;
 use hindsight::import::draft::{Drafts, recognise, saved};
@@ -52,13 +52,14 @@ fn postmortem(entries: i64) -> Postmortem {
             started_at: start,
             ended_at: Some(step(entries)),
             offset: Offset::from_minutes(120),
-            summary: long(3),
-            impact: format!("{}\n\n- 80% of logins failed\n- dashboards empty", long(2)),
-            root_cause: long(4),
-            resolution: long(2),
-            corrective_measures: "- Dynamic pool sizing\n- Alerts on pool saturation".into(),
-            preventative_measures: "- Load tests before each release".into(),
-            lessons_learned: long(2),
+            texts: PerSection::from_fn(|section| match section {
+                Section::Summary => long(3),
+                Section::Impact => format!("{}\n\n- 80% of logins failed\n- dashboards empty", long(2)),
+                Section::RootCause => long(4),
+                Section::Resolution | Section::LessonsLearned => long(2),
+                Section::CorrectiveMeasures => "- Dynamic pool sizing\n- Alerts on pool saturation".into(),
+                Section::PreventativeMeasures => "- Load tests before each release".into(),
+            }),
             headings: Default::default(),
             version: 1,
             updated_at: start,
@@ -101,7 +102,9 @@ fn hand_written(postmortem: &Postmortem) -> String {
     let local = |at: OffsetDateTime| at.to_offset(offset);
     let mut doc = format!(
         "**Postmortem: {}**\n\n---\n\n### 🚨 Issue Summary\n\n**Duration:** March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)\n\n{}\n\n**Impact:** {}\n\n### ⏳ Timeline (all times UTC+2)\n",
-        incident.title, incident.summary, incident.impact
+        incident.title,
+        incident.texts[Section::Summary],
+        incident.texts[Section::Impact]
     );
     let mut day = None;
     for entry in &postmortem.timeline {
@@ -114,8 +117,11 @@ fn hand_written(postmortem: &Postmortem) -> String {
         let (h12, meridiem) = (if hour % 12 == 0 { 12 } else { hour % 12 }, if hour < 12 { "AM" } else { "PM" });
         doc.push_str(&format!("- **{h12}:{minute:02} {meridiem}** – {}\n", entry.body.replace('\n', "\n  ")));
     }
-    doc.push_str(&format!("\n### 🕵️ Root Cause and Resolution\n\n{}\n\n", incident.root_cause));
-    doc.push_str(&format!("### Lessons learned\n\n{}\n\n### Action items\n\n", incident.lessons_learned));
+    doc.push_str(&format!("\n### 🕵️ Root Cause and Resolution\n\n{}\n\n", incident.texts[Section::RootCause]));
+    doc.push_str(&format!(
+        "### Lessons learned\n\n{}\n\n### Action items\n\n",
+        incident.texts[Section::LessonsLearned]
+    ));
     for item in &postmortem.action_items {
         doc.push_str(&format!("✅ {} (Owner: {}, Due: 2025-04-01)  \n", item.body, item.owner));
     }

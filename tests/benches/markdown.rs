@@ -9,7 +9,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hindsight::domain::time::Offset;
 use hindsight::domain::{
-    ActionItem, ActionItemId, Incident, IncidentId, Postmortem, Severity, Status, TimelineEntry, TimelineEntryId,
+    ActionItem, ActionItemId, Incident, IncidentId, PerSection, Postmortem, Severity, Status, TimelineEntry,
+    TimelineEntryId,
 };
 use hindsight::markdown::{export, render};
 use time::Duration;
@@ -41,13 +42,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             started_at: start,
             ended_at: Some(start + Duration::minutes(entries * 7)),
             offset: Offset::from_minutes(120),
-            summary: text.into(),
-            impact: text.into(),
-            root_cause: text.into(),
-            resolution: text.into(),
-            corrective_measures: text.into(),
-            preventative_measures: text.into(),
-            lessons_learned: text.into(),
+            texts: PerSection::from_fn(|_| text.into()),
             headings: Default::default(),
             version: 1,
             updated_at: start,

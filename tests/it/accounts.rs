@@ -410,7 +410,7 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         due_policy: hindsight::domain::DuePolicy::DEFAULT,
         public_url: "https://hindsight.example.com".to_owned(),
         figures: Default::default(),
-        people: Default::default(),
+        pickers: Default::default(),
     })
 }
 

@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 
+use hindsight::domain::Section;
 use hindsight::domain::input::IncidentForm;
 
 use crate::harness::{TestApp, titled};
@@ -18,15 +19,15 @@ async fn enter_the_seed(app: &TestApp) -> String {
         started_at: "2025-03-01T10:15".into(),
         ended_at: "2025-03-01T11:05".into(),
         utc_offset: "UTC+2".into(),
-        summary: "A database connection pool misconfiguration—too many connections fighting for too few slots, leading to mass query casualties.".into(),
-        impact: "Our beloved web app turned into a virtual ghost town. 80% of users couldn’t log in, dashboards vanished into the abyss, and 500 Internal Server Errors haunted the screens. 😱".into(),
-        root_cause: "Our database connection pool was like a small elevator in a skyscraper—too many people trying to get in at once, causing chaos. Under heavy load, connections maxed out, leaving new requests stranded.".into(),
-        resolution: "We upgraded our elevator! Increased max connections, fine-tuned the pool settings, and gave our database a well-earned restart. Problem solved! 🎉".into(),
-        corrective_measures: "**How We’ll Avoid Another Meltdown:**\r\n- Implemented dynamic connection scaling (so our elevator gets bigger when needed). 🏗️\r\n- Enhanced logging to spot connection traffic jams before they happen. 🚦\r\n- Adjusted alert thresholds to avoid last-minute fire drills. 🔥\r\n".into(),
-        preventative_measures: String::new(),
-        version: String::new(),
-        lessons_learned: "And finally, a friendly reminder: **Never underestimate the power of proper database settings.** Your future self will thank you! 😉".into(),
-    };
+        ..IncidentForm::default()
+    }
+    .with(Section::Summary, "A database connection pool misconfiguration—too many connections fighting for too few slots, leading to mass query casualties.")
+    .with(Section::Impact, "Our beloved web app turned into a virtual ghost town. 80% of users couldn’t log in, dashboards vanished into the abyss, and 500 Internal Server Errors haunted the screens. 😱")
+    .with(Section::RootCause, "Our database connection pool was like a small elevator in a skyscraper—too many people trying to get in at once, causing chaos. Under heavy load, connections maxed out, leaving new requests stranded.")
+    .with(Section::Resolution, "We upgraded our elevator! Increased max connections, fine-tuned the pool settings, and gave our database a well-earned restart. Problem solved! 🎉")
+    .with(Section::CorrectiveMeasures, "**How We’ll Avoid Another Meltdown:**\r\n- Implemented dynamic connection scaling (so our elevator gets bigger when needed). 🏗️\r\n- Enhanced logging to spot connection traffic jams before they happen. 🚦\r\n- Adjusted alert thresholds to avoid last-minute fire drills. 🔥\r\n")
+    .with(Section::PreventativeMeasures, String::new())
+    .with(Section::LessonsLearned, "And finally, a friendly reminder: **Never underestimate the power of proper database settings.** Your future self will thank you! 😉");
     let path = app.create_incident(&fields).await;
     let timeline = [
         ("10:15 AM", "Monitoring alerts screamed, API response times skyrocketed. 🚨"),
@@ -132,7 +133,7 @@ async fn every_postmortem_downloads_as_one_zip_with_an_index() {
     app.create_incident(&titled("Older outage")).await;
     let (response, queries) = TestApp::count_queries(app.get("/incidents/export.zip")).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(queries, 5, "the session, then one query per table, however many postmortems");
+    assert_eq!(queries, 3, "the session, the postmortems with their texts, then their rows, however many");
     assert_eq!(response.header("content-type"), "application/zip");
     assert_eq!(response.header("content-disposition"), "attachment; filename=\"hindsight-postmortems.zip\"");
 

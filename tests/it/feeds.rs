@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use hindsight::domain::Role;
+use hindsight::domain::Section;
 use hindsight::domain::input::IncidentForm;
 
 use crate::harness::{TestApp, form};
@@ -91,11 +92,9 @@ async fn the_atom_feed_has_postmortems_as_they_were_published() {
     let app = TestApp::new().await;
     let draft = app.create_incident(&IncidentForm { title: "Still a draft".into(), ..form() }).await;
     let path = app
-        .create_incident(&IncidentForm {
-            title: "DNS <outage>".into(),
-            summary: "Resolvers **failed**.".into(),
-            ..form()
-        })
+        .create_incident(
+            &IncidentForm { title: "DNS <outage>".into(), ..form() }.with(Section::Summary, "Resolvers **failed**."),
+        )
         .await;
     sqlx::query("UPDATE incidents SET status = 'in_review' WHERE title = 'DNS <outage>'")
         .execute(&app.pool)
@@ -104,7 +103,8 @@ async fn the_atom_feed_has_postmortems_as_they_were_published() {
     assert_eq!(app.post_empty(&format!("{path}/approve")).await.status, StatusCode::SEE_OTHER);
     // Edited after publishing: the feed keeps what was approved.
     let version = app.get(&format!("{path}/edit")).await.field_value("version");
-    let edited = IncidentForm { title: "DNS <outage>".into(), summary: "Rewritten later.".into(), version, ..form() };
+    let edited =
+        IncidentForm { title: "DNS <outage>".into(), version, ..form() }.with(Section::Summary, "Rewritten later.");
     assert_eq!(app.post_form(&path, &edited).await.status, StatusCode::SEE_OTHER);
 
     let feed = app.get("/feeds/postmortems.atom").await;

@@ -214,7 +214,7 @@ impl TestApp {
             due_policy: hindsight::domain::DuePolicy::DEFAULT,
             public_url: "https://hindsight.example.com".to_owned(),
             figures: Default::default(),
-            people: Default::default(),
+            pickers: Default::default(),
         };
         TestApp::with_state(state)
     }

@@ -14,6 +14,7 @@ mod harness;
 mod import;
 mod incidents;
 mod ledger;
+mod rendering;
 mod reviews;
 mod revisions;
 mod routes;

@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use hindsight::domain::Role;
+use hindsight::domain::Section;
 use hindsight::domain::input::IncidentForm;
 
 use crate::harness::{TestApp, form};
@@ -11,7 +12,8 @@ async fn a_postmortem_goes_from_draft_through_review_to_published() {
     let app = TestApp::new().await;
     let manager = app.create_user(Role::Manager).await;
     let engineer = app.sign_in_as(Role::Engineer).await;
-    let path = app.create_incident(&IncidentForm { impact: String::new(), root_cause: String::new(), ..form() }).await;
+    let path =
+        app.create_incident(&form().with(Section::Impact, String::new()).with(Section::RootCause, String::new())).await;
     app.post_form(&format!("{path}/actions"), &[("body", "Cap pools"), ("due_on", "")]).await;
 
     // Not complete: the page says what is missing, and submitting is refused.
@@ -32,12 +34,9 @@ async fn a_postmortem_goes_from_draft_through_review_to_published() {
 
     // Completed, it goes to review.
     let edit = app.get(&format!("{path}/edit")).await;
-    let complete = IncidentForm {
-        impact: "EU users could not log in.".into(),
-        root_cause: "The pool was too small.".into(),
-        version: edit.field_value("version"),
-        ..form()
-    };
+    let complete = IncidentForm { version: edit.field_value("version"), ..form() }
+        .with(Section::Impact, "EU users could not log in.")
+        .with(Section::RootCause, "The pool was too small.");
     assert_eq!(app.post_form(&path, &complete).await.status, StatusCode::SEE_OTHER);
     app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
     let item = app.get(&path).await.attr(".item-meta a", "href").expect("an edit link");

@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use hindsight::domain::Role;
+use hindsight::domain::Section;
 use hindsight::domain::input::IncidentForm;
 
 use crate::harness::{TestApp, form};
@@ -18,14 +19,14 @@ async fn revisions(app: &TestApp, id: i64) -> Vec<(i32, bool, String)> {
 
 async fn edit_summary(app: &TestApp, path: &str, summary: &str) {
     let version = app.get(&format!("{path}/edit")).await.field_value("version");
-    let edited = IncidentForm { summary: summary.into(), version, ..form() };
+    let edited = IncidentForm { version, ..form() }.with(Section::Summary, summary);
     assert_eq!(app.post_form(path, &edited).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn every_change_is_kept_and_a_published_revision_never_changes() {
     let app = TestApp::new().await;
-    let path = app.create_incident(&IncidentForm { summary: "The cache fell over.".into(), ..form() }).await;
+    let path = app.create_incident(&form().with(Section::Summary, "The cache fell over.")).await;
     let id: i64 = path.trim_start_matches("/incidents/").parse().expect("as set up");
     assert_eq!(revisions(&app, id).await.len(), 1, "creating makes revision 1");
 

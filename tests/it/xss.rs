@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use hindsight::domain::Section;
 use hindsight::domain::input::IncidentForm;
 
 use hindsight::domain::Role;
@@ -151,14 +152,11 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     let mut pages = Vec::new();
     for (group, payloads) in PAYLOADS.chunks(12).enumerate() {
         let prose = payloads.join("\n\n");
-        let incident = IncidentForm {
-            title: format!("XSS group {group} {}", payloads[0]),
-            summary: prose.clone(),
-            impact: prose.clone(),
-            root_cause: prose.clone(),
-            lessons_learned: prose.clone(),
-            ..form()
-        };
+        let incident = IncidentForm { title: format!("XSS group {group} {}", payloads[0]), ..form() }
+            .with(Section::Summary, prose.clone())
+            .with(Section::Impact, prose.clone())
+            .with(Section::RootCause, prose.clone())
+            .with(Section::LessonsLearned, prose.clone());
         let path = app.create_incident(&incident).await;
         // What follows is a second revision, so the diff between them shows every payload.
         sqlx::query("UPDATE revisions SET updated_at = now() - interval '1 hour'")

@@ -1,0 +1,52 @@
+//! HTML made by an older renderer is made again: for one postmortem, when its page found some
+//! (the page already showed it freshly rendered), and for everything, by `hindsight migrate`
+//! after an upgrade. Either way in short transactions of a few rows, which skip rows being
+//! changed at that moment (the change stores new HTML itself).
+
+use sqlx::PgPool;
+
+use super::{ChangeError, Result};
+use crate::db::rendering::{self, RenderedTable};
+use crate::domain::IncidentId;
+use crate::markdown::{RENDERER_VERSION, render};
+
+/// Rows re-rendered per transaction.
+const BATCH: i64 = 100;
+
+/// Renders again the stale HTML of postmortem `incident`. Returns how many pieces it stored.
+pub async fn refresh_postmortem(pool: &PgPool, incident: IncidentId) -> Result<usize> {
+    refresh(pool, Some(incident)).await
+}
+
+/// Renders again every stale piece of HTML. Returns how many it stored.
+pub async fn refresh_all(pool: &PgPool) -> Result<usize> {
+    refresh(pool, None).await
+}
+
+async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
+    let mut stored = 0;
+    for table in RenderedTable::ALL {
+        loop {
+            let mut tx = pool.begin().await?;
+            let rows = rendering::stale(&mut tx, table, incident, RENDERER_VERSION, BATCH).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let done = rows.len();
+            let rendered = tokio::task::spawn_blocking(move || {
+                rows.into_iter().map(|row| (render(&row.markdown).into_string(), row)).collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|error| ChangeError::Internal(format!("rendering stored Markdown: {error}")))?;
+            for (html, row) in &rendered {
+                rendering::store(&mut tx, table, row, html, RENDERER_VERSION).await?;
+            }
+            tx.commit().await?;
+            stored += done;
+            if done < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+    }
+    Ok(stored)
+}

@@ -1,0 +1,112 @@
+//! The lists the owner and team pickers offer (the action-item forms, the ledger's filters),
+//! kept by each instance while nobody changes people or teams: an organisation of hundreds
+//! would otherwise be read and sorted for every page that shows a picker. Whether a kept list
+//! is current is one change counter's value (see `kept`), which the postmortem page's own
+//! query already brings.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+use super::kept::{self, Kept};
+use crate::db;
+use crate::domain::{Team, User, UserId};
+
+/// How long a list is kept even while its counter stays the same.
+const KEPT_FOR: Duration = Duration::from_secs(600);
+
+pub struct Pickers {
+    people: Kept<(), Vec<User>>,
+    teams: Kept<(), Vec<Team>>,
+}
+
+impl Default for Pickers {
+    fn default() -> Pickers {
+        Pickers { people: Kept::new(KEPT_FOR), teams: Kept::new(KEPT_FOR) }
+    }
+}
+
+/// Someone an action item can be given to, as the owner list shows them.
+pub struct Person {
+    pub id: String,
+    pub name: String,
+}
+
+/// Which people may own an item: everyone with an active account, and `current` (who owns it
+/// now) even if their account has since been deactivated, so editing the item does not drop them.
+fn offered(users: Vec<User>, current: Option<UserId>) -> Vec<Person> {
+    users
+        .into_iter()
+        .filter(|user| user.active || Some(user.id) == current)
+        .map(|user| Person { id: user.id.to_string(), name: user.display_name().to_owned() })
+        .collect()
+}
+
+impl Pickers {
+    /// The versions of the lists kept now, for a query to tell whether they are current (see
+    /// `db::postmortems::ForPage`).
+    pub fn kept_versions(&self) -> (Option<i64>, Option<i64>) {
+        (self.people.kept_version(&()), self.teams.kept_version(&()))
+    }
+
+    /// The lists as of the given versions: those a query brought because the kept ones were
+    /// out of date (kept from now on), else the kept ones. `None` when neither is at hand.
+    pub fn at(
+        &self,
+        (people_version, people): (i64, Option<Vec<User>>),
+        (teams_version, teams): (i64, Option<Vec<Team>>),
+    ) -> Option<(Vec<Person>, Vec<Team>)> {
+        let people = match people {
+            Some(people) => {
+                self.people.put((), people_version, people.clone());
+                people
+            }
+            None => self.people.get(&(), people_version)?,
+        };
+        let teams = match teams {
+            Some(teams) => {
+                self.teams.put((), teams_version, teams.clone());
+                teams
+            }
+            None => self.teams.get(&(), teams_version)?,
+        };
+        Some((offered(people, None), teams))
+    }
+
+    /// The people an item can be given to ([`offered`]). `version` is the `users` counter
+    /// when the caller has read it already.
+    pub async fn people(
+        &self,
+        pool: &PgPool,
+        version: Option<i64>,
+        current: Option<UserId>,
+    ) -> sqlx::Result<Vec<Person>> {
+        let version = match version {
+            Some(version) => version,
+            None => kept::version(pool, "users").await?,
+        };
+        let users = match self.people.get(&(), version) {
+            Some(users) => users,
+            None => {
+                let users = db::users::all(pool).await?;
+                self.people.put((), version, users.clone());
+                users
+            }
+        };
+        Ok(offered(users, current))
+    }
+
+    /// Every team, by name. `version` is the `teams` counter when the caller has read it.
+    pub async fn teams(&self, pool: &PgPool, version: Option<i64>) -> sqlx::Result<Vec<Team>> {
+        let version = match version {
+            Some(version) => version,
+            None => kept::version(pool, "teams").await?,
+        };
+        if let Some(teams) = self.teams.get(&(), version) {
+            return Ok(teams);
+        }
+        let teams = db::teams::all(pool).await?;
+        self.teams.put((), version, teams.clone());
+        Ok(teams)
+    }
+}

@@ -1,0 +1,336 @@
+//! The postmortem page: the document with its stored HTML, the forms to add to it, and its
+//! review. The handler reads everything in one query (`db::postmortems::load`); [`ShowPage::build`]
+//! turns what was read into the page without touching the database, so it can be measured on
+//! its own (`cargo bench --bench page`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{AppError, Result};
+use super::extract::Path;
+use super::pickers::Person;
+use crate::app;
+use crate::db;
+use crate::db::postmortems::{ForPage, Loaded, PageExtras};
+use crate::domain::input::{ActionItemForm, FieldErrors, SectionForm, TimelineForm};
+use crate::domain::time::{self as t, Offset};
+use crate::domain::{
+    ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Role, Section, SectionId, Severity, Status, Team,
+    TimelineEntryId,
+};
+use crate::markdown::{self, SafeHtml, export};
+
+/// An instant as shown: text in the incident's offset, and RFC 3339 for `<time datetime>`.
+pub struct TimeView {
+    pub text: String,
+    pub iso: String,
+}
+
+impl TimeView {
+    pub fn new(instant: time::OffsetDateTime, offset: Offset) -> TimeView {
+        TimeView { text: t::format_full(instant, offset), iso: t::format_rfc3339(instant, offset) }
+    }
+}
+
+/// A standard section as shown.
+pub struct SectionView {
+    /// The anchor on this page and the field name on the edit form.
+    key: &'static str,
+    /// The authors' own heading when an import kept one, else the section's label.
+    heading: String,
+    html: SafeHtml,
+}
+
+pub struct TimelineRow {
+    id: TimelineEntryId,
+    time: String,
+    iso: String,
+    html: SafeHtml,
+}
+
+pub struct ExtraSectionView {
+    id: SectionId,
+    heading: String,
+    html: SafeHtml,
+}
+
+pub struct ActionRow {
+    id: ActionItemId,
+    html: SafeHtml,
+    done: bool,
+    status: ActionStatus,
+    kind: Option<ActionKind>,
+    priority: Option<Priority>,
+    owner: String,
+    team: String,
+    due: String,
+    wont_do_reason: String,
+    ticket_url: String,
+    completion_note: String,
+}
+
+/// A review comment as shown.
+pub struct CommentView {
+    author: String,
+    /// What the step was, when it was more than a comment ("sent it back").
+    step: &'static str,
+    html: SafeHtml,
+    when: String,
+}
+
+/// Forms on the postmortem page that came back with errors, to show again as typed.
+#[derive(Default)]
+pub struct PendingForms {
+    pub entry: Option<(TimelineForm, FieldErrors)>,
+    pub item: Option<(ActionItemForm, FieldErrors)>,
+    pub section: Option<(SectionForm, FieldErrors)>,
+    /// A review step that was refused, with why, and the comment as typed.
+    pub review: Option<(String, String)>,
+}
+
+impl PendingForms {
+    fn any(&self) -> bool {
+        self.entry.is_some() || self.item.is_some() || self.section.is_some() || self.review.is_some()
+    }
+}
+
+/// What the page needs to know about who is looking, and what they may be offered.
+pub struct Viewing {
+    pub role: Option<Role>,
+    /// Who a new action item can be given to, and which teams (for people who may edit).
+    pub people: Vec<Person>,
+    pub teams: Vec<Team>,
+    /// When a new action item is due by default (its severity's default from today).
+    pub default_due: Option<time::Date>,
+    pub now: time::OffsetDateTime,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/show.html")]
+pub struct ShowPage {
+    id: IncidentId,
+    title: String,
+    severity: Severity,
+    status: Status,
+    offset: Offset,
+    time_label: String,
+    timeline_heading: String,
+    action_items_heading: String,
+    start: TimeView,
+    end: Option<TimeView>,
+    duration: Option<String>,
+    updated: String,
+    before_timeline: Vec<SectionView>,
+    after_timeline: Vec<SectionView>,
+    timeline: Vec<TimelineRow>,
+    timeline_shows_dates: bool,
+    action_items: Vec<ActionRow>,
+    open_action_items: usize,
+    entry_form: TimelineForm,
+    entry_errors: FieldErrors,
+    item_form: ActionItemForm,
+    item_errors: FieldErrors,
+    extra_sections: Vec<ExtraSectionView>,
+    section_form: SectionForm,
+    section_errors: FieldErrors,
+    /// Whether the viewer may change it (engineers and up), delete it and review it (managers
+    /// and up).
+    can_edit: bool,
+    can_delete: bool,
+    can_review: bool,
+    /// Who last changed it, and how long ago, from the audit log.
+    last_edited: Option<(String, String)>,
+    /// The latest revision's number and the latest published one's, for the history line.
+    revisions: (Option<i32>, Option<i32>),
+    people: Vec<Person>,
+    teams: Vec<Team>,
+    /// The review: what is still missing before it can be submitted, the discussion so far,
+    /// and a refused step with its text.
+    missing: Vec<String>,
+    comments: Vec<CommentView>,
+    review_error: Option<String>,
+    comment_text: String,
+    /// Whether any stored HTML was made by another renderer (and was rendered again for this
+    /// page): the handler then has it stored again.
+    pub stale: bool,
+}
+
+impl ShowPage {
+    /// The page for a postmortem as loaded (with its extras), rejected forms shown as typed.
+    pub fn build(loaded: Loaded, pending: PendingForms, viewing: Viewing) -> ShowPage {
+        let mut stale = false;
+        let mut shown = |markdown: &str, stored: &crate::domain::StoredHtml| {
+            let (html, was_stale) = markdown::shown(markdown, stored);
+            stale |= was_stale;
+            html
+        };
+        let with_dates = export::timeline_needs_dates(&loaded.postmortem);
+        let Loaded { postmortem, html, extras } = loaded;
+        let extras = extras.unwrap_or_else(|| PageExtras {
+            comments: Vec::new(),
+            last_change: None,
+            revisions: (None, None),
+            people_version: 0,
+            teams_version: 0,
+            people: None,
+            teams: None,
+        });
+        let missing = postmortem.missing_for_review();
+        let incident = postmortem.incident;
+        let offset = incident.offset;
+        let headings = &incident.headings;
+        let mut before_timeline = Vec::new();
+        let mut after_timeline = Vec::new();
+        for section in Section::ALL {
+            let view = SectionView {
+                key: section.key(),
+                heading: headings.sections[section].clone().unwrap_or_else(|| section.label().to_owned()),
+                html: shown(&incident.texts[section], &html.texts[section]),
+            };
+            if section.before_timeline() { before_timeline.push(view) } else { after_timeline.push(view) }
+        }
+        let timeline = postmortem
+            .timeline
+            .iter()
+            .zip(&html.timeline)
+            .map(|(entry, stored)| TimelineRow {
+                id: entry.id,
+                time: export::timeline_time(entry, offset, with_dates),
+                iso: t::format_rfc3339(entry.occurred_at, offset),
+                html: shown(&entry.body, stored),
+            })
+            .collect();
+        let open_action_items = postmortem.action_items.iter().filter(|item| !item.is_closed()).count();
+        let action_items = postmortem
+            .action_items
+            .iter()
+            .zip(&html.action_items)
+            .map(|(item, stored)| ActionRow {
+                id: item.id,
+                html: shown(&item.body, stored),
+                done: item.is_done(),
+                status: item.status,
+                kind: item.kind,
+                priority: item.priority,
+                owner: item.owner_name().to_owned(),
+                team: item.team_label().to_owned(),
+                due: item.due_on.map(t::format_date).unwrap_or_default(),
+                wont_do_reason: item.wont_do_reason.clone(),
+                ticket_url: item.ticket_url.clone(),
+                completion_note: item.completion_note.clone(),
+            })
+            .collect();
+        let extra_sections = postmortem
+            .sections
+            .iter()
+            .zip(&html.sections)
+            .map(|(s, stored)| ExtraSectionView { id: s.id, heading: s.heading.clone(), html: shown(&s.body, stored) })
+            .collect();
+        let comments = extras
+            .comments
+            .iter()
+            .map(|c| CommentView {
+                step: c.kind.step(),
+                html: shown(&c.body, &c.html),
+                when: super::layout::ago_at(c.created_at, viewing.now),
+                author: c.author.clone(),
+            })
+            .collect();
+        let (entry_form, entry_errors) =
+            pending.entry.unwrap_or_else(|| (TimelineForm::blank(&incident), FieldErrors::default()));
+        let (item_form, item_errors) =
+            pending.item.unwrap_or_else(|| (ActionItemForm::blank(viewing.default_due), FieldErrors::default()));
+        let (section_form, section_errors) = pending.section.unwrap_or_default();
+        let (review_error, comment_text) =
+            pending.review.map_or((None, String::new()), |(why, text)| (Some(why), text));
+        let can = |needed: Role| viewing.role.is_some_and(|role| role.includes(needed));
+        ShowPage {
+            id: incident.id,
+            before_timeline,
+            after_timeline,
+            start: TimeView::new(incident.started_at, offset),
+            end: incident.ended_at.map(|end| TimeView::new(end, offset)),
+            duration: incident.duration().map(t::format_duration),
+            updated: t::format_full(incident.updated_at, offset),
+            severity: incident.severity,
+            status: incident.status,
+            offset,
+            time_label: format!("Time ({offset})"),
+            timeline_heading: headings.timeline.clone().unwrap_or_else(|| "Timeline".to_owned()),
+            action_items_heading: headings.action_items.clone().unwrap_or_else(|| "Action items".to_owned()),
+            title: incident.title,
+            timeline,
+            timeline_shows_dates: with_dates,
+            action_items,
+            open_action_items,
+            entry_form,
+            entry_errors,
+            item_form,
+            item_errors,
+            extra_sections,
+            section_form,
+            section_errors,
+            can_edit: can(Role::Engineer),
+            can_delete: can(Role::Manager),
+            can_review: can(Role::Manager),
+            last_edited: extras.last_change.map(|c| (c.actor, super::layout::ago_at(c.at, viewing.now))),
+            revisions: extras.revisions,
+            people: viewing.people,
+            teams: viewing.teams,
+            missing,
+            comments,
+            review_error,
+            comment_text,
+            stale,
+        }
+    }
+}
+
+/// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
+pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms) -> Result<Response> {
+    let role = super::auth::signed_in().map(|user| user.role);
+    let may_edit = role.is_some_and(|role| role.includes(Role::Engineer));
+    let (people_kept, teams_kept) = state.pickers.kept_versions();
+    let for_page = ForPage { pickers: may_edit, people_kept, teams_kept };
+    let mut loaded = db::postmortems::load(&state.pool, id, Some(for_page)).await?.ok_or(AppError::NotFound)?;
+    let status = if pending.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let now = time::OffsetDateTime::now_utc();
+    let mut viewing = Viewing {
+        role,
+        people: Vec::new(),
+        teams: Vec::new(),
+        default_due: state.due_policy.due(loaded.postmortem.incident.severity, now.date()),
+        now,
+    };
+    if may_edit && let Some(extras) = &mut loaded.extras {
+        let people = (extras.people_version, extras.people.take());
+        let teams = (extras.teams_version, extras.teams.take());
+        match state.pickers.at(people, teams) {
+            Some((people, teams)) => (viewing.people, viewing.teams) = (people, teams),
+            // Kept lists that aged out between the query and now: read them.
+            None => {
+                viewing.people = state.pickers.people(&state.pool, Some(extras.people_version), None).await?;
+                viewing.teams = state.pickers.teams(&state.pool, Some(extras.teams_version)).await?;
+            }
+        }
+    }
+    let page = ShowPage::build(loaded, pending, viewing);
+    if page.stale {
+        // Made by another renderer: shown fresh now, and stored again off this request.
+        let pool = state.pool.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app::rendering::refresh_postmortem(&pool, id).await {
+                tracing::warn!(incident.id = %id, %error, "Could not store freshly rendered HTML");
+            }
+        });
+    }
+    Ok((status, page).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
+    render_show(&state, id, PendingForms::default()).await
+}
