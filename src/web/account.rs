@@ -11,6 +11,7 @@ use super::AppState;
 use super::auth::{CurrentUser, Visitor};
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use super::layout::ago;
 use crate::app::{self, ChangeError};
 use crate::auth::password;
@@ -29,6 +30,7 @@ pub struct TokenRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "account/show.html")]
 pub struct AccountPage {
+    viewer: Viewer,
     user: User,
     teams: Vec<String>,
     sessions: i64,
@@ -42,7 +44,7 @@ pub struct AccountPage {
     public_url: String,
 }
 
-async fn page(state: &AppState, user: User) -> Result<AccountPage> {
+async fn page(state: &AppState, viewer: Viewer, user: User) -> Result<AccountPage> {
     let teams = db::users::team_ids(&state.pool, user.id).await?;
     let all_teams = db::teams::all(&state.pool).await?;
     let teams = all_teams.into_iter().filter(|t| teams.contains(&t.id)).map(|t| t.name).collect();
@@ -59,6 +61,7 @@ async fn page(state: &AppState, user: User) -> Result<AccountPage> {
         })
         .collect();
     Ok(AccountPage {
+        viewer,
         user,
         teams,
         sessions,
@@ -79,10 +82,11 @@ pub struct NoticeQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     super::extract::Query(query): super::extract::Query<NoticeQuery>,
 ) -> Result<AccountPage> {
-    let mut page = page(&state, user).await?;
+    let mut page = page(&state, viewer, user).await?;
     page.notice = match query.saved.as_deref() {
         Some("password") => Some("Your password was changed. Your other sessions were signed out."),
         Some("revoked") => Some("The token was revoked. Requests that use it are now refused."),
@@ -103,6 +107,7 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    viewer: Viewer,
     visitor: Visitor,
     CurrentUser(user): CurrentUser,
     Form(form): Form<PasswordForm>,
@@ -119,7 +124,7 @@ pub async fn change_password(
         None
     };
     if let Some(error) = error {
-        let mut page = page(&state, user).await?;
+        let mut page = page(&state, viewer, user).await?;
         page.password_error = Some(error);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -147,6 +152,7 @@ pub struct TokenForm {
 
 pub async fn create_token(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
@@ -154,12 +160,12 @@ pub async fn create_token(
     match app::tokens::create(&state.pool, user.id, &name).await {
         Ok(secret) => {
             // Shown in this response only: it is not stored, so it cannot be shown again.
-            let mut page = page(&state, user).await?;
+            let mut page = page(&state, viewer, user).await?;
             page.new_token = Some((name, secret));
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(ChangeError::Invalid(errors)) => {
-            let mut page = page(&state, user).await?;
+            let mut page = page(&state, viewer, user).await?;
             page.token_error = errors.get("name").map(str::to_owned);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

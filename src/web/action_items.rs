@@ -11,6 +11,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use super::pickers::Person;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
@@ -21,6 +22,7 @@ use crate::domain::{ActionItem, ActionItemId, IncidentId, Team, UserId};
 #[derive(Template, WebTemplate)]
 #[template(path = "action_items/edit.html")]
 pub struct EditPage {
+    viewer: Viewer,
     incident_id: IncidentId,
     incident_title: String,
     item_id: ActionItemId,
@@ -36,6 +38,7 @@ pub struct EditPage {
 impl EditPage {
     async fn new(
         state: &AppState,
+        viewer: Viewer,
         incident_id: IncidentId,
         item_id: ActionItemId,
         form: ActionItemForm,
@@ -44,6 +47,7 @@ impl EditPage {
     ) -> Result<EditPage> {
         let incident = db::incidents::find(&state.pool, incident_id).await?.ok_or(AppError::NotFound)?;
         Ok(EditPage {
+            viewer,
             incident_id,
             incident_title: incident.title,
             item_id,
@@ -90,6 +94,7 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<ActionItemForm>,
@@ -97,7 +102,8 @@ pub async fn create(
     match app::action_items::add(&state.pool, Actor::from(&user), id, &form).await {
         Ok(_) => Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, id, PendingForms { item: Some((form, errors)), ..PendingForms::default() }).await
+            render_show(&state, viewer, id, PendingForms { item: Some((form, errors)), ..PendingForms::default() })
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -105,14 +111,17 @@ pub async fn create(
 
 pub async fn edit(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<EditPage> {
     let item = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
-    EditPage::new(&state, id, item_id, ActionItemForm::from_item(&item), FieldErrors::default(), item.owner_id).await
+    EditPage::new(&state, viewer, id, item_id, ActionItemForm::from_item(&item), FieldErrors::default(), item.owner_id)
+        .await
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<ActionItemForm>,
@@ -127,14 +136,15 @@ pub async fn update(
             let conflict = differences(&saved, &form);
             let mut form = form;
             form.version = saved.version.to_string();
-            let mut page = EditPage::new(&state, id, item_id, form, FieldErrors::default(), saved.owner_id).await?;
+            let mut page =
+                EditPage::new(&state, viewer, id, item_id, form, FieldErrors::default(), saved.owner_id).await?;
             page.conflict = conflict;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => return Err(error.into()),
     };
     let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
-    let page = EditPage::new(&state, id, item_id, form, errors, current).await?;
+    let page = EditPage::new(&state, viewer, id, item_id, form, errors, current).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::{self, CurrentUser};
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
+use super::layout::Viewer;
 use super::layout::ago;
 use crate::app::people::{NewPerson, PersonChange};
 use crate::app::{self, Actor, ChangeError};
@@ -71,6 +72,7 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
+    viewer: Viewer,
     rows: Vec<UserRow>,
     teams: Vec<Team>,
     roles: &'static [Role],
@@ -78,7 +80,7 @@ pub struct UsersPage {
     errors: FieldErrors,
 }
 
-async fn users_page(state: &AppState, form: PersonForm, errors: FieldErrors) -> Result<UsersPage> {
+async fn users_page(state: &AppState, viewer: Viewer, form: PersonForm, errors: FieldErrors) -> Result<UsersPage> {
     let rows = db::users::listing(&state.pool)
         .await?
         .into_iter()
@@ -88,17 +90,24 @@ async fn users_page(state: &AppState, form: PersonForm, errors: FieldErrors) -> 
             user: listing.user,
         })
         .collect();
-    Ok(UsersPage { rows, teams: db::teams::all(&state.pool).await?, roles: Role::ALL, form, errors })
+    Ok(UsersPage { viewer, rows, teams: db::teams::all(&state.pool).await?, roles: Role::ALL, form, errors })
 }
 
-pub async fn users(State(state): State<AppState>) -> Result<UsersPage> {
-    users_page(&state, PersonForm { role: Some(Role::Engineer), ..PersonForm::default() }, FieldErrors::default()).await
+pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPage> {
+    users_page(
+        &state,
+        viewer,
+        PersonForm { role: Some(Role::Engineer), ..PersonForm::default() },
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// The page shown once after making a one-time link: the link is not stored, only its hash.
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/link.html")]
 pub struct LinkPage {
+    viewer: Viewer,
     person: User,
     link: String,
     created: bool,
@@ -106,6 +115,7 @@ pub struct LinkPage {
 
 pub async fn create_user(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -114,24 +124,27 @@ pub async fn create_user(
     let Some(role) = form.role else {
         let mut errors = FieldErrors::default();
         errors.add("role", "Choose a role.");
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, viewer, form, errors).await?).into_response());
     };
     let person = NewPerson { email: &form.email, name: &form.name, role, teams: &form.teams, password_hash: None };
     let added = match app::people::add(&state.pool, Actor::from(&admin), person).await {
         Ok(added) => added,
         Err(ChangeError::Invalid(errors)) => {
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, form, errors).await?).into_response());
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, viewer, form, errors).await?).into_response()
+            );
         }
         Err(error) => return Err(error.into()),
     };
     let person = db::users::find(&state.pool, added.id).await?.ok_or(AppError::NotFound)?;
     let link = format!("{}{}", auth::site_origin(&headers), added.link.unwrap_or_default());
-    Ok((StatusCode::CREATED, LinkPage { person, link, created: true }).into_response())
+    Ok((StatusCode::CREATED, LinkPage { viewer, person, link, created: true }).into_response())
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/user_edit.html")]
 pub struct EditUserPage {
+    viewer: Viewer,
     person: User,
     form: PersonForm,
     teams: Vec<Team>,
@@ -145,9 +158,16 @@ pub struct EditUserPage {
 }
 
 impl EditUserPage {
-    async fn new(state: &AppState, admin: &User, person: User, form: PersonForm) -> Result<EditUserPage> {
+    async fn new(
+        state: &AppState,
+        viewer: Viewer,
+        admin: &User,
+        person: User,
+        form: PersonForm,
+    ) -> Result<EditUserPage> {
         let unlinked = owners_like(&person, db::action_items::unlinked_owners(&state.pool).await?);
         Ok(EditUserPage {
+            viewer,
             is_self: person.id == admin.id,
             person,
             form,
@@ -186,6 +206,7 @@ pub struct LinkedQuery {
 
 pub async fn edit_user(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     Query(query): Query<LinkedQuery>,
@@ -198,13 +219,14 @@ pub async fn edit_user(
         teams: db::users::team_ids(&state.pool, id).await?,
         active: person.active,
     };
-    let mut page = EditUserPage::new(&state, &admin, person, form).await?;
+    let mut page = EditUserPage::new(&state, viewer, &admin, person, form).await?;
     page.notice = query.linked.map(|n| format!("Linked {n} action item{} to them.", if n == 1 { "" } else { "s" }));
     Ok(page)
 }
 
 pub async fn update_user(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     body: axum::body::Bytes,
@@ -223,13 +245,14 @@ pub async fn update_user(
         Err(ChangeError::Invalid(errors)) => errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "),
         Err(error) => return Err(error.into()),
     };
-    let mut page = EditUserPage::new(&state, &admin, person, form).await?;
+    let mut page = EditUserPage::new(&state, viewer, &admin, person, form).await?;
     page.error = Some(error);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub async fn reset_link(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     headers: HeaderMap,
@@ -241,7 +264,7 @@ pub async fn reset_link(
         Err(error) => return Err(error.into()),
     };
     let link = format!("{}{path}", auth::site_origin(&headers));
-    Ok((StatusCode::CREATED, LinkPage { person, link, created: false }).into_response())
+    Ok((StatusCode::CREATED, LinkPage { viewer, person, link, created: false }).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,22 +303,23 @@ pub struct TeamRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/teams.html")]
 pub struct TeamsPage {
+    viewer: Viewer,
     rows: Vec<TeamRow>,
     name: String,
     error: Option<String>,
 }
 
-async fn teams_page(state: &AppState, name: String, error: Option<String>) -> Result<TeamsPage> {
+async fn teams_page(state: &AppState, viewer: Viewer, name: String, error: Option<String>) -> Result<TeamsPage> {
     let mut rows = Vec::new();
     for listing in db::teams::listing(&state.pool).await? {
         let names = db::teams::member_names(&state.pool, listing.team.id).await?;
         rows.push(TeamRow { team: listing.team, members: listing.members, names: names.join(", ") });
     }
-    Ok(TeamsPage { rows, name, error })
+    Ok(TeamsPage { viewer, rows, name, error })
 }
 
-pub async fn teams(State(state): State<AppState>) -> Result<TeamsPage> {
-    teams_page(&state, String::new(), None).await
+pub async fn teams(State(state): State<AppState>, viewer: Viewer) -> Result<TeamsPage> {
+    teams_page(&state, viewer, String::new(), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,29 +352,37 @@ impl TeamForm {
 
 pub async fn create_team(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
-    save_team(&state, &admin, None, &form).await
+    save_team(&state, viewer, &admin, None, &form).await
 }
 
 pub async fn rename_team(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<TeamId>,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
     let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    save_team(&state, &admin, Some(team), &form).await
+    save_team(&state, viewer, &admin, Some(team), &form).await
 }
 
 /// Adds a team (`existing` is `None`) or changes one; a refused form comes back with why.
-async fn save_team(state: &AppState, admin: &User, existing: Option<Team>, form: &TeamForm) -> Result<Response> {
+async fn save_team(
+    state: &AppState,
+    viewer: Viewer,
+    admin: &User,
+    existing: Option<Team>,
+    form: &TeamForm,
+) -> Result<Response> {
     // A refused new team keeps its typed name in the add form.
     let adding = existing.is_none();
     let refuse = |error: String| async move {
         let typed = if adding { form.name.trim().to_owned() } else { String::new() };
-        let page = teams_page(state, typed, Some(error)).await?;
+        let page = teams_page(state, viewer, typed, Some(error)).await?;
         Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let (name, zone) = match form.checked() {
@@ -397,6 +429,7 @@ pub struct AuditRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
+    viewer: Viewer,
     rows: Vec<AuditRow>,
     page: i64,
     pages: i64,
@@ -408,7 +441,7 @@ pub struct PageQuery {
     page: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<AuditPage> {
+pub async fn audit(State(state): State<AppState>, viewer: Viewer, Query(query): Query<PageQuery>) -> Result<AuditPage> {
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(AUDIT_PAGE_SIZE);
     let (events, total) = db::audit::page(&state.pool, AUDIT_PAGE_SIZE, offset).await?;
@@ -424,5 +457,5 @@ pub async fn audit(State(state): State<AppState>, Query(query): Query<PageQuery>
         })
         .collect();
     let pages = ((total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE).max(1);
-    Ok(AuditPage { rows, page, pages, total })
+    Ok(AuditPage { viewer, rows, page, pages, total })
 }

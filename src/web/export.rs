@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::Path;
+use super::layout::Viewer;
 use crate::db;
 use crate::domain::IncidentId;
 use crate::markdown::export;
@@ -66,6 +67,7 @@ fn zip_bundle(files: &[(String, String)]) -> zip::result::ZipResult<Vec<u8>> {
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/markdown.html")]
 pub struct CopyPage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     file_name: String,
@@ -74,10 +76,11 @@ pub struct CopyPage {
 }
 
 /// `GET /incidents/{id}/markdown`: the same text in a read-only box, ready to select and copy.
-pub async fn copy_view(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<CopyPage> {
+pub async fn copy_view(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<CopyPage> {
     let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let markdown = export::export(&postmortem);
     Ok(CopyPage {
+        viewer,
         id,
         file_name: export::file_name(&postmortem),
         lines: markdown.lines().count().clamp(10, 40),

@@ -16,6 +16,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
+use super::layout::Viewer;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
@@ -37,6 +38,7 @@ pub const MAX_IMPORT_REQUEST_BYTES: usize = 48 * 1024 * 1024;
 #[derive(Template, WebTemplate)]
 #[template(path = "import/start.html")]
 pub struct StartPage {
+    viewer: Viewer,
     markdown: String,
     error: Option<String>,
     max_documents: usize,
@@ -44,17 +46,17 @@ pub struct StartPage {
 }
 
 impl StartPage {
-    fn new(markdown: String, error: Option<String>) -> StartPage {
-        StartPage { markdown, error, max_documents: MAX_DOCUMENTS, max_kb: import::MAX_IMPORT_BYTES / 1024 }
+    fn new(viewer: Viewer, markdown: String, error: Option<String>) -> StartPage {
+        StartPage { viewer, markdown, error, max_documents: MAX_DOCUMENTS, max_kb: import::MAX_IMPORT_BYTES / 1024 }
     }
 }
 
-pub async fn start() -> StartPage {
-    StartPage::new(String::new(), None)
+pub async fn start(viewer: Viewer) -> StartPage {
+    StartPage::new(viewer, String::new(), None)
 }
 
 /// Reads the pasted text and the uploaded files, and shows what was recognised in each.
-pub async fn preview_upload(mut multipart: Multipart) -> Result<Response> {
+pub async fn preview_upload(viewer: Viewer, mut multipart: Multipart) -> Result<Response> {
     let mut pasted = String::new();
     let mut uploads: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -86,13 +88,13 @@ pub async fn preview_upload(mut multipart: Multipart) -> Result<Response> {
     }
     if documents.len() > MAX_DOCUMENTS {
         let message = format!("That is {} documents; import at most {MAX_DOCUMENTS} at a time.", documents.len());
-        return Ok(StartPage::new(pasted, Some(message)).into_response());
+        return Ok(StartPage::new(viewer, pasted, Some(message)).into_response());
     }
     if documents.is_empty() && rejected.is_empty() {
         let message = "Paste a Markdown postmortem or choose one or more .md files.".to_owned();
-        return Ok(StartPage::new(pasted, Some(message)).into_response());
+        return Ok(StartPage::new(viewer, pasted, Some(message)).into_response());
     }
-    Ok(PreviewPage::new(documents.into_iter().map(Document::recognise).collect(), rejected).into_response())
+    Ok(PreviewPage::new(viewer, documents.into_iter().map(Document::recognise).collect(), rejected).into_response())
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
@@ -172,6 +174,7 @@ fn read_preview_form(pairs: Vec<(String, String)>) -> Result<(Vec<DocumentForm>,
 /// The preview form, posted to preview again or to save.
 pub async fn preview_or_save(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
@@ -187,7 +190,7 @@ pub async fn preview_or_save(
             Ok(saved_redirect(&ids).into_response())
         }
         _ => {
-            let mut page = PreviewPage::new(documents, Vec::new());
+            let mut page = PreviewPage::new(viewer, documents, Vec::new());
             page.save_refused = action == Action::Save;
             Ok(page.into_response())
         }
@@ -457,6 +460,7 @@ fn field_view(label: &'static str, field: &Field) -> FieldView {
 #[derive(Template, WebTemplate)]
 #[template(path = "import/preview.html")]
 pub struct PreviewPage {
+    viewer: Viewer,
     documents: Vec<DocumentView>,
     rejected: Vec<Rejected>,
     /// The user asked to save, and something needs correcting first.
@@ -466,8 +470,9 @@ pub struct PreviewPage {
 }
 
 impl PreviewPage {
-    fn new(documents: Vec<Document>, rejected: Vec<Rejected>) -> PreviewPage {
+    fn new(viewer: Viewer, documents: Vec<Document>, rejected: Vec<Rejected>) -> PreviewPage {
         PreviewPage {
+            viewer,
             documents: documents.into_iter().enumerate().map(|(i, d)| DocumentView::new(i, d)).collect(),
             rejected,
             save_refused: false,
@@ -502,11 +507,16 @@ struct SavedRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "import/saved.html")]
 pub struct SavedPage {
+    viewer: Viewer,
     rows: Vec<SavedRow>,
 }
 
 /// The drafts an import just saved, with links to each.
-pub async fn saved(State(state): State<AppState>, Query(query): Query<SavedQuery>) -> Result<SavedPage> {
+pub async fn saved(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<SavedQuery>,
+) -> Result<SavedPage> {
     let ids: Vec<IncidentId> = query
         .ids
         .split(',')
@@ -526,7 +536,7 @@ pub async fn saved(State(state): State<AppState>, Query(query): Query<SavedQuery
             });
         }
     }
-    Ok(SavedPage { rows })
+    Ok(SavedPage { viewer, rows })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
+use super::layout::Viewer;
 use super::postmortem::TimeView;
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -38,6 +39,7 @@ struct IndexRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/index.html")]
 pub struct IndexPage {
+    viewer: Viewer,
     rows: Vec<IndexRow>,
     page: i64,
     pages: i64,
@@ -49,7 +51,11 @@ pub struct IndexQuery {
     page: Option<i64>,
 }
 
-pub async fn index(State(state): State<AppState>, Query(query): Query<IndexQuery>) -> Result<IndexPage> {
+pub async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<IndexQuery>,
+) -> Result<IndexPage> {
     let page = query.page.unwrap_or(1);
     if page < 1 {
         return Err(AppError::BadRequest("Page numbers start at 1.".into()));
@@ -74,7 +80,7 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<IndexQuery
             action_items: s.action_items,
         })
         .collect();
-    Ok(IndexPage { rows, page, pages: (total + PAGE_SIZE - 1) / PAGE_SIZE, total })
+    Ok(IndexPage { viewer, rows, page, pages: (total + PAGE_SIZE - 1) / PAGE_SIZE, total })
 }
 
 // ---- Form: new, edit, conflict ------------------------------------------------------------
@@ -88,6 +94,7 @@ pub struct Conflict {
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/form.html")]
 pub struct FormPage {
+    viewer: Viewer,
     heading: String,
     action: String,
     submit: &'static str,
@@ -100,8 +107,9 @@ pub struct FormPage {
 }
 
 impl FormPage {
-    fn new_incident(form: IncidentForm, errors: FieldErrors) -> FormPage {
+    fn new_incident(viewer: Viewer, form: IncidentForm, errors: FieldErrors) -> FormPage {
         FormPage {
+            viewer,
             heading: "New postmortem".into(),
             action: "/incidents".into(),
             submit: "Create postmortem",
@@ -114,8 +122,9 @@ impl FormPage {
         }
     }
 
-    fn edit(id: IncidentId, title: &str, form: IncidentForm, errors: FieldErrors) -> FormPage {
+    fn edit(viewer: Viewer, id: IncidentId, title: &str, form: IncidentForm, errors: FieldErrors) -> FormPage {
         FormPage {
+            viewer,
             heading: format!("Edit “{title}”"),
             action: format!("/incidents/{id}"),
             submit: "Save changes",
@@ -129,31 +138,33 @@ impl FormPage {
     }
 }
 
-pub async fn new() -> FormPage {
-    FormPage::new_incident(IncidentForm::blank(), FieldErrors::default())
+pub async fn new(viewer: Viewer) -> FormPage {
+    FormPage::new_incident(viewer, IncidentForm::blank(), FieldErrors::default())
 }
 
 pub async fn create(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
     match app::postmortems::create(&state.pool, Actor::from(&user), &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(form, errors)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(viewer, form, errors)).into_response())
         }
         Err(error) => Err(error.into()),
     }
 }
 
-pub async fn edit(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<FormPage> {
+pub async fn edit(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<FormPage> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    Ok(FormPage::edit(id, &incident.title, IncidentForm::from_incident(&incident), FieldErrors::default()))
+    Ok(FormPage::edit(viewer, id, &incident.title, IncidentForm::from_incident(&incident), FieldErrors::default()))
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
@@ -162,14 +173,14 @@ pub async fn update(
         Ok(()) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
-            let page = FormPage::edit(id, title, form.clone(), errors);
+            let page = FormPage::edit(viewer, id, title, form.clone(), errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(ChangeError::Refused(message)) => Err(AppError::BadRequest(message)),
         // Someone saved since this form loaded: show theirs beside what was typed.
         Err(ChangeError::Stale) => {
             let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-            Ok((StatusCode::CONFLICT, conflict_page(&current, form)).into_response())
+            Ok((StatusCode::CONFLICT, conflict_page(viewer, &current, form)).into_response())
         }
         Err(error) => Err(error.into()),
     }
@@ -177,7 +188,7 @@ pub async fn update(
 
 /// The form again with the user's text, the saved values that differ beside it, and the
 /// version bumped so that saving again knowingly replaces them.
-fn conflict_page(current: &Incident, mut theirs: IncidentForm) -> FormPage {
+fn conflict_page(viewer: Viewer, current: &Incident, mut theirs: IncidentForm) -> FormPage {
     let saved = IncidentForm::from_incident(current);
     let mut pairs: Vec<(&'static str, &String, &String)> = vec![
         ("Title", &saved.title, &theirs.title),
@@ -194,7 +205,7 @@ fn conflict_page(current: &Incident, mut theirs: IncidentForm) -> FormPage {
         .map(|(label, saved, _)| (label, saved.clone()))
         .collect();
     theirs.version = current.version.to_string();
-    let mut page = FormPage::edit(current.id, &current.title, theirs, FieldErrors::default());
+    let mut page = FormPage::edit(viewer, current.id, &current.title, theirs, FieldErrors::default());
     page.conflict = Some(Conflict { saved_at: t::format_full(current.updated_at, current.offset), fields });
     page
 }
@@ -204,15 +215,21 @@ fn conflict_page(current: &Incident, mut theirs: IncidentForm) -> FormPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/delete.html")]
 pub struct DeletePage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     entries: usize,
     items: usize,
 }
 
-pub async fn confirm_delete(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<DeletePage> {
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<IncidentId>,
+) -> Result<DeletePage> {
     let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     Ok(DeletePage {
+        viewer,
         id,
         entries: postmortem.timeline.len(),
         items: postmortem.action_items.len(),

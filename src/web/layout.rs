@@ -1,12 +1,17 @@
 //! Pieces shared by every page: the error page and view helpers for the templates.
 
 use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
+use super::auth::{Via, Visitor};
 use super::error::ErrorPage;
+use crate::domain::{Role, User};
 
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorTemplate<'a> {
+    viewer: Viewer,
     status: u16,
     heading: &'a str,
     message: &'a str,
@@ -16,8 +21,13 @@ struct ErrorTemplate<'a> {
 /// The error page in the site's layout. Falls back to a bare page if the template itself fails,
 /// so an error page can never turn into another error.
 pub fn render_error_page(page: &ErrorPage, request_id: &str) -> String {
-    let template =
-        ErrorTemplate { status: page.status.as_u16(), heading: page.heading, message: &page.message, request_id };
+    let template = ErrorTemplate {
+        viewer: Viewer::nobody(),
+        status: page.status.as_u16(),
+        heading: page.heading,
+        message: &page.message,
+        request_id,
+    };
     template.render().unwrap_or_else(|error| {
         tracing::error!(%error, "The error page template failed to render");
         format!("<!doctype html><title>Error</title><h1>Error {}</h1>", page.status.as_u16())
@@ -60,12 +70,48 @@ pub fn iso(instant: time::OffsetDateTime) -> String {
     instant.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// The person signed in, for the site header (see `auth::signed_in`).
-pub fn signed_in() -> Option<crate::domain::User> {
-    super::auth::signed_in()
+/// Who is looking at a page: the site header's name and links, and which links and buttons a
+/// page offers. Every page carries one (a handler takes it as an extractor); error pages, made
+/// outside any handler, show nobody.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    user: Option<User>,
+    through_proxy: bool,
 }
 
-/// Whether the person signed in has at least `role`, to show only the links they may follow.
-pub fn signed_in_can(role: crate::domain::Role) -> bool {
-    signed_in().is_some_and(|user| user.role.includes(role))
+impl Viewer {
+    pub fn nobody() -> Viewer {
+        Viewer::default()
+    }
+
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|user| user.role)
+    }
+
+    /// Whether they have at least `role`, to offer only what they may do.
+    pub fn can(&self, role: Role) -> bool {
+        self.role().is_some_and(|own| own.includes(role))
+    }
+
+    /// Whether to offer signing out: not when the SSO proxy signed them in (that is the proxy's
+    /// business).
+    pub fn signs_out(&self) -> bool {
+        !self.through_proxy
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Viewer, Self::Rejection> {
+        let visitor = parts.extensions.get::<Visitor>();
+        Ok(Viewer {
+            user: visitor.and_then(|visitor| visitor.user.clone()),
+            through_proxy: visitor.is_some_and(|visitor| visitor.via == Via::Proxy),
+        })
+    }
 }

@@ -13,6 +13,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::Query;
+use super::layout::Viewer;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
 use crate::domain::time as t;
@@ -130,6 +131,7 @@ impl From<LedgerRow> for LedgerLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "ledger/index.html")]
 pub struct LedgerPage {
+    viewer: Viewer,
     query: LedgerQuery,
     lines: Vec<LedgerLine>,
     total: i64,
@@ -149,7 +151,11 @@ impl LedgerPage {
     }
 }
 
-pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<LedgerPage> {
+pub async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<LedgerQuery>,
+) -> Result<LedgerPage> {
     let filter = query.filter()?;
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
@@ -158,6 +164,7 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuer
     let total = db::ledger::count(&state.pool, &filter, now).await?;
     let full_page = i64::try_from(rows.len()).unwrap_or(0) == PAGE_SIZE;
     Ok(LedgerPage {
+        viewer,
         query_string: query.query_string(),
         lines: rows.into_iter().map(LedgerLine::from).collect(),
         total,
@@ -178,6 +185,7 @@ pub async fn index(State(state): State<AppState>, Query(query): Query<LedgerQuer
 #[derive(Template, WebTemplate)]
 #[template(path = "ledger/mine.html")]
 pub struct MinePage {
+    viewer: Viewer,
     sections: Vec<MineSection>,
     owner_id: String,
 }
@@ -193,7 +201,7 @@ pub struct MineSection {
 const DUE_SOON_DAYS: i64 = 14;
 
 /// The signed-in person's open action items: overdue, due within two weeks, and the rest.
-pub async fn mine(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<MinePage> {
+pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(user): CurrentUser) -> Result<MinePage> {
     let filter =
         LedgerFilter { owner: Some(user.id), status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() };
     let now = OffsetDateTime::now_utc();
@@ -218,7 +226,7 @@ pub async fn mine(State(state): State<AppState>, CurrentUser(user): CurrentUser)
         .filter(|(_, _, lines)| !lines.is_empty())
         .map(|(id, heading, lines)| MineSection { id, heading, lines })
         .collect();
-    Ok(MinePage { sections, owner_id: user.id.to_string() })
+    Ok(MinePage { viewer, sections, owner_id: user.id.to_string() })
 }
 
 async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {

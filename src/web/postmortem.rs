@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::Path;
+use super::layout::Viewer;
 use super::pickers::Person;
 use crate::app;
 use crate::db;
@@ -100,7 +101,7 @@ impl PendingForms {
 
 /// What the page needs to know about who is looking, and what they may be offered.
 pub struct Viewing {
-    pub role: Option<Role>,
+    pub viewer: Viewer,
     /// Who a new action item can be given to, and which teams (for people who may edit).
     pub people: Vec<Person>,
     pub teams: Vec<Team>,
@@ -112,6 +113,7 @@ pub struct Viewing {
 #[derive(Template, WebTemplate)]
 #[template(path = "incidents/show.html")]
 pub struct ShowPage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     severity: Severity,
@@ -247,7 +249,7 @@ impl ShowPage {
         let (section_form, section_errors) = pending.section.unwrap_or_default();
         let (review_error, comment_text) =
             pending.review.map_or((None, String::new()), |(why, text)| (Some(why), text));
-        let can = |needed: Role| viewing.role.is_some_and(|role| role.includes(needed));
+        let can = |needed: Role| viewing.viewer.can(needed);
         ShowPage {
             id: incident.id,
             before_timeline,
@@ -286,21 +288,21 @@ impl ShowPage {
             review_error,
             comment_text,
             stale,
+            viewer: viewing.viewer,
         }
     }
 }
 
 /// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
-pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms) -> Result<Response> {
-    let role = super::auth::signed_in().map(|user| user.role);
-    let may_edit = role.is_some_and(|role| role.includes(Role::Engineer));
+pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pending: PendingForms) -> Result<Response> {
+    let may_edit = viewer.can(Role::Engineer);
     let (people_kept, teams_kept) = state.pickers.kept_versions();
     let for_page = ForPage { pickers: may_edit, people_kept, teams_kept };
     let mut loaded = db::postmortems::load(&state.pool, id, Some(for_page)).await?.ok_or(AppError::NotFound)?;
     let status = if pending.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let now = time::OffsetDateTime::now_utc();
     let mut viewing = Viewing {
-        role,
+        viewer,
         people: Vec::new(),
         teams: Vec::new(),
         default_due: state.due_policy.due(loaded.postmortem.incident.severity, now.date()),
@@ -331,6 +333,6 @@ pub async fn render_show(state: &AppState, id: IncidentId, pending: PendingForms
     Ok((status, page).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
-    render_show(&state, id, PendingForms::default()).await
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<Response> {
+    render_show(&state, viewer, id, PendingForms::default()).await
 }

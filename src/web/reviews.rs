@@ -10,6 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::Result;
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, ChangeError};
 use crate::domain::IncidentId;
@@ -22,11 +23,18 @@ pub struct CommentForm {
 
 /// Where the page goes after a step: its review section, or (refused) the page again, 422,
 /// saying why and keeping the text.
-async fn answer(state: &AppState, id: IncidentId, form: CommentForm, outcome: app::Result<()>) -> Result<Response> {
+async fn answer(
+    state: &AppState,
+    viewer: Viewer,
+    id: IncidentId,
+    form: CommentForm,
+    outcome: app::Result<()>,
+) -> Result<Response> {
     match outcome {
         Ok(()) => Ok((StatusCode::SEE_OTHER, Redirect::to(&format!("/incidents/{id}#review"))).into_response()),
         Err(ChangeError::Refused(why)) => {
-            render_show(state, id, PendingForms { review: Some((why, form.body)), ..PendingForms::default() }).await
+            render_show(state, viewer, id, PendingForms { review: Some((why, form.body)), ..PendingForms::default() })
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -35,43 +43,47 @@ async fn answer(state: &AppState, id: IncidentId, form: CommentForm, outcome: ap
 /// Submits a complete draft for review.
 pub async fn submit(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     let outcome = app::reviews::submit(&state.pool, user.id, id, &form.body).await;
-    answer(&state, id, form, outcome).await
+    answer(&state, viewer, id, form, outcome).await
 }
 
 /// Approves a postmortem in review, which publishes it (managers).
 pub async fn approve(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     let outcome = app::reviews::approve(&state.pool, user.id, id, &form.body).await;
-    answer(&state, id, form, outcome).await
+    answer(&state, viewer, id, form, outcome).await
 }
 
 /// Sends a postmortem in review back to its authors, saying what to change (managers).
 pub async fn send_back(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     let outcome = app::reviews::send_back(&state.pool, user.id, id, &form.body).await;
-    answer(&state, id, form, outcome).await
+    answer(&state, viewer, id, form, outcome).await
 }
 
 /// Adds a comment to the review discussion.
 pub async fn comment(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
     let outcome = app::reviews::comment(&state.pool, user.id, id, &form.body).await;
-    answer(&state, id, form, outcome).await
+    answer(&state, viewer, id, form, outcome).await
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
+use super::layout::Viewer;
 use crate::db;
 use crate::db::revisions::RevisionSummary;
 use crate::domain::{IncidentId, StoredHtml};
@@ -25,6 +26,7 @@ pub struct RevisionRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "revisions/index.html")]
 pub struct IndexPage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     revisions: Vec<RevisionRow>,
@@ -42,15 +44,16 @@ fn rows(revisions: Vec<RevisionSummary>) -> Vec<RevisionRow> {
 }
 
 /// `GET /incidents/{id}/revisions`: every revision, newest first, with a form to compare two.
-pub async fn index(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<IndexPage> {
+pub async fn index(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<IndexPage> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let revisions = rows(db::revisions::list(&state.pool, id).await?);
-    Ok(IndexPage { id, title: incident.title, revisions })
+    Ok(IndexPage { viewer, id, title: incident.title, revisions })
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "revisions/show.html")]
 pub struct ShowPage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     number: i32,
@@ -62,11 +65,16 @@ pub struct ShowPage {
 }
 
 /// `GET /incidents/{id}/revisions/{number}`: the postmortem as it read in that revision.
-pub async fn show(State(state): State<AppState>, Path((id, number)): Path<(IncidentId, i32)>) -> Result<ShowPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, number)): Path<(IncidentId, i32)>,
+) -> Result<ShowPage> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let revision = db::revisions::find(&state.pool, id, number).await?.ok_or(AppError::NotFound)?;
     let (latest, _) = db::revisions::latest_numbers(&state.pool, id).await?;
     Ok(ShowPage {
+        viewer,
         id,
         title: incident.title,
         number,
@@ -94,6 +102,7 @@ pub struct CompareQuery {
 #[derive(Template, WebTemplate)]
 #[template(path = "revisions/compare.html")]
 pub struct ComparePage {
+    viewer: Viewer,
     id: IncidentId,
     title: String,
     from: i32,
@@ -118,6 +127,7 @@ fn revision_number(text: Option<&str>) -> Result<Option<i32>> {
 /// `GET /incidents/{id}/compare?from=A&to=B`: what changed from revision A to revision B.
 pub async fn compare(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<IncidentId>,
     Query(query): Query<CompareQuery>,
 ) -> Result<ComparePage> {
@@ -137,5 +147,5 @@ pub async fn compare(
     let diff = tokio::task::spawn_blocking(move || diff(&old, &new))
         .await
         .map_err(|error| AppError::Internal(error.to_string()))?;
-    Ok(ComparePage { id, title: incident.title, from, to, revisions: rows(revisions), diff })
+    Ok(ComparePage { viewer, id, title: incident.title, from, to, revisions: rows(revisions), diff })
 }

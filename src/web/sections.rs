@@ -10,6 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -19,6 +20,7 @@ use crate::domain::{IncidentId, SectionId};
 #[derive(Template, WebTemplate)]
 #[template(path = "sections/edit.html")]
 pub struct EditPage {
+    viewer: Viewer,
     incident_id: IncidentId,
     incident_title: String,
     section_id: SectionId,
@@ -32,6 +34,7 @@ fn anchor(id: IncidentId, section: SectionId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<SectionForm>,
@@ -39,7 +42,8 @@ pub async fn create(
     match app::sections::add(&state.pool, Actor::from(&user), id, &form).await {
         Ok(section) => Ok(anchor(id, section).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, id, PendingForms { section: Some((form, errors)), ..PendingForms::default() }).await
+            render_show(&state, viewer, id, PendingForms { section: Some((form, errors)), ..PendingForms::default() })
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -47,11 +51,13 @@ pub async fn create(
 
 pub async fn edit(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<EditPage> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let section = db::sections::find(&state.pool, id, section_id).await?.ok_or(AppError::NotFound)?;
     Ok(EditPage {
+        viewer,
         incident_id: id,
         incident_title: incident.title,
         section_id,
@@ -62,6 +68,7 @@ pub async fn edit(
 
 pub async fn update(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
     Form(form): Form<SectionForm>,
@@ -70,7 +77,7 @@ pub async fn update(
         Ok(()) => Ok(anchor(id, section_id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-            let page = EditPage { incident_id: id, incident_title: incident.title, section_id, form, errors };
+            let page = EditPage { viewer, incident_id: id, incident_title: incident.title, section_id, form, errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(error.into()),

@@ -13,6 +13,7 @@ use super::charts::{self, Series, Svg};
 use super::error::{AppError, Result};
 use super::extract::Path;
 use super::kept::{self, Kept};
+use super::layout::Viewer;
 use crate::db;
 use crate::db::team_stats::{Month, TeamStats};
 use crate::domain::TeamId;
@@ -48,6 +49,7 @@ impl From<TeamStats> for TeamRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "teams/overview.html")]
 pub struct OverviewPage {
+    viewer: Viewer,
     rows: Vec<TeamRow>,
     chart: Svg,
 }
@@ -86,7 +88,7 @@ impl FigureCache {
 }
 
 /// `/teams`: every team side by side.
-pub async fn overview(State(state): State<AppState>) -> Result<OverviewPage> {
+pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<OverviewPage> {
     let (stats, _) = state.figures.get(&state.pool, None).await?;
     let names: Vec<String> = stats.iter().map(|s| s.team.name.clone()).collect();
     let series = [
@@ -101,7 +103,7 @@ pub async fn overview(State(state): State<AppState>) -> Result<OverviewPage> {
         &names,
         &series,
     );
-    Ok(OverviewPage { rows: stats.into_iter().map(TeamRow::from).collect(), chart })
+    Ok(OverviewPage { viewer, rows: stats.into_iter().map(TeamRow::from).collect(), chart })
 }
 
 pub struct MonthRow {
@@ -112,6 +114,7 @@ pub struct MonthRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "teams/show.html")]
 pub struct TeamPage {
+    viewer: Viewer,
     row: TeamRow,
     ages: Vec<(&'static str, i64)>,
     months: Vec<MonthRow>,
@@ -119,7 +122,7 @@ pub struct TeamPage {
 }
 
 /// `/teams/{team}`: one team's figures and its last 12 months.
-pub async fn show(State(state): State<AppState>, Path(id): Path<TeamId>) -> Result<TeamPage> {
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<TeamId>) -> Result<TeamPage> {
     let (stats, months) = state.figures.get(&state.pool, Some(id)).await?;
     let stats = stats.into_iter().next().ok_or(AppError::NotFound)?;
     let months: Vec<MonthRow> = months
@@ -142,5 +145,5 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<TeamId>) -> Resu
         &series,
     );
     let ages = AGES.into_iter().zip(stats.aging).collect();
-    Ok(TeamPage { row: TeamRow::from(stats), ages, months, chart })
+    Ok(TeamPage { viewer, row: TeamRow::from(stats), ages, months, chart })
 }

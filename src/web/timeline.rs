@@ -10,6 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -19,6 +20,7 @@ use crate::domain::{IncidentId, TimelineEntryId};
 #[derive(Template, WebTemplate)]
 #[template(path = "timeline/edit.html")]
 pub struct EditPage {
+    viewer: Viewer,
     incident_id: IncidentId,
     incident_title: String,
     entry_id: TimelineEntryId,
@@ -33,6 +35,7 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<TimelineForm>,
@@ -40,7 +43,8 @@ pub async fn create(
     match app::timeline::add(&state.pool, Actor::from(&user), id, &form).await {
         Ok(_) => Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, id, PendingForms { entry: Some((form, errors)), ..PendingForms::default() }).await
+            render_show(&state, viewer, id, PendingForms { entry: Some((form, errors)), ..PendingForms::default() })
+                .await
         }
         Err(error) => Err(error.into()),
     }
@@ -48,11 +52,13 @@ pub async fn create(
 
 pub async fn edit(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
 ) -> Result<EditPage> {
     let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let entry = db::timeline::find(&state.pool, id, entry_id).await?.ok_or(AppError::NotFound)?;
     Ok(EditPage {
+        viewer,
         form: TimelineForm::from_entry(&entry, incident.offset),
         time_label: format!("Time ({})", incident.offset),
         incident_id: id,
@@ -64,6 +70,7 @@ pub async fn edit(
 
 pub async fn update(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
     Form(form): Form<TimelineForm>,
@@ -73,6 +80,7 @@ pub async fn update(
         Err(ChangeError::Invalid(errors)) => {
             let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
             let page = EditPage {
+                viewer,
                 time_label: format!("Time ({})", incident.offset),
                 incident_id: id,
                 incident_title: incident.title,

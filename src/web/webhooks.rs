@@ -11,6 +11,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
+use super::layout::Viewer;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
@@ -59,6 +60,7 @@ impl WebhookForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/webhooks.html")]
 pub struct ListPage {
+    viewer: Viewer,
     hooks: Vec<Webhook>,
     events: &'static [(&'static str, &'static str)],
     url: String,
@@ -72,19 +74,26 @@ impl ListPage {
     }
 }
 
-async fn list_page(state: &AppState, url: String, chosen: Vec<String>, error: Option<String>) -> Result<ListPage> {
-    Ok(ListPage { hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, error })
+async fn list_page(
+    state: &AppState,
+    viewer: Viewer,
+    url: String,
+    chosen: Vec<String>,
+    error: Option<String>,
+) -> Result<ListPage> {
+    Ok(ListPage { viewer, hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, error })
 }
 
 /// `GET /admin/webhooks`
-pub async fn index(State(state): State<AppState>) -> Result<ListPage> {
+pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage> {
     let every_event = EVENTS.iter().map(|(event, _)| (*event).to_owned()).collect();
-    list_page(&state, String::new(), every_event, None).await
+    list_page(&state, viewer, String::new(), every_event, None).await
 }
 
 /// `POST /admin/webhooks`: adds a receiver with a new secret, then shows it.
 pub async fn create(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
@@ -92,7 +101,7 @@ pub async fn create(
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
         Err(error) => {
-            let page = list_page(&state, form.url, form.events, Some(error)).await?;
+            let page = list_page(&state, viewer, form.url, form.events, Some(error)).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -110,6 +119,7 @@ pub struct DeliveryRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/webhook.html")]
 pub struct ShowPage {
+    viewer: Viewer,
     hook: Webhook,
     events: &'static [(&'static str, &'static str)],
     url: String,
@@ -147,6 +157,7 @@ fn until(at: time::OffsetDateTime) -> String {
 
 async fn show_page(
     state: &AppState,
+    viewer: Viewer,
     id: WebhookId,
     form: Option<WebhookForm>,
     error: Option<String>,
@@ -165,17 +176,18 @@ async fn show_page(
         Some(form) => (form.url, form.events),
         None => (hook.url.clone(), hook.events.clone()),
     };
-    Ok(ShowPage { hook, events: EVENTS, url, chosen, error, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
+    Ok(ShowPage { viewer, hook, events: EVENTS, url, chosen, error, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
 }
 
 /// `GET /admin/webhooks/{hook}`
-pub async fn show(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<ShowPage> {
-    show_page(&state, id, None, None).await
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<WebhookId>) -> Result<ShowPage> {
+    show_page(&state, viewer, id, None, None).await
 }
 
 /// `POST /admin/webhooks/{hook}`: changes the address, the events, or pauses it.
 pub async fn update(
     State(state): State<AppState>,
+    viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<WebhookId>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -184,7 +196,7 @@ pub async fn update(
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
         Err(error) => {
-            let page = show_page(&state, id, Some(form), Some(error)).await?;
+            let page = show_page(&state, viewer, id, Some(form), Some(error)).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -1,0 +1,75 @@
+//! One-time password links: choosing a password with a link an admin (or the command line)
+//! issued.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::Visitor;
+use super::cookie::start_session;
+use crate::app::{self, ChangeError};
+use crate::auth::{password, token};
+use crate::db;
+use crate::web::AppState;
+use crate::web::error::{AppError, Result};
+use crate::web::extract::{Form, Path};
+use crate::web::layout::Viewer;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/reset.html")]
+pub struct ResetPage {
+    viewer: Viewer,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+fn expired_link() -> AppError {
+    AppError::Gone("This link has expired or has already been used. Ask an administrator for a new one.")
+}
+
+pub async fn reset_page(State(state): State<AppState>, Path(secret): Path<String>) -> Result<ResetPage> {
+    let user = db::password_resets::find_valid(&state.pool, &token::digest(&secret)).await?.ok_or_else(expired_link)?;
+    let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
+    Ok(ResetPage { viewer: Viewer::nobody(), email: user.email, error: None })
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(secret): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response> {
+    let token_hash = token::digest(&secret);
+    let user = db::password_resets::find_valid(&state.pool, &token_hash).await?.ok_or_else(expired_link)?;
+    let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
+    let refused = password::check_new(&form.password, &user.email, &user.name).err().or_else(|| {
+        (form.password != form.password_confirm)
+            .then(|| "The two passwords differ. Type the same password twice.".to_owned())
+    });
+    if let Some(error) = refused {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ResetPage { viewer: Viewer::nobody(), email: user.email, error: Some(error) },
+        )
+            .into_response());
+    }
+    let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let person = match app::people::reset_password(&state.pool, &secret, &hash).await {
+        Ok(person) => person,
+        // Used (or expired) while the password was being hashed.
+        Err(ChangeError::NotFound) => return Err(expired_link()),
+        Err(error) => return Err(error.into()),
+    };
+    start_session(&state, &visitor, person, "/incidents").await
+}

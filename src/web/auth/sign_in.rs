@@ -1,0 +1,107 @@
+//! Signing in with an email and a password (throttled), and signing out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::cookie::{safe_next, session_cookie, start_session};
+use super::{Via, Visitor};
+use crate::app;
+use crate::auth::{password, throttle};
+use crate::db;
+use crate::web::AppState;
+use crate::web::error::{AppError, Result};
+use crate::web::extract::{Form, Query};
+use crate::web::layout::Viewer;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    viewer: Viewer,
+    email: String,
+    next: String,
+    error: Option<String>,
+    proxy_mode: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The same words whether the account exists or the password is wrong.
+const WRONG_CREDENTIALS: &str = "That email and password do not match an account. Check both and try again.";
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<NextQuery>,
+) -> Result<Response> {
+    if visitor.user.is_some() {
+        return Ok(Redirect::to(safe_next(&query.next)).into_response());
+    }
+    if db::users::count(&state.pool).await? == 0 {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    let proxy_mode = state.auth.proxy_header.is_some();
+    Ok(LoginPage { viewer: Viewer::nobody(), email: String::new(), next: query.next, error: None, proxy_mode }
+        .into_response())
+}
+
+pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form<LoginForm>) -> Result<Response> {
+    let proxy_mode = state.auth.proxy_header.is_some();
+    let email = form.email.trim().to_owned();
+    let keys = throttle::LoginKeys::new(&email, visitor.client);
+    if let Some(wait) = throttle::retry_after(&state.pool, &keys).await? {
+        let minutes = wait.as_secs().div_ceil(60);
+        let error = format!(
+            "Too many failed sign-ins. For your account's safety, try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        );
+        let page = LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error), proxy_mode };
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+        return Ok(response);
+    }
+    let found = db::users::find_by_email(&state.pool, &email).await?;
+    let stored = found.as_ref().filter(|(user, _)| user.active).and_then(|(_, hash)| hash.clone());
+    let user = found.map(|(user, _)| user);
+    if !password::verify(form.password, stored).await {
+        throttle::failed(&state.pool, &keys).await?;
+        let page = LoginPage {
+            viewer: Viewer::nobody(),
+            email,
+            next: form.next,
+            error: Some(WRONG_CREDENTIALS.to_owned()),
+            proxy_mode,
+        };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    }
+    let Some(user) = user else { return Err(AppError::Internal("verified without an account".into())) };
+    throttle::succeeded(&state.pool, &keys).await?;
+    tracing::info!(user.id = %user.id, "Signed in");
+    start_session(&state, &visitor, user.id, &form.next).await
+}
+
+pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    if let Via::Session { token_hash } = &visitor.via {
+        app::people::end_session(&state.pool, token_hash).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(visitor.secure_cookie, "", time::Duration::ZERO));
+    Ok(response)
+}
