@@ -243,7 +243,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
 async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
     use anyhow::Context as _;
     if let Some(id) = args.id {
-        let postmortem = db::postmortems::find(&database.pool, IncidentId(id))
+        let postmortem = db::postmortems::find_in(&database.pool, IncidentId(id))
             .await?
             .with_context(|| format!("there is no postmortem with id {id}"))?;
         print!("{}", markdown::export::export(&postmortem));

@@ -94,6 +94,7 @@ pub async fn link_owner(pool: &PgPool, actor: Actor, owner: &str, person: UserId
     // The postmortems first, in id order, as every change takes them.
     let incidents = db::incidents::lock_owning(&mut *tx, owner).await?;
     let linked = db::action_items::link_owner(&mut *tx, owner, person).await?;
+    db::incidents::touch_all(&mut *tx, &incidents).await?;
     for incident in incidents {
         revisions::record(&mut tx, incident, actor, Step::Edit).await?;
     }

@@ -135,6 +135,8 @@ impl PostmortemChange {
     /// Records the audit action and the revision (`None`: the document did not change, as
     /// with a comment), then commits.
     pub async fn commit(mut self, action: AuditAction, summary: &str, step: Option<Step>) -> Result<()> {
+        // Every instance that kept this postmortem reads it again (see `db::postmortems::Stamp`).
+        db::incidents::touch(&mut *self.tx, self.id).await?;
         db::audit::record(&mut *self.tx, self.actor.user(), action, summary, Some(self.id)).await?;
         if let Some(step) = step {
             revisions::record(&mut self.tx, self.id, self.actor, step).await?;

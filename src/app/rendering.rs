@@ -25,6 +25,7 @@ pub async fn refresh_all(pool: &PgPool) -> Result<usize> {
 
 async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
     let mut stored = 0;
+    let mut touched: Vec<IncidentId> = Vec::new();
     for table in RenderedTable::ALL {
         loop {
             let mut tx = pool.begin().await?;
@@ -42,11 +43,19 @@ async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
                 rendering::store(&mut tx, table, row, html, RENDERER_VERSION).await?;
             }
             tx.commit().await?;
+            touched.extend(rendered.iter().map(|(_, row)| row.incident));
             stored += done;
             if done < usize::try_from(BATCH).unwrap_or(usize::MAX) {
                 break;
             }
         }
+    }
+    // Pages that kept these postmortems read them again (after the commit, so no lock is held:
+    // a page that reads them in between still shows freshly rendered HTML).
+    touched.sort_unstable();
+    touched.dedup();
+    for ids in touched.chunks(1000) {
+        crate::db::incidents::touch_all(pool, ids).await?;
     }
     Ok(stored)
 }

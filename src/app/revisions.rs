@@ -83,6 +83,7 @@ pub async fn backfill(pool: &PgPool) -> super::Result<usize> {
             Err(error) => return Err(error),
         };
         record(change.conn(), incident, Actor::CommandLine, if published { Step::Publish } else { Step::Edit }).await?;
+        db::incidents::touch(change.conn(), incident).await?;
         change.tx.commit().await?;
     }
     Ok(missing.len())

@@ -78,14 +78,31 @@ impl Database {
     }
 }
 
+/// A connection idle longer than this is checked (a round trip) before it is handed out.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// The bounded pool every request draws from. The short acquire timeout is what turns an
 /// exhausted pool or a dead database into a quick 503 instead of a hung request.
+///
+/// sqlx checks every connection with a round trip before handing it out; here only one that
+/// has been idle a while is checked (one lost to a database restart is then replaced before a
+/// request sees it). A busy pool's connections were just used, and a page makes two round
+/// trips instead of four.
 pub fn pool_options(max_connections: u32, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
         .acquire_timeout(acquire_timeout)
         .idle_timeout(Duration::from_secs(600))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// Connection options for a database in a private cluster (Unix socket, trust auth).

@@ -1,22 +1,17 @@
 //! The `action_items` table. Items are always addressed through their incident.
 
 use sqlx::PgExecutor;
-use sqlx::types::Json;
 
 use crate::domain::input::ActionItemDraft;
 use crate::domain::{ActionItem, ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, UserId};
 
 /// Item `id` of `incident`, as `action_item_rows` shows it.
 pub async fn find(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<Option<ActionItem>> {
-    let row = sqlx::query_scalar!(
-        r#"SELECT row_to_json(a) AS "item!: Json<ActionItem>" FROM action_item_rows a
-           WHERE a.incident_id = $1 AND a.id = $2"#,
-        incident as IncidentId,
-        id as ActionItemId,
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|item| item.0))
+    sqlx::query_as("SELECT a.* FROM action_item_rows a WHERE a.incident_id = $1 AND a.id = $2")
+        .bind(incident)
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Adds an item, with the HTML its text renders to (by renderer version `rendered_with`).

@@ -77,6 +77,22 @@ pub async fn lock(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<bool>
     Ok(row.is_some())
 }
 
+/// Moves on the change number of incident `id` (see `db::postmortems::Stamp`): anything kept
+/// of it is read again.
+pub async fn touch(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE incidents SET change_seq = change_seq + 1 WHERE id = $1", id as IncidentId)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// [`touch`] for several incidents at once.
+pub async fn touch_all(db: impl PgExecutor<'_>, ids: &[IncidentId]) -> sqlx::Result<()> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    sqlx::query!("UPDATE incidents SET change_seq = change_seq + 1 WHERE id = ANY($1)", &ids).execute(db).await?;
+    Ok(())
+}
+
 /// Locks, in id order, every postmortem with an action item owned by `owner` as written and
 /// linked to no one. Returns their ids.
 pub async fn lock_owning(db: impl PgExecutor<'_>, owner: &str) -> sqlx::Result<Vec<IncidentId>> {

@@ -1,6 +1,5 @@
 //! The action-item ledger: every postmortem's action items, filtered, sorted and paged.
 
-use sqlx::types::Json;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
@@ -86,7 +85,8 @@ pub struct LedgerRow {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    item: Json<WithHtml<ActionItem>>,
+    #[sqlx(flatten)]
+    item: WithHtml<ActionItem>,
     incident_title: String,
     severity: Severity,
     overdue: bool,
@@ -161,7 +161,7 @@ pub async fn page(
     offset: i64,
 ) -> sqlx::Result<Vec<LedgerRow>> {
     let mut sql = QueryBuilder::new(
-        "SELECT row_to_json(a) AS item, i.title AS incident_title, i.severity,
+        "SELECT a.*, i.title AS incident_title, i.severity,
                 action_item_overdue(a.status, a.due_on, a.team_time_zone, ",
     );
     sql.push_bind(now).push(") AS overdue").push(FROM);
@@ -180,8 +180,8 @@ pub async fn page(
     let rows = rows
         .into_iter()
         .map(|row| LedgerRow {
-            item: row.item.0.value,
-            html: row.item.0.html,
+            item: row.item.value,
+            html: row.item.html,
             incident_title: row.incident_title,
             severity: row.severity,
             overdue: row.overdue,

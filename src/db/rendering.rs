@@ -52,6 +52,7 @@ impl RenderedTable {
 #[derive(Debug, Clone)]
 pub struct Stale {
     pub ctid: String,
+    pub incident: IncidentId,
     pub markdown: String,
 }
 
@@ -66,14 +67,22 @@ pub async fn stale(
     limit: i64,
 ) -> sqlx::Result<Vec<Stale>> {
     let sql = format!(
-        "SELECT ctid::text AS ctid, {markdown} AS markdown FROM {table}
+        "SELECT ctid::text AS ctid, incident_id, {markdown} AS markdown FROM {table}
          WHERE rendered_with < $1 AND ($2::bigint IS NULL OR incident_id = $2)
          LIMIT $3 FOR UPDATE SKIP LOCKED",
         markdown = table.markdown(),
         table = table.name(),
     );
     let rows = sqlx::query(&sql).bind(current).bind(incident.map(|id| id.0)).bind(limit).fetch_all(&mut *conn).await?;
-    rows.into_iter().map(|row| Ok(Stale { ctid: row.try_get("ctid")?, markdown: row.try_get("markdown")? })).collect()
+    rows.into_iter()
+        .map(|row| {
+            Ok(Stale {
+                ctid: row.try_get("ctid")?,
+                incident: row.try_get("incident_id")?,
+                markdown: row.try_get("markdown")?,
+            })
+        })
+        .collect()
 }
 
 /// Stores `html`, made by renderer `version`, for a row [`stale`] returned in this transaction.

@@ -12,30 +12,22 @@ pub async fn insert(db: impl PgExecutor<'_>, token_hash: &[u8], user: UserId) ->
     Ok(())
 }
 
-/// The active person a live session belongs to, marking the session as used. A session is
-/// live if it was used within `idle` and is younger than `lifetime`. Its last use is written
-/// at most once per `touch_every`, in the same statement, so reading pages rarely writes.
-pub async fn use_session(
+/// The active person a live session belongs to, and whether the session's last use should be
+/// written (it was written more than `touch_every` ago). A session is live if it was used
+/// within `idle` and is younger than `lifetime`.
+pub async fn find_live(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
     idle: Duration,
     lifetime: Duration,
     touch_every: Duration,
-) -> sqlx::Result<Option<User>> {
+) -> sqlx::Result<Option<(User, bool)>> {
     let now = OffsetDateTime::now_utc();
-    let row = sqlx::query_as!(
-        User,
-        r#"WITH live AS (
-               SELECT user_id, last_seen_at FROM sessions
-               WHERE token_hash = $1 AND last_seen_at > $2 AND created_at > $3
-           ), touched AS (
-               UPDATE sessions SET last_seen_at = now()
-               WHERE token_hash = $1 AND EXISTS (SELECT 1 FROM live WHERE last_seen_at < $4)
-           )
-           SELECT u.id AS "id: UserId", u.email, u.name, u.role AS "role: Role", true AS "active!",
-                  u.password_hash IS NOT NULL AS "has_password!"
-           FROM live JOIN users u ON u.id = live.user_id
-           WHERE u.deactivated_at IS NULL"#,
+    let row = sqlx::query!(
+        r#"SELECT u.id AS "id: UserId", u.email, u.name, u.role AS "role: Role",
+                  u.password_hash IS NOT NULL AS "has_password!", s.last_seen_at < $4 AS "stale!"
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = $1 AND s.last_seen_at > $2 AND s.created_at > $3 AND u.deactivated_at IS NULL"#,
         token_hash,
         now - idle,
         now - lifetime,
@@ -43,7 +35,23 @@ pub async fn use_session(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row)
+    Ok(row.map(|row| {
+        let user = User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            active: true,
+            has_password: row.has_password,
+        };
+        (user, row.stale)
+    }))
+}
+
+/// Writes that the session was used now.
+pub async fn touch(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1", token_hash).execute(db).await?;
+    Ok(())
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
@@ -70,7 +78,7 @@ pub async fn count_for_user(db: impl PgExecutor<'_>, user: UserId, idle: Duratio
 }
 
 /// Removes sessions that can no longer be used. Run now and then; a dead session is already
-/// refused by `use_session`, so this only keeps the table small.
+/// refused by `find_live`, so this only keeps the table small.
 pub async fn delete_expired(db: impl PgExecutor<'_>, idle: Duration, lifetime: Duration) -> sqlx::Result<u64> {
     let now = OffsetDateTime::now_utc();
     let result =

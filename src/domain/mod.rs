@@ -352,19 +352,19 @@ impl Incident {
 }
 
 /// One line of the timeline: an instant and Markdown text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TimelineEntry {
     pub id: TimelineEntryId,
     pub incident_id: IncidentId,
-    #[serde(with = "::time::serde::rfc3339")]
     pub occurred_at: ::time::OffsetDateTime,
     pub body: String,
     /// The time as an imported document wrote it (`10:15 AM`); empty for rows typed in here.
     pub time_as_written: String,
 }
 
-/// Follow-up work. `completed_at` is when it was closed (done, or decided against).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+/// Follow-up work. `completed_at` is when it was closed (done, or decided against). Read from
+/// the `action_item_rows` view, which adds the linked person's and team's names.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ActionItem {
     pub id: ActionItemId,
     pub incident_id: IncidentId,
@@ -391,9 +391,7 @@ pub struct ActionItem {
     /// That person's name (or email), read with the item.
     pub owner_person: Option<String>,
     pub team: String,
-    #[serde(deserialize_with = "time::json::optional_date")]
     pub due_on: Option<::time::Date>,
-    #[serde(deserialize_with = "time::json::optional_instant")]
     pub completed_at: Option<::time::OffsetDateTime>,
 }
 
@@ -443,7 +441,7 @@ impl ActionItem {
 }
 
 /// A section beyond the standard fields, with the author's own heading.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ExtraSection {
     pub id: SectionId,
     pub incident_id: IncidentId,
@@ -454,18 +452,18 @@ pub struct ExtraSection {
 /// HTML rendered from a Markdown field when it was saved, and the version of the renderer that
 /// made it (0: never rendered). Pages show it through `markdown::shown`, which renders again
 /// if another renderer made it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredHtml {
     pub html: String,
     pub rendered_with: i32,
 }
 
 /// A row and the HTML stored with its Markdown, as read for a page.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct WithHtml<T> {
-    #[serde(flatten)]
+    #[sqlx(flatten)]
     pub value: T,
-    #[serde(flatten)]
+    #[sqlx(flatten)]
     pub html: StoredHtml,
 }
 

@@ -98,25 +98,6 @@ pub enum OffsetError {
 
 const DATE: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]");
 
-/// Optional dates and instants as PostgreSQL writes them in JSON (`2025-03-01`, RFC 3339), for
-/// rows read as JSON. Written by hand: `time`'s own serde helpers refuse a `null` inside a
-/// flattened struct (serde hands it over as a unit there).
-pub mod json {
-    use serde::{Deserialize, Deserializer};
-    use time::format_description::well_known::Rfc3339;
-    use time::{Date, OffsetDateTime};
-
-    pub fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
-        let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(deserializer)?;
-        text.map(|text| super::parse_date(&text).ok_or_else(|| serde::de::Error::custom(format!("not a date: {text}"))))
-            .transpose()
-    }
-
-    pub fn optional_instant<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<OffsetDateTime>, D::Error> {
-        let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(deserializer)?;
-        text.map(|text| OffsetDateTime::parse(&text, &Rfc3339).map_err(serde::de::Error::custom)).transpose()
-    }
-}
 const HM: &[BorrowedFormatItem<'_>] = format_description!("[hour]:[minute]");
 const HMS: &[BorrowedFormatItem<'_>] = format_description!("[hour]:[minute]:[second]");
 

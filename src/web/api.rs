@@ -138,7 +138,7 @@ impl IncidentJson {
 
 /// `GET /api/incidents/{id}`.
 pub async fn incident(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
-    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IncidentJson::new(postmortem)))
 }
 

@@ -16,7 +16,7 @@ use crate::markdown::export;
 
 /// `GET /incidents/{id}/export.md`: the document as a `text/markdown` attachment.
 pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
-    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"{}\"", export::file_name(&postmortem));
     let mut response = export::export(&postmortem).into_response();
     let headers = response.headers_mut();
@@ -77,7 +77,7 @@ pub struct CopyPage {
 
 /// `GET /incidents/{id}/markdown`: the same text in a read-only box, ready to select and copy.
 pub async fn copy_view(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<CopyPage> {
-    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let markdown = export::export(&postmortem);
     Ok(CopyPage {
         viewer,

@@ -227,7 +227,7 @@ pub async fn confirm_delete(
     viewer: Viewer,
     Path(id): Path<IncidentId>,
 ) -> Result<DeletePage> {
-    let postmortem = db::postmortems::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     Ok(DeletePage {
         viewer,
         id,

@@ -73,6 +73,8 @@ pub struct AppState {
     pub figures: Arc<teams::FigureCache>,
     /// People and teams for the pickers (see `pickers`).
     pub pickers: Arc<pickers::Pickers>,
+    /// Postmortems read lately (see `postmortem::KeptPostmortems`).
+    pub postmortems: Arc<postmortem::KeptPostmortems>,
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.

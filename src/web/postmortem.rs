@@ -3,6 +3,10 @@
 //! turns what was read into the page without touching the database, so it can be measured on
 //! its own (`cargo bench --bench page`).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -16,7 +20,7 @@ use super::layout::Viewer;
 use super::pickers::Person;
 use crate::app;
 use crate::db;
-use crate::db::postmortems::{ForPage, Loaded, PageExtras};
+use crate::db::postmortems::{ForPage, Loaded, PageExtras, PageRead, Stamp};
 use crate::domain::input::{ActionItemForm, FieldErrors, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
@@ -163,7 +167,7 @@ pub struct ShowPage {
 
 impl ShowPage {
     /// The page for a postmortem as loaded (with its extras), rejected forms shown as typed.
-    pub fn build(loaded: Loaded, pending: PendingForms, viewing: Viewing) -> ShowPage {
+    pub fn build(loaded: &Loaded, pending: PendingForms, viewing: Viewing) -> ShowPage {
         let mut stale = false;
         let mut shown = |markdown: &str, stored: &crate::domain::StoredHtml| {
             let (html, was_stale) = markdown::shown(markdown, stored);
@@ -172,17 +176,10 @@ impl ShowPage {
         };
         let with_dates = export::timeline_needs_dates(&loaded.postmortem);
         let Loaded { postmortem, html, extras } = loaded;
-        let extras = extras.unwrap_or_else(|| PageExtras {
-            comments: Vec::new(),
-            last_change: None,
-            revisions: (None, None),
-            people_version: 0,
-            teams_version: 0,
-            people: None,
-            teams: None,
-        });
+        let no_extras = PageExtras::default();
+        let extras = extras.as_ref().unwrap_or(&no_extras);
         let missing = postmortem.missing_for_review();
-        let incident = postmortem.incident;
+        let incident = &postmortem.incident;
         let offset = incident.offset;
         let headings = &incident.headings;
         let mut before_timeline = Vec::new();
@@ -237,13 +234,13 @@ impl ShowPage {
             .iter()
             .map(|c| CommentView {
                 step: c.kind.step(),
-                html: shown(&c.body, &c.html),
+                html: shown(&c.body, &c.stored_html()),
                 when: super::layout::ago_at(c.created_at, viewing.now),
                 author: c.author.clone(),
             })
             .collect();
         let (entry_form, entry_errors) =
-            pending.entry.unwrap_or_else(|| (TimelineForm::blank(&incident), FieldErrors::default()));
+            pending.entry.unwrap_or_else(|| (TimelineForm::blank(incident), FieldErrors::default()));
         let (item_form, item_errors) =
             pending.item.unwrap_or_else(|| (ActionItemForm::blank(viewing.default_due), FieldErrors::default()));
         let (section_form, section_errors) = pending.section.unwrap_or_default();
@@ -264,7 +261,7 @@ impl ShowPage {
             time_label: format!("Time ({offset})"),
             timeline_heading: headings.timeline.clone().unwrap_or_else(|| "Timeline".to_owned()),
             action_items_heading: headings.action_items.clone().unwrap_or_else(|| "Action items".to_owned()),
-            title: incident.title,
+            title: incident.title.clone(),
             timeline,
             timeline_shows_dates: with_dates,
             action_items,
@@ -279,7 +276,10 @@ impl ShowPage {
             can_edit: can(Role::Engineer),
             can_delete: can(Role::Manager),
             can_review: can(Role::Manager),
-            last_edited: extras.last_change.map(|c| (c.actor, super::layout::ago_at(c.at, viewing.now))),
+            last_edited: extras
+                .last_change
+                .as_ref()
+                .map(|c| (c.actor.clone(), super::layout::ago_at(c.at, viewing.now))),
             revisions: extras.revisions,
             people: viewing.people,
             teams: viewing.teams,
@@ -297,8 +297,26 @@ impl ShowPage {
 pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pending: PendingForms) -> Result<Response> {
     let may_edit = viewer.can(Role::Engineer);
     let (people_kept, teams_kept) = state.pickers.kept_versions();
-    let for_page = ForPage { pickers: may_edit, people_kept, teams_kept };
-    let mut loaded = db::postmortems::load(&state.pool, id, Some(for_page)).await?.ok_or(AppError::NotFound)?;
+    let lists = ForPage { pickers: may_edit, people_kept, teams_kept };
+    let kept = state.postmortems.get(id);
+    let mut conn = state.pool.acquire().await?;
+    let read = db::postmortems::load_page(&mut conn, id, kept.as_ref().map(|(stamp, _)| *stamp), lists).await?;
+    drop(conn);
+    let (loaded, lists) = match (read, kept) {
+        (None, _) => {
+            state.postmortems.forget(id);
+            return Err(AppError::NotFound);
+        }
+        (Some(PageRead::Unchanged(lists)), Some((_, loaded))) => (loaded, lists),
+        (Some(PageRead::Read(loaded, stamp, lists)), _) => {
+            let loaded = Arc::new(*loaded);
+            state.postmortems.put(id, stamp, loaded.clone());
+            (loaded, lists)
+        }
+        (Some(PageRead::Unchanged(_)), None) => {
+            return Err(AppError::Internal("the postmortem was unchanged, but none was kept".into()));
+        }
+    };
     let status = if pending.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let now = time::OffsetDateTime::now_utc();
     let mut viewing = Viewing {
@@ -308,19 +326,19 @@ pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pendi
         default_due: state.due_policy.due(loaded.postmortem.incident.severity, now.date()),
         now,
     };
-    if may_edit && let Some(extras) = &mut loaded.extras {
-        let people = (extras.people_version, extras.people.take());
-        let teams = (extras.teams_version, extras.teams.take());
+    if may_edit {
+        let people = (lists.people_version, lists.people);
+        let teams = (lists.teams_version, lists.teams);
         match state.pickers.at(people, teams) {
             Some((people, teams)) => (viewing.people, viewing.teams) = (people, teams),
             // Kept lists that aged out between the query and now: read them.
             None => {
-                viewing.people = state.pickers.people(&state.pool, Some(extras.people_version), None).await?;
-                viewing.teams = state.pickers.teams(&state.pool, Some(extras.teams_version)).await?;
+                viewing.people = state.pickers.people(&state.pool, Some(lists.people_version), None).await?;
+                viewing.teams = state.pickers.teams(&state.pool, Some(lists.teams_version)).await?;
             }
         }
     }
-    let page = ShowPage::build(loaded, pending, viewing);
+    let page = ShowPage::build(&loaded, pending, viewing);
     if page.stale {
         // Made by another renderer: shown fresh now, and stored again off this request.
         let pool = state.pool.clone();
@@ -331,6 +349,57 @@ pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pendi
         });
     }
     Ok((status, page).into_response())
+}
+
+/// The postmortems this instance read lately, each with the [`Stamp`] it is current as of. A
+/// page asks the database only whether the stamp is still the current one, and reads the
+/// postmortem again when it is not (any change to it, or to the people and teams it names,
+/// moves the stamp on, whichever instance made the change). Kept for at most a minute, so even
+/// a change made outside Hindsight, by hand in the database, shows within one.
+pub struct KeptPostmortems {
+    entries: Mutex<HashMap<IncidentId, KeptPostmortem>>,
+}
+
+/// A postmortem as kept: what it is current as of, when it was read, and what was read.
+type KeptPostmortem = (Stamp, Instant, Arc<Loaded>);
+
+/// How many postmortems an instance keeps, and for how long.
+const KEPT_POSTMORTEMS: usize = 256;
+const POSTMORTEMS_KEPT_FOR: Duration = Duration::from_secs(60);
+
+impl Default for KeptPostmortems {
+    fn default() -> KeptPostmortems {
+        KeptPostmortems { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl KeptPostmortems {
+    fn lock(&self) -> MutexGuard<'_, HashMap<IncidentId, KeptPostmortem>> {
+        // Only copies of what was read: one left by a panicking thread is fine to use.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, id: IncidentId) -> Option<(Stamp, Arc<Loaded>)> {
+        let entries = self.lock();
+        let (stamp, at, loaded) = entries.get(&id)?;
+        (at.elapsed() < POSTMORTEMS_KEPT_FOR).then(|| (*stamp, loaded.clone()))
+    }
+
+    fn put(&self, id: IncidentId, stamp: Stamp, loaded: Arc<Loaded>) {
+        let mut entries = self.lock();
+        if entries.len() >= KEPT_POSTMORTEMS && !entries.contains_key(&id) {
+            // Make room: the one read longest ago goes.
+            let oldest = entries.iter().min_by_key(|(_, (_, at, _))| *at).map(|(id, _)| *id);
+            if let Some(oldest) = oldest {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(id, (stamp, Instant::now(), loaded));
+    }
+
+    fn forget(&self, id: IncidentId) {
+        self.lock().remove(&id);
+    }
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<Response> {

@@ -411,6 +411,7 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         public_url: "https://hindsight.example.com".to_owned(),
         figures: Default::default(),
         pickers: Default::default(),
+        postmortems: Default::default(),
     })
 }
 

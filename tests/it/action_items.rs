@@ -88,7 +88,14 @@ async fn items_can_be_edited_and_deleted() {
     assert_eq!(page.text(".action-items .prose"), "Final item");
     assert_eq!(page.texts(".action-items li.done").len(), 1);
 
-    let delete = page.attr(".action-items form.row-delete", "action").expect("a delete form");
+    // Deleting is done from the item's own page, not one click away on the postmortem.
+    assert!(
+        page.html()
+            .select(&scraper::Selector::parse(".action-items form[action$='/delete']").expect("selector"))
+            .next()
+            .is_none()
+    );
+    let delete = app.get(&edit).await.attr("form.delete-form", "action").expect("a delete form");
     assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("action_items").await, 0);
     assert_eq!(app.get(&edit).await.status, StatusCode::NOT_FOUND);

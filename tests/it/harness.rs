@@ -206,6 +206,15 @@ impl TestApp {
         app
     }
 
+    /// Another instance of Hindsight on the same database, with the same session: nothing
+    /// kept by one instance is known to the other.
+    pub fn second_instance(&self) -> TestApp {
+        let mut other = TestApp::from_pool_anonymous(self.pool.clone());
+        other.set_cookie(self.cookie.lock().expect("cookie lock").clone());
+        other.database_url = self.database_url.clone();
+        other
+    }
+
     fn from_pool_anonymous(pool: PgPool) -> TestApp {
         let state = AppState {
             pool: pool.clone(),
@@ -215,6 +224,7 @@ impl TestApp {
             public_url: "https://hindsight.example.com".to_owned(),
             figures: Default::default(),
             pickers: Default::default(),
+            postmortems: Default::default(),
         };
         TestApp::with_state(state)
     }

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use hindsight::app::{self, Actor};
-use hindsight::db::postmortems::ForPage;
+use hindsight::db::postmortems::{ForPage, PageRead};
 use hindsight::domain::{IncidentId, Section, StoredHtml};
 use hindsight::import::draft::recognise;
 use hindsight::markdown::{RENDERER_VERSION, render};
@@ -30,10 +30,12 @@ fn fixtures() -> Vec<(String, String)> {
 
 /// Every piece of postmortem `id` whose stored HTML is not what its Markdown renders to now.
 async fn mismatches(app: &TestApp, id: IncidentId) -> Vec<String> {
-    let loaded = hindsight::db::postmortems::load(&app.pool, id, Some(ForPage::default()))
+    let mut conn = app.pool.acquire().await.expect("a connection");
+    let read = hindsight::db::postmortems::load_page(&mut conn, id, None, ForPage::default())
         .await
         .expect("load")
         .expect("the postmortem");
+    let PageRead::Read(loaded, _, _) = read else { panic!("read whole when nothing is known") };
     let mut wrong = Vec::new();
     let mut check = |what: String, markdown: &str, stored: &StoredHtml| {
         if stored.rendered_with != RENDERER_VERSION || stored.html != render(markdown).as_str() {
@@ -54,7 +56,7 @@ async fn mismatches(app: &TestApp, id: IncidentId) -> Vec<String> {
         check(format!("extra section {}", section.heading), &section.body, html);
     }
     for comment in loaded.extras.iter().flat_map(|extras| &extras.comments) {
-        check(format!("comment {:?}", comment.body), &comment.body, &comment.html);
+        check(format!("comment {:?}", comment.body), &comment.body, &comment.stored_html());
     }
     let revisions: Vec<(i32, String, String, i32)> =
         sqlx::query_as("SELECT number, markdown, html, rendered_with FROM revisions WHERE incident_id = $1")

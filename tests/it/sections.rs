@@ -54,7 +54,8 @@ async fn sections_can_be_edited_and_deleted_and_missing_ones_are_404s() {
     );
     assert_eq!(app.get(&path).await.texts(".pm-section[id^=section-] h2"), ["Appendix"]);
 
-    let delete = app.get(&path).await.attr(".section-actions form", "action").expect("a delete form");
+    // Deleting is done from the section's own page.
+    let delete = app.get(&edit).await.attr("form.delete-form", "action").expect("a delete form");
     assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("incident_sections").await, 0);
     assert_eq!(app.post_empty(&delete).await.status, StatusCode::NOT_FOUND);

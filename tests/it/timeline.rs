@@ -102,7 +102,9 @@ async fn entries_can_be_edited_and_deleted() {
     assert_eq!(page.texts(".timeline time"), ["10:25"]);
     assert_eq!(page.text(".timeline .prose"), "Fixed entry");
 
-    let delete = page.attr(".timeline .row-actions form", "action").expect("a delete form");
+    // Deleting is done from the entry's own page, not one click away on the postmortem.
+    assert!(page.texts(".timeline .row-actions form").is_empty());
+    let delete = app.get(&edit_link).await.attr("form.delete-form", "action").expect("a delete form");
     assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("timeline_entries").await, 0);
     assert_eq!(app.post_empty(&delete).await.status, StatusCode::NOT_FOUND);

@@ -166,10 +166,15 @@ async fn recognise(
     let Some(secret) = read_cookie(headers, cookie_name(secure_cookie)) else { return Ok(None) };
     let token_hash = token::digest(secret);
     let settings = &state.auth;
-    let user =
-        db::sessions::use_session(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY)
+    let found =
+        db::sessions::find_live(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY)
             .await?;
-    Ok(user.map(|user| (user, Via::Session { token_hash })))
+    let Some((user, stale)) = found else { return Ok(None) };
+    // Written at most once a minute, so that reading pages rarely writes.
+    if stale {
+        db::sessions::touch(&state.pool, &token_hash).await?;
+    }
+    Ok(Some((user, Via::Session { token_hash })))
 }
 
 /// The `token` parameter of a query string, if there is one.
