@@ -59,6 +59,7 @@ async fn serve_until_shutdown(config: &Config, database: &Database, auth: Arc<Au
         figures: Default::default(),
         pickers: Default::default(),
         postmortems: Default::default(),
+        counts: Default::default(),
     };
     // The peer's address is needed for login throttling and to trust only configured proxies.
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())

@@ -35,15 +35,18 @@ async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
             }
             let done = rows.len();
             let rendered = tokio::task::spawn_blocking(move || {
-                rows.into_iter().map(|row| (render(&row.markdown).into_string(), row)).collect::<Vec<_>>()
+                rows.into_iter()
+                    .map(|row| {
+                        let html = render(&row.markdown).into_string();
+                        (row, html)
+                    })
+                    .collect::<Vec<_>>()
             })
             .await
             .map_err(|error| ChangeError::Internal(format!("rendering stored Markdown: {error}")))?;
-            for (html, row) in &rendered {
-                rendering::store(&mut tx, table, row, html, RENDERER_VERSION).await?;
-            }
+            rendering::store(&mut tx, table, &rendered, RENDERER_VERSION).await?;
             tx.commit().await?;
-            touched.extend(rendered.iter().map(|(_, row)| row.incident));
+            touched.extend(rendered.iter().map(|(row, _)| row.incident));
             stored += done;
             if done < usize::try_from(BATCH).unwrap_or(usize::MAX) {
                 break;

@@ -3,10 +3,11 @@
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
+use super::counters::{self, Counters};
 use crate::domain::{ActionItem, ActionKind, ActionStatus, Priority, Severity, StoredHtml, TeamId, UserId, WithHtml};
 
 /// Which action items to list. `None` means any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct LedgerFilter {
     pub team: Option<TeamId>,
     pub owner: Option<UserId>,
@@ -21,14 +22,14 @@ pub struct LedgerFilter {
 }
 
 /// A status, or all that are not closed (open and in progress).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
     Unfinished,
     Is(ActionStatus),
 }
 
 /// The order of the ledger.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum LedgerSort {
     /// Soonest due first; items without a due date last.
     #[default]
@@ -87,6 +88,8 @@ pub struct LedgerRow {
 struct Row {
     #[sqlx(flatten)]
     item: WithHtml<ActionItem>,
+    #[sqlx(flatten)]
+    counters: Counters,
     incident_title: String,
     severity: Severity,
     overdue: bool,
@@ -152,18 +155,16 @@ pub async fn count(db: impl PgExecutor<'_>, filter: &LedgerFilter, now: OffsetDa
     count.build_query_scalar().fetch_one(db).await
 }
 
-/// A page of the ledger.
+/// A page of the ledger, and the change counters as of it (`None` when the page is empty).
 pub async fn page(
     db: impl PgExecutor<'_>,
     filter: &LedgerFilter,
     now: OffsetDateTime,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<LedgerRow>> {
-    let mut sql = QueryBuilder::new(
-        "SELECT a.*, i.title AS incident_title, i.severity,
-                action_item_overdue(a.status, a.due_on, a.team_time_zone, ",
-    );
+) -> sqlx::Result<(Vec<LedgerRow>, Option<Counters>)> {
+    let mut sql = QueryBuilder::new("SELECT a.*, i.title AS incident_title, i.severity, ");
+    sql.push(counters::COLUMNS).push(", action_item_overdue(a.status, a.due_on, a.team_time_zone, ");
     sql.push_bind(now).push(") AS overdue").push(FROM);
     push_filters(&mut sql, filter, now);
     sql.push(match filter.sort {
@@ -177,6 +178,7 @@ pub async fn page(
     // stop reading the index after it (numbers cannot carry SQL).
     sql.push(format!(" LIMIT {limit} OFFSET {offset}"));
     let rows: Vec<Row> = sql.build_query_as().fetch_all(db).await?;
+    let counters = rows.first().map(|row| row.counters);
     let rows = rows
         .into_iter()
         .map(|row| LedgerRow {
@@ -187,5 +189,5 @@ pub async fn page(
             overdue: row.overdue,
         })
         .collect();
-    Ok(rows)
+    Ok((rows, counters))
 }

@@ -85,15 +85,21 @@ pub async fn stale(
         .collect()
 }
 
-/// Stores `html`, made by renderer `version`, for a row [`stale`] returned in this transaction.
+/// Stores the HTML made by renderer `version` for rows [`stale`] returned in this transaction,
+/// in one statement.
 pub async fn store(
     conn: &mut PgConnection,
     table: RenderedTable,
-    row: &Stale,
-    html: &str,
+    rows: &[(Stale, String)],
     version: i32,
 ) -> sqlx::Result<()> {
-    let sql = format!("UPDATE {} SET html = $2, rendered_with = $3 WHERE ctid = $1::tid", table.name());
-    sqlx::query(&sql).bind(&row.ctid).bind(html).bind(version).execute(&mut *conn).await?;
+    let sql = format!(
+        "UPDATE {} t SET html = x.html, rendered_with = $3
+         FROM unnest($1::tid[], $2::text[]) AS x (ctid, html) WHERE t.ctid = x.ctid",
+        table.name()
+    );
+    let ctids: Vec<&str> = rows.iter().map(|(row, _)| row.ctid.as_str()).collect();
+    let html: Vec<&str> = rows.iter().map(|(_, html)| html.as_str()).collect();
+    sqlx::query(&sql).bind(&ctids).bind(&html).bind(version).execute(&mut *conn).await?;
     Ok(())
 }

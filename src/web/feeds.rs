@@ -44,7 +44,7 @@ fn unfinished() -> LedgerFilter {
 
 async fn calendar(state: &AppState, name: &str, filter: &LedgerFilter) -> Result<Response> {
     let now = OffsetDateTime::now_utc();
-    let rows = db::ledger::page(&state.pool, filter, now, CALENDAR_LIMIT, 0).await?;
+    let (rows, _) = db::ledger::page(&state.pool, filter, now, CALENDAR_LIMIT, 0).await?;
     let body = ics(name, &rows, &state.public_url, now);
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));

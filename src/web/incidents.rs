@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
+use super::kept::CountOf;
 use super::layout::Viewer;
 use super::postmortem::TimeView;
 use crate::app::{self, Actor, ChangeError};
@@ -61,9 +62,13 @@ pub async fn index(
         return Err(AppError::BadRequest("Page numbers start at 1.".into()));
     }
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (summaries, total) = db::incidents::list_page(&state.pool, PAGE_SIZE, offset).await?;
-    // A page past the end has no rows to carry the total; count separately only then.
-    let total = if summaries.is_empty() && page > 1 { db::incidents::count(&state.pool).await? } else { total };
+    let (summaries, counter) = db::incidents::list_page(&state.pool, PAGE_SIZE, offset).await?;
+    // The page's rows bring the counter; an empty page asks for it.
+    let counter = match counter {
+        Some(counter) => counter,
+        None => db::counters::current(&state.pool).await?.incidents,
+    };
+    let total = state.counts.get(CountOf::Postmortems, counter, db::incidents::count(&state.pool)).await?;
     let rows = summaries
         .into_iter()
         .map(|s| IndexRow {

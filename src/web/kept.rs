@@ -4,6 +4,7 @@
 //! most a set age, so a change shows on the next request, on every instance.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -47,4 +48,37 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
 /// The current value of the change counter `name` (`action_items` or `users`).
 pub async fn version(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar!("SELECT n FROM change_counters WHERE name = $1", name).fetch_one(db).await
+}
+
+/// Counts kept by an instance: how many postmortems the index pages through, and how many
+/// action items match a ledger filter. Each is kept while the counter of what it counts stays
+/// the same, and for at most a minute (the overdue filter's count moves with the clock).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CountOf {
+    Postmortems,
+    Ledger(crate::db::ledger::LedgerFilter),
+}
+
+pub struct KeptCounts(Kept<CountOf, i64>);
+
+impl Default for KeptCounts {
+    fn default() -> KeptCounts {
+        KeptCounts(Kept::new(Duration::from_secs(60)))
+    }
+}
+
+impl KeptCounts {
+    /// The count of `of` as of `version` (the counter of what it counts), computed by `count`
+    /// when not kept.
+    pub async fn get<F>(&self, of: CountOf, version: i64, count: F) -> sqlx::Result<i64>
+    where
+        F: Future<Output = sqlx::Result<i64>>,
+    {
+        if let Some(n) = self.0.get(&of, version) {
+            return Ok(n);
+        }
+        let n = count.await?;
+        self.0.put(of, version, n);
+        Ok(n)
+    }
 }

@@ -13,6 +13,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::Query;
+use super::kept::CountOf;
 use super::layout::Viewer;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
@@ -160,8 +161,16 @@ pub async fn index(
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
     let now = OffsetDateTime::now_utc();
-    let rows = db::ledger::page(&state.pool, &filter, now, PAGE_SIZE, offset).await?;
-    let total = db::ledger::count(&state.pool, &filter, now).await?;
+    let (rows, counters) = db::ledger::page(&state.pool, &filter, now, PAGE_SIZE, offset).await?;
+    // The page's rows bring the counters; an empty page asks for them.
+    let counters = match counters {
+        Some(counters) => counters,
+        None => db::counters::current(&state.pool).await?,
+    };
+    let count = db::ledger::count(&state.pool, &filter, now);
+    // The order does not change the count.
+    let counted = LedgerFilter { sort: LedgerSort::default(), ..filter.clone() };
+    let total = state.counts.get(CountOf::Ledger(counted), counters.action_items, count).await?;
     let full_page = i64::try_from(rows.len()).unwrap_or(0) == PAGE_SIZE;
     Ok(LedgerPage {
         viewer,
@@ -175,8 +184,8 @@ pub async fn index(
         } else {
             ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
         },
-        teams: state.pickers.teams(&state.pool, None).await?,
-        people: state.pickers.people(&state.pool, None, None).await?,
+        teams: state.pickers.teams(&state.pool, Some(counters.teams)).await?,
+        people: state.pickers.people(&state.pool, Some(counters.users), None).await?,
         sorts: LedgerSort::ALL,
         query,
     })
@@ -205,7 +214,7 @@ pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(use
     let filter =
         LedgerFilter { owner: Some(user.id), status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() };
     let now = OffsetDateTime::now_utc();
-    let rows = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
+    let (rows, _) = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
     let soon = now.date() + time::Duration::days(DUE_SOON_DAYS);
     let (mut overdue, mut due_soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
@@ -231,7 +240,7 @@ pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(use
 
 async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {
     let filter = query.filter()?;
-    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?)
+    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?.0)
 }
 
 /// The filtered list as CSV (RFC 4180), every matching item.

@@ -73,6 +73,8 @@ pub struct AppState {
     pub figures: Arc<teams::FigureCache>,
     /// People and teams for the pickers (see `pickers`).
     pub pickers: Arc<pickers::Pickers>,
+    /// Counts of postmortems and of ledger matches (see `kept::KeptCounts`).
+    pub counts: Arc<kept::KeptCounts>,
     /// Postmortems read lately (see `postmortem::KeptPostmortems`).
     pub postmortems: Arc<postmortem::KeptPostmortems>,
 }

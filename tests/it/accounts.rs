@@ -412,6 +412,7 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         figures: Default::default(),
         pickers: Default::default(),
         postmortems: Default::default(),
+        counts: Default::default(),
     })
 }
 

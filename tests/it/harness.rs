@@ -225,6 +225,7 @@ impl TestApp {
             figures: Default::default(),
             pickers: Default::default(),
             postmortems: Default::default(),
+            counts: Default::default(),
         };
         TestApp::with_state(state)
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Median latency of the pages that read across every postmortem (the action-item ledger, its
+# Median latency of the pages that read across every postmortem (the index, the action-item ledger, its
 # overdue filter, the teams overview and a team's page) at two sizes, to check that a
 # hundred times more data costs at most twice the time.
 # Usage: tests/load/scale.sh SMALL_DATABASE_URL LARGE_DATABASE_URL
@@ -14,7 +14,7 @@ requests=${REQUESTS:-200}
 port=${HINDSIGHT_LOAD_PORT:-3998}
 base="http://127.0.0.1:$port"
 password="scale test passphrase"
-pages=(/action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/FIRST /action-items/mine)
+pages=(/incidents "/incidents?page=50" /action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/FIRST /action-items/mine)
 
 printf '%-40s' "page"; for url in "$@"; do printf '%14s' "$(basename "$url")"; done; echo
 declare -A medians
