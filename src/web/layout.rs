@@ -84,6 +84,11 @@ impl Viewer {
         Viewer::default()
     }
 
+    /// Someone signed in with a password or a token (for building pages in code: benchmarks).
+    pub fn person(user: User) -> Viewer {
+        Viewer { user: Some(user), through_proxy: false }
+    }
+
     pub fn user(&self) -> Option<&User> {
         self.user.as_ref()
     }

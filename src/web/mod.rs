@@ -16,7 +16,7 @@ mod health;
 mod import;
 mod incidents;
 mod kept;
-mod layout;
+pub mod layout;
 mod ledger;
 mod pickers;
 pub mod postmortem;
