@@ -153,7 +153,9 @@ pub async fn update(pool: &PgPool, actor: Actor, person: &User, new: PersonChang
         && !stays_admin
         && db::users::other_active_admins(change.conn(), person.id).await? == 0
     {
-        return Err(ChangeError::Refused("This is the only active admin. Make someone else an admin first.".into()));
+        // Said beside the field that would have removed the last admin.
+        let field = if new.active { "role" } else { "active" };
+        return Err(ChangeError::field(field, "This is the only active admin. Make someone else an admin first."));
     }
     if !db::users::update(change.conn(), person.id, name, new.role, new.active).await? {
         return Err(ChangeError::NotFound);

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use super::{Actor, Change, ChangeError, Result};
 use crate::auth::token;
 use crate::db;
-use crate::domain::{AuditAction, WebhookId};
+use crate::domain::{AuditAction, DeliveryId, WebhookId};
 
 /// Adds a receiver of `events` at `url`, with a new secret to sign deliveries with.
 pub async fn create(pool: &PgPool, actor: Actor, url: &str, events: &[String]) -> Result<WebhookId> {
@@ -33,6 +33,19 @@ pub async fn update(
     }
     let summary = format!("Changed the webhook {url}{}", if active { "" } else { " (paused)" });
     change.commit(AuditAction::WebhookUpdated, &summary).await
+}
+
+/// Queues a test event for a receiver. Not audited: it changes no setting, and the delivery
+/// log shows it.
+pub async fn ping(pool: &PgPool, id: WebhookId) -> Result<()> {
+    db::webhooks::find(pool, id).await?.ok_or(ChangeError::NotFound)?;
+    db::webhooks::enqueue_ping(pool, id).await?;
+    Ok(())
+}
+
+/// Sends a failed delivery again, from its first attempt. Not audited, as [`ping`].
+pub async fn retry(pool: &PgPool, id: WebhookId, delivery: DeliveryId) -> Result<()> {
+    if db::webhooks::retry(pool, id, delivery).await? { Ok(()) } else { Err(ChangeError::NotFound) }
 }
 
 /// Removes a receiver and its delivery log.

@@ -6,6 +6,8 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
+use crate::domain::input::FieldErrors;
+
 /// Shortest password accepted, in characters. Length is what makes a password hard to guess;
 /// there are no rules about digits or symbols (NIST SP 800-63B).
 pub const MIN_LENGTH: usize = 12;
@@ -15,6 +17,16 @@ pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 1000;
 
 const COMMON: &str = include_str!("common_passwords.txt");
+
+/// Checks a new password typed twice: a refusal goes to `password`, a mismatch to
+/// `password_confirm`, as every form that sets a password names its fields.
+pub fn check_new_pair(errors: &mut FieldErrors, password: &str, confirm: &str, email: &str, name: &str) {
+    if let Err(message) = check_new(password, email, name) {
+        errors.add("password", message);
+    } else if password != confirm {
+        errors.add("password_confirm", "The two passwords differ. Type the same password twice.");
+    }
+}
 
 /// Says why a new password is refused, in words for the form. `email` and `name` are the
 /// person's own, which a password must not simply repeat.

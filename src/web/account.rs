@@ -16,6 +16,7 @@ use super::layout::ago;
 use crate::app::{self, ChangeError};
 use crate::auth::password;
 use crate::db;
+use crate::domain::input::FieldErrors;
 use crate::domain::{ApiTokenId, User};
 
 /// A token as listed: never its secret.
@@ -37,8 +38,10 @@ pub struct AccountPage {
     tokens: Vec<TokenRow>,
     /// Shown once, right after it is made.
     new_token: Option<(String, String)>,
-    password_error: Option<String>,
-    token_error: Option<String>,
+    password_errors: FieldErrors,
+    /// A refused token name, as typed, and why.
+    token_name: String,
+    token_errors: FieldErrors,
     notice: Option<&'static str>,
     /// For the feed links: calendar apps need the whole address.
     public_url: String,
@@ -67,8 +70,9 @@ async fn page(state: &AppState, viewer: Viewer, user: User) -> Result<AccountPag
         sessions,
         tokens,
         new_token: None,
-        password_error: None,
-        token_error: None,
+        password_errors: FieldErrors::default(),
+        token_name: String::new(),
+        token_errors: FieldErrors::default(),
         notice: None,
         public_url: state.public_url.clone(),
     })
@@ -114,18 +118,14 @@ pub async fn change_password(
 ) -> Result<Response> {
     let stored = db::users::find_by_email(&state.pool, &user.email).await?.and_then(|(_, hash)| hash);
     let had_password = stored.is_some();
-    let error = if had_password && !password::verify(form.current, stored).await {
-        Some("Your current password is not right.".to_owned())
-    } else if let Err(message) = password::check_new(&form.password, &user.email, &user.name) {
-        Some(message)
-    } else if form.password != form.password_confirm {
-        Some("The two new passwords differ. Type the same password twice.".to_owned())
-    } else {
-        None
-    };
-    if let Some(error) = error {
+    let mut errors = FieldErrors::default();
+    if had_password && !password::verify(form.current, stored).await {
+        errors.add("current", "Your current password is not right.");
+    }
+    password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &user.email, &user.name);
+    if !errors.is_empty() {
         let mut page = page(&state, viewer, user).await?;
-        page.password_error = Some(error);
+        page.password_errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -166,7 +166,8 @@ pub async fn create_token(
         }
         Err(ChangeError::Invalid(errors)) => {
             let mut page = page(&state, viewer, user).await?;
-            page.token_error = errors.get("name").map(str::to_owned);
+            page.token_name = name;
+            page.token_errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(error.into()),

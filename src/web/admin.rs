@@ -149,7 +149,7 @@ pub struct EditUserPage {
     form: PersonForm,
     teams: Vec<Team>,
     roles: &'static [Role],
-    error: Option<String>,
+    errors: FieldErrors,
     is_self: bool,
     /// Owners written as text that could be this person: those that look like their name or
     /// email first, then the rest, each with its number of items.
@@ -173,7 +173,7 @@ impl EditUserPage {
             form,
             teams: db::teams::all(&state.pool).await?,
             roles: Role::ALL,
-            error: None,
+            errors: FieldErrors::default(),
             unlinked,
             notice: None,
         })
@@ -239,14 +239,13 @@ pub async fn update_user(
         active: form.active,
         teams: &form.teams,
     };
-    let error = match app::people::update(&state.pool, Actor::from(&admin), &person, new).await {
+    let errors = match app::people::update(&state.pool, Actor::from(&admin), &person, new).await {
         Ok(()) => return Ok(Redirect::to("/admin/users").into_response()),
-        Err(ChangeError::Refused(error)) => error,
-        Err(ChangeError::Invalid(errors)) => errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "),
+        Err(ChangeError::Invalid(errors)) => errors,
         Err(error) => return Err(error.into()),
     };
     let mut page = EditUserPage::new(&state, viewer, &admin, person, form).await?;
-    page.error = Some(error);
+    page.errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -305,48 +304,83 @@ pub struct TeamRow {
 pub struct TeamsPage {
     viewer: Viewer,
     rows: Vec<TeamRow>,
-    name: String,
-    error: Option<String>,
+    /// The add form as typed, or the changed row's form when `refused` names a team.
+    typed: TeamForm,
+    refused: Option<TeamId>,
+    errors: FieldErrors,
 }
 
-async fn teams_page(state: &AppState, viewer: Viewer, name: String, error: Option<String>) -> Result<TeamsPage> {
+impl TeamsPage {
+    /// Where the error summary's links point: the add form's fields or a row's.
+    fn field_prefix(&self) -> String {
+        self.refused.map_or_else(|| "team-".to_owned(), |id| format!("team-{id}-"))
+    }
+
+    /// Whether `team`'s row is the form that was refused.
+    fn row_refused(&self, team: &Team) -> bool {
+        self.refused == Some(team.id)
+    }
+
+    /// The add form as typed: blank when a row was refused.
+    fn add_typed(&self) -> TeamForm {
+        if self.refused.is_none() { self.typed.clone() } else { TeamForm::default() }
+    }
+
+    /// Why the add form's `field` was refused.
+    fn add_error(&self, field: &str) -> Option<&str> {
+        self.refused.is_none().then(|| self.errors.get(field)).flatten()
+    }
+}
+
+async fn teams_page(
+    state: &AppState,
+    viewer: Viewer,
+    typed: TeamForm,
+    refused: Option<TeamId>,
+    errors: FieldErrors,
+) -> Result<TeamsPage> {
     let mut rows = Vec::new();
     for listing in db::teams::listing(&state.pool).await? {
         let names = db::teams::member_names(&state.pool, listing.team.id).await?;
         rows.push(TeamRow { team: listing.team, members: listing.members, names: names.join(", ") });
     }
-    Ok(TeamsPage { viewer, rows, name, error })
+    Ok(TeamsPage { viewer, rows, typed, refused, errors })
 }
 
 pub async fn teams(State(state): State<AppState>, viewer: Viewer) -> Result<TeamsPage> {
-    teams_page(&state, viewer, String::new(), None).await
+    teams_page(&state, viewer, TeamForm::default(), None, FieldErrors::default()).await
 }
 
-#[derive(Debug, Deserialize)]
+/// Longest team name, in characters.
+const MAX_TEAM_NAME_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct TeamForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     time_zone: String,
 }
 
 impl TeamForm {
     /// The name and zone to save, or what is wrong with them. An empty zone is UTC.
-    fn checked(&self) -> std::result::Result<(String, String), String> {
+    fn checked(&self) -> std::result::Result<(String, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
         let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err("Name the team (up to 100 characters).".to_owned());
+        if name.is_empty() || name.chars().count() > MAX_TEAM_NAME_CHARS || name.contains(['\0', '\n', '\r']) {
+            errors.add("name", format!("Name the team, on one line of up to {MAX_TEAM_NAME_CHARS} characters."));
         }
         let zone = match self.time_zone.trim() {
             "" => "UTC".to_owned(),
             zone if crate::domain::is_time_zone(zone) => zone.to_owned(),
             zone => {
-                return Err(format!(
-                    "“{zone}” is not a time zone Hindsight knows. Use a name such as Europe/Berlin or America/New_York."
-                ));
+                errors.add(
+                    "time_zone",
+                    format!("“{zone}” is not a time zone Hindsight knows. Use a name such as Europe/Berlin or America/New_York."),
+                );
+                String::new()
             }
         };
-        Ok((name, zone))
+        if errors.is_empty() { Ok((name, zone)) } else { Err(errors) }
     }
 }
 
@@ -378,16 +412,15 @@ async fn save_team(
     existing: Option<Team>,
     form: &TeamForm,
 ) -> Result<Response> {
-    // A refused new team keeps its typed name in the add form.
-    let adding = existing.is_none();
-    let refuse = |error: String| async move {
-        let typed = if adding { form.name.trim().to_owned() } else { String::new() };
-        let page = teams_page(state, viewer, typed, Some(error)).await?;
+    // A refused form comes back as typed, in the add form or in its team's row.
+    let refused = existing.as_ref().map(|team| team.id);
+    let refuse = |errors: FieldErrors| async move {
+        let page = teams_page(state, viewer, form.clone(), refused, errors).await?;
         Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let (name, zone) = match form.checked() {
         Ok(checked) => checked,
-        Err(error) => return refuse(error).await,
+        Err(errors) => return refuse(errors).await,
     };
     let saved = match &existing {
         None => app::teams::create(&state.pool, Actor::from(admin), &name, &zone).await.map(|_| ()),
@@ -395,9 +428,7 @@ async fn save_team(
     };
     match saved {
         Ok(()) => Ok(Redirect::to("/admin/teams").into_response()),
-        Err(ChangeError::Invalid(errors)) => {
-            refuse(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" ")).await
-        }
+        Err(ChangeError::Invalid(errors)) => refuse(errors).await,
         Err(error) => Err(error.into()),
     }
 }

@@ -15,7 +15,8 @@ use super::layout::Viewer;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
-use crate::domain::{DeliveryId, WebhookId, input::is_web_address};
+use crate::domain::input::{FieldErrors, is_web_address};
+use crate::domain::{DeliveryId, WebhookId};
 
 /// Deliveries shown in a receiver's log.
 const LOG_LENGTH: i64 = 50;
@@ -44,16 +45,17 @@ impl WebhookForm {
     }
 
     /// The URL and events to save, or what is wrong.
-    fn checked(&self) -> std::result::Result<(String, Vec<String>), String> {
+    fn checked(&self) -> std::result::Result<(String, Vec<String>), FieldErrors> {
+        let mut errors = FieldErrors::default();
         if !is_web_address(&self.url) || self.url.len() < "http://x".len() || self.url.chars().count() > MAX_URL_CHARS {
-            return Err("Give the receiver's address, starting with https:// (or http://).".to_owned());
+            errors.add("url", "Give the receiver's address, starting with https:// (or http://).");
         }
         let known: Vec<String> =
             EVENTS.iter().map(|(event, _)| (*event).to_owned()).filter(|event| self.events.contains(event)).collect();
         if known.is_empty() || known.len() != self.events.len() {
-            return Err("Choose at least one of the events listed.".to_owned());
+            errors.add("events", "Choose at least one of the events listed.");
         }
-        Ok((self.url.clone(), known))
+        if errors.is_empty() { Ok((self.url.clone(), known)) } else { Err(errors) }
     }
 }
 
@@ -65,7 +67,7 @@ pub struct ListPage {
     events: &'static [(&'static str, &'static str)],
     url: String,
     chosen: Vec<String>,
-    error: Option<String>,
+    errors: FieldErrors,
 }
 
 impl ListPage {
@@ -79,15 +81,15 @@ async fn list_page(
     viewer: Viewer,
     url: String,
     chosen: Vec<String>,
-    error: Option<String>,
+    errors: FieldErrors,
 ) -> Result<ListPage> {
-    Ok(ListPage { viewer, hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, error })
+    Ok(ListPage { viewer, hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, errors })
 }
 
 /// `GET /admin/webhooks`
 pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage> {
     let every_event = EVENTS.iter().map(|(event, _)| (*event).to_owned()).collect();
-    list_page(&state, viewer, String::new(), every_event, None).await
+    list_page(&state, viewer, String::new(), every_event, FieldErrors::default()).await
 }
 
 /// `POST /admin/webhooks`: adds a receiver with a new secret, then shows it.
@@ -100,8 +102,8 @@ pub async fn create(
     let form = WebhookForm::read(pairs);
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
-        Err(error) => {
-            let page = list_page(&state, viewer, form.url, form.events, Some(error)).await?;
+        Err(errors) => {
+            let page = list_page(&state, viewer, form.url, form.events, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -124,7 +126,7 @@ pub struct ShowPage {
     events: &'static [(&'static str, &'static str)],
     url: String,
     chosen: Vec<String>,
-    error: Option<String>,
+    errors: FieldErrors,
     log: Vec<DeliveryRow>,
     max_attempts: i32,
 }
@@ -160,7 +162,7 @@ async fn show_page(
     viewer: Viewer,
     id: WebhookId,
     form: Option<WebhookForm>,
-    error: Option<String>,
+    errors: FieldErrors,
 ) -> Result<ShowPage> {
     let hook = db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let log = db::webhooks::deliveries(&state.pool, id, LOG_LENGTH)
@@ -176,12 +178,12 @@ async fn show_page(
         Some(form) => (form.url, form.events),
         None => (hook.url.clone(), hook.events.clone()),
     };
-    Ok(ShowPage { viewer, hook, events: EVENTS, url, chosen, error, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
+    Ok(ShowPage { viewer, hook, events: EVENTS, url, chosen, errors, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
 }
 
 /// `GET /admin/webhooks/{hook}`
 pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<WebhookId>) -> Result<ShowPage> {
-    show_page(&state, viewer, id, None, None).await
+    show_page(&state, viewer, id, None, FieldErrors::default()).await
 }
 
 /// `POST /admin/webhooks/{hook}`: changes the address, the events, or pauses it.
@@ -195,8 +197,8 @@ pub async fn update(
     let form = WebhookForm::read(pairs);
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
-        Err(error) => {
-            let page = show_page(&state, viewer, id, Some(form), Some(error)).await?;
+        Err(errors) => {
+            let page = show_page(&state, viewer, id, Some(form), errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -216,8 +218,7 @@ pub async fn delete(
 
 /// `POST /admin/webhooks/{hook}/ping`: queues a test event.
 pub async fn ping(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<Redirect> {
-    db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    db::webhooks::enqueue_ping(&state.pool, id).await?;
+    app::webhooks::ping(&state.pool, id).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
 }
 
@@ -226,8 +227,6 @@ pub async fn retry(
     State(state): State<AppState>,
     Path((id, delivery)): Path<(WebhookId, DeliveryId)>,
 ) -> Result<Redirect> {
-    if !db::webhooks::retry(&state.pool, id, delivery).await? {
-        return Err(AppError::NotFound);
-    }
+    app::webhooks::retry(&state.pool, id, delivery).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
 }

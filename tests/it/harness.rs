@@ -465,6 +465,25 @@ impl TestResponse {
         }
     }
 
+    /// Checks that the page lists `count` errors and that each link of its error summary leads to a
+    /// field on the page that carries its message beside it; returns the messages.
+    pub fn field_errors(&self, count: usize) -> Vec<String> {
+        let html = self.html();
+        let links = Selector::parse(".error-summary a").expect("a valid selector");
+        let mut messages = Vec::new();
+        for link in html.select(&links) {
+            let href = link.value().attr("href").unwrap_or_default();
+            let id = href.strip_prefix('#').unwrap_or_else(|| panic!("{href} is not a link within the page"));
+            let target = Selector::parse(&format!("[id=\"{id}\"]")).expect("a valid selector");
+            assert!(html.select(&target).next().is_some(), "the summary links to #{id}, which is not on the page");
+            let message: String = link.text().collect();
+            assert_eq!(self.field_error(id).as_deref(), Some(message.as_str()), "#{id} shows its error beside it");
+            messages.push(message);
+        }
+        assert_eq!(messages.len(), count, "{messages:?}");
+        messages
+    }
+
     /// The error message shown beside the field with id `id`, if any.
     pub fn field_error(&self, id: &str) -> Option<String> {
         self.texts(&format!("#{id}-error")).into_iter().next()

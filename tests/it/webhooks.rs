@@ -264,11 +264,11 @@ async fn a_webhook_needs_a_web_address_and_an_event() {
     let refused =
         app.post_form("/admin/webhooks", &[("url", "ftp://example.com/x"), ("events", "action_item.done")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text(".error-summary").contains("starting with https://"));
+    assert!(refused.field_errors(1)[0].contains("starting with https://"));
     assert_eq!(refused.field_value("url"), "ftp://example.com/x", "what was typed is kept");
     let no_events = app.post_form("/admin/webhooks", &[("url", "https://example.com/x")]).await;
     assert_eq!(no_events.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(no_events.text(".error-summary").contains("at least one"));
+    assert!(no_events.field_errors(1)[0].contains("at least one"));
     let unknown =
         app.post_form("/admin/webhooks", &[("url", "https://example.com/x"), ("events", "incident.deleted")]).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -13,6 +13,7 @@ use super::cookie::start_session;
 use crate::app::{self, ChangeError};
 use crate::auth::{password, token};
 use crate::db;
+use crate::domain::input::FieldErrors;
 use crate::web::AppState;
 use crate::web::error::{AppError, Result};
 use crate::web::extract::{Form, Path};
@@ -23,7 +24,7 @@ use crate::web::layout::Viewer;
 pub struct ResetPage {
     viewer: Viewer,
     email: String,
-    error: Option<String>,
+    errors: FieldErrors,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +42,7 @@ fn expired_link() -> AppError {
 pub async fn reset_page(State(state): State<AppState>, Path(secret): Path<String>) -> Result<ResetPage> {
     let user = db::password_resets::find_valid(&state.pool, &token::digest(&secret)).await?.ok_or_else(expired_link)?;
     let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
-    Ok(ResetPage { viewer: Viewer::nobody(), email: user.email, error: None })
+    Ok(ResetPage { viewer: Viewer::nobody(), email: user.email, errors: FieldErrors::default() })
 }
 
 pub async fn reset(
@@ -53,16 +54,11 @@ pub async fn reset(
     let token_hash = token::digest(&secret);
     let user = db::password_resets::find_valid(&state.pool, &token_hash).await?.ok_or_else(expired_link)?;
     let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
-    let refused = password::check_new(&form.password, &user.email, &user.name).err().or_else(|| {
-        (form.password != form.password_confirm)
-            .then(|| "The two passwords differ. Type the same password twice.".to_owned())
-    });
-    if let Some(error) = refused {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ResetPage { viewer: Viewer::nobody(), email: user.email, error: Some(error) },
-        )
-            .into_response());
+    let mut errors = FieldErrors::default();
+    password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &user.email, &user.name);
+    if !errors.is_empty() {
+        let page = ResetPage { viewer: Viewer::nobody(), email: user.email, errors };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let person = match app::people::reset_password(&state.pool, &secret, &hash).await {

@@ -59,11 +59,7 @@ pub async fn setup(
     if !is_plausible_email(&email) {
         errors.add("email", "Enter your email address, like ann@example.com.");
     }
-    if let Err(message) = password::check_new(&form.password, &email, &form.name) {
-        errors.add("password", message);
-    } else if form.password != form.password_confirm {
-        errors.add("password_confirm", "The two passwords differ. Type the same password twice.");
-    }
+    password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &email, &form.name);
     if form.name.chars().count() > MAX_NAME_CHARS {
         errors.add("name", format!("Use at most {MAX_NAME_CHARS} characters."));
     }
