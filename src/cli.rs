@@ -13,6 +13,7 @@ use crate::database::Database;
 use crate::domain::input::is_plausible_email;
 use crate::domain::{IncidentId, Role};
 use crate::server;
+use crate::web::paths;
 use crate::{db, import, markdown};
 
 /// Hindsight: write, review and export incident postmortems.
@@ -228,7 +229,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
         match drafts {
             Ok(drafts) => {
                 let id = app::imports::save(&database.pool, Actor::CommandLine, &drafts).await?;
-                println!("{file}: saved as draft /incidents/{id}");
+                println!("{file}: saved as draft {}", paths::incident(id));
             }
             Err(error) => {
                 failed += 1;
@@ -300,7 +301,8 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 Err(error) => return Err(error.into()),
             };
             println!("Added {email} as {}.", role.label());
-            if let Some(path) = added.link {
+            if let Some(secret) = added.reset_secret {
+                let path = paths::reset(&secret);
                 println!("To choose a password, open this link within 7 days (it works once):\n{origin}{path}");
             }
         }
@@ -309,7 +311,8 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 .await?
                 .with_context(|| format!("no account has the email {email}"))?;
             anyhow::ensure!(person.active, "{email}'s account is deactivated; reactivate it in the browser first");
-            let path = app::people::issue_reset_link(&database.pool, Actor::CommandLine, &person).await?;
+            let secret = app::people::issue_reset_link(&database.pool, Actor::CommandLine, &person).await?;
+            let path = paths::reset(&secret);
             println!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}");
         }
     }

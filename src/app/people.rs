@@ -28,12 +28,12 @@ pub struct NewPerson<'a> {
     pub password_hash: Option<&'a str>,
 }
 
-/// Someone just added, and the link to choose their password (a path, `/reset/…`) when they
-/// have none yet.
+/// Someone just added, and the secret of the one-time link to choose their password when they
+/// have none yet (the web layer makes it an address).
 #[derive(Debug)]
 pub struct Added {
     pub id: UserId,
-    pub link: Option<String>,
+    pub reset_secret: Option<String>,
 }
 
 fn check(person: &NewPerson<'_>) -> Result<()> {
@@ -59,11 +59,11 @@ async fn insert(conn: &mut PgConnection, person: &NewPerson<'_>, issued_by: Opti
     if !person.teams.is_empty() {
         db::users::set_teams(&mut *conn, id, person.teams).await?;
     }
-    let link = match person.password_hash {
+    let reset_secret = match person.password_hash {
         Some(_) => None,
         None => Some(new_reset_link(conn, id, issued_by).await?),
     };
-    Ok(Added { id, link })
+    Ok(Added { id, reset_secret })
 }
 
 /// Adds a person (an admin's page, or the command line).
@@ -179,24 +179,24 @@ pub async fn update(pool: &PgPool, actor: Actor, person: &User, new: PersonChang
     change.commit(AuditAction::UserUpdated, &summary).await
 }
 
-/// Makes a one-time link for `person` and returns its path (`/reset/…`).
+/// Makes a one-time link for `person` and returns its secret (the web layer makes it an address).
 async fn new_reset_link(conn: &mut PgConnection, person: UserId, issued_by: Option<UserId>) -> Result<String> {
     let secret = token::random_hex()?;
     db::password_resets::insert(conn, &token::digest(&secret), person, issued_by, RESET_LINK_VALID_FOR).await?;
-    Ok(format!("/reset/{secret}"))
+    Ok(secret)
 }
 
-/// Issues a new one-time password link for an active person; returns its path.
+/// Issues a new one-time password link for an active person; returns its secret.
 pub async fn issue_reset_link(pool: &PgPool, actor: Actor, person: &User) -> Result<String> {
     if !person.active {
         return Err(ChangeError::Refused("This account is deactivated. Reactivate it before issuing a link.".into()));
     }
     let mut change = Change::begin(pool, actor).await?;
-    let path = new_reset_link(change.conn(), person.id, actor.user()).await?;
+    let secret = new_reset_link(change.conn(), person.id, actor.user()).await?;
     let from = if actor == Actor::CommandLine { " from the command line" } else { "" };
     let summary = format!("Issued a password link for {}{from}", person.email);
     change.commit(AuditAction::UserResetLink, &summary).await?;
-    Ok(path)
+    Ok(secret)
 }
 
 /// Sets a password with one-time link `secret` (which then stops working) and signs the

@@ -13,6 +13,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
 use super::layout::ago;
+use super::paths;
 use crate::app::{self, ChangeError};
 use crate::auth::password;
 use crate::db;
@@ -135,7 +136,7 @@ pub async fn change_password(
         _ => None,
     };
     app::people::change_password(&state.pool, user.id, &hash, keep).await?;
-    Ok(Redirect::to("/account?saved=password").into_response())
+    Ok(Redirect::to(paths::ACCOUNT_PASSWORD_SAVED).into_response())
 }
 
 /// Signs this person out of every browser, this one included.
@@ -180,5 +181,5 @@ pub async fn revoke_token(
     Path(id): Path<ApiTokenId>,
 ) -> Result<Redirect> {
     app::tokens::revoke(&state.pool, user.id, id).await?;
-    Ok(Redirect::to("/account?saved=revoked"))
+    Ok(Redirect::to(paths::ACCOUNT_TOKEN_REVOKED))
 }

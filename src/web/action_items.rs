@@ -12,6 +12,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
+use super::paths;
 use super::pickers::Person;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
@@ -89,7 +90,7 @@ fn differences(saved: &ActionItem, theirs: &ActionItemForm) -> Vec<(&'static str
 }
 
 fn anchor(id: IncidentId) -> Redirect {
-    Redirect::to(&format!("/incidents/{id}#action-items"))
+    Redirect::to(&paths::incident_action_items(id))
 }
 
 pub async fn create(

@@ -14,6 +14,7 @@ use super::error::{AppError, Result};
 use super::extract::{Path, Query};
 use super::layout::Viewer;
 use super::layout::ago;
+use super::paths;
 use crate::app::people::{NewPerson, PersonChange};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -137,7 +138,8 @@ pub async fn create_user(
         Err(error) => return Err(error.into()),
     };
     let person = db::users::find(&state.pool, added.id).await?.ok_or(AppError::NotFound)?;
-    let link = format!("{}{}", auth::site_origin(&headers), added.link.unwrap_or_default());
+    let path = added.reset_secret.as_deref().map(paths::reset).unwrap_or_default();
+    let link = format!("{}{path}", auth::site_origin(&headers));
     Ok((StatusCode::CREATED, LinkPage { viewer, person, link, created: true }).into_response())
 }
 
@@ -257,12 +259,12 @@ pub async fn reset_link(
     headers: HeaderMap,
 ) -> Result<Response> {
     let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let path = match app::people::issue_reset_link(&state.pool, Actor::from(&admin), &person).await {
-        Ok(path) => path,
+    let secret = match app::people::issue_reset_link(&state.pool, Actor::from(&admin), &person).await {
+        Ok(secret) => secret,
         Err(ChangeError::Refused(why)) => return Err(AppError::BadRequest(why)),
         Err(error) => return Err(error.into()),
     };
-    let link = format!("{}{path}", auth::site_origin(&headers));
+    let link = format!("{}{}", auth::site_origin(&headers), paths::reset(&secret));
     Ok((StatusCode::CREATED, LinkPage { viewer, person, link, created: false }).into_response())
 }
 
@@ -288,7 +290,7 @@ pub async fn link_owner(
         }
         Err(error) => return Err(error.into()),
     };
-    Ok(Redirect::to(&format!("/admin/users/{id}?linked={linked}")))
+    Ok(Redirect::to(&paths::admin_user_linked(id, linked)))
 }
 
 // ---- Teams ----------------------------------------------------------------------------------

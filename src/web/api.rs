@@ -14,6 +14,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::export;
 use super::extract::{Path, Query};
+use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::IncidentForm;
@@ -187,7 +188,7 @@ pub async fn import(
         AppError::Unprocessable(messages.join(" "))
     })?;
     let id = app::imports::save(&state.pool, Actor::from(&user), &drafts).await?;
-    let url = format!("/incidents/{id}");
+    let url = paths::incident(id);
     let json = ImportedJson { id: id.0, url: url.clone(), title: drafts.incident.title, notes: imported.notes };
     Ok((StatusCode::CREATED, [(header::LOCATION, url)], Json(json)).into_response())
 }

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::Path;
+use super::paths;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, StatusFilter};
 use crate::domain::{StoredHtml, TeamId, UserId};
@@ -63,7 +64,7 @@ pub fn ics(name: &str, rows: &[LedgerRow], public_url: &str, now: OffsetDateTime
     for row in rows {
         let item = &row.item;
         let Some(due) = item.due_on else { continue };
-        let url = format!("{public_url}/incidents/{}/actions/{}/edit", item.incident_id, item.id);
+        let url = format!("{public_url}{}", paths::action_item_edit(item.incident_id, item.id));
         let summary = format!("{}{}", if row.overdue { "Overdue: " } else { "Due: " }, item.body);
         let mut description = format!("From the postmortem “{}”.", row.incident_title);
         if !item.owner_name().is_empty() {
@@ -157,15 +158,15 @@ pub async fn postmortems(State(state): State<AppState>) -> Result<Response> {
     let entries = published
         .into_iter()
         .map(|p| Entry {
-            id: format!("{base}/incidents/{}/revisions/{}", p.incident_id, p.number),
+            id: format!("{base}{}", paths::revision(p.incident_id, p.number)),
             title: format!("{} ({})", p.title, p.severity),
-            url: format!("{base}/incidents/{}", p.incident_id),
+            url: format!("{base}{}", paths::incident(p.incident_id)),
             updated: rfc3339(p.published_at),
             author: p.author.unwrap_or_else(|| "Hindsight".to_owned()),
             content: markdown::shown(&p.markdown, &StoredHtml { html: p.html, rendered_with: p.rendered_with }).0,
         })
         .collect();
-    let feed = AtomFeed { id: format!("{base}/feeds/postmortems.atom"), url: base.clone(), updated, entries };
+    let feed = AtomFeed { id: format!("{base}{}", paths::ATOM_FEED), url: base.clone(), updated, entries };
     let body = feed.render()?;
     let mut response = body.into_response();
     response

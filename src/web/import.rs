@@ -17,6 +17,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
 use super::layout::Viewer;
+use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
@@ -199,11 +200,8 @@ pub async fn preview_or_save(
 
 fn saved_redirect(ids: &[IncidentId]) -> Redirect {
     match ids {
-        [id] => Redirect::to(&format!("/incidents/{id}")),
-        _ => {
-            let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
-            Redirect::to(&format!("/import/saved?ids={}", list.join(",")))
-        }
+        [id] => Redirect::to(&paths::incident(*id)),
+        _ => Redirect::to(&paths::imported(ids)),
     }
 }
 

@@ -14,6 +14,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
 use super::kept::CountOf;
 use super::layout::Viewer;
+use super::paths;
 use super::postmortem::TimeView;
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -131,9 +132,9 @@ impl FormPage {
         FormPage {
             viewer,
             heading: format!("Edit “{title}”"),
-            action: format!("/incidents/{id}"),
+            action: paths::incident(id),
             submit: "Save changes",
-            cancel: format!("/incidents/{id}"),
+            cancel: paths::incident(id),
             form,
             errors,
             conflict: None,
@@ -154,7 +155,7 @@ pub async fn create(
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
     match app::postmortems::create(&state.pool, Actor::from(&user), &form).await {
-        Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Ok(id) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(viewer, form, errors)).into_response())
         }
@@ -175,7 +176,7 @@ pub async fn update(
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
     match app::postmortems::update(&state.pool, Actor::from(&user), id, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
             let page = FormPage::edit(viewer, id, title, form.clone(), errors);

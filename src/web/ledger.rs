@@ -15,10 +15,11 @@ use super::error::{AppError, Result};
 use super::extract::Query;
 use super::kept::CountOf;
 use super::layout::Viewer;
+use super::paths;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
 use crate::domain::time as t;
-use crate::domain::{ActionKind, ActionStatus, Priority, Severity, Team};
+use crate::domain::{ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Severity, Team, UserId};
 use crate::markdown::{self, SafeHtml};
 
 /// Items per page.
@@ -65,7 +66,7 @@ impl LedgerQuery {
         };
         Ok(LedgerFilter {
             team: id("team", &self.team)?.map(crate::domain::TeamId),
-            owner: id("person", &self.owner)?.map(crate::domain::UserId),
+            owner: id("person", &self.owner)?.map(UserId),
             status,
             kind: choice(&self.kind).map_err(|()| bad("kind", &self.kind))?,
             priority: choice(&self.priority).map_err(|()| bad("priority", &self.priority))?,
@@ -92,8 +93,8 @@ impl LedgerQuery {
 }
 
 pub struct LedgerLine {
-    item_id: i64,
-    incident_id: i64,
+    item_id: ActionItemId,
+    incident_id: IncidentId,
     incident_title: String,
     severity: Severity,
     html: SafeHtml,
@@ -113,8 +114,8 @@ impl From<LedgerRow> for LedgerLine {
         // stores it again for everyone.
         let (html, _) = markdown::shown(&item.body, &row.html);
         LedgerLine {
-            item_id: item.id.0,
-            incident_id: item.incident_id.0,
+            item_id: item.id,
+            incident_id: item.incident_id,
             incident_title: row.incident_title,
             severity: row.severity,
             html,
@@ -148,7 +149,7 @@ pub struct LedgerPage {
 impl LedgerPage {
     /// The pager's links: these filters, then the page number.
     fn page_prefix(&self) -> String {
-        format!("/action-items?{}&page=", self.query_string)
+        paths::action_items_page(&self.query_string)
     }
 }
 
@@ -196,7 +197,7 @@ pub async fn index(
 pub struct MinePage {
     viewer: Viewer,
     sections: Vec<MineSection>,
-    owner_id: String,
+    owner_id: UserId,
 }
 
 /// One part of a person's list: overdue, due soon, or later.
@@ -235,7 +236,7 @@ pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(use
         .filter(|(_, _, lines)| !lines.is_empty())
         .map(|(id, heading, lines)| MineSection { id, heading, lines })
         .collect();
-    Ok(MinePage { viewer, sections, owner_id: user.id.to_string() })
+    Ok(MinePage { viewer, sections, owner_id: user.id })
 }
 
 async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {

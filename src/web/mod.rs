@@ -18,6 +18,7 @@ mod incidents;
 mod kept;
 pub mod layout;
 mod ledger;
+pub mod paths;
 mod pickers;
 pub mod postmortem;
 mod reviews;

@@ -11,6 +11,7 @@ use super::auth::CurrentUser;
 use super::error::Result;
 use super::extract::{Form, Path};
 use super::layout::Viewer;
+use super::paths;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, ChangeError};
 use crate::domain::IncidentId;
@@ -31,7 +32,7 @@ async fn answer(
     outcome: app::Result<()>,
 ) -> Result<Response> {
     match outcome {
-        Ok(()) => Ok((StatusCode::SEE_OTHER, Redirect::to(&format!("/incidents/{id}#review"))).into_response()),
+        Ok(()) => Ok((StatusCode::SEE_OTHER, Redirect::to(&paths::incident_review(id))).into_response()),
         Err(ChangeError::Refused(why)) => {
             render_show(state, viewer, id, PendingForms { review: Some((why, form.body)), ..PendingForms::default() })
                 .await

@@ -11,6 +11,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
+use super::paths;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -29,7 +30,7 @@ pub struct EditPage {
 }
 
 fn anchor(id: IncidentId, section: SectionId) -> Redirect {
-    Redirect::to(&format!("/incidents/{id}#section-{section}"))
+    Redirect::to(&paths::incident_section(id, section))
 }
 
 pub async fn create(
@@ -90,5 +91,5 @@ pub async fn delete(
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<Redirect> {
     app::sections::delete(&state.pool, Actor::from(&user), id, section_id).await?;
-    Ok(Redirect::to(&format!("/incidents/{id}#more-sections")))
+    Ok(Redirect::to(&paths::incident_more_sections(id)))
 }

@@ -11,6 +11,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
+use super::paths;
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -30,7 +31,7 @@ pub struct EditPage {
 }
 
 fn anchor(id: IncidentId) -> Redirect {
-    Redirect::to(&format!("/incidents/{id}#timeline"))
+    Redirect::to(&paths::incident_timeline(id))
 }
 
 pub async fn create(

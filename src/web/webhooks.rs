@@ -12,6 +12,7 @@ use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
+use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
@@ -108,7 +109,7 @@ pub async fn create(
         }
     };
     let id = app::webhooks::create(&state.pool, Actor::from(&admin), &url, &events).await?;
-    Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
+    Ok(Redirect::to(&paths::webhook(id)).into_response())
 }
 
 /// A delivery as the log shows it.
@@ -203,7 +204,7 @@ pub async fn update(
         }
     };
     app::webhooks::update(&state.pool, Actor::from(&admin), id, &url, &events, form.active).await?;
-    Ok(Redirect::to(&format!("/admin/webhooks/{id}")).into_response())
+    Ok(Redirect::to(&paths::webhook(id)).into_response())
 }
 
 /// `POST /admin/webhooks/{hook}/delete`: removes the receiver and its log.
@@ -219,7 +220,7 @@ pub async fn delete(
 /// `POST /admin/webhooks/{hook}/ping`: queues a test event.
 pub async fn ping(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<Redirect> {
     app::webhooks::ping(&state.pool, id).await?;
-    Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
+    Ok(Redirect::to(&paths::webhook_deliveries(id)))
 }
 
 /// `POST /admin/webhooks/{hook}/deliveries/{delivery}/retry`: sends a failed delivery again.
@@ -228,5 +229,5 @@ pub async fn retry(
     Path((id, delivery)): Path<(WebhookId, DeliveryId)>,
 ) -> Result<Redirect> {
     app::webhooks::retry(&state.pool, id, delivery).await?;
-    Ok(Redirect::to(&format!("/admin/webhooks/{id}#deliveries")))
+    Ok(Redirect::to(&paths::webhook_deliveries(id)))
 }

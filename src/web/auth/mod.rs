@@ -33,6 +33,7 @@ pub use sign_in::{login, login_page, logout};
 
 use super::AppState;
 use super::error::{AppError, Result};
+use super::paths;
 use crate::app;
 use crate::auth::token;
 use crate::config::{Config, TrustedProxy};
@@ -229,12 +230,12 @@ pub async fn require(State(role): State<Role>, request: Request, next: Next) -> 
             } else {
                 String::new()
             };
-            let query = if next.is_empty() || next == "/" || next == "/incidents" {
-                String::new()
+            let login = if next.is_empty() || next == "/" || next == "/incidents" {
+                "/login".to_owned()
             } else {
-                format!("?{}", serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default())
+                paths::login_then(&next)
             };
-            Redirect::to(&format!("/login{query}")).into_response()
+            Redirect::to(&login).into_response()
         }
     }
 }

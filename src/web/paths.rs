@@ -1,0 +1,417 @@
+//! Every address with an id or a query string in it, built in one place: one function per kind
+//! of page or form target, taking typed ids, and constants for fixed addresses that carry a
+//! query. Handlers redirect with these; templates link with them; the command line prints
+//! them. Fixed addresses without id or query (`/incidents`, `/login`, `/admin/teams`) stay
+//! written where they are used.
+//!
+//! In templates: askama 0.16 hands a template's fields and loop variables to a function by
+//! reference, so a call reads `{{ crate::web::paths::incident(*id) }}`; a name bound by
+//! `{% if let Some(id) = row.incident_id %}` is one reference deeper and needs `**id`. The
+//! `&` between query parameters is escaped by askama as `&#38;`, which browsers read as `&`.
+//!
+//! Query values are ids and numbers, which need no encoding; the ledger's filters arrive
+//! already encoded (`serde_urlencoded`), and the sign-in page's `next` is encoded here the same
+//! way.
+//!
+//! Not built here: the `path` of webhook payloads, which the trigger functions of migration
+//! `20261127000012_webhooks.sql` write in SQL (`/incidents/{id}`,
+//! `/incidents/{id}/actions/{item}/edit`). Migrations are never edited once landed: if those
+//! addresses change, that migration must be followed by a new one that replaces the functions.
+
+use crate::domain::{
+    ActionItemId, ApiTokenId, DeliveryId, IncidentId, SectionId, TeamId, TimelineEntryId, UserId, WebhookId,
+};
+
+// ---- Fixed addresses with a query ---------------------------------------------------------
+
+/// The postmortems' index, up to the page number.
+pub const INCIDENTS_PAGE: &str = "/incidents?page=";
+/// The audit log, up to the page number.
+pub const AUDIT_PAGE: &str = "/admin/audit?page=";
+/// Every action item, closed ones included.
+pub const ALL_ACTION_ITEMS: &str = "/action-items?status=any";
+/// The account page after a password change.
+pub const ACCOUNT_PASSWORD_SAVED: &str = "/account?saved=password";
+/// The account page after revoking a token.
+pub const ACCOUNT_TOKEN_REVOKED: &str = "/account?saved=revoked";
+/// The Atom feed of published postmortems.
+pub const ATOM_FEED: &str = "/feeds/postmortems.atom";
+
+// ---- A postmortem and its pages ------------------------------------------------------------
+
+/// The postmortem page.
+pub fn incident(id: IncidentId) -> String {
+    format!("/incidents/{id}")
+}
+
+/// The postmortem page, at the element with id `anchor`.
+fn incident_at(id: IncidentId, anchor: &str) -> String {
+    format!("/incidents/{id}#{anchor}")
+}
+
+/// The postmortem page at its timeline.
+pub fn incident_timeline(id: IncidentId) -> String {
+    incident_at(id, "timeline")
+}
+
+/// The postmortem page at its action items.
+pub fn incident_action_items(id: IncidentId) -> String {
+    incident_at(id, "action-items")
+}
+
+/// The postmortem page at its review.
+pub fn incident_review(id: IncidentId) -> String {
+    incident_at(id, "review")
+}
+
+/// The postmortem page at its extra sections.
+pub fn incident_more_sections(id: IncidentId) -> String {
+    incident_at(id, "more-sections")
+}
+
+/// The postmortem page at one extra section.
+pub fn incident_section(id: IncidentId, section: SectionId) -> String {
+    incident_at(id, &format!("section-{section}"))
+}
+
+/// The postmortem page at one action item.
+pub fn incident_item(id: IncidentId, item: ActionItemId) -> String {
+    incident_at(id, &format!("item-{item}"))
+}
+
+/// One action of the postmortem: `/incidents/{id}/{action}`.
+fn incident_sub(id: IncidentId, action: &str) -> String {
+    format!("/incidents/{id}/{action}")
+}
+
+/// The postmortem's form.
+pub fn incident_edit(id: IncidentId) -> String {
+    incident_sub(id, "edit")
+}
+
+/// The postmortem's form, at the field with id `field` (a section's key).
+pub fn incident_edit_at(id: IncidentId, field: &str) -> String {
+    format!("/incidents/{id}/edit#{field}")
+}
+
+/// The page that confirms deleting the postmortem, and its form's target.
+pub fn incident_delete(id: IncidentId) -> String {
+    incident_sub(id, "delete")
+}
+
+/// The postmortem as Markdown, to copy.
+pub fn incident_markdown(id: IncidentId) -> String {
+    incident_sub(id, "markdown")
+}
+
+/// The postmortem as a Markdown file, to download.
+pub fn incident_export(id: IncidentId) -> String {
+    incident_sub(id, "export.md")
+}
+
+/// Submitting the postmortem for review.
+pub fn incident_submit(id: IncidentId) -> String {
+    incident_sub(id, "submit")
+}
+
+/// Approving and publishing the postmortem.
+pub fn incident_approve(id: IncidentId) -> String {
+    incident_sub(id, "approve")
+}
+
+/// Sending the postmortem back to its authors.
+pub fn incident_send_back(id: IncidentId) -> String {
+    incident_sub(id, "send-back")
+}
+
+/// Adding a review comment.
+pub fn incident_comments(id: IncidentId) -> String {
+    incident_sub(id, "comments")
+}
+
+/// The postmortem's history.
+pub fn revisions(id: IncidentId) -> String {
+    incident_sub(id, "revisions")
+}
+
+/// One revision of the postmortem.
+pub fn revision(id: IncidentId, number: i32) -> String {
+    format!("/incidents/{id}/revisions/{number}")
+}
+
+/// The form that compares two revisions.
+pub fn compare(id: IncidentId) -> String {
+    incident_sub(id, "compare")
+}
+
+/// What changed from revision `from` to revision `to`.
+pub fn compare_revisions(id: IncidentId, from: i32, to: i32) -> String {
+    format!("/incidents/{id}/compare?from={from}&to={to}")
+}
+
+// ---- Timeline entries, action items, extra sections ----------------------------------------
+
+/// Adding a timeline entry (back at the timeline if the form is shown again).
+pub fn timeline_add(id: IncidentId) -> String {
+    format!("/incidents/{id}/timeline#timeline")
+}
+
+/// A timeline entry's form target.
+pub fn timeline_entry(id: IncidentId, entry: TimelineEntryId) -> String {
+    format!("/incidents/{id}/timeline/{entry}")
+}
+
+/// A timeline entry's page.
+pub fn timeline_entry_edit(id: IncidentId, entry: TimelineEntryId) -> String {
+    timeline_entry(id, entry) + "/edit"
+}
+
+/// Deleting a timeline entry.
+pub fn timeline_entry_delete(id: IncidentId, entry: TimelineEntryId) -> String {
+    timeline_entry(id, entry) + "/delete"
+}
+
+/// Adding an action item (back at the action items if the form is shown again).
+pub fn action_item_add(id: IncidentId) -> String {
+    format!("/incidents/{id}/actions#action-items")
+}
+
+/// An action item's form target.
+pub fn action_item(id: IncidentId, item: ActionItemId) -> String {
+    format!("/incidents/{id}/actions/{item}")
+}
+
+/// An action item's page.
+pub fn action_item_edit(id: IncidentId, item: ActionItemId) -> String {
+    action_item(id, item) + "/edit"
+}
+
+/// Deleting an action item.
+pub fn action_item_delete(id: IncidentId, item: ActionItemId) -> String {
+    action_item(id, item) + "/delete"
+}
+
+/// Ticking an action item done (or not).
+pub fn action_item_done(id: IncidentId, item: ActionItemId) -> String {
+    action_item(id, item) + "/done"
+}
+
+/// Adding an extra section.
+pub fn section_add(id: IncidentId) -> String {
+    incident_sub(id, "sections")
+}
+
+/// An extra section's form target.
+pub fn section(id: IncidentId, section: SectionId) -> String {
+    format!("/incidents/{id}/sections/{section}")
+}
+
+/// An extra section's page.
+pub fn section_edit(id: IncidentId, section: SectionId) -> String {
+    self::section(id, section) + "/edit"
+}
+
+/// Deleting an extra section.
+pub fn section_delete(id: IncidentId, section: SectionId) -> String {
+    self::section(id, section) + "/delete"
+}
+
+/// The drafts an import saved, when it saved more than one.
+pub fn imported(ids: &[IncidentId]) -> String {
+    let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    format!("/import/saved?ids={}", list.join(","))
+}
+
+// ---- The ledger of action items -------------------------------------------------------------
+
+/// The ledger with filters `query` (an encoded query string), up to the page number.
+pub fn action_items_page(query: &str) -> String {
+    format!("/action-items?{query}&page=")
+}
+
+/// The ledger's items selected by `query` (an encoded query string), as CSV.
+pub fn action_items_csv(query: &str) -> String {
+    format!("/action-items.csv?{query}")
+}
+
+/// The ledger's items selected by `query` (an encoded query string), as Markdown.
+pub fn action_items_markdown(query: &str) -> String {
+    format!("/action-items.md?{query}")
+}
+
+/// Everything a person owns, closed included.
+pub fn person_action_items(person: UserId) -> String {
+    format!("/action-items?owner={person}&status=any")
+}
+
+/// A team's open action items.
+pub fn team_action_items(team: TeamId) -> String {
+    format!("/action-items?team={team}")
+}
+
+/// A team's overdue action items.
+pub fn team_overdue_items(team: TeamId) -> String {
+    team_action_items(team) + "&overdue=1"
+}
+
+// ---- Teams, feeds, accounts -----------------------------------------------------------------
+
+/// A team's page.
+pub fn team(team: TeamId) -> String {
+    format!("/teams/{team}")
+}
+
+/// A team's due dates as a calendar.
+pub fn team_calendar(team: TeamId) -> String {
+    format!("/feeds/teams/{team}/due.ics")
+}
+
+/// A person's due dates as a calendar.
+pub fn person_calendar(person: UserId) -> String {
+    format!("/feeds/people/{person}/due.ics")
+}
+
+/// Revoking one of your API tokens.
+pub fn token_revoke(token: ApiTokenId) -> String {
+    format!("/account/tokens/{token}/revoke")
+}
+
+/// The one-time link to choose a password, for the secret it was made with.
+pub fn reset(secret: &str) -> String {
+    format!("/reset/{secret}")
+}
+
+/// The sign-in page, going on to `next` (a path and query) afterwards.
+pub fn login_then(next: &str) -> String {
+    format!("/login?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default())
+}
+
+// ---- Administration -------------------------------------------------------------------------
+
+/// A person's page (for admins), and its form's target.
+pub fn admin_user(person: UserId) -> String {
+    format!("/admin/users/{person}")
+}
+
+/// A person's page after `linked` action items were linked to them.
+pub fn admin_user_linked(person: UserId, linked: u64) -> String {
+    format!("/admin/users/{person}?linked={linked}")
+}
+
+/// Linking action items, by their owner as written, to a person.
+pub fn admin_user_owners(person: UserId) -> String {
+    admin_user(person) + "/owners"
+}
+
+/// Issuing a person a one-time password link.
+pub fn admin_user_reset(person: UserId) -> String {
+    admin_user(person) + "/reset"
+}
+
+/// A team's form target (for admins).
+pub fn admin_team(team: TeamId) -> String {
+    format!("/admin/teams/{team}")
+}
+
+/// Deleting a team.
+pub fn admin_team_delete(team: TeamId) -> String {
+    admin_team(team) + "/delete"
+}
+
+/// A webhook's page, and its form's target.
+pub fn webhook(hook: WebhookId) -> String {
+    format!("/admin/webhooks/{hook}")
+}
+
+/// A webhook's page at its deliveries.
+pub fn webhook_deliveries(hook: WebhookId) -> String {
+    webhook(hook) + "#deliveries"
+}
+
+/// Sending a webhook a test event.
+pub fn webhook_ping(hook: WebhookId) -> String {
+    webhook(hook) + "/ping"
+}
+
+/// Deleting a webhook.
+pub fn webhook_delete(hook: WebhookId) -> String {
+    webhook(hook) + "/delete"
+}
+
+/// Sending a failed delivery again.
+pub fn webhook_retry(hook: WebhookId, delivery: DeliveryId) -> String {
+    format!("/admin/webhooks/{hook}/deliveries/{delivery}/retry")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_address_reads_as_the_router_expects() {
+        let (i, a, e, s) = (IncidentId(7), ActionItemId(8), TimelineEntryId(9), SectionId(10));
+        let (u, t, h) = (UserId(3), TeamId(4), WebhookId(5));
+        let expected = [
+            (incident(i), "/incidents/7"),
+            (incident_timeline(i), "/incidents/7#timeline"),
+            (incident_action_items(i), "/incidents/7#action-items"),
+            (incident_review(i), "/incidents/7#review"),
+            (incident_more_sections(i), "/incidents/7#more-sections"),
+            (incident_section(i, s), "/incidents/7#section-10"),
+            (incident_item(i, a), "/incidents/7#item-8"),
+            (incident_edit(i), "/incidents/7/edit"),
+            (incident_edit_at(i, "root_cause"), "/incidents/7/edit#root_cause"),
+            (incident_delete(i), "/incidents/7/delete"),
+            (incident_markdown(i), "/incidents/7/markdown"),
+            (incident_export(i), "/incidents/7/export.md"),
+            (incident_submit(i), "/incidents/7/submit"),
+            (incident_approve(i), "/incidents/7/approve"),
+            (incident_send_back(i), "/incidents/7/send-back"),
+            (incident_comments(i), "/incidents/7/comments"),
+            (revisions(i), "/incidents/7/revisions"),
+            (revision(i, 2), "/incidents/7/revisions/2"),
+            (compare(i), "/incidents/7/compare"),
+            (compare_revisions(i, 1, 3), "/incidents/7/compare?from=1&to=3"),
+            (timeline_add(i), "/incidents/7/timeline#timeline"),
+            (timeline_entry(i, e), "/incidents/7/timeline/9"),
+            (timeline_entry_edit(i, e), "/incidents/7/timeline/9/edit"),
+            (timeline_entry_delete(i, e), "/incidents/7/timeline/9/delete"),
+            (action_item_add(i), "/incidents/7/actions#action-items"),
+            (action_item(i, a), "/incidents/7/actions/8"),
+            (action_item_edit(i, a), "/incidents/7/actions/8/edit"),
+            (action_item_delete(i, a), "/incidents/7/actions/8/delete"),
+            (action_item_done(i, a), "/incidents/7/actions/8/done"),
+            (section_add(i), "/incidents/7/sections"),
+            (section(i, s), "/incidents/7/sections/10"),
+            (section_edit(i, s), "/incidents/7/sections/10/edit"),
+            (section_delete(i, s), "/incidents/7/sections/10/delete"),
+            (imported(&[i, IncidentId(12)]), "/import/saved?ids=7,12"),
+            (action_items_page("team=4&status=any"), "/action-items?team=4&status=any&page="),
+            (action_items_csv("team=4"), "/action-items.csv?team=4"),
+            (action_items_markdown("team=4"), "/action-items.md?team=4"),
+            (person_action_items(u), "/action-items?owner=3&status=any"),
+            (team_action_items(t), "/action-items?team=4"),
+            (team_overdue_items(t), "/action-items?team=4&overdue=1"),
+            (team(t), "/teams/4"),
+            (team_calendar(t), "/feeds/teams/4/due.ics"),
+            (person_calendar(u), "/feeds/people/3/due.ics"),
+            (token_revoke(ApiTokenId(6)), "/account/tokens/6/revoke"),
+            (reset("c0ffee"), "/reset/c0ffee"),
+            (login_then("/action-items?team=4&status=any"), "/login?next=%2Faction-items%3Fteam%3D4%26status%3Dany"),
+            (admin_user(u), "/admin/users/3"),
+            (admin_user_linked(u, 2), "/admin/users/3?linked=2"),
+            (admin_user_owners(u), "/admin/users/3/owners"),
+            (admin_user_reset(u), "/admin/users/3/reset"),
+            (admin_team(t), "/admin/teams/4"),
+            (admin_team_delete(t), "/admin/teams/4/delete"),
+            (webhook(h), "/admin/webhooks/5"),
+            (webhook_deliveries(h), "/admin/webhooks/5#deliveries"),
+            (webhook_ping(h), "/admin/webhooks/5/ping"),
+            (webhook_delete(h), "/admin/webhooks/5/delete"),
+            (webhook_retry(h, DeliveryId(11)), "/admin/webhooks/5/deliveries/11/retry"),
+        ];
+        for (built, want) in expected {
+            assert_eq!(built, want);
+        }
+    }
+}
