@@ -13,7 +13,7 @@ use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
 use super::paths;
-use super::pickers::Person;
+use super::pickers::{Person, Shared};
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -29,8 +29,8 @@ pub struct EditPage {
     item_id: ActionItemId,
     form: ActionItemForm,
     errors: FieldErrors,
-    people: Vec<Person>,
-    teams: Vec<Team>,
+    people: Shared<Person>,
+    teams: Shared<Team>,
     /// When someone saved the item after this form was loaded: what they saved, field by field
     /// where it differs from the form. The form keeps what this person typed.
     conflict: Vec<(&'static str, String)>,

@@ -16,6 +16,7 @@ use super::extract::Query;
 use super::kept::CountOf;
 use super::layout::Viewer;
 use super::paths;
+use super::pickers::{Person, Shared};
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
 use crate::domain::time as t;
@@ -141,8 +142,8 @@ pub struct LedgerPage {
     pages: i64,
     /// The filters as a query string, for the pager and the downloads.
     query_string: String,
-    teams: Vec<Team>,
-    people: Vec<super::pickers::Person>,
+    teams: Shared<Team>,
+    people: Shared<Person>,
     sorts: [LedgerSort; 5],
 }
 

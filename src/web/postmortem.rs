@@ -17,7 +17,7 @@ use super::AppState;
 use super::error::{AppError, Result};
 use super::extract::Path;
 use super::layout::Viewer;
-use super::pickers::Person;
+use super::pickers::{Person, Shared};
 use crate::app;
 use crate::db;
 use crate::db::postmortems::{ForPage, Loaded, PageExtras, PageRead, Stamp};
@@ -107,8 +107,8 @@ impl PendingForms {
 pub struct Viewing {
     pub viewer: Viewer,
     /// Who a new action item can be given to, and which teams (for people who may edit).
-    pub people: Vec<Person>,
-    pub teams: Vec<Team>,
+    pub people: Shared<Person>,
+    pub teams: Shared<Team>,
     /// When a new action item is due by default (its severity's default from today).
     pub default_due: Option<time::Date>,
     pub now: time::OffsetDateTime,
@@ -152,8 +152,8 @@ pub struct ShowPage {
     last_edited: Option<(String, String)>,
     /// The latest revision's number and the latest published one's, for the history line.
     revisions: (Option<i32>, Option<i32>),
-    people: Vec<Person>,
-    teams: Vec<Team>,
+    people: Shared<Person>,
+    teams: Shared<Team>,
     /// The review: what is still missing before it can be submitted, the discussion so far,
     /// and a refused step with its text.
     missing: Vec<String>,
@@ -321,8 +321,8 @@ pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pendi
     let now = time::OffsetDateTime::now_utc();
     let mut viewing = Viewing {
         viewer,
-        people: Vec::new(),
-        teams: Vec::new(),
+        people: Shared::from([]),
+        teams: Shared::from([]),
         default_due: state.due_policy.due(loaded.postmortem.incident.severity, now.date()),
         now,
     };

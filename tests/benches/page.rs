@@ -75,8 +75,8 @@ fn viewing() -> Viewing {
     };
     Viewing {
         viewer: Viewer::person(admin),
-        people: Vec::new(),
-        teams: Vec::new(),
+        people: Vec::new().into(),
+        teams: Vec::new().into(),
         default_due: None,
         now: time::OffsetDateTime::now_utc(),
     }

@@ -621,6 +621,11 @@ async fn action_items_belong_to_people_and_imported_owners_can_be_linked_later()
     let kept =
         app.post_form(&action, &[("body", "Add jitter"), ("owner", "Priya"), ("owner_id", &priya.to_string())]).await;
     assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    // Only there: a new item and the ledger's filter offer active people alone.
+    let new_item = page.texts("#item-owner_id option");
+    assert!(!new_item.iter().any(|name| name == "Priya Shah") && new_item.len() > 1, "{new_item:?}");
+    let filter = app.get("/action-items").await.texts("select[name=owner] option");
+    assert!(!filter.iter().any(|name| name == "Priya Shah") && filter.len() > 1, "{filter:?}");
 }
 
 #[tokio::test]

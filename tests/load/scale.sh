@@ -4,7 +4,8 @@
 # hundred times more data costs at most twice the time.
 # Usage: tests/load/scale.sh SMALL_DATABASE_URL LARGE_DATABASE_URL
 #   Fill each empty database first: hindsight demo --incidents 100 (and 10000).
-# HINDSIGHT_BIN picks the binary (default target/release/hindsight, built here).
+# HINDSIGHT_BIN picks the binary (default target/release/hindsight, built here); REQUESTS the requests
+# a page (200); DURATION how long a page may take (60s: wrk waits that long even when it has its requests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
@@ -31,7 +32,7 @@ for url in "$@"; do
   for page in "${pages[@]}"; do
     url_path=${page/FIRST/$team}
     curl -sf -o /dev/null -H "Cookie: $cookie" "$base$url_path" || { echo "$url_path failed" >&2; kill $server; exit 1; }
-    median=$(wrk -t1 -c1 -d60s --latency -H "Cookie: $cookie" -s tests/load/stop-after.lua "$base$url_path" -- "$requests" \
+    median=$(wrk -t1 -c1 -d"${DURATION:-60s}" --latency -H "Cookie: $cookie" -s tests/load/stop-after.lua "$base$url_path" -- "$requests" \
       | awk '$1 == "50%" { print $2 }')
     medians["$url|$page"]=$median
   done
