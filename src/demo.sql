@@ -42,8 +42,8 @@ SELECT format('%s %s for %s minutes',
               10 + g % 170),
        (ARRAY['SEV1', 'SEV2', 'SEV2', 'SEV3', 'SEV3', 'SEV3', 'SEV4'])[1 + g % 7],
        CASE WHEN age > interval '14 days' THEN 'published' WHEN g % 3 = 0 THEN 'in_review' ELSE 'draft' END,
-       now() - age,
-       now() - age + make_interval(mins => 10 + g % 170)
+       date_trunc('minute', now() - age),
+       date_trunc('minute', now() - age) + make_interval(mins => 10 + g % 170)
 FROM (SELECT g, make_interval(secs => 365.0 * 86400 * g / (SELECT incidents FROM demo_settings)) AS age
       FROM generate_series(1, (SELECT incidents FROM demo_settings)) g) s;
 

@@ -179,6 +179,11 @@ pub fn format_hm(time: Time) -> String {
     time.format(HM).unwrap_or_default()
 }
 
+/// `instant` without its fraction of a second.
+pub fn whole_seconds(instant: OffsetDateTime) -> OffsetDateTime {
+    instant.replace_nanosecond(0).unwrap_or(instant)
+}
+
 /// The local date and time of `instant` in `offset`.
 pub fn local(instant: OffsetDateTime, offset: Offset) -> OffsetDateTime {
     instant.to_offset(offset.to_utc_offset())

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{ActionItem, ActionStatus, Postmortem, Section, TimelineEntry};
@@ -127,7 +127,12 @@ fn timeline_stamp(entry: &TimelineEntry, offset: Offset, first_day: Date, with_d
 
 /// `10:15`, or `2025-03-01 23:50` in a timeline that spans days (with seconds when it has them).
 pub fn timeline_time(entry: &TimelineEntry, offset: Offset, with_date: bool) -> String {
-    let local = t::local(entry.occurred_at, offset);
+    clock_at(entry.occurred_at, offset, with_date)
+}
+
+/// [`timeline_time`] of any instant.
+pub fn clock_at(instant: OffsetDateTime, offset: Offset, with_date: bool) -> String {
+    let local = t::local(instant, offset);
     let clock = format::write_clock(local.time());
     if with_date { format!("{} {clock}", t::format_date(local.date())) } else { clock }
 }

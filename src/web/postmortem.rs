@@ -134,6 +134,8 @@ pub struct ShowPage {
     after_timeline: Vec<SectionView>,
     timeline: Vec<TimelineRow>,
     timeline_shows_dates: bool,
+    /// Whether any entry's time has seconds, which need a wider time column.
+    timeline_shows_seconds: bool,
     action_items: Vec<ActionRow>,
     open_action_items: usize,
     entry_form: TimelineForm,
@@ -198,7 +200,8 @@ impl ShowPage {
             .zip(&html.timeline)
             .map(|(entry, stored)| TimelineRow {
                 id: entry.id,
-                time: export::timeline_time(entry, offset, with_dates),
+                // To the second at most: the export and `datetime` keep any fraction.
+                time: export::clock_at(t::whole_seconds(entry.occurred_at), offset, with_dates),
                 iso: t::format_rfc3339(entry.occurred_at, offset),
                 html: shown(&entry.body, stored),
             })
@@ -264,6 +267,7 @@ impl ShowPage {
             title: incident.title.clone(),
             timeline,
             timeline_shows_dates: with_dates,
+            timeline_shows_seconds: postmortem.timeline.iter().any(|entry| entry.occurred_at.second() != 0),
             action_items,
             open_action_items,
             entry_form,

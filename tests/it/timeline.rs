@@ -19,6 +19,7 @@ async fn entries_are_shown_in_time_order_in_the_incident_offset() {
     }
     let page = app.get(&path).await;
     assert_eq!(page.texts(".timeline time"), ["10:15", "10:22", "10:40"]);
+    assert_eq!(page.attr(".timeline", "class").as_deref(), Some("timeline"), "a time column for hours and minutes");
     assert_eq!(page.texts(".timeline .prose strong"), ["fired"]);
     let iso: Vec<String> = ["10:15", "10:22", "10:40"].iter().map(|t| format!("2025-03-01T{t}:00+02:00")).collect();
     let html = page.html();
@@ -140,4 +141,22 @@ async fn missing_entries_are_404s_on_every_route() {
     assert_eq!(app.post_form(&missing, &[("time", "10:20"), ("body", "x")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.post_empty(&format!("{missing}/delete")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("{path}/timeline/abc/edit")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn seconds_show_on_the_page_and_fractions_only_in_the_export() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:15"), ("body", "Paged")]).await;
+    // An entry stored to a fraction of a second (through the API or by hand).
+    sqlx::query("UPDATE timeline_entries SET occurred_at = occurred_at + interval '30.25 seconds'")
+        .execute(&app.pool)
+        .await
+        .expect("q");
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline time"), ["10:15:30"]);
+    assert_eq!(page.attr(".timeline", "class").as_deref(), Some("timeline with-seconds"), "a wider time column");
+    assert_eq!(page.attr(".timeline time", "datetime").as_deref(), Some("2025-03-01T10:15:30.25+02:00"));
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    assert!(export.contains("10:15:30.25"), "{export}");
 }
