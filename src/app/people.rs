@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgPool};
 use super::{Actor, Change, ChangeError, Result, is_unique_violation};
 use crate::auth::token;
 use crate::db;
-use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email};
+use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email, line};
 use crate::domain::{AuditAction, Role, TeamId, User, UserId};
 
 /// How long a one-time password link stays valid.
@@ -41,9 +41,7 @@ fn check(person: &NewPerson<'_>) -> Result<()> {
     if !is_plausible_email(person.email) {
         errors.add("email", "Enter their email address, like ann@example.com.");
     }
-    if person.name.chars().count() > MAX_NAME_CHARS {
-        errors.add("name", format!("Use at most {MAX_NAME_CHARS} characters."));
-    }
+    line(&mut errors, "name", person.name, MAX_NAME_CHARS);
     if errors.is_empty() { Ok(()) } else { Err(ChangeError::Invalid(errors)) }
 }
 
@@ -141,10 +139,12 @@ pub struct PersonChange<'a> {
 /// Changes a person's name, role, teams and whether their account is active. The last active
 /// admin cannot be demoted or deactivated; a deactivated person is signed out at once.
 pub async fn update(pool: &PgPool, actor: Actor, person: &User, new: PersonChange<'_>) -> Result<()> {
-    let name = new.name.trim();
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ChangeError::field("name", format!("Use at most {MAX_NAME_CHARS} characters for the name.")));
+    let mut errors = FieldErrors::default();
+    let name = line(&mut errors, "name", new.name, MAX_NAME_CHARS);
+    if !errors.is_empty() {
+        return Err(ChangeError::Invalid(errors));
     }
+    let name = name.as_str();
     let mut change = Change::begin(pool, actor).await?;
     // Two admins demoting each other at once: the lock makes the second see the first's change.
     db::users::lock_active_admins(change.conn()).await?;

@@ -14,7 +14,11 @@ use crate::markdown::RENDERER_VERSION;
 /// Longest comment, and longest text said with a review step, in characters.
 pub const MAX_COMMENT_CHARS: usize = 20_000;
 
-fn too_long(text: &str) -> Option<ChangeError> {
+/// Why a comment cannot be kept, if it cannot: a NUL (PostgreSQL refuses it) or too much text.
+fn unstorable(text: &str) -> Option<ChangeError> {
+    if text.contains('\0') {
+        return Some(ChangeError::Refused("What you wrote contains a NUL character, which cannot be stored.".into()));
+    }
     (text.trim().chars().count() > MAX_COMMENT_CHARS)
         .then(|| ChangeError::Refused(format!("Keep what you say to {MAX_COMMENT_CHARS} characters.")))
 }
@@ -30,7 +34,7 @@ struct Move {
 }
 
 async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &str) -> Result<()> {
-    if let Some(refused) = too_long(text) {
+    if let Some(refused) = unstorable(text) {
         return Err(refused);
     }
     let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
@@ -89,8 +93,11 @@ pub async fn send_back(pool: &PgPool, author: UserId, id: IncidentId, text: &str
 
 /// Adds a comment to the review discussion.
 pub async fn comment(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    if let Some(refused) = unstorable(text) {
+        return Err(refused);
+    }
     let body = text.trim();
-    if body.is_empty() || body.chars().count() > MAX_COMMENT_CHARS {
+    if body.is_empty() {
         return Err(ChangeError::Refused(format!("Write a comment (up to {MAX_COMMENT_CHARS} characters).")));
     }
     let body_html = html(body);

@@ -13,7 +13,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Makes a token named `name` for `person` and returns its secret, which is not stored.
 pub async fn create(pool: &PgPool, person: UserId, name: &str) -> Result<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(ChangeError::field(
             "name",
             format!("Name the token (up to {MAX_NAME_CHARS} characters), e.g. after the script that uses it."),

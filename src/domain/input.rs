@@ -77,8 +77,8 @@ fn prose(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
     raw.replace("\r\n", "\n").replace('\r', "\n").trim_end().to_owned()
 }
 
-/// A single-line field: trimmed, no line breaks.
-fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max_chars: usize) -> String {
+/// A single-line field: trimmed, no line breaks, no NUL (PostgreSQL cannot store it).
+pub fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max_chars: usize) -> String {
     let value = raw.trim();
     if value.contains('\0') {
         errors.add(field, "This contains a NUL character, which cannot be stored. Remove it and save again.");
@@ -441,9 +441,10 @@ impl ActionItemForm {
 }
 
 /// An `http://` or `https://` address: the only links stored for people to follow (never
-/// `javascript:` or `data:`).
+/// `javascript:` or `data:`), with no spaces or control characters (PostgreSQL refuses NUL).
 pub fn is_web_address(text: &str) -> bool {
-    (text.starts_with("https://") || text.starts_with("http://")) && !text.chars().any(char::is_whitespace)
+    (text.starts_with("https://") || text.starts_with("http://"))
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// One of an enum's values, or none when the field is empty.

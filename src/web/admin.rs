@@ -235,13 +235,15 @@ pub async fn update_user(
 ) -> Result<Response> {
     let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm::parse(&body);
-    let new = PersonChange {
-        name: &form.name,
-        role: form.role.unwrap_or(person.role),
-        active: form.active,
-        teams: &form.teams,
+    let outcome = match form.role {
+        Some(role) => {
+            let new = PersonChange { name: &form.name, role, active: form.active, teams: &form.teams };
+            app::people::update(&state.pool, Actor::from(&admin), &person, new).await
+        }
+        // Not one of the roles offered: only a hand-made request sends that.
+        None => Err(ChangeError::field("role", "Choose a role.")),
     };
-    let errors = match app::people::update(&state.pool, Actor::from(&admin), &person, new).await {
+    let errors = match outcome {
         Ok(()) => return Ok(Redirect::to("/admin/users").into_response()),
         Err(ChangeError::Invalid(errors)) => errors,
         Err(error) => return Err(error.into()),

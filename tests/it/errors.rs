@@ -117,3 +117,63 @@ async fn every_response_carries_a_request_id() {
         assert_eq!(app.get(path).await.header("x-request-id").len(), 36, "{path}");
     }
 }
+
+/// A NUL byte (which PostgreSQL cannot store) in any one field of any form: refused with a
+/// message, never a 500, and nothing stored.
+#[tokio::test]
+async fn a_nul_byte_in_any_field_of_any_form_is_refused_not_a_500() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in_as(hindsight::domain::Role::Admin).await;
+    let path = app.create_incident(&form()).await;
+    app.post_form("/admin/teams", &[("name", "Platform")]).await;
+    let team: i64 = sqlx::query_scalar("SELECT id FROM teams").fetch_one(&app.pool).await.expect("q");
+    let hook =
+        app.post_form("/admin/webhooks", &[("url", "https://example.com/x"), ("events", "action_item.done")]).await;
+    let hook = hook.location().to_owned();
+    // A password of their own, so that the current one is checked.
+    let passphrase = [("current", ""), ("password", "a long passphrase"), ("password_confirm", "a long passphrase")];
+    assert_eq!(app.post_form("/account/password", &passphrase).await.status, StatusCode::SEE_OTHER);
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("{path}/timeline"), vec![("time", "10:20"), ("body", "Paged")]),
+        (
+            format!("{path}/actions"),
+            vec![("body", "Fix"), ("owner", "Sam"), ("team", "Ops"), ("ticket_url", "https://t.example/1")],
+        ),
+        (format!("{path}/sections"), vec![("heading", "Notes"), ("body", "Text")]),
+        (format!("{path}/comments"), vec![("body", "Looks good")]),
+        (format!("{path}/submit"), vec![("body", "Ready")]),
+        ("/admin/teams".into(), vec![("name", "Ops"), ("time_zone", "UTC")]),
+        (format!("/admin/teams/{team}"), vec![("name", "Ops"), ("time_zone", "UTC")]),
+        ("/admin/users".into(), vec![("email", "lee@example.com"), ("name", "Lee"), ("role", "viewer")]),
+        (format!("/admin/users/{}", admin.0), vec![("name", "Admin"), ("role", "admin"), ("active", "on")]),
+        ("/admin/webhooks".into(), vec![("url", "https://example.com/y"), ("events", "action_item.done")]),
+        (hook, vec![("url", "https://example.com/x"), ("events", "action_item.done")]),
+        ("/account/tokens".into(), vec![("name", "script")]),
+        (
+            "/account/password".into(),
+            vec![
+                ("current", "a long passphrase"),
+                ("password", "another passphrase"),
+                ("password_confirm", "another passphrase"),
+            ],
+        ),
+        ("/login".into(), vec![("email", "lee@example.com"), ("password", "a long passphrase")]),
+    ];
+    let before = app.count("audit_events").await;
+    for (target, fields) in &forms {
+        // A checkbox's value is never read (it is on when sent), so it is not poisoned.
+        for poisoned in (0..fields.len()).filter(|&i| fields[i].0 != "active") {
+            let sent: Vec<(&str, String)> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, (name, value))| {
+                    (*name, if i == poisoned { format!("a\0{value}") } else { (*value).to_owned() })
+                })
+                .collect();
+            let response = app.post_form(target, &sent).await;
+            let field = fields[poisoned].0;
+            assert!(response.status.is_client_error(), "{target} {field}: {}\n{}", response.status, response.body);
+        }
+    }
+    assert_eq!(app.count("audit_events").await, before, "nothing was changed");
+}

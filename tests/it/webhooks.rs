@@ -272,6 +272,9 @@ async fn a_webhook_needs_a_web_address_and_an_event() {
     let unknown =
         app.post_form("/admin/webhooks", &[("url", "https://example.com/x"), ("events", "incident.deleted")]).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let nul =
+        app.post_form("/admin/webhooks", &[("url", "https://x\0y.example"), ("events", "action_item.done")]).await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
     assert_eq!(app.count("webhooks").await, 0);
 
     // Paused, a receiver gets nothing queued.

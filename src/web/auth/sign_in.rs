@@ -64,7 +64,8 @@ pub async fn login_page(
 
 pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form<LoginForm>) -> Result<Response> {
     let proxy_mode = state.auth.proxy_header.is_some();
-    let email = form.email.trim().to_owned();
+    // NUL cannot be stored (the throttle keeps the address) and is in no one's address.
+    let email = form.email.trim().replace('\0', "\u{FFFD}");
     let keys = throttle::LoginKeys::new(&email, visitor.client);
     if let Some(wait) = throttle::retry_after(&state.pool, &keys).await? {
         let minutes = wait.as_secs().div_ceil(60);
