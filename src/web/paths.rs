@@ -18,6 +18,8 @@
 //! `/incidents/{id}/actions/{item}/edit`). Migrations are never edited once landed: if those
 //! addresses change, that migration must be followed by a new one that replaces the functions.
 
+use std::fmt;
+
 use crate::domain::{
     ActionItemId, ApiTokenId, DeliveryId, IncidentId, SectionId, TeamId, TimelineEntryId, UserId, WebhookId,
 };
@@ -149,6 +151,22 @@ pub fn compare_revisions(id: IncidentId, from: i32, to: i32) -> String {
     format!("/incidents/{id}/compare?from={from}&to={to}")
 }
 
+/// The address of a timeline entry, an action item or an extra section, or of what is done to
+/// it: written straight into the page (or a `format!`) rather than made a `String` first,
+/// because the postmortem page and the ledger write one or two per row.
+pub struct RowPath {
+    incident: IncidentId,
+    kind: &'static str,
+    id: i64,
+    then: &'static str,
+}
+
+impl fmt::Display for RowPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "/incidents/{}/{}/{}{}", self.incident, self.kind, self.id, self.then)
+    }
+}
+
 // ---- Timeline entries, action items, extra sections ----------------------------------------
 
 /// Adding a timeline entry (back at the timeline if the form is shown again).
@@ -157,18 +175,18 @@ pub fn timeline_add(id: IncidentId) -> String {
 }
 
 /// A timeline entry's form target.
-pub fn timeline_entry(id: IncidentId, entry: TimelineEntryId) -> String {
-    format!("/incidents/{id}/timeline/{entry}")
+pub fn timeline_entry(id: IncidentId, entry: TimelineEntryId) -> RowPath {
+    RowPath { incident: id, kind: "timeline", id: entry.0, then: "" }
 }
 
 /// A timeline entry's page.
-pub fn timeline_entry_edit(id: IncidentId, entry: TimelineEntryId) -> String {
-    timeline_entry(id, entry) + "/edit"
+pub fn timeline_entry_edit(id: IncidentId, entry: TimelineEntryId) -> RowPath {
+    RowPath { incident: id, kind: "timeline", id: entry.0, then: "/edit" }
 }
 
 /// Deleting a timeline entry.
-pub fn timeline_entry_delete(id: IncidentId, entry: TimelineEntryId) -> String {
-    timeline_entry(id, entry) + "/delete"
+pub fn timeline_entry_delete(id: IncidentId, entry: TimelineEntryId) -> RowPath {
+    RowPath { incident: id, kind: "timeline", id: entry.0, then: "/delete" }
 }
 
 /// Adding an action item (back at the action items if the form is shown again).
@@ -177,23 +195,23 @@ pub fn action_item_add(id: IncidentId) -> String {
 }
 
 /// An action item's form target.
-pub fn action_item(id: IncidentId, item: ActionItemId) -> String {
-    format!("/incidents/{id}/actions/{item}")
+pub fn action_item(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "" }
 }
 
 /// An action item's page.
-pub fn action_item_edit(id: IncidentId, item: ActionItemId) -> String {
-    action_item(id, item) + "/edit"
+pub fn action_item_edit(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "/edit" }
 }
 
 /// Deleting an action item.
-pub fn action_item_delete(id: IncidentId, item: ActionItemId) -> String {
-    action_item(id, item) + "/delete"
+pub fn action_item_delete(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "/delete" }
 }
 
 /// Ticking an action item done (or not).
-pub fn action_item_done(id: IncidentId, item: ActionItemId) -> String {
-    action_item(id, item) + "/done"
+pub fn action_item_done(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "/done" }
 }
 
 /// Adding an extra section.
@@ -202,18 +220,18 @@ pub fn section_add(id: IncidentId) -> String {
 }
 
 /// An extra section's form target.
-pub fn section(id: IncidentId, section: SectionId) -> String {
-    format!("/incidents/{id}/sections/{section}")
+pub fn section(id: IncidentId, section: SectionId) -> RowPath {
+    RowPath { incident: id, kind: "sections", id: section.0, then: "" }
 }
 
 /// An extra section's page.
-pub fn section_edit(id: IncidentId, section: SectionId) -> String {
-    self::section(id, section) + "/edit"
+pub fn section_edit(id: IncidentId, section: SectionId) -> RowPath {
+    RowPath { incident: id, kind: "sections", id: section.0, then: "/edit" }
 }
 
 /// Deleting an extra section.
-pub fn section_delete(id: IncidentId, section: SectionId) -> String {
-    self::section(id, section) + "/delete"
+pub fn section_delete(id: IncidentId, section: SectionId) -> RowPath {
+    RowPath { incident: id, kind: "sections", id: section.0, then: "/delete" }
 }
 
 /// The drafts an import saved, when it saved more than one.
@@ -373,18 +391,18 @@ mod tests {
             (compare(i), "/incidents/7/compare"),
             (compare_revisions(i, 1, 3), "/incidents/7/compare?from=1&to=3"),
             (timeline_add(i), "/incidents/7/timeline#timeline"),
-            (timeline_entry(i, e), "/incidents/7/timeline/9"),
-            (timeline_entry_edit(i, e), "/incidents/7/timeline/9/edit"),
-            (timeline_entry_delete(i, e), "/incidents/7/timeline/9/delete"),
+            (timeline_entry(i, e).to_string(), "/incidents/7/timeline/9"),
+            (timeline_entry_edit(i, e).to_string(), "/incidents/7/timeline/9/edit"),
+            (timeline_entry_delete(i, e).to_string(), "/incidents/7/timeline/9/delete"),
             (action_item_add(i), "/incidents/7/actions#action-items"),
-            (action_item(i, a), "/incidents/7/actions/8"),
-            (action_item_edit(i, a), "/incidents/7/actions/8/edit"),
-            (action_item_delete(i, a), "/incidents/7/actions/8/delete"),
-            (action_item_done(i, a), "/incidents/7/actions/8/done"),
+            (action_item(i, a).to_string(), "/incidents/7/actions/8"),
+            (action_item_edit(i, a).to_string(), "/incidents/7/actions/8/edit"),
+            (action_item_delete(i, a).to_string(), "/incidents/7/actions/8/delete"),
+            (action_item_done(i, a).to_string(), "/incidents/7/actions/8/done"),
             (section_add(i), "/incidents/7/sections"),
-            (section(i, s), "/incidents/7/sections/10"),
-            (section_edit(i, s), "/incidents/7/sections/10/edit"),
-            (section_delete(i, s), "/incidents/7/sections/10/delete"),
+            (section(i, s).to_string(), "/incidents/7/sections/10"),
+            (section_edit(i, s).to_string(), "/incidents/7/sections/10/edit"),
+            (section_delete(i, s).to_string(), "/incidents/7/sections/10/delete"),
             (imported(&[i, IncidentId(12)]), "/import/saved?ids=7,12"),
             (action_items_page("team=4&status=any"), "/action-items?team=4&status=any&page="),
             (action_items_csv("team=4"), "/action-items.csv?team=4"),
