@@ -38,7 +38,7 @@ impl People {
     /// drop them.
     fn offered(&self, current: Option<UserId>) -> Shared<Person> {
         let deactivated_owner = |user: &&User| !user.active && Some(user.id) == current;
-        if !self.everyone.iter().any(|user| deactivated_owner(&user)) {
+        if current.is_none() || !self.everyone.iter().any(|user| deactivated_owner(&user)) {
             return self.active.clone();
         }
         self.everyone.iter().filter(|user| user.active || deactivated_owner(user)).map(Person::from).collect()
