@@ -9,7 +9,7 @@ use crate::app::people::NewPerson;
 use crate::app::{self, Actor, ChangeError};
 use crate::auth::password;
 use crate::config::{Config, LogFormat};
-use crate::database::Database;
+use crate::database::{Database, Purpose};
 use crate::domain::input::is_plausible_email;
 use crate::domain::{IncidentId, Role};
 use crate::server;
@@ -127,9 +127,9 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::serve(cli.config).await,
             Command::Migrate => {
-                let database = Database::open(&cli.config).await?;
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
                 tracing::info!("Migrations are up to date");
-                let rendered = app::rendering::refresh_all(&database.pool).await;
+                let rendered = app::rendering::refresh_all(&mut *database.pool.acquire().await?).await;
                 database.close().await;
                 let rendered = rendered?;
                 tracing::info!(pieces = rendered, "Stored HTML is up to date with this version's renderer");
@@ -137,19 +137,19 @@ pub fn main() -> ExitCode {
             }
             Command::Import(args) if args.dry_run => dry_run_import(&args),
             Command::Import(args) => {
-                let database = Database::open(&cli.config).await?;
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
                 let result = import(&database, &args).await;
                 database.close().await;
                 result
             }
             Command::Export(args) => {
-                let database = Database::open(&cli.config).await?;
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
                 let result = export(&database, &args).await;
                 database.close().await;
                 result
             }
             Command::Demo(args) => {
-                let database = Database::open(&cli.config).await?;
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
                 let result = crate::demo::generate(&database.pool, args.incidents).await;
                 database.close().await;
                 let made = result?;
@@ -160,7 +160,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             }
             Command::User(command) => {
-                let database = Database::open(&cli.config).await?;
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
                 let result = user(&database, &cli.config, command).await;
                 database.close().await;
                 result
@@ -228,7 +228,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
         let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
         match drafts {
             Ok(drafts) => {
-                let id = app::imports::save(&database.pool, Actor::CommandLine, &drafts).await?;
+                let id = app::imports::save(&mut *database.pool.acquire().await?, Actor::CommandLine, &drafts).await?;
                 println!("{file}: saved as draft {}", paths::incident(id));
             }
             Err(error) => {
@@ -244,14 +244,14 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
 async fn export(database: &Database, args: &ExportArgs) -> anyhow::Result<()> {
     use anyhow::Context as _;
     if let Some(id) = args.id {
-        let postmortem = db::postmortems::find_in(&database.pool, IncidentId(id))
+        let postmortem = db::postmortems::find(&mut *database.pool.acquire().await?, IncidentId(id))
             .await?
             .with_context(|| format!("there is no postmortem with id {id}"))?;
         print!("{}", markdown::export::export(&postmortem));
         return Ok(());
     }
     let Some(dir) = &args.all else { return Ok(()) };
-    let postmortems = db::postmortems::all(&database.pool).await?;
+    let postmortems = db::postmortems::all(&mut *database.pool.acquire().await?).await?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let files = markdown::export::bundle(&postmortems);
     for (name, content) in &files {
@@ -288,7 +288,7 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 None
             };
             let person = NewPerson { email, name: &args.name, role, teams: &[], password_hash: hash.as_deref() };
-            let added = match app::people::add(&database.pool, Actor::CommandLine, person).await {
+            let added = match app::people::add(&mut *database.pool.acquire().await?, Actor::CommandLine, person).await {
                 Ok(added) => added,
                 Err(ChangeError::Invalid(errors)) if errors.get("email") == Some(app::people::EMAIL_TAKEN) => {
                     anyhow::bail!(
@@ -311,7 +311,9 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 .await?
                 .with_context(|| format!("no account has the email {email}"))?;
             anyhow::ensure!(person.active, "{email}'s account is deactivated; reactivate it in the browser first");
-            let secret = app::people::issue_reset_link(&database.pool, Actor::CommandLine, &person).await?;
+            let secret =
+                app::people::issue_reset_link(&mut *database.pool.acquire().await?, Actor::CommandLine, &person)
+                    .await?;
             let path = paths::reset(&secret);
             println!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}");
         }
@@ -322,7 +324,9 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
 fn init_logging(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx::postgres::notice=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal: a file or a log collector gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),

@@ -40,6 +40,24 @@ pub struct Config {
           value_parser = parse_duration)]
     pub acquire_timeout: Duration,
 
+    /// Longest a request may take once admitted, e.g. 10s. Past it the request is abandoned
+    /// and answered 503; every statement is also limited to this (statement_timeout).
+    #[arg(long, env = "HINDSIGHT_REQUEST_TIMEOUT", default_value = "10s", global = true,
+          value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Longest a request waits for its turn at the database when --pool-size requests are
+    /// already running, e.g. 250ms; then it is answered 503 with Retry-After (shed).
+    #[arg(long, env = "HINDSIGHT_QUEUE_TIMEOUT", default_value = "250ms", global = true,
+          value_parser = parse_duration)]
+    pub queue_timeout: Duration,
+
+    /// Longest a shutdown (SIGTERM, Ctrl-C) takes, e.g. 10s: in-flight requests get this long
+    /// to finish, then are cut off, whatever the database does.
+    #[arg(long, env = "HINDSIGHT_SHUTDOWN_TIMEOUT", default_value = "10s", global = true,
+          value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+
     /// Log format: human-readable text, or one JSON object per line for log collectors.
     /// RUST_LOG sets the level (default: info).
     #[arg(long, env = "HINDSIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -163,6 +181,9 @@ impl fmt::Debug for Config {
             .field("pg_bin", &self.pg_bin)
             .field("pool_size", &self.pool_size)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("queue_timeout", &self.queue_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("log_format", &self.log_format)
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("trusted_proxies", &self.trusted_proxies)

@@ -38,9 +38,9 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
     sqlx::raw_sql(include_str!("demo.sql")).execute(&mut *tx).await.context("could not write the demo data")?;
     tx.commit().await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
-    let rendered = crate::app::rendering::refresh_all(pool).await?;
+    let rendered = crate::app::rendering::refresh_all(&mut *pool.acquire().await?).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), pieces = rendered, "Rendered the demo Markdown");
-    crate::app::revisions::backfill(pool).await?;
+    crate::app::revisions::backfill(&mut *pool.acquire().await?).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Recorded the first revisions");
     let count = |table: &'static str| async move {
         sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await

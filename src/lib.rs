@@ -16,6 +16,7 @@ pub mod domain;
 pub mod format;
 pub mod import;
 pub mod markdown;
+pub mod metrics;
 pub mod server;
 pub mod web;
 pub mod webhooks;

@@ -1,7 +1,7 @@
 //! Action items: added, edited (with a version check), ticked done or reopened, deleted, and
 //! linked to the people who own them.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection};
 
 use super::revisions::{self, Step};
 use super::{Actor, ChangeError, PostmortemChange, Result, html};
@@ -26,10 +26,10 @@ async fn check_owner(conn: &mut PgConnection, draft: &ActionItemDraft, current: 
 }
 
 /// Adds an action item to postmortem `id`.
-pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &ActionItemForm) -> Result<ActionItemId> {
+pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &ActionItemForm) -> Result<ActionItemId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     check_owner(change.conn(), &draft, None).await?;
     let item = db::action_items::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the action item “{}”", draft.body);
@@ -40,7 +40,7 @@ pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &ActionItemF
 /// Saves the form over item `item` if nobody saved it since the form was loaded (its hidden
 /// version); otherwise [`ChangeError::Stale`].
 pub async fn edit(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     actor: Actor,
     id: IncidentId,
     item: ActionItemId,
@@ -48,7 +48,7 @@ pub async fn edit(
 ) -> Result<()> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
     check_owner(change.conn(), &draft, current.owner_id).await?;
     // The postmortem is locked, so the item cannot have gone since it was read: a refused
@@ -64,8 +64,14 @@ pub async fn edit(
 }
 
 /// Ticks item `item` done, or reopens it.
-pub async fn set_done(pool: &PgPool, actor: Actor, id: IncidentId, item: ActionItemId, done: bool) -> Result<()> {
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+pub async fn set_done(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    item: ActionItemId,
+    done: bool,
+) -> Result<()> {
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::action_items::set_done(change.conn(), id, item, done).await? {
         return Err(ChangeError::NotFound);
     }
@@ -74,8 +80,8 @@ pub async fn set_done(pool: &PgPool, actor: Actor, id: IncidentId, item: ActionI
 }
 
 /// Deletes item `item` of postmortem `id`.
-pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, item: ActionItemId) -> Result<()> {
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, item: ActionItemId) -> Result<()> {
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::action_items::delete(change.conn(), id, item).await? {
         return Err(ChangeError::NotFound);
     }
@@ -85,12 +91,12 @@ pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, item: ActionIte
 /// Links every item whose owner is written as `owner` (and linked to no one) to `person`, in
 /// every postmortem, each of which gets a revision (its export now names the person). Returns
 /// how many items were linked.
-pub async fn link_owner(pool: &PgPool, actor: Actor, owner: &str, person: UserId) -> Result<u64> {
+pub async fn link_owner(conn: &mut PgConnection, actor: Actor, owner: &str, person: UserId) -> Result<u64> {
     if owner.trim().is_empty() {
         return Err(ChangeError::field("owner", "Choose the owner's name as written on the action items."));
     }
-    let email = db::users::find(pool, person).await?.ok_or(ChangeError::NotFound)?.email;
-    let mut tx = pool.begin().await?;
+    let email = db::users::find(&mut *conn, person).await?.ok_or(ChangeError::NotFound)?.email;
+    let mut tx = conn.begin().await?;
     // The postmortems first, in id order, as every change takes them.
     let incidents = db::incidents::lock_owning(&mut *tx, owner).await?;
     let linked = db::action_items::link_owner(&mut *tx, owner, person).await?;
@@ -100,6 +106,6 @@ pub async fn link_owner(pool: &PgPool, actor: Actor, owner: &str, person: UserId
     }
     let summary = format!("Linked {linked} action items owned by “{owner}” to {email}");
     db::audit::record(&mut *tx, actor.user(), AuditAction::ActionItemOwnersLinked, &summary, None).await?;
-    tx.commit().await?;
+    super::commit(tx).await?;
     Ok(linked)
 }

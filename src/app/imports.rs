@@ -1,7 +1,7 @@
 //! Saving imported postmortems: each one whole, with its timeline, action items and sections,
 //! or not at all.
 
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
 
 use super::revisions::{self, Step};
 use super::{Actor, ChangeError, Result, html};
@@ -11,23 +11,23 @@ use crate::import::draft::Drafts;
 use crate::markdown::RENDERER_VERSION;
 
 /// Saves one imported document.
-pub async fn save(pool: &PgPool, actor: Actor, drafts: &Drafts) -> Result<IncidentId> {
-    Ok(save_all(pool, actor, std::slice::from_ref(drafts)).await?.remove(0))
+pub async fn save(conn: &mut PgConnection, actor: Actor, drafts: &Drafts) -> Result<IncidentId> {
+    Ok(save_all(&mut *conn, actor, std::slice::from_ref(drafts)).await?.remove(0))
 }
 
 /// Saves several documents at once: all of them, or (on any error) none.
-pub async fn save_all(pool: &PgPool, actor: Actor, documents: &[Drafts]) -> Result<Vec<IncidentId>> {
+pub async fn save_all(conn: &mut PgConnection, actor: Actor, documents: &[Drafts]) -> Result<Vec<IncidentId>> {
     // Rendering whole documents takes a while: before the transaction, off the async workers.
     let owned = documents.to_vec();
     let rendered = tokio::task::spawn_blocking(move || owned.iter().map(Html::of).collect::<Vec<_>>())
         .await
         .map_err(|error| ChangeError::Internal(format!("rendering imported documents: {error}")))?;
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     let mut ids = Vec::with_capacity(documents.len());
     for (drafts, html) in documents.iter().zip(&rendered) {
         ids.push(insert(&mut tx, actor, drafts, html).await?);
     }
-    tx.commit().await?;
+    super::commit(tx).await?;
     Ok(ids)
 }
 
@@ -51,12 +51,7 @@ impl Html {
 }
 
 /// Inserts one postmortem (which this transaction then holds: nobody else can see it yet).
-async fn insert(
-    tx: &mut Transaction<'static, Postgres>,
-    actor: Actor,
-    drafts: &Drafts,
-    html: &Html,
-) -> Result<IncidentId> {
+async fn insert(tx: &mut Transaction<'_, Postgres>, actor: Actor, drafts: &Drafts, html: &Html) -> Result<IncidentId> {
     let id = db::incidents::insert(&mut **tx, &drafts.incident, &html.texts, RENDERER_VERSION).await?;
     for (entry, html) in drafts.timeline.iter().zip(&html.timeline) {
         db::timeline::insert(&mut **tx, id, entry, html, RENDERER_VERSION).await?;

@@ -23,7 +23,7 @@ pub mod timeline;
 pub mod tokens;
 pub mod webhooks;
 
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
 
 use crate::db;
 use crate::domain::PerSection;
@@ -73,6 +73,9 @@ pub enum ChangeError {
     Refused(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// The database failed during the commit: the change may or may not be saved.
+    #[error("outcome unknown")]
+    OutcomeUnknown(#[source] sqlx::Error),
     /// Something inside the server failed (the random source, a rendering thread); the text
     /// is for the log.
     #[error("internal error: {0}")]
@@ -99,16 +102,16 @@ impl ChangeError {
 /// A change to one postmortem in progress: a transaction that holds the postmortem's row
 /// lock from its first statement. Finish it with [`PostmortemChange::commit`]; dropping it
 /// rolls everything back.
-pub struct PostmortemChange {
-    tx: Transaction<'static, Postgres>,
+pub struct PostmortemChange<'c> {
+    tx: Transaction<'c, Postgres>,
     pub id: IncidentId,
     actor: Actor,
 }
 
-impl PostmortemChange {
+impl<'c> PostmortemChange<'c> {
     /// Starts a change to postmortem `id`, waiting for anyone changing it now to finish.
-    pub async fn begin(pool: &PgPool, id: IncidentId, actor: Actor) -> Result<PostmortemChange> {
-        let mut tx = pool.begin().await?;
+    pub async fn begin(conn: &'c mut PgConnection, id: IncidentId, actor: Actor) -> Result<PostmortemChange<'c>> {
+        let mut tx = conn.begin().await?;
         if !db::incidents::lock(&mut *tx, id).await? {
             return Err(ChangeError::NotFound);
         }
@@ -116,14 +119,18 @@ impl PostmortemChange {
     }
 
     /// [`PostmortemChange::begin`], also reading the postmortem's own fields as they are now.
-    pub async fn begin_reading(pool: &PgPool, id: IncidentId, actor: Actor) -> Result<(PostmortemChange, Incident)> {
-        let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    pub async fn begin_reading(
+        conn: &'c mut PgConnection,
+        id: IncidentId,
+        actor: Actor,
+    ) -> Result<(PostmortemChange<'c>, Incident)> {
+        let mut change = PostmortemChange::begin(conn, id, actor).await?;
         let incident = db::incidents::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
         Ok((change, incident))
     }
 
     /// A change to a postmortem this transaction has just inserted (and so already holds).
-    fn created(tx: Transaction<'static, Postgres>, id: IncidentId, actor: Actor) -> PostmortemChange {
+    fn created(tx: Transaction<'c, Postgres>, id: IncidentId, actor: Actor) -> PostmortemChange<'c> {
         PostmortemChange { tx, id, actor }
     }
 
@@ -141,21 +148,20 @@ impl PostmortemChange {
         if let Some(step) = step {
             revisions::record(&mut self.tx, self.id, self.actor, step).await?;
         }
-        self.tx.commit().await?;
-        Ok(())
+        commit(self.tx).await
     }
 }
 
 /// A change that belongs to no postmortem (people, teams, tokens, webhooks): the transaction,
 /// and the audit record written with it.
-pub struct Change {
-    tx: Transaction<'static, Postgres>,
+pub struct Change<'c> {
+    tx: Transaction<'c, Postgres>,
     actor: Actor,
 }
 
-impl Change {
-    pub async fn begin(pool: &PgPool, actor: Actor) -> Result<Change> {
-        Ok(Change { tx: pool.begin().await?, actor })
+impl<'c> Change<'c> {
+    pub async fn begin(conn: &'c mut PgConnection, actor: Actor) -> Result<Change<'c>> {
+        Ok(Change { tx: conn.begin().await?, actor })
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
@@ -165,9 +171,17 @@ impl Change {
     /// Records the audit action and commits.
     pub async fn commit(mut self, action: AuditAction, summary: &str) -> Result<()> {
         db::audit::record(&mut *self.tx, self.actor.user(), action, summary, None).await?;
-        self.tx.commit().await?;
-        Ok(())
+        commit(self.tx).await
     }
+}
+
+/// Commits a transaction. A failure while committing leaves the outcome unknown (the
+/// database may have committed before the connection broke), and is reported as such, so
+/// that no page claims "nothing was changed" when something may have been.
+pub async fn commit(tx: Transaction<'_, Postgres>) -> Result<()> {
+    tx.commit().await.map_err(|error| {
+        if db::is_unavailable(&error) { ChangeError::OutcomeUnknown(error) } else { ChangeError::Database(error) }
+    })
 }
 
 /// The HTML of one Markdown field, to store beside it.

@@ -2,7 +2,7 @@
 //! sign-in through the SSO proxy), changing their role and teams, their passwords, one-time
 //! password links and sessions.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Connection, PgConnection};
 
 use super::{Actor, Change, ChangeError, Result, is_unique_violation};
 use crate::auth::token;
@@ -65,10 +65,10 @@ async fn insert(conn: &mut PgConnection, person: &NewPerson<'_>, issued_by: Opti
 }
 
 /// Adds a person (an admin's page, or the command line).
-pub async fn add(pool: &PgPool, actor: Actor, person: NewPerson<'_>) -> Result<Added> {
+pub async fn add(conn: &mut PgConnection, actor: Actor, person: NewPerson<'_>) -> Result<Added> {
     let person = NewPerson { email: person.email.trim(), name: person.name.trim(), ..person };
     check(&person)?;
-    let mut change = Change::begin(pool, actor).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
     let added = insert(change.conn(), &person, actor.user()).await?;
     let from = if actor == Actor::CommandLine { " from the command line" } else { "" };
     let summary = format!("Added {} as {}{from}", person.email, person.role.label());
@@ -79,7 +79,12 @@ pub async fn add(pool: &PgPool, actor: Actor, person: NewPerson<'_>) -> Result<A
 
 /// Creates the first admin at first-run set-up, unless someone already has an account (two
 /// set-up forms sent at once make one admin): then `None`.
-pub async fn set_up_first_admin(pool: &PgPool, email: &str, name: &str, password_hash: &str) -> Result<Option<UserId>> {
+pub async fn set_up_first_admin(
+    conn: &mut PgConnection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<Option<UserId>> {
     let person = NewPerson {
         email: email.trim(),
         name: name.trim(),
@@ -88,7 +93,7 @@ pub async fn set_up_first_admin(pool: &PgPool, email: &str, name: &str, password
         password_hash: Some(password_hash),
     };
     check(&person)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     db::users::lock_setup(&mut *tx).await?;
     if db::users::count(&mut *tx).await? > 0 {
         return Ok(None);
@@ -96,35 +101,35 @@ pub async fn set_up_first_admin(pool: &PgPool, email: &str, name: &str, password
     let added = insert(&mut tx, &person, None).await?;
     let summary = "Created the first admin account at set-up";
     db::audit::record(&mut *tx, added.id, AuditAction::UserCreated, summary, None).await?;
-    tx.commit().await?;
+    super::commit(tx).await?;
     tracing::info!(user.id = %added.id, "Created the first admin account");
     Ok(Some(added.id))
 }
 
 /// The person the SSO proxy vouches for, created with `role` the first time they are seen
 /// (whether their account is active is the caller's to check).
-pub async fn sign_in_through_proxy(pool: &PgPool, email: &str, role: Role) -> Result<User> {
-    if let Some((user, _)) = db::users::find_by_email(pool, email).await? {
+pub async fn sign_in_through_proxy(conn: &mut PgConnection, email: &str, role: Role) -> Result<User> {
+    if let Some((user, _)) = db::users::find_by_email(&mut *conn, email).await? {
         return Ok(user);
     }
     let person = NewPerson { email, name: "", role, teams: &[], password_hash: None };
     check(&person)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     let id = match db::users::insert(&mut *tx, email, "", role, None).await {
         Ok(id) => id,
         // Two first requests at once: the other one created them.
         Err(error) if is_unique_violation(&error) => {
             drop(tx);
-            let found = db::users::find_by_email(pool, email).await?;
+            let found = db::users::find_by_email(&mut *conn, email).await?;
             return found.map(|(user, _)| user).ok_or(ChangeError::NotFound);
         }
         Err(error) => return Err(error.into()),
     };
     let summary = format!("Signed in through the SSO proxy for the first time, as {}", role.label());
     db::audit::record(&mut *tx, id, AuditAction::UserCreated, &summary, None).await?;
-    tx.commit().await?;
+    super::commit(tx).await?;
     tracing::info!(user.id = %id, "Created an account on first sign-in through the SSO proxy");
-    db::users::find(pool, id).await?.ok_or(ChangeError::NotFound)
+    db::users::find(&mut *conn, id).await?.ok_or(ChangeError::NotFound)
 }
 
 /// What an admin changes about a person.
@@ -138,14 +143,14 @@ pub struct PersonChange<'a> {
 
 /// Changes a person's name, role, teams and whether their account is active. The last active
 /// admin cannot be demoted or deactivated; a deactivated person is signed out at once.
-pub async fn update(pool: &PgPool, actor: Actor, person: &User, new: PersonChange<'_>) -> Result<()> {
+pub async fn update(conn: &mut PgConnection, actor: Actor, person: &User, new: PersonChange<'_>) -> Result<()> {
     let mut errors = FieldErrors::default();
     let name = line(&mut errors, "name", new.name, MAX_NAME_CHARS);
     if !errors.is_empty() {
         return Err(ChangeError::Invalid(errors));
     }
     let name = name.as_str();
-    let mut change = Change::begin(pool, actor).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
     // Two admins demoting each other at once: the lock makes the second see the first's change.
     db::users::lock_active_admins(change.conn()).await?;
     let stays_admin = new.role == Role::Admin && new.active;
@@ -187,11 +192,11 @@ async fn new_reset_link(conn: &mut PgConnection, person: UserId, issued_by: Opti
 }
 
 /// Issues a new one-time password link for an active person; returns its secret.
-pub async fn issue_reset_link(pool: &PgPool, actor: Actor, person: &User) -> Result<String> {
+pub async fn issue_reset_link(conn: &mut PgConnection, actor: Actor, person: &User) -> Result<String> {
     if !person.active {
         return Err(ChangeError::Refused("This account is deactivated. Reactivate it before issuing a link.".into()));
     }
-    let mut change = Change::begin(pool, actor).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
     let secret = new_reset_link(change.conn(), person.id, actor.user()).await?;
     let from = if actor == Actor::CommandLine { " from the command line" } else { "" };
     let summary = format!("Issued a password link for {}{from}", person.email);
@@ -201,29 +206,34 @@ pub async fn issue_reset_link(pool: &PgPool, actor: Actor, person: &User) -> Res
 
 /// Sets a password with one-time link `secret` (which then stops working) and signs the
 /// person out everywhere. [`ChangeError::NotFound`] if the link was used or has expired.
-pub async fn reset_password(pool: &PgPool, secret: &str, password_hash: &str) -> Result<UserId> {
-    let mut tx = pool.begin().await?;
+pub async fn reset_password(conn: &mut PgConnection, secret: &str, password_hash: &str) -> Result<UserId> {
+    let mut tx = conn.begin().await?;
     let person = db::password_resets::consume(&mut *tx, &token::digest(secret)).await?.ok_or(ChangeError::NotFound)?;
     db::users::set_password(&mut *tx, person, password_hash).await?;
     db::sessions::delete_all_for_user(&mut *tx, person).await?;
     let summary = "Set their password with a one-time link";
     db::audit::record(&mut *tx, person, AuditAction::UserPassword, summary, None).await?;
-    tx.commit().await?;
+    super::commit(tx).await?;
     Ok(person)
 }
 
 /// Changes a person's own password, signing out every other session of theirs (`keep`, the
 /// hash of the session making the change, stays).
-pub async fn change_password(pool: &PgPool, person: UserId, password_hash: &str, keep: Option<&[u8]>) -> Result<()> {
-    let mut change = Change::begin(pool, Actor::Person(person)).await?;
+pub async fn change_password(
+    conn: &mut PgConnection,
+    person: UserId,
+    password_hash: &str,
+    keep: Option<&[u8]>,
+) -> Result<()> {
+    let mut change = Change::begin(&mut *conn, Actor::Person(person)).await?;
     db::users::set_password(change.conn(), person, password_hash).await?;
     db::sessions::delete_all_for_user_except(change.conn(), person, keep).await?;
     change.commit(AuditAction::UserPassword, "Changed their password").await
 }
 
 /// Ends every session of `person`, the one asking included. Returns how many ended.
-pub async fn sign_out_everywhere(pool: &PgPool, person: UserId) -> Result<u64> {
-    let mut change = Change::begin(pool, Actor::Person(person)).await?;
+pub async fn sign_out_everywhere(conn: &mut PgConnection, person: UserId) -> Result<u64> {
+    let mut change = Change::begin(&mut *conn, Actor::Person(person)).await?;
     let ended = db::sessions::delete_all_for_user(change.conn(), person).await?;
     change.commit(AuditAction::UserSessionsEnded, &format!("Signed out everywhere ({ended} sessions)")).await?;
     Ok(ended)
@@ -231,19 +241,19 @@ pub async fn sign_out_everywhere(pool: &PgPool, person: UserId) -> Result<u64> {
 
 /// Starts a session for `person` and returns the secret for its cookie. `replacing`, the hash
 /// of the browser's session before, ends: nothing from before sign-in carries over.
-pub async fn start_session(pool: &PgPool, person: UserId, replacing: Option<&[u8]>) -> Result<String> {
+pub async fn start_session(conn: &mut PgConnection, person: UserId, replacing: Option<&[u8]>) -> Result<String> {
     let secret = token::random_hex()?;
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     if let Some(old) = replacing {
         db::sessions::delete(&mut *tx, old).await?;
     }
     db::sessions::insert(&mut *tx, &token::digest(&secret), person).await?;
-    tx.commit().await?;
+    super::commit(tx).await?;
     Ok(secret)
 }
 
 /// Ends the session whose cookie hashes to `token_hash` (signing out).
-pub async fn end_session(pool: &PgPool, token_hash: &[u8]) -> Result<()> {
-    db::sessions::delete(pool, token_hash).await?;
+pub async fn end_session(conn: &mut PgConnection, token_hash: &[u8]) -> Result<()> {
+    db::sessions::delete(&mut *conn, token_hash).await?;
     Ok(())
 }

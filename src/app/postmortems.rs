@@ -1,6 +1,6 @@
 //! Creating, editing and deleting a postmortem's own fields.
 
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection};
 
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, texts_html};
@@ -11,11 +11,11 @@ use crate::markdown::RENDERER_VERSION;
 
 /// Creates a postmortem from the form. It starts as a draft whatever the form says: only its
 /// review moves it on.
-pub async fn create(pool: &PgPool, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
+pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
     draft.status = Status::Draft;
     let html = texts_html(&draft.texts).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     let id = db::incidents::insert(&mut *tx, &draft, &html, RENDERER_VERSION).await?;
     let change = PostmortemChange::created(tx, id, actor);
     let summary = format!("Created the postmortem “{}”", draft.title);
@@ -26,7 +26,7 @@ pub async fn create(pool: &PgPool, actor: Actor, form: &IncidentForm) -> Result<
 
 /// Saves the form over postmortem `id` if nobody saved it since the form was loaded (its
 /// hidden version); otherwise [`ChangeError::Stale`]. The status stays as it is.
-pub async fn update(pool: &PgPool, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
+pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
     let Some(base_version) = form.base_version() else {
         return Err(ChangeError::Refused(
@@ -34,7 +34,7 @@ pub async fn update(pool: &PgPool, actor: Actor, id: IncidentId, form: &Incident
         ));
     };
     let html = texts_html(&draft.texts).await?;
-    let (mut change, current) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    let (mut change, current) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     draft.status = current.status;
     if db::incidents::update(change.conn(), id, base_version, &draft, &html, RENDERER_VERSION).await?.is_none() {
         tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
@@ -46,8 +46,8 @@ pub async fn update(pool: &PgPool, actor: Actor, id: IncidentId, form: &Incident
 }
 
 /// Deletes postmortem `id` with everything in it.
-pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId) -> Result<()> {
-    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId) -> Result<()> {
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     db::incidents::delete(change.conn(), id).await?;
     let summary = format!("Deleted the postmortem “{}”", incident.title);
     change.commit(AuditAction::IncidentDeleted, &summary, None).await?;

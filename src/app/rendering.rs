@@ -3,7 +3,7 @@
 //! after an upgrade. Either way in short transactions of a few rows, which skip rows being
 //! changed at that moment (the change stores new HTML itself).
 
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection};
 
 use super::{ChangeError, Result};
 use crate::db::rendering::{self, RenderedTable};
@@ -14,21 +14,21 @@ use crate::markdown::{RENDERER_VERSION, render};
 const BATCH: i64 = 100;
 
 /// Renders again the stale HTML of postmortem `incident`. Returns how many pieces it stored.
-pub async fn refresh_postmortem(pool: &PgPool, incident: IncidentId) -> Result<usize> {
-    refresh(pool, Some(incident)).await
+pub async fn refresh_postmortem(conn: &mut PgConnection, incident: IncidentId) -> Result<usize> {
+    refresh(&mut *conn, Some(incident)).await
 }
 
 /// Renders again every stale piece of HTML. Returns how many it stored.
-pub async fn refresh_all(pool: &PgPool) -> Result<usize> {
-    refresh(pool, None).await
+pub async fn refresh_all(conn: &mut PgConnection) -> Result<usize> {
+    refresh(&mut *conn, None).await
 }
 
-async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
+async fn refresh(conn: &mut PgConnection, incident: Option<IncidentId>) -> Result<usize> {
     let mut stored = 0;
     let mut touched: Vec<IncidentId> = Vec::new();
     for table in RenderedTable::ALL {
         loop {
-            let mut tx = pool.begin().await?;
+            let mut tx = conn.begin().await?;
             let rows = rendering::stale(&mut tx, table, incident, RENDERER_VERSION, BATCH).await?;
             if rows.is_empty() {
                 break;
@@ -45,7 +45,7 @@ async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
             .await
             .map_err(|error| ChangeError::Internal(format!("rendering stored Markdown: {error}")))?;
             rendering::store(&mut tx, table, &rendered, RENDERER_VERSION).await?;
-            tx.commit().await?;
+            super::commit(tx).await?;
             touched.extend(rendered.iter().map(|(row, _)| row.incident));
             stored += done;
             if done < usize::try_from(BATCH).unwrap_or(usize::MAX) {
@@ -58,7 +58,7 @@ async fn refresh(pool: &PgPool, incident: Option<IncidentId>) -> Result<usize> {
     touched.sort_unstable();
     touched.dedup();
     for ids in touched.chunks(1000) {
-        crate::db::incidents::touch_all(pool, ids).await?;
+        crate::db::incidents::touch_all(&mut *conn, ids).await?;
     }
     Ok(stored)
 }

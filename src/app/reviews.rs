@@ -3,7 +3,7 @@
 //! Each step is a comment of its own kind, an audit record and, when the status moves, a
 //! revision.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, html};
@@ -33,11 +33,11 @@ struct Move {
     out_of_turn: &'static str,
 }
 
-async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &str) -> Result<()> {
+async fn take(conn: &mut PgConnection, author: UserId, id: IncidentId, step: Move, text: &str) -> Result<()> {
     if let Some(refused) = unstorable(text) {
         return Err(refused);
     }
-    let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, Actor::Person(author)).await?;
     let postmortem = db::postmortems::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
     if postmortem.incident.status != step.from {
         return Err(ChangeError::Refused(step.out_of_turn.to_owned()));
@@ -53,7 +53,7 @@ async fn take(pool: &PgPool, author: UserId, id: IncidentId, step: Move, text: &
 }
 
 /// Submits a complete draft for review.
-pub async fn submit(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+pub async fn submit(conn: &mut PgConnection, author: UserId, id: IncidentId, text: &str) -> Result<()> {
     let step = Move {
         from: Status::Draft,
         to: Status::InReview,
@@ -61,11 +61,11 @@ pub async fn submit(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -
         action: AuditAction::IncidentSubmitted,
         out_of_turn: "Only a draft can be submitted for review.",
     };
-    take(pool, author, id, step, text).await
+    take(&mut *conn, author, id, step, text).await
 }
 
 /// Approves a postmortem in review, which publishes it.
-pub async fn approve(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+pub async fn approve(conn: &mut PgConnection, author: UserId, id: IncidentId, text: &str) -> Result<()> {
     let step = Move {
         from: Status::InReview,
         to: Status::Published,
@@ -73,11 +73,11 @@ pub async fn approve(pool: &PgPool, author: UserId, id: IncidentId, text: &str) 
         action: AuditAction::IncidentApproved,
         out_of_turn: "Only a postmortem in review can be approved.",
     };
-    take(pool, author, id, step, text).await
+    take(&mut *conn, author, id, step, text).await
 }
 
 /// Sends a postmortem in review back to its authors, saying what to change.
-pub async fn send_back(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+pub async fn send_back(conn: &mut PgConnection, author: UserId, id: IncidentId, text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(ChangeError::Refused("Say what should change before sending it back.".to_owned()));
     }
@@ -88,11 +88,11 @@ pub async fn send_back(pool: &PgPool, author: UserId, id: IncidentId, text: &str
         action: AuditAction::IncidentSentBack,
         out_of_turn: "Only a postmortem in review can be sent back.",
     };
-    take(pool, author, id, step, text).await
+    take(&mut *conn, author, id, step, text).await
 }
 
 /// Adds a comment to the review discussion.
-pub async fn comment(pool: &PgPool, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+pub async fn comment(conn: &mut PgConnection, author: UserId, id: IncidentId, text: &str) -> Result<()> {
     if let Some(refused) = unstorable(text) {
         return Err(refused);
     }
@@ -101,7 +101,7 @@ pub async fn comment(pool: &PgPool, author: UserId, id: IncidentId, text: &str) 
         return Err(ChangeError::Refused(format!("Write a comment (up to {MAX_COMMENT_CHARS} characters).")));
     }
     let body_html = html(body);
-    let mut change = PostmortemChange::begin(pool, id, Actor::Person(author)).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, Actor::Person(author)).await?;
     db::reviews::add(change.conn(), id, author, CommentKind::Comment, body, &body_html, RENDERER_VERSION).await?;
     // A comment is not part of the document: no revision.
     change.commit(AuditAction::IncidentCommented, "Commented on the review", None).await

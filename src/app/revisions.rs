@@ -6,7 +6,7 @@
 //! - every review step starts a revision of its own, and approval marks it published;
 //! - a published revision is never changed again (a trigger in the database refuses it).
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use super::{Actor, PostmortemChange, html};
 use crate::db;
@@ -73,10 +73,10 @@ pub(super) async fn record(
 
 /// Gives every postmortem saved before revisions were kept its first revision (published if
 /// the postmortem is), each in its own short transaction. Returns how many it recorded.
-pub async fn backfill(pool: &PgPool) -> super::Result<usize> {
-    let missing = db::revisions::without_history(pool).await?;
+pub async fn backfill(conn: &mut PgConnection) -> super::Result<usize> {
+    let missing = db::revisions::without_history(&mut *conn).await?;
     for &(incident, published) in &missing {
-        let mut change = match PostmortemChange::begin(pool, incident, Actor::CommandLine).await {
+        let mut change = match PostmortemChange::begin(&mut *conn, incident, Actor::CommandLine).await {
             Ok(change) => change,
             // Deleted meanwhile: nothing to record.
             Err(super::ChangeError::NotFound) => continue,
@@ -84,7 +84,7 @@ pub async fn backfill(pool: &PgPool) -> super::Result<usize> {
         };
         record(change.conn(), incident, Actor::CommandLine, if published { Step::Publish } else { Step::Edit }).await?;
         db::incidents::touch(change.conn(), incident).await?;
-        change.tx.commit().await?;
+        super::commit(change.tx).await?;
     }
     Ok(missing.len())
 }

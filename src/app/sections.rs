@@ -1,6 +1,6 @@
 //! Extra sections: anything the standard sections do not cover, each with its own heading.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, html};
@@ -10,10 +10,10 @@ use crate::domain::{AuditAction, IncidentId, SectionId};
 use crate::markdown::RENDERER_VERSION;
 
 /// Adds a section to postmortem `id`.
-pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
+pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     let section = db::sections::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the section “{}”", draft.heading);
     change.commit(AuditAction::SectionAdded, &summary, Some(Step::Edit)).await?;
@@ -21,10 +21,16 @@ pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &SectionForm
 }
 
 /// Replaces section `section` of postmortem `id`.
-pub async fn edit(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionId, form: &SectionForm) -> Result<()> {
+pub async fn edit(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    section: SectionId,
+    form: &SectionForm,
+) -> Result<()> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::sections::update(change.conn(), id, section, &draft, &body_html, RENDERER_VERSION).await? {
         return Err(ChangeError::NotFound);
     }
@@ -33,8 +39,8 @@ pub async fn edit(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionI
 }
 
 /// Deletes section `section` of postmortem `id`.
-pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, section: SectionId) -> Result<()> {
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, section: SectionId) -> Result<()> {
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::sections::delete(change.conn(), id, section).await? {
         return Err(ChangeError::NotFound);
     }

@@ -1,6 +1,6 @@
 //! Teams: the groups that own action items, each with the time zone its due dates are read in.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::{Actor, Change, ChangeError, Result, is_unique_violation};
 use crate::db;
@@ -11,8 +11,8 @@ fn name_taken(name: &str) -> ChangeError {
 }
 
 /// Adds a team.
-pub async fn create(pool: &PgPool, actor: Actor, name: &str, zone: &str) -> Result<TeamId> {
-    let mut change = Change::begin(pool, actor).await?;
+pub async fn create(conn: &mut PgConnection, actor: Actor, name: &str, zone: &str) -> Result<TeamId> {
+    let mut change = Change::begin(&mut *conn, actor).await?;
     let id = match db::teams::insert(change.conn(), name, zone).await {
         Ok(id) => id,
         Err(error) if is_unique_violation(&error) => return Err(name_taken(name)),
@@ -23,8 +23,8 @@ pub async fn create(pool: &PgPool, actor: Actor, name: &str, zone: &str) -> Resu
 }
 
 /// Renames a team or changes its time zone.
-pub async fn change(pool: &PgPool, actor: Actor, team: &Team, name: &str, zone: &str) -> Result<()> {
-    let mut change = Change::begin(pool, actor).await?;
+pub async fn change(conn: &mut PgConnection, actor: Actor, team: &Team, name: &str, zone: &str) -> Result<()> {
+    let mut change = Change::begin(&mut *conn, actor).await?;
     match db::teams::update(change.conn(), team.id, name, zone).await {
         Ok(true) => {}
         Ok(false) => return Err(ChangeError::NotFound),
@@ -36,8 +36,8 @@ pub async fn change(pool: &PgPool, actor: Actor, team: &Team, name: &str, zone: 
 }
 
 /// Deletes a team; its action items keep their text but no longer belong to it.
-pub async fn delete(pool: &PgPool, actor: Actor, team: &Team) -> Result<()> {
-    let mut change = Change::begin(pool, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, team: &Team) -> Result<()> {
+    let mut change = Change::begin(&mut *conn, actor).await?;
     if !db::teams::delete(change.conn(), team.id).await? {
         return Err(ChangeError::NotFound);
     }

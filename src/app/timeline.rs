@@ -1,6 +1,6 @@
 //! Timeline entries: added, edited and deleted one at a time.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, html};
@@ -11,8 +11,13 @@ use crate::markdown::RENDERER_VERSION;
 
 /// Adds an entry to postmortem `id`. The form is read against the postmortem as it is now (its
 /// offset and first day).
-pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &TimelineForm) -> Result<TimelineEntryId> {
-    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+pub async fn add(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    form: &TimelineForm,
+) -> Result<TimelineEntryId> {
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
     let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;
     change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
@@ -21,13 +26,13 @@ pub async fn add(pool: &PgPool, actor: Actor, id: IncidentId, form: &TimelineFor
 
 /// Replaces entry `entry` of postmortem `id`.
 pub async fn edit(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     actor: Actor,
     id: IncidentId,
     entry: TimelineEntryId,
     form: &TimelineForm,
 ) -> Result<()> {
-    let (mut change, incident) = PostmortemChange::begin_reading(pool, id, actor).await?;
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
     if !db::timeline::update(change.conn(), id, entry, &draft, &html(&draft.body), RENDERER_VERSION).await? {
         return Err(ChangeError::NotFound);
@@ -36,8 +41,8 @@ pub async fn edit(
 }
 
 /// Deletes entry `entry` of postmortem `id`.
-pub async fn delete(pool: &PgPool, actor: Actor, id: IncidentId, entry: TimelineEntryId) -> Result<()> {
-    let mut change = PostmortemChange::begin(pool, id, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, entry: TimelineEntryId) -> Result<()> {
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::timeline::delete(change.conn(), id, entry).await? {
         return Err(ChangeError::NotFound);
     }

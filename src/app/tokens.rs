@@ -1,6 +1,6 @@
 //! API tokens: made by a person for their scripts, shown once, revocable.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::{Actor, Change, ChangeError, Result};
 use crate::auth::token;
@@ -11,7 +11,7 @@ use crate::domain::{ApiTokenId, AuditAction, UserId};
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Makes a token named `name` for `person` and returns its secret, which is not stored.
-pub async fn create(pool: &PgPool, person: UserId, name: &str) -> Result<String> {
+pub async fn create(conn: &mut PgConnection, person: UserId, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(ChangeError::field(
@@ -20,7 +20,7 @@ pub async fn create(pool: &PgPool, person: UserId, name: &str) -> Result<String>
         ));
     }
     let secret = format!("{}{}", token::API_TOKEN_PREFIX, token::random_hex()?);
-    let mut change = Change::begin(pool, Actor::Person(person)).await?;
+    let mut change = Change::begin(&mut *conn, Actor::Person(person)).await?;
     db::api_tokens::insert(change.conn(), person, name, &token::digest(&secret)).await?;
     change.commit(AuditAction::TokenCreated, &format!("Created the API token “{name}”")).await?;
     Ok(secret)
@@ -28,8 +28,8 @@ pub async fn create(pool: &PgPool, person: UserId, name: &str) -> Result<String>
 
 /// Revokes one of `person`'s tokens. Another person's token is [`ChangeError::NotFound`], as
 /// if it did not exist.
-pub async fn revoke(pool: &PgPool, person: UserId, id: ApiTokenId) -> Result<()> {
-    let mut change = Change::begin(pool, Actor::Person(person)).await?;
+pub async fn revoke(conn: &mut PgConnection, person: UserId, id: ApiTokenId) -> Result<()> {
+    let mut change = Change::begin(&mut *conn, Actor::Person(person)).await?;
     if !db::api_tokens::revoke(change.conn(), person, id).await? {
         return Err(ChangeError::NotFound);
     }

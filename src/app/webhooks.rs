@@ -1,7 +1,7 @@
 //! Webhook receivers, as admins set them up. (Deliveries are queued by database triggers in
 //! the transaction of each change, and sent by `crate::webhooks`.)
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::{Actor, Change, ChangeError, Result};
 use crate::auth::token;
@@ -9,10 +9,10 @@ use crate::db;
 use crate::domain::{AuditAction, DeliveryId, WebhookId};
 
 /// Adds a receiver of `events` at `url`, with a new secret to sign deliveries with.
-pub async fn create(pool: &PgPool, actor: Actor, url: &str, events: &[String]) -> Result<WebhookId> {
+pub async fn create(conn: &mut PgConnection, actor: Actor, url: &str, events: &[String]) -> Result<WebhookId> {
     let created_by = actor.user().ok_or(ChangeError::Refused("Webhooks are added by a person.".into()))?;
     let secret = token::random_hex()?;
-    let mut change = Change::begin(pool, actor).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
     let id = db::webhooks::insert(change.conn(), url, &secret, events, created_by).await?;
     change.commit(AuditAction::WebhookCreated, &format!("Added the webhook {url}")).await?;
     Ok(id)
@@ -20,14 +20,14 @@ pub async fn create(pool: &PgPool, actor: Actor, url: &str, events: &[String]) -
 
 /// Changes a receiver's address and events, or pauses it (`active` false).
 pub async fn update(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     actor: Actor,
     id: WebhookId,
     url: &str,
     events: &[String],
     active: bool,
 ) -> Result<()> {
-    let mut change = Change::begin(pool, actor).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
     if !db::webhooks::update(change.conn(), id, url, events, active).await? {
         return Err(ChangeError::NotFound);
     }
@@ -37,20 +37,20 @@ pub async fn update(
 
 /// Queues a test event for a receiver. Not audited: it changes no setting, and the delivery
 /// log shows it.
-pub async fn ping(pool: &PgPool, id: WebhookId) -> Result<()> {
-    db::webhooks::find(pool, id).await?.ok_or(ChangeError::NotFound)?;
-    db::webhooks::enqueue_ping(pool, id).await?;
+pub async fn ping(conn: &mut PgConnection, id: WebhookId) -> Result<()> {
+    db::webhooks::find(&mut *conn, id).await?.ok_or(ChangeError::NotFound)?;
+    db::webhooks::enqueue_ping(&mut *conn, id).await?;
     Ok(())
 }
 
 /// Sends a failed delivery again, from its first attempt. Not audited, as [`ping`].
-pub async fn retry(pool: &PgPool, id: WebhookId, delivery: DeliveryId) -> Result<()> {
-    if db::webhooks::retry(pool, id, delivery).await? { Ok(()) } else { Err(ChangeError::NotFound) }
+pub async fn retry(conn: &mut PgConnection, id: WebhookId, delivery: DeliveryId) -> Result<()> {
+    if db::webhooks::retry(&mut *conn, id, delivery).await? { Ok(()) } else { Err(ChangeError::NotFound) }
 }
 
 /// Removes a receiver and its delivery log.
-pub async fn delete(pool: &PgPool, actor: Actor, id: WebhookId) -> Result<()> {
-    let mut change = Change::begin(pool, actor).await?;
+pub async fn delete(conn: &mut PgConnection, actor: Actor, id: WebhookId) -> Result<()> {
+    let mut change = Change::begin(&mut *conn, actor).await?;
     let hook = db::webhooks::find(change.conn(), id).await?.ok_or(ChangeError::NotFound)?;
     db::webhooks::delete(change.conn(), id).await?;
     change.commit(AuditAction::WebhookDeleted, &format!("Deleted the webhook {}", hook.url)).await

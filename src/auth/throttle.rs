@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
 use crate::db;
@@ -47,10 +47,10 @@ fn address_key(address: IpAddr) -> String {
 }
 
 /// If sign-ins under either key are refused now, how long until they are allowed again.
-pub async fn retry_after(pool: &PgPool, keys: &LoginKeys) -> sqlx::Result<Option<std::time::Duration>> {
+pub async fn retry_after(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<Option<std::time::Duration>> {
     let mut wait = Duration::ZERO;
     for (key, limit) in [(&keys.account, PER_ACCOUNT), (&keys.address, PER_ADDRESS)] {
-        let (count, oldest) = db::login_failures::recent(pool, key, WINDOW, limit).await?;
+        let (count, oldest) = db::login_failures::recent(&mut *conn, key, WINDOW, limit).await?;
         if let (true, Some(oldest)) = (count >= limit, oldest) {
             wait = wait.max(oldest + WINDOW - OffsetDateTime::now_utc());
         }
@@ -60,13 +60,13 @@ pub async fn retry_after(pool: &PgPool, keys: &LoginKeys) -> sqlx::Result<Option
     Ok((wait > Duration::ZERO).then(|| std::time::Duration::from_secs(seconds.max(1).unsigned_abs())))
 }
 
-pub async fn failed(pool: &PgPool, keys: &LoginKeys) -> sqlx::Result<()> {
-    db::login_failures::record(pool, &[keys.account.clone(), keys.address.clone()]).await
+pub async fn failed(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<()> {
+    db::login_failures::record(&mut *conn, &[keys.account.clone(), keys.address.clone()]).await
 }
 
 /// A successful sign-in clears the account's failures (not the address's).
-pub async fn succeeded(pool: &PgPool, keys: &LoginKeys) -> sqlx::Result<()> {
-    db::login_failures::clear(pool, &keys.account, WINDOW).await
+pub async fn succeeded(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<()> {
+    db::login_failures::clear(&mut *conn, &keys.account, WINDOW).await
 }
 
 #[cfg(test)]

@@ -26,9 +26,19 @@ pub struct Database {
     cluster: Option<PrivateCluster>,
 }
 
+/// What the connections are for, which decides their session settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Serving requests: every statement and every open transaction has a time limit (the
+    /// request deadline), and the server probes the connection for a vanished client.
+    Serve,
+    /// A command (import, export, demo, user): runs as long as its work takes.
+    Batch,
+}
+
 impl Database {
     /// Connects as configured, creates the database if missing and applies migrations.
-    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+    pub async fn open(config: &Config, purpose: Purpose) -> anyhow::Result<Database> {
         let (options, cluster) = match &config.database_url {
             Some(url) => {
                 let options =
@@ -40,7 +50,7 @@ impl Database {
                 (cluster_options(&cluster, PRIVATE_DATABASE), Some(cluster))
             }
         };
-        match Database::connect(config, options, cluster.is_some()).await {
+        match Database::connect(config, options, purpose, cluster.is_some()).await {
             Ok(pool) => Ok(Database { pool, cluster }),
             Err(error) => {
                 if let Some(cluster) = cluster {
@@ -51,13 +61,22 @@ impl Database {
         }
     }
 
-    async fn connect(config: &Config, options: PgConnectOptions, private: bool) -> anyhow::Result<PgPool> {
+    async fn connect(
+        config: &Config,
+        options: PgConnectOptions,
+        purpose: Purpose,
+        private: bool,
+    ) -> anyhow::Result<PgPool> {
         create_database_if_missing(&options).await?;
+        migrate(&options).await?;
+        let session = match purpose {
+            Purpose::Serve => session_limits(&options, config.request_timeout),
+            Purpose::Batch => options.clone(),
+        };
         let pool = pool_options(config.pool_size, config.acquire_timeout)
-            .connect_with(options.clone())
+            .connect_with(session)
             .await
             .with_context(|| format!("could not connect to {}", describe(&options)))?;
-        MIGRATOR.run(&pool).await.context("could not apply the database migrations")?;
         if private {
             tracing::info!(database = %describe(&options), data_dir = %config.data_dir.display(),
                 "Using the private PostgreSQL cluster in the data folder");
@@ -70,12 +89,45 @@ impl Database {
     /// Closes the pool, then stops the private cluster if there is one.
     pub async fn close(self) {
         self.pool.close().await;
+        self.stop_cluster().await;
+    }
+
+    /// Stops the private cluster if there is one (the pool is closed, or given up on).
+    pub async fn stop_cluster(self) {
         if let Some(cluster) = self.cluster
             && let Err(error) = cluster.stop().await
         {
             tracing::error!(%error, "The private PostgreSQL cluster did not stop cleanly");
         }
     }
+}
+
+/// Applies the migrations on a connection of their own, without the serving time limits: a
+/// migration may rewrite a large table. Several instances starting at once are serialised by
+/// sqlx's advisory lock, so each migration runs once.
+async fn migrate(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let mut conn = PgConnection::connect_with(options)
+        .await
+        .with_context(|| format!("could not connect to {}", describe(options)))?;
+    MIGRATOR.run(&mut conn).await.context("could not apply the database migrations")?;
+    conn.close().await.ok();
+    Ok(())
+}
+
+/// Connection options for serving: the session settings that bound what one connection can
+/// cost. A statement, or a transaction left open, is cancelled by the server after the
+/// request deadline (a request is abandoned then anyway), and the server sends TCP keepalive
+/// probes so that it notices a Hindsight host that vanished. (Behind PgBouncer in transaction
+/// mode, set these on the role instead: see the README's operations section.)
+pub fn session_limits(options: &PgConnectOptions, deadline: Duration) -> PgConnectOptions {
+    let millis = deadline.as_millis().to_string();
+    options.clone().options([
+        ("statement_timeout", millis.as_str()),
+        ("idle_in_transaction_session_timeout", millis.as_str()),
+        ("tcp_keepalives_idle", "30"),
+        ("tcp_keepalives_interval", "10"),
+        ("tcp_keepalives_count", "3"),
+    ])
 }
 
 /// A connection idle longer than this is checked (a round trip) before it is handed out.
@@ -140,8 +192,12 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::R
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         match sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await {
             Ok(_) => tracing::info!(database = %name, "Created the database"),
-            // Another instance starting at the same moment may have won the race.
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            // Another instance starting at the same moment may have won the race: PostgreSQL
+            // says so as "already exists", or, when both got past its own check at once, as a
+            // unique violation in its catalogue.
+            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {
+                tracing::info!(database = %name, "Another instance created the database at the same moment");
+            }
             Err(e) => return Err(e).with_context(|| format!("could not create the database {name:?}")),
         }
     }

@@ -1,6 +1,6 @@
 //! The `audit_events` table: who changed what, and when.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
 use crate::domain::{AuditAction, IncidentId, UserId};
@@ -36,7 +36,7 @@ pub struct AuditEvent {
 }
 
 /// A page of the log, newest first, and how many events there are in all.
-pub async fn page(db: impl PgExecutor<'_> + Copy, limit: i64, offset: i64) -> sqlx::Result<(Vec<AuditEvent>, i64)> {
+pub async fn page(db: &mut PgConnection, limit: i64, offset: i64) -> sqlx::Result<(Vec<AuditEvent>, i64)> {
     let events = sqlx::query_as!(
         AuditEvent,
         r#"SELECT e.at, coalesce(nullif(u.name, ''), u.email) AS actor, e.action, e.summary,
@@ -46,9 +46,9 @@ pub async fn page(db: impl PgExecutor<'_> + Copy, limit: i64, offset: i64) -> sq
         limit,
         offset,
     )
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
-    let total = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_events"#).fetch_one(db).await?;
+    let total = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_events"#).fetch_one(&mut *db).await?;
     Ok((events, total))
 }
 

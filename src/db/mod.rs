@@ -20,3 +20,17 @@ pub mod teams;
 pub mod timeline;
 pub mod users;
 pub mod webhooks;
+
+/// Whether a database error means "try again later" rather than "this query is wrong": no
+/// connection in time, a lost connection, a server shutting down, starting up, out of
+/// connection slots or read-only (an old primary after a failover), or a statement that ran
+/// past `statement_timeout`.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            matches!(&*code, "57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006" | "25006" | "57014")
+        }),
+        _ => false,
+    }
+}

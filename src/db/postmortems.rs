@@ -11,8 +11,8 @@
 
 use std::collections::HashMap;
 
+use sqlx::PgConnection;
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 use crate::domain::time::Offset;
@@ -398,23 +398,18 @@ pub async fn find(conn: &mut PgConnection, id: IncidentId) -> sqlx::Result<Optio
     Ok(load(conn, id).await?.map(|loaded| loaded.postmortem))
 }
 
-/// Postmortem `id` on a connection of its own from `pool`.
-pub async fn find_in(pool: &PgPool, id: IncidentId) -> sqlx::Result<Option<Postmortem>> {
-    find(&mut *pool.acquire().await?, id).await
-}
-
 /// Every postmortem, newest first, in four queries however many there are (for the archive
 /// download and `hindsight export --all`).
-pub async fn all(pool: &PgPool) -> sqlx::Result<Vec<Postmortem>> {
-    let incidents = super::incidents::all(pool).await?;
+pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
+    let incidents = super::incidents::all(&mut *db).await?;
     let timeline: Vec<TimelineEntry> =
         sqlx::query_as("SELECT e.* FROM timeline_entries e ORDER BY e.incident_id, e.occurred_at, e.id")
-            .fetch_all(pool)
+            .fetch_all(&mut *db)
             .await?;
     let items: Vec<ActionItem> =
-        sqlx::query_as("SELECT a.* FROM action_item_rows a ORDER BY a.incident_id, a.id").fetch_all(pool).await?;
+        sqlx::query_as("SELECT a.* FROM action_item_rows a ORDER BY a.incident_id, a.id").fetch_all(&mut *db).await?;
     let sections: Vec<ExtraSection> =
-        sqlx::query_as("SELECT s.* FROM incident_sections s ORDER BY s.incident_id, s.id").fetch_all(pool).await?;
+        sqlx::query_as("SELECT s.* FROM incident_sections s ORDER BY s.incident_id, s.id").fetch_all(&mut *db).await?;
     let mut timelines = group(timeline, |e| e.incident_id);
     let mut items = group(items, |i| i.incident_id);
     let mut sections = group(sections, |s| s.incident_id);

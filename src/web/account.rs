@@ -6,8 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::{CurrentUser, Visitor};
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
@@ -48,12 +50,12 @@ pub struct AccountPage {
     public_url: String,
 }
 
-async fn page(state: &AppState, viewer: Viewer, user: User) -> Result<AccountPage> {
-    let teams = db::users::team_ids(&state.pool, user.id).await?;
-    let all_teams = db::teams::all(&state.pool).await?;
+async fn page(state: &AppState, db: &mut PgConnection, viewer: Viewer, user: User) -> Result<AccountPage> {
+    let teams = db::users::team_ids(&mut *db, user.id).await?;
+    let all_teams = db::teams::all(&mut *db).await?;
     let teams = all_teams.into_iter().filter(|t| teams.contains(&t.id)).map(|t| t.name).collect();
-    let sessions = db::sessions::count_for_user(&state.pool, user.id, state.auth.idle_timeout).await?;
-    let tokens = db::api_tokens::list_for_user(&state.pool, user.id)
+    let sessions = db::sessions::count_for_user(&mut *db, user.id, state.auth.idle_timeout).await?;
+    let tokens = db::api_tokens::list_for_user(&mut *db, user.id)
         .await?
         .into_iter()
         .map(|t| TokenRow {
@@ -87,11 +89,12 @@ pub struct NoticeQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     super::extract::Query(query): super::extract::Query<NoticeQuery>,
 ) -> Result<AccountPage> {
-    let mut page = page(&state, viewer, user).await?;
+    let mut page = page(&state, &mut db, viewer, user).await?;
     page.notice = match query.saved.as_deref() {
         Some("password") => Some("Your password was changed. Your other sessions were signed out."),
         Some("revoked") => Some("The token was revoked. Requests that use it are now refused."),
@@ -112,12 +115,13 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     visitor: Visitor,
     CurrentUser(user): CurrentUser,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let stored = db::users::find_by_email(&state.pool, &user.email).await?.and_then(|(_, hash)| hash);
+    let stored = db::users::find_by_email(&mut *db, &user.email).await?.and_then(|(_, hash)| hash);
     let had_password = stored.is_some();
     let mut errors = FieldErrors::default();
     if had_password && !password::verify(form.current, stored).await {
@@ -125,7 +129,7 @@ pub async fn change_password(
     }
     password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &user.email, &user.name);
     if !errors.is_empty() {
-        let mut page = page(&state, viewer, user).await?;
+        let mut page = page(&state, &mut db, viewer, user).await?;
         page.password_errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -135,13 +139,13 @@ pub async fn change_password(
         super::auth::Via::Session { token_hash } => Some(token_hash.as_slice()),
         _ => None,
     };
-    app::people::change_password(&state.pool, user.id, &hash, keep).await?;
+    app::people::change_password(&mut db, user.id, &hash, keep).await?;
     Ok(Redirect::to(paths::ACCOUNT_PASSWORD_SAVED).into_response())
 }
 
 /// Signs this person out of every browser, this one included.
-pub async fn sign_out_everywhere(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Redirect> {
-    app::people::sign_out_everywhere(&state.pool, user.id).await?;
+pub async fn sign_out_everywhere(mut db: Db, CurrentUser(user): CurrentUser) -> Result<Redirect> {
+    app::people::sign_out_everywhere(&mut db, user.id).await?;
     Ok(Redirect::to("/login"))
 }
 
@@ -153,20 +157,21 @@ pub struct TokenForm {
 
 pub async fn create_token(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
     let name = form.name.trim().to_owned();
-    match app::tokens::create(&state.pool, user.id, &name).await {
+    match app::tokens::create(&mut db, user.id, &name).await {
         Ok(secret) => {
             // Shown in this response only: it is not stored, so it cannot be shown again.
-            let mut page = page(&state, viewer, user).await?;
+            let mut page = page(&state, &mut db, viewer, user).await?;
             page.new_token = Some((name, secret));
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(ChangeError::Invalid(errors)) => {
-            let mut page = page(&state, viewer, user).await?;
+            let mut page = page(&state, &mut db, viewer, user).await?;
             page.token_name = name;
             page.token_errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -175,11 +180,7 @@ pub async fn create_token(
     }
 }
 
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<ApiTokenId>,
-) -> Result<Redirect> {
-    app::tokens::revoke(&state.pool, user.id, id).await?;
+pub async fn revoke_token(mut db: Db, CurrentUser(user): CurrentUser, Path(id): Path<ApiTokenId>) -> Result<Redirect> {
+    app::tokens::revoke(&mut db, user.id, id).await?;
     Ok(Redirect::to(paths::ACCOUNT_TOKEN_REVOKED))
 }

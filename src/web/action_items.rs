@@ -6,8 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
@@ -39,14 +41,14 @@ pub struct EditPage {
 impl EditPage {
     async fn new(
         state: &AppState,
+        db: &mut PgConnection,
         viewer: Viewer,
-        incident_id: IncidentId,
-        item_id: ActionItemId,
+        (incident_id, item_id): (IncidentId, ActionItemId),
         form: ActionItemForm,
         errors: FieldErrors,
         owner: Option<UserId>,
     ) -> Result<EditPage> {
-        let incident = db::incidents::find(&state.pool, incident_id).await?.ok_or(AppError::NotFound)?;
+        let incident = db::incidents::find(&mut *db, incident_id).await?.ok_or(AppError::NotFound)?;
         Ok(EditPage {
             viewer,
             incident_id,
@@ -54,8 +56,8 @@ impl EditPage {
             item_id,
             form,
             errors,
-            people: state.pickers.people(&state.pool, None, owner).await?,
-            teams: state.pickers.teams(&state.pool, None).await?,
+            people: state.pickers.people(&mut *db, None, owner).await?,
+            teams: state.pickers.teams(&mut *db, None).await?,
             conflict: Vec::new(),
         })
     }
@@ -95,16 +97,23 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    match app::action_items::add(&state.pool, Actor::from(&user), id, &form).await {
+    match app::action_items::add(&mut db, Actor::from(&user), id, &form).await {
         Ok(_) => Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, viewer, id, PendingForms { item: Some((form, errors)), ..PendingForms::default() })
-                .await
+            render_show(
+                &state,
+                &mut db,
+                viewer,
+                id,
+                PendingForms { item: Some((form, errors)), ..PendingForms::default() },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
@@ -112,40 +121,51 @@ pub async fn create(
 
 pub async fn edit(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<EditPage> {
-    let item = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
-    EditPage::new(&state, viewer, id, item_id, ActionItemForm::from_item(&item), FieldErrors::default(), item.owner_id)
-        .await
+    let item = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
+    EditPage::new(
+        &state,
+        &mut db,
+        viewer,
+        (id, item_id),
+        ActionItemForm::from_item(&item),
+        FieldErrors::default(),
+        item.owner_id,
+    )
+    .await
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<ActionItemForm>,
 ) -> Result<Response> {
-    let errors = match app::action_items::edit(&state.pool, Actor::from(&user), id, item_id, &form).await {
+    let errors = match app::action_items::edit(&mut db, Actor::from(&user), id, item_id, &form).await {
         Ok(()) => return Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => errors,
         Err(ChangeError::Stale) => {
             // Someone saved it since this form loaded: keep what was typed, show theirs, and
             // move the form to their version so that saving again knowingly replaces it.
-            let saved = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?;
+            let saved = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
             let conflict = differences(&saved, &form);
             let mut form = form;
             form.version = saved.version.to_string();
             let mut page =
-                EditPage::new(&state, viewer, id, item_id, form, FieldErrors::default(), saved.owner_id).await?;
+                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), saved.owner_id)
+                    .await?;
             page.conflict = conflict;
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => return Err(error.into()),
     };
-    let current = db::action_items::find(&state.pool, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
-    let page = EditPage::new(&state, viewer, id, item_id, form, errors, current).await?;
+    let current = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
+    let page = EditPage::new(&state, &mut db, viewer, (id, item_id), form, errors, current).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -156,7 +176,7 @@ pub struct DoneForm {
 
 /// Ticks an item done (or reopens it) from the postmortem page.
 pub async fn set_done(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
     Form(form): Form<DoneForm>,
@@ -166,15 +186,15 @@ pub async fn set_done(
         "false" => false,
         _ => return Err(AppError::BadRequest("`done` must be true or false.".into())),
     };
-    app::action_items::set_done(&state.pool, Actor::from(&user), id, item_id, done).await?;
+    app::action_items::set_done(&mut db, Actor::from(&user), id, item_id, done).await?;
     Ok(anchor(id))
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
 ) -> Result<Redirect> {
-    app::action_items::delete(&state.pool, Actor::from(&user), id, item_id).await?;
+    app::action_items::delete(&mut db, Actor::from(&user), id, item_id).await?;
     Ok(anchor(id))
 }

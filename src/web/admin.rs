@@ -3,12 +3,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::AppState;
+use super::admission::Db;
 use super::auth::{self, CurrentUser};
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
@@ -81,8 +81,8 @@ pub struct UsersPage {
     errors: FieldErrors,
 }
 
-async fn users_page(state: &AppState, viewer: Viewer, form: PersonForm, errors: FieldErrors) -> Result<UsersPage> {
-    let rows = db::users::listing(&state.pool)
+async fn users_page(db: &mut PgConnection, viewer: Viewer, form: PersonForm, errors: FieldErrors) -> Result<UsersPage> {
+    let rows = db::users::listing(&mut *db)
         .await?
         .into_iter()
         .map(|listing| UserRow {
@@ -91,12 +91,12 @@ async fn users_page(state: &AppState, viewer: Viewer, form: PersonForm, errors: 
             user: listing.user,
         })
         .collect();
-    Ok(UsersPage { viewer, rows, teams: db::teams::all(&state.pool).await?, roles: Role::ALL, form, errors })
+    Ok(UsersPage { viewer, rows, teams: db::teams::all(&mut *db).await?, roles: Role::ALL, form, errors })
 }
 
-pub async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPage> {
+pub async fn users(mut db: Db, viewer: Viewer) -> Result<UsersPage> {
     users_page(
-        &state,
+        &mut db,
         viewer,
         PersonForm { role: Some(Role::Engineer), ..PersonForm::default() },
         FieldErrors::default(),
@@ -115,7 +115,7 @@ pub struct LinkPage {
 }
 
 pub async fn create_user(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     headers: HeaderMap,
@@ -125,19 +125,19 @@ pub async fn create_user(
     let Some(role) = form.role else {
         let mut errors = FieldErrors::default();
         errors.add("role", "Choose a role.");
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, viewer, form, errors).await?).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&mut db, viewer, form, errors).await?).into_response());
     };
     let person = NewPerson { email: &form.email, name: &form.name, role, teams: &form.teams, password_hash: None };
-    let added = match app::people::add(&state.pool, Actor::from(&admin), person).await {
+    let added = match app::people::add(&mut db, Actor::from(&admin), person).await {
         Ok(added) => added,
         Err(ChangeError::Invalid(errors)) => {
             return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, users_page(&state, viewer, form, errors).await?).into_response()
+                (StatusCode::UNPROCESSABLE_ENTITY, users_page(&mut db, viewer, form, errors).await?).into_response()
             );
         }
         Err(error) => return Err(error.into()),
     };
-    let person = db::users::find(&state.pool, added.id).await?.ok_or(AppError::NotFound)?;
+    let person = db::users::find(&mut *db, added.id).await?.ok_or(AppError::NotFound)?;
     let path = added.reset_secret.as_deref().map(paths::reset).unwrap_or_default();
     let link = format!("{}{path}", auth::site_origin(&headers));
     Ok((StatusCode::CREATED, LinkPage { viewer, person, link, created: true }).into_response())
@@ -161,19 +161,19 @@ pub struct EditUserPage {
 
 impl EditUserPage {
     async fn new(
-        state: &AppState,
+        db: &mut PgConnection,
         viewer: Viewer,
         admin: &User,
         person: User,
         form: PersonForm,
     ) -> Result<EditUserPage> {
-        let unlinked = owners_like(&person, db::action_items::unlinked_owners(&state.pool).await?);
+        let unlinked = owners_like(&person, db::action_items::unlinked_owners(&mut *db).await?);
         Ok(EditUserPage {
             viewer,
             is_self: person.id == admin.id,
             person,
             form,
-            teams: db::teams::all(&state.pool).await?,
+            teams: db::teams::all(&mut *db).await?,
             roles: Role::ALL,
             errors: FieldErrors::default(),
             unlinked,
@@ -207,38 +207,38 @@ pub struct LinkedQuery {
 }
 
 pub async fn edit_user(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     Query(query): Query<LinkedQuery>,
 ) -> Result<EditUserPage> {
-    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm {
         email: person.email.clone(),
         name: person.name.clone(),
         role: Some(person.role),
-        teams: db::users::team_ids(&state.pool, id).await?,
+        teams: db::users::team_ids(&mut *db, id).await?,
         active: person.active,
     };
-    let mut page = EditUserPage::new(&state, viewer, &admin, person, form).await?;
+    let mut page = EditUserPage::new(&mut db, viewer, &admin, person, form).await?;
     page.notice = query.linked.map(|n| format!("Linked {n} action item{} to them.", if n == 1 { "" } else { "s" }));
     Ok(page)
 }
 
 pub async fn update_user(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     body: axum::body::Bytes,
 ) -> Result<Response> {
-    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm::parse(&body);
     let outcome = match form.role {
         Some(role) => {
             let new = PersonChange { name: &form.name, role, active: form.active, teams: &form.teams };
-            app::people::update(&state.pool, Actor::from(&admin), &person, new).await
+            app::people::update(&mut db, Actor::from(&admin), &person, new).await
         }
         // Not one of the roles offered: only a hand-made request sends that.
         None => Err(ChangeError::field("role", "Choose a role.")),
@@ -248,20 +248,20 @@ pub async fn update_user(
         Err(ChangeError::Invalid(errors)) => errors,
         Err(error) => return Err(error.into()),
     };
-    let mut page = EditUserPage::new(&state, viewer, &admin, person, form).await?;
+    let mut page = EditUserPage::new(&mut db, viewer, &admin, person, form).await?;
     page.errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub async fn reset_link(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let person = db::users::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let secret = match app::people::issue_reset_link(&state.pool, Actor::from(&admin), &person).await {
+    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let secret = match app::people::issue_reset_link(&mut db, Actor::from(&admin), &person).await {
         Ok(secret) => secret,
         Err(ChangeError::Refused(why)) => return Err(AppError::BadRequest(why)),
         Err(error) => return Err(error.into()),
@@ -279,12 +279,12 @@ pub struct LinkOwnerForm {
 /// Links the action items whose owner is written as `owner` (and linked to no one) to this
 /// person, so they show as theirs.
 pub async fn link_owner(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<UserId>,
     super::extract::Form(form): super::extract::Form<LinkOwnerForm>,
 ) -> Result<Redirect> {
-    let linked = match app::action_items::link_owner(&state.pool, Actor::from(&admin), &form.owner, id).await {
+    let linked = match app::action_items::link_owner(&mut db, Actor::from(&admin), &form.owner, id).await {
         Ok(linked) => linked,
         Err(ChangeError::Invalid(errors)) => {
             let why = errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" ");
@@ -337,22 +337,22 @@ impl TeamsPage {
 }
 
 async fn teams_page(
-    state: &AppState,
+    db: &mut PgConnection,
     viewer: Viewer,
     typed: TeamForm,
     refused: Option<TeamId>,
     errors: FieldErrors,
 ) -> Result<TeamsPage> {
     let mut rows = Vec::new();
-    for listing in db::teams::listing(&state.pool).await? {
-        let names = db::teams::member_names(&state.pool, listing.team.id).await?;
+    for listing in db::teams::listing(&mut *db).await? {
+        let names = db::teams::member_names(&mut *db, listing.team.id).await?;
         rows.push(TeamRow { team: listing.team, members: listing.members, names: names.join(", ") });
     }
     Ok(TeamsPage { viewer, rows, typed, refused, errors })
 }
 
-pub async fn teams(State(state): State<AppState>, viewer: Viewer) -> Result<TeamsPage> {
-    teams_page(&state, viewer, TeamForm::default(), None, FieldErrors::default()).await
+pub async fn teams(mut db: Db, viewer: Viewer) -> Result<TeamsPage> {
+    teams_page(&mut db, viewer, TeamForm::default(), None, FieldErrors::default()).await
 }
 
 /// Longest team name, in characters.
@@ -389,28 +389,28 @@ impl TeamForm {
 }
 
 pub async fn create_team(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
-    save_team(&state, viewer, &admin, None, &form).await
+    save_team(&mut db, viewer, &admin, None, &form).await
 }
 
 pub async fn rename_team(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<TeamId>,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
-    let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    save_team(&state, viewer, &admin, Some(team), &form).await
+    let team = db::teams::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    save_team(&mut db, viewer, &admin, Some(team), &form).await
 }
 
 /// Adds a team (`existing` is `None`) or changes one; a refused form comes back with why.
 async fn save_team(
-    state: &AppState,
+    db: &mut PgConnection,
     viewer: Viewer,
     admin: &User,
     existing: Option<Team>,
@@ -418,32 +418,27 @@ async fn save_team(
 ) -> Result<Response> {
     // A refused form comes back as typed, in the add form or in its team's row.
     let refused = existing.as_ref().map(|team| team.id);
-    let refuse = |errors: FieldErrors| async move {
-        let page = teams_page(state, viewer, form.clone(), refused, errors).await?;
-        Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let errors = match form.checked() {
+        Ok((name, zone)) => {
+            let saved = match &existing {
+                None => app::teams::create(&mut *db, Actor::from(admin), &name, &zone).await.map(|_| ()),
+                Some(team) => app::teams::change(&mut *db, Actor::from(admin), team, &name, &zone).await,
+            };
+            match saved {
+                Ok(()) => return Ok(Redirect::to("/admin/teams").into_response()),
+                Err(ChangeError::Invalid(errors)) => errors,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(errors) => errors,
     };
-    let (name, zone) = match form.checked() {
-        Ok(checked) => checked,
-        Err(errors) => return refuse(errors).await,
-    };
-    let saved = match &existing {
-        None => app::teams::create(&state.pool, Actor::from(admin), &name, &zone).await.map(|_| ()),
-        Some(team) => app::teams::change(&state.pool, Actor::from(admin), team, &name, &zone).await,
-    };
-    match saved {
-        Ok(()) => Ok(Redirect::to("/admin/teams").into_response()),
-        Err(ChangeError::Invalid(errors)) => refuse(errors).await,
-        Err(error) => Err(error.into()),
-    }
+    let page = teams_page(db, viewer, form.clone(), refused, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn delete_team(
-    State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
-    Path(id): Path<TeamId>,
-) -> Result<Redirect> {
-    let team = db::teams::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    app::teams::delete(&state.pool, Actor::from(&admin), &team).await?;
+pub async fn delete_team(mut db: Db, CurrentUser(admin): CurrentUser, Path(id): Path<TeamId>) -> Result<Redirect> {
+    let team = db::teams::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    app::teams::delete(&mut db, Actor::from(&admin), &team).await?;
     Ok(Redirect::to("/admin/teams"))
 }
 
@@ -476,10 +471,10 @@ pub struct PageQuery {
     page: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer, Query(query): Query<PageQuery>) -> Result<AuditPage> {
+pub async fn audit(mut db: Db, viewer: Viewer, Query(query): Query<PageQuery>) -> Result<AuditPage> {
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(AUDIT_PAGE_SIZE);
-    let (events, total) = db::audit::page(&state.pool, AUDIT_PAGE_SIZE, offset).await?;
+    let (events, total) = db::audit::page(&mut db, AUDIT_PAGE_SIZE, offset).await?;
     let rows = events
         .into_iter()
         .map(|e| AuditRow {

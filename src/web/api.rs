@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::export;
@@ -138,14 +137,14 @@ impl IncidentJson {
 }
 
 /// `GET /api/incidents/{id}`.
-pub async fn incident(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
-    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+pub async fn incident(mut db: Db, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
+    let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IncidentJson::new(postmortem)))
 }
 
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.
-pub async fn export_markdown(state: State<AppState>, id: Path<IncidentId>) -> Result<Response> {
-    export::download(state, id).await
+pub async fn export_markdown(db: Db, id: Path<IncidentId>) -> Result<Response> {
+    export::download(db, id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,7 +171,7 @@ struct ImportedJson {
 /// draft and answers 201 with its id. A document that cannot be imported is a 422 whose
 /// message says why; nothing is saved.
 pub async fn import(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(user): CurrentUser,
     Query(query): Query<ImportQuery>,
     body: std::result::Result<Bytes, BytesRejection>,
@@ -187,7 +186,7 @@ pub async fn import(
         let messages: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
         AppError::Unprocessable(messages.join(" "))
     })?;
-    let id = app::imports::save(&state.pool, Actor::from(&user), &drafts).await?;
+    let id = app::imports::save(&mut db, Actor::from(&user), &drafts).await?;
     let url = paths::incident(id);
     let json = ImportedJson { id: id.0, url: url.clone(), title: drafts.incident.title, notes: imported.notes };
     Ok((StatusCode::CREATED, [(header::LOCATION, url)], Json(json)).into_response())

@@ -34,6 +34,9 @@ pub enum AppError {
     Gone(&'static str),
     #[error("request body over the size limit")]
     PayloadTooLarge,
+    /// The client took longer than the body read timeout to send its request.
+    #[error("request body sent too slowly")]
+    SlowRequest,
     /// The request is well formed but its content cannot be used (a document that cannot be
     /// imported); the message says why and is safe to show.
     #[error("unprocessable: {0}")]
@@ -45,9 +48,20 @@ pub enum AppError {
     /// Someone else saved what this request changes since it was read.
     #[error("conflict")]
     Conflict,
-    /// The pool had no connection within its acquire timeout, or the database is down.
+    /// The pool had no connection within its acquire timeout, the database is down or
+    /// read-only, or a statement ran past its timeout. Nothing was changed.
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
+    /// The database failed while a change was being committed: it may or may not be saved.
+    #[error("outcome unknown")]
+    OutcomeUnknown(#[source] sqlx::Error),
+    /// Too many requests are waiting for the database: shed at the door, nothing was done.
+    #[error("busy: shed at the door")]
+    Busy,
+    /// The request ran past its deadline and was abandoned (`writes`: it was a form or API
+    /// write, whose outcome is then unknown).
+    #[error("request deadline exceeded")]
+    DeadlineExceeded { writes: bool },
     #[error("database error")]
     Database(#[source] sqlx::Error),
     #[error("template error")]
@@ -61,21 +75,24 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> AppError {
         match &error {
             sqlx::Error::RowNotFound => AppError::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                AppError::DatabaseUnavailable(error)
-            }
-            sqlx::Error::Database(db) if db.code().is_some_and(|code| is_unavailable_sqlstate(&code)) => {
-                AppError::DatabaseUnavailable(error)
-            }
+            _ if crate::db::is_unavailable(&error) => AppError::DatabaseUnavailable(error),
             _ => AppError::Database(error),
         }
     }
 }
 
-/// SQLSTATEs that mean "try again later" rather than "this query is wrong": the server is
-/// shutting down, starting up, or out of connection slots.
-fn is_unavailable_sqlstate(code: &str) -> bool {
-    matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006")
+/// The reason code of an unavailable database, for the log and `/metrics`.
+fn unavailable_reason(error: &sqlx::Error) -> &'static str {
+    let code = match error {
+        sqlx::Error::PoolTimedOut => return "pool_timeout",
+        sqlx::Error::Database(db) => db.code(),
+        _ => None,
+    };
+    match code.as_deref() {
+        Some("57014") => "statement_timeout",
+        Some("25006") => "database_read_only",
+        _ => "database_unavailable",
+    }
 }
 
 impl From<ChangeError> for AppError {
@@ -88,6 +105,7 @@ impl From<ChangeError> for AppError {
             ChangeError::Stale => AppError::Conflict,
             ChangeError::Refused(message) => AppError::Refused(message),
             ChangeError::Database(error) => error.into(),
+            ChangeError::OutcomeUnknown(error) => AppError::OutcomeUnknown(error),
             ChangeError::Internal(error) => AppError::Internal(error),
         }
     }
@@ -135,9 +153,13 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::SlowRequest => StatusCode::REQUEST_TIMEOUT,
             AppError::Unprocessable(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict => StatusCode::CONFLICT,
-            AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::DatabaseUnavailable(_)
+            | AppError::OutcomeUnknown(_)
+            | AppError::Busy
+            | AppError::DeadlineExceeded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,6 +186,12 @@ impl AppError {
                 "What you sent is over the size limit, so nothing was saved. Go back, shorten the longest \
                  section (or move large logs to a linked file), and save again.",
             ),
+            AppError::SlowRequest => ErrorPage::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "Sent too slowly",
+                "Your browser took too long to send this, so Hindsight stopped waiting and saved nothing. Check \
+                 your connection and send it again.",
+            ),
             AppError::Unprocessable(message) => {
                 ErrorPage::new(StatusCode::UNPROCESSABLE_ENTITY, "Cannot import this", message.clone())
             }
@@ -179,35 +207,83 @@ impl AppError {
                 "Temporarily unavailable",
                 "Hindsight cannot reach its database right now. Nothing was changed. Try again in a few seconds.",
             ),
+            AppError::Busy => ErrorPage::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy",
+                "Hindsight has more requests than its database can serve right now, so it did not start this \
+                 one. Nothing was changed. Try again in a few seconds.",
+            ),
+            AppError::OutcomeUnknown(_) | AppError::DeadlineExceeded { writes: true } => {
+                ErrorPage::new(StatusCode::SERVICE_UNAVAILABLE, "Not sure it was saved", OUTCOME_UNKNOWN)
+            }
+            AppError::DeadlineExceeded { writes: false } => ErrorPage::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Took too long",
+                "The database did not answer in time, so Hindsight gave up on this page. Nothing was changed. \
+                 Try again in a few seconds.",
+            ),
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => ErrorPage::internal(),
         }
     }
 }
 
+/// What the page says when a change may or may not have been saved.
+pub const OUTCOME_UNKNOWN: &str = "The database stopped answering while your change was being saved, so Hindsight \
+     cannot tell whether it was. Open the page again in a few seconds to see. Sending the same form again is safe: \
+     Hindsight recognises a repeat and does not save it twice.";
+
+impl AppError {
+    /// A short code for why the request was refused or failed, for the log line and the
+    /// `hindsight_http_refusals_total` metric.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Gone(_) => "gone",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::SlowRequest => "slow_request",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::Refused(_) => "refused",
+            AppError::Conflict => "conflict",
+            AppError::DatabaseUnavailable(error) => unavailable_reason(error),
+            AppError::OutcomeUnknown(_) => "outcome_unknown",
+            AppError::Busy => "shed",
+            AppError::DeadlineExceeded { .. } => "deadline_exceeded",
+            AppError::Database(_) => "database_error",
+            AppError::Template(_) => "template_error",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+/// Why a response is an error, attached to it for the access log (`web::observe`), which
+/// writes it in the request's one log line and counts it.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub reason: &'static str,
+    /// The internal cause, for the log only (never a page).
+    pub cause: Option<String>,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        // Logged inside the request's span, which carries the request id the page shows.
-        match &self {
-            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
-                tracing::error!(error = %error_chain(&self), "Request failed with an internal error");
-            }
-            AppError::DatabaseUnavailable(_) => {
-                tracing::warn!(error = %error_chain(&self), "Request refused: the database is unavailable");
-            }
-            AppError::NotFound
-            | AppError::BadRequest(_)
-            | AppError::Unauthorized
-            | AppError::Forbidden(_)
-            | AppError::Gone(_)
-            | AppError::PayloadTooLarge
-            | AppError::Unprocessable(_)
-            | AppError::Refused(_)
-            | AppError::Conflict => {}
-        }
+        let cause = match &self {
+            AppError::Database(_)
+            | AppError::Template(_)
+            | AppError::Internal(_)
+            | AppError::DatabaseUnavailable(_)
+            | AppError::OutcomeUnknown(_) => Some(error_chain(&self)),
+            _ => None,
+        };
+        let refusal = Refusal { reason: self.reason(), cause };
+        // Shed under load: the door is likely open again within a second.
+        let retry_after = if matches!(self, AppError::Busy) { 1 } else { RETRY_AFTER_SECONDS };
         let page = self.page();
         let mut response = (page.status, ()).into_response();
         if page.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         if page.status == StatusCode::UNAUTHORIZED {
             response
@@ -215,6 +291,7 @@ impl IntoResponse for AppError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"Hindsight\""));
         }
         response.extensions_mut().insert(page);
+        response.extensions_mut().insert(refusal);
         response
     }
 }

@@ -2,11 +2,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::admission::Db;
 use super::error::{AppError, Result};
 use super::extract::Path;
 use super::layout::Viewer;
@@ -15,8 +14,8 @@ use crate::domain::IncidentId;
 use crate::markdown::export;
 
 /// `GET /incidents/{id}/export.md`: the document as a `text/markdown` attachment.
-pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>) -> Result<Response> {
-    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+pub async fn download(mut db: Db, Path(id): Path<IncidentId>) -> Result<Response> {
+    let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"{}\"", export::file_name(&postmortem));
     let mut response = export::export(&postmortem).into_response();
     let headers = response.headers_mut();
@@ -32,8 +31,8 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<IncidentId>)
 const ARCHIVE_FOLDER: &str = "hindsight-postmortems";
 
 /// `GET /incidents/export.zip`: every postmortem as Markdown plus `index.md`, in one zip.
-pub async fn archive(State(state): State<AppState>) -> Result<Response> {
-    let postmortems = db::postmortems::all(&state.pool).await?;
+pub async fn archive(mut db: Db) -> Result<Response> {
+    let postmortems = db::postmortems::all(&mut db).await?;
     // Compressing is CPU work: keep it off the async workers.
     let bytes = tokio::task::spawn_blocking(move || zip_bundle(&export::bundle(&postmortems)))
         .await
@@ -76,8 +75,8 @@ pub struct CopyPage {
 }
 
 /// `GET /incidents/{id}/markdown`: the same text in a read-only box, ready to select and copy.
-pub async fn copy_view(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<CopyPage> {
-    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+pub async fn copy_view(mut db: Db, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<CopyPage> {
+    let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     let markdown = export::export(&postmortem);
     Ok(CopyPage {
         viewer,

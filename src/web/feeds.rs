@@ -2,6 +2,7 @@
 //! unfinished action items, and an Atom feed of published postmortems. Calendar apps and feed
 //! readers send no cookie, so these also take an API token as `?token=` (see `auth`).
 
+use sqlx::PgConnection;
 use std::fmt::Write as _;
 
 use askama::Template;
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 use super::AppState;
+use super::admission::Db;
 use super::error::{AppError, Result};
 use super::extract::Path;
 use super::paths;
@@ -25,27 +27,27 @@ const CALENDAR_LIMIT: i64 = 2000;
 const FEED_ENTRIES: i64 = 50;
 
 /// `GET /feeds/people/{user}/due.ics`
-pub async fn person_calendar(State(state): State<AppState>, Path(user): Path<UserId>) -> Result<Response> {
-    let person = db::users::find(&state.pool, user).await?.ok_or(AppError::NotFound)?;
+pub async fn person_calendar(State(state): State<AppState>, mut db: Db, Path(user): Path<UserId>) -> Result<Response> {
+    let person = db::users::find(&mut *db, user).await?.ok_or(AppError::NotFound)?;
     let name = if person.name.is_empty() { person.email.clone() } else { person.name.clone() };
     let filter = LedgerFilter { owner: Some(user), ..unfinished() };
-    calendar(&state, &format!("Action items of {name}"), &filter).await
+    calendar(&state, &mut db, &format!("Action items of {name}"), &filter).await
 }
 
 /// `GET /feeds/teams/{team}/due.ics`
-pub async fn team_calendar(State(state): State<AppState>, Path(team): Path<TeamId>) -> Result<Response> {
-    let team = db::teams::find(&state.pool, team).await?.ok_or(AppError::NotFound)?;
+pub async fn team_calendar(State(state): State<AppState>, mut db: Db, Path(team): Path<TeamId>) -> Result<Response> {
+    let team = db::teams::find(&mut *db, team).await?.ok_or(AppError::NotFound)?;
     let filter = LedgerFilter { team: Some(team.id), ..unfinished() };
-    calendar(&state, &format!("Action items of {}", team.name), &filter).await
+    calendar(&state, &mut db, &format!("Action items of {}", team.name), &filter).await
 }
 
 fn unfinished() -> LedgerFilter {
     LedgerFilter { status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() }
 }
 
-async fn calendar(state: &AppState, name: &str, filter: &LedgerFilter) -> Result<Response> {
+async fn calendar(state: &AppState, db: &mut PgConnection, name: &str, filter: &LedgerFilter) -> Result<Response> {
     let now = OffsetDateTime::now_utc();
-    let (rows, _) = db::ledger::page(&state.pool, filter, now, CALENDAR_LIMIT, 0).await?;
+    let (rows, _) = db::ledger::page(&mut *db, filter, now, CALENDAR_LIMIT, 0).await?;
     let body = ics(name, &rows, &state.public_url, now);
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
@@ -150,8 +152,8 @@ pub struct AtomFeed {
 }
 
 /// `GET /feeds/postmortems.atom`: the newest published postmortems, each as it was published.
-pub async fn postmortems(State(state): State<AppState>) -> Result<Response> {
-    let published = db::revisions::published(&state.pool, FEED_ENTRIES).await?;
+pub async fn postmortems(State(state): State<AppState>, mut db: Db) -> Result<Response> {
+    let published = db::revisions::published(&mut *db, FEED_ENTRIES).await?;
     let base = &state.public_url;
     let rfc3339 = |at: OffsetDateTime| super::layout::iso(at);
     let updated = published.first().map_or_else(|| rfc3339(OffsetDateTime::UNIX_EPOCH), |p| rfc3339(p.published_at));

@@ -8,11 +8,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, State};
+use axum::extract::Multipart;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Query};
@@ -174,7 +174,7 @@ fn read_preview_form(pairs: Vec<(String, String)>) -> Result<(Vec<DocumentForm>,
 
 /// The preview form, posted to preview again or to save.
 pub async fn preview_or_save(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -186,7 +186,7 @@ pub async fn preview_or_save(
     match ready {
         Some(drafts) if action == Action::Save && !drafts.is_empty() => {
             let owned: Vec<Drafts> = drafts.into_iter().cloned().collect();
-            let ids = app::imports::save_all(&state.pool, Actor::from(&user), &owned).await?;
+            let ids = app::imports::save_all(&mut db, Actor::from(&user), &owned).await?;
             tracing::info!(drafts = ids.len(), "Imported Markdown postmortems");
             Ok(saved_redirect(&ids).into_response())
         }
@@ -510,11 +510,7 @@ pub struct SavedPage {
 }
 
 /// The drafts an import just saved, with links to each.
-pub async fn saved(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(query): Query<SavedQuery>,
-) -> Result<SavedPage> {
+pub async fn saved(mut db: Db, viewer: Viewer, Query(query): Query<SavedQuery>) -> Result<SavedPage> {
     let ids: Vec<IncidentId> = query
         .ids
         .split(',')
@@ -526,7 +522,7 @@ pub async fn saved(
     let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
         // A postmortem deleted since is simply not listed.
-        if let Some(incident) = db::incidents::find(&state.pool, id).await? {
+        if let Some(incident) = db::incidents::find(&mut *db, id).await? {
             rows.push(SavedRow {
                 id,
                 started: t::format_full(incident.started_at, incident.offset),

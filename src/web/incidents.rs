@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path, Query};
@@ -55,6 +56,7 @@ pub struct IndexQuery {
 
 pub async fn index(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Query(query): Query<IndexQuery>,
 ) -> Result<IndexPage> {
@@ -63,13 +65,13 @@ pub async fn index(
         return Err(AppError::BadRequest("Page numbers start at 1.".into()));
     }
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (summaries, counter) = db::incidents::list_page(&state.pool, PAGE_SIZE, offset).await?;
+    let (summaries, counter) = db::incidents::list_page(&mut *db, PAGE_SIZE, offset).await?;
     // The page's rows bring the counter; an empty page asks for it.
     let counter = match counter {
         Some(counter) => counter,
-        None => db::counters::current(&state.pool).await?.incidents,
+        None => db::counters::current(&mut *db).await?.incidents,
     };
-    let total = state.counts.get(CountOf::Postmortems, counter, db::incidents::count(&state.pool)).await?;
+    let total = state.counts.get(CountOf::Postmortems, counter, db::incidents::count(&mut *db)).await?;
     let rows = summaries
         .into_iter()
         .map(|s| IndexRow {
@@ -149,12 +151,12 @@ pub async fn new(viewer: Viewer) -> FormPage {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
-    match app::postmortems::create(&state.pool, Actor::from(&user), &form).await {
+    match app::postmortems::create(&mut db, Actor::from(&user), &form).await {
         Ok(id) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(viewer, form, errors)).into_response())
@@ -163,19 +165,19 @@ pub async fn create(
     }
 }
 
-pub async fn edit(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<FormPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+pub async fn edit(mut db: Db, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<FormPage> {
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     Ok(FormPage::edit(viewer, id, &incident.title, IncidentForm::from_incident(&incident), FieldErrors::default()))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
 ) -> Result<Response> {
-    match app::postmortems::update(&state.pool, Actor::from(&user), id, &form).await {
+    match app::postmortems::update(&mut db, Actor::from(&user), id, &form).await {
         Ok(()) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
@@ -185,7 +187,7 @@ pub async fn update(
         Err(ChangeError::Refused(message)) => Err(AppError::BadRequest(message)),
         // Someone saved since this form loaded: show theirs beside what was typed.
         Err(ChangeError::Stale) => {
-            let current = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+            let current = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
             Ok((StatusCode::CONFLICT, conflict_page(viewer, &current, form)).into_response())
         }
         Err(error) => Err(error.into()),
@@ -228,12 +230,8 @@ pub struct DeletePage {
     items: usize,
 }
 
-pub async fn confirm_delete(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<IncidentId>,
-) -> Result<DeletePage> {
-    let postmortem = db::postmortems::find_in(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+pub async fn confirm_delete(mut db: Db, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<DeletePage> {
+    let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     Ok(DeletePage {
         viewer,
         id,
@@ -243,11 +241,7 @@ pub async fn confirm_delete(
     })
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<IncidentId>,
-) -> Result<Redirect> {
-    app::postmortems::delete(&state.pool, Actor::from(&user), id).await?;
+pub async fn delete(mut db: Db, CurrentUser(user): CurrentUser, Path(id): Path<IncidentId>) -> Result<Redirect> {
+    app::postmortems::delete(&mut db, Actor::from(&user), id).await?;
     Ok(Redirect::to("/incidents"))
 }

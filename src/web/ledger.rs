@@ -7,9 +7,11 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::Query;
@@ -156,6 +158,7 @@ impl LedgerPage {
 
 pub async fn index(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Query(query): Query<LedgerQuery>,
 ) -> Result<LedgerPage> {
@@ -163,13 +166,13 @@ pub async fn index(
     let page = query.page.unwrap_or(1).max(1);
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
     let now = OffsetDateTime::now_utc();
-    let (rows, counters) = db::ledger::page(&state.pool, &filter, now, PAGE_SIZE, offset).await?;
+    let (rows, counters) = db::ledger::page(&mut *db, &filter, now, PAGE_SIZE, offset).await?;
     // The page's rows bring the counters; an empty page asks for them.
     let counters = match counters {
         Some(counters) => counters,
-        None => db::counters::current(&state.pool).await?,
+        None => db::counters::current(&mut *db).await?,
     };
-    let count = db::ledger::count(&state.pool, &filter, now);
+    let count = db::ledger::count(&mut *db, &filter, now);
     // The order does not change the count.
     let counted = LedgerFilter { sort: LedgerSort::default(), ..filter.clone() };
     let total = state.counts.get(CountOf::Ledger(counted), counters.action_items, count).await?;
@@ -186,8 +189,8 @@ pub async fn index(
         } else {
             ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
         },
-        teams: state.pickers.teams(&state.pool, Some(counters.teams)).await?,
-        people: state.pickers.people(&state.pool, Some(counters.users), None).await?,
+        teams: state.pickers.teams(&mut db, Some(counters.teams)).await?,
+        people: state.pickers.people(&mut db, Some(counters.users), None).await?,
         sorts: LedgerSort::ALL,
         query,
     })
@@ -212,11 +215,11 @@ pub struct MineSection {
 const DUE_SOON_DAYS: i64 = 14;
 
 /// The signed-in person's open action items: overdue, due within two weeks, and the rest.
-pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(user): CurrentUser) -> Result<MinePage> {
+pub async fn mine(mut db: Db, viewer: Viewer, CurrentUser(user): CurrentUser) -> Result<MinePage> {
     let filter =
         LedgerFilter { owner: Some(user.id), status: Some(StatusFilter::Unfinished), ..LedgerFilter::default() };
     let now = OffsetDateTime::now_utc();
-    let (rows, _) = db::ledger::page(&state.pool, &filter, now, MAX_EXPORT, 0).await?;
+    let (rows, _) = db::ledger::page(&mut *db, &filter, now, MAX_EXPORT, 0).await?;
     let soon = now.date() + time::Duration::days(DUE_SOON_DAYS);
     let (mut overdue, mut due_soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
@@ -240,14 +243,14 @@ pub async fn mine(State(state): State<AppState>, viewer: Viewer, CurrentUser(use
     Ok(MinePage { viewer, sections, owner_id: user.id })
 }
 
-async fn everything(state: &AppState, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {
+async fn everything(db: &mut PgConnection, query: &LedgerQuery) -> Result<Vec<LedgerRow>> {
     let filter = query.filter()?;
-    Ok(db::ledger::page(&state.pool, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?.0)
+    Ok(db::ledger::page(&mut *db, &filter, OffsetDateTime::now_utc(), MAX_EXPORT, 0).await?.0)
 }
 
 /// The filtered list as CSV (RFC 4180), every matching item.
-pub async fn csv(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<Response> {
-    let rows = everything(&state, &query).await?;
+pub async fn csv(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Response> {
+    let rows = everything(&mut db, &query).await?;
     let mut out = String::from(
         "id,postmortem_id,postmortem,severity,action_item,kind,priority,status,owner,team,due_on,overdue,\
          ticket_url,completed_at,wont_do_reason,completion_note\r\n",
@@ -288,8 +291,8 @@ fn csv_field(value: &str) -> String {
 }
 
 /// The filtered list as a Markdown table, for a wiki page.
-pub async fn markdown(State(state): State<AppState>, Query(query): Query<LedgerQuery>) -> Result<Response> {
-    let rows = everything(&state, &query).await?;
+pub async fn markdown(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Response> {
+    let rows = everything(&mut db, &query).await?;
     let mut out = format!("# Action items\n\n{} item{}.\n\n", rows.len(), if rows.len() == 1 { "" } else { "s" });
     out.push_str("| Action item | Postmortem | Severity | Owner | Team | Priority | Status | Due |\n");
     out.push_str("|---|---|---|---|---|---|---|---|\n");

@@ -4,9 +4,11 @@
 mod account;
 pub mod action_items;
 mod admin;
+pub mod admission;
 mod api;
 mod assets;
 pub mod auth;
+mod body;
 mod charts;
 pub mod error;
 mod export;
@@ -18,6 +20,7 @@ mod incidents;
 mod kept;
 pub mod layout;
 mod ledger;
+mod observe;
 pub mod paths;
 mod pickers;
 pub mod postmortem;
@@ -38,14 +41,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sqlx::PgPool;
-use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::TraceLayer;
 
+use admission::Admission;
 use auth::AuthSettings;
 use error::{AppError, ErrorPage};
 
@@ -78,6 +80,26 @@ pub struct AppState {
     pub counts: Arc<kept::KeptCounts>,
     /// Postmortems read lately (see `postmortem::KeptPostmortems`).
     pub postmortems: Arc<postmortem::KeptPostmortems>,
+    /// The door in front of the database (see `admission`).
+    pub admission: Arc<Admission>,
+}
+
+impl AppState {
+    /// A state over `pool`, its door sized by `limits`, with default settings otherwise.
+    pub fn new(pool: PgPool, limits: admission::Limits) -> AppState {
+        AppState {
+            admission: Arc::new(Admission::new(pool.clone(), limits)),
+            pool,
+            readiness_timeout: Duration::from_secs(1),
+            auth: Arc::new(AuthSettings::default()),
+            due_policy: crate::domain::DuePolicy::DEFAULT,
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            figures: Default::default(),
+            pickers: Default::default(),
+            counts: Default::default(),
+            postmortems: Default::default(),
+        }
+    }
 }
 
 /// The whole application, ready to serve or to drive in tests with `oneshot`.
@@ -90,11 +112,13 @@ pub fn router(state: AppState) -> Router {
         .route("/setup", get(auth::setup_page).post(auth::setup))
         .route("/reset/{secret}", get(auth::reset_page).post(auth::reset));
 
-    // Probes and assets never ask who is calling: liveness must not depend on the database,
-    // and a stylesheet needs no session lookup.
+    // Probes, metrics and assets never ask who is calling and never wait at the door:
+    // liveness and metrics must not depend on the database, and a stylesheet needs no
+    // session lookup.
     let anonymous = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .route("/static/{file}", get(assets::serve));
 
     let readers = Router::new()
@@ -175,13 +199,16 @@ pub fn router(state: AppState) -> Router {
         .merge(only(Role::Manager, managers))
         .merge(only(Role::Admin, admins))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), auth::identify));
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        .layer(middleware::from_fn_with_state(state.admission.clone(), admission::admit))
+        .layer(middleware::from_fn(body::read_whole));
 
     // Outermost first: every request gets an id, a span carrying it, and an error page; then
     // the security headers; a cross-site form post is refused before any handler runs; then
     // the visitor is identified.
     anonymous
         .merge(pages)
+        .layer(middleware::from_fn(observe::note_route))
         .layer(CsrfLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()))
@@ -191,14 +218,18 @@ pub fn router(state: AppState) -> Router {
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
+        // One line per request, with status, latency and any refusal's reason, and its metrics.
+        .layer(middleware::from_fn(observe::record))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request.id = %id)
                 })
-                // One line per request at info, with status and latency, inside the request's span.
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+                // The span only: `observe::record` writes the request's one line.
+                .on_request(())
+                .on_response(())
+                .on_failure(()),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
@@ -251,6 +282,9 @@ async fn error_pages(request: Request, next: Next) -> Response {
         None => ErrorPage::for_status(status),
     };
     let (mut parts, _) = response.into_parts();
+    if parts.extensions.get::<ProtectionError>().is_some() {
+        parts.extensions.insert(error::Refusal { reason: "cross_site", cause: None });
+    }
     let (body, content_type) = if wants_json {
         (layout::render_error_json(&page, &request_id), "application/json")
     } else {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use super::kept::{self, Kept};
 use crate::db;
@@ -105,18 +105,18 @@ impl Pickers {
     /// counter when the caller has read it already.
     pub async fn people(
         &self,
-        pool: &PgPool,
+        db: &mut PgConnection,
         version: Option<i64>,
         current: Option<UserId>,
     ) -> sqlx::Result<Shared<Person>> {
         let version = match version {
             Some(version) => version,
-            None => kept::version(pool, "users").await?,
+            None => kept::version(&mut *db, "users").await?,
         };
         let people = match self.people.get(&(), version) {
             Some(people) => people,
             None => {
-                let people = People::new(db::users::all(pool).await?);
+                let people = People::new(db::users::all(&mut *db).await?);
                 self.people.put((), version, people.clone());
                 people
             }
@@ -125,15 +125,15 @@ impl Pickers {
     }
 
     /// Every team, by name. `version` is the `teams` counter when the caller has read it.
-    pub async fn teams(&self, pool: &PgPool, version: Option<i64>) -> sqlx::Result<Shared<Team>> {
+    pub async fn teams(&self, db: &mut PgConnection, version: Option<i64>) -> sqlx::Result<Shared<Team>> {
         let version = match version {
             Some(version) => version,
-            None => kept::version(pool, "teams").await?,
+            None => kept::version(&mut *db, "teams").await?,
         };
         if let Some(teams) = self.teams.get(&(), version) {
             return Ok(teams);
         }
-        let teams = Shared::from(db::teams::all(pool).await?);
+        let teams = Shared::from(db::teams::all(&mut *db).await?);
         self.teams.put((), version, teams.clone());
         Ok(teams)
     }

@@ -3,6 +3,7 @@
 //! turns what was read into the page without touching the database, so it can be measured on
 //! its own (`cargo bench --bench page`).
 
+use sqlx::PgConnection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::admission::Db;
 use super::error::{AppError, Result};
 use super::extract::Path;
 use super::layout::Viewer;
@@ -298,14 +300,18 @@ impl ShowPage {
 }
 
 /// The postmortem page, with any rejected sub-form shown again (422) as the user typed it.
-pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pending: PendingForms) -> Result<Response> {
+pub async fn render_show(
+    state: &AppState,
+    db: &mut PgConnection,
+    viewer: Viewer,
+    id: IncidentId,
+    pending: PendingForms,
+) -> Result<Response> {
     let may_edit = viewer.can(Role::Engineer);
     let (people_kept, teams_kept) = state.pickers.kept_versions();
     let lists = ForPage { pickers: may_edit, people_kept, teams_kept };
     let kept = state.postmortems.get(id);
-    let mut conn = state.pool.acquire().await?;
-    let read = db::postmortems::load_page(&mut conn, id, kept.as_ref().map(|(stamp, _)| *stamp), lists).await?;
-    drop(conn);
+    let read = db::postmortems::load_page(&mut *db, id, kept.as_ref().map(|(stamp, _)| *stamp), lists).await?;
     let (loaded, lists) = match (read, kept) {
         (None, _) => {
             state.postmortems.forget(id);
@@ -337,8 +343,8 @@ pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pendi
             Some((people, teams)) => (viewing.people, viewing.teams) = (people, teams),
             // Kept lists that aged out between the query and now: read them.
             None => {
-                viewing.people = state.pickers.people(&state.pool, Some(lists.people_version), None).await?;
-                viewing.teams = state.pickers.teams(&state.pool, Some(lists.teams_version)).await?;
+                viewing.people = state.pickers.people(&mut *db, Some(lists.people_version), None).await?;
+                viewing.teams = state.pickers.teams(&mut *db, Some(lists.teams_version)).await?;
             }
         }
     }
@@ -347,7 +353,11 @@ pub async fn render_show(state: &AppState, viewer: Viewer, id: IncidentId, pendi
         // Made by another renderer: shown fresh now, and stored again off this request.
         let pool = state.pool.clone();
         tokio::spawn(async move {
-            if let Err(error) = app::rendering::refresh_postmortem(&pool, id).await {
+            let refreshed = match pool.acquire().await {
+                Ok(mut conn) => app::rendering::refresh_postmortem(&mut conn, id).await,
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = refreshed {
                 tracing::warn!(incident.id = %id, %error, "Could not store freshly rendered HTML");
             }
         });
@@ -406,6 +416,11 @@ impl KeptPostmortems {
     }
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<Response> {
-    render_show(&state, viewer, id, PendingForms::default()).await
+pub async fn show(
+    State(state): State<AppState>,
+    mut db: Db,
+    viewer: Viewer,
+    Path(id): Path<IncidentId>,
+) -> Result<Response> {
+    render_show(&state, &mut db, viewer, id, PendingForms::default()).await
 }

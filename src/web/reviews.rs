@@ -5,8 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::Result;
 use super::extract::{Form, Path};
@@ -26,6 +28,7 @@ pub struct CommentForm {
 /// saying why and keeping the text.
 async fn answer(
     state: &AppState,
+    db: &mut PgConnection,
     viewer: Viewer,
     id: IncidentId,
     form: CommentForm,
@@ -34,8 +37,14 @@ async fn answer(
     match outcome {
         Ok(()) => Ok((StatusCode::SEE_OTHER, Redirect::to(&paths::incident_review(id))).into_response()),
         Err(ChangeError::Refused(why)) => {
-            render_show(state, viewer, id, PendingForms { review: Some((why, form.body)), ..PendingForms::default() })
-                .await
+            render_show(
+                state,
+                &mut *db,
+                viewer,
+                id,
+                PendingForms { review: Some((why, form.body)), ..PendingForms::default() },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
@@ -44,47 +53,51 @@ async fn answer(
 /// Submits a complete draft for review.
 pub async fn submit(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    let outcome = app::reviews::submit(&state.pool, user.id, id, &form.body).await;
-    answer(&state, viewer, id, form, outcome).await
+    let outcome = app::reviews::submit(&mut db, user.id, id, &form.body).await;
+    answer(&state, &mut db, viewer, id, form, outcome).await
 }
 
 /// Approves a postmortem in review, which publishes it (managers).
 pub async fn approve(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    let outcome = app::reviews::approve(&state.pool, user.id, id, &form.body).await;
-    answer(&state, viewer, id, form, outcome).await
+    let outcome = app::reviews::approve(&mut db, user.id, id, &form.body).await;
+    answer(&state, &mut db, viewer, id, form, outcome).await
 }
 
 /// Sends a postmortem in review back to its authors, saying what to change (managers).
 pub async fn send_back(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    let outcome = app::reviews::send_back(&state.pool, user.id, id, &form.body).await;
-    answer(&state, viewer, id, form, outcome).await
+    let outcome = app::reviews::send_back(&mut db, user.id, id, &form.body).await;
+    answer(&state, &mut db, viewer, id, form, outcome).await
 }
 
 /// Adds a comment to the review discussion.
 pub async fn comment(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response> {
-    let outcome = app::reviews::comment(&state.pool, user.id, id, &form.body).await;
-    answer(&state, viewer, id, form, outcome).await
+    let outcome = app::reviews::comment(&mut db, user.id, id, &form.body).await;
+    answer(&state, &mut db, viewer, id, form, outcome).await
 }

@@ -3,10 +3,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::AppState;
+use super::admission::Db;
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
 use super::layout::Viewer;
@@ -44,9 +44,9 @@ fn rows(revisions: Vec<RevisionSummary>) -> Vec<RevisionRow> {
 }
 
 /// `GET /incidents/{id}/revisions`: every revision, newest first, with a form to compare two.
-pub async fn index(State(state): State<AppState>, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<IndexPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let revisions = rows(db::revisions::list(&state.pool, id).await?);
+pub async fn index(mut db: Db, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<IndexPage> {
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let revisions = rows(db::revisions::list(&mut *db, id).await?);
     Ok(IndexPage { viewer, id, title: incident.title, revisions })
 }
 
@@ -65,14 +65,10 @@ pub struct ShowPage {
 }
 
 /// `GET /incidents/{id}/revisions/{number}`: the postmortem as it read in that revision.
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, number)): Path<(IncidentId, i32)>,
-) -> Result<ShowPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let revision = db::revisions::find(&state.pool, id, number).await?.ok_or(AppError::NotFound)?;
-    let (latest, _) = db::revisions::latest_numbers(&state.pool, id).await?;
+pub async fn show(mut db: Db, viewer: Viewer, Path((id, number)): Path<(IncidentId, i32)>) -> Result<ShowPage> {
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let revision = db::revisions::find(&mut *db, id, number).await?.ok_or(AppError::NotFound)?;
+    let (latest, _) = db::revisions::latest_numbers(&mut *db, id).await?;
     Ok(ShowPage {
         viewer,
         id,
@@ -126,26 +122,28 @@ fn revision_number(text: Option<&str>) -> Result<Option<i32>> {
 
 /// `GET /incidents/{id}/compare?from=A&to=B`: what changed from revision A to revision B.
 pub async fn compare(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Path(id): Path<IncidentId>,
     Query(query): Query<CompareQuery>,
 ) -> Result<ComparePage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let revisions = db::revisions::list(&state.pool, id).await?;
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let revisions = db::revisions::list(&mut *db, id).await?;
     let latest = revisions.first().map_or(0, |revision| revision.number);
     let to = revision_number(query.to.as_deref())?.unwrap_or(latest);
     let from = revision_number(query.from.as_deref())?.unwrap_or(to.saturating_sub(1).max(1));
-    let text_of = async |number: i32| -> Result<String> {
-        let revision = db::revisions::find(&state.pool, id, number).await?;
-        revision
-            .map(|revision| revision.markdown)
-            .ok_or_else(|| AppError::BadRequest(format!("Postmortem #{id} has no revision {number}.")))
-    };
-    let (old, new) = (text_of(from).await?, text_of(to).await?);
+    let (old, new) = (text_of(&mut db, id, from).await?, text_of(&mut db, id, to).await?);
     // A diff is CPU work on whole documents: keep it off the async workers.
     let diff = tokio::task::spawn_blocking(move || diff(&old, &new))
         .await
         .map_err(|error| AppError::Internal(error.to_string()))?;
     Ok(ComparePage { viewer, id, title: incident.title, from, to, revisions: rows(revisions), diff })
+}
+
+/// The Markdown of revision `number` of postmortem `id`.
+async fn text_of(db: &mut PgConnection, id: IncidentId, number: i32) -> Result<String> {
+    let revision = db::revisions::find(db, id, number).await?;
+    revision
+        .map(|revision| revision.markdown)
+        .ok_or_else(|| AppError::BadRequest(format!("Postmortem #{id} has no revision {number}.")))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
@@ -35,28 +36,35 @@ fn anchor(id: IncidentId, section: SectionId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
-    match app::sections::add(&state.pool, Actor::from(&user), id, &form).await {
+    match app::sections::add(&mut db, Actor::from(&user), id, &form).await {
         Ok(section) => Ok(anchor(id, section).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, viewer, id, PendingForms { section: Some((form, errors)), ..PendingForms::default() })
-                .await
+            render_show(
+                &state,
+                &mut db,
+                viewer,
+                id,
+                PendingForms { section: Some((form, errors)), ..PendingForms::default() },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<EditPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let section = db::sections::find(&state.pool, id, section_id).await?.ok_or(AppError::NotFound)?;
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let section = db::sections::find(&mut *db, id, section_id).await?.ok_or(AppError::NotFound)?;
     Ok(EditPage {
         viewer,
         incident_id: id,
@@ -68,16 +76,16 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
-    match app::sections::edit(&state.pool, Actor::from(&user), id, section_id, &form).await {
+    match app::sections::edit(&mut db, Actor::from(&user), id, section_id, &form).await {
         Ok(()) => Ok(anchor(id, section_id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+            let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
             let page = EditPage { viewer, incident_id: id, incident_title: incident.title, section_id, form, errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -86,10 +94,10 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(user): CurrentUser,
     Path((id, section_id)): Path<(IncidentId, SectionId)>,
 ) -> Result<Redirect> {
-    app::sections::delete(&state.pool, Actor::from(&user), id, section_id).await?;
+    app::sections::delete(&mut db, Actor::from(&user), id, section_id).await?;
     Ok(Redirect::to(&paths::incident_more_sections(id)))
 }

@@ -5,10 +5,11 @@ use std::time::Duration;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::AppState;
+use super::admission::Db;
 use super::charts::{self, Series, Svg};
 use super::error::{AppError, Result};
 use super::extract::Path;
@@ -71,15 +72,15 @@ impl Default for FigureCache {
 
 impl FigureCache {
     /// Every team's figures (`team` is `None`), or one team's with its last 12 months.
-    async fn get(&self, pool: &PgPool, team: Option<TeamId>) -> sqlx::Result<(Vec<TeamStats>, Vec<Month>)> {
-        let version = kept::version(pool, "action_items").await?;
+    async fn get(&self, db: &mut PgConnection, team: Option<TeamId>) -> sqlx::Result<(Vec<TeamStats>, Vec<Month>)> {
+        let version = kept::version(&mut *db, "action_items").await?;
         if let Some(figures) = self.0.get(&team, version) {
             return Ok(figures);
         }
         let now = OffsetDateTime::now_utc();
-        let stats = db::team_stats::teams(pool, now, team).await?;
+        let stats = db::team_stats::teams(&mut *db, now, team).await?;
         let months = match team {
-            Some(id) if !stats.is_empty() => db::team_stats::months(pool, id, now).await?,
+            Some(id) if !stats.is_empty() => db::team_stats::months(&mut *db, id, now).await?,
             _ => Vec::new(),
         };
         self.0.put(team, version, (stats.clone(), months.clone()));
@@ -88,8 +89,8 @@ impl FigureCache {
 }
 
 /// `/teams`: every team side by side.
-pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> Result<OverviewPage> {
-    let (stats, _) = state.figures.get(&state.pool, None).await?;
+pub async fn overview(State(state): State<AppState>, mut db: Db, viewer: Viewer) -> Result<OverviewPage> {
+    let (stats, _) = state.figures.get(&mut db, None).await?;
     let names: Vec<String> = stats.iter().map(|s| s.team.name.clone()).collect();
     let series = [
         Series { name: "Open", class: "bar-open", values: stats.iter().map(|s| s.open).collect() },
@@ -122,8 +123,13 @@ pub struct TeamPage {
 }
 
 /// `/teams/{team}`: one team's figures and its last 12 months.
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<TeamId>) -> Result<TeamPage> {
-    let (stats, months) = state.figures.get(&state.pool, Some(id)).await?;
+pub async fn show(
+    State(state): State<AppState>,
+    mut db: Db,
+    viewer: Viewer,
+    Path(id): Path<TeamId>,
+) -> Result<TeamPage> {
+    let (stats, months) = state.figures.get(&mut db, Some(id)).await?;
     let stats = stats.into_iter().next().ok_or(AppError::NotFound)?;
     let months: Vec<MonthRow> = months
         .into_iter()

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
@@ -36,28 +37,35 @@ fn anchor(id: IncidentId) -> Redirect {
 
 pub async fn create(
     State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
-    match app::timeline::add(&state.pool, Actor::from(&user), id, &form).await {
+    match app::timeline::add(&mut db, Actor::from(&user), id, &form).await {
         Ok(_) => Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            render_show(&state, viewer, id, PendingForms { entry: Some((form, errors)), ..PendingForms::default() })
-                .await
+            render_show(
+                &state,
+                &mut db,
+                viewer,
+                id,
+                PendingForms { entry: Some((form, errors)), ..PendingForms::default() },
+            )
+            .await
         }
         Err(error) => Err(error.into()),
     }
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
 ) -> Result<EditPage> {
-    let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let entry = db::timeline::find(&state.pool, id, entry_id).await?.ok_or(AppError::NotFound)?;
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let entry = db::timeline::find(&mut *db, id, entry_id).await?.ok_or(AppError::NotFound)?;
     Ok(EditPage {
         viewer,
         form: TimelineForm::from_entry(&entry, incident.offset),
@@ -70,16 +78,16 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
     Form(form): Form<TimelineForm>,
 ) -> Result<Response> {
-    match app::timeline::edit(&state.pool, Actor::from(&user), id, entry_id, &form).await {
+    match app::timeline::edit(&mut db, Actor::from(&user), id, entry_id, &form).await {
         Ok(()) => Ok(anchor(id).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            let incident = db::incidents::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+            let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
             let page = EditPage {
                 viewer,
                 time_label: format!("Time ({})", incident.offset),
@@ -96,10 +104,10 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    mut db: Db,
     CurrentUser(user): CurrentUser,
     Path((id, entry_id)): Path<(IncidentId, TimelineEntryId)>,
 ) -> Result<Redirect> {
-    app::timeline::delete(&state.pool, Actor::from(&user), id, entry_id).await?;
+    app::timeline::delete(&mut db, Actor::from(&user), id, entry_id).await?;
     Ok(anchor(id))
 }

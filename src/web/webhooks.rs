@@ -3,11 +3,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::PgConnection;
 
-use super::AppState;
+use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
@@ -78,24 +78,24 @@ impl ListPage {
 }
 
 async fn list_page(
-    state: &AppState,
+    db: &mut PgConnection,
     viewer: Viewer,
     url: String,
     chosen: Vec<String>,
     errors: FieldErrors,
 ) -> Result<ListPage> {
-    Ok(ListPage { viewer, hooks: db::webhooks::list(&state.pool).await?, events: EVENTS, url, chosen, errors })
+    Ok(ListPage { viewer, hooks: db::webhooks::list(&mut *db).await?, events: EVENTS, url, chosen, errors })
 }
 
 /// `GET /admin/webhooks`
-pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage> {
+pub async fn index(mut db: Db, viewer: Viewer) -> Result<ListPage> {
     let every_event = EVENTS.iter().map(|(event, _)| (*event).to_owned()).collect();
-    list_page(&state, viewer, String::new(), every_event, FieldErrors::default()).await
+    list_page(&mut db, viewer, String::new(), every_event, FieldErrors::default()).await
 }
 
 /// `POST /admin/webhooks`: adds a receiver with a new secret, then shows it.
 pub async fn create(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -104,11 +104,11 @@ pub async fn create(
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
         Err(errors) => {
-            let page = list_page(&state, viewer, form.url, form.events, errors).await?;
+            let page = list_page(&mut db, viewer, form.url, form.events, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let id = app::webhooks::create(&state.pool, Actor::from(&admin), &url, &events).await?;
+    let id = app::webhooks::create(&mut db, Actor::from(&admin), &url, &events).await?;
     Ok(Redirect::to(&paths::webhook(id)).into_response())
 }
 
@@ -159,14 +159,14 @@ fn until(at: time::OffsetDateTime) -> String {
 }
 
 async fn show_page(
-    state: &AppState,
+    db: &mut PgConnection,
     viewer: Viewer,
     id: WebhookId,
     form: Option<WebhookForm>,
     errors: FieldErrors,
 ) -> Result<ShowPage> {
-    let hook = db::webhooks::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let log = db::webhooks::deliveries(&state.pool, id, LOG_LENGTH)
+    let hook = db::webhooks::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let log = db::webhooks::deliveries(&mut *db, id, LOG_LENGTH)
         .await?
         .into_iter()
         .map(|delivery| DeliveryRow {
@@ -183,13 +183,13 @@ async fn show_page(
 }
 
 /// `GET /admin/webhooks/{hook}`
-pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<WebhookId>) -> Result<ShowPage> {
-    show_page(&state, viewer, id, None, FieldErrors::default()).await
+pub async fn show(mut db: Db, viewer: Viewer, Path(id): Path<WebhookId>) -> Result<ShowPage> {
+    show_page(&mut db, viewer, id, None, FieldErrors::default()).await
 }
 
 /// `POST /admin/webhooks/{hook}`: changes the address, the events, or pauses it.
 pub async fn update(
-    State(state): State<AppState>,
+    mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Path(id): Path<WebhookId>,
@@ -199,35 +199,28 @@ pub async fn update(
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
         Err(errors) => {
-            let page = show_page(&state, viewer, id, Some(form), errors).await?;
+            let page = show_page(&mut db, viewer, id, Some(form), errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    app::webhooks::update(&state.pool, Actor::from(&admin), id, &url, &events, form.active).await?;
+    app::webhooks::update(&mut db, Actor::from(&admin), id, &url, &events, form.active).await?;
     Ok(Redirect::to(&paths::webhook(id)).into_response())
 }
 
 /// `POST /admin/webhooks/{hook}/delete`: removes the receiver and its log.
-pub async fn delete(
-    State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
-    Path(id): Path<WebhookId>,
-) -> Result<Redirect> {
-    app::webhooks::delete(&state.pool, Actor::from(&admin), id).await?;
+pub async fn delete(mut db: Db, CurrentUser(admin): CurrentUser, Path(id): Path<WebhookId>) -> Result<Redirect> {
+    app::webhooks::delete(&mut db, Actor::from(&admin), id).await?;
     Ok(Redirect::to("/admin/webhooks"))
 }
 
 /// `POST /admin/webhooks/{hook}/ping`: queues a test event.
-pub async fn ping(State(state): State<AppState>, Path(id): Path<WebhookId>) -> Result<Redirect> {
-    app::webhooks::ping(&state.pool, id).await?;
+pub async fn ping(mut db: Db, Path(id): Path<WebhookId>) -> Result<Redirect> {
+    app::webhooks::ping(&mut db, id).await?;
     Ok(Redirect::to(&paths::webhook_deliveries(id)))
 }
 
 /// `POST /admin/webhooks/{hook}/deliveries/{delivery}/retry`: sends a failed delivery again.
-pub async fn retry(
-    State(state): State<AppState>,
-    Path((id, delivery)): Path<(WebhookId, DeliveryId)>,
-) -> Result<Redirect> {
-    app::webhooks::retry(&state.pool, id, delivery).await?;
+pub async fn retry(mut db: Db, Path((id, delivery)): Path<(WebhookId, DeliveryId)>) -> Result<Redirect> {
+    app::webhooks::retry(&mut db, id, delivery).await?;
     Ok(Redirect::to(&paths::webhook_deliveries(id)))
 }

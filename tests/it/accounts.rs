@@ -2,7 +2,7 @@
 //! one-time links, API tokens, the SSO proxy header, and attribution of every change.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -10,9 +10,10 @@ use axum::http::{Request, StatusCode, header};
 use hindsight::AppState;
 use hindsight::auth::{password, throttle};
 use hindsight::domain::{Role, UserId};
+use hindsight::web::admission::Limits;
 use hindsight::web::auth::AuthSettings;
 
-use crate::harness::{TestApp, TestResponse, form};
+use crate::harness::{QUEUE_WAIT, REQUEST_DEADLINE, TestApp, TestResponse, form};
 
 const PASSWORD: &str = "pager duty at 3am";
 
@@ -404,17 +405,8 @@ fn proxy_app(pool: sqlx::PgPool) -> TestApp {
         proxy_default_role: Role::Engineer,
         ..AuthSettings::default()
     };
-    TestApp::with_state(AppState {
-        pool,
-        readiness_timeout: Duration::from_secs(1),
-        auth: Arc::new(settings),
-        due_policy: hindsight::domain::DuePolicy::DEFAULT,
-        public_url: "https://hindsight.example.com".to_owned(),
-        figures: Default::default(),
-        pickers: Default::default(),
-        postmortems: Default::default(),
-        counts: Default::default(),
-    })
+    let limits = Limits::for_pool(pool.options().get_max_connections(), QUEUE_WAIT, REQUEST_DEADLINE);
+    TestApp::with_state(AppState { auth: Arc::new(settings), ..AppState::new(pool, limits) })
 }
 
 async fn from(app: &TestApp, peer: &str, email: &str, uri: &str) -> TestResponse {

@@ -15,7 +15,8 @@ use hindsight::database::private_cluster::{ClusterError, PrivateCluster};
 use hindsight::database::{MIGRATOR, cluster_options, pool_options};
 use hindsight::domain::input::IncidentForm;
 use hindsight::domain::{Role, UserId};
-use hindsight::web::auth::{AuthSettings, cookie_name};
+use hindsight::web::admission::Limits;
+use hindsight::web::auth::cookie_name;
 use hindsight::{AppState, router};
 use http_body_util::BodyExt as _;
 use scraper::{Html, Selector};
@@ -129,6 +130,10 @@ pub struct TestApp {
 }
 
 /// The address requests come from, as the server's connection info would say.
+/// The admission door's queue wait and request deadline in tests: as served by default.
+pub const QUEUE_WAIT: Duration = Duration::from_millis(250);
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
 pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)), 50_000);
 
 impl TestApp {
@@ -216,16 +221,11 @@ impl TestApp {
     }
 
     fn from_pool_anonymous(pool: PgPool) -> TestApp {
+        let limits = Limits::for_pool(pool.options().get_max_connections(), QUEUE_WAIT, REQUEST_DEADLINE);
         let state = AppState {
-            pool: pool.clone(),
             readiness_timeout: Duration::from_millis(500),
-            auth: Arc::new(AuthSettings::default()),
-            due_policy: hindsight::domain::DuePolicy::DEFAULT,
             public_url: "https://hindsight.example.com".to_owned(),
-            figures: Default::default(),
-            pickers: Default::default(),
-            postmortems: Default::default(),
-            counts: Default::default(),
+            ..AppState::new(pool, limits)
         };
         TestApp::with_state(state)
     }

@@ -13,8 +13,13 @@ async fn an_export_imports_back_to_the_same_bytes() {
     let app = TestApp::new().await;
     let text = check_input(GOLDEN.as_bytes()).expect("valid input");
     let drafts = draft::recognise(text, Some("seed.md")).to_drafts().expect("the export states its start");
-    let id =
-        hindsight::app::imports::save(&app.pool, hindsight::app::Actor::CommandLine, &drafts).await.expect("saved");
+    let id = hindsight::app::imports::save(
+        &mut app.pool.acquire().await.expect("a connection"),
+        hindsight::app::Actor::CommandLine,
+        &drafts,
+    )
+    .await
+    .expect("saved");
     let export = app.get(&format!("/incidents/{id}/export.md")).await;
     assert_eq!(export.status, StatusCode::OK);
     assert_eq!(export.body, GOLDEN, "export(import(export(p))) == export(p)");
@@ -28,8 +33,13 @@ async fn the_users_seed_imports_with_everything_in_place() {
     };
     let app = TestApp::new().await;
     let drafts = draft::recognise(&seed, Some("seed.md")).to_drafts().expect("the seed states its start");
-    let id =
-        hindsight::app::imports::save(&app.pool, hindsight::app::Actor::CommandLine, &drafts).await.expect("saved");
+    let id = hindsight::app::imports::save(
+        &mut app.pool.acquire().await.expect("a connection"),
+        hindsight::app::Actor::CommandLine,
+        &drafts,
+    )
+    .await
+    .expect("saved");
     let page = app.get(&format!("/incidents/{id}")).await;
     assert_eq!(page.text("h1"), "Postmortem: The Great Database Meltdown of 2025");
     assert_eq!(page.text(".meta .status"), "Draft");
@@ -44,7 +54,13 @@ async fn the_users_seed_imports_with_everything_in_place() {
     assert!(export.contains("\n## 🚨 Issue Summary\n\n**Duration:** March 1, 2025, from 10:15 AM"), "{export}");
     assert!(export.contains("\n## 🕵️ Root Cause and Resolution\n"), "{export}");
     let again = draft::recognise(&export, None).to_drafts().expect("a start");
-    let id = hindsight::app::imports::save(&app.pool, hindsight::app::Actor::CommandLine, &again).await.expect("saved");
+    let id = hindsight::app::imports::save(
+        &mut app.pool.acquire().await.expect("a connection"),
+        hindsight::app::Actor::CommandLine,
+        &again,
+    )
+    .await
+    .expect("saved");
     assert_eq!(app.get(&format!("/incidents/{id}/export.md")).await.body, export);
 }
 

@@ -61,7 +61,7 @@ async fn mismatches(app: &TestApp, id: IncidentId) -> Vec<String> {
     let revisions: Vec<(i32, String, String, i32)> =
         sqlx::query_as("SELECT number, markdown, html, rendered_with FROM revisions WHERE incident_id = $1")
             .bind(id.0)
-            .fetch_all(&app.pool)
+            .fetch_all(&mut *app.pool.acquire().await.expect("a connection"))
             .await
             .expect("revisions");
     for (number, markdown, html, rendered_with) in revisions {
@@ -87,7 +87,9 @@ async fn every_fixture_is_stored_with_exactly_the_html_its_markdown_renders_to()
             imported.started_at = Some(time::macros::datetime!(2024-01-01 00:00 UTC));
             imported.to_drafts().expect("savable with a start")
         });
-        let id = app::imports::save(&app.pool, Actor::CommandLine, &drafts).await.expect("saved");
+        let id = app::imports::save(&mut app.pool.acquire().await.expect("a connection"), Actor::CommandLine, &drafts)
+            .await
+            .expect("saved");
         let wrong = mismatches(&app, id).await;
         assert!(wrong.is_empty(), "{name}: stored HTML differs from a fresh render for {wrong:?}");
         // And the page shows it.
@@ -120,7 +122,7 @@ async fn every_kind_of_edit_stores_the_html_of_what_it_saved() {
     let (entry, item, section): (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT id FROM timeline_entries), (SELECT id FROM action_items), (SELECT id FROM incident_sections)",
     )
-    .fetch_one(&app.pool)
+    .fetch_one(&mut *app.pool.acquire().await.expect("a connection"))
     .await
     .expect("ids");
     app.post_form(&format!("{path}/timeline/{entry}"), &[("time", "10:21"), ("body", "Paged **twice**")]).await;
@@ -144,7 +146,7 @@ async fn html_an_older_renderer_made_is_shown_fresh_and_stored_again() {
     // As if an older version had rendered everything: other HTML, an older version number.
     for table in ["incident_texts", "timeline_entries", "revisions"] {
         sqlx::query(&format!("UPDATE {table} SET html = '<p>made by an old renderer</p>', rendered_with = 0"))
-            .execute(&app.pool)
+            .execute(&mut *app.pool.acquire().await.expect("a connection"))
             .await
             .expect("age the HTML");
     }
@@ -163,9 +165,17 @@ async fn html_an_older_renderer_made_is_shown_fresh_and_stored_again() {
     assert!(stored, "the page's refresh stored fresh HTML: {:?}", mismatches(&app, id).await);
 
     // What no page asked for, `hindsight migrate` renders: here a revision, as after an upgrade.
-    sqlx::query("UPDATE revisions SET html = '', rendered_with = 0").execute(&app.pool).await.expect("age");
-    let refreshed = app::rendering::refresh_all(&app.pool).await.expect("refresh");
+    sqlx::query("UPDATE revisions SET html = '', rendered_with = 0")
+        .execute(&mut *app.pool.acquire().await.expect("a connection"))
+        .await
+        .expect("age");
+    let refreshed =
+        app::rendering::refresh_all(&mut app.pool.acquire().await.expect("a connection")).await.expect("refresh");
     assert!(refreshed >= 1, "the revision was stale");
     assert_eq!(mismatches(&app, id).await, Vec::<String>::new());
-    assert_eq!(app::rendering::refresh_all(&app.pool).await.expect("refresh"), 0, "nothing left to do");
+    assert_eq!(
+        app::rendering::refresh_all(&mut app.pool.acquire().await.expect("a connection")).await.expect("refresh"),
+        0,
+        "nothing left to do"
+    );
 }

@@ -12,7 +12,7 @@ use crate::harness::{TestApp, form};
 async fn revisions(app: &TestApp, id: i64) -> Vec<(i32, bool, String)> {
     sqlx::query_as("SELECT number, published, markdown FROM revisions WHERE incident_id = $1 ORDER BY number")
         .bind(id)
-        .fetch_all(&app.pool)
+        .fetch_all(&mut *app.pool.acquire().await.expect("a connection"))
         .await
         .expect("read revisions")
 }
@@ -37,7 +37,10 @@ async fn every_change_is_kept_and_a_published_revision_never_changes() {
     assert!(history[0].2.contains("The session cache fell over."));
 
     // ...and someone else's change is a revision of its own.
-    let admin = sqlx::query_scalar::<_, i64>("SELECT id FROM users").fetch_one(&app.pool).await.expect("as set up");
+    let admin = sqlx::query_scalar::<_, i64>("SELECT id FROM users")
+        .fetch_one(&mut *app.pool.acquire().await.expect("a connection"))
+        .await
+        .expect("as set up");
     app.sign_in_as(Role::Engineer).await;
     app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged the on-call")]).await;
     assert_eq!(revisions(&app, id).await.len(), 2);
@@ -45,7 +48,7 @@ async fn every_change_is_kept_and_a_published_revision_never_changes() {
     // Approval publishes a revision of its own.
     sqlx::query("UPDATE incidents SET status = 'in_review' WHERE id = $1")
         .bind(id)
-        .execute(&app.pool)
+        .execute(&mut *app.pool.acquire().await.expect("a connection"))
         .await
         .expect("as set up");
     app.new_session(hindsight::domain::UserId(admin)).await;
@@ -64,7 +67,7 @@ async fn every_change_is_kept_and_a_published_revision_never_changes() {
     assert!(history[3].2.contains("ran out of memory"));
     let tampered = sqlx::query("UPDATE revisions SET markdown = 'rewritten' WHERE incident_id = $1 AND number = 3")
         .bind(id)
-        .execute(&app.pool)
+        .execute(&mut *app.pool.acquire().await.expect("a connection"))
         .await;
     assert!(tampered.is_err(), "a published revision cannot be rewritten");
     assert_eq!(app.get(&path).await.text(".meta .status"), "Published", "tracking goes on after publishing");
@@ -132,10 +135,27 @@ async fn postmortems_saved_before_revisions_get_their_first_one() {
     let path = app.create_incident(&form()).await;
     let id: i64 = path.trim_start_matches("/incidents/").parse().expect("as set up");
     // As if saved by an older Hindsight: published, with no history.
-    sqlx::query("DELETE FROM revisions").execute(&app.pool).await.expect("as set up");
-    sqlx::query("UPDATE incidents SET status = 'published'").execute(&app.pool).await.expect("as set up");
-    assert_eq!(hindsight::app::revisions::backfill(&app.pool).await.expect("as set up"), 1);
-    assert_eq!(hindsight::app::revisions::backfill(&app.pool).await.expect("as set up"), 0, "only once");
+    sqlx::query("DELETE FROM revisions")
+        .execute(&mut *app.pool.acquire().await.expect("a connection"))
+        .await
+        .expect("as set up");
+    sqlx::query("UPDATE incidents SET status = 'published'")
+        .execute(&mut *app.pool.acquire().await.expect("a connection"))
+        .await
+        .expect("as set up");
+    assert_eq!(
+        hindsight::app::revisions::backfill(&mut app.pool.acquire().await.expect("a connection"))
+            .await
+            .expect("as set up"),
+        1
+    );
+    assert_eq!(
+        hindsight::app::revisions::backfill(&mut app.pool.acquire().await.expect("a connection"))
+            .await
+            .expect("as set up"),
+        0,
+        "only once"
+    );
     let history = revisions(&app, id).await;
     assert_eq!(history.len(), 1);
     assert!(history[0].1, "a published postmortem's first revision is the published one");

@@ -31,6 +31,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/reset/{secret}", Public(StatusCode::UNPROCESSABLE_ENTITY)),
     ("GET", "/healthz", Public(StatusCode::OK)),
     ("GET", "/readyz", Public(StatusCode::OK)),
+    ("GET", "/metrics", Public(StatusCode::OK)),
     ("GET", "/static/{file}", Public(StatusCode::OK)),
     ("GET", "/", Least(Viewer)),
     ("GET", "/incidents", Least(Viewer)),

@@ -61,12 +61,18 @@ pub(super) fn session_cookie(secure: bool, secret: &str, max_age: time::Duration
 
 /// Starts a new session for `user` (a new id every time: nothing from before sign-in carries
 /// over) and sends the browser on to `next`.
-pub(super) async fn start_session(state: &AppState, visitor: &Visitor, user: UserId, next: &str) -> Result<Response> {
+pub(super) async fn start_session(
+    state: &AppState,
+    db: &mut sqlx::PgConnection,
+    visitor: &Visitor,
+    user: UserId,
+    next: &str,
+) -> Result<Response> {
     let replacing = match &visitor.via {
         Via::Session { token_hash } => Some(token_hash.as_slice()),
         _ => None,
     };
-    let secret = app::people::start_session(&state.pool, user, replacing).await?;
+    let secret = app::people::start_session(db, user, replacing).await?;
     let mut response = Redirect::to(safe_next(next)).into_response();
     response
         .headers_mut()

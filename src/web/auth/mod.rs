@@ -32,6 +32,7 @@ pub use setup::{setup, setup_page};
 pub use sign_in::{login, login_page, logout};
 
 use super::AppState;
+use super::admission::RequestConnection;
 use super::error::{AppError, Result};
 use super::paths;
 use crate::app;
@@ -119,7 +120,12 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let secure_cookie = wants_secure_cookie(request.headers());
     let mut visitor = Visitor { user: None, via: Via::Nobody, client, secure_cookie };
 
-    match recognise(&state, request.uri(), request.headers(), from_proxy, secure_cookie).await {
+    let Some(connection) = request.extensions().get::<RequestConnection>().cloned() else {
+        return AppError::Internal("no request connection: identify is not behind admission".into()).into_response();
+    };
+    // The connection is taken only when there is someone to look up (a cookie, a token, the
+    // proxy's header), and handed back to the slot for the handler before it runs.
+    match recognise(&state, &connection, request.uri(), request.headers(), from_proxy, secure_cookie).await {
         Ok(Some((user, via))) => {
             visitor.user = Some(user);
             visitor.via = via;
@@ -133,6 +139,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 
 async fn recognise(
     state: &AppState,
+    connection: &RequestConnection,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     from_proxy: bool,
@@ -144,7 +151,7 @@ async fn recognise(
     if path.starts_with("/feeds/")
         && let Some(secret) = feed_token(uri.query())
     {
-        let user = db::api_tokens::use_token(&state.pool, &token::digest(&secret)).await?;
+        let user = db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(&secret)).await?;
         return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
     }
     if path.starts_with("/api/")
@@ -152,7 +159,7 @@ async fn recognise(
     {
         let secret = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         let user = match secret {
-            Some(secret) => db::api_tokens::use_token(&state.pool, &token::digest(secret)).await?,
+            Some(secret) => db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(secret)).await?,
             None => None,
         };
         // A token that is wrong, revoked or malformed is refused outright rather than
@@ -162,18 +169,18 @@ async fn recognise(
     if let (Some(name), true) = (&state.auth.proxy_header, from_proxy)
         && let Some(email) = headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|e| !e.is_empty())
     {
-        return proxy_user(state, email).await.map(|user| Some((user, Via::Proxy)));
+        return proxy_user(state, &mut *connection.lock().await?, email).await.map(|user| Some((user, Via::Proxy)));
     }
     let Some(secret) = read_cookie(headers, cookie_name(secure_cookie)) else { return Ok(None) };
     let token_hash = token::digest(secret);
     let settings = &state.auth;
+    let mut db = connection.lock().await?;
     let found =
-        db::sessions::find_live(&state.pool, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY)
-            .await?;
+        db::sessions::find_live(&mut *db, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY).await?;
     let Some((user, stale)) = found else { return Ok(None) };
     // Written at most once a minute, so that reading pages rarely writes.
     if stale {
-        db::sessions::touch(&state.pool, &token_hash).await?;
+        db::sessions::touch(&mut *db, &token_hash).await?;
     }
     Ok(Some((user, Via::Session { token_hash })))
 }
@@ -185,11 +192,11 @@ fn feed_token(query: Option<&str>) -> Option<String> {
 }
 
 /// The person the SSO proxy vouches for, created with the default role on first sight.
-async fn proxy_user(state: &AppState, email: &str) -> Result<User> {
+async fn proxy_user(state: &AppState, db: &mut sqlx::PgConnection, email: &str) -> Result<User> {
     if !is_plausible_email(email) {
         return Err(AppError::BadRequest(format!("The sign-in proxy sent {email:?}, which is not an email address.")));
     }
-    let user = app::people::sign_in_through_proxy(&state.pool, email, state.auth.proxy_default_role).await?;
+    let user = app::people::sign_in_through_proxy(&mut *db, email, state.auth.proxy_default_role).await?;
     if user.active { Ok(user) } else { Err(AppError::Forbidden(DEACTIVATED)) }
 }
 

@@ -15,6 +15,7 @@ use crate::auth::{password, token};
 use crate::db;
 use crate::domain::input::FieldErrors;
 use crate::web::AppState;
+use crate::web::admission::Db;
 use crate::web::error::{AppError, Result};
 use crate::web::extract::{Form, Path};
 use crate::web::layout::Viewer;
@@ -39,21 +40,22 @@ fn expired_link() -> AppError {
     AppError::Gone("This link has expired or has already been used. Ask an administrator for a new one.")
 }
 
-pub async fn reset_page(State(state): State<AppState>, Path(secret): Path<String>) -> Result<ResetPage> {
-    let user = db::password_resets::find_valid(&state.pool, &token::digest(&secret)).await?.ok_or_else(expired_link)?;
-    let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
+pub async fn reset_page(mut db: Db, Path(secret): Path<String>) -> Result<ResetPage> {
+    let user = db::password_resets::find_valid(&mut *db, &token::digest(&secret)).await?.ok_or_else(expired_link)?;
+    let user = db::users::find(&mut *db, user).await?.ok_or_else(expired_link)?;
     Ok(ResetPage { viewer: Viewer::nobody(), email: user.email, errors: FieldErrors::default() })
 }
 
 pub async fn reset(
     State(state): State<AppState>,
+    mut db: Db,
     visitor: Visitor,
     Path(secret): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
     let token_hash = token::digest(&secret);
-    let user = db::password_resets::find_valid(&state.pool, &token_hash).await?.ok_or_else(expired_link)?;
-    let user = db::users::find(&state.pool, user).await?.ok_or_else(expired_link)?;
+    let user = db::password_resets::find_valid(&mut *db, &token_hash).await?.ok_or_else(expired_link)?;
+    let user = db::users::find(&mut *db, user).await?.ok_or_else(expired_link)?;
     let mut errors = FieldErrors::default();
     password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &user.email, &user.name);
     if !errors.is_empty() {
@@ -61,11 +63,11 @@ pub async fn reset(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let person = match app::people::reset_password(&state.pool, &secret, &hash).await {
+    let person = match app::people::reset_password(&mut db, &secret, &hash).await {
         Ok(person) => person,
         // Used (or expired) while the password was being hashed.
         Err(ChangeError::NotFound) => return Err(expired_link()),
         Err(error) => return Err(error.into()),
     };
-    start_session(&state, &visitor, person, "/incidents").await
+    start_session(&state, &mut db, &visitor, person, "/incidents").await
 }

@@ -14,6 +14,7 @@ use crate::auth::password;
 use crate::db;
 use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email};
 use crate::web::AppState;
+use crate::web::admission::Db;
 use crate::web::error::{AppError, Result};
 use crate::web::extract::Form;
 use crate::web::layout::Viewer;
@@ -38,8 +39,8 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
-pub async fn setup_page(State(state): State<AppState>) -> Result<Response> {
-    if db::users::count(&state.pool).await? > 0 {
+pub async fn setup_page(mut db: Db) -> Result<Response> {
+    if db::users::count(&mut *db).await? > 0 {
         return Ok(Redirect::to("/login").into_response());
     }
     Ok(SetupPage { viewer: Viewer::nobody(), form: SetupForm::default(), errors: FieldErrors::default() }
@@ -48,10 +49,11 @@ pub async fn setup_page(State(state): State<AppState>) -> Result<Response> {
 
 pub async fn setup(
     State(state): State<AppState>,
+    mut db: Db,
     visitor: Visitor,
     Form(mut form): Form<SetupForm>,
 ) -> Result<Response> {
-    if db::users::count(&state.pool).await? > 0 {
+    if db::users::count(&mut *db).await? > 0 {
         return Ok(Redirect::to("/login").into_response());
     }
     let mut errors = FieldErrors::default();
@@ -71,8 +73,8 @@ pub async fn setup(
         );
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    match app::people::set_up_first_admin(&state.pool, &email, &form.name, &hash).await? {
-        Some(id) => start_session(&state, &visitor, id, "/incidents").await,
+    match app::people::set_up_first_admin(&mut db, &email, &form.name, &hash).await? {
+        Some(id) => start_session(&state, &mut db, &visitor, id, "/incidents").await,
         // Someone finished set-up meanwhile.
         None => Ok(Redirect::to("/login").into_response()),
     }

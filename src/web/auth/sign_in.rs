@@ -13,6 +13,7 @@ use crate::app;
 use crate::auth::{password, throttle};
 use crate::db;
 use crate::web::AppState;
+use crate::web::admission::Db;
 use crate::web::error::{AppError, Result};
 use crate::web::extract::{Form, Query};
 use crate::web::layout::Viewer;
@@ -48,13 +49,14 @@ const WRONG_CREDENTIALS: &str = "That email and password do not match an account
 
 pub async fn login_page(
     State(state): State<AppState>,
+    mut db: Db,
     visitor: Visitor,
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     if visitor.user.is_some() {
         return Ok(Redirect::to(safe_next(&query.next)).into_response());
     }
-    if db::users::count(&state.pool).await? == 0 {
+    if db::users::count(&mut *db).await? == 0 {
         return Ok(Redirect::to("/setup").into_response());
     }
     let proxy_mode = state.auth.proxy_header.is_some();
@@ -62,12 +64,17 @@ pub async fn login_page(
         .into_response())
 }
 
-pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): Form<LoginForm>) -> Result<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    mut db: Db,
+    visitor: Visitor,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
     let proxy_mode = state.auth.proxy_header.is_some();
     // NUL cannot be stored (the throttle keeps the address) and is in no one's address.
     let email = form.email.trim().replace('\0', "\u{FFFD}");
     let keys = throttle::LoginKeys::new(&email, visitor.client);
-    if let Some(wait) = throttle::retry_after(&state.pool, &keys).await? {
+    if let Some(wait) = throttle::retry_after(&mut db, &keys).await? {
         let minutes = wait.as_secs().div_ceil(60);
         let error = format!(
             "Too many failed sign-ins. For your account's safety, try again in {minutes} minute{}.",
@@ -78,11 +85,11 @@ pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): 
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
         return Ok(response);
     }
-    let found = db::users::find_by_email(&state.pool, &email).await?;
+    let found = db::users::find_by_email(&mut *db, &email).await?;
     let stored = found.as_ref().filter(|(user, _)| user.active).and_then(|(_, hash)| hash.clone());
     let user = found.map(|(user, _)| user);
     if !password::verify(form.password, stored).await {
-        throttle::failed(&state.pool, &keys).await?;
+        throttle::failed(&mut db, &keys).await?;
         let page = LoginPage {
             viewer: Viewer::nobody(),
             email,
@@ -93,14 +100,14 @@ pub async fn login(State(state): State<AppState>, visitor: Visitor, Form(form): 
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     }
     let Some(user) = user else { return Err(AppError::Internal("verified without an account".into())) };
-    throttle::succeeded(&state.pool, &keys).await?;
+    throttle::succeeded(&mut db, &keys).await?;
     tracing::info!(user.id = %user.id, "Signed in");
-    start_session(&state, &visitor, user.id, &form.next).await
+    start_session(&state, &mut db, &visitor, user.id, &form.next).await
 }
 
-pub async fn logout(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+pub async fn logout(mut db: Db, visitor: Visitor) -> Result<Response> {
     if let Via::Session { token_hash } = &visitor.via {
-        app::people::end_session(&state.pool, token_hash).await?;
+        app::people::end_session(&mut db, token_hash).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(visitor.secure_cookie, "", time::Duration::ZERO));

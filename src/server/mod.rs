@@ -1,17 +1,20 @@
 //! Serving: open the database, bind, serve until SIGTERM or Ctrl-C, then shut down in order
-//! (in-flight requests finish, the pool closes, the private cluster stops).
+//! (in-flight requests finish, the pool closes, the private cluster stops), all within
+//! `--shutdown-timeout` whatever the database does.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::database::Database;
+use crate::database::{Database, Purpose};
+use crate::web::admission::Limits;
 use crate::web::auth::AuthSettings;
 use crate::web::{AppState, router};
+
+mod listen;
 
 /// The address people reach Hindsight at, for links sent elsewhere: `--public-url`, or
 /// http:// and the listening address.
@@ -29,43 +32,52 @@ const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Settings are checked before anything starts, so a bad one fails fast.
     let auth = Arc::new(AuthSettings::from_config(&config)?);
-    let database = Database::open(&config).await?;
+    let database = Database::open(&config, Purpose::Serve).await?;
     let cleanup = tokio::spawn(clean_up_sessions(database.pool.clone(), auth.clone()));
     tokio::spawn(start_histories(database.pool.clone()));
     let deliverer = crate::webhooks::Deliverer::new(database.pool.clone(), &public_url(&config), WEBHOOK_TIMEOUT)
         .context("could not set up the webhook client")?;
     let webhooks = tokio::spawn(deliverer.run());
-    let result = serve_until_shutdown(&config, &database, auth).await;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+    let signal = async move {
+        shutdown_signal().await;
+        stop_tx.send(Instant::now()).ok();
+    };
+    let result = serve_until_shutdown(&config, &database, auth, signal).await;
     cleanup.abort();
     webhooks.abort();
+    // Whatever the database does, the pool gets what is left of the shutdown limit.
+    let deadline = stop_rx.await.unwrap_or_else(|_| Instant::now()) + config.shutdown_timeout;
     tracing::info!("Closing the database pool");
-    database.close().await;
+    if tokio::time::timeout_at(deadline.into(), database.pool.close()).await.is_err() {
+        tracing::warn!("The database did not let the pool close in time; leaving its connections to the OS");
+    }
+    database.stop_cluster().await;
     tracing::info!("Hindsight stopped");
     result
 }
 
-async fn serve_until_shutdown(config: &Config, database: &Database, auth: Arc<AuthSettings>) -> anyhow::Result<()> {
+async fn serve_until_shutdown(
+    config: &Config,
+    database: &Database,
+    auth: Arc<AuthSettings>,
+    signal: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("could not listen on {} (set --listen or HINDSIGHT_LISTEN)", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "Hindsight is listening on http://{address}");
+    let limits = Limits::for_pool(config.pool_size, config.queue_timeout, config.request_timeout);
     let state = AppState {
-        pool: database.pool.clone(),
         readiness_timeout: READINESS_TIMEOUT,
         auth,
         due_policy: config.due_policy,
         public_url: public_url(config),
-        figures: Default::default(),
-        pickers: Default::default(),
-        postmortems: Default::default(),
-        counts: Default::default(),
+        ..AppState::new(database.pool.clone(), limits)
     };
-    // The peer's address is needed for login throttling and to trust only configured proxies.
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server failed")
+    listen::serve(listener, router(state), signal, config.shutdown_timeout).await;
+    Ok(())
 }
 
 /// Every hour, deletes sessions that can no longer be used and login failures too old to
@@ -88,7 +100,11 @@ async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
 /// Postmortems saved before revisions were kept get their first revision, in the background so
 /// a large database does not hold up the start.
 async fn start_histories(pool: sqlx::PgPool) {
-    match crate::app::revisions::backfill(&pool).await {
+    let started = match pool.acquire().await {
+        Ok(mut conn) => crate::app::revisions::backfill(&mut conn).await,
+        Err(error) => Err(error.into()),
+    };
+    match started {
         Ok(0) => {}
         Ok(started) => tracing::info!(started, "Recorded the first revision of postmortems saved before revisions"),
         Err(error) => tracing::warn!(%error, "Could not record first revisions"),

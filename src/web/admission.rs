@@ -1,0 +1,196 @@
+//! Admission control and each request's one database connection.
+//!
+//! The seed postmortem is a connection-pool meltdown: requests queued for connections, each
+//! wait short, their sum without bound, until nothing answered in time. Hindsight guards against
+//! the same illness in three ways:
+//!
+//! - **One connection per request.** A request takes a connection from the pool the first time
+//!   it needs one ([`Db`]) and keeps it until it ends, so it waits for the pool at most once.
+//! - **A bounded door.** At most [`Admission::limit`] requests (the pool's size) do database work
+//!   at once. The next ones wait in a short queue; past [`Limits::queue_wait`], or when the queue
+//!   is already [`Limits::queue_length`] long, they are answered `503` with `Retry-After` at once
+//!   (shed) instead of piling up behind the pool.
+//! - **A deadline.** An admitted request that has not finished within [`Limits::deadline`] (a
+//!   database that stopped answering) is abandoned: its connection is closed rather than given
+//!   back, and the answer is `503`.
+//!
+//! Static files, `/healthz`, `/readyz` and `/metrics` never pass this door.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool, Postgres};
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, Semaphore};
+
+use super::error::AppError;
+
+/// How the door is sized and how long a request may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Requests doing database work at once: the pool's size.
+    pub concurrency: usize,
+    /// Most requests waiting for their turn; more are shed at once.
+    pub queue_length: usize,
+    /// Longest wait for a turn before being shed.
+    pub queue_wait: Duration,
+    /// Longest an admitted request may take.
+    pub deadline: Duration,
+}
+
+impl Limits {
+    /// The door for a pool of `pool_size` connections and a request deadline.
+    pub fn for_pool(pool_size: u32, queue_wait: Duration, deadline: Duration) -> Limits {
+        let concurrency = usize::try_from(pool_size).unwrap_or(usize::MAX).max(1);
+        Limits { concurrency, queue_length: concurrency.saturating_mul(QUEUE_PER_CONNECTION), queue_wait, deadline }
+    }
+}
+
+/// How many requests may wait per connection. With the queue wait this bounds what a request
+/// spends queueing; beyond it waiting would only turn into a late 503.
+const QUEUE_PER_CONNECTION: usize = 8;
+
+/// The door in front of every request that may touch the database.
+pub struct Admission {
+    pool: PgPool,
+    permits: Arc<Semaphore>,
+    limits: Limits,
+    waiting: AtomicUsize,
+}
+
+impl Admission {
+    pub fn new(pool: PgPool, limits: Limits) -> Admission {
+        Admission { pool, permits: Arc::new(Semaphore::new(limits.concurrency)), limits, waiting: AtomicUsize::new(0) }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Requests waiting for their turn now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Requests admitted and not yet finished.
+    pub fn in_flight(&self) -> usize {
+        self.limits.concurrency.saturating_sub(self.permits.available_permits())
+    }
+
+    /// A turn, or `None` when the queue is full or the wait ran out.
+    async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        // Counted before waiting, so that a burst cannot overfill the queue between the check
+        // and the wait.
+        if self.waiting.fetch_add(1, Ordering::Relaxed) >= self.limits.queue_length {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        let turn = tokio::time::timeout(self.limits.queue_wait, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        turn.ok().and_then(Result::ok)
+    }
+}
+
+/// The middleware: admits a request (or sheds it), gives it its connection slot, and holds
+/// it to its deadline.
+pub async fn admit(State(admission): State<Arc<Admission>>, mut request: Request, next: Next) -> Response {
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let Some(turn) = admission.enter().await else {
+        return AppError::Busy.into_response();
+    };
+    let connection = RequestConnection::new(admission.pool.clone());
+    request.extensions_mut().insert(connection.clone());
+    let outcome = tokio::time::timeout(admission.limits.deadline, next.run(request)).await;
+    let response = match outcome {
+        Ok(response) => response,
+        Err(_) => {
+            // The handler was dropped mid-way: its connection may be inside a statement that
+            // never ends (a frozen database). Closing it frees its place in the pool at once
+            // instead of when the database answers a check.
+            connection.abandon();
+            AppError::DeadlineExceeded { writes }.into_response()
+        }
+    };
+    // The connection goes back to the pool before the turn is handed on.
+    drop(connection);
+    drop(turn);
+    response
+}
+
+/// The request's connection: taken from the pool on first use, kept until the request ends.
+#[derive(Clone)]
+pub struct RequestConnection {
+    slot: Arc<Mutex<Option<PoolConnection<Postgres>>>>,
+    pool: PgPool,
+}
+
+impl RequestConnection {
+    fn new(pool: PgPool) -> RequestConnection {
+        RequestConnection { slot: Arc::new(Mutex::new(None)), pool }
+    }
+
+    /// The connection, taken from the pool if this is its first use. Held by one user at a
+    /// time: a handler extracts it once.
+    pub async fn lock(&self) -> Result<Db, AppError> {
+        let mut slot: OwnedMutexGuard<Option<PoolConnection<Postgres>>> = self.slot.clone().lock_owned().await;
+        if slot.is_none() {
+            let started = Instant::now();
+            let connection = self.pool.acquire().await;
+            crate::metrics::global().acquired(started.elapsed(), connection.is_ok());
+            *slot = Some(connection?);
+        }
+        OwnedMutexGuard::try_map(slot, Option::as_mut)
+            .map(Db)
+            .map_err(|_| AppError::Internal("the request's connection vanished".into()))
+    }
+
+    /// Marks the connection, if one was taken, to be closed instead of returned to the pool.
+    fn abandon(&self) {
+        // The handler's future is gone, so nothing holds the lock.
+        if let Ok(mut slot) = self.slot.try_lock()
+            && let Some(connection) = slot.as_mut()
+        {
+            connection.close_on_drop();
+        }
+    }
+}
+
+/// The request's database connection, for a handler: `mut db: Db`, then `&mut *db` wherever
+/// an executor or a `&mut PgConnection` is wanted.
+pub struct Db(OwnedMappedMutexGuard<Option<PoolConnection<Postgres>>, PoolConnection<Postgres>>);
+
+impl Deref for Db {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for Db {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Db {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Db, AppError> {
+        let connection = parts
+            .extensions
+            .get::<RequestConnection>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("no request connection: the route is not behind admission".into()))?;
+        connection.lock().await
+    }
+}
