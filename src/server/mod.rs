@@ -14,7 +14,7 @@ use crate::web::admission::Limits;
 use crate::web::auth::AuthSettings;
 use crate::web::{AppState, router};
 
-mod listen;
+pub mod listen;
 
 /// The address people reach Hindsight at, for links sent elsewhere: `--public-url`, or
 /// http:// and the listening address.

@@ -179,8 +179,10 @@ async fn recognise(
         db::sessions::find_live(&mut *db, &token_hash, settings.idle_timeout, settings.lifetime, TOUCH_EVERY).await?;
     let Some((user, stale)) = found else { return Ok(None) };
     // Written at most once a minute, so that reading pages rarely writes.
-    if stale {
-        db::sessions::touch(&mut *db, &token_hash).await?;
+    // Best effort: a database that can only be read (an old primary after a failover) still
+    // serves pages to people already signed in.
+    if stale && let Err(error) = db::sessions::touch(&mut *db, &token_hash).await {
+        tracing::warn!(%error, "Could not note the session's use");
     }
     Ok(Some((user, Via::Session { token_hash })))
 }

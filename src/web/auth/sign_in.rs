@@ -49,14 +49,20 @@ const WRONG_CREDENTIALS: &str = "That email and password do not match an account
 
 pub async fn login_page(
     State(state): State<AppState>,
-    mut db: Db,
+    db: Result<Db, AppError>,
     visitor: Visitor,
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     if visitor.user.is_some() {
         return Ok(Redirect::to(safe_next(&query.next)).into_response());
     }
-    if db::users::count(&mut *db).await? == 0 {
+    // The form is shown even when the database cannot be asked whether anyone has an account
+    // yet: signing in then says what is wrong.
+    let no_accounts = match db {
+        Ok(mut db) => db::users::count(&mut *db).await.is_ok_and(|count| count == 0),
+        Err(_) => false,
+    };
+    if no_accounts {
         return Ok(Redirect::to("/setup").into_response());
     }
     let proxy_mode = state.auth.proxy_header.is_some();
