@@ -5,7 +5,12 @@ use sha2::{Digest as _, Sha256};
 
 /// The secret half of a token, as given to its holder.
 pub fn random_hex() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
+    random_hex_of::<32>()
+}
+
+/// `N` random bytes as hex.
+pub fn random_hex_of<const N: usize>() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -80,8 +80,12 @@ async fn serve_until_shutdown(
     Ok(())
 }
 
-/// Every hour, deletes sessions that can no longer be used and login failures too old to
-/// count. Expired sessions are refused anyway; this only keeps the tables small.
+/// How long a write's idempotency key is kept: a retry comes within minutes, a day is ample.
+const IDEMPOTENCY_KEYS_KEPT: Duration = Duration::from_secs(24 * 3600);
+
+/// Every hour, deletes sessions that can no longer be used, login failures too old to count
+/// and idempotency keys older than a day. Expired sessions are refused anyway; this only keeps
+/// the tables small.
 async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -93,6 +97,9 @@ async fn clean_up_sessions(pool: sqlx::PgPool, auth: Arc<AuthSettings>) {
         }
         if let Err(error) = crate::db::login_failures::forget_old(&pool, crate::auth::throttle::WINDOW).await {
             tracing::warn!(%error, "Could not remove old login failures");
+        }
+        if let Err(error) = crate::db::idempotency::forget_old(&pool, IDEMPOTENCY_KEYS_KEPT).await {
+            tracing::warn!(%error, "Could not remove old idempotency keys");
         }
     }
 }

@@ -27,7 +27,8 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, PgPool, Postgres};
+use sqlx::postgres::PgTransactionManager;
+use sqlx::{PgConnection, PgPool, Postgres, TransactionManager};
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, Semaphore};
 
 use super::error::AppError;
@@ -130,19 +131,36 @@ pub async fn admit(State(admission): State<Arc<Admission>>, mut request: Request
 /// The request's connection: taken from the pool on first use, kept until the request ends.
 #[derive(Clone)]
 pub struct RequestConnection {
-    slot: Arc<Mutex<Option<PoolConnection<Postgres>>>>,
+    slot: Arc<Slot>,
     pool: PgPool,
+}
+
+/// Where the request's connection is kept.
+struct Slot(Arc<Mutex<Option<PoolConnection<Postgres>>>>);
+
+impl Drop for Slot {
+    /// The request is over. A connection still inside a transaction (a handler that panicked
+    /// half-way through a change) is in an unknown state: it is closed, never handed to the
+    /// next request.
+    fn drop(&mut self) {
+        if let Ok(mut slot) = self.0.try_lock()
+            && let Some(connection) = slot.as_mut()
+            && <PgTransactionManager as TransactionManager>::get_transaction_depth(connection) > 0
+        {
+            connection.close_on_drop();
+        }
+    }
 }
 
 impl RequestConnection {
     fn new(pool: PgPool) -> RequestConnection {
-        RequestConnection { slot: Arc::new(Mutex::new(None)), pool }
+        RequestConnection { slot: Arc::new(Slot(Arc::new(Mutex::new(None)))), pool }
     }
 
     /// The connection, taken from the pool if this is its first use. Held by one user at a
     /// time: a handler extracts it once.
     pub async fn lock(&self) -> Result<Db, AppError> {
-        let mut slot: OwnedMutexGuard<Option<PoolConnection<Postgres>>> = self.slot.clone().lock_owned().await;
+        let mut slot: OwnedMutexGuard<Option<PoolConnection<Postgres>>> = self.slot.0.clone().lock_owned().await;
         if slot.is_none() {
             let started = Instant::now();
             let connection = self.pool.acquire().await;
@@ -157,7 +175,7 @@ impl RequestConnection {
     /// Marks the connection, if one was taken, to be closed instead of returned to the pool.
     fn abandon(&self) {
         // The handler's future is gone, so nothing holds the lock.
-        if let Ok(mut slot) = self.slot.try_lock()
+        if let Ok(mut slot) = self.slot.0.try_lock()
             && let Some(connection) = slot.as_mut()
         {
             connection.close_on_drop();

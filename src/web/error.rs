@@ -48,6 +48,10 @@ pub enum AppError {
     /// Someone else saved what this request changes since it was read.
     #[error("conflict")]
     Conflict,
+    /// This very request (its idempotency key and body) was made before and done then; its
+    /// answer was a page that is not kept.
+    #[error("already done")]
+    AlreadyDone,
     /// The pool had no connection within its acquire timeout, the database is down or
     /// read-only, or a statement ran past its timeout. Nothing was changed.
     #[error("database unavailable")]
@@ -155,7 +159,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SlowRequest => StatusCode::REQUEST_TIMEOUT,
             AppError::Unprocessable(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Conflict | AppError::AlreadyDone => StatusCode::CONFLICT,
             AppError::DatabaseUnavailable(_)
             | AppError::OutcomeUnknown(_)
             | AppError::Busy
@@ -202,6 +206,12 @@ impl AppError {
                 "Someone else saved this after you loaded it, so your change was not saved. Go back, reload \
                  the page to see their version, and make your change again.",
             ),
+            AppError::AlreadyDone => ErrorPage::new(
+                StatusCode::CONFLICT,
+                "Already done",
+                "This form was sent before, and what it asked for was done then; sending it again changed \
+                 nothing. Open the page again to see the result.",
+            ),
             AppError::DatabaseUnavailable(_) => ErrorPage::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Temporarily unavailable",
@@ -247,6 +257,7 @@ impl AppError {
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Refused(_) => "refused",
             AppError::Conflict => "conflict",
+            AppError::AlreadyDone => "duplicate",
             AppError::DatabaseUnavailable(error) => unavailable_reason(error),
             AppError::OutcomeUnknown(_) => "outcome_unknown",
             AppError::Busy => "shed",

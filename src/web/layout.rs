@@ -77,6 +77,8 @@ pub fn iso(instant: time::OffsetDateTime) -> String {
 pub struct Viewer {
     user: Option<User>,
     through_proxy: bool,
+    /// The idempotency key of this page's forms (see `web::idempotency`), made when first asked.
+    form_key: std::sync::OnceLock<String>,
 }
 
 impl Viewer {
@@ -86,7 +88,7 @@ impl Viewer {
 
     /// Someone signed in with a password or a token (for building pages in code: benchmarks).
     pub fn person(user: User) -> Viewer {
-        Viewer { user: Some(user), through_proxy: false }
+        Viewer { user: Some(user), ..Viewer::default() }
     }
 
     pub fn user(&self) -> Option<&User> {
@@ -100,6 +102,13 @@ impl Viewer {
     /// Whether they have at least `role`, to offer only what they may do.
     pub fn can(&self, role: Role) -> bool {
         self.role().is_some_and(|own| own.includes(role))
+    }
+
+    /// The key every form on this page carries, so that sending one twice (a double click, a
+    /// retry after a lost reply) does it once. One random key per page: a form's address and
+    /// fields tell its requests apart.
+    pub fn form_key(&self) -> &str {
+        self.form_key.get_or_init(|| crate::auth::token::random_hex_of::<16>().unwrap_or_default())
     }
 
     /// Whether to offer signing out: not when the SSO proxy signed them in (that is the proxy's
@@ -117,6 +126,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
         Ok(Viewer {
             user: visitor.and_then(|visitor| visitor.user.clone()),
             through_proxy: visitor.is_some_and(|visitor| visitor.via == Via::Proxy),
+            form_key: std::sync::OnceLock::new(),
         })
     }
 }

@@ -15,6 +15,7 @@ mod export;
 mod extract;
 mod feeds;
 mod health;
+pub mod idempotency;
 mod import;
 mod incidents;
 mod kept;
@@ -199,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .merge(only(Role::Manager, managers))
         .merge(only(Role::Admin, admins))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(idempotency::at_most_once))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(middleware::from_fn_with_state(state.admission.clone(), admission::admit))
         .layer(middleware::from_fn(body::read_whole));

@@ -129,11 +129,11 @@ pub struct TestApp {
     pub database_url: String,
 }
 
-/// The address requests come from, as the server's connection info would say.
 /// The admission door's queue wait and request deadline in tests: as served by default.
 pub const QUEUE_WAIT: Duration = Duration::from_millis(250);
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
+/// The address requests come from, as the server's connection info would say.
 pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)), 50_000);
 
 impl TestApp {
@@ -147,7 +147,7 @@ impl TestApp {
 
     /// An app whose requests carry no session.
     pub async fn anonymous() -> TestApp {
-        TestApp::empty(5, Duration::from_secs(2)).await
+        TestApp::empty(Duration::from_secs(2), Limits::for_pool(5, QUEUE_WAIT, REQUEST_DEADLINE)).await
     }
 
     /// Creates a person with `role` and a session for them, and sends it from now on.
@@ -184,13 +184,22 @@ impl TestApp {
     /// An app whose pool has `max_connections` and `acquire_timeout`, for overload tests, with
     /// a signed-in admin.
     pub async fn with_pool_settings(max_connections: u32, acquire_timeout: Duration) -> TestApp {
-        let app = TestApp::empty(max_connections, acquire_timeout).await;
+        let limits = Limits::for_pool(max_connections, QUEUE_WAIT, REQUEST_DEADLINE);
+        let app = TestApp::empty(acquire_timeout, limits).await;
+        app.sign_in_as(Role::Admin).await;
+        app
+    }
+
+    /// An admin's app whose admission door has `limits`, over a pool of that many connections.
+    pub async fn with_limits(limits: Limits) -> TestApp {
+        let app = TestApp::empty(Duration::from_secs(2), limits).await;
         app.sign_in_as(Role::Admin).await;
         app
     }
 
     /// A fresh database and no session.
-    async fn empty(max_connections: u32, acquire_timeout: Duration) -> TestApp {
+    async fn empty(acquire_timeout: Duration, limits: Limits) -> TestApp {
+        let max_connections = u32::try_from(limits.concurrency).expect("a small pool");
         let server = server();
         let name = format!("hindsight_test_{}_{}", std::process::id(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
         let mut conn = PgConnection::connect_with(&server.admin).await.expect("connect to the test server");
@@ -198,7 +207,11 @@ impl TestApp {
         conn.close().await.ok();
         let options = server.admin.clone().database(&name);
         let pool = pool_options(max_connections, acquire_timeout).connect_lazy_with(options.clone());
-        let mut app = TestApp::from_pool_anonymous(pool);
+        let mut app = TestApp::with_state(AppState {
+            readiness_timeout: Duration::from_millis(500),
+            public_url: "https://hindsight.example.com".to_owned(),
+            ..AppState::new(pool, limits)
+        });
         app.database_url = url_of(&options);
         app
     }

@@ -15,6 +15,7 @@ mod import;
 mod incidents;
 mod ledger;
 mod rendering;
+mod resilience;
 mod reviews;
 mod revisions;
 mod routes;
