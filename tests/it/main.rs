@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod export;
+mod faults;
 mod feeds;
 mod harness;
 mod import;
