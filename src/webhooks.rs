@@ -65,6 +65,10 @@ impl Deliverer {
                     Err(error) => tracing::warn!(%error, "Could not look for overdue action items"),
                 }
             }
+            // The queue's depth for `/metrics`, which must not ask the database itself.
+            if let Ok(pending) = store::pending_count(&self.pool).await {
+                crate::metrics::global().webhooks_pending(pending);
+            }
             // Keep going while there is a backlog; wait for the next tick once it is clear.
             loop {
                 match self.deliver_due().await {
@@ -112,6 +116,7 @@ impl Deliverer {
             .body(body);
         let (status, error) = match request.send().await {
             Ok(response) if response.status().is_success() => {
+                crate::metrics::global().webhook_attempted(false);
                 tracing::info!(delivery = %delivery.id, event = %delivery.event, status = %response.status(), "Delivered a webhook");
                 return store::mark_delivered(&self.pool, delivery.id, response.status().as_u16()).await;
             }
@@ -120,6 +125,7 @@ impl Deliverer {
             Err(error) if error.is_connect() => (None, "Could not connect to the receiver".to_owned()),
             Err(error) => (None, format!("The request failed: {error}")),
         };
+        crate::metrics::global().webhook_attempted(true);
         let retry_in = (delivery.attempts < MAX_ATTEMPTS).then(|| backoff(delivery.attempts));
         tracing::warn!(delivery = %delivery.id, event = %delivery.event, attempts = delivery.attempts, %error, "A webhook delivery failed");
         store::mark_failed(&self.pool, delivery.id, status, &error, retry_in).await

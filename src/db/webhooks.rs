@@ -166,6 +166,13 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// How many deliveries are waiting to be sent (due now or later), for `/metrics`.
+pub async fn pending_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM webhook_deliveries WHERE state = 'pending'"#)
+        .fetch_one(db)
+        .await
+}
+
 /// Takes up to `limit` deliveries that are due, oldest first, and leases them for `lease`:
 /// until then no other worker takes them, and if this one dies they fall due again. Counts
 /// the attempt now, so a delivery that crashes its worker still runs out of attempts.

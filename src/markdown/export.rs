@@ -24,6 +24,13 @@ pub fn timeline_needs_dates(postmortem: &Postmortem) -> bool {
 
 /// The whole document.
 pub fn export(postmortem: &Postmortem) -> String {
+    let started = std::time::Instant::now();
+    let document = export_untimed(postmortem);
+    crate::metrics::global().exported(started.elapsed());
+    document
+}
+
+fn export_untimed(postmortem: &Postmortem) -> String {
     let incident = &postmortem.incident;
     let mut doc = String::with_capacity(4096);
     // `writeln!` into a String cannot fail.

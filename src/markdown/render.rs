@@ -69,6 +69,13 @@ pub fn shown(markdown: &str, stored: &StoredHtml) -> (SafeHtml, bool) {
 /// Renders user Markdown (GFM tables, task lists, strikethrough, footnotes, autolinks,
 /// raw HTML) to HTML and sanitizes it.
 pub fn render(markdown: &str) -> SafeHtml {
+    let started = std::time::Instant::now();
+    let html = render_untimed(markdown);
+    crate::metrics::global().rendered(started.elapsed());
+    html
+}
+
+fn render_untimed(markdown: &str) -> SafeHtml {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events(markdown).into_iter());
     let clean = SANITIZER.clean(&html).to_string();
