@@ -127,7 +127,9 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::serve(cli.config).await,
             Command::Migrate => {
-                let database = Database::open(&cli.config, Purpose::Batch).await?;
+                // The one command that migrates whatever --no-migrate says.
+                let config = Config { no_migrate: false, ..cli.config.clone() };
+                let database = Database::open(&config, Purpose::Batch).await?;
                 tracing::info!("Migrations are up to date");
                 let rendered = app::rendering::refresh_all(&mut *database.pool.acquire().await?).await;
                 database.close().await;

@@ -58,6 +58,12 @@ pub struct Config {
           value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
 
+    /// Do not apply migrations at start; refuse to start if the database lacks any. For
+    /// PgBouncer in transaction mode, where the migration lock cannot work: run
+    /// `hindsight migrate` against PostgreSQL itself first.
+    #[arg(long, env = "HINDSIGHT_NO_MIGRATE", global = true)]
+    pub no_migrate: bool,
+
     /// Log format: human-readable text, or one JSON object per line for log collectors.
     /// RUST_LOG sets the level (default: info).
     #[arg(long, env = "HINDSIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -184,6 +190,7 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("queue_timeout", &self.queue_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("no_migrate", &self.no_migrate)
             .field("log_format", &self.log_format)
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("trusted_proxies", &self.trusted_proxies)

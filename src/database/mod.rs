@@ -67,8 +67,12 @@ impl Database {
         purpose: Purpose,
         private: bool,
     ) -> anyhow::Result<PgPool> {
-        create_database_if_missing(&options).await?;
-        migrate(&options).await?;
+        if config.no_migrate {
+            check_migrated(&options).await?;
+        } else {
+            create_database_if_missing(&options).await?;
+            migrate(&options).await?;
+        }
         let session = match purpose {
             Purpose::Serve => session_limits(&options, config.request_timeout),
             Purpose::Batch => options.clone(),
@@ -111,6 +115,30 @@ async fn migrate(options: &PgConnectOptions) -> anyhow::Result<()> {
         .with_context(|| format!("could not connect to {}", describe(options)))?;
     MIGRATOR.run(&mut conn).await.context("could not apply the database migrations")?;
     conn.close().await.ok();
+    Ok(())
+}
+
+/// With `--no-migrate`: refuses to start on a database that lacks a migration this version
+/// needs (without taking the migration lock, which PgBouncer in transaction mode would break).
+async fn check_migrated(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let mut conn = PgConnection::connect_with(options)
+        .await
+        .with_context(|| format!("could not connect to {}", describe(options)))?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(&mut conn)
+        .await
+        .context("--no-migrate: the database has no migrations table; run `hindsight migrate` first")?;
+    conn.close().await.ok();
+    let missing: Vec<String> = MIGRATOR
+        .iter()
+        .filter(|migration| !applied.contains(&migration.version))
+        .map(|migration| format!("{} {}", migration.version, migration.description))
+        .collect();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "--no-migrate: the database lacks these migrations; run `hindsight migrate` against PostgreSQL directly: {}",
+        missing.join(", ")
+    );
     Ok(())
 }
 

@@ -379,5 +379,22 @@ async fn two_instances_starting_at_once_on_a_missing_database_both_come_up() {
             sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(&mut conn).await.expect("count");
         assert_eq!(applied, i64::try_from(MIGRATOR.migrations.len()).expect("a count"), "each migration once");
     }
-    cluster.execute("SELECT 1").await;
+    // Behind PgBouncer, instances start with --no-migrate: they refuse a database that lacks
+    // migrations instead of taking the migration lock.
+    cluster.execute("CREATE DATABASE unmigrated").await;
+    let export = |database: &str| {
+        let folder = cluster.dir.join(format!("export-{database}"));
+        Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(["--no-migrate", "export", "--all"])
+            .arg(&folder)
+            .env("DATABASE_URL", cluster.url(database))
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run hindsight export")
+    };
+    let refused = export("unmigrated");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("hindsight migrate"), "{refused:?}");
+    let exported = export("fresh_0");
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
 }
