@@ -190,15 +190,9 @@ impl FirstResult {
 /// The first answer again.
 fn replay(first: FirstResult) -> Response {
     let status = u16::try_from(first.status).ok().and_then(|s| StatusCode::from_u16(s).ok());
-    let mut response = match (status, first.location, first.body) {
-        (Some(status), Some(location), _) if status.is_redirection() => {
-            let mut response = status.into_response();
-            if let Ok(location) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            response
-        }
-        (Some(status), _, Some(body)) => {
+    let mut response = match (status, first.body) {
+        (Some(status), _) if status.is_redirection() => status.into_response(),
+        (Some(status), Some(body)) => {
             let mut response = (status, body).into_response();
             if let Some(content_type) = first.content_type.and_then(|t| HeaderValue::from_str(&t).ok()) {
                 response.headers_mut().insert(header::CONTENT_TYPE, content_type);
@@ -207,6 +201,9 @@ fn replay(first: FirstResult) -> Response {
         }
         _ => AppError::AlreadyDone.into_response(),
     };
+    if let Some(location) = first.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
     response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
     response
 }

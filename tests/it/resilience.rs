@@ -174,3 +174,26 @@ async fn a_malformed_key_is_refused_and_changes_nothing() {
     }
     assert_eq!(app.count("timeline_entries").await, 0);
 }
+
+#[tokio::test]
+async fn an_api_import_retried_with_its_idempotency_key_makes_one_postmortem_and_the_same_answer() {
+    let app = TestApp::new().await;
+    let document =
+        "# Queue backlog\n\n- **Severity:** SEV3\n- **Start:** 2025-05-02 09:00 UTC\n\n## Summary\n\nJobs waited.\n";
+    let send = || {
+        let request = axum::http::Request::post("/api/import?save=true")
+            .header("content-type", "text/markdown")
+            .header("idempotency-key", "import-0001-queue-backlog")
+            .body(axum::body::Body::from(document))
+            .expect("a request");
+        app.request(request)
+    };
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = send().await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body, "the same JSON, naming the same postmortem");
+    assert_eq!(again.location(), first.location());
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    assert_eq!(app.count("incidents").await, 1);
+}
