@@ -1,13 +1,13 @@
-//! Action items: added, edited (with a version check), ticked done or reopened, deleted, and
-//! linked to the people who own them.
+//! Action items: added, edited and deleted (each with a version check), ticked done or
+//! reopened, and linked to the people who own them.
 
 use sqlx::{Connection, PgConnection};
 
 use super::revisions::{self, Step};
-use super::{Actor, ChangeError, PostmortemChange, Result, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, html};
 use crate::db;
 use crate::domain::input::{ActionItemDraft, ActionItemForm};
-use crate::domain::{ActionItemId, AuditAction, IncidentId, UserId};
+use crate::domain::{ActionItemId, ActionStatus, AuditAction, IncidentId, UserId};
 use crate::markdown::RENDERER_VERSION;
 
 /// That the chosen owner may own the item: someone with an active account, or whoever owns
@@ -38,7 +38,7 @@ pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &A
 }
 
 /// Saves the form over item `item` if nobody saved it since the form was loaded (its hidden
-/// version); otherwise [`ChangeError::Stale`].
+/// version, which it must give); otherwise [`ChangeError::Stale`].
 pub async fn edit(
     conn: &mut PgConnection,
     actor: Actor,
@@ -46,16 +46,22 @@ pub async fn edit(
     item: ActionItemId,
     form: &ActionItemForm,
 ) -> Result<()> {
+    // Before the fields: a form without its version would come back without one again.
+    let expected = expected_version(form.base_version())?;
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
+    // Stale before anything else the form says: the person then sees what changed, rather
+    // than a complaint about a field someone else changed under them.
+    if current.version != expected {
+        return Err(ChangeError::Stale);
+    }
     check_owner(change.conn(), &draft, current.owner_id).await?;
-    // The postmortem is locked, so the item cannot have gone since it was read: a refused
-    // save means another version.
+    // The postmortem is locked, so the item cannot have changed since it was read; the update
+    // checks the version all the same.
     let saved =
-        db::action_items::update(change.conn(), id, item, form.base_version(), &draft, &body_html, RENDERER_VERSION)
-            .await?;
+        db::action_items::update(change.conn(), id, item, expected, &draft, &body_html, RENDERER_VERSION).await?;
     if !saved {
         return Err(ChangeError::Stale);
     }
@@ -63,27 +69,52 @@ pub async fn edit(
     change.commit(AuditAction::ActionItemEdited, &summary, Some(Step::Edit)).await
 }
 
-/// Ticks item `item` done, or reopens it.
+/// Ticks item `item` done (`done`), or reopens it, from the status `from` the page showed.
+///
+/// The tick box says what the person wants, not "toggle", so sending it twice, or after
+/// someone else did the same, changes nothing and is not an error: they see what they asked
+/// for. Otherwise it applies only to the status they saw: ticking done an item someone has
+/// meanwhile marked won't do, or reopening one someone has put in progress, would silently
+/// undo their decision, so that is [`ChangeError::Stale`] and the page shows it as it is now.
+/// It needs no version: an edit of another field (a ticket link, a due date) does not
+/// conflict with ticking it, and refusing the tick for it would only make people tick twice.
 pub async fn set_done(
     conn: &mut PgConnection,
     actor: Actor,
     id: IncidentId,
     item: ActionItemId,
     done: bool,
+    from: ActionStatus,
 ) -> Result<()> {
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
-    if !db::action_items::set_done(change.conn(), id, item, done).await? {
-        return Err(ChangeError::NotFound);
+    let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
+    if current.is_done() == done {
+        // Already as asked: nothing to write, record or notify (dropping rolls back).
+        return Ok(());
+    }
+    if current.status != from || !db::action_items::set_done(change.conn(), id, item, done, from).await? {
+        return Err(ChangeError::Stale);
     }
     let summary = if done { "Marked an action item done" } else { "Reopened an action item" };
     change.commit(AuditAction::ActionItemDone, summary, Some(Step::Edit)).await
 }
 
-/// Deletes item `item` of postmortem `id`.
-pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, item: ActionItemId) -> Result<()> {
+/// Deletes item `item` of postmortem `id` if it is still at `version`, the version of the page
+/// the deletion was asked from; otherwise [`ChangeError::Stale`]. Deleting is checked like
+/// saving: whoever deletes decided on the item as they saw it, and someone who saved it since
+/// may have made it into something worth keeping.
+pub async fn delete(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    item: ActionItemId,
+    version: Option<i32>,
+) -> Result<()> {
+    let expected = expected_version(version)?;
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
-    if !db::action_items::delete(change.conn(), id, item).await? {
-        return Err(ChangeError::NotFound);
+    let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
+    if current.version != expected || !db::action_items::delete(change.conn(), id, item, expected).await? {
+        return Err(ChangeError::Stale);
     }
     change.commit(AuditAction::ActionItemDeleted, "Deleted an action item", Some(Step::Edit)).await
 }

@@ -67,6 +67,11 @@ pub enum ChangeError {
     /// Someone saved it after the form was loaded; the caller shows both versions.
     #[error("changed by someone else since it was read")]
     Stale,
+    /// A save or deletion of an existing row that did not say which version it was loaded at.
+    /// It is refused, never applied without the check: a form or script that leaves the
+    /// version out would otherwise overwrite whatever was saved since it read the row.
+    #[error("no version given")]
+    VersionMissing,
     /// The change is not allowed now (a review step out of turn); the message says why and
     /// is safe to show.
     #[error("refused: {0}")]
@@ -96,6 +101,22 @@ impl ChangeError {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
         ChangeError::Invalid(errors)
+    }
+}
+
+/// The version a save says it was loaded at ([`ChangeError::VersionMissing`] if it says none).
+pub fn expected_version(given: Option<i32>) -> Result<i32> {
+    given.ok_or(ChangeError::VersionMissing)
+}
+
+/// That a row is at `expected`, the version its form was loaded at, given the version it is
+/// at now (`None`: it is gone). Read under its postmortem's lock, the answer holds until the
+/// change commits.
+fn check_version(current: Option<i32>, expected: i32) -> Result<()> {
+    match current {
+        None => Err(ChangeError::NotFound),
+        Some(current) if current != expected => Err(ChangeError::Stale),
+        Some(_) => Ok(()),
     }
 }
 

@@ -3,7 +3,7 @@
 use sqlx::{Connection, PgConnection};
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, texts_html};
+use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, texts_html};
 use crate::db;
 use crate::domain::input::IncidentForm;
 use crate::domain::{AuditAction, IncidentId, Status};
@@ -27,12 +27,9 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) 
 /// Saves the form over postmortem `id` if nobody saved it since the form was loaded (its
 /// hidden version); otherwise [`ChangeError::Stale`]. The status stays as it is.
 pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
+    // Before the fields: a form without its version would come back without one again.
+    let base_version = expected_version(form.base_version())?;
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
-    let Some(base_version) = form.base_version() else {
-        return Err(ChangeError::Refused(
-            "The form did not say which version it edits. Reload the edit page and try again.".into(),
-        ));
-    };
     let html = texts_html(&draft.texts).await?;
     let (mut change, current) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     draft.status = current.status;

@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, html};
 use crate::db;
 use crate::domain::input::SectionForm;
 use crate::domain::{AuditAction, IncidentId, SectionId};
@@ -20,7 +20,8 @@ pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &S
     Ok(section)
 }
 
-/// Replaces section `section` of postmortem `id`.
+/// Replaces section `section` of postmortem `id` if nobody saved it since the form was loaded
+/// (its hidden version, which it must give); otherwise [`ChangeError::Stale`].
 pub async fn edit(
     conn: &mut PgConnection,
     actor: Actor,
@@ -28,21 +29,34 @@ pub async fn edit(
     section: SectionId,
     form: &SectionForm,
 ) -> Result<()> {
+    // Before the fields: a form without its version would come back without one again.
+    let expected = expected_version(form.base_version())?;
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
-    if !db::sections::update(change.conn(), id, section, &draft, &body_html, RENDERER_VERSION).await? {
-        return Err(ChangeError::NotFound);
+    check_version(db::sections::version(change.conn(), id, section).await?, expected)?;
+    if !db::sections::update(change.conn(), id, section, expected, &draft, &body_html, RENDERER_VERSION).await? {
+        return Err(ChangeError::Stale);
     }
     let summary = format!("Edited the section “{}”", draft.heading);
     change.commit(AuditAction::SectionEdited, &summary, Some(Step::Edit)).await
 }
 
-/// Deletes section `section` of postmortem `id`.
-pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, section: SectionId) -> Result<()> {
+/// Deletes section `section` of postmortem `id` if it is still at `version`, the version of the
+/// page the deletion was asked from; otherwise [`ChangeError::Stale`] (as for a timeline entry:
+/// someone who saved it since may have made it worth keeping).
+pub async fn delete(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    section: SectionId,
+    version: Option<i32>,
+) -> Result<()> {
+    let expected = expected_version(version)?;
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
-    if !db::sections::delete(change.conn(), id, section).await? {
-        return Err(ChangeError::NotFound);
+    check_version(db::sections::version(change.conn(), id, section).await?, expected)?;
+    if !db::sections::delete(change.conn(), id, section, expected).await? {
+        return Err(ChangeError::Stale);
     }
     change.commit(AuditAction::SectionDeleted, "Deleted a section", Some(Step::Edit)).await
 }

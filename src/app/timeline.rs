@@ -1,9 +1,10 @@
-//! Timeline entries: added, edited and deleted one at a time.
+//! Timeline entries: added, edited and deleted one at a time, an edit or deletion only from
+//! the version the person saw.
 
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, html};
 use crate::db;
 use crate::domain::input::TimelineForm;
 use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
@@ -24,7 +25,8 @@ pub async fn add(
     Ok(entry)
 }
 
-/// Replaces entry `entry` of postmortem `id`.
+/// Replaces entry `entry` of postmortem `id` if nobody saved it since the form was loaded (its
+/// hidden version, which it must give); otherwise [`ChangeError::Stale`].
 pub async fn edit(
     conn: &mut PgConnection,
     actor: Actor,
@@ -32,19 +34,33 @@ pub async fn edit(
     entry: TimelineEntryId,
     form: &TimelineForm,
 ) -> Result<()> {
+    let expected = expected_version(form.base_version())?;
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
+    // Stale before the fields: the person then sees what changed, not a complaint about it.
+    check_version(db::timeline::version(change.conn(), id, entry).await?, expected)?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
-    if !db::timeline::update(change.conn(), id, entry, &draft, &html(&draft.body), RENDERER_VERSION).await? {
-        return Err(ChangeError::NotFound);
+    if !db::timeline::update(change.conn(), id, entry, expected, &draft, &html(&draft.body), RENDERER_VERSION).await? {
+        return Err(ChangeError::Stale);
     }
     change.commit(AuditAction::TimelineEdited, "Edited a timeline entry", Some(Step::Edit)).await
 }
 
-/// Deletes entry `entry` of postmortem `id`.
-pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId, entry: TimelineEntryId) -> Result<()> {
+/// Deletes entry `entry` of postmortem `id` if it is still at `version`, the version of the
+/// page the deletion was asked from; otherwise [`ChangeError::Stale`]. Deleting is checked like
+/// saving: whoever deletes decided on the entry as they saw it, and someone who saved it since
+/// may have made it into something worth keeping (two entries merged into one, say).
+pub async fn delete(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    entry: TimelineEntryId,
+    version: Option<i32>,
+) -> Result<()> {
+    let expected = expected_version(version)?;
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
-    if !db::timeline::delete(change.conn(), id, entry).await? {
-        return Err(ChangeError::NotFound);
+    check_version(db::timeline::version(change.conn(), id, entry).await?, expected)?;
+    if !db::timeline::delete(change.conn(), id, entry, expected).await? {
+        return Err(ChangeError::Stale);
     }
     change.commit(AuditAction::TimelineDeleted, "Deleted a timeline entry", Some(Step::Edit)).await
 }

@@ -49,14 +49,14 @@ pub async fn insert(
     .await
 }
 
-/// Saves the item if it is still at `base_version` (any version when `None`). The closing
-/// time is kept while it stays closed, set when it closes, and cleared when it reopens.
-/// Returns whether a row was saved: `false` when the item is gone or someone saved first.
+/// Saves the item if it is still at `base_version`. The closing time is kept while it stays
+/// closed, set when it closes, and cleared when it reopens. Returns whether a row was saved:
+/// `false` when the item is gone or someone saved first.
 pub async fn update(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     id: ActionItemId,
-    base_version: Option<i32>,
+    base_version: i32,
     draft: &ActionItemDraft,
     html: &str,
     rendered_with: i32,
@@ -68,7 +68,7 @@ pub async fn update(
                owner_id = $8, kind = $9, priority = $10, wont_do_reason = $11, team_id = $12,
                ticket_url = $13, completion_note = $14, version = version + 1, updated_at = now(),
                html = $16, rendered_with = $17
-           WHERE incident_id = $1 AND id = $2 AND ($15::integer IS NULL OR version = $15)"#,
+           WHERE incident_id = $1 AND id = $2 AND version = $15"#,
         incident as IncidentId,
         id as ActionItemId,
         draft.body,
@@ -92,34 +92,44 @@ pub async fn update(
     Ok(result.rows_affected() > 0)
 }
 
-/// Ticks the item done (recording when) or reopens it. Returns whether the item existed.
+/// Ticks the item done (recording when) or reopens it, if its status is still `from`. Returns
+/// whether it was changed: `false` when the item is gone or its status is another.
 pub async fn set_done(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     id: ActionItemId,
     done: bool,
+    from: ActionStatus,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
         r#"UPDATE action_items
            SET status = CASE WHEN $3 THEN 'done' ELSE 'open' END, wont_do_reason = '',
                completed_at = CASE WHEN $3 THEN coalesce(completed_at, now()) END,
                version = version + 1, updated_at = now()
-           WHERE incident_id = $1 AND id = $2"#,
+           WHERE incident_id = $1 AND id = $2 AND status = $4"#,
         incident as IncidentId,
         id as ActionItemId,
         done,
+        from as ActionStatus,
     )
     .execute(db)
     .await?;
     Ok(result.rows_affected() > 0)
 }
 
-/// Returns whether the item existed.
-pub async fn delete(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<bool> {
+/// Deletes the item if it is still at `version`. Returns whether it was deleted: `false` when
+/// it is gone or someone saved it since.
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    id: ActionItemId,
+    version: i32,
+) -> sqlx::Result<bool> {
     let result = sqlx::query!(
-        "DELETE FROM action_items WHERE incident_id = $1 AND id = $2",
+        "DELETE FROM action_items WHERE incident_id = $1 AND id = $2 AND version = $3",
         incident as IncidentId,
         id as ActionItemId,
+        version,
     )
     .execute(db)
     .await?;
@@ -139,11 +149,13 @@ pub async fn unlinked_owners(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Strin
     Ok(rows.into_iter().map(|row| (row.owner, row.items)).collect())
 }
 
-/// Links every item owned by `owner` as written, and linked to no one, to `user`. Returns
-/// how many were linked.
+/// Links every item owned by `owner` as written, and linked to no one, to `user`, raising
+/// their versions (an item's form loaded before would otherwise unlink it again). Returns how
+/// many were linked.
 pub async fn link_owner(db: impl PgExecutor<'_>, owner: &str, user: UserId) -> sqlx::Result<u64> {
     let result = sqlx::query!(
-        "UPDATE action_items SET owner_id = $2 WHERE owner_id IS NULL AND owner = $1",
+        "UPDATE action_items SET owner_id = $2, version = version + 1, updated_at = now()
+         WHERE owner_id IS NULL AND owner = $1",
         owner,
         user as UserId,
     )

@@ -166,7 +166,9 @@ pub async fn update(
 ) -> sqlx::Result<Option<i32>> {
     let (keys, bodies, html) = text_arrays(&draft.texts, html);
     // A new offset also forgets how imported timeline rows spelled their times: a time written
-    // for one offset would no longer read as the same instant in another (see the export).
+    // for one offset would no longer read as the same instant in another (see the export). It
+    // raises every entry's version too: an entry's edit form holds its time in the old offset,
+    // and saved now it would move the entry by the difference, so it is refused as stale.
     sqlx::query_scalar!(
         r#"WITH previous AS (
                SELECT utc_offset_minutes FROM incidents WHERE id = $1 AND version = $2
@@ -184,8 +186,8 @@ pub async fn update(
                ON CONFLICT (incident_id, section) DO UPDATE
                SET body = excluded.body, html = excluded.html, rendered_with = excluded.rendered_with
            ), forgotten AS (
-               UPDATE timeline_entries SET time_as_written = ''
-               WHERE incident_id = $1 AND time_as_written <> ''
+               UPDATE timeline_entries SET time_as_written = '', version = version + 1
+               WHERE incident_id = $1
                  AND EXISTS (SELECT 1 FROM saved)
                  AND EXISTS (SELECT 1 FROM previous WHERE utc_offset_minutes <> $8)
            )

@@ -2,19 +2,40 @@
 //! URL can never reach another incident's entry.
 
 use crate::domain::input::TimelineDraft;
-use crate::domain::{IncidentId, TimelineEntry, TimelineEntryId};
+use crate::domain::{IncidentId, TimelineEntry, TimelineEntryId, Versioned};
 use sqlx::PgExecutor;
 
+/// The entry with the version it is at, for its edit form.
 pub async fn find(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     id: TimelineEntryId,
-) -> sqlx::Result<Option<TimelineEntry>> {
-    sqlx::query_as!(
-        TimelineEntry,
+) -> sqlx::Result<Option<Versioned<TimelineEntry>>> {
+    let row = sqlx::query!(
         r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body,
-                  time_as_written
+                  time_as_written, version
            FROM timeline_entries WHERE incident_id = $1 AND id = $2"#,
+        incident as IncidentId,
+        id as TimelineEntryId,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| Versioned {
+        row: TimelineEntry {
+            id: row.id,
+            incident_id: row.incident_id,
+            occurred_at: row.occurred_at,
+            body: row.body,
+            time_as_written: row.time_as_written,
+        },
+        version: row.version,
+    }))
+}
+
+/// The version the entry is at, if it exists.
+pub async fn version(db: impl PgExecutor<'_>, incident: IncidentId, id: TimelineEntryId) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "SELECT version FROM timeline_entries WHERE incident_id = $1 AND id = $2",
         incident as IncidentId,
         id as TimelineEntryId,
     )
@@ -45,11 +66,13 @@ pub async fn insert(
     .await
 }
 
-/// Replaces an entry, with its new HTML. Returns whether the entry existed.
+/// Replaces an entry that is still at `base_version`, with its new HTML, and raises its
+/// version. Returns whether it was saved: `false` when it is gone or someone saved first.
 pub async fn update(
     db: impl PgExecutor<'_>,
     incident: IncidentId,
     id: TimelineEntryId,
+    base_version: i32,
     draft: &TimelineDraft,
     html: &str,
     rendered_with: i32,
@@ -59,26 +82,34 @@ pub async fn update(
         r#"UPDATE timeline_entries
            SET body = $4,
                time_as_written = CASE WHEN occurred_at = $3 THEN time_as_written ELSE '' END,
-               occurred_at = $3, html = $5, rendered_with = $6
-           WHERE incident_id = $1 AND id = $2"#,
+               occurred_at = $3, html = $5, rendered_with = $6, version = version + 1
+           WHERE incident_id = $1 AND id = $2 AND version = $7"#,
         incident as IncidentId,
         id as TimelineEntryId,
         draft.occurred_at,
         draft.body,
         html,
         rendered_with,
+        base_version,
     )
     .execute(db)
     .await?;
     Ok(result.rows_affected() > 0)
 }
 
-/// Returns whether the entry existed.
-pub async fn delete(db: impl PgExecutor<'_>, incident: IncidentId, id: TimelineEntryId) -> sqlx::Result<bool> {
+/// Deletes the entry if it is still at `version`. Returns whether it was deleted: `false` when
+/// it is gone or someone saved it since.
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    id: TimelineEntryId,
+    version: i32,
+) -> sqlx::Result<bool> {
     let result = sqlx::query!(
-        "DELETE FROM timeline_entries WHERE incident_id = $1 AND id = $2",
+        "DELETE FROM timeline_entries WHERE incident_id = $1 AND id = $2 AND version = $3",
         incident as IncidentId,
         id as TimelineEntryId,
+        version,
     )
     .execute(db)
     .await?;

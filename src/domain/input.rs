@@ -92,6 +92,13 @@ pub fn line(errors: &mut FieldErrors, field: &'static str, raw: &str, max_chars:
     String::new()
 }
 
+/// The version an edit form was loaded at, from its hidden `version` field: `None` when the
+/// field is missing or not a number. A save without one is refused by the door (never taken as
+/// "no check"), so that a form or script that leaves it out cannot overwrite blindly.
+pub fn version_field(raw: &str) -> Option<i32> {
+    raw.trim().parse().ok()
+}
+
 /// The postmortem form, as typed. (`Serialize` lets tests and tools post it.)
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -151,7 +158,7 @@ impl IncidentForm {
 
     /// The version this edit was based on, if the hidden field holds one.
     pub fn base_version(&self) -> Option<i32> {
-        self.version.trim().parse().ok()
+        version_field(&self.version)
     }
 
     /// The form with `section` holding `text` (for building forms in code: tests, tools).
@@ -235,6 +242,8 @@ pub struct TimelineForm {
     pub date: String,
     pub time: String,
     pub body: String,
+    /// The version the edit form was loaded at (hidden field; empty when adding).
+    pub version: String,
 }
 
 /// A validated timeline entry.
@@ -255,9 +264,20 @@ impl TimelineForm {
         }
     }
 
-    pub fn from_entry(entry: &TimelineEntry, offset: Offset) -> TimelineForm {
+    /// The edit form of `entry`, which is at `version`.
+    pub fn from_entry(entry: &TimelineEntry, version: i32, offset: Offset) -> TimelineForm {
         let local = t::local(entry.occurred_at, offset);
-        TimelineForm { date: t::format_date(local.date()), time: t::format_hm(local.time()), body: entry.body.clone() }
+        TimelineForm {
+            date: t::format_date(local.date()),
+            time: t::format_hm(local.time()),
+            body: entry.body.clone(),
+            version: version.to_string(),
+        }
+    }
+
+    /// The version the edit form was loaded at, if it says.
+    pub fn base_version(&self) -> Option<i32> {
+        version_field(&self.version)
     }
 
     pub fn validate(&self, incident: &Incident) -> Result<TimelineDraft, FieldErrors> {
@@ -381,7 +401,7 @@ impl ActionItemForm {
 
     /// The version the form was loaded at, if it says.
     pub fn base_version(&self) -> Option<i32> {
-        self.version.trim().parse().ok()
+        version_field(&self.version)
     }
 
     pub fn validate(&self) -> Result<ActionItemDraft, FieldErrors> {
@@ -471,6 +491,8 @@ fn id(errors: &mut FieldErrors, field: &'static str, raw: &str, message: &str) -
 pub struct SectionForm {
     pub heading: String,
     pub body: String,
+    /// The version the edit form was loaded at (hidden field; empty when adding).
+    pub version: String,
 }
 
 /// A validated extra section.
@@ -481,8 +503,14 @@ pub struct SectionDraft {
 }
 
 impl SectionForm {
-    pub fn from_section(section: &ExtraSection) -> SectionForm {
-        SectionForm { heading: section.heading.clone(), body: section.body.clone() }
+    /// The edit form of `section`, which is at `version`.
+    pub fn from_section(section: &ExtraSection, version: i32) -> SectionForm {
+        SectionForm { heading: section.heading.clone(), body: section.body.clone(), version: version.to_string() }
+    }
+
+    /// The version the edit form was loaded at, if it says.
+    pub fn base_version(&self) -> Option<i32> {
+        version_field(&self.version)
     }
 
     pub fn validate(&self) -> Result<SectionDraft, FieldErrors> {
@@ -574,9 +602,11 @@ mod tests {
             version: 1,
             updated_at: datetime!(2025-01-01 0:00 UTC),
         };
-        let entry = TimelineForm { date: "9999-12-31".into(), time: "23:59".into(), body: "late".into() };
+        let entry =
+            TimelineForm { date: "9999-12-31".into(), time: "23:59".into(), body: "late".into(), ..Default::default() };
         assert!(entry.validate(&incident).expect_err("refused").get("date").is_some());
-        let entry = TimelineForm { date: "9999-12-30".into(), time: "10:00".into(), body: "late".into() };
+        let entry =
+            TimelineForm { date: "9999-12-30".into(), time: "10:00".into(), body: "late".into(), ..Default::default() };
         assert!(entry.validate(&incident).is_ok());
     }
 

@@ -449,6 +449,16 @@ pub struct ExtraSection {
     pub body: String,
 }
 
+/// A row as its edit form loads it: what it holds, and the version it is at, read in one
+/// statement. The form carries the version back, and the save applies only while the row is
+/// still at it. (Postmortems and action items carry their version in their own struct; the
+/// rows here need it only to be edited.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub row: T,
+    pub version: i32,
+}
+
 /// HTML rendered from a Markdown field when it was saved, and the version of the renderer that
 /// made it (0: never rendered). Pages show it through `markdown::shown`, which renders again
 /// if another renderer made it.

@@ -433,7 +433,7 @@ fn timeline_form(start: PrimitiveDateTime) -> impl Strategy<Value = TimelineForm
                 start.replace_second(0).unwrap_or(start) + Duration::minutes(minutes) + Duration::seconds(seconds);
             let date =
                 if omit_date && local.date() == start.date() { String::new() } else { t::format_date(local.date()) };
-            TimelineForm { date, time: time_text(local.time(), style), body }
+            TimelineForm { date, time: time_text(local.time(), style), body, version: String::new() }
         })
 }
 
@@ -506,7 +506,11 @@ fn section_form() -> impl Strategy<Value = SectionForm> {
         .prop_map(str::to_owned),
         inline(),
     ];
-    (heading, field_prose(Place::Extra)).prop_map(|(heading, body)| SectionForm { heading, body })
+    (heading, field_prose(Place::Extra)).prop_map(|(heading, body)| SectionForm {
+        heading,
+        body,
+        version: String::new(),
+    })
 }
 
 fn forms() -> impl Strategy<Value = Forms> {

@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use super::AppState;
 use super::admission::Db;
 use super::auth::CurrentUser;
+use super::conflict::{Conflict, DeleteForm};
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
@@ -20,7 +21,7 @@ use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::domain::input::{ActionItemForm, FieldErrors};
-use crate::domain::{ActionItem, ActionItemId, IncidentId, Team, UserId};
+use crate::domain::{ActionItem, ActionItemId, ActionStatus, IncidentId, Team, UserId};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "action_items/edit.html")]
@@ -33,9 +34,8 @@ pub struct EditPage {
     errors: FieldErrors,
     people: Shared<Person>,
     teams: Shared<Team>,
-    /// When someone saved the item after this form was loaded: what they saved, field by field
-    /// where it differs from the form. The form keeps what this person typed.
-    conflict: Vec<(&'static str, String)>,
+    /// Set when someone saved the item after this page was loaded.
+    conflict: Option<Conflict>,
 }
 
 impl EditPage {
@@ -58,37 +58,28 @@ impl EditPage {
             errors,
             people: state.pickers.people(&mut *db, None, owner).await?,
             teams: state.pickers.teams(&mut *db, None).await?,
-            conflict: Vec::new(),
+            conflict: None,
         })
     }
 }
 
 /// The saved item's fields that differ from what the form holds, as the conflict page lists them.
-fn differences(saved: &ActionItem, theirs: &ActionItemForm) -> Vec<(&'static str, String)> {
-    let ours = ActionItemForm::from_item(saved);
-    let fields: [(&'static str, &String, &String, String); 11] = [
-        ("What needs doing", &ours.body, &theirs.body, saved.body.clone()),
-        ("Kind", &ours.kind, &theirs.kind, saved.kind.map(|k| k.label().to_owned()).unwrap_or_default()),
-        (
-            "Priority",
-            &ours.priority,
-            &theirs.priority,
-            saved.priority.map(|p| p.label().to_owned()).unwrap_or_default(),
-        ),
-        ("Owner", &ours.owner_id, &theirs.owner_id, saved.owner_person.clone().unwrap_or_default()),
-        ("Owner's name", &ours.owner, &theirs.owner, saved.owner.clone()),
-        ("Team", &ours.team_id, &theirs.team_id, saved.team_name.clone().unwrap_or_default()),
-        ("Due", &ours.due_on, &theirs.due_on, ours.due_on.clone()),
-        ("Status", &ours.status, &theirs.status, saved.status.label().to_owned()),
-        ("Why not", &ours.wont_do_reason, &theirs.wont_do_reason, saved.wont_do_reason.clone()),
-        ("Ticket", &ours.ticket_url, &theirs.ticket_url, saved.ticket_url.clone()),
-        ("How it was done", &ours.completion_note, &theirs.completion_note, saved.completion_note.clone()),
-    ];
-    fields
-        .into_iter()
-        .filter(|(_, saved, typed, _)| saved.trim() != typed.trim())
-        .map(|(label, _, _, shown)| (label, if shown.is_empty() { "(empty)".to_owned() } else { shown }))
-        .collect()
+fn differences(saved: &ActionItem, typed: &ActionItemForm) -> Conflict {
+    let theirs = ActionItemForm::from_item(saved);
+    let label = |value: Option<&str>| value.unwrap_or_default().to_owned();
+    Conflict::save([
+        ("What needs doing", theirs.body.as_str(), typed.body.as_str(), saved.body.clone()),
+        ("Kind", &theirs.kind, &typed.kind, label(saved.kind.map(|k| k.label()))),
+        ("Priority", &theirs.priority, &typed.priority, label(saved.priority.map(|p| p.label()))),
+        ("Owner", &theirs.owner_id, &typed.owner_id, saved.owner_person.clone().unwrap_or_default()),
+        ("Owner's name", &theirs.owner, &typed.owner, saved.owner.clone()),
+        ("Team", &theirs.team_id, &typed.team_id, saved.team_name.clone().unwrap_or_default()),
+        ("Due", &theirs.due_on, &typed.due_on, theirs.due_on.clone()),
+        ("Status", &theirs.status, &typed.status, saved.status.label().to_owned()),
+        ("Why not", &theirs.wont_do_reason, &typed.wont_do_reason, saved.wont_do_reason.clone()),
+        ("Ticket", &theirs.ticket_url, &typed.ticket_url, saved.ticket_url.clone()),
+        ("How it was done", &theirs.completion_note, &typed.completion_note, saved.completion_note.clone()),
+    ])
 }
 
 fn anchor(id: IncidentId) -> Redirect {
@@ -159,7 +150,7 @@ pub async fn update(
             let mut page =
                 EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), saved.owner_id)
                     .await?;
-            page.conflict = conflict;
+            page.conflict = Some(conflict);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => return Err(error.into()),
@@ -169,9 +160,14 @@ pub async fn update(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// What a tick box sends: the state wanted (`true` done, `false` not) and the status the page
+/// showed the item in (see `app::action_items::set_done`).
 #[derive(Debug, Deserialize)]
 pub struct DoneForm {
+    #[serde(default)]
     done: String,
+    #[serde(default)]
+    from: String,
 }
 
 /// Ticks an item done (or reopens it) from the postmortem page.
@@ -186,15 +182,37 @@ pub async fn set_done(
         "false" => false,
         _ => return Err(AppError::BadRequest("`done` must be true or false.".into())),
     };
-    app::action_items::set_done(&mut db, Actor::from(&user), id, item_id, done).await?;
+    let Ok(from) = form.from.parse::<ActionStatus>() else {
+        return Err(AppError::BadRequest(
+            "The tick did not say which status it was ticked from, so nothing was changed. Reload the page and tick \
+             it again."
+                .into(),
+        ));
+    };
+    app::action_items::set_done(&mut db, Actor::from(&user), id, item_id, done, from).await?;
     Ok(anchor(id))
 }
 
 pub async fn delete(
+    State(state): State<AppState>,
     mut db: Db,
+    viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
-) -> Result<Redirect> {
-    app::action_items::delete(&mut db, Actor::from(&user), id, item_id).await?;
-    Ok(anchor(id))
+    Form(form): Form<DeleteForm>,
+) -> Result<Response> {
+    match app::action_items::delete(&mut db, Actor::from(&user), id, item_id, form.version()).await {
+        Ok(()) => Ok(anchor(id).into_response()),
+        // Someone saved it since the page loaded: not deleted; their version is shown instead.
+        Err(ChangeError::Stale) => {
+            let saved = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
+            let form = ActionItemForm::from_item(&saved);
+            let mut page =
+                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), saved.owner_id)
+                    .await?;
+            page.conflict = Some(Conflict::deletion());
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
 }

@@ -107,6 +107,7 @@ impl From<ChangeError> for AppError {
                 AppError::Refused(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))
             }
             ChangeError::Stale => AppError::Conflict,
+            ChangeError::VersionMissing => AppError::BadRequest(VERSION_MISSING.to_owned()),
             ChangeError::Refused(message) => AppError::Refused(message),
             ChangeError::Database(error) => error.into(),
             ChangeError::OutcomeUnknown(error) => AppError::OutcomeUnknown(error),
@@ -236,6 +237,10 @@ impl AppError {
         }
     }
 }
+
+/// What the page says when a save or deletion did not say which version it was loaded at.
+pub const VERSION_MISSING: &str = "This form did not say which version it was loaded at, so nothing was changed: \
+     without it Hindsight cannot tell whether someone else saved in between. Reload the page and make your change again.";
 
 /// What the page says when a change may or may not have been saved.
 pub const OUTCOME_UNKNOWN: &str = "The database stopped answering while your change was being saved, so Hindsight \

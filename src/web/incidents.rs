@@ -184,7 +184,6 @@ pub async fn update(
             let page = FormPage::edit(viewer, id, title, form.clone(), errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(ChangeError::Refused(message)) => Err(AppError::BadRequest(message)),
         // Someone saved since this form loaded: show theirs beside what was typed.
         Err(ChangeError::Stale) => {
             let current = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;

@@ -10,6 +10,7 @@ mod assets;
 pub mod auth;
 mod body;
 mod charts;
+mod conflict;
 pub mod error;
 mod export;
 mod extract;

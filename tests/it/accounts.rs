@@ -610,8 +610,14 @@ async fn action_items_belong_to_people_and_imported_owners_can_be_linked_later()
     let form = app.get(&edit).await;
     assert_eq!(form.attr("#owner_id option[selected]", "value").as_deref(), Some(priya.to_string().as_str()));
     let action = form.attr("main form[method=post]", "action").expect("a form");
-    let kept =
-        app.post_form(&action, &[("body", "Add jitter"), ("owner", "Priya"), ("owner_id", &priya.to_string())]).await;
+    let version = form.field_value("version");
+    assert_eq!(version, "2", "linking the owner is a change an open form must not undo");
+    let kept = app
+        .post_form(
+            &action,
+            &[("body", "Add jitter"), ("owner", "Priya"), ("owner_id", &priya.to_string()), ("version", &version)],
+        )
+        .await;
     assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
     // Only there: a new item and the ledger's filter offer active people alone.
     let new_item = page.texts("#item-owner_id option");

@@ -30,8 +30,9 @@ async fn an_item_is_ticked_done_from_the_postmortem_page_and_reopened() {
     let page = app.get(&path).await;
     let tick = page.attr(".action-items form.tick", "action").expect("a tick form");
     assert_eq!(page.attr(".action-items form.tick input[name=done]", "value").as_deref(), Some("true"));
+    assert_eq!(page.attr(".action-items form.tick input[name=from]", "value").as_deref(), Some("open"));
 
-    assert_eq!(app.post_form(&tick, &[("done", "true")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(&tick, &[("done", "true"), ("from", "open")]).await.status, StatusCode::SEE_OTHER);
     let page = app.get(&path).await;
     assert_eq!(page.texts(".action-items li.done").len(), 1);
     assert_eq!(page.text("#action-items > .hint"), "All 1 done.");
@@ -41,9 +42,12 @@ async fn an_item_is_ticked_done_from_the_postmortem_page_and_reopened() {
         .expect("read completion");
     assert!(completed.is_some(), "the completion time is recorded");
 
-    assert_eq!(app.post_form(&tick, &[("done", "false")]).await.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path).await;
+    assert_eq!(page.attr(".action-items form.tick input[name=from]", "value").as_deref(), Some("done"));
+    assert_eq!(app.post_form(&tick, &[("done", "false"), ("from", "done")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.texts(".action-items li.open").len(), 1);
-    assert_eq!(app.post_form(&tick, &[("done", "maybe")]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_form(&tick, &[("done", "maybe"), ("from", "open")]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_form(&tick, &[("done", "true")]).await.status, StatusCode::BAD_REQUEST, "no status seen");
     assert_eq!(app.post_empty(&tick).await.status, StatusCode::BAD_REQUEST);
 }
 
@@ -73,16 +77,19 @@ async fn items_can_be_edited_and_deleted() {
     assert_eq!(form.field_value("owner"), "Sam");
     let action = form.attr("main form[method=post]", "action").expect("a form action");
 
-    let bad = app.post_form(&action, &[("body", "x".repeat(600).as_str())]).await;
+    let bad = app.post_form(&action, &[("body", "x".repeat(600).as_str()), ("version", "1")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.field_error("body").is_some());
 
-    let saved = app
-        .post_form(
-            &action,
-            &[("body", "Final item"), ("owner", "Ana"), ("team", "DB"), ("due_on", "2025-05-01"), ("done", "on")],
-        )
-        .await;
+    let fields = [
+        ("body", "Final item"),
+        ("owner", "Ana"),
+        ("team", "DB"),
+        ("due_on", "2025-05-01"),
+        ("done", "on"),
+        ("version", "1"),
+    ];
+    let saved = app.post_form(&action, &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = app.get(&path).await;
     assert_eq!(page.text(".action-items .prose"), "Final item");
@@ -95,8 +102,10 @@ async fn items_can_be_edited_and_deleted() {
             .next()
             .is_none()
     );
-    let delete = app.get(&edit).await.attr("form.delete-form", "action").expect("a delete form");
-    assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
+    let edit_page = app.get(&edit).await;
+    let delete = edit_page.attr("form.delete-form", "action").expect("a delete form");
+    let version = edit_page.attr("form.delete-form input[name=version]", "value").expect("the version");
+    assert_eq!(app.post_form(&delete, &[("version", &version)]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("action_items").await, 0);
     assert_eq!(app.get(&edit).await.status, StatusCode::NOT_FOUND);
 }
@@ -107,9 +116,10 @@ async fn missing_items_are_404s_on_every_route() {
     let path = app.create_incident(&form()).await;
     let missing = format!("{path}/actions/999");
     assert_eq!(app.get(&format!("{missing}/edit")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_form(&missing, &[("body", "x")]).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_form(&format!("{missing}/done"), &[("done", "true")]).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_empty(&format!("{missing}/delete")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&missing, &[("body", "x"), ("version", "1")]).await.status, StatusCode::NOT_FOUND);
+    let tick = [("done", "true"), ("from", "open")];
+    assert_eq!(app.post_form(&format!("{missing}/done"), &tick).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&format!("{missing}/delete"), &[("version", "1")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.post_form("/incidents/999/actions", &[("body", "x")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("action_items").await, 0);
 }

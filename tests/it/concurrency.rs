@@ -38,6 +38,14 @@ async fn item_version(app: &TestApp, item: i64) -> String {
     version.to_string()
 }
 
+async fn item_status(app: &TestApp, item: i64) -> String {
+    sqlx::query_scalar("SELECT status FROM action_items WHERE id = $1")
+        .bind(item)
+        .fetch_one(&app.pool)
+        .await
+        .expect("read an item's status")
+}
+
 async fn incident_version(app: &TestApp, incident: i64) -> String {
     let version: i32 = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
         .bind(incident)
@@ -97,6 +105,8 @@ async fn every_kind_of_write_at_once_never_fails_and_never_loses_a_word() {
         let (entry, item, section) = (entries[round], items[round], sections[round]);
         let item_version = item_version(&app, item).await;
         let incident_version = incident_version(&app, incident).await;
+        let ticked = items[ROUNDS - 1 - round];
+        let ticked_from = item_status(&app, ticked).await;
         let r = round;
         let mut writes = vec![
             Write::new(
@@ -114,7 +124,12 @@ async fn every_kind_of_write_at_once_never_fails_and_never_loses_a_word() {
             Write::new(
                 "edit a timeline entry",
                 format!("{path}/timeline/{entry}"),
-                owned(&[("date", "2025-03-01"), ("time", "10:40"), ("body", &format!("edited entry {r}"))]),
+                owned(&[
+                    ("date", "2025-03-01"),
+                    ("time", "10:40"),
+                    ("body", &format!("edited entry {r}")),
+                    ("version", "1"),
+                ]),
                 Some(format!("edited entry {r}")),
             ),
             Write::new(
@@ -131,8 +146,8 @@ async fn every_kind_of_write_at_once_never_fails_and_never_loses_a_word() {
             ),
             Write::new(
                 "tick an action item",
-                format!("{path}/actions/{}/done", items[ROUNDS - 1 - round]),
-                owned(&[("done", "true")]),
+                format!("{path}/actions/{ticked}/done"),
+                owned(&[("done", "true"), ("from", &ticked_from)]),
                 None,
             ),
             Write::new(
@@ -156,7 +171,7 @@ async fn every_kind_of_write_at_once_never_fails_and_never_loses_a_word() {
             Write::new(
                 "edit a section",
                 format!("{path}/sections/{section}"),
-                owned(&[("heading", &format!("Edited section {r}")), ("body", "new text")]),
+                owned(&[("heading", &format!("Edited section {r}")), ("body", "new text"), ("version", "1")]),
                 Some(format!("Edited section {r}")),
             ),
             Write::new(

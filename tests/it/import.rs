@@ -275,12 +275,12 @@ async fn the_authors_spelling_of_a_time_lasts_while_the_time_does() {
     assert_eq!(json["timeline"][0]["time_as_written"], "10:15 AM");
     app.post_form(
         &format!("{url}/timeline/{first}"),
-        &[("date", "2025-03-01"), ("time", "10:15"), ("body", "Paged on-call")],
+        &[("date", "2025-03-01"), ("time", "10:15"), ("body", "Paged on-call"), ("version", "1")],
     )
     .await;
     app.post_form(
         &format!("{url}/timeline/{second}"),
-        &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Rolled back")],
+        &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Rolled back"), ("version", "1")],
     )
     .await;
     assert!(

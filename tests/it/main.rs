@@ -7,6 +7,7 @@ mod api;
 mod authorization;
 mod cli;
 mod concurrency;
+mod conflicts;
 mod errors;
 mod export;
 mod faults;

@@ -125,10 +125,12 @@ async fn every_kind_of_edit_stores_the_html_of_what_it_saved() {
     .fetch_one(&mut *app.pool.acquire().await.expect("a connection"))
     .await
     .expect("ids");
-    app.post_form(&format!("{path}/timeline/{entry}"), &[("time", "10:21"), ("body", "Paged **twice**")]).await;
+    let entry_form = [("time", "10:21"), ("body", "Paged **twice**"), ("version", "1")];
+    assert_eq!(app.post_form(&format!("{path}/timeline/{entry}"), &entry_form).await.status, StatusCode::SEE_OTHER);
     let item_form = [("body", "Cap ~~all~~ pools"), ("owner", "Ann"), ("status", "open"), ("version", "1")];
     assert_eq!(app.post_form(&format!("{path}/actions/{item}"), &item_form).await.status, StatusCode::SEE_OTHER);
-    app.post_form(&format!("{path}/sections/{section}"), &[("heading", "Detection"), ("body", "A *pager*.")]).await;
+    let section_form = [("heading", "Detection"), ("body", "A *pager*."), ("version", "1")];
+    assert_eq!(app.post_form(&format!("{path}/sections/{section}"), &section_form).await.status, StatusCode::SEE_OTHER);
 
     assert_eq!(mismatches(&app, id).await, Vec::<String>::new());
     let page = app.get(&path).await;

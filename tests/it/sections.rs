@@ -45,21 +45,23 @@ async fn sections_can_be_edited_and_deleted_and_missing_ones_are_404s() {
     assert_eq!(form_page.field_value("heading"), "Appendx");
     let action = form_page.attr("main form[method=post]", "action").expect("a form action");
 
-    let bad = app.post_form(&action, &[("heading", ""), ("body", "Logs, fixed")]).await;
+    assert_eq!(form_page.field_value("version"), "1");
+
+    let bad = app.post_form(&action, &[("heading", ""), ("body", "Logs, fixed"), ("version", "1")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.text("#body"), "Logs, fixed");
     assert_eq!(
-        app.post_form(&action, &[("heading", "Appendix"), ("body", "Logs, fixed")]).await.status,
+        app.post_form(&action, &[("heading", "Appendix"), ("body", "Logs, fixed"), ("version", "1")]).await.status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(app.get(&path).await.texts(".pm-section[id^=section-] h2"), ["Appendix"]);
 
     // Deleting is done from the section's own page.
     let delete = app.get(&edit).await.attr("form.delete-form", "action").expect("a delete form");
-    assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(&delete, &[("version", "2")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("incident_sections").await, 0);
-    assert_eq!(app.post_empty(&delete).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&delete, &[("version", "2")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&edit).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_form(&action, &[("heading", "x")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&action, &[("heading", "x"), ("version", "1")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.post_form("/incidents/999/sections", &[("heading", "x")]).await.status, StatusCode::NOT_FOUND);
 }

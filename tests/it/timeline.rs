@@ -92,12 +92,18 @@ async fn entries_can_be_edited_and_deleted() {
     assert_eq!(form.field_value("time"), "10:20");
     assert_eq!(form.text("#body"), "Typo'd entry");
     let action = form.attr("main form[method=post]", "action").expect("a form action");
+    assert_eq!(form.field_value("version"), "1");
 
-    let bad = app.post_form(&action, &[("date", "2025-03-01"), ("time", "noon"), ("body", "Fixed entry")]).await;
+    let bad = app
+        .post_form(&action, &[("date", "2025-03-01"), ("time", "noon"), ("body", "Fixed entry"), ("version", "1")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.text("#body"), "Fixed entry");
+    assert_eq!(bad.field_value("version"), "1", "the form still says which version it edits");
 
-    let saved = app.post_form(&action, &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Fixed entry")]).await;
+    let saved = app
+        .post_form(&action, &[("date", "2025-03-01"), ("time", "10:25"), ("body", "Fixed entry"), ("version", "1")])
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = app.get(&path).await;
     assert_eq!(page.texts(".timeline time"), ["10:25"]);
@@ -105,10 +111,13 @@ async fn entries_can_be_edited_and_deleted() {
 
     // Deleting is done from the entry's own page, not one click away on the postmortem.
     assert!(page.texts(".timeline .row-actions form").is_empty());
-    let delete = app.get(&edit_link).await.attr("form.delete-form", "action").expect("a delete form");
-    assert_eq!(app.post_empty(&delete).await.status, StatusCode::SEE_OTHER);
+    let edit_page = app.get(&edit_link).await;
+    let delete = edit_page.attr("form.delete-form", "action").expect("a delete form");
+    let version = edit_page.attr("form.delete-form input[name=version]", "value").expect("the version");
+    assert_eq!(version, "2", "the delete form carries the version the page shows");
+    assert_eq!(app.post_form(&delete, &[("version", &version)]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("timeline_entries").await, 0);
-    assert_eq!(app.post_empty(&delete).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&delete, &[("version", &version)]).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -121,7 +130,7 @@ async fn entries_cannot_be_reached_through_another_incident() {
     let foreign = edit_link.replace(&first, &second);
     assert_eq!(app.get(&foreign).await.status, StatusCode::NOT_FOUND);
     let foreign_delete = foreign.replace("/edit", "/delete");
-    assert_eq!(app.post_empty(&foreign_delete).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&foreign_delete, &[("version", "1")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("timeline_entries").await, 1);
 }
 
@@ -138,8 +147,9 @@ async fn missing_entries_are_404s_on_every_route() {
     let path = app.create_incident(&form()).await;
     let missing = format!("{path}/timeline/999");
     assert_eq!(app.get(&format!("{missing}/edit")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_form(&missing, &[("time", "10:20"), ("body", "x")]).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post_empty(&format!("{missing}/delete")).await.status, StatusCode::NOT_FOUND);
+    let edit = [("time", "10:20"), ("body", "x"), ("version", "1")];
+    assert_eq!(app.post_form(&missing, &edit).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(&format!("{missing}/delete"), &[("version", "1")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("{path}/timeline/abc/edit")).await.status, StatusCode::NOT_FOUND);
 }
 

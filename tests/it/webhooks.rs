@@ -120,8 +120,8 @@ async fn changes_are_delivered_signed_after_the_page_has_answered() {
 
     // Done, and published: one event each.
     let item: i64 = sqlx::query_scalar("SELECT id FROM action_items").fetch_one(&app.pool).await.expect("item");
-    app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "true")]).await;
-    app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "false")]).await;
+    app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "true"), ("from", "open")]).await;
+    app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "false"), ("from", "done")]).await;
     sqlx::query("UPDATE incidents SET status = 'in_review'").execute(&app.pool).await.expect("in review");
     assert_eq!(app.post_empty(&format!("{path}/approve")).await.status, StatusCode::SEE_OTHER);
     worker(&app, Duration::from_secs(5)).deliver_due().await.expect("deliver");
