@@ -141,9 +141,18 @@ pub struct PersonChange<'a> {
     pub teams: &'a [TeamId],
 }
 
-/// Changes a person's name, role, teams and whether their account is active. The last active
-/// admin cannot be demoted or deactivated; a deactivated person is signed out at once.
-pub async fn update(conn: &mut PgConnection, actor: Actor, person: &User, new: PersonChange<'_>) -> Result<()> {
+/// Changes a person's name, role, teams and whether their account is active, if nobody changed
+/// them since `version`, the version the form was loaded at; otherwise [`ChangeError::Stale`]
+/// (a form loaded before another admin deactivated someone must not silently reactivate
+/// them). The last active admin cannot be demoted or deactivated; a deactivated person is
+/// signed out at once.
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: Actor,
+    person: &User,
+    version: i32,
+    new: PersonChange<'_>,
+) -> Result<()> {
     let mut errors = FieldErrors::default();
     let name = line(&mut errors, "name", new.name, MAX_NAME_CHARS);
     if !errors.is_empty() {
@@ -153,6 +162,13 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, person: &User, new: P
     let mut change = Change::begin(&mut *conn, actor).await?;
     // Two admins demoting each other at once: the lock makes the second see the first's change.
     db::users::lock_active_admins(change.conn()).await?;
+    // Then the person (always after the admins, so that two changes never wait for each other
+    // in opposite orders): at the form's version, they are still as `person` says.
+    match db::users::lock_version(change.conn(), person.id).await? {
+        None => return Err(ChangeError::NotFound),
+        Some(current) if current != version => return Err(ChangeError::Stale),
+        Some(_) => {}
+    }
     let stays_admin = new.role == Role::Admin && new.active;
     if person.role == Role::Admin
         && !stays_admin
@@ -162,8 +178,8 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, person: &User, new: P
         let field = if new.active { "role" } else { "active" };
         return Err(ChangeError::field(field, "This is the only active admin. Make someone else an admin first."));
     }
-    if !db::users::update(change.conn(), person.id, name, new.role, new.active).await? {
-        return Err(ChangeError::NotFound);
+    if !db::users::update(change.conn(), person.id, version, name, new.role, new.active).await? {
+        return Err(ChangeError::Stale);
     }
     db::users::set_teams(change.conn(), person.id, new.teams).await?;
     if !new.active {

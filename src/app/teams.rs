@@ -22,12 +22,26 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, name: &str, zone: &st
     Ok(id)
 }
 
-/// Renames a team or changes its time zone.
-pub async fn change(conn: &mut PgConnection, actor: Actor, team: &Team, name: &str, zone: &str) -> Result<()> {
+/// Renames a team or changes its time zone, if nobody changed it since `version`, the version
+/// the form was loaded at; otherwise [`ChangeError::Stale`] (a rename must not silently undo
+/// another admin's change of zone, nor the other way round).
+pub async fn change(
+    conn: &mut PgConnection,
+    actor: Actor,
+    team: &Team,
+    version: i32,
+    name: &str,
+    zone: &str,
+) -> Result<()> {
     let mut change = Change::begin(&mut *conn, actor).await?;
-    match db::teams::update(change.conn(), team.id, name, zone).await {
+    // The update checks the version as it writes; one that waited for another admin's save of
+    // the same team finds the new version and writes nothing.
+    match db::teams::update(change.conn(), team.id, version, name, zone).await {
         Ok(true) => {}
-        Ok(false) => return Err(ChangeError::NotFound),
+        Ok(false) => {
+            let gone = db::teams::version(change.conn(), team.id).await?.is_none();
+            return Err(if gone { ChangeError::NotFound } else { ChangeError::Stale });
+        }
         Err(error) if is_unique_violation(&error) => return Err(name_taken(name)),
         Err(error) => return Err(error.into()),
     }

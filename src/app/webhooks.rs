@@ -18,18 +18,23 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, url: &str, events: &[
     Ok(id)
 }
 
-/// Changes a receiver's address and events, or pauses it (`active` false).
+/// Changes a receiver's address and events, or pauses it (`active` false), if nobody changed
+/// it since `version`, the version the form was loaded at; otherwise [`ChangeError::Stale`]
+/// (a stale page must not silently resume a receiver another admin just paused).
 pub async fn update(
     conn: &mut PgConnection,
     actor: Actor,
     id: WebhookId,
+    version: i32,
     url: &str,
     events: &[String],
     active: bool,
 ) -> Result<()> {
     let mut change = Change::begin(&mut *conn, actor).await?;
-    if !db::webhooks::update(change.conn(), id, url, events, active).await? {
-        return Err(ChangeError::NotFound);
+    // The update checks the version as it writes (see `teams::change`).
+    if !db::webhooks::update(change.conn(), id, version, url, events, active).await? {
+        let gone = db::webhooks::version(change.conn(), id).await?.is_none();
+        return Err(if gone { ChangeError::NotFound } else { ChangeError::Stale });
     }
     let summary = format!("Changed the webhook {url}{}", if active { "" } else { " (paused)" });
     change.commit(AuditAction::WebhookUpdated, &summary).await

@@ -72,13 +72,64 @@ pub async fn insert(
     .await
 }
 
-/// Changes name, role and whether the account is active. Returns whether the person exists.
-pub async fn update(db: impl PgExecutor<'_>, id: UserId, name: &str, role: Role, active: bool) -> sqlx::Result<bool> {
-    let result = sqlx::query!(
-        "UPDATE users SET name = $2, role = $3,
-             deactivated_at = CASE WHEN $4 THEN NULL ELSE coalesce(deactivated_at, now()) END
-         WHERE id = $1",
+/// A person as the admin's edit form loads them: with their teams and the version they are
+/// at, read in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonForEdit {
+    pub person: User,
+    pub teams: Vec<TeamId>,
+    pub version: i32,
+}
+
+pub async fn find_for_edit(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<PersonForEdit>> {
+    let row = sqlx::query!(
+        r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
+                  deactivated_at IS NULL AS "active!", password_hash IS NOT NULL AS "has_password!", version,
+                  array(SELECT m.team_id FROM team_members m WHERE m.user_id = u.id ORDER BY m.team_id)
+                      AS "teams!: Vec<TeamId>"
+           FROM users u WHERE id = $1"#,
         id as UserId,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| PersonForEdit {
+        person: User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            active: row.active,
+            has_password: row.has_password,
+        },
+        teams: row.teams,
+        version: row.version,
+    }))
+}
+
+/// The version the person is at, locking their row until the transaction ends (`None`: there is
+/// no such person).
+pub async fn lock_version(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!("SELECT version FROM users WHERE id = $1 FOR UPDATE", id as UserId).fetch_optional(db).await
+}
+
+/// Changes name, role and whether the account is active, if the person is still at
+/// `base_version`, and raises their version (their teams are part of it: the caller sets them
+/// in the same transaction). Returns whether it was saved.
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: UserId,
+    base_version: i32,
+    name: &str,
+    role: Role,
+    active: bool,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE users SET name = $3, role = $4,
+             deactivated_at = CASE WHEN $5 THEN NULL ELSE coalesce(deactivated_at, now()) END,
+             version = version + 1
+         WHERE id = $1 AND version = $2",
+        id as UserId,
+        base_version,
         name,
         role as Role,
         active,

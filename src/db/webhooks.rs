@@ -26,6 +26,8 @@ pub struct Webhook {
     pub secret: String,
     pub events: Vec<String>,
     pub active: bool,
+    /// Raised by every change of its settings, to refuse a change made from a stale page.
+    pub version: i32,
     pub created_at: OffsetDateTime,
     pub pending: i64,
     pub failed: i64,
@@ -45,7 +47,7 @@ pub async fn find(db: impl PgExecutor<'_>, id: WebhookId) -> sqlx::Result<Option
 async fn select(db: impl PgExecutor<'_>, id: Option<WebhookId>) -> sqlx::Result<Vec<Webhook>> {
     sqlx::query_as!(
         Webhook,
-        r#"SELECT w.id AS "id: WebhookId", w.url, w.secret, w.events, w.active, w.created_at,
+        r#"SELECT w.id AS "id: WebhookId", w.url, w.secret, w.events, w.active, w.version, w.created_at,
                   count(d.id) FILTER (WHERE d.state = 'pending') AS "pending!",
                   count(d.id) FILTER (WHERE d.state = 'failed') AS "failed!",
                   count(d.id) FILTER (WHERE d.state = 'delivered') AS "delivered!"
@@ -76,16 +78,21 @@ pub async fn insert(
     .await
 }
 
+/// Changes a receiver's settings if it is still at `base_version`, and raises its version.
+/// Returns whether it was saved: `false` when it is gone or someone saved first.
 pub async fn update(
     db: impl PgExecutor<'_>,
     id: WebhookId,
+    base_version: i32,
     url: &str,
     events: &[String],
     active: bool,
 ) -> sqlx::Result<bool> {
     let result = sqlx::query!(
-        "UPDATE webhooks SET url = $2, events = $3, active = $4 WHERE id = $1",
+        "UPDATE webhooks SET url = $3, events = $4, active = $5, version = version + 1
+         WHERE id = $1 AND version = $2",
         id as WebhookId,
+        base_version,
         url,
         events,
         active,
@@ -93,6 +100,11 @@ pub async fn update(
     .execute(db)
     .await?;
     Ok(result.rows_affected() > 0)
+}
+
+/// The version the receiver is at, if it exists.
+pub async fn version(db: impl PgExecutor<'_>, id: WebhookId) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!("SELECT version FROM webhooks WHERE id = $1", id as WebhookId).fetch_optional(db).await
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, id: WebhookId) -> sqlx::Result<bool> {

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 
 use super::admission::Db;
 use super::auth::{self, CurrentUser};
+use super::conflict::Conflict;
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
 use super::layout::Viewer;
@@ -18,7 +19,8 @@ use super::paths;
 use crate::app::people::{NewPerson, PersonChange};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::domain::input::FieldErrors;
+use crate::db::users::PersonForEdit;
+use crate::domain::input::{FieldErrors, version_field};
 use crate::domain::{IncidentId, Role, Team, TeamId, User, UserId};
 
 // ---- People -------------------------------------------------------------------------------
@@ -29,7 +31,7 @@ pub struct UserRow {
     last_seen: String,
 }
 
-/// What the add-a-person form holds, kept when it is refused.
+/// What the add-a-person and edit-a-person forms hold, kept when they are refused.
 #[derive(Debug, Default)]
 pub struct PersonForm {
     email: String,
@@ -37,6 +39,8 @@ pub struct PersonForm {
     role: Option<Role>,
     teams: Vec<TeamId>,
     active: bool,
+    /// The version the edit form was loaded at (hidden field; empty when adding).
+    version: String,
 }
 
 impl PersonForm {
@@ -51,10 +55,23 @@ impl PersonForm {
                 "role" => form.role = value.parse().ok(),
                 "team" => form.teams.extend(value.parse().ok().map(TeamId)),
                 "active" => form.active = true,
+                "version" => form.version = value,
                 _ => {}
             }
         }
         form
+    }
+
+    /// The form of a person as saved.
+    fn of(saved: &PersonForEdit) -> PersonForm {
+        PersonForm {
+            email: saved.person.email.clone(),
+            name: saved.person.name.clone(),
+            role: Some(saved.person.role),
+            teams: saved.teams.clone(),
+            active: saved.person.active,
+            version: saved.version.to_string(),
+        }
     }
 
     fn has_team(&self, id: &TeamId) -> bool {
@@ -157,6 +174,8 @@ pub struct EditUserPage {
     /// email first, then the rest, each with its number of items.
     unlinked: Vec<(String, i64, bool)>,
     notice: Option<String>,
+    /// Set when another admin saved this person after the page was loaded.
+    conflict: Option<Conflict>,
 }
 
 impl EditUserPage {
@@ -178,6 +197,7 @@ impl EditUserPage {
             errors: FieldErrors::default(),
             unlinked,
             notice: None,
+            conflict: None,
         })
     }
 }
@@ -213,15 +233,9 @@ pub async fn edit_user(
     Path(id): Path<UserId>,
     Query(query): Query<LinkedQuery>,
 ) -> Result<EditUserPage> {
-    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-    let form = PersonForm {
-        email: person.email.clone(),
-        name: person.name.clone(),
-        role: Some(person.role),
-        teams: db::users::team_ids(&mut *db, id).await?,
-        active: person.active,
-    };
-    let mut page = EditUserPage::new(&mut db, viewer, &admin, person, form).await?;
+    let saved = db::users::find_for_edit(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonForm::of(&saved);
+    let mut page = EditUserPage::new(&mut db, viewer, &admin, saved.person, form).await?;
     page.notice = query.linked.map(|n| format!("Linked {n} action item{} to them.", if n == 1 { "" } else { "s" }));
     Ok(page)
 }
@@ -233,12 +247,14 @@ pub async fn update_user(
     Path(id): Path<UserId>,
     body: axum::body::Bytes,
 ) -> Result<Response> {
-    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let form = PersonForm::parse(&body);
+    // Before the fields: a form without its version would come back without one again.
+    let version = app::expected_version(version_field(&form.version))?;
+    let person = db::users::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let outcome = match form.role {
         Some(role) => {
             let new = PersonChange { name: &form.name, role, active: form.active, teams: &form.teams };
-            app::people::update(&mut db, Actor::from(&admin), &person, new).await
+            app::people::update(&mut db, Actor::from(&admin), &person, version, new).await
         }
         // Not one of the roles offered: only a hand-made request sends that.
         None => Err(ChangeError::field("role", "Choose a role.")),
@@ -246,11 +262,40 @@ pub async fn update_user(
     let errors = match outcome {
         Ok(()) => return Ok(Redirect::to("/admin/users").into_response()),
         Err(ChangeError::Invalid(errors)) => errors,
+        Err(ChangeError::Stale) => {
+            // Another admin saved them since this form loaded: keep what was typed, show
+            // theirs, and move the form to their version so that saving again knowingly
+            // replaces it.
+            let saved = db::users::find_for_edit(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+            let mut page = EditUserPage::new(&mut db, viewer, &admin, saved.person.clone(), form).await?;
+            page.conflict = Some(person_differences(&saved, &page.form, &page.teams));
+            page.form.version = saved.version.to_string();
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
         Err(error) => return Err(error.into()),
     };
     let mut page = EditUserPage::new(&mut db, viewer, &admin, person, form).await?;
     page.errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// What another admin saved that differs from the form, as the conflict page lists it.
+fn person_differences(saved: &PersonForEdit, typed: &PersonForm, teams: &[Team]) -> Conflict {
+    let theirs = PersonForm::of(saved);
+    let role = |form: &PersonForm| form.role.map(|role| role.label().to_owned()).unwrap_or_default();
+    let team_names = |form: &PersonForm| {
+        let names: Vec<&str> =
+            teams.iter().filter(|team| form.has_team(&team.id)).map(|team| team.name.as_str()).collect();
+        if names.is_empty() { "no team".to_owned() } else { names.join(", ") }
+    };
+    let active = |form: &PersonForm| if form.active { "Active (can sign in)" } else { "Deactivated" }.to_owned();
+    let (their_role, their_teams, their_active) = (role(&theirs), team_names(&theirs), active(&theirs));
+    Conflict::save([
+        ("Name", theirs.name.as_str(), typed.name.as_str(), theirs.name.clone()),
+        ("Role", &their_role, &role(typed), their_role.clone()),
+        ("Teams", &their_teams, &team_names(typed), their_teams.clone()),
+        ("Active", &their_active, &active(typed), their_active.clone()),
+    ])
 }
 
 pub async fn reset_link(
@@ -301,6 +346,8 @@ pub struct TeamRow {
     team: Team,
     members: i64,
     names: String,
+    /// The version the row's form changes.
+    version: i32,
 }
 
 #[derive(Template, WebTemplate)]
@@ -312,6 +359,10 @@ pub struct TeamsPage {
     typed: TeamForm,
     refused: Option<TeamId>,
     errors: FieldErrors,
+    /// Set when another admin changed the refused row's team after the page was loaded, with
+    /// what to call it in the conflict's heading.
+    conflict: Option<Conflict>,
+    conflict_about: String,
 }
 
 impl TeamsPage {
@@ -323,6 +374,12 @@ impl TeamsPage {
     /// Whether `team`'s row is the form that was refused.
     fn row_refused(&self, team: &Team) -> bool {
         self.refused == Some(team.id)
+    }
+
+    /// The version `row`'s form sends: the team's, or, on the refused row, the form's own (moved
+    /// to the other admin's version after a conflict).
+    fn row_version(&self, row: &TeamRow) -> String {
+        if self.row_refused(&row.team) { self.typed.version.clone() } else { row.version.to_string() }
     }
 
     /// The add form as typed: blank when a row was refused.
@@ -346,9 +403,14 @@ async fn teams_page(
     let mut rows = Vec::new();
     for listing in db::teams::listing(&mut *db).await? {
         let names = db::teams::member_names(&mut *db, listing.team.id).await?;
-        rows.push(TeamRow { team: listing.team, members: listing.members, names: names.join(", ") });
+        rows.push(TeamRow {
+            team: listing.team,
+            members: listing.members,
+            names: names.join(", "),
+            version: listing.version,
+        });
     }
-    Ok(TeamsPage { viewer, rows, typed, refused, errors })
+    Ok(TeamsPage { viewer, rows, typed, refused, errors, conflict: None, conflict_about: String::new() })
 }
 
 pub async fn teams(mut db: Db, viewer: Viewer) -> Result<TeamsPage> {
@@ -363,6 +425,8 @@ const MAX_TEAM_NAME_CHARS: usize = 100;
 pub struct TeamForm {
     name: String,
     time_zone: String,
+    /// The version a row's form was loaded at (hidden field; empty in the add form).
+    version: String,
 }
 
 impl TeamForm {
@@ -404,36 +468,59 @@ pub async fn rename_team(
     Path(id): Path<TeamId>,
     super::extract::Form(form): super::extract::Form<TeamForm>,
 ) -> Result<Response> {
+    // Before the fields: a form without its version would come back without one again.
+    let version = app::expected_version(version_field(&form.version))?;
     let team = db::teams::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-    save_team(&mut db, viewer, &admin, Some(team), &form).await
+    save_team(&mut db, viewer, &admin, Some((team, version)), &form).await
 }
 
-/// Adds a team (`existing` is `None`) or changes one; a refused form comes back with why.
+/// Adds a team (`existing` is `None`) or changes one from the version its form was loaded at;
+/// a refused form comes back with why.
 async fn save_team(
     db: &mut PgConnection,
     viewer: Viewer,
     admin: &User,
-    existing: Option<Team>,
+    existing: Option<(Team, i32)>,
     form: &TeamForm,
 ) -> Result<Response> {
     // A refused form comes back as typed, in the add form or in its team's row.
-    let refused = existing.as_ref().map(|team| team.id);
+    let refused = existing.as_ref().map(|(team, _)| team.id);
     let errors = match form.checked() {
         Ok((name, zone)) => {
             let saved = match &existing {
                 None => app::teams::create(&mut *db, Actor::from(admin), &name, &zone).await.map(|_| ()),
-                Some(team) => app::teams::change(&mut *db, Actor::from(admin), team, &name, &zone).await,
+                Some((team, version)) => {
+                    app::teams::change(&mut *db, Actor::from(admin), team, *version, &name, &zone).await
+                }
             };
-            match saved {
-                Ok(()) => return Ok(Redirect::to("/admin/teams").into_response()),
-                Err(ChangeError::Invalid(errors)) => errors,
-                Err(error) => return Err(error.into()),
+            match (saved, refused) {
+                (Ok(()), _) => return Ok(Redirect::to("/admin/teams").into_response()),
+                (Err(ChangeError::Invalid(errors)), _) => errors,
+                (Err(ChangeError::Stale), Some(id)) => return team_conflict(db, viewer, id, form).await,
+                (Err(error), _) => return Err(error.into()),
             }
         }
         Err(errors) => errors,
     };
     let page = teams_page(db, viewer, form.clone(), refused, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Another admin changed team `id` since this row's form loaded: the page again with the row
+/// as typed, what they saved above it, and the row moved to their version so that saving again
+/// knowingly replaces it.
+async fn team_conflict(db: &mut PgConnection, viewer: Viewer, id: TeamId, typed: &TeamForm) -> Result<Response> {
+    let saved = db::teams::find_versioned(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let theirs = &saved.row;
+    let conflict = Conflict::save([
+        ("Name", theirs.name.as_str(), typed.name.as_str(), theirs.name.clone()),
+        ("Time zone", theirs.time_zone.as_str(), typed.time_zone.as_str(), theirs.time_zone.clone()),
+    ]);
+    let typed = TeamForm { version: saved.version.to_string(), ..typed.clone() };
+    let mut page = teams_page(db, viewer, typed, Some(id), FieldErrors::default()).await?;
+    page.conflict = Some(conflict);
+    page.conflict_about = format!("team “{}”", theirs.name);
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 pub async fn delete_team(mut db: Db, CurrentUser(admin): CurrentUser, Path(id): Path<TeamId>) -> Result<Redirect> {

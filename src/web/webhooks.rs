@@ -9,40 +9,53 @@ use sqlx::PgConnection;
 
 use super::admission::Db;
 use super::auth::CurrentUser;
+use super::conflict::Conflict;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
 use super::layout::Viewer;
 use super::paths;
-use crate::app::{self, Actor};
+use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
-use crate::domain::input::{FieldErrors, is_web_address};
+use crate::domain::input::{FieldErrors, is_web_address, version_field};
 use crate::domain::{DeliveryId, WebhookId};
 
 /// Deliveries shown in a receiver's log.
 const LOG_LENGTH: i64 = 50;
 const MAX_URL_CHARS: usize = 2000;
 
-/// What the add and edit forms send: `url`, `events` once per ticked event, and `active`.
-/// Read as pairs because a form repeats `events`.
+/// What the add and edit forms send: `url`, `events` once per ticked event, `active`, and the
+/// edit form's `version`. Read as pairs because a form repeats `events`.
 struct WebhookForm {
     url: String,
     events: Vec<String>,
     active: bool,
+    version: String,
 }
 
 impl WebhookForm {
     fn read(pairs: Vec<(String, String)>) -> WebhookForm {
-        let mut form = WebhookForm { url: String::new(), events: Vec::new(), active: false };
+        let mut form = WebhookForm { url: String::new(), events: Vec::new(), active: false, version: String::new() };
         for (name, value) in pairs {
             match name.as_str() {
                 "url" => form.url = value.trim().to_owned(),
                 "events" => form.events.push(value),
                 "active" => form.active = true,
+                "version" => form.version = value,
                 _ => {}
             }
         }
         form
+    }
+
+    /// The form of a receiver as saved.
+    fn of(hook: &Webhook) -> WebhookForm {
+        WebhookForm {
+            url: hook.url.clone(),
+            events: hook.events.clone(),
+            active: hook.active,
+            version: hook.version.to_string(),
+        }
     }
 
     /// The URL and events to save, or what is wrong.
@@ -125,9 +138,14 @@ pub struct ShowPage {
     viewer: Viewer,
     hook: Webhook,
     events: &'static [(&'static str, &'static str)],
+    /// The settings form: as saved, or as typed when refused.
     url: String,
     chosen: Vec<String>,
+    active: bool,
+    version: String,
     errors: FieldErrors,
+    /// Set when another admin changed the receiver after the page was loaded.
+    conflict: Option<Conflict>,
     log: Vec<DeliveryRow>,
     max_attempts: i32,
 }
@@ -175,11 +193,20 @@ async fn show_page(
             delivery,
         })
         .collect();
-    let (url, chosen) = match form {
-        Some(form) => (form.url, form.events),
-        None => (hook.url.clone(), hook.events.clone()),
-    };
-    Ok(ShowPage { viewer, hook, events: EVENTS, url, chosen, errors, log, max_attempts: crate::webhooks::MAX_ATTEMPTS })
+    let form = form.unwrap_or_else(|| WebhookForm::of(&hook));
+    Ok(ShowPage {
+        viewer,
+        hook,
+        events: EVENTS,
+        url: form.url,
+        chosen: form.events,
+        active: form.active,
+        version: form.version,
+        errors,
+        conflict: None,
+        log,
+        max_attempts: crate::webhooks::MAX_ATTEMPTS,
+    })
 }
 
 /// `GET /admin/webhooks/{hook}`
@@ -196,6 +223,8 @@ pub async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let form = WebhookForm::read(pairs);
+    // Before the fields: a form without its version would come back without one again.
+    let version = app::expected_version(version_field(&form.version))?;
     let (url, events) = match form.checked() {
         Ok(checked) => checked,
         Err(errors) => {
@@ -203,8 +232,44 @@ pub async fn update(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    app::webhooks::update(&mut db, Actor::from(&admin), id, &url, &events, form.active).await?;
-    Ok(Redirect::to(&paths::webhook(id)).into_response())
+    match app::webhooks::update(&mut db, Actor::from(&admin), id, version, &url, &events, form.active).await {
+        Ok(()) => Ok(Redirect::to(&paths::webhook(id)).into_response()),
+        // Another admin changed it since this page loaded: keep what was typed, show theirs,
+        // and move the form to their version so that saving again knowingly replaces it.
+        Err(ChangeError::Stale) => {
+            let mut page = show_page(&mut db, viewer, id, Some(form), FieldErrors::default()).await?;
+            let theirs = WebhookForm::of(&page.hook);
+            let typed = WebhookForm {
+                url: page.url.clone(),
+                events: page.chosen.clone(),
+                active: page.active,
+                version: String::new(),
+            };
+            page.conflict = Some(webhook_differences(&theirs, &typed));
+            page.version = theirs.version;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// What another admin saved that differs from the form, as the conflict page lists it.
+fn webhook_differences(theirs: &WebhookForm, typed: &WebhookForm) -> Conflict {
+    let events = |form: &WebhookForm| {
+        let chosen: Vec<&str> = EVENTS
+            .iter()
+            .filter(|(event, _)| form.events.iter().any(|chosen| chosen == event))
+            .map(|(event, _)| *event)
+            .collect();
+        chosen.join(", ")
+    };
+    let active = |form: &WebhookForm| if form.active { "Active" } else { "Paused" }.to_owned();
+    let (their_events, their_active) = (events(theirs), active(theirs));
+    Conflict::save([
+        ("Receiver's address", theirs.url.as_str(), typed.url.as_str(), theirs.url.clone()),
+        ("Events", &their_events, &events(typed), their_events.clone()),
+        ("Active", &their_active, &active(typed), their_active.clone()),
+    ])
 }
 
 /// `POST /admin/webhooks/{hook}/delete`: removes the receiver and its log.

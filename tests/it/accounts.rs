@@ -514,8 +514,9 @@ async fn admins_manage_people_and_teams_and_keep_one_admin() {
     app.new_session(UserId(lee)).await;
     assert_eq!(app.get("/incidents/new").await.status, StatusCode::OK, "a manager may write");
     app.new_session(UserId(admin)).await;
-    let deactivated =
-        app.post_raw(&format!("/admin/users/{lee}"), format!("name=Lee&role=manager&team={}", teams[0])).await;
+    let deactivated = app
+        .post_raw(&format!("/admin/users/{lee}"), format!("name=Lee&role=manager&team={}&version=1", teams[0]))
+        .await;
     assert_eq!(deactivated.status, StatusCode::SEE_OTHER);
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1")
         .bind(lee)
@@ -535,7 +536,7 @@ async fn admins_manage_people_and_teams_and_keep_one_admin() {
         .await
         .expect("q");
     app.new_session(UserId(admin)).await;
-    let demoted = app.post_raw(&format!("/admin/users/{admin}"), "name=Admin&role=engineer&active=on").await;
+    let demoted = app.post_raw(&format!("/admin/users/{admin}"), "name=Admin&role=engineer&active=on&version=1").await;
     assert_eq!(demoted.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(demoted.field_errors(1)[0].contains("only active admin"), "{}", demoted.body);
     let role: String =

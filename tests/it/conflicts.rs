@@ -20,6 +20,9 @@ enum Editable {
     TimelineEntry,
     Section,
     ActionItem,
+    Team,
+    Person,
+    Webhook,
 }
 
 /// One editable thing made for a test: its edit page, where its form is sent, and its id.
@@ -40,6 +43,30 @@ async fn newest(app: &TestApp, table: &str) -> i64 {
 impl Editable {
     /// Makes one whose text is `original`.
     async fn make(self, app: &TestApp) -> Row {
+        let original = self.shown("original");
+        match self {
+            Editable::Team => {
+                let added = app.post_form("/admin/teams", &[("name", original)]).await;
+                assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+                let id = newest(app, "teams").await;
+                return Row { edit_page: "/admin/teams".into(), action: format!("/admin/teams/{id}"), id };
+            }
+            Editable::Person => {
+                let id = hindsight::db::users::insert(&app.pool, "sam@example.com", &original, Role::Engineer, None)
+                    .await
+                    .expect("a person")
+                    .0;
+                return Row { edit_page: format!("/admin/users/{id}"), action: format!("/admin/users/{id}"), id };
+            }
+            Editable::Webhook => {
+                let added =
+                    app.post_form("/admin/webhooks", &[("url", original), ("events", "action_item.done".into())]).await;
+                assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+                let page = added.location().to_owned();
+                return Row { id: id_in(&page), edit_page: page.clone(), action: page };
+            }
+            _ => {}
+        }
         let postmortem = app.create_incident(&form().with(Section::Summary, self.shown("original"))).await;
         let add = |what: &str, fields: Vec<(&'static str, String)>| {
             let uri = format!("{postmortem}/{what}");
@@ -65,13 +92,17 @@ impl Editable {
                 add("actions", self.fields(None, "original")).await;
                 ("actions", newest(app, "action_items").await)
             }
+            Editable::Team | Editable::Person | Editable::Webhook => unreachable!("made above"),
         };
         Row { edit_page: format!("{postmortem}/{kind}/{id}/edit"), action: format!("{postmortem}/{kind}/{id}"), id }
     }
 
     /// The value `text` stands for in this thing's text field.
     fn shown(self, text: &str) -> String {
-        format!("The {text} text")
+        match self {
+            Editable::Webhook => format!("https://example.com/{text}"),
+            _ => format!("The {text} text"),
+        }
     }
 
     /// A save of `text` from `version` (no version field at all when `None`).
@@ -92,6 +123,9 @@ impl Editable {
             Editable::TimelineEntry => vec![("date", "2025-03-01".into()), ("time", "10:20".into()), ("body", text)],
             Editable::Section => vec![("heading", "Detection".into()), ("body", text)],
             Editable::ActionItem => vec![("body", text), ("status", "open".into())],
+            Editable::Team => vec![("name", text), ("time_zone", "UTC".into())],
+            Editable::Person => vec![("name", text), ("role", "engineer".into()), ("active", "on".into())],
+            Editable::Webhook => vec![("url", text), ("events", "action_item.done".into()), ("active", "1".into())],
         };
         fields.extend(version.map(|version| ("version", version.to_owned())));
         fields
@@ -102,6 +136,8 @@ impl Editable {
         match self {
             Editable::Postmortem => "summary",
             Editable::TimelineEntry | Editable::Section | Editable::ActionItem => "body",
+            Editable::Team | Editable::Person => "name",
+            Editable::Webhook => "url",
         }
     }
 
@@ -123,6 +159,9 @@ impl Editable {
             Editable::TimelineEntry => "SELECT body, version FROM timeline_entries WHERE id = $1",
             Editable::Section => "SELECT body, version FROM incident_sections WHERE id = $1",
             Editable::ActionItem => "SELECT body, version FROM action_items WHERE id = $1",
+            Editable::Team => "SELECT name, version FROM teams WHERE id = $1",
+            Editable::Person => "SELECT name, version FROM users WHERE id = $1",
+            Editable::Webhook => "SELECT url, version FROM webhooks WHERE id = $1",
         };
         sqlx::query_as(sql).bind(row.id).fetch_one(&app.pool).await.expect("the stored row")
     }
@@ -233,6 +272,9 @@ each_editable! {
     timeline_entry: Editable::TimelineEntry;
     section: Editable::Section;
     action_item: Editable::ActionItem;
+    team: Editable::Team;
+    person: Editable::Person;
+    webhook: Editable::Webhook;
 }
 
 /// Deleting what someone saved after the page was loaded is refused like a save: the page
@@ -319,4 +361,28 @@ async fn a_tick_applies_to_the_status_it_was_ticked_from() {
     // Ticked from the page that shows it won't do, it is done.
     assert_eq!(app.post_form(&tick, &[("done", "true"), ("from", "wont_do")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(stored().await, ("done".to_owned(), 4));
+}
+
+/// The lost update that matters most among the admin's forms: a page loaded before someone
+/// was deactivated, saved afterwards, must not quietly let them sign in again.
+#[tokio::test]
+async fn a_stale_person_form_does_not_reactivate_someone_just_deactivated() {
+    let app = TestApp::new().await;
+    let row = Editable::Person.make(&app).await;
+    let stale = app.get(&row.edit_page).await;
+    let version = stale.field_value("version");
+    let deactivate = [("name", "The original text"), ("role", "engineer"), ("version", version.as_str())];
+    assert_eq!(app.post_form(&row.action, &deactivate).await.status, StatusCode::SEE_OTHER);
+
+    let renamed = app.post_form(&row.action, &Editable::Person.fields(Some(&version), "renamed")).await;
+    assert_eq!(renamed.status, StatusCode::CONFLICT, "{}", renamed.body);
+    assert_eq!(renamed.texts(".conflict summary"), ["Name: their version", "Active: their version"]);
+    assert_eq!(renamed.texts(".conflict pre.theirs"), ["The original text", "Deactivated"]);
+    assert!(renamed.attr("input[name=active]", "checked").is_some(), "what was typed is kept");
+    let active: bool = sqlx::query_scalar("SELECT deactivated_at IS NULL FROM users WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the person");
+    assert!(!active, "still deactivated");
 }

@@ -143,11 +143,14 @@ async fn a_nul_byte_in_any_field_of_any_form_is_refused_not_a_500() {
         (format!("{path}/comments"), vec![("body", "Looks good")]),
         (format!("{path}/submit"), vec![("body", "Ready")]),
         ("/admin/teams".into(), vec![("name", "Ops"), ("time_zone", "UTC")]),
-        (format!("/admin/teams/{team}"), vec![("name", "Ops"), ("time_zone", "UTC")]),
+        (format!("/admin/teams/{team}"), vec![("name", "Ops"), ("time_zone", "UTC"), ("version", "1")]),
         ("/admin/users".into(), vec![("email", "lee@example.com"), ("name", "Lee"), ("role", "viewer")]),
-        (format!("/admin/users/{}", admin.0), vec![("name", "Admin"), ("role", "admin"), ("active", "on")]),
+        (
+            format!("/admin/users/{}", admin.0),
+            vec![("name", "Admin"), ("role", "admin"), ("active", "on"), ("version", "1")],
+        ),
         ("/admin/webhooks".into(), vec![("url", "https://example.com/y"), ("events", "action_item.done")]),
-        (hook, vec![("url", "https://example.com/x"), ("events", "action_item.done")]),
+        (hook, vec![("url", "https://example.com/x"), ("events", "action_item.done"), ("version", "1")]),
         ("/account/tokens".into(), vec![("name", "script")]),
         (
             "/account/password".into(),

@@ -387,7 +387,8 @@ async fn a_change_made_through_another_instance_shows_at_once() {
     assert_eq!(here.get(&path).await.texts(".timeline .prose"), ["Written over there"]);
     there.post_form(&format!("{path}/comments"), &[("body", "A comment over there")]).await;
     assert!(here.get(&path).await.texts(".comments .prose").contains(&"A comment over there".to_owned()));
-    there.post_form(&format!("/admin/teams/{team}"), &[("name", "Storage"), ("time_zone", "UTC")]).await;
+    let renamed = [("name", "Storage"), ("time_zone", "UTC"), ("version", "1")];
+    assert_eq!(there.post_form(&format!("/admin/teams/{team}"), &renamed).await.status, StatusCode::SEE_OTHER);
     assert_eq!(here.get(&path).await.texts(".item-meta span"), ["Team: Storage"], "a renamed team");
     there.post_empty(&format!("{path}/delete")).await;
     assert_eq!(here.get(&path).await.status, StatusCode::NOT_FOUND, "a deleted postmortem");

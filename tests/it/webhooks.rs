@@ -282,7 +282,7 @@ async fn a_webhook_needs_a_web_address_and_an_event() {
     let paused = app
         .post_form(
             &format!("/admin/webhooks/{hook}"),
-            &[("url", "https://example.com/x"), ("events", "action_item.created")],
+            &[("url", "https://example.com/x"), ("events", "action_item.created"), ("version", "1")],
         )
         .await;
     assert_eq!(paused.status, StatusCode::SEE_OTHER);
