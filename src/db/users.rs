@@ -107,9 +107,11 @@ pub async fn find_for_edit(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<
 }
 
 /// The version the person is at, locking their row until the transaction ends (`None`: there is
-/// no such person).
+/// no such person). `NO KEY UPDATE` for the reason given at [`lock_active_admins`].
 pub async fn lock_version(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<i32>> {
-    sqlx::query_scalar!("SELECT version FROM users WHERE id = $1 FOR UPDATE", id as UserId).fetch_optional(db).await
+    sqlx::query_scalar!("SELECT version FROM users WHERE id = $1 FOR NO KEY UPDATE", id as UserId)
+        .fetch_optional(db)
+        .await
 }
 
 /// Changes name, role and whether the account is active, if the person is still at
@@ -145,9 +147,12 @@ pub async fn set_password(db: impl PgExecutor<'_>, id: UserId, password_hash: &s
 }
 
 /// Locks the rows of the active admins until the transaction ends, so two admins demoting
-/// each other at once cannot both see the other still there.
+/// each other at once cannot both see the other still there. `NO KEY UPDATE`, as an update
+/// takes, not `UPDATE`: rows that refer to a person (a write's idempotency key, recorded
+/// before the change) hold a key-share lock on them, which `FOR UPDATE` would wait for, and
+/// two admins' changes at once would each wait for the other's key.
 pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query!("SELECT id FROM users WHERE role = 'admin' AND deactivated_at IS NULL FOR UPDATE")
+    sqlx::query!("SELECT id FROM users WHERE role = 'admin' AND deactivated_at IS NULL FOR NO KEY UPDATE")
         .fetch_all(db)
         .await?;
     Ok(())

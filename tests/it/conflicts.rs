@@ -214,8 +214,10 @@ async fn twenty_saves_at_once_save_one_and_refuse_the_rest(kind: Editable) {
 
     let mut running = JoinSet::new();
     for n in 0..20 {
-        let (app, action, fields) =
-            (app.clone(), row.action.clone(), kind.fields(Some(&version), &format!("save-{n}")));
+        let (app, action) = (app.clone(), row.action.clone());
+        // Each from a page of its own, as browsers send them: with a key of its own.
+        let mut fields = kind.fields(Some(&version), &format!("save-{n}"));
+        fields.push(("idempotency_key", format!("twenty-saves-{n:02}")));
         running.spawn(async move { app.post_form(&action, &fields).await });
     }
     let mut answers: Vec<TestResponse> = Vec::new();
@@ -385,4 +387,18 @@ async fn a_stale_person_form_does_not_reactivate_someone_just_deactivated() {
         .await
         .expect("the person");
     assert!(!active, "still deactivated");
+}
+
+/// A double click on Save sends the same form twice with its page's idempotency key: that is
+/// one save, answered the same both times, not a save and a conflict with itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_click_on_save_is_one_save_not_a_conflict() {
+    let app = roomy_app().await;
+    let row = Editable::TimelineEntry.make(&app).await;
+    let page = app.get(&row.edit_page).await;
+    let mut fields = Editable::TimelineEntry.fields(Some(&page.field_value("version")), "alice");
+    fields.push(("idempotency_key", page.field_value("idempotency_key")));
+    let (first, second) = tokio::join!(app.post_form(&row.action, &fields), app.post_form(&row.action, &fields));
+    assert_eq!((first.status, second.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(Editable::TimelineEntry.stored(&app, &row).await, (Editable::TimelineEntry.shown("alice"), 2));
 }
