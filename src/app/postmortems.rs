@@ -3,9 +3,10 @@
 use sqlx::{Connection, PgConnection};
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, texts_html};
+use super::{Actor, ChangeError, PostmortemChange, Result, texts_html, within_limits};
 use crate::db;
 use crate::domain::input::IncidentForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, Status};
 use crate::markdown::RENDERER_VERSION;
 
@@ -13,6 +14,7 @@ use crate::markdown::RENDERER_VERSION;
 /// review moves it on.
 pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_incident(errors, &draft))?;
     draft.status = Status::Draft;
     let html = texts_html(&draft.texts).await?;
     let mut tx = conn.begin().await?;
@@ -28,6 +30,7 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) 
 /// hidden version); otherwise [`ChangeError::Stale`]. The status stays as it is.
 pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_incident(errors, &draft))?;
     let Some(base_version) = form.base_version() else {
         return Err(ChangeError::Refused(
             "The form did not say which version it edits. Reload the edit page and try again.".into(),

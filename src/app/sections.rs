@@ -3,17 +3,20 @@
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, has_room, html, within_limits};
 use crate::db;
 use crate::domain::input::SectionForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, SectionId};
 use crate::markdown::RENDERER_VERSION;
 
 /// Adds a section to postmortem `id`.
 pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_section(errors, &draft, None))?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    has_room(&mut change, limits::Part::ExtraSection).await?;
     let section = db::sections::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the section “{}”", draft.heading);
     change.commit(AuditAction::SectionAdded, &summary, Some(Step::Edit)).await?;
@@ -29,6 +32,7 @@ pub async fn edit(
     form: &SectionForm,
 ) -> Result<()> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_section(errors, &draft, None))?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     if !db::sections::update(change.conn(), id, section, &draft, &body_html, RENDERER_VERSION).await? {

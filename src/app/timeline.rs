@@ -3,9 +3,10 @@
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, has_room, html, within_limits};
 use crate::db;
 use crate::domain::input::TimelineForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
 use crate::markdown::RENDERER_VERSION;
 
@@ -19,6 +20,8 @@ pub async fn add(
 ) -> Result<TimelineEntryId> {
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
+    has_room(&mut change, limits::Part::TimelineEntry).await?;
     let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;
     change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
     Ok(entry)
@@ -34,6 +37,7 @@ pub async fn edit(
 ) -> Result<()> {
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
     if !db::timeline::update(change.conn(), id, entry, &draft, &html(&draft.body), RENDERER_VERSION).await? {
         return Err(ChangeError::NotFound);
     }
