@@ -175,7 +175,7 @@ async fn a_document_that_needs_correcting_saves_nothing_until_it_is_corrected() 
     let undated = "# Cache stampede\n\n## Impact\nSlow pages.\n";
     let form = [("doc0-source", WIKI_STYLE), ("doc1-source", undated), ("action", "save")];
     let refused = app.post_form("/import", &form).await;
-    assert_eq!(refused.status, StatusCode::OK);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text("#save-refused").contains("Nothing was saved"), "{}", refused.body);
     assert_eq!(refused.field_error("doc1-started_at").as_deref(), Some("Enter when the impact started."));
     assert_eq!(refused.field_value("doc1-source"), undated, "the Markdown is carried along unchanged");
