@@ -250,6 +250,11 @@ impl TestApp {
         }
     }
 
+    /// The router, to serve on a real listener (`hindsight::server::listen::serve`).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// Adds what a browser and the server's listener would: the session cookie and the
     /// client's address.
     fn prepare(&self, mut request: Request<Body>) -> Request<Body> {
