@@ -155,7 +155,7 @@ pub fn check_section(errors: &mut FieldErrors, section: &SectionDraft, which: Op
     check_prose(errors, body, name, &section.body);
 }
 
-/// What a postmortem holds of each kind of part, against the most it may hold.
+/// The parts of a postmortem whose number is limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     TimelineEntry,
@@ -164,6 +164,7 @@ pub enum Part {
 }
 
 impl Part {
+    /// The most of this part one postmortem may hold.
     pub fn most(self) -> usize {
         match self {
             Part::TimelineEntry => MAX_TIMELINE_ENTRIES,
@@ -180,20 +181,20 @@ impl Part {
         }
     }
 
-    /// The field a message about the count belongs to, on the postmortem page's add forms
-    /// (`None`) or on a whole document.
+    /// The field a message about the count belongs to: the add form's text, or the part of a
+    /// whole document.
     fn field(self, whole_document: bool) -> &'static str {
         match (self, whole_document) {
             (Part::TimelineEntry, true) => "timeline",
             (Part::ActionItem, true) => "action_items",
             (Part::ExtraSection, true) => "sections",
-            (Part::TimelineEntry | Part::ExtraSection, false) => "body",
-            (Part::ActionItem, false) => "body",
+            (_, false) => "body",
         }
     }
 }
 
-/// Checks that a postmortem holding `count` parts of a kind is within its limit.
+/// Checks that a postmortem holding `count` parts of a kind is within its limit: a whole
+/// document being imported (`whole_document`), or a postmortem with one more added by a form.
 pub fn check_count(errors: &mut FieldErrors, part: Part, count: usize, whole_document: bool) {
     if count > part.most() {
         let message = if whole_document {
@@ -284,5 +285,57 @@ fn abbreviated(text: &str) -> String {
         text.to_owned()
     } else {
         format!("{}…", text.chars().take(SHOWN).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ::time::macros::date;
+
+    use super::*;
+    use crate::domain::ActionStatus;
+
+    fn item(due_on: Option<Date>) -> ActionItemDraft {
+        ActionItemDraft {
+            body: "Add jitter".into(),
+            kind: None,
+            priority: None,
+            owner: String::new(),
+            owner_id: None,
+            team: String::new(),
+            team_id: None,
+            due_on,
+            status: ActionStatus::Open,
+            wont_do_reason: String::new(),
+            ticket_url: String::new(),
+            completion_note: String::new(),
+        }
+    }
+
+    #[test]
+    fn counts_are_refused_only_past_the_most() {
+        for part in [Part::TimelineEntry, Part::ActionItem, Part::ExtraSection] {
+            let mut errors = FieldErrors::default();
+            check_count(&mut errors, part, part.most(), true);
+            assert!(errors.is_empty(), "{part:?} at its most");
+            check_count(&mut errors, part, part.most() + 1, true);
+            check_count(&mut errors, part, part.most() + 1, false);
+            assert_eq!(errors.len(), 2, "{part:?} past its most");
+        }
+    }
+
+    #[test]
+    fn due_dates_are_sane_and_not_before_the_start() {
+        let start = date!(2025 - 03 - 01);
+        let refused = |due| {
+            let mut errors = FieldErrors::default();
+            check_item(&mut errors, &item(Some(due)), start, None);
+            errors.get("due_on").map(str::to_owned)
+        };
+        assert_eq!(refused(start), None, "due on the day it started");
+        assert!(refused(date!(2025 - 02 - 28)).is_some_and(|m| m.contains("before the incident started (2025-03-01)")));
+        assert!(refused(date!(9999 - 01 - 01)).is_some_and(|m| m.contains("between 1970 and 2200")));
+        assert!(refused(date!(2200 - 12 - 31)).is_none());
+        assert!(is_sane_date(date!(1970 - 01 - 01)) && !is_sane_date(date!(1969 - 12 - 31)));
     }
 }
