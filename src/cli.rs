@@ -228,15 +228,23 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
     for path in &args.files {
         let file = path.display();
         let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
-        match drafts {
-            Ok(drafts) => {
-                let id = app::imports::save(&mut *database.pool.acquire().await?, Actor::CommandLine, &drafts).await?;
-                println!("{file}: saved as draft {}", paths::incident(id));
-            }
-            Err(error) => {
+        let saved = match drafts {
+            Ok(drafts) => app::imports::save(&mut *database.pool.acquire().await?, Actor::CommandLine, &drafts).await,
+            Err(error) => Err(ChangeError::Refused(error)),
+        };
+        match saved {
+            Ok(id) => println!("{file}: saved as draft {}", paths::incident(id)),
+            // Over a limit, say: this file is refused with the reasons, the others go on.
+            Err(ChangeError::Refused(reason)) => {
                 failed += 1;
-                eprintln!("{file}: not imported: {error}");
+                eprintln!("{file}: not imported: {reason}");
             }
+            Err(ChangeError::Invalid(errors)) => {
+                failed += 1;
+                let reasons: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
+                eprintln!("{file}: not imported: {}", reasons.join(" "));
+            }
+            Err(error) => return Err(error.into()),
         }
     }
     anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());

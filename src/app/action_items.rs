@@ -2,12 +2,15 @@
 //! reopened, and linked to the people who own them.
 
 use sqlx::{Connection, PgConnection};
+use time::Date;
 
 use super::revisions::{self, Step};
-use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, html};
+use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, has_room, html, within_limits};
 use crate::db;
 use crate::domain::input::{ActionItemDraft, ActionItemForm};
-use crate::domain::{ActionItemId, ActionStatus, AuditAction, IncidentId, UserId};
+use crate::domain::limits;
+use crate::domain::time::local;
+use crate::domain::{ActionItemId, ActionStatus, AuditAction, Incident, IncidentId, TeamId, UserId};
 use crate::markdown::RENDERER_VERSION;
 
 /// That the chosen owner may own the item: someone with an active account, or whoever owns
@@ -25,12 +28,44 @@ async fn check_owner(conn: &mut PgConnection, draft: &ActionItemDraft, current: 
     Ok(())
 }
 
+/// That the chosen team exists (a form may name any id), unless it is the item's team already
+/// (`current`).
+async fn check_team(conn: &mut PgConnection, draft: &ActionItemDraft, current: Option<TeamId>) -> Result<()> {
+    if let Some(team) = draft.team_id.filter(|team| Some(*team) != current)
+        && db::teams::find(&mut *conn, team).await?.is_none()
+    {
+        return Err(ChangeError::field(
+            "team_id",
+            "That team does not exist (it may have been deleted). Choose another, or none.",
+        ));
+    }
+    Ok(())
+}
+
+/// That the item fits `domain::limits`, read against its postmortem: it may not be due
+/// before the incident started. A due date the item already had (`kept_due`) is not judged
+/// again, so an item saved before the rule can still be ticked or reworded.
+fn check_limits(draft: &ActionItemDraft, incident: &Incident, kept_due: Option<Date>) -> Result<()> {
+    let start = local(incident.started_at, incident.offset).date();
+    let unchanged_due;
+    let draft = if draft.due_on.is_some() && draft.due_on == kept_due {
+        unchanged_due = ActionItemDraft { due_on: None, ..draft.clone() };
+        &unchanged_due
+    } else {
+        draft
+    };
+    within_limits(|errors| limits::check_item(errors, draft, start, None))
+}
+
 /// Adds an action item to postmortem `id`.
 pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &ActionItemForm) -> Result<ActionItemId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
+    check_limits(&draft, &incident, None)?;
     check_owner(change.conn(), &draft, None).await?;
+    check_team(change.conn(), &draft, None).await?;
+    has_room(&mut change, limits::Part::ActionItem).await?;
     let item = db::action_items::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the action item “{}”", draft.body);
     change.commit(AuditAction::ActionItemAdded, &summary, Some(Step::Edit)).await?;
@@ -50,14 +85,16 @@ pub async fn edit(
     let expected = expected_version(form.base_version())?;
     let draft = form.validate().map_err(ChangeError::Invalid)?;
     let body_html = html(&draft.body);
-    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
     // Stale before anything else the form says: the person then sees what changed, rather
     // than a complaint about a field someone else changed under them.
     if current.version != expected {
         return Err(ChangeError::Stale);
     }
+    check_limits(&draft, &incident, current.due_on)?;
     check_owner(change.conn(), &draft, current.owner_id).await?;
+    check_team(change.conn(), &draft, current.team_id).await?;
     // The postmortem is locked, so the item cannot have changed since it was read; the update
     // checks the version all the same.
     let saved =
@@ -125,6 +162,13 @@ pub async fn delete(
 pub async fn link_owner(conn: &mut PgConnection, actor: Actor, owner: &str, person: UserId) -> Result<u64> {
     if owner.trim().is_empty() {
         return Err(ChangeError::field("owner", "Choose the owner's name as written on the action items."));
+    }
+    // No stored owner holds a NUL (PostgreSQL cannot), and one in the query would fail it.
+    if owner.contains('\0') {
+        return Err(ChangeError::field(
+            "owner",
+            "That owner's name contains a NUL character, so no item is owned by it.",
+        ));
     }
     let email = db::users::find(&mut *conn, person).await?.ok_or(ChangeError::NotFound)?.email;
     let mut tx = conn.begin().await?;

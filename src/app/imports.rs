@@ -6,7 +6,9 @@ use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use super::revisions::{self, Step};
 use super::{Actor, ChangeError, Result, html};
 use crate::db;
-use crate::domain::{AuditAction, IncidentId, PerSection};
+use crate::domain::input::IncidentDraft;
+use crate::domain::limits;
+use crate::domain::{AuditAction, IncidentId, PerSection, Status};
 use crate::import::draft::Drafts;
 use crate::markdown::RENDERER_VERSION;
 
@@ -17,6 +19,11 @@ pub async fn save(conn: &mut PgConnection, actor: Actor, drafts: &Drafts) -> Res
 
 /// Saves several documents at once: all of them, or (on any error) none.
 pub async fn save_all(conn: &mut PgConnection, actor: Actor, documents: &[Drafts]) -> Result<Vec<IncidentId>> {
+    // The same limits as the forms, whichever way the document came (page, API, command line).
+    for drafts in documents {
+        limits::check_postmortem(&drafts.incident, &drafts.timeline, &drafts.action_items, &drafts.sections)
+            .map_err(ChangeError::Invalid)?;
+    }
     // Rendering whole documents takes a while: before the transaction, off the async workers.
     let owned = documents.to_vec();
     let rendered = tokio::task::spawn_blocking(move || owned.iter().map(Html::of).collect::<Vec<_>>())
@@ -52,7 +59,10 @@ impl Html {
 
 /// Inserts one postmortem (which this transaction then holds: nobody else can see it yet).
 async fn insert(tx: &mut Transaction<'_, Postgres>, actor: Actor, drafts: &Drafts, html: &Html) -> Result<IncidentId> {
-    let id = db::incidents::insert(&mut **tx, &drafts.incident, &html.texts, RENDERER_VERSION).await?;
+    // An import lands as a draft whatever the document says: only a review publishes, with a
+    // manager's approval and a published revision.
+    let incident = IncidentDraft { status: Status::Draft, ..drafts.incident.clone() };
+    let id = db::incidents::insert(&mut **tx, &incident, &html.texts, RENDERER_VERSION).await?;
     for (entry, html) in drafts.timeline.iter().zip(&html.timeline) {
         db::timeline::insert(&mut **tx, id, entry, html, RENDERER_VERSION).await?;
     }

@@ -28,6 +28,7 @@ use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use crate::db;
 use crate::domain::PerSection;
 use crate::domain::input::FieldErrors;
+use crate::domain::limits;
 use crate::domain::{AuditAction, Incident, IncidentId, User, UserId};
 use crate::markdown;
 use revisions::Step;
@@ -203,6 +204,26 @@ pub async fn commit(tx: Transaction<'_, Postgres>) -> Result<()> {
     tx.commit().await.map_err(|error| {
         if db::is_unavailable(&error) { ChangeError::OutcomeUnknown(error) } else { ChangeError::Database(error) }
     })
+}
+
+/// Runs checks from `domain::limits` (which every way in goes through here): the change goes
+/// on only if they found nothing.
+fn within_limits(check: impl FnOnce(&mut FieldErrors)) -> Result<()> {
+    let mut errors = FieldErrors::default();
+    check(&mut errors);
+    if errors.is_empty() { Ok(()) } else { Err(ChangeError::Invalid(errors)) }
+}
+
+/// That postmortem `id` (locked by the change) has room for one more `part`.
+async fn has_room(change: &mut PostmortemChange<'_>, part: limits::Part) -> Result<()> {
+    let id = change.id;
+    let counts = db::incidents::part_counts(change.conn(), id).await?;
+    let held = match part {
+        limits::Part::TimelineEntry => counts.timeline,
+        limits::Part::ActionItem => counts.action_items,
+        limits::Part::ExtraSection => counts.sections,
+    };
+    within_limits(|errors| limits::check_count(errors, part, held + 1, false))
 }
 
 /// The HTML of one Markdown field, to store beside it.

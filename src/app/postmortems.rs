@@ -3,9 +3,10 @@
 use sqlx::{Connection, PgConnection};
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, texts_html};
+use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, texts_html, within_limits};
 use crate::db;
 use crate::domain::input::IncidentForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, Status};
 use crate::markdown::RENDERER_VERSION;
 
@@ -13,6 +14,7 @@ use crate::markdown::RENDERER_VERSION;
 /// review moves it on.
 pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_incident(errors, &draft))?;
     draft.status = Status::Draft;
     let html = texts_html(&draft.texts).await?;
     let mut tx = conn.begin().await?;
@@ -30,6 +32,7 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
     // Before the fields: a form without its version would come back without one again.
     let base_version = expected_version(form.base_version())?;
     let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_incident(errors, &draft))?;
     let html = texts_html(&draft.texts).await?;
     let (mut change, current) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     draft.status = current.status;

@@ -3,17 +3,22 @@
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, html};
+use super::{
+    Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, has_room, html, within_limits,
+};
 use crate::db;
 use crate::domain::input::SectionForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, SectionId};
 use crate::markdown::RENDERER_VERSION;
 
 /// Adds a section to postmortem `id`.
 pub async fn add(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &SectionForm) -> Result<SectionId> {
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_section(errors, &draft, None))?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    has_room(&mut change, limits::Part::ExtraSection).await?;
     let section = db::sections::insert(change.conn(), id, &draft, &body_html, RENDERER_VERSION).await?;
     let summary = format!("Added the section “{}”", draft.heading);
     change.commit(AuditAction::SectionAdded, &summary, Some(Step::Edit)).await?;
@@ -32,6 +37,7 @@ pub async fn edit(
     // Before the fields: a form without its version would come back without one again.
     let expected = expected_version(form.base_version())?;
     let draft = form.validate().map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_section(errors, &draft, None))?;
     let body_html = html(&draft.body);
     let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
     check_version(db::sections::version(change.conn(), id, section).await?, expected)?;

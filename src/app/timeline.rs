@@ -4,9 +4,12 @@
 use sqlx::PgConnection;
 
 use super::revisions::Step;
-use super::{Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, html};
+use super::{
+    Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, has_room, html, within_limits,
+};
 use crate::db;
 use crate::domain::input::TimelineForm;
+use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
 use crate::markdown::RENDERER_VERSION;
 
@@ -20,6 +23,8 @@ pub async fn add(
 ) -> Result<TimelineEntryId> {
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
+    has_room(&mut change, limits::Part::TimelineEntry).await?;
     let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;
     change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
     Ok(entry)
@@ -39,6 +44,7 @@ pub async fn edit(
     // Stale before the fields: the person then sees what changed, not a complaint about it.
     check_version(db::timeline::version(change.conn(), id, entry).await?, expected)?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
     if !db::timeline::update(change.conn(), id, entry, expected, &draft, &html(&draft.body), RENDERER_VERSION).await? {
         return Err(ChangeError::Stale);
     }

@@ -13,6 +13,12 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Makes a token named `name` for `person` and returns its secret, which is not stored.
 pub async fn create(conn: &mut PgConnection, person: UserId, name: &str) -> Result<String> {
     let name = name.trim();
+    if name.chars().any(char::is_control) {
+        return Err(ChangeError::field(
+            "name",
+            "The name contains a control character (such as NUL or a line break); type it again.",
+        ));
+    }
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(ChangeError::field(
             "name",

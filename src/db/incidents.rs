@@ -275,3 +275,30 @@ pub async fn list_page(
 pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM incidents"#).fetch_one(db).await
 }
+
+/// How many timeline entries, action items and extra sections postmortem `id` holds, to keep
+/// an addition within `domain::limits` (read under the postmortem's lock).
+pub async fn part_counts(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<PartCounts> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM timeline_entries WHERE incident_id = $1) AS "timeline!",
+                  (SELECT count(*) FROM action_items WHERE incident_id = $1) AS "action_items!",
+                  (SELECT count(*) FROM incident_sections WHERE incident_id = $1) AS "sections!""#,
+        id as IncidentId,
+    )
+    .fetch_one(db)
+    .await?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(PartCounts {
+        timeline: count(row.timeline),
+        action_items: count(row.action_items),
+        sections: count(row.sections),
+    })
+}
+
+/// What [`part_counts`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartCounts {
+    pub timeline: usize,
+    pub action_items: usize,
+    pub sections: usize,
+}

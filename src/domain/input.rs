@@ -12,14 +12,8 @@ use super::{
     Severity, Status, TeamId, TimelineEntry, UserId,
 };
 
-/// Longest title, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
-/// Longest prose field, in bytes: far beyond any real postmortem section.
-pub const MAX_PROSE_BYTES: usize = 200_000;
-/// Longest one-line field (action item text, owner, team), in characters.
-pub const MAX_LINE_CHARS: usize = 500;
-/// Longest name of a person, in characters.
-pub const MAX_NAME_CHARS: usize = 200;
+// The limits are defined once, in `limits`, for every way in; the forms check them as they parse.
+pub use super::limits::{MAX_LINE_CHARS, MAX_NAME_CHARS, MAX_PROSE_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS};
 
 /// Loose on purpose: something@something, no spaces, at most 254 bytes. The only real check of
 /// an address is whether its owner can sign in.
@@ -412,10 +406,10 @@ impl ActionItemForm {
         }
         let kind = choice(&mut errors, "kind", &self.kind, "Choose a kind from the list, or none.");
         let priority = choice(&mut errors, "priority", &self.priority, "Choose a priority from P1 to P4, or none.");
-        let owner = line(&mut errors, "owner", &self.owner, 200);
+        let owner = line(&mut errors, "owner", &self.owner, MAX_NAME_CHARS);
         let owner_id =
             id(&mut errors, "owner_id", &self.owner_id, "Choose a person from the list, or no one.").map(UserId);
-        let team = line(&mut errors, "team", &self.team, 200);
+        let team = line(&mut errors, "team", &self.team, MAX_NAME_CHARS);
         let team_id = id(&mut errors, "team_id", &self.team_id, "Choose a team from the list, or none.").map(TeamId);
         let due_on = if self.due_on.trim().is_empty() {
             None
@@ -438,7 +432,7 @@ impl ActionItemForm {
         if status != ActionStatus::WontDo {
             wont_do_reason.clear();
         }
-        let ticket_url = line(&mut errors, "ticket_url", &self.ticket_url, 2000);
+        let ticket_url = line(&mut errors, "ticket_url", &self.ticket_url, MAX_URL_CHARS);
         if !ticket_url.is_empty() && !is_web_address(&ticket_url) {
             errors.add("ticket_url", "Enter the ticket's web address, starting with https://, or leave it empty.");
         }

@@ -2,6 +2,7 @@
 
 mod due;
 pub mod input;
+pub mod limits;
 mod section;
 pub mod time;
 

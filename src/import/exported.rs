@@ -177,6 +177,8 @@ impl<'a> Reader<'a> {
             action_item_notes: String::new(),
             extra_sections: Vec::new(),
             notes: Vec::new(),
+            start_conflict: None,
+            end_conflict: None,
         })
     }
 

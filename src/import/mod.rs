@@ -110,10 +110,11 @@ pub struct Sections {
     pub action_items: Field,
     /// Inline duration statements (`**Duration:** ...`), verbatim.
     pub duration: Vec<String>,
-    /// What a `**Start:** ...` line says, verbatim (the line itself stays in its section).
-    pub stated_start: Option<String>,
-    /// What an `**End:** ...` line says.
-    pub stated_end: Option<String>,
+    /// What each `**Start:** ...` line says, verbatim, in order (the lines themselves stay in
+    /// their sections). More than one that disagree make the start a question for the user.
+    pub stated_starts: Vec<String>,
+    /// What each `**End:** ...` line says.
+    pub stated_ends: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -272,8 +273,8 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
     // written; what they state is read too.
     for (label, value) in statements(&rest) {
         match statement_kind(label) {
-            Some(Statement::Start) => _ = found.stated_start.get_or_insert(value),
-            Some(Statement::End) => _ = found.stated_end.get_or_insert(value),
+            Some(Statement::Start) => found.stated_starts.push(value),
+            Some(Statement::End) => found.stated_ends.push(value),
             Some(Statement::Duration) => found.duration.push(value),
             None => {}
         }

@@ -138,4 +138,10 @@ pub struct ImportedPostmortem {
     pub extra_sections: Vec<ExtraSection>,
     /// What the importer assumed, for the user to check.
     pub notes: Vec<String>,
+    /// Why the start (or the end) cannot be read: the document states two different ones. The
+    /// user must say which (in `notes` too); until then nothing is saved.
+    #[serde(skip)]
+    pub start_conflict: Option<String>,
+    #[serde(skip)]
+    pub end_conflict: Option<String>,
 }

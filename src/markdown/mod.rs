@@ -5,4 +5,4 @@ pub mod diff;
 pub mod export;
 mod render;
 
-pub use render::{RENDERER_VERSION, SafeHtml, render, shown};
+pub use render::{RENDERER_VERSION, SafeHtml, not_rendered, render, render_until, shown, stored};

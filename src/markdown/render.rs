@@ -39,6 +39,26 @@ impl SafeHtml {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// Whether a reader would see nothing: no text, no image, rule or tick box, only empty
+    /// elements (Markdown that was all script or other markup the sanitizer removes). A page
+    /// then says so, rather than showing a blank or claiming that nothing was written.
+    pub fn shows_nothing(&self) -> bool {
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('<') {
+            if !rest[..open].trim().is_empty() {
+                return false;
+            }
+            let tag = &rest[open + 1..];
+            let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect::<String>();
+            if ["img", "hr", "input"].contains(&name.to_ascii_lowercase().as_str()) {
+                return false;
+            }
+            let Some(close) = tag.find('>') else { return false };
+            rest = &tag[close + 1..];
+        }
+        rest.trim().is_empty()
+    }
 }
 
 impl fmt::Display for SafeHtml {
@@ -64,6 +84,27 @@ pub fn shown(markdown: &str, stored: &StoredHtml) -> (SafeHtml, bool) {
     } else {
         (render(markdown), true)
     }
+}
+
+/// The HTML stored with a Markdown field, when the current renderer made it.
+pub fn stored(stored: &StoredHtml) -> Option<SafeHtml> {
+    (stored.rendered_with == RENDERER_VERSION).then(|| SafeHtml(stored.html.clone()))
+}
+
+/// Renders `pieces` in order for as long as `deadline` allows: a piece not started by then is
+/// `None` (the caller shows [`not_rendered`] instead). A started piece is finished: each is
+/// bounded by the size limits (`domain::limits`, and the import's own).
+pub fn render_until(pieces: &[String], deadline: std::time::Instant) -> Vec<Option<SafeHtml>> {
+    pieces.iter().map(|piece| (std::time::Instant::now() < deadline).then(|| render(piece))).collect()
+}
+
+/// What a page shows in place of Markdown there was no time to render.
+pub fn not_rendered() -> SafeHtml {
+    SafeHtml(
+        "<p class=\"placeholder not-rendered\">This section is too large to preview. It is kept as written; \
+         its text is in the Markdown.</p>"
+            .to_owned(),
+    )
 }
 
 /// Renders user Markdown (GFM tables, task lists, strikethrough, footnotes, autolinks,
@@ -274,6 +315,25 @@ mod tests {
             hasher.update([0]);
         }
         hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn rendering_stops_at_its_deadline() {
+        let pieces = vec!["*a*".to_owned(), "b".to_owned()];
+        let later = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        assert_eq!(render_until(&pieces, later), vec![Some(render("*a*")), Some(render("b"))]);
+        assert_eq!(render_until(&pieces, std::time::Instant::now()), vec![None, None], "past the deadline");
+        assert!(not_rendered().as_str().contains("too large to preview"));
+    }
+
+    #[test]
+    fn markdown_that_renders_to_nothing_visible_is_told_apart() {
+        for invisible in ["<script>alert(1)</script>", "<p></p>", "<style>p{}</style>\n\n<div> </div>", ""] {
+            assert!(render(invisible).shows_nothing(), "{invisible:?} renders to {:?}", render(invisible));
+        }
+        for visible in ["hi", "![chart](https://example.com/c.png)", "---", "- [ ] task", "&lt;", "<b>x</b>"] {
+            assert!(!render(visible).shows_nothing(), "{visible:?} renders to {:?}", render(visible));
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::app::people::{NewPerson, PersonChange};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::db::users::PersonForEdit;
-use crate::domain::input::{FieldErrors, version_field};
+use crate::domain::input::{FieldErrors, line, version_field};
 use crate::domain::{IncidentId, Role, Team, TeamId, User, UserId};
 
 // ---- People -------------------------------------------------------------------------------
@@ -138,6 +138,7 @@ pub async fn create_user(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response> {
+    super::extract::check_form_text(&body)?;
     let form = PersonForm::parse(&body);
     let Some(role) = form.role else {
         let mut errors = FieldErrors::default();
@@ -247,6 +248,7 @@ pub async fn update_user(
     Path(id): Path<UserId>,
     body: axum::body::Bytes,
 ) -> Result<Response> {
+    super::extract::check_form_text(&body)?;
     let form = PersonForm::parse(&body);
     // Before the fields: a form without its version would come back without one again.
     let version = app::expected_version(version_field(&form.version))?;
@@ -433,8 +435,9 @@ impl TeamForm {
     /// The name and zone to save, or what is wrong with them. An empty zone is UTC.
     fn checked(&self) -> std::result::Result<(String, String), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > MAX_TEAM_NAME_CHARS || name.contains(['\0', '\n', '\r']) {
+        // Each refusal says what is wrong: a NUL, a line break, the length, or no name.
+        let name = line(&mut errors, "name", &self.name, MAX_TEAM_NAME_CHARS);
+        if name.is_empty() && errors.get("name").is_none() {
             errors.add("name", format!("Name the team, on one line of up to {MAX_TEAM_NAME_CHARS} characters."));
         }
         let zone = match self.time_zone.trim() {

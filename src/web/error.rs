@@ -181,7 +181,7 @@ impl AppError {
             AppError::Unauthorized => ErrorPage::new(
                 StatusCode::UNAUTHORIZED,
                 "Sign in first",
-                "This needs a signed-in person: sign in, or send an API token as `Authorization: Bearer …`.",
+                "This needs a signed-in person: sign in, or send an API token as `Authorization: Bearer …` (the `/api/` routes take only a token, never the session cookie).",
             ),
             AppError::Forbidden(message) => ErrorPage::new(StatusCode::FORBIDDEN, "Not allowed", *message),
             AppError::Gone(message) => ErrorPage::new(StatusCode::GONE, "Link no longer valid", *message),

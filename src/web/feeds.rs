@@ -19,7 +19,7 @@ use super::paths;
 use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, StatusFilter};
 use crate::domain::{StoredHtml, TeamId, UserId};
-use crate::markdown::{self, SafeHtml};
+use crate::markdown::SafeHtml;
 
 /// Most items in one calendar; a person or team with more has bigger problems.
 const CALENDAR_LIMIT: i64 = 2000;
@@ -157,19 +157,24 @@ pub async fn postmortems(State(state): State<AppState>, mut db: Db) -> Result<Re
     let base = &state.public_url;
     let rfc3339 = |at: OffsetDateTime| super::layout::iso(at);
     let updated = published.first().map_or_else(|| rfc3339(OffsetDateTime::UNIX_EPOCH), |p| rfc3339(p.published_at));
+    let stored: Vec<StoredHtml> =
+        published.iter().map(|p| StoredHtml { html: p.html.clone(), rendered_with: p.rendered_with }).collect();
+    let documents = published.iter().zip(&stored).map(|(p, stored)| (p.markdown.as_str(), stored));
+    let (contents, _) = super::rendering::shown_all(documents).await;
     let entries = published
         .into_iter()
-        .map(|p| Entry {
+        .zip(contents)
+        .map(|(p, content)| Entry {
             id: format!("{base}{}", paths::revision(p.incident_id, p.number)),
             title: format!("{} ({})", p.title, p.severity),
             url: format!("{base}{}", paths::incident(p.incident_id)),
             updated: rfc3339(p.published_at),
             author: p.author.unwrap_or_else(|| "Hindsight".to_owned()),
-            content: markdown::shown(&p.markdown, &StoredHtml { html: p.html, rendered_with: p.rendered_with }).0,
+            content,
         })
         .collect();
     let feed = AtomFeed { id: format!("{base}{}", paths::ATOM_FEED), url: base.clone(), updated, entries };
-    let body = feed.render()?;
+    let body = without_xml_forbidden(feed.render()?);
     let mut response = body.into_response();
     response
         .headers_mut()
@@ -177,9 +182,24 @@ pub async fn postmortems(State(state): State<AppState>, mut db: Db) -> Result<Re
     Ok(response)
 }
 
+/// The feed without the characters XML 1.0 forbids (control characters other than tab and
+/// line breaks, U+FFFE and U+FFFF): a single one, in any title or text, would make the whole
+/// feed unreadable to every reader. HTML tolerates them, so pages keep them as written.
+fn without_xml_forbidden(text: String) -> String {
+    let allowed =
+        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    if text.chars().all(allowed) { text } else { text.chars().filter(|&c| allowed(c)).collect() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_feed_holds_only_characters_xml_allows() {
+        assert_eq!(without_xml_forbidden("a\u{1}b\u{0}c\u{1b}\u{fffe}\td\n".into()), "abc\td\n");
+        assert_eq!(without_xml_forbidden("é 🚨 \u{202e}".into()), "é 🚨 \u{202e}");
+    }
 
     #[test]
     fn text_is_escaped_and_long_lines_folded_between_characters() {

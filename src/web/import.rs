@@ -3,12 +3,14 @@
 //!
 //! Works without JavaScript. The first form posts to `/import/preview` (multipart, so files can
 //! come along). The preview is one form that carries each document's Markdown and the
-//! corrections (title, severity, status, start, end, offset); it posts to `/import` either to
+//! corrections (title, severity, start, end, offset); it posts to `/import` either to
 //! preview again (after editing the Markdown or a correction) or to save.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Multipart;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -21,11 +23,12 @@ use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
+use crate::domain::limits;
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{IncidentId, Severity, Status};
-use crate::import::draft::{self, Corrections, Drafts, ImportedPostmortem};
+use crate::domain::{IncidentId, Severity};
+use crate::import::draft::{self, Corrections, DraftError, Drafts, ImportedPostmortem};
 use crate::import::{self, Field};
-use crate::markdown::{self, SafeHtml};
+use crate::markdown::SafeHtml;
 
 /// Most documents in one import.
 pub const MAX_DOCUMENTS: usize = 20;
@@ -57,15 +60,24 @@ pub async fn start(viewer: Viewer) -> StartPage {
 }
 
 /// Reads the pasted text and the uploaded files, and shows what was recognised in each.
-pub async fn preview_upload(viewer: Viewer, mut multipart: Multipart) -> Result<Response> {
+pub async fn preview_upload(viewer: Viewer, request: Request) -> Result<Response> {
+    let mut multipart = with_clean_part_headers(request).await?;
     let mut pasted = String::new();
     let mut uploads: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
+        let file_name = field.file_name().map(shown_file_name);
         let bytes = field.bytes().await.map_err(multipart_error)?;
         match (name.as_str(), file_name) {
-            ("markdown", _) => pasted = String::from_utf8_lossy(&bytes).into_owned(),
+            ("markdown", _) => {
+                pasted = String::from_utf8(bytes.to_vec()).map_err(|error| {
+                    AppError::BadRequest(format!(
+                        "The pasted text is not UTF-8 text (the first bad byte is at offset {}), so nothing was read. \
+                         Paste it again from the original, or upload it as a file.",
+                        error.utf8_error().valid_up_to()
+                    ))
+                })?;
+            }
             // A file input with nothing chosen still sends an empty, unnamed part.
             ("files", Some(file_name)) if !(file_name.is_empty() && bytes.is_empty()) => {
                 uploads.push((file_name, bytes.to_vec()));
@@ -95,11 +107,84 @@ pub async fn preview_upload(viewer: Viewer, mut multipart: Multipart) -> Result<
         let message = "Paste a Markdown postmortem or choose one or more .md files.".to_owned();
         return Ok(StartPage::new(viewer, pasted, Some(message)).into_response());
     }
-    Ok(PreviewPage::new(viewer, documents.into_iter().map(Document::recognise).collect(), rejected).into_response())
+    // Nothing readable at all is a refusal, with each file's reason on the page.
+    let status = if documents.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let documents = recognise_all(documents).await?;
+    Ok((status, PreviewPage::build(viewer, documents, rejected).await).into_response())
+}
+
+/// Recognises each document (CPU work on up to twenty large texts: off the async workers).
+async fn recognise_all(forms: Vec<DocumentForm>) -> Result<Vec<Document>> {
+    tokio::task::spawn_blocking(move || forms.into_iter().map(Document::recognise).collect())
+        .await
+        .map_err(|error| AppError::Internal(format!("recognising imported documents: {error}")))
+}
+
+/// The upload as multipart fields, its part headers cleaned first: the parser refuses a whole
+/// upload whose part headers hold a control character (a file name sent as the client had
+/// it), so each such character becomes a space. The body is already read whole
+/// (`web::body`), so this costs one pass over it.
+async fn with_clean_part_headers(request: Request) -> Result<Multipart> {
+    let (parts, body) = request.into_parts();
+    let boundary = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').find_map(|param| param.trim().strip_prefix("boundary=")))
+        .map(|boundary| boundary.trim_matches('"').to_owned());
+    let body = match boundary {
+        Some(boundary) => {
+            let bytes =
+                axum::body::to_bytes(body, MAX_IMPORT_REQUEST_BYTES).await.map_err(|_| AppError::PayloadTooLarge)?;
+            Body::from(clean_part_headers(bytes.to_vec(), &boundary))
+        }
+        // Not multipart: the parser says so.
+        None => body,
+    };
+    Multipart::from_request(Request::from_parts(parts, body), &())
+        .await
+        .map_err(|rejection| AppError::BadRequest(format!("The upload could not be read: {}", rejection.body_text())))
+}
+
+/// Replaces control characters in every part's headers (between a boundary line and the
+/// blank line after it) with spaces; the parts' contents are left as they are.
+fn clean_part_headers(mut body: Vec<u8>, boundary: &str) -> Vec<u8> {
+    let find = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).position(|window| window == needle);
+    // A boundary line is the delimiter after a line break (or first in the body).
+    let delimiter = format!("\r\n--{boundary}");
+    let first = body.starts_with(&delimiter.as_bytes()[2..]).then_some(delimiter.len() - 2);
+    let mut at = 0;
+    let mut next_line = first;
+    loop {
+        let line = match next_line.take() {
+            Some(line) => line,
+            None => match find(&body[at..], delimiter.as_bytes()) {
+                Some(found) => at + found + delimiter.len(),
+                None => break,
+            },
+        };
+        let Some(line_end) = find(&body[line..], b"\r\n") else { break };
+        let headers = line + line_end + 2;
+        let Some(headers_end) = find(&body[headers..], b"\r\n\r\n") else { break };
+        for byte in &mut body[headers..headers + headers_end] {
+            if (*byte < 0x20 && !matches!(*byte, b'\r' | b'\n' | b'\t')) || *byte == 0x7f {
+                *byte = b' ';
+            }
+        }
+        at = headers + headers_end + 4;
+    }
+    body
+}
+
+/// An uploaded file's name as the page shows it (and titles a document with none of its
+/// own): without control characters, which no one types but a client may send, and which would
+/// otherwise refuse the whole upload as a title that cannot be stored.
+fn shown_file_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
-    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge
     } else {
         AppError::BadRequest(format!("The upload could not be read: {}", error.body_text()))
@@ -132,7 +217,6 @@ impl DocumentForm {
             "leave_out" => self.leave_out = !value.is_empty(),
             "title" => corrections.title = value,
             "severity" => corrections.severity = value,
-            "status" => corrections.status = value,
             "started_at" => corrections.started_at = value,
             "ended_at" => corrections.ended_at = value,
             "utc_offset" => corrections.utc_offset = value,
@@ -180,7 +264,7 @@ pub async fn preview_or_save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let (forms, action) = read_preview_form(pairs)?;
-    let documents: Vec<Document> = forms.into_iter().map(Document::recognise).collect();
+    let documents = recognise_all(forms).await?;
     let included: Vec<&Document> = documents.iter().filter(|d| !d.form.leave_out).collect();
     let ready: Option<Vec<&Drafts>> = included.iter().map(|d| d.drafts.as_ref()).collect();
     match ready {
@@ -191,9 +275,11 @@ pub async fn preview_or_save(
             Ok(saved_redirect(&ids).into_response())
         }
         _ => {
-            let mut page = PreviewPage::new(viewer, documents, Vec::new());
+            let mut page = PreviewPage::build(viewer, documents, Vec::new()).await;
             page.save_refused = action == Action::Save;
-            Ok(page.into_response())
+            // A refused save is a refusal (nothing was saved); a preview is a page like any.
+            let status = if page.save_refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            Ok((status, page).into_response())
         }
     }
 }
@@ -242,7 +328,8 @@ impl Document {
 }
 
 /// Applies the user's corrections to a recognised document (blank ones are filled with what
-/// the document says), validates the result exactly as the postmortem form would, and gives
+/// the document says), validates the result exactly as the postmortem form would, checks it
+/// against the limits the door will (so the preview shows what it would refuse), and gives
 /// the rows to save. The API and the Import page both go through here.
 pub(super) fn correct(
     imported: &mut ImportedPostmortem,
@@ -250,17 +337,40 @@ pub(super) fn correct(
 ) -> Result<Drafts, FieldErrors> {
     fill_blank_corrections(corrections, imported);
     let mut incident_form = corrections.clone();
+    // Every import is saved as a draft (see `app::imports`); the document's status is a note.
+    incident_form.status = String::new();
     incident_form.texts = imported.texts.map(|_, field| field.body.clone());
-    let incident = incident_form.validate()?;
+    let incident = incident_form.validate().map_err(|errors| explain_conflicts(errors, imported))?;
+    if !corrections.ended_at.trim().is_empty() {
+        // The user said which end is right.
+        imported.end_conflict = None;
+    }
     apply_corrections(imported, &incident);
     let drafts = imported.to_drafts().map_err(|error| {
+        let field = match error {
+            DraftError::Conflicting(_) if imported.start_conflict.is_none() => "ended_at",
+            DraftError::NoStart | DraftError::Conflicting(_) => "started_at",
+        };
         let mut errors = FieldErrors::default();
-        errors.add("started_at", error.to_string());
+        errors.add(field, error.to_string());
         errors
     })?;
     // The authors' headings come from the document; the form has no place for them.
     let headings = drafts.incident.headings.clone();
-    Ok(Drafts { incident: IncidentDraft { headings, ..incident }, ..drafts })
+    let drafts = Drafts { incident: IncidentDraft { headings, ..incident }, ..drafts };
+    limits::check_postmortem(&drafts.incident, &drafts.timeline, &drafts.action_items, &drafts.sections)?;
+    Ok(drafts)
+}
+
+/// A blank start, where the document states two different ones, is refused with that reason
+/// rather than as missing.
+fn explain_conflicts(errors: FieldErrors, imported: &ImportedPostmortem) -> FieldErrors {
+    let mut explained = FieldErrors::default();
+    for (field, message) in errors.iter() {
+        let conflict = if field == "started_at" { imported.start_conflict.as_deref() } else { None };
+        explained.add(field, conflict.unwrap_or(message));
+    }
+    explained
 }
 
 /// Fills each empty correction with what the document says, so the form shows it.
@@ -273,7 +383,6 @@ fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPos
     };
     fill(&mut corrections.title, imported.title.clone());
     fill(&mut corrections.severity, imported.severity.unwrap_or(Severity::Sev3).as_str().to_owned());
-    fill(&mut corrections.status, imported.status.unwrap_or(Status::Draft).as_str().to_owned());
     fill(&mut corrections.utc_offset, offset.to_string());
     fill(
         &mut corrections.started_at,
@@ -295,7 +404,6 @@ fn changed_times(corrections: &IncidentForm, imported: &ImportedPostmortem) -> C
 fn apply_corrections(imported: &mut ImportedPostmortem, incident: &IncidentDraft) {
     imported.title.clone_from(&incident.title);
     imported.severity = Some(incident.severity);
-    imported.status = Some(incident.status);
     imported.started_at = Some(incident.started_at);
     imported.ended_at = incident.ended_at;
     imported.utc_offset_minutes = incident.offset.minutes();
@@ -358,7 +466,22 @@ struct DocumentView {
 }
 
 impl DocumentView {
-    fn new(index: usize, document: Document) -> DocumentView {
+    /// The Markdown the card shows, in the order [`DocumentView::new`] takes its HTML.
+    fn markdown_of(document: &Document) -> Vec<String> {
+        let Some(imported) = &document.imported else { return Vec::new() };
+        let fields = imported.texts.iter().filter(|(_, field)| !field.body.trim().is_empty());
+        let timeline = imported.timeline.iter().map(|entry| entry.text.clone());
+        let items = imported.action_items.iter().map(|item| item.item.text.clone());
+        let sections: Vec<String> = match &document.drafts {
+            Some(drafts) => drafts.sections.iter().map(|s| s.body.clone()).collect(),
+            None => imported.extra_sections.iter().map(|s| s.body.clone()).collect(),
+        };
+        fields.map(|(_, field)| field.body.clone()).chain(timeline).chain(items).chain(sections).collect()
+    }
+
+    /// The card of `document`, showing `html`: its Markdown rendered, as [`DocumentView::markdown_of`]
+    /// lists it.
+    fn new(index: usize, document: Document, html: &mut impl Iterator<Item = SafeHtml>) -> DocumentView {
         let Document { form, rejected, imported, errors, drafts } = document;
         let other_errors = errors
             .iter()
@@ -394,7 +517,7 @@ impl DocumentView {
             .texts
             .iter()
             .filter(|(_, field)| !field.body.trim().is_empty())
-            .map(|(section, field)| field_view(section.label(), field))
+            .map(|(section, field)| field_view(section.label(), field, html.next().unwrap_or_default()))
             .collect();
         view.timeline = imported
             .timeline
@@ -403,7 +526,7 @@ impl DocumentView {
                 time: entry.occurred_at.map(|at| t::format_full(at, offset)),
                 iso: entry.occurred_at.map(|at| t::format_rfc3339(at, offset)).unwrap_or_default(),
                 approximate: entry.approximate,
-                html: markdown::render(&entry.text),
+                html: html.next().unwrap_or_default(),
             })
             .collect();
         view.action_items = imported
@@ -411,7 +534,7 @@ impl DocumentView {
             .iter()
             .map(|item| ItemView {
                 done: item.is_done(),
-                html: markdown::render(&item.item.text),
+                html: html.next().unwrap_or_default(),
                 owner: item.item.owner.clone().unwrap_or_default(),
                 team: item.item.team.clone().unwrap_or_default(),
                 due: item.due_on.map(t::format_date).or_else(|| item.item.due.clone()).unwrap_or_default(),
@@ -423,12 +546,12 @@ impl DocumentView {
             Some(drafts) => drafts
                 .sections
                 .iter()
-                .map(|s| SectionView { heading: s.heading.clone(), html: markdown::render(&s.body) })
+                .map(|s| SectionView { heading: s.heading.clone(), html: html.next().unwrap_or_default() })
                 .collect(),
             None => imported
                 .extra_sections
                 .iter()
-                .map(|s| SectionView { heading: s.heading.clone(), html: markdown::render(&s.body) })
+                .map(|s| SectionView { heading: s.heading.clone(), html: html.next().unwrap_or_default() })
                 .collect(),
         };
         view
@@ -444,15 +567,15 @@ impl DocumentView {
 }
 
 /// The form fields the preview shows for each document.
-const CORRECTION_FIELDS: &[&str] = &["title", "severity", "status", "started_at", "ended_at", "utc_offset"];
+const CORRECTION_FIELDS: &[&str] = &["title", "severity", "started_at", "ended_at", "utc_offset"];
 
-fn field_view(label: &'static str, field: &Field) -> FieldView {
+fn field_view(label: &'static str, field: &Field, html: SafeHtml) -> FieldView {
     let heading = field
         .heading
         .as_ref()
         .filter(|heading| !heading.trim().eq_ignore_ascii_case(label))
         .map(|heading| heading.trim().to_owned());
-    FieldView { label, heading, html: markdown::render(&field.body), words: field.body.split_whitespace().count() }
+    FieldView { label, heading, html, words: field.body.split_whitespace().count() }
 }
 
 #[derive(Template, WebTemplate)]
@@ -464,18 +587,20 @@ pub struct PreviewPage {
     /// The user asked to save, and something needs correcting first.
     save_refused: bool,
     severities: &'static [Severity],
-    statuses: &'static [Status],
 }
 
 impl PreviewPage {
-    fn new(viewer: Viewer, documents: Vec<Document>, rejected: Vec<Rejected>) -> PreviewPage {
+    /// The preview of `documents`. Nothing is stored yet, so their Markdown is rendered now
+    /// (off the async workers, within a time budget: see `web::rendering`).
+    async fn build(viewer: Viewer, documents: Vec<Document>, rejected: Vec<Rejected>) -> PreviewPage {
+        let markdown = documents.iter().flat_map(DocumentView::markdown_of).collect();
+        let mut html = super::rendering::render_all(markdown).await.into_iter();
         PreviewPage {
             viewer,
-            documents: documents.into_iter().enumerate().map(|(i, d)| DocumentView::new(i, d)).collect(),
+            documents: documents.into_iter().enumerate().map(|(i, d)| DocumentView::new(i, d, &mut html)).collect(),
             rejected,
             save_refused: false,
             severities: Severity::ALL,
-            statuses: Status::ALL,
         }
     }
 
@@ -557,6 +682,14 @@ mod tests {
         assert!(!documents[0].leave_out);
         assert!(documents[1].leave_out);
         assert_eq!(documents[1].source, "# B");
+    }
+
+    #[test]
+    fn control_characters_in_part_headers_become_spaces_and_contents_stay() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a\x01b.md\"\r\n\r\nx --b \x01\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\x7fc.md\"\r\n\r\n\x02\r\n--b--\r\n";
+        let clean = clean_part_headers(body.to_vec(), "b");
+        let expected = b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a b.md\"\r\n\r\nx --b \x01\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\" c.md\"\r\n\r\n\x02\r\n--b--\r\n";
+        assert_eq!(String::from_utf8_lossy(&clean), String::from_utf8_lossy(expected));
     }
 
     #[test]

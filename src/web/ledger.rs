@@ -23,7 +23,7 @@ use crate::db;
 use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
 use crate::domain::time as t;
 use crate::domain::{ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Severity, Team, UserId};
-use crate::markdown::{self, SafeHtml};
+use crate::markdown::SafeHtml;
 
 /// Items per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -107,15 +107,20 @@ pub struct LedgerLine {
     owner: String,
     team: String,
     due: String,
+    due_on: Option<time::Date>,
     overdue: bool,
 }
 
-impl From<LedgerRow> for LedgerLine {
-    fn from(row: LedgerRow) -> LedgerLine {
+/// The rows as lines. Stale HTML (made by another renderer) is rendered again, off the async
+/// workers; `hindsight migrate` stores it again for everyone.
+async fn lines(rows: Vec<LedgerRow>) -> Vec<LedgerLine> {
+    let (html, _) = super::rendering::shown_all(rows.iter().map(|row| (row.item.body.as_str(), &row.html))).await;
+    rows.into_iter().zip(html).map(|(row, html)| LedgerLine::new(row, html)).collect()
+}
+
+impl LedgerLine {
+    fn new(row: LedgerRow, html: SafeHtml) -> LedgerLine {
         let item = row.item;
-        // Stale HTML (made by another renderer) is rendered again here; `hindsight migrate`
-        // stores it again for everyone.
-        let (html, _) = markdown::shown(&item.body, &row.html);
         LedgerLine {
             item_id: item.id,
             incident_id: item.incident_id,
@@ -128,6 +133,7 @@ impl From<LedgerRow> for LedgerLine {
             owner: item.owner_name().to_owned(),
             team: item.team_label().to_owned(),
             due: item.due_on.map(t::format_date).unwrap_or_default(),
+            due_on: item.due_on,
             overdue: row.overdue,
         }
     }
@@ -180,7 +186,7 @@ pub async fn index(
     Ok(LedgerPage {
         viewer,
         query_string: query.query_string(),
-        lines: rows.into_iter().map(LedgerLine::from).collect(),
+        lines: lines(rows).await,
         total,
         page,
         pages: if total > db::ledger::COUNT_LIMIT {
@@ -222,13 +228,13 @@ pub async fn mine(mut db: Db, viewer: Viewer, CurrentUser(user): CurrentUser) ->
     let (rows, _) = db::ledger::page(&mut *db, &filter, now, MAX_EXPORT, 0).await?;
     let soon = now.date() + time::Duration::days(DUE_SOON_DAYS);
     let (mut overdue, mut due_soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
-    for row in rows {
-        let list = match row.item.due_on {
-            _ if row.overdue => &mut overdue,
+    for line in lines(rows).await {
+        let list = match line.due_on {
+            _ if line.overdue => &mut overdue,
             Some(due) if due <= soon => &mut due_soon,
             _ => &mut later,
         };
-        list.push(LedgerLine::from(row));
+        list.push(line);
     }
     let sections = [
         ("overdue", "Overdue".to_owned(), overdue),

@@ -26,6 +26,7 @@ mod observe;
 pub mod paths;
 mod pickers;
 pub mod postmortem;
+mod rendering;
 mod reviews;
 mod revisions;
 mod sections;

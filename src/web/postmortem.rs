@@ -50,6 +50,8 @@ pub struct SectionView {
     /// The authors' own heading when an import kept one, else the section's label.
     heading: String,
     html: SafeHtml,
+    /// Whether any Markdown is stored (it may still render to nothing visible).
+    written: bool,
 }
 
 pub struct TimelineRow {
@@ -63,6 +65,7 @@ pub struct ExtraSectionView {
     id: SectionId,
     heading: String,
     html: SafeHtml,
+    written: bool,
 }
 
 pub struct ActionRow {
@@ -193,6 +196,7 @@ impl ShowPage {
                 key: section.key(),
                 heading: headings.sections[section].clone().unwrap_or_else(|| section.label().to_owned()),
                 html: shown(&incident.texts[section], &html.texts[section]),
+                written: !incident.texts[section].trim().is_empty(),
             };
             if section.before_timeline() { before_timeline.push(view) } else { after_timeline.push(view) }
         }
@@ -232,7 +236,12 @@ impl ShowPage {
             .sections
             .iter()
             .zip(&html.sections)
-            .map(|(s, stored)| ExtraSectionView { id: s.id, heading: s.heading.clone(), html: shown(&s.body, stored) })
+            .map(|(s, stored)| ExtraSectionView {
+                id: s.id,
+                heading: s.heading.clone(),
+                html: shown(&s.body, stored),
+                written: !s.body.trim().is_empty(),
+            })
             .collect();
         let comments = extras
             .comments
@@ -348,7 +357,11 @@ pub async fn render_show(
             }
         }
     }
-    let page = ShowPage::build(&loaded, pending, viewing);
+    // HTML an older renderer made is made again, off the async workers, before the page is
+    // built (which then renders nothing).
+    let fresh = super::rendering::freshened(&loaded).await;
+    let mut page = ShowPage::build(fresh.as_ref().unwrap_or(&loaded), pending, viewing);
+    page.stale |= fresh.is_some();
     if page.stale {
         // Made by another renderer: shown fresh now, and stored again off this request.
         let pool = state.pool.clone();

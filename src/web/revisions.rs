@@ -13,8 +13,8 @@ use super::layout::Viewer;
 use crate::db;
 use crate::db::revisions::RevisionSummary;
 use crate::domain::{IncidentId, StoredHtml};
+use crate::markdown::SafeHtml;
 use crate::markdown::diff::{Diff, diff};
-use crate::markdown::{self, SafeHtml};
 
 /// A revision as listed.
 pub struct RevisionRow {
@@ -69,6 +69,8 @@ pub async fn show(mut db: Db, viewer: Viewer, Path((id, number)): Path<(Incident
     let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let revision = db::revisions::find(&mut *db, id, number).await?.ok_or(AppError::NotFound)?;
     let (latest, _) = db::revisions::latest_numbers(&mut *db, id).await?;
+    let stored = StoredHtml { html: revision.html, rendered_with: revision.rendered_with };
+    let (html, _) = super::rendering::shown_all([(revision.markdown.as_str(), &stored)]).await;
     Ok(ShowPage {
         viewer,
         id,
@@ -78,11 +80,7 @@ pub async fn show(mut db: Db, viewer: Viewer, Path((id, number)): Path<(Incident
         author: revision.author.unwrap_or_else(|| "the command line".to_owned()),
         published: revision.published,
         when: super::layout::ago(revision.updated_at),
-        html: markdown::shown(
-            &revision.markdown,
-            &StoredHtml { html: revision.html, rendered_with: revision.rendered_with },
-        )
-        .0,
+        html: html.into_iter().next().unwrap_or_default(),
     })
 }
 

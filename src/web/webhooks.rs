@@ -61,7 +61,15 @@ impl WebhookForm {
     /// The URL and events to save, or what is wrong.
     fn checked(&self) -> std::result::Result<(String, Vec<String>), FieldErrors> {
         let mut errors = FieldErrors::default();
-        if !is_web_address(&self.url) || self.url.len() < "http://x".len() || self.url.chars().count() > MAX_URL_CHARS {
+        if self.url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            errors.add(
+                "url",
+                "This address contains a space or a control character (such as NUL), which no web address has.",
+            );
+        } else if !is_web_address(&self.url)
+            || self.url.len() < "http://x".len()
+            || self.url.chars().count() > MAX_URL_CHARS
+        {
             errors.add("url", "Give the receiver's address, starting with https:// (or http://).");
         }
         let known: Vec<String> =

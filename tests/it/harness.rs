@@ -125,6 +125,11 @@ pub struct TestApp {
     router: Router,
     /// The `Cookie` header sent with every request that has none of its own.
     cookie: Mutex<Option<String>>,
+    /// Whose session the cookie is, when a test made it: `/api/` requests then carry an API
+    /// token of theirs (the API takes no cookie), as a script of theirs would.
+    session_user: Mutex<Option<UserId>>,
+    /// The API token made for each person, on their first `/api/` request.
+    api_tokens: Mutex<std::collections::HashMap<UserId, String>>,
     /// A URL for this test's database, for running the `hindsight` command against it.
     pub database_url: String,
 }
@@ -174,11 +179,13 @@ impl TestApp {
             .await
             .expect("create a test session");
         self.set_cookie(Some(format!("{}={secret}", cookie_name(true))));
+        *self.session_user.lock().expect("session lock") = Some(user);
     }
 
     /// Sets (or, with `None`, clears) the `Cookie` header sent from now on.
     pub fn set_cookie(&self, cookie: Option<String>) {
         *self.cookie.lock().expect("cookie lock") = cookie;
+        *self.session_user.lock().expect("session lock") = None;
     }
 
     /// An app whose pool has `max_connections` and `acquire_timeout`, for overload tests, with
@@ -229,6 +236,7 @@ impl TestApp {
     pub fn second_instance(&self) -> TestApp {
         let mut other = TestApp::from_pool_anonymous(self.pool.clone());
         other.set_cookie(self.cookie.lock().expect("cookie lock").clone());
+        *other.session_user.lock().expect("session lock") = *self.session_user.lock().expect("session lock");
         other.database_url = self.database_url.clone();
         other
     }
@@ -249,8 +257,15 @@ impl TestApp {
             pool: state.pool.clone(),
             router: router(state),
             cookie: Mutex::new(None),
+            session_user: Mutex::new(None),
+            api_tokens: Mutex::default(),
             database_url: String::new(),
         }
+    }
+
+    /// The router, to serve on a real listener (`hindsight::server::listen::serve`).
+    pub fn router(&self) -> Router {
+        self.router.clone()
     }
 
     /// Adds what a browser and the server's listener would: the session cookie and the
@@ -267,7 +282,37 @@ impl TestApp {
         request
     }
 
+    /// An API token of the signed-in person for an `/api/` request that has no `Authorization`
+    /// header of its own (made on their first one).
+    async fn with_api_token(&self, mut request: Request<Body>) -> Request<Body> {
+        let user = *self.session_user.lock().expect("session lock");
+        let (Some(user), true) = (user, request.uri().path().starts_with("/api/")) else { return request };
+        if request.headers().contains_key(header::AUTHORIZATION) {
+            return request;
+        }
+        let known = self.api_tokens.lock().expect("tokens lock").get(&user).cloned();
+        let secret = match known {
+            Some(secret) => secret,
+            None => {
+                let n = NEXT_PERSON.fetch_add(1, Ordering::Relaxed);
+                let secret = format!("hst_test-{n}-{}", std::process::id());
+                let digest = hindsight::auth::token::digest(&secret);
+                hindsight::db::api_tokens::insert(&self.pool, user, "test script", &digest).await.expect("a token");
+                self.api_tokens.lock().expect("tokens lock").insert(user, secret.clone());
+                secret
+            }
+        };
+        request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {secret}").parse().expect("a header"));
+        request
+    }
+
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let request = self.with_api_token(request).await;
+        self.request_without_token(request).await
+    }
+
+    /// [`TestApp::request`] without the API token: an `/api/` request with only the cookie.
+    pub async fn request_without_token(&self, request: Request<Body>) -> TestResponse {
         let request = self.prepare(request);
         let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
         let status = response.status();
@@ -278,7 +323,7 @@ impl TestApp {
 
     /// The raw body, for binary downloads.
     pub async fn request_bytes(&self, request: Request<Body>) -> Vec<u8> {
-        let request = self.prepare(request);
+        let request = self.prepare(self.with_api_token(request).await);
         let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
         response.into_body().collect().await.expect("read the body").to_bytes().to_vec()
     }

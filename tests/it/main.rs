@@ -5,6 +5,7 @@ mod accounts;
 mod action_items;
 mod api;
 mod authorization;
+mod bad_input;
 mod cli;
 mod concurrency;
 mod conflicts;

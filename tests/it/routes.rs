@@ -186,7 +186,8 @@ pub fn fill(path: &str, ids: &[(&str, String)]) -> String {
 }
 
 /// Everything stored, as one value: any change to any row changes it. Sessions are left out
-/// (a request may refresh its own session's last use), and so are login failures.
+/// (a request may refresh its own session's last use), and so are login failures and API
+/// tokens' last use.
 pub async fn snapshot(app: &TestApp) -> String {
     let mut all = String::new();
     for table in [
@@ -205,7 +206,13 @@ pub async fn snapshot(app: &TestApp) -> String {
         "webhooks",
         "webhook_deliveries",
     ] {
-        let query = format!("SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '') FROM {table} t");
+        // A token's last use is noted even on a refused request, as a session's is.
+        let rows = if table == "api_tokens" {
+            "(SELECT id, user_id, name, token_hash, created_at, revoked_at FROM api_tokens)"
+        } else {
+            table
+        };
+        let query = format!("SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '') FROM {rows} t");
         let rows: String = sqlx::query_scalar(&query).fetch_one(&app.pool).await.expect("snapshot");
         all.push_str(&rows);
     }

@@ -32,16 +32,28 @@ pub struct Corrections {
 
 /// [`recognise`], with the user's corrections taking precedence over the document.
 pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
-    if corrections == &Corrections::default()
-        && let Some(export) = super::exported::read(source)
-    {
-        return export;
+    let export = if corrections == &Corrections::default() { super::exported::read(source) } else { None };
+    let mut imported = export.unwrap_or_else(|| recognise_document(source, file_name, corrections));
+    // Saved as a draft whatever it says (see `app::imports`): the user is told so.
+    if let Some(status) = imported.status.filter(|status| *status != Status::Draft) {
+        imported.notes.push(format!("Imported as a draft; it was marked {} in the document.", status.label()));
     }
+    imported
+}
+
+fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
     let mut sections = split_sections(source, file_name);
     let mut notes = Vec::new();
     let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
+    // Every statement of the start (and of the end): a metadata line or a `**Start:**` line.
+    // Two that disagree are not settled by picking one: the user says which is right.
+    let start_conflict = conflict("start", metadata.starts.iter().chain(&sections.stated_starts))
+        .filter(|_| corrections.start.is_none());
+    let end_conflict = conflict("end", metadata.ends.iter().chain(&sections.stated_ends));
     // `**Start:** 2025-03-01 10:15 UTC` lines anywhere, when no metadata list said it.
-    for (stated, slot) in [(&sections.stated_start, &mut metadata.start), (&sections.stated_end, &mut metadata.end)] {
+    for (stated, slot) in
+        [(sections.stated_starts.first(), &mut metadata.start), (sections.stated_ends.first(), &mut metadata.end)]
+    {
         if slot.is_none()
             && let Some(value) = stated
         {
@@ -109,8 +121,14 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         })?;
         Some(zone.resolve(end_date, span.end))
     });
-    let (started_at, ended_at) = (started_at.and_then(showable), ended_at.and_then(showable));
-    if started_at.is_none() {
+    let (mut started_at, mut ended_at) = (started_at.and_then(showable), ended_at.and_then(showable));
+    for (conflict, instant) in [(&start_conflict, &mut started_at), (&end_conflict, &mut ended_at)] {
+        if let Some(message) = conflict {
+            *instant = None;
+            notes.push(message.clone());
+        }
+    }
+    if started_at.is_none() && start_conflict.is_none() {
         notes.push("No start of impact was stated; enter it before saving.".to_owned());
     }
     let offset_minutes = match (started_at, day) {
@@ -162,7 +180,32 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
         action_item_notes: parsed_items.notes,
         extra_sections,
         notes,
+        start_conflict,
+        end_conflict,
     }
+}
+
+/// Says so when the `statements` of the incident's `what` (start or end) give two different
+/// times (ignoring those that give no full date and time).
+fn conflict<'a>(what: &str, statements: impl Iterator<Item = &'a String>) -> Option<String> {
+    let mut first: Option<(&str, (Date, Time), Option<String>)> = None;
+    for statement in statements {
+        let Some(when) = date_and_time(statement) else { continue };
+        let zone = when::find_zone(statement).map(|zone| zone.label());
+        match &first {
+            None => first = Some((statement.as_str(), when, zone)),
+            Some((_, first_when, first_zone)) if *first_when == when && *first_zone == zone => {}
+            Some((first_text, ..)) => {
+                return Some(format!(
+                    "The document states two different {what}s of impact, “{}” and “{}”. Enter the right one \
+                     (or delete the wrong line from the Markdown).",
+                    first_text.trim(),
+                    statement.trim()
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Gives each row an instant: its own date, else the date of the row above, else the
@@ -237,6 +280,9 @@ struct Metadata {
     start: Option<(Date, Time)>,
     end: Option<(Date, Time)>,
     zone: Option<Zone>,
+    /// Every `Start` and `End` line's value, as written.
+    starts: Vec<String>,
+    ends: Vec<String>,
 }
 
 /// Removes leading `- **Label:** value` metadata lines from the summary and reads them.
@@ -262,8 +308,10 @@ fn take_metadata(summary: &mut String) -> Metadata {
                 }
                 if label == "start" {
                     metadata.start = when;
+                    metadata.starts.push(value.to_owned());
                 } else {
                     metadata.end = when;
+                    metadata.ends.push(value.to_owned());
                 }
             }
             "duration" => {}
@@ -385,13 +433,20 @@ pub enum DraftError {
         "The document does not say when the impact started. Add a start (for example `**Start:** 2025-03-01 10:15 UTC`) or enter it in the import preview."
     )]
     NoStart,
+    /// The document states the start (or the end) twice, differently; the message says how.
+    #[error("{0}")]
+    Conflicting(String),
 }
 
 impl ImportedPostmortem {
-    /// The rows to save. An import is a draft unless the document states its status (a
-    /// Hindsight export does, so re-importing one gives the same postmortem). Text that has no place in a field
+    /// The rows to save, with the status the document states (a Hindsight export does, so an
+    /// export reads back as the same postmortem; `app::imports` saves every import as a draft
+    /// all the same). Text that has no place in a field
     /// (timeline rows without a time, notes between items) is kept in extra sections.
     pub fn to_drafts(&self) -> Result<Drafts, DraftError> {
+        if let Some(conflict) = self.start_conflict.as_ref().or(self.end_conflict.as_ref()) {
+            return Err(DraftError::Conflicting(conflict.clone()));
+        }
         let started_at = self.started_at.ok_or(DraftError::NoStart)?;
         let ended_at = self.ended_at.filter(|end| *end >= started_at);
         let title = if self.title.trim().is_empty() { "Imported postmortem".to_owned() } else { self.title.clone() };

@@ -190,3 +190,48 @@ fn an_exports_tracking_fields_come_back_and_only_web_links_become_tickets() {
         "kept as text, never a link"
     );
 }
+
+/// Every real fixture fits the limits every way in shares (`domain::limits`), once it has a
+/// start: the limits refuse runaway documents, not real ones.
+#[test]
+fn every_real_fixture_fits_the_limits() {
+    let Some(fixtures) = super::super::fixtures() else { return };
+    for (name, text) in &fixtures {
+        let mut draft = recognise(text, Some(name));
+        let first_row = draft.timeline.iter().find_map(|entry| entry.occurred_at);
+        draft.start_conflict = None;
+        draft.started_at = draft.started_at.or(first_row).or(Some(datetime!(2000-01-01 00:00 UTC)));
+        let d = draft.to_drafts().expect("a start");
+        let checked = crate::domain::limits::check_postmortem(&d.incident, &d.timeline, &d.action_items, &d.sections);
+        assert_eq!(checked, Ok(()), "{name}");
+    }
+}
+
+#[test]
+fn two_different_starts_are_a_question_for_the_user() {
+    let doc = "# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n\nIt broke.\n\n## Impact\n\n**Start:** 2025-03-02 09:00 UTC\n\nSlow.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, None, "neither is picked");
+    let conflict = draft.start_conflict.clone().expect("the conflict is kept");
+    assert!(conflict.contains("2025-03-01 10:15 UTC") && conflict.contains("2025-03-02 09:00 UTC"), "{conflict}");
+    assert!(draft.notes.contains(&conflict), "{:?}", draft.notes);
+    assert_eq!(draft.to_drafts(), Err(DraftError::Conflicting(conflict)));
+
+    // Saying the same thing twice is no conflict; a start the user entered settles it.
+    let twice = "# Outage\n\n- **Start:** 2025-03-01 10:15 UTC\n\n**Start:** 2025-03-01 10:15 UTC\n";
+    assert_eq!(recognise(twice, None).started_at, Some(datetime!(2025-03-01 10:15 UTC)));
+    let chosen = Corrections { start: Some(datetime!(2025-03-02 09:00 UTC)), offset: None };
+    let corrected = recognise_with(doc, None, &chosen);
+    assert_eq!((corrected.start_conflict, corrected.started_at), (None, Some(datetime!(2025-03-02 09:00 UTC))));
+    let metadata = "# Outage\n\n- **Start:** 2025-03-01 10:15 UTC\n- **Start:** 2025-03-01 11:15 UTC\n";
+    assert!(recognise(metadata, None).start_conflict.is_some(), "two metadata lines too");
+}
+
+#[test]
+fn a_published_document_is_imported_as_a_draft_and_told_so() {
+    let doc = "# Outage\n\n- **Severity:** SEV2\n- **Status:** Published\n- **Start:** 2025-03-01 10:15 UTC\n";
+    let draft = recognise(doc, None);
+    assert!(draft.notes.iter().any(|note| note == "Imported as a draft; it was marked Published in the document."));
+    let front = recognise("---\nstatus: in review\n---\n# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n", None);
+    assert!(front.notes.iter().any(|note| note.contains("marked In review")), "{:?}", front.notes);
+}

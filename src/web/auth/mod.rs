@@ -1,7 +1,8 @@
 //! Who is asking, and may they? Every request passes `identify`, which works out the person
 //! behind it from, in order:
 //!
-//! 1. an API token (`Authorization: Bearer hst_…`), on `/api/` routes only;
+//! 1. an API token (`Authorization: Bearer hst_…`), on `/api/` routes only, which take
+//!    nothing else;
 //! 2. the SSO proxy's header, when configured and the request comes from a trusted proxy;
 //! 3. the session cookie.
 //!
@@ -154,16 +155,17 @@ async fn recognise(
         let user = db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(&secret)).await?;
         return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
     }
-    if path.starts_with("/api/")
-        && let Some(authorization) = headers.get(header::AUTHORIZATION)
-    {
+    if path.starts_with("/api/") {
+        // The API takes API tokens only: a browser's session cookie (or the SSO proxy's
+        // header, which a browser gets added too) would let any page the person visits drive
+        // the API in their name.
+        let Some(authorization) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
         let secret = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         let user = match secret {
             Some(secret) => db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(secret)).await?,
             None => None,
         };
-        // A token that is wrong, revoked or malformed is refused outright rather than
-        // falling back to a cookie: the caller meant to use it.
+        // A token that is wrong, revoked or malformed is refused outright.
         return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
     }
     if let (Some(name), true) = (&state.auth.proxy_header, from_proxy)

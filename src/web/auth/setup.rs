@@ -12,7 +12,7 @@ use super::cookie::start_session;
 use crate::app;
 use crate::auth::password;
 use crate::db;
-use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email};
+use crate::domain::input::{FieldErrors, MAX_NAME_CHARS, is_plausible_email, line};
 use crate::web::AppState;
 use crate::web::admission::Db;
 use crate::web::error::{AppError, Result};
@@ -62,9 +62,7 @@ pub async fn setup(
         errors.add("email", "Enter your email address, like ann@example.com.");
     }
     password::check_new_pair(&mut errors, &form.password, &form.password_confirm, &email, &form.name);
-    if form.name.chars().count() > MAX_NAME_CHARS {
-        errors.add("name", format!("Use at most {MAX_NAME_CHARS} characters."));
-    }
+    line(&mut errors, "name", &form.name, MAX_NAME_CHARS);
     if !errors.is_empty() {
         form.password.clear();
         form.password_confirm.clear();

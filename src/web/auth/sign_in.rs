@@ -77,8 +77,17 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let proxy_mode = state.auth.proxy_header.is_some();
-    // NUL cannot be stored (the throttle keeps the address) and is in no one's address.
-    let email = form.email.trim().replace('\0', "\u{FFFD}");
+    let email = form.email.trim().to_owned();
+    // No address holds a control character, and NUL cannot be stored (the throttle keeps the
+    // address): said outright, before any lookup (it reveals nothing about who has an account).
+    if email.chars().any(char::is_control) {
+        let error = "That email address contains a control character (such as NUL), which no address has. \
+                     Type it again."
+            .to_owned();
+        let email = email.replace(|c: char| c.is_control(), "\u{FFFD}");
+        let page = LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error), proxy_mode };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let keys = throttle::LoginKeys::new(&email, visitor.client);
     if let Some(wait) = throttle::retry_after(&mut db, &keys).await? {
         let minutes = wait.as_secs().div_ceil(60);
