@@ -122,10 +122,11 @@ load_fill() {
   [ -n "$load_last" ] || load_die "no postmortems in the database"
 }
 
-# Starts Hindsight on database $1 with pool size $2 (empty: its default), logging to $3, and
-# waits until it is ready.
+# Starts Hindsight on database $1 with pool size $2 (empty: its default), logging to (the end of)
+# $3, and waits until it is ready.
 load_start() {
   local url=$1 pool=$2 log=$3 args
+  load_db_url=$url
   if curl -s -o /dev/null "$load_base/healthz"; then
     load_die "something already answers on $load_base: stop it or set HINDSIGHT_LOAD_PORT"
   fi
@@ -134,7 +135,7 @@ load_start() {
   # shellcheck disable=SC2206 # split on spaces on purpose
   [ -z "${HINDSIGHT_ARGS:-}" ] || args+=($HINDSIGHT_ARGS)
   # Default logging (one info line per request) to a file, as an operator would run it.
-  "$bin" "${args[@]}" >"$log" 2>&1 &
+  "$bin" "${args[@]}" >>"$log" 2>&1 &
   load_server=$!
   for _ in $(seq 150); do
     curl -sf -o /dev/null "$load_base/readyz" && return 0
@@ -167,16 +168,86 @@ load_sign_in() {
   [ "$status" = 200 ] || load_die "signed in, but GET /incidents/$load_first answered $status"
 }
 
+# CPU time the whole machine has spent busy, in ticks (1/CLK_TCK s): user, nice, system, irq,
+# softirq and steal.
+load_ticks_machine() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# CPU ticks process $1 has used, all threads (0 once it is gone).
+load_ticks_pid() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# The PostgreSQL backends serving the database under test (the server's pool).
+load_backends() {
+  load_psql "$load_db_url" "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" 2>/dev/null || true
+}
+
+# CPU seconds used by this shell's finished children, as written by `times` to file $1. (`times`
+# itself must run in the shell that ran them, not in a pipe or $(...): a forked shell counts no
+# children.)
+load_children_seconds() {
+  awk 'NR == 2 { gsub(/s/, ""); split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
+}
+
 # Runs wrk with mixed.lua: $1 connections for $2 (wrk duration, e.g. 15s), socket timeout $3,
-# wrk's output to file $4. Prints the RESULT line's key=value pairs (nothing if wrk failed).
+# wrk's output to file $4, more mixed.lua arguments after that (writes=0). Prints the RESULT
+# line's key=value pairs (nothing if wrk failed) followed by where the CPU went while it ran, in
+# % of the whole machine: cpu_server (the Hindsight under test), cpu_pg (PostgreSQL's backends
+# for its database), cpu_wrk (the load generator), cpu_other (everything else: other programs on
+# the machine, PostgreSQL's background processes; a high figure means the point is disturbed).
 load_mixed() {
-  local connections=$1 duration=$2 timeout=$3 out=$4 threads=${WRK_THREADS:-2}
+  local connections=$1 duration=$2 timeout=$3 out=$4 threads=${WRK_THREADS:-2} pid line
+  shift 4
   ((threads <= connections)) || threads=$connections
   ((connections % threads == 0)) || threads=1
+  local -A pg_before=()
+  for pid in $(load_backends); do pg_before[$pid]=$(load_ticks_pid "$pid"); done
+  local machine_before server_before wrk_before started
+  machine_before=$(load_ticks_machine)
+  server_before=$(load_ticks_pid "$load_server")
+  times >"$load_tmp/times-before"
+  wrk_before=$(load_children_seconds "$load_tmp/times-before")
+  started=$(awk '{ print $1 }' /proc/uptime)
+
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout "$timeout" -H "Cookie: $load_cookie" \
-    -s tests/load/mixed.lua "$load_base" -- "first=$load_first" "last=$load_last" "threads=$threads" \
+    -s tests/load/mixed.lua "$load_base" -- "first=$load_first" "last=$load_last" "threads=$threads" "$@" \
     >"$out" 2>&1 || true
-  sed -n 's/^RESULT //p' "$out"
+
+  local machine server wrk_seconds elapsed pg=0
+  machine=$(( $(load_ticks_machine) - machine_before ))
+  server=$(( $(load_ticks_pid "$load_server") - server_before ))
+  times >"$load_tmp/times-after"
+  wrk_seconds=$(awk -v a="$(load_children_seconds "$load_tmp/times-after")" -v b="$wrk_before" 'BEGIN { print a - b }')
+  elapsed=$(awk -v a="$(awk '{ print $1 }' /proc/uptime)" -v b="$started" 'BEGIN { print a - b }')
+  for pid in $(load_backends); do pg=$(( pg + $(load_ticks_pid "$pid") - ${pg_before[$pid]:-0} )); done
+  line=$(sed -n 's/^RESULT //p' "$out")
+  [ -n "$line" ] || return 0
+  awk -v line="$line" -v m="$machine" -v s="$server" -v p="$pg" -v w="$wrk_seconds" -v e="$elapsed" \
+    -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
+      all = e * hz * n / 100                      # ticks in 1 % of the machine
+      if (all <= 0) all = 1
+      w = w * hz
+      other = m - s - p - w
+      if (other < 0) other = 0
+      printf "%s cpu_total=%.0f cpu_server=%.0f cpu_pg=%.0f cpu_wrk=%.0f cpu_other=%.0f\n", line, m / all, s / all, p / all, w / all, other / all
+    }'
+}
+
+# Waits, at most $1 seconds, until the machine is quiet (under 10 % busy over 2 s: nothing else
+# is running), so that a point measures Hindsight rather than whatever else shares the cores.
+# Prints how many seconds it waited.
+load_wait_quiet() {
+  local limit=$1 waited=0 before busy
+  while ((waited < limit)); do
+    before=$(load_ticks_machine)
+    sleep 2
+    busy=$(( ($(load_ticks_machine) - before) * 100 / (2 * $(getconf CLK_TCK) * $(nproc)) ))
+    ((busy >= 10)) || break
+    waited=$((waited + 2))
+  done
+  echo "$waited"
 }
 
 # The value of KEY in a line of key=value pairs.

@@ -6,6 +6,8 @@
 --                threads touch the same postmortem (wrk cannot tell a script its -t)
 --   idempotency  1 (default): every form post carries a fresh hidden `idempotency_key`, as the
 --                forms will once Hindsight accepts one (an unknown field is ignored until then); 0: none
+--   writes       1 (default): the whole mix below; 0: its reads only, in the same proportions (a
+--                warm-up that leaves the data as it was)
 -- The session cookie comes from -H "Cookie: ..." or, failing that, the HINDSIGHT_COOKIE variable.
 --
 -- The mix, in hundredths of requests (drawn at random for each request):
@@ -66,6 +68,8 @@ local team_seen = {}
 local serial = 0          -- this thread's writes so far, to make texts and keys unique
 local import_body         -- the import form, with TITLE_SUFFIX where each import's suffix goes
 local total_weight = 0
+local active = {}         -- the kinds drawn from, with their weights (WEIGHTS, or its reads)
+local READS = { postmortem = true, index = true, ledger = true, teams = true, team = true }
 
 -- Globals read back by done() through thread:get (scalars and flat tables only).
 counts = {}               -- status -> responses
@@ -131,7 +135,7 @@ function init(args)
   local opts = {}
   for _, arg in ipairs(args) do
     local key, value = arg:match("^([%w_]+)=(.*)$")
-    if not key then error("mixed.lua: arguments are key=value (first=, last=, threads=, idempotency=), not " .. arg) end
+    if not key then error("mixed.lua: arguments are key=value (first=, last=, threads=, idempotency=, writes=), not " .. arg) end
     opts[key] = value
   end
   local first, last = tonumber(opts.first or "1"), tonumber(opts.last or "200")
@@ -158,20 +162,24 @@ function init(args)
     headers_base["Cookie"] = cookie
   end
 
+  local writes = (opts.writes or "1") ~= "0"
   for _, w in ipairs(WEIGHTS) do
-    total_weight = total_weight + w[2]
     issued[w[1]] = 0
+    if writes or READS[w[1]] then
+      active[#active + 1] = w
+      total_weight = total_weight + w[2]
+    end
   end
   import_body = "doc0-source=" .. urlencode(IMPORT_MARKDOWN) .. "&action=save"
 end
 
 local function pick_kind()
   local r = math.random(1, total_weight)
-  for _, w in ipairs(WEIGHTS) do
+  for _, w in ipairs(active) do
     r = r - w[2]
     if r <= 0 then return w[1] end
   end
-  return WEIGHTS[1][1]
+  return active[1][1]
 end
 
 local function headers(form)

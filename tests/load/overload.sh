@@ -4,8 +4,8 @@
 # traffic (tests/load/mixed.lua) from 4 × knee clients for DURATION while one more connection
 # probes /healthz, then measures the mixed traffic's p99 again with one client for 10 s.
 # Usage: tests/load/overload.sh [--short]
-#   --short: a 15 s overload and a shorter knee search, for a quick look (about 2 minutes in all;
-#   the full run takes about 4).
+#   --short: a 15 s overload and a shorter knee search, for a quick look (about 3 minutes in all;
+#   the full run takes about 5).
 # Runs from a clean clone after `cargo build --release`: it starts its own Hindsight (port
 # HINDSIGHT_LOAD_PORT, 3997) on DATABASE_URL if set (used as is, filled with demo data if it has no
 # postmortems, never dropped), else on a scratch database it makes through PG_ADMIN_URL (default
@@ -16,12 +16,19 @@
 #      errors (wrk waits REQUEST_DEADLINE + 5 s, so slow responses are measured rather than dropped)
 #   3. goodput (2xx and 3xx a second, 503s not counted) under overload >= 90 % of the knee's throughput
 #   4. /healthz p99 < 50 ms during the overload (probed every 10 ms on one connection of its own)
-#   5. p99 in the 10 s after the overload <= 2 × the unloaded p99 (both with one client: the unloaded
-#      run comes after the knee search and a pause, just before the overload)
+#   5. p99 in the 10 s after the overload <= 2 × the unloaded p99 (both with one client; the unloaded
+#      run comes just before the overload. The overload's imports and saves grow the data, so the
+#      recovery runs on somewhat more of it)
+# Every point of the knee search, and the overload, runs on a fresh copy of the database (CREATE DATABASE ...
+# TEMPLATE, dropped after; if PostgreSQL refuses, on the database itself) and a fresh Hindsight,
+# started once the machine is idle (waiting at most QUIET_WAIT s, 15). Each run's line shows where
+# the CPU went (cpu%=Hindsight/PostgreSQL/wrk/other, in % of the machine): a high "other" means
+# something else on the machine disturbed it.
 # Knobs (environment): KNEE (the knee's concurrency: no search; its throughput is measured for
 #   KNEE_DURATION), KNEE_CONCURRENCY (the search: "1 2 4 8 16 32 64 128"), KNEE_DURATION (seconds a
 #   search point: 10, --short 5), DURATION (seconds of overload: 60, --short 15), REQUEST_DEADLINE
-#   (10s; 10, 10s or 2500ms), POOL_SIZE (default: Hindsight's own), HINDSIGHT_BIN, and those of
+#   (10s; 10, 10s or 2500ms), POOL_SIZE (default: Hindsight's own), QUIET_WAIT (15; 0: do not wait),
+#   HINDSIGHT_BIN, and those of
 #   tests/load/lib.sh (HINDSIGHT_ARGS for more server flags, INCIDENTS, KEEP_LOGS, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,9 +70,31 @@ else
   url=$load_new_url
 fi
 load_fill "$url"
-load_start "$url" "${POOL_SIZE:-}" "$load_tmp/hindsight.log"
-load_sign_in
-load_mixed 4 3s "$wrk_timeout" "$load_tmp/warmup.txt" >/dev/null
+
+# A fresh copy of the data ($1 names it) and a fresh Hindsight on it, signed in and warmed up with
+# reads, once the machine is idle. Each point of the knee search and the overload start from the
+# same data: saves and imports add to it fast, and pages slow down as it grows.
+copy=""
+fresh() {
+  load_stop
+  [ -z "$copy" ] || load_drop_db "$(load_url_with_db "$url" postgres)|$copy"
+  copy=""
+  run_url=$url
+  if load_clone_db "$url" "$(load_url_db "$url")_$1$$"; then
+    copy="$(load_url_db "$url")_$1$$"
+    run_url=$load_new_url
+  else
+    load_say "PostgreSQL refused to copy the database: running on it directly (it grows from phase to phase)"
+  fi
+  if ((${QUIET_WAIT:-15} > 0)); then
+    local waited
+    waited=$(load_wait_quiet "${QUIET_WAIT:-15}")
+    ((waited == 0)) || load_say "waited $waited s for the machine to be idle"
+  fi
+  load_start "$run_url" "${POOL_SIZE:-}" "$load_tmp/hindsight.log"
+  load_sign_in
+  load_mixed 4 3s "$wrk_timeout" "$load_tmp/warmup.txt" writes=0 >/dev/null
+}
 
 # A run, reported as it ends; dies if the session was lost (the figures would mean nothing).
 run() {
@@ -77,13 +106,15 @@ run() {
   printf '%s\n' "$line"
 }
 brief() {
+  local cpu=""
+  [ -z "$(load_get "$1" cpu_other)" ] || cpu=" cpu%=$(load_get "$1" cpu_server)/$(load_get "$1" cpu_pg)/$(load_get "$1" cpu_wrk)/$(load_get "$1" cpu_other)"
   echo "good/s=$(load_get "$1" goodput_rps) p50=$(load_get "$1" p50_ms)ms p99=$(load_get "$1" p99_ms)ms max=$(load_get "$1" max_ms)ms" \
-    "shed=$(load_get "$1" shed) fail5xx=$(load_get "$1" fail5xx)"
+    "shed=$(load_get "$1" shed) fail5xx=$(load_get "$1" fail5xx)$cpu"
 }
 
 if [ -n "${KNEE:-}" ]; then
   load_say "knee given: $KNEE clients; measuring its throughput for $knee_duration s"
-  sleep 2
+  fresh knee
   line=$(run "knee-$KNEE" "$KNEE" "$knee_duration")
   knee=$KNEE
   knee_good=$(load_get "$line" goodput_rps)
@@ -92,7 +123,7 @@ else
   load_say "finding the knee: ${knee_sweep[*]} clients, $knee_duration s each"
   points=""
   for clients in "${knee_sweep[@]}"; do
-    sleep 2
+    fresh "knee$clients"
     line=$(run "search-$clients" "$clients" "$knee_duration")
     points+="$clients $(load_get "$line" goodput_rps) $(load_get "$line" p99_ms)"$'\n'
   done
@@ -102,12 +133,10 @@ else
 fi
 overload=$((4 * knee))
 
-# Unloaded: after a pause, just before the overload, so that it sees the same data (imports and
-# saves add to it) and the same warm caches as the recovery will.
-sleep 5
+# Unloaded, then at once the overload, on a fresh copy.
+fresh overload
 load_say "unloaded: 1 client for $recovery_seconds s"
 baseline=$(run unloaded 1 "$recovery_seconds")
-sleep 2
 
 load_say "overload: $overload clients for $duration s, /healthz probed beside them"
 wrk -t1 -c1 -d"${duration}s" --timeout "$wrk_timeout" -s tests/load/probe.lua "$load_base/healthz" -- 10 \
@@ -167,6 +196,8 @@ after_p99=$(load_get "$recovered" p99_ms)
 check "recovery" "$(holds "$after_p99 <= 2 * $base_p99")" \
   "p99 ${after_p99} ms in the $recovery_seconds s after vs ${base_p99} ms unloaded (need <= 2x)"
 
+other=$(load_get "$loaded" cpu_other)
+((other <= 10)) || echo "note: other programs took $other % of the machine's CPU during the overload: its figures are disturbed"
 s4xx=$(sum s4xx "$baseline" "$loaded" "$recovered")
 [ "$s4xx" = 0 ] || echo "note: $s4xx responses were 4xx: a request in mixed.lua may be wrong (wrk outputs: KEEP_LOGS=1)"
 echo
