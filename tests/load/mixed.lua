@@ -61,7 +61,7 @@ local ids = {}            -- this thread's postmortem ids
 local index_pages = 1     -- pages of the index (25 postmortems a page)
 local idempotency = true
 local headers_base = {}   -- wrk.headers, with the cookie
-local ticks = {}          -- item id -> { incident id, "true" or "false" (what ticking sends) }
+local ticks = {}          -- item id -> { incident id, "true" or "false" (what ticking sends), the status shown }
 local tick_keys = {}      -- the item ids in `ticks`, to draw from
 local teams = {}          -- team ids seen on the overview
 local team_seen = {}
@@ -242,9 +242,11 @@ function request()
   elseif kind == "tick" then
     local item = tick_keys[math.random(1, #tick_keys)]
     local entry = ticks[item]
-    local done = entry[2]
-    entry[2] = (done == "true") and "false" or "true"   -- the next tick of it undoes this one
-    return post("/incidents/" .. entry[1] .. "/actions/" .. item .. "/done", "done=" .. done)
+    local done, from = entry[2], entry[3]
+    -- The next tick of it undoes this one: from the status this one leads to.
+    entry[2] = (done == "true") and "false" or "true"
+    entry[3] = (done == "true") and "done" or "open"
+    return post("/incidents/" .. entry[1] .. "/actions/" .. item .. "/done", "done=" .. done .. "&from=" .. from)
   else -- import
     local body = import_body:gsub("TITLE_SUFFIX", tid .. "-" .. serial)
     return post("/import", body)
@@ -261,9 +263,13 @@ function response(status, hdrs, body)
   if status ~= 200 or not body then return end
   -- A postmortem page: remember its tick forms and what each would send.
   if body:find('class="tick"', 1, true) then
-    for incident, item, done in body:gmatch('action="/incidents/(%d+)/actions/(%d+)/done">%s*<input type="hidden" name="done" value="(%a+)"') do
+    -- Each tick form: the state it asks for and the status it was shown in (a tick is refused
+    -- when the status changed since, as for a person).
+    local pattern = 'action="/incidents/(%d+)/actions/(%d+)/done">.-name="done" value="(%a+)">%s*'
+      .. '<input type="hidden" name="from" value="([%a_]+)"'
+    for incident, item, done, from in body:gmatch(pattern) do
       if not ticks[item] then tick_keys[#tick_keys + 1] = item end
-      ticks[item] = { incident, done }
+      ticks[item] = { incident, done, from }
     end
   -- The teams overview: remember its teams.
   elseif #teams < 200 and body:find('href="/teams/', 1, true) then
