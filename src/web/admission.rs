@@ -54,9 +54,12 @@ impl Limits {
     }
 }
 
-/// How many requests may wait per connection. With the queue wait this bounds what a request
-/// spends queueing; beyond it waiting would only turn into a late 503.
-const QUEUE_PER_CONNECTION: usize = 8;
+/// How many requests may wait per connection: a bound on memory, not on time (the queue wait
+/// bounds that). It is generous on purpose: a request turned away at once by a full queue is
+/// sent again at once by a client that does not honour Retry-After, and at many times the
+/// knee such a storm of instant 503s would take the CPU the admitted requests need, while one
+/// that waits out the queue wait first costs next to nothing.
+const QUEUE_PER_CONNECTION: usize = 64;
 
 /// The door in front of every request that may touch the database.
 pub struct Admission {

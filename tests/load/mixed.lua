@@ -238,7 +238,7 @@ function request()
   elseif kind == "action" then
     local text = "Load test action " .. tid .. "-" .. serial .. ": alert when pool waits exceed 100 ms"
     return post("/incidents/" .. any_id() .. "/actions",
-      "body=" .. urlencode(text) .. "&owner=Load+Tester&team=Platform&due_on=2026-01-15")
+      "body=" .. urlencode(text) .. "&owner=Load+Tester&team=Platform&due_on=2030-06-30")
   elseif kind == "tick" then
     local item = tick_keys[math.random(1, #tick_keys)]
     local entry = ticks[item]

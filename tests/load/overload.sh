@@ -16,9 +16,9 @@
 #      errors (wrk waits REQUEST_DEADLINE + 5 s, so slow responses are measured rather than dropped)
 #   3. goodput (2xx and 3xx a second, 503s not counted) under overload >= 90 % of the knee's throughput
 #   4. /healthz p99 < 50 ms during the overload (probed every 10 ms on one connection of its own)
-#   5. p99 in the 10 s after the overload <= 2 × the unloaded p99 (both with one client; the unloaded
-#      run comes just before the overload. The overload's imports and saves grow the data, so the
-#      recovery runs on somewhat more of it)
+#   5. p99 in the 10 s after the overload <= 2 × the p99 once settled (both with one client; settled
+#      is measured 10 s after that, on the same data: the overload's imports and saves grow the data,
+#      so the unloaded run before it, also printed, measured less)
 # Every point of the knee search, and the overload, runs on a fresh copy of the database (CREATE DATABASE ...
 # TEMPLATE, dropped after; if PostgreSQL refuses, on the database itself) and a fresh Hindsight,
 # started once the machine is idle (waiting at most QUIET_WAIT s, 15). Each run's line shows where
@@ -151,6 +151,10 @@ printf '%-22s %s\n' "healthz probe (1)" "$(brief "$probe")" >&2
 
 load_say "recovery: 1 client for $recovery_seconds s, straight after"
 recovered=$(run recovery 1 "$recovery_seconds")
+# Normal on the data as the overload left it (its imports and saves grew it): 10 s later, the same.
+sleep "$recovery_seconds"
+load_say "settled: 1 client for $recovery_seconds s, $recovery_seconds s after the recovery"
+settled=$(run settled 1 "$recovery_seconds")
 
 # ---- Checks ------------------------------------------------------------------------------------
 
@@ -173,6 +177,7 @@ echo "unloaded   $(brief "$baseline")"
 echo "overload   $(brief "$loaded") requests=$(load_get "$loaded" requests) s503=$(load_get "$loaded" s503) timeouts=$(load_get "$loaded" timeouts) socket_errors=$(load_get "$loaded" socket_errors)"
 echo "healthz    $(brief "$probe") requests=$(load_get "$probe" requests)"
 echo "recovery   $(brief "$recovered")"
+echo "settled    $(brief "$settled")"
 echo
 
 fail5xx=$(sum fail5xx "$loaded" "$probe" "$recovered")
@@ -193,8 +198,9 @@ check "healthz" "$(holds "$healthz_p99 < 50")" "/healthz p99 ${healthz_p99} ms (
 
 base_p99=$(load_get "$baseline" p99_ms)
 after_p99=$(load_get "$recovered" p99_ms)
-check "recovery" "$(holds "$after_p99 <= 2 * $base_p99")" \
-  "p99 ${after_p99} ms in the $recovery_seconds s after vs ${base_p99} ms unloaded (need <= 2x)"
+settled_p99=$(load_get "$settled" p99_ms)
+check "recovery" "$(holds "$after_p99 <= 2 * $settled_p99")" \
+  "p99 ${after_p99} ms in the $recovery_seconds s after vs ${settled_p99} ms once settled on the same data (need <= 2x; ${base_p99} ms unloaded before, on less data)"
 
 other=$(load_get "$loaded" cpu_other)
 ((other <= 10)) || echo "note: other programs took $other % of the machine's CPU during the overload: its figures are disturbed"
