@@ -28,7 +28,9 @@
 #   KNEE_DURATION), KNEE_CONCURRENCY (the search: "1 2 4 8 16 32 64 128"), KNEE_DURATION (seconds a
 #   search point: 10, --short 5), DURATION (seconds of overload: 60, --short 15), REQUEST_DEADLINE
 #   (10s; 10, 10s or 2500ms), POOL_SIZE (default: Hindsight's own), QUIET_WAIT (15; 0: do not wait),
-#   HINDSIGHT_BIN, and those of
+#   GATE (the checks whose failure fails the run: "no500 deadline goodput healthz recovery"; CI
+#   gates on the first, second and fourth only, since a shared 2-core runner makes throughput and
+#   latency ratios noisy), HINDSIGHT_BIN, and those of
 #   tests/load/lib.sh (HINDSIGHT_ARGS for more server flags, INCIDENTS, KEEP_LOGS, ...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -159,8 +161,17 @@ settled=$(run settled 1 "$recovery_seconds")
 # ---- Checks ------------------------------------------------------------------------------------
 
 failures=0
+gate=" ${GATE:-no500 deadline goodput healthz recovery} "
 check() {  # name, 1 if passed, what was measured
-  if [ "$2" = 1 ]; then echo "PASS  $1: $3"; else echo "FAIL  $1: $3"; failures=$((failures + 1)); fi
+  if [ "$2" = 1 ]; then
+    echo "PASS  $1: $3"
+  elif [[ $gate == *" $1 "* ]]; then
+    echo "FAIL  $1: $3"
+    failures=$((failures + 1))
+  else
+    echo "MISS  $1: $3 (reported, not gating: GATE=${GATE:-})"
+    missed=$((missed + 1))
+  fi
 }
 sum() {  # key, then RESULT lines
   local key=$1 total=0 line
@@ -207,8 +218,10 @@ other=$(load_get "$loaded" cpu_other)
 s4xx=$(sum s4xx "$baseline" "$loaded" "$recovered")
 [ "$s4xx" = 0 ] || echo "note: $s4xx responses were 4xx: a request in mixed.lua may be wrong (wrk outputs: KEEP_LOGS=1)"
 echo
-if [ "$failures" = 0 ]; then
+if [ "$failures" = 0 ] && [ "$missed" = 0 ]; then
   echo "overload: all 5 checks passed"
+elif [ "$failures" = 0 ]; then
+  echo "overload: the gating checks passed; $missed not gating missed"
 else
   echo "overload: $failures of 5 checks failed"
   exit 1
