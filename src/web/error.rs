@@ -220,7 +220,7 @@ impl AppError {
             ),
             AppError::Busy => ErrorPage::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Busy",
+                "Too busy right now",
                 "Hindsight has more requests than its database can serve right now, so it did not start this \
                  one. Nothing was changed. Try again in a few seconds.",
             ),
