@@ -114,21 +114,30 @@ pub async fn admit(State(admission): State<Arc<Admission>>, mut request: Request
     };
     let connection = RequestConnection::new(admission.pool.clone());
     request.extensions_mut().insert(connection.clone());
-    let outcome = tokio::time::timeout(admission.limits.deadline, next.run(request)).await;
-    let response = match outcome {
-        Ok(response) => response,
+    // The request runs as a task of its own, holding its turn: a client that hangs up does not
+    // cancel it half-way (in the middle of a COMMIT, say), and it still counts at the door
+    // until it is done. Only the deadline stops it.
+    let mut task = tokio::spawn(async move {
+        let response = next.run(request).await;
+        drop(turn);
+        response
+    });
+    match tokio::time::timeout(admission.limits.deadline, &mut task).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(failed)) => {
+            tracing::error!(error = %failed, "A request's task failed");
+            AppError::Internal("the request's task failed".into()).into_response()
+        }
         Err(_) => {
-            // The handler was dropped mid-way: its connection may be inside a statement that
-            // never ends (a frozen database). Closing it frees its place in the pool at once
-            // instead of when the database answers a check.
+            task.abort();
+            // Once the task is gone its connection may be inside a statement that never ends (a
+            // frozen database): closing it frees its place in the pool at once instead of when
+            // the database answers a check.
+            let _ = task.await;
             connection.abandon();
             AppError::DeadlineExceeded { writes }.into_response()
         }
-    };
-    // The connection goes back to the pool before the turn is handed on.
-    drop(connection);
-    drop(turn);
-    response
+    }
 }
 
 /// The request's connection: taken from the pool on first use, kept until the request ends.

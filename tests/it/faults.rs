@@ -4,7 +4,7 @@
 //! two instances starting at once on a database that does not exist yet.
 //!
 //! These are the short versions that run with `cargo test`. The long crash test is the same
-//! test with more of everything: `FAULT_ROUNDS=20 FAULT_WRITERS=16 cargo test --release --test it
+//! test with more of everything: `FAULT_ROUNDS=20 FAULT_WRITERS=16 cargo test --test it
 //! -- faults --nocapture` (rounds of crash or restart, concurrent writers).
 
 use std::io::Write as _;
