@@ -75,7 +75,7 @@ pg_max_connections=$(load_psql "$source_url" "SHOW max_connections")
 results=$load_tmp/results.tsv     # pool, clients, then the RESULT line's values in the order below
 raw=$load_tmp/raw.txt             # the RESULT lines as printed
 keys=(requests rps goodput_rps p50_ms p90_ms p99_ms max_ms shed s503 fail5xx s4xx timeouts socket_errors signed_out
-  cpu_total cpu_server cpu_pg cpu_wrk cpu_other)
+  pg_active pg_lock_waits cpu_total cpu_server cpu_pg cpu_wrk cpu_other)
 : >"$results"
 : >"$raw"
 copies_refused=0
@@ -138,7 +138,8 @@ col() {
 c_rps=$(col rps) c_good=$(col goodput_rps) c_p50=$(col p50_ms) c_p99=$(col p99_ms) c_max=$(col max_ms)
 c_shed=$(col shed) c_fail=$(col fail5xx) c_4xx=$(col s4xx) c_timeouts=$(col timeouts)
 c_sock=$(col socket_errors) c_out=$(col signed_out) c_cpu_server=$(col cpu_server) c_cpu_pg=$(col cpu_pg)
-c_cpu_wrk=$(col cpu_wrk) c_cpu_other=$(col cpu_other) c_cpu_total=$(col cpu_total)
+c_cpu_wrk=$(col cpu_wrk) c_cpu_other=$(col cpu_other) c_cpu_total=$(col cpu_total) c_active=$(col pg_active)
+c_locks=$(col pg_lock_waits)
 # The value in column $3 at pool $1 and $2 clients.
 at() {
   awk -F'\t' -v p="$1" -v c="$2" -v k="$3" '$1 == p && $2 == c { print $k }' "$results"
@@ -250,8 +251,10 @@ points=$(wc -l <"$results")
   echo "- Columns: **req/s** all responses a second; **good/s** 2xx and 3xx a second (throughput); **p50**, **p99**, **max**"
   echo "  latency over all responses, shed ones included; **shed** the share of responses that were 503 (refused for want"
   echo "  of capacity, not a failure); **5xx** responses with a 5xx status other than 503 (failures); **4xx** should be 0;"
-  echo "  **timeouts** wrk's socket timeouts and errors; **CPU %** where the machine's CPU went during the point, in % of all"
-  echo "  $(nproc) cores: Hindsight / PostgreSQL's backends for its database / wrk / everything else (⚠ when over 10 %)."
+  echo "  **timeouts** wrk's socket timeouts and errors; **PG busy / lock** the database's backends running a query, and"
+  echo "  waiting for a lock another transaction holds, on average (sampled once a second); **CPU %** where the machine's"
+  echo "  CPU went during the point, in % of all $(nproc) cores: Hindsight / PostgreSQL's backends for its database / wrk /"
+  echo "  everything else (⚠ when over 10 %: other work on the machine disturbed the point, and its figures are low)."
   echo "- **Knee**: the first concurrency C whose throughput no larger concurrency beats by more than 5 %, while the p99"
   echo "  at the next concurrency is higher than at C. Past the knee, more clients only queue: latency grows, throughput does not."
   echo "- **Recommended pool size**: the smallest pool whose best throughput (at any concurrency) is at least 95 % of the"
@@ -263,13 +266,13 @@ points=$(wc -l <"$results")
     echo
     echo "### Pool of $pool connections"
     echo
-    echo "| clients | req/s | good/s | p50 ms | p99 ms | max ms | shed | 5xx | 4xx | timeouts | CPU % H / PG / wrk / other |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| clients | req/s | good/s | p50 ms | p99 ms | max ms | shed | 5xx | 4xx | timeouts | PG busy / lock | CPU % H / PG / wrk / other |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' -v p="$pool" -v r="$c_rps" -v g="$c_good" -v a="$c_p50" -v b="$c_p99" -v m="$c_max" \
-      -v s="$c_shed" -v f="$c_fail" -v q="$c_4xx" -v t="$c_timeouts" -v o="$c_sock" \
+      -v s="$c_shed" -v f="$c_fail" -v q="$c_4xx" -v t="$c_timeouts" -v o="$c_sock" -v ac="$c_active" -v lk="$c_locks" \
       -v cs="$c_cpu_server" -v cp="$c_cpu_pg" -v cw="$c_cpu_wrk" -v co="$c_cpu_other" '
-      $1 == p { printf "| %s | %.0f | %.0f | %s | %s | %s | %.1f %% | %s | %s | %s | %s / %s / %s / %s%s |\n", $2, $r, $g, $a, $b, $m,
-                100 * $s, $f, $q, $t + $o, $cs, $cp, $cw, $co, ($co > 10 ? " ⚠" : "") }' "$results"
+      $1 == p { printf "| %s | %.0f | %.0f | %s | %s | %s | %.1f %% | %s | %s | %s | %s / %s | %s / %s / %s / %s%s |\n", $2, $r, $g, $a, $b, $m,
+                100 * $s, $f, $q, $t + $o, $ac, $lk, $cs, $cp, $cw, $co, ($co > 10 ? " ⚠" : "") }' "$results"
     echo
     if [ "$k_state" = reached ]; then
       echo "Knee: $k_clients clients ($k_good req/s, p99 $k_p99 ms). Best: ${pool_best[$pool]} req/s at ${pool_best_at[$pool]} clients."
@@ -292,37 +295,51 @@ points=$(wc -l <"$results")
   echo
   echo "## Why \"increase max connections\" does not help"
   echo
-  g_r=$(at "$recommended" "$top" "$c_good") p_r=$(at "$recommended" "$top" "$c_p99") s_r=$(at "$recommended" "$top" "$c_shed")
-  g_l=$(at "$largest" "$top" "$c_good") p_l=$(at "$largest" "$top" "$c_p99") s_l=$(at "$largest" "$top" "$c_shed")
-  cpu_r=$(at "$recommended" "$top" "$c_cpu_total") cpu_l=$(at "$largest" "$top" "$c_cpu_total")
-  echo "The seed postmortem's first fix was to increase the maximum number of database connections. Measured here, at"
-  echo "$top concurrent clients (the most measured; the recommended pool's knee is $knee_clients):"
+  g_r=$(at "$recommended" "$top" "$c_good") p_r=$(at "$recommended" "$top" "$c_p99")
+  g_l=$(at "$largest" "$top" "$c_good") p_l=$(at "$largest" "$top" "$c_p99")
+  cpu_r=$(at "$recommended" "$top" "$c_cpu_total")
+  # The three largest concurrencies, where the difference shows.
+  tops=$(cut -f2 "$results" | sort -n -u | tail -n3)
+  echo "The seed postmortem's first fix was to increase the maximum number of database connections. Measured here, the"
+  echo "recommended pool against the largest, at the most concurrent clients (the recommended pool's knee is $knee_clients):"
   echo
-  echo "| pool | good/s | p99 ms | max ms | shed | machine CPU busy |"
-  echo "|---:|---:|---:|---:|---:|---:|"
-  echo "| $recommended (recommended) | $g_r | $p_r | $(at "$recommended" "$top" "$c_max") | $(pct "$s_r") | $cpu_r % |"
-  echo "| $largest (largest, $(ratio "$largest" "$recommended")× the connections) | $g_l | $p_l | $(at "$largest" "$top" "$c_max") | $(pct "$s_l") | $cpu_l % |"
+  echo "| clients | pool | good/s | p50 ms | p99 ms | max ms | shed | PG busy / lock | CPU % other |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for clients in $tops; do
+    for pool in $(printf '%s\n' "$recommended" "$largest" | sort -n -u); do
+      [ -n "$(at "$pool" "$clients" "$c_good")" ] || continue
+      other=$(at "$pool" "$clients" "$c_cpu_other")
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s%s |\n' "$clients" "$pool" "$(at "$pool" "$clients" "$c_good")" \
+        "$(at "$pool" "$clients" "$c_p50")" "$(at "$pool" "$clients" "$c_p99")" "$(at "$pool" "$clients" "$c_max")" \
+        "$(pct "$(at "$pool" "$clients" "$c_shed")")" "$(at "$pool" "$clients" "$c_active")" "$(at "$pool" "$clients" "$c_locks")" \
+        "$other" "$( ((other > 10)) && echo " ⚠" )"
+    done
+  done
   echo
   if [ "$recommended" = "$largest" ]; then
     echo "Here the largest pool measured is also the smallest that reaches 95 % of the best throughput, so this sweep cannot"
     echo "show what more connections would do: run it again with larger POOLS."
   else
-    echo "$(ratio "$largest" "$recommended")× the connections changed throughput by $(change "$g_l" "$g_r") and the p99 by a factor of"
-    echo "$(ratio "$p_l" "$p_r")."
+    echo "At $top clients, $(ratio "$largest" "$recommended")× the connections changed throughput by $(change "$g_l" "$g_r") and the p99 by a factor of $(ratio "$p_l" "$p_r")."
     if awk -v a="$g_l" -v b="$g_r" 'BEGIN { exit !(a <= 1.05 * b) }'; then
       echo "Throughput did not rise because it is bounded by the $(nproc) CPU cores that Hindsight, PostgreSQL and the load"
-      echo "generator share ($cpu_r % of them busy with pool $recommended), not by the number of connections: the best any pool"
-      echo "reached, $best_good req/s, is within 5 % of pool $recommended's ${pool_best[$recommended]}. More connections only let more"
-      echo "queries run at once on the same cores, each slower, and let more transactions wait at once for the same row locks;"
-      echo "the queue moves from the pool into PostgreSQL, where it is invisible to Hindsight and cannot be refused."
+      echo "generator share ($cpu_r % of them busy at $top clients with pool $recommended, most of it PostgreSQL), not by the"
+      echo "number of connections. Across pool sizes the best throughput was $best_good req/s (pool $best_pool); pool $largest's best was"
+      echo "${pool_best[$largest]} req/s. More connections let more queries run at once on the same cores, each slower, and let"
+      echo "more transactions wait at once for locks other transactions hold (the **lock** column: backends waiting, on average):"
+      echo "the queue moves from the pool into PostgreSQL, where Hindsight cannot see it or refuse it."
       if awk -v a="$p_l" -v b="$p_r" 'BEGIN { exit !(a > 1.1 * b) }'; then
         echo "That is why the tail got worse, not better."
       fi
-      echo "What helps past the knee is refusing the excess at once (503 with Retry-After) and making each request cheaper,"
-      echo "not a longer queue inside the database."
+      echo "What helps past the knee is refusing the excess at once (503 with Retry-After), shortening what each request holds"
+      echo "(connections, locks), and making each request cheaper, not a longer queue inside the database."
     else
       echo "Here the larger pool did raise throughput by more than 5 %: on this machine the recommended pool leaves some"
       echo "capacity unused at $top clients. Compare the p99 before concluding that more connections are worth it."
+    fi
+    if awk -F'\t' -v t="$top" -v a="$recommended" -v b="$largest" -v k="$c_cpu_other" \
+      '$2 == t && ($1 == a || $1 == b) && $k > 10 { bad = 1 } END { exit !bad }' "$results"; then
+      echo "(At $top clients one of the two points was disturbed by other work on the machine (⚠): read the rows above it too.)"
     fi
   fi
   echo

@@ -193,10 +193,12 @@ load_children_seconds() {
 
 # Runs wrk with mixed.lua: $1 connections for $2 (wrk duration, e.g. 15s), socket timeout $3,
 # wrk's output to file $4, more mixed.lua arguments after that (writes=0). Prints the RESULT
-# line's key=value pairs (nothing if wrk failed) followed by where the CPU went while it ran, in
-# % of the whole machine: cpu_server (the Hindsight under test), cpu_pg (PostgreSQL's backends
-# for its database), cpu_wrk (the load generator), cpu_other (everything else: other programs on
-# the machine, PostgreSQL's background processes; a high figure means the point is disturbed).
+# line's key=value pairs (nothing if wrk failed), then pg_active and pg_lock_waits (the database's
+# backends running a query, and waiting for a lock, on average over once-a-second samples), then
+# where the CPU went while it ran, in % of the whole machine: cpu_server (the Hindsight under
+# test), cpu_pg (PostgreSQL's backends for its database), cpu_wrk (the load generator and the
+# sampler), cpu_other (everything else: other programs on the machine, PostgreSQL's background
+# processes; a high figure means the point is disturbed).
 load_mixed() {
   local connections=$1 duration=$2 timeout=$3 out=$4 threads=${WRK_THREADS:-2} pid line
   shift 4
@@ -211,9 +213,23 @@ load_mixed() {
   wrk_before=$(load_children_seconds "$load_tmp/times-before")
   started=$(awk '{ print $1 }' /proc/uptime)
 
+  # Once a second, what the database's backends are doing: running a query, or waiting for a lock
+  # another transaction holds (row locks: two saves to one postmortem, or to one shared row).
+  local samples="$out.pg" sampler
+  : >"$samples"
+  (
+    while sleep 1; do
+      load_psql "$load_db_url" "SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE wait_event_type = 'Lock')
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >>"$samples" 2>/dev/null || true
+    done
+  ) &
+  sampler=$!
+
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout "$timeout" -H "Cookie: $load_cookie" \
     -s tests/load/mixed.lua "$load_base" -- "first=$load_first" "last=$load_last" "threads=$threads" "$@" \
     >"$out" 2>&1 || true
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
 
   local machine server wrk_seconds elapsed pg=0
   machine=$(( $(load_ticks_machine) - machine_before ))
@@ -224,6 +240,9 @@ load_mixed() {
   for pid in $(load_backends); do pg=$(( pg + $(load_ticks_pid "$pid") - ${pg_before[$pid]:-0} )); done
   line=$(sed -n 's/^RESULT //p' "$out")
   [ -n "$line" ] || return 0
+  local pg_busy
+  pg_busy=$(awk -F'|' 'NF == 2 { a += $1; l += $2; n++ } END { if (n) printf "pg_active=%.1f pg_lock_waits=%.1f", a / n, l / n; else print "pg_active=0 pg_lock_waits=0" }' "$samples")
+  line+=" $pg_busy"
   awk -v line="$line" -v m="$machine" -v s="$server" -v p="$pg" -v w="$wrk_seconds" -v e="$elapsed" \
     -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
       all = e * hz * n / 100                      # ticks in 1 % of the machine

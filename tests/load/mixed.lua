@@ -1,6 +1,6 @@
 -- wrk script: realistic mixed traffic from signed-in people, for capacity.sh and overload.sh.
 -- Usage: wrk -tT -cC -dD --timeout S -H "Cookie: NAME=VALUE" -s tests/load/mixed.lua BASE_URL \
---          -- first=ID last=ID threads=T [idempotency=1]
+--          -- first=ID last=ID threads=T [idempotency=1] [writes=1]
 --   first, last  the postmortem ids to read and change (the demo's ids: 1..N on a fresh database)
 --   threads      the same number as wrk's -t: thread k takes ids first+k, first+k+T, ... so no two
 --                threads touch the same postmortem (wrk cannot tell a script its -t)
