@@ -236,6 +236,7 @@ async fn with_the_database_frozen_requests_end_at_the_deadline_readiness_fails_f
     let ready_took = frozen.elapsed();
     assert_eq!(ready.status(), 503);
     assert!(ready_took < Duration::from_millis(1500), "/readyz answered in {ready_took:?}");
+    eprintln!("frozen database: /readyz 503 after {ready_took:?}");
     while let Some(joined) = requests.join_next().await {
         let (status, body, took) = joined.expect("a request");
         assert_eq!(status, 503, "{body}");
@@ -256,6 +257,7 @@ async fn with_the_database_frozen_requests_end_at_the_deadline_readiness_fails_f
 
     let took = server.terminate().await;
     assert!(took < Duration::from_secs(5), "SIGTERM with the database frozen exits within the 3 s limit: {took:?}");
+    eprintln!("frozen database: SIGTERM to exit {took:?}");
     cluster.signal_all(Signal::SIGCONT);
 }
 
