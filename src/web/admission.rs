@@ -30,6 +30,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgTransactionManager;
 use sqlx::{PgConnection, PgPool, Postgres, TransactionManager};
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, Semaphore};
+use tracing::Instrument as _;
 
 use super::error::AppError;
 
@@ -122,12 +123,16 @@ pub async fn admit(State(admission): State<Arc<Admission>>, mut request: Request
     request.extensions_mut().insert(connection.clone());
     // The request runs as a task of its own, holding its turn: a client that hangs up does not
     // cancel it half-way (in the middle of a COMMIT, say), and it still counts at the door
-    // until it is done. Only the deadline stops it.
-    let mut task = tokio::spawn(async move {
-        let response = next.run(request).await;
-        drop(turn);
-        response
-    });
+    // until it is done. Only the deadline stops it. It stays inside the request's span, so what
+    // it logs is still the request's.
+    let mut task = tokio::spawn(
+        async move {
+            let response = next.run(request).await;
+            drop(turn);
+            response
+        }
+        .in_current_span(),
+    );
     match tokio::time::timeout(admission.limits.deadline, &mut task).await {
         Ok(Ok(response)) => response,
         Ok(Err(failed)) => {

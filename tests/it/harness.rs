@@ -390,20 +390,24 @@ impl TestApp {
 
     /// Runs `future` and counts the SQL statements it sends (sqlx logs each one as an event).
     pub async fn count_queries<F: Future>(future: F) -> (F::Output, usize) {
+        use tracing::Instrument as _;
+        use tracing_subscriber::registry::LookupSpan as _;
         install_query_counter();
-        let counter = Arc::new(AtomicUsize::new(0));
-        let output = Counted { future: Box::pin(future), counter: counter.clone() }.await;
-        (output, counter.load(Ordering::SeqCst))
+        let counter = QueryCount(Arc::new(AtomicUsize::new(0)));
+        // The queries are counted by span, not by thread: a request runs as a task of its own,
+        // inside its request's span, which is a child of this one.
+        let span = tracing::info_span!("count_queries");
+        span.with_subscriber(|(id, dispatch)| {
+            let registry = dispatch.downcast_ref::<tracing_subscriber::Registry>().expect("the registry");
+            registry.span(id).expect("the counting span").extensions_mut().insert(counter.clone());
+        });
+        let output = future.instrument(span).await;
+        (output, counter.0.load(Ordering::SeqCst))
     }
 }
 
-thread_local! {
-    /// The counter of the future being polled on this thread, if it is being counted.
-    static COUNTING: std::cell::RefCell<Option<Arc<AtomicUsize>>> = const { std::cell::RefCell::new(None) };
-}
-
 /// One process-wide subscriber, installed once, so tracing's global interest and level caches
-/// never change while tests run in parallel; it counts only for the future being polled.
+/// never change while tests run in parallel; it counts only inside a counting span.
 fn install_query_counter() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
@@ -414,33 +418,26 @@ fn install_query_counter() {
     });
 }
 
-/// A future that marks its thread as counting while it is polled.
-struct Counted<F: Future> {
-    future: std::pin::Pin<Box<F>>,
-    counter: Arc<AtomicUsize>,
-}
-
-impl<F: Future> Future for Counted<F> {
-    type Output = F::Output;
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
-        let counter = self.counter.clone();
-        COUNTING.with(|slot| *slot.borrow_mut() = Some(counter));
-        let poll = self.future.as_mut().poll(cx);
-        COUNTING.with(|slot| *slot.borrow_mut() = None);
-        poll
-    }
-}
+/// The count a counting span carries in its extensions.
+#[derive(Clone)]
+struct QueryCount(Arc<AtomicUsize>);
 
 struct QueryCounter;
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            COUNTING.with(|slot| {
-                if let Some(counter) = slot.borrow().as_ref() {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }
-            });
+impl<S> tracing_subscriber::Layer<S> for QueryCounter
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_event(&self, event: &tracing::Event<'_>, context: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let Some(scope) = context.event_scope(event) else { return };
+        for span in scope {
+            if let Some(count) = span.extensions().get::<QueryCount>() {
+                count.0.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
         }
     }
 }
