@@ -26,9 +26,6 @@ fn public_url(config: &Config) -> String {
 /// How long a webhook receiver has to answer before the attempt counts as failed.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long `/readyz` waits for the database.
-const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
-
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Settings are checked before anything starts, so a bad one fails fast.
     let auth = Arc::new(AuthSettings::from_config(&config)?);
@@ -70,7 +67,7 @@ async fn serve_until_shutdown(
     tracing::info!(%address, "Hindsight is listening on http://{address}");
     let limits = Limits::for_pool(config.pool_size, config.queue_timeout, config.request_timeout);
     let state = AppState {
-        readiness_timeout: READINESS_TIMEOUT,
+        readiness_timeout: crate::web::health::READINESS_TIMEOUT,
         auth,
         due_policy: config.due_policy,
         public_url: public_url(config),

@@ -15,7 +15,7 @@ pub mod error;
 mod export;
 mod extract;
 mod feeds;
-mod health;
+pub(crate) mod health;
 pub mod idempotency;
 mod import;
 mod incidents;
@@ -93,7 +93,7 @@ impl AppState {
         AppState {
             admission: Arc::new(Admission::new(pool.clone(), limits)),
             pool,
-            readiness_timeout: Duration::from_secs(1),
+            readiness_timeout: health::READINESS_TIMEOUT,
             auth: Arc::new(AuthSettings::default()),
             due_policy: crate::domain::DuePolicy::DEFAULT,
             public_url: "http://127.0.0.1:3000".to_owned(),
