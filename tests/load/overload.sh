@@ -161,6 +161,7 @@ settled=$(run settled 1 "$recovery_seconds")
 # ---- Checks ------------------------------------------------------------------------------------
 
 failures=0
+missed=0
 gate=" ${GATE:-no500 deadline goodput healthz recovery} "
 check() {  # name, 1 if passed, what was measured
   if [ "$2" = 1 ]; then
