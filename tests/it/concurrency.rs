@@ -264,3 +264,57 @@ async fn two_people_adding_timeline_entries_at_once_both_keep_theirs() {
     }
     assert_eq!(app.count("timeline_entries").await, 50);
 }
+
+async fn counter(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar("SELECT n FROM change_counters WHERE name = $1")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .expect("read a change counter")
+}
+
+/// The change counters (which tell instances that what they kept is out of date) are bumped
+/// at commit, once a transaction: a transaction still open on one postmortem's action items
+/// does not hold up a write to another's, as one counter row locked until commit once did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_transaction_does_not_hold_up_writes_to_other_postmortems() {
+    let app = TestApp::new().await;
+    let slow_path = app.create_incident(&form()).await;
+    let quick_path = app.create_incident(&form()).await;
+    let slow_id: i64 = slow_path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    let (items_before, incidents_before) = (counter(&app, "action_items").await, counter(&app, "incidents").await);
+
+    // A slow writer: two items and a postmortem in one transaction, left open.
+    let mut slow = app.pool.begin().await.expect("begin");
+    for body in ["slow one", "slow two"] {
+        sqlx::query("INSERT INTO action_items (incident_id, body) VALUES ($1, $2)")
+            .bind(slow_id)
+            .bind(body)
+            .execute(&mut *slow)
+            .await
+            .expect("insert an item");
+    }
+    sqlx::query("INSERT INTO incidents (title, severity, started_at) VALUES ('Slow', 'SEV3', now())")
+        .execute(&mut *slow)
+        .await
+        .expect("insert a postmortem");
+
+    // Meanwhile, someone adds an item to another postmortem, and another postmortem.
+    let quick = async {
+        let item = app.post_form(&format!("{quick_path}/actions"), &[("body", "Quick one")]).await;
+        let created = app.post_form("/incidents", &form()).await;
+        (item, created)
+    };
+    let (item, created) = tokio::time::timeout(std::time::Duration::from_secs(5), quick)
+        .await
+        .expect("not held up by the open transaction");
+    assert_eq!(item.status, StatusCode::SEE_OTHER, "{}", item.body);
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(counter(&app, "action_items").await, items_before + 1, "the quick write shows at once");
+    assert_eq!(counter(&app, "incidents").await, incidents_before + 1);
+
+    slow.commit().await.expect("commit");
+    assert_eq!(counter(&app, "action_items").await, items_before + 2, "once a transaction, however many rows");
+    assert_eq!(counter(&app, "incidents").await, incidents_before + 2);
+    assert!(app.get(&slow_path).await.body.contains("slow two"), "the slow writer's items show");
+}
