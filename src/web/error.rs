@@ -170,7 +170,7 @@ impl AppError {
     }
 
     /// What the page says. Never includes an internal cause.
-    fn page(&self) -> ErrorPage {
+    pub(super) fn page(&self) -> ErrorPage {
         match self {
             AppError::NotFound => ErrorPage::new(
                 StatusCode::NOT_FOUND,

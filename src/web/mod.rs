@@ -38,6 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -256,6 +257,23 @@ fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<Heade
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
+/// The page of a request shed at the door, rendered once: under overload thousands are shed a
+/// second, and each must cost as little as it can, or answering them takes the CPU the admitted
+/// requests need. It carries no reference: a shed request has nothing in the log to look up.
+fn shed_page(response: Response, wants_json: bool) -> Response {
+    static PAGES: std::sync::LazyLock<(Bytes, Bytes)> = std::sync::LazyLock::new(|| {
+        let page = AppError::Busy.page();
+        (layout::render_error_page(&page, "").into(), layout::render_error_json(&page, "").into())
+    });
+    let (html, json) = &*PAGES;
+    let (body, content_type) =
+        if wants_json { (json.clone(), "application/json") } else { (html.clone(), "text/html; charset=utf-8") };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body.into())
+}
+
 /// Imports carry whole documents, several at once: their routes take more than a form.
 fn import_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)
@@ -272,6 +290,9 @@ async fn error_pages(request: Request, next: Next) -> Response {
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return response;
+    }
+    if response.extensions().get::<error::Refusal>().is_some_and(|refusal| refusal.reason == AppError::Busy.reason()) {
+        return shed_page(response, wants_json);
     }
     let page = match response.extensions().get::<ErrorPage>() {
         Some(page) => page.clone(),

@@ -2,11 +2,15 @@
 //!
 //! Every request ends in exactly one line, inside its span (which carries the request id):
 //! `info` for answers and refusals of bad input, `warn` for a database that is unavailable or
-//! a request shed or cut off, `error` for a failure inside Hindsight, with its cause. A refusal
+//! a request cut off, `error` for a failure inside Hindsight, with its cause. Requests shed at
+//! the door are the exception: under overload there are thousands a second, so each gets a
+//! `debug` line and a `warn` line sums them up at most once a second ([`ShedSummary`]). A refusal
 //! carries its reason code (`not_found`, `payload_too_large`, `shed`...), which is also
 //! counted in `/metrics` (`hindsight_http_refusals_total`), with the route's pattern, status
 //! and latency (`hindsight_http_responses_total`, `hindsight_http_request_duration_seconds`).
 
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -46,6 +50,13 @@ pub async fn record(request: Request, next: Next) -> Response {
     }
     match reason {
         None => tracing::info!(status = code, latency_ms, "Request finished"),
+        Some(reason @ "shed") => {
+            tracing::debug!(status = code, latency_ms, reason, "Request refused");
+            if let Some(shed) = SHED.note(SHED.second()) {
+                tracing::warn!(parent: None, reason, shed, "Requests shed: more came than the database can serve; \
+                    each was answered 503 with Retry-After (this line sums them up at most once a second)");
+            }
+        }
         Some(reason) if code == 503 => {
             tracing::warn!(status = code, latency_ms, reason, error = cause, "Request refused")
         }
@@ -55,6 +66,45 @@ pub async fn record(request: Request, next: Next) -> Response {
         Some(reason) => tracing::info!(status = code, latency_ms, reason, "Request refused"),
     }
     response
+}
+
+/// Requests shed at the door, summed up in the log. Under overload they come by the thousand a
+/// second, and a line each would flood the log just when it is read (and take CPU from the
+/// requests being served): each shed request is counted in `/metrics` and logged at `debug`, and
+/// a warning sums them up at most once a second.
+struct ShedSummary {
+    started: LazyLock<Instant>,
+    /// Shed since the last summary line.
+    since_last_line: AtomicU64,
+    /// The second (since `started`, from 1) of the last summary line; 0 before the first.
+    last_line_second: AtomicU64,
+}
+
+static SHED: ShedSummary = ShedSummary::new();
+
+impl ShedSummary {
+    const fn new() -> ShedSummary {
+        ShedSummary {
+            started: LazyLock::new(Instant::now),
+            since_last_line: AtomicU64::new(0),
+            last_line_second: AtomicU64::new(0),
+        }
+    }
+
+    /// The current second, counted from 1.
+    fn second(&self) -> u64 {
+        self.started.elapsed().as_secs() + 1
+    }
+
+    /// Counts one shed request in `second`; when a summary line is due (none yet in this
+    /// second), how many it reports: this one and every one since the last line.
+    fn note(&self, second: u64) -> Option<u64> {
+        self.since_last_line.fetch_add(1, Ordering::Relaxed);
+        let last = self.last_line_second.load(Ordering::Relaxed);
+        let due = second > last
+            && self.last_line_second.compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed).is_ok();
+        due.then(|| self.since_last_line.swap(0, Ordering::Relaxed))
+    }
 }
 
 /// The reason code of an error response that carries none: a form shown again with what was
@@ -71,4 +121,24 @@ fn reason_of(status: StatusCode) -> Option<&'static str> {
         status if status.is_server_error() => "internal_error",
         _ => "bad_request",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShedSummary;
+
+    #[test]
+    fn shed_requests_are_summed_up_at_most_once_a_second_and_none_is_left_out() {
+        let summary = ShedSummary::new();
+        // The first is reported at once: the onset of shedding shows in the log straight away.
+        assert_eq!(summary.note(1), Some(1));
+        // The rest of that second wait for the next line, which counts them all.
+        for _ in 0..999 {
+            assert_eq!(summary.note(1), None);
+        }
+        assert_eq!(summary.note(2), Some(1000));
+        assert_eq!(summary.note(2), None);
+        // After a quiet spell, the first again at once, with the one left from before.
+        assert_eq!(summary.note(9), Some(2));
+    }
 }

@@ -135,7 +135,7 @@ pub struct TestApp {
 }
 
 /// The admission door's queue wait and request deadline in tests: as served by default.
-pub const QUEUE_WAIT: Duration = Duration::from_millis(250);
+pub const QUEUE_WAIT: Duration = Duration::from_secs(1);
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// The address requests come from, as the server's connection info would say.

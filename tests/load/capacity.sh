@@ -325,13 +325,21 @@ points=$(wc -l <"$results")
       echo "Throughput did not rise because it is bounded by the $(nproc) CPU cores that Hindsight, PostgreSQL and the load"
       echo "generator share ($cpu_r % of them busy at $top clients with pool $recommended, most of it PostgreSQL), not by the"
       echo "number of connections. Across pool sizes the best throughput was $best_good req/s (pool $best_pool); pool $largest's best was"
-      echo "${pool_best[$largest]} req/s. More connections let more queries run at once on the same cores, each slower, and let"
-      echo "more transactions wait at once for locks other transactions hold (the **lock** column: backends waiting, on average):"
-      echo "the queue moves from the pool into PostgreSQL, where Hindsight cannot see it or refuse it."
+      locks_l=$(at "$largest" "$top" "$c_locks")
+      if awk -v l="$locks_l" 'BEGIN { exit !(l >= 0.5) }'; then
+        echo "${pool_best[$largest]} req/s. More connections let more queries run at once on the same cores, each slower, and let"
+        echo "more transactions wait at once for locks other transactions hold (the **lock** column: $locks_l backends waiting, on"
+        echo "average, at pool $largest): the queue moves from the pool into PostgreSQL, where Hindsight cannot see it or refuse it."
+      else
+        echo "${pool_best[$largest]} req/s. More connections let more queries run at once on the same cores, each slower (few"
+        echo "waited for locks: $locks_l backends on average at pool $largest, the **lock** column): the queue moves from the pool"
+        echo "into PostgreSQL, where Hindsight cannot see it or refuse it."
+      fi
       if awk -v a="$p_l" -v b="$p_r" 'BEGIN { exit !(a > 1.1 * b) }'; then
         echo "That is why the tail got worse, not better."
       fi
-      echo "What helps past the knee is refusing the excess at once (503 with Retry-After), shortening what each request holds"
+      echo "What helps past the knee is a short queue at the door and refusing what it cannot serve in time (503 with"
+      echo "Retry-After), shortening what each request holds"
       echo "(connections, locks), and making each request cheaper, not a longer queue inside the database."
     else
       echo "Here the larger pool did raise throughput by more than 5 %: on this machine the recommended pool leaves some"

@@ -5,7 +5,7 @@
 # probes /healthz, then measures the mixed traffic's p99 again with one client for 10 s.
 # Usage: tests/load/overload.sh [--short]
 #   --short: a 15 s overload and a shorter knee search, for a quick look (about 3 minutes in all;
-#   the full run takes about 5).
+#   the full run takes about 7).
 # Runs from a clean clone after `cargo build --release`: it starts its own Hindsight (port
 # HINDSIGHT_LOAD_PORT, 3997) on DATABASE_URL if set (used as is, filled with demo data if it has no
 # postmortems, never dropped), else on a scratch database it makes through PG_ADMIN_URL (default
@@ -14,18 +14,18 @@
 #   1. no 500: no 5xx other than 503 in the overload, the probe or the recovery (503 is shed, not failed)
 #   2. every response within REQUEST_DEADLINE + 0.5 s, and none lost: no wrk socket timeouts or
 #      errors (wrk waits REQUEST_DEADLINE + 5 s, so slow responses are measured rather than dropped)
-#   3. goodput (2xx and 3xx a second, 503s not counted) under overload >= 90 % of the knee's throughput
+#   3. goodput (2xx and 3xx a second, 503s not counted) under overload >= 90 % of the knee's throughput,
+#      measured the same way: knee clients for DURATION on the same fresh data
 #   4. /healthz p99 < 50 ms during the overload (probed every 10 ms on one connection of its own)
 #   5. p99 in the 10 s after the overload <= 2 × the p99 once settled (both with one client; settled
 #      is measured 10 s after that, on the same data: the overload's imports and saves grow the data,
 #      so the unloaded run before it, also printed, measured less)
-# Every point of the knee search, and the overload, runs on a fresh copy of the database (CREATE DATABASE ...
+# Every point of the knee search, the knee's own run, and the overload, runs on a fresh copy of the database (CREATE DATABASE ...
 # TEMPLATE, dropped after; if PostgreSQL refuses, on the database itself) and a fresh Hindsight,
 # started once the machine is idle (waiting at most QUIET_WAIT s, 15). Each run's line shows where
 # the CPU went (cpu%=Hindsight/PostgreSQL/wrk/other, in % of the machine): a high "other" means
 # something else on the machine disturbed it.
-# Knobs (environment): KNEE (the knee's concurrency: no search; its throughput is measured for
-#   KNEE_DURATION), KNEE_CONCURRENCY (the search: "1 2 4 8 16 32 64 128"), KNEE_DURATION (seconds a
+# Knobs (environment): KNEE (the knee's concurrency: no search), KNEE_CONCURRENCY (the search: "1 2 4 8 16 32 64 128"), KNEE_DURATION (seconds a
 #   search point: 10, --short 5), DURATION (seconds of overload: 60, --short 15), REQUEST_DEADLINE
 #   (10s; 10, 10s or 2500ms), POOL_SIZE (default: Hindsight's own), QUIET_WAIT (15; 0: do not wait),
 #   GATE (the checks whose failure fails the run: "no500 deadline goodput healthz recovery"; CI
@@ -115,11 +115,7 @@ brief() {
 }
 
 if [ -n "${KNEE:-}" ]; then
-  load_say "knee given: $KNEE clients; measuring its throughput for $knee_duration s"
-  fresh knee
-  line=$(run "knee-$KNEE" "$KNEE" "$knee_duration")
   knee=$KNEE
-  knee_good=$(load_get "$line" goodput_rps)
   knee_note="given"
 else
   load_say "finding the knee: ${knee_sweep[*]} clients, $knee_duration s each"
@@ -129,11 +125,18 @@ else
     line=$(run "search-$clients" "$clients" "$knee_duration")
     points+="$clients $(load_get "$line" goodput_rps) $(load_get "$line" p99_ms)"$'\n'
   done
-  read -r knee knee_good _ state <<<"$(printf '%s' "$points" | load_knee)"
-  knee_note="found"
+  read -r knee search_good _ state <<<"$(printf '%s' "$points" | load_knee)"
+  knee_note="found at $search_good good/s in $knee_duration s"
   [ "$state" = reached ] || knee_note="not reached: throughput still rose at $knee clients, the most searched"
 fi
 overload=$((4 * knee))
+
+# The knee's throughput, the overload's yardstick, measured as the overload will be: for as long,
+# from the same fresh data. (A shorter run flatters the knee: the mix's imports and saves grow the
+# data, and pages slow as it grows, so 10 s at the knee beat 60 s at any concurrency.)
+load_say "the knee: $knee clients for $duration s"
+fresh knee
+knee_good=$(load_get "$(run "knee" "$knee" "$duration")" goodput_rps)
 
 # Unloaded, then at once the overload, on a fresh copy.
 fresh overload
