@@ -113,7 +113,11 @@ impl Default for Metrics {
             "Requests refused, by reason (bad input, not allowed, shed, database unavailable...)",
             metrics.refusals.clone(),
         );
-        registry.register("requests_shed", "Requests answered 503 at the door: too many waiting", metrics.shed.clone());
+        registry.register(
+            "requests_shed",
+            "Requests answered 503 at the door: the queue was full, or their wait for a turn ran out",
+            metrics.shed.clone(),
+        );
         registry.register(
             "requests_deadline_exceeded",
             "Admitted requests abandoned at the request deadline",

@@ -102,13 +102,34 @@ impl Admission {
         }
         // Counted before waiting, so that a burst cannot overfill the queue between the check
         // and the wait.
-        if self.waiting.fetch_add(1, Ordering::Relaxed) >= self.limits.queue_length {
-            self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let place = InQueue::join(&self.waiting);
+        if place.ahead >= self.limits.queue_length {
             return None;
         }
         let turn = tokio::time::timeout(self.limits.queue_wait, self.permits.clone().acquire_owned()).await;
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
         turn.ok().and_then(Result::ok)
+    }
+}
+
+/// A place in the queue, counted in [`Admission::waiting`] for as long as it is held. Given up
+/// on drop, not by the code after the wait: a client that hangs up while waiting drops the
+/// wait half-way, and a count decremented only after it would keep every such place forever,
+/// until the queue looked full and every request beyond the pool was shed at once.
+struct InQueue<'a> {
+    waiting: &'a AtomicUsize,
+    /// Requests waiting before this one joined.
+    ahead: usize,
+}
+
+impl<'a> InQueue<'a> {
+    fn join(waiting: &'a AtomicUsize) -> InQueue<'a> {
+        InQueue { ahead: waiting.fetch_add(1, Ordering::Relaxed), waiting }
+    }
+}
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -233,5 +254,54 @@ impl<S: Send + Sync> FromRequestParts<S> for Db {
             .cloned()
             .ok_or_else(|| AppError::Internal("no request connection: the route is not behind admission".into()))?;
         connection.lock().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::postgres::PgPoolOptions;
+
+    use super::{Admission, Limits};
+
+    fn door(concurrency: usize, queue_length: usize) -> Admission {
+        // The door never touches the pool: a lazy one that never connects will do.
+        let pool = PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").expect("a lazy pool");
+        let limits =
+            Limits { concurrency, queue_length, queue_wait: Duration::from_secs(5), deadline: Duration::from_secs(10) };
+        Admission::new(pool, limits)
+    }
+
+    #[tokio::test]
+    async fn a_client_that_hangs_up_while_waiting_gives_its_place_in_the_queue_back() {
+        let admission = door(1, 2);
+        let turn = admission.enter().await.expect("the one turn");
+        // Three clients wait and hang up (their requests dropped mid-wait), twice over: more
+        // than the queue holds, so a place kept by anyone who left would show.
+        for _ in 0..2 {
+            for _ in 0..3 {
+                let gave_up = tokio::time::timeout(Duration::from_millis(20), admission.enter()).await;
+                assert!(gave_up.is_err(), "still waiting when the client left");
+            }
+        }
+        assert_eq!(admission.waiting(), 0, "nobody is waiting any more");
+        // The queue still takes waiters, and the next one gets the turn once it is free.
+        let waiter = admission.enter();
+        drop(turn);
+        assert!(waiter.await.is_some(), "queued and admitted, not shed as if the queue were full");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_sheds_at_once() {
+        let admission = door(1, 1);
+        let _turn = admission.enter().await.expect("the one turn");
+        let first = admission.enter();
+        tokio::pin!(first);
+        // The first waiter takes the one place; the second is refused without waiting.
+        assert!(tokio::time::timeout(Duration::from_millis(20), &mut first).await.is_err());
+        let started = std::time::Instant::now();
+        assert!(admission.enter().await.is_none());
+        assert!(started.elapsed() < Duration::from_secs(1), "shed at once, not after the queue wait");
     }
 }
