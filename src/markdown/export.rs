@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use time::{Date, OffsetDateTime};
 
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{ActionItem, ActionStatus, Postmortem, Section, TimelineEntry};
+use crate::domain::{ActionItem, ActionStatus, IncidentId, Postmortem, Section, TimelineEntry};
 use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 
 /// Whether the timeline needs dates: any entry on another day than the start, in the
@@ -243,19 +243,18 @@ pub fn file_name(postmortem: &Postmortem) -> String {
 pub const INDEX_FILE: &str = "index.md";
 
 /// Every postmortem as a file, plus an index linking them: what `hindsight export --all` writes
-/// and the web archive holds. File names are unique (a clash gets the id appended) and the
-/// order is the index's: newest first, as given.
+/// and the web archive holds. File names are unique (see [`unique_name`]) and the order is the
+/// index's: newest first, as given.
 pub fn bundle(postmortems: &[Postmortem]) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = Vec::with_capacity(postmortems.len() + 1);
+    let mut taken = std::collections::HashSet::from([INDEX_FILE.to_owned()]);
     let mut index = String::from("# Postmortems\n\n");
     if !postmortems.is_empty() {
         index.push_str("| Date | Title | Severity | Status | Duration |\n|---|---|---|---|---|\n");
     }
     for postmortem in postmortems {
-        let mut name = file_name(postmortem);
-        if files.iter().any(|(existing, _)| *existing == name) {
-            name = format!("{}-{}.md", name.trim_end_matches(".md"), postmortem.incident.id);
-        }
+        let name = unique_name(file_name(postmortem), postmortem.incident.id, &taken);
+        taken.insert(name.clone());
         let incident = &postmortem.incident;
         let date = t::format_date(t::local(incident.started_at, incident.offset).date());
         let duration = incident.duration().map_or_else(|| "ongoing".to_owned(), t::format_duration);
@@ -270,6 +269,24 @@ pub fn bundle(postmortems: &[Postmortem]) -> Vec<(String, String)> {
     }
     files.push((INDEX_FILE.to_owned(), index));
     files
+}
+
+/// `name`, or, when another file already has it, `name` with the postmortem's id, and then a
+/// counter. Checking the name with the id too matters: a title can be chosen to collide with
+/// it ("Outage 7" beside two postmortems called "Outage", the second with id 7), and two files
+/// with one name made the zip fail for everyone and `export --all` overwrite one with the other.
+fn unique_name(name: String, id: IncidentId, taken: &std::collections::HashSet<String>) -> String {
+    if !taken.contains(&name) {
+        return name;
+    }
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let mut candidate = format!("{stem}-{id}.md");
+    let mut counter = 1;
+    while taken.contains(&candidate) {
+        counter += 1;
+        candidate = format!("{stem}-{id}-{counter}.md");
+    }
+    candidate
 }
 
 /// Text safe inside a table cell and a link label.
@@ -418,6 +435,66 @@ mod tests {
             "| 2025-03-01 | [Cache stampede: résumé service \\| part \\[2\\]](2025-03-01-cache-stampede-resume-service-part-2.md) | SEV2 | Draft | 50 min |"
         ), "{index}");
         assert_eq!(bundle(&[]), [("index.md".to_owned(), "# Postmortems\n\n".to_owned())]);
+    }
+
+    #[test]
+    fn bundle_names_stay_unique_when_titles_are_chosen_to_collide_with_the_id_suffix() {
+        let titled = |id: i64, title: &str| {
+            let mut pm = postmortem();
+            pm.incident.id = IncidentId(id);
+            pm.incident.title = title.into();
+            pm
+        };
+        let files = bundle(&[
+            titled(3, "Outage 7"),
+            titled(9, "Outage"),
+            titled(7, "Outage"),
+            titled(4, "Outage 7 2"),
+            titled(5, "Outage 7"),
+            titled(6, "OUTAGE-7"),
+            titled(10, "index"),
+        ]);
+        let mut names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[..3], ["2025-03-01-outage-7.md", "2025-03-01-outage.md", "2025-03-01-outage-7-2.md"]);
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "every name once: {names:?}");
+    }
+
+    #[test]
+    fn file_names_are_portable_for_any_title() {
+        // Titles that break file systems or archives: separators, dots, reserved Windows
+        // names, control and invisible characters, other scripts, very long ones.
+        let titles = [
+            "../../etc/passwd",
+            "C:\\Windows\\System32",
+            "CON",
+            "nul.txt",
+            "...",
+            " trailing dot. ",
+            "a\u{0}b\u{7}c\u{1b}[31m",
+            "\u{202e}gpj.exe",
+            "日本語のタイトル",
+            "Ünïcödé ÅÉÎ ß",
+            "emoji 🔥 only 🔥",
+            "\u{200b}\u{feff}",
+            &"x".repeat(5000),
+            &"é".repeat(3000),
+            "a/b\\c:d*e?f\"g<h>i|j",
+        ];
+        for title in titles {
+            let mut pm = postmortem();
+            pm.incident.title = title.into();
+            let name = file_name(&pm);
+            let stem = name.strip_suffix(".md").expect("a .md file");
+            assert!(
+                stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{title:?} gave {name:?}"
+            );
+            assert!(stem.starts_with("2025-03-01-") && !stem.ends_with('-'), "{title:?} gave {name:?}");
+            assert!(name.len() <= 100, "{title:?} gave {} bytes", name.len());
+        }
     }
 
     #[test]

@@ -165,3 +165,70 @@ async fn every_postmortem_downloads_as_one_zip_with_an_index() {
         .await;
     assert_eq!(again, bytes, "the same postmortems make the same archive");
 }
+
+/// Titles chosen to collide with the names that tell clashing titles apart ("Outage 2" beside
+/// a second "Outage" whose id is 2), and titles that break file systems: the zip still
+/// downloads for everyone, and `hindsight export --all` writes every postmortem to a file of
+/// its own, each name portable.
+#[tokio::test]
+async fn every_download_name_is_unique_and_portable_whatever_the_titles() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    let titles = [
+        "Outage",
+        "Outage",
+        "Outage",
+        "Outage 1",
+        "Outage 2",
+        "Outage 3",
+        "../../etc/passwd",
+        "CON",
+        "a\\b:c*d?e",
+        "🔥",
+    ];
+    for title in titles {
+        app.create_incident(&titled(title)).await;
+    }
+    let request = axum::http::Request::get("/incidents/export.zip").body(axum::body::Body::empty()).expect("request");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(app.request_bytes(request).await)).expect("a zip");
+    let names: Vec<String> = archive.file_names().map(|name| name.expect("a name").into_owned()).collect();
+    assert_eq!(names.len(), titles.len() + 1, "one file each and the index: {names:?}");
+    let portable = |name: &str| {
+        name.strip_suffix(".md")
+            .is_some_and(|stem| stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    };
+    for name in &names {
+        let file = name.strip_prefix("hindsight-postmortems/").expect("inside the folder");
+        assert!(portable(file), "{name}");
+    }
+    // Each file is the postmortem the index links it to.
+    let mut index = String::new();
+    archive.by_name("hindsight-postmortems/index.md").expect("the index").read_to_string(&mut index).expect("UTF-8");
+    for name in &names {
+        let file = name.strip_prefix("hindsight-postmortems/").expect("inside the folder");
+        if file != "index.md" {
+            assert!(index.contains(&format!("]({file})")), "{file} is linked from the index");
+        }
+    }
+
+    let dir = std::env::temp_dir().join(format!("hindsight-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["export", "--all"])
+        .arg(&dir)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hindsight export");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut written: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the export folder")
+        .map(|entry| entry.expect("an entry").file_name().into_string().expect("a UTF-8 name"))
+        .collect();
+    written.sort();
+    let mut in_zip: Vec<String> =
+        names.iter().map(|name| name.trim_start_matches("hindsight-postmortems/").to_owned()).collect();
+    in_zip.sort();
+    assert_eq!(written, in_zip, "the command line writes the same files, none over another");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
