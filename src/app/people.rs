@@ -200,9 +200,14 @@ pub async fn update(
     change.commit(AuditAction::UserUpdated, &summary).await
 }
 
-/// Makes a one-time link for `person` and returns its secret (the web layer makes it an address).
+/// Makes a one-time link for `person`, ending every earlier one, and returns its secret (the web
+/// layer makes it an address). A link an admin replaced (sent to the wrong address, say) must
+/// not stay usable for its week. Two admins issuing at once are taken in turn on the person's
+/// row, so that exactly one link is left open, the later one.
 async fn new_reset_link(conn: &mut PgConnection, person: UserId, issued_by: Option<UserId>) -> Result<String> {
     let secret = token::random_hex()?;
+    db::users::lock_version(&mut *conn, person).await?;
+    db::password_resets::revoke_all(&mut *conn, person).await?;
     db::password_resets::insert(conn, &token::digest(&secret), person, issued_by, RESET_LINK_VALID_FOR).await?;
     Ok(secret)
 }

@@ -1,7 +1,11 @@
 //! Login throttling: too many failed sign-ins for one account, or from one client address,
 //! within a window, and sign-ins are refused (429 with Retry-After) until the window moves on.
 //!
-//! Failures are kept in PostgreSQL, so every instance counts the same failures. The account
+//! Failures are kept in PostgreSQL, so every instance counts the same failures. An attempt is
+//! counted as a failure before its password is checked, in one transaction with the check of
+//! the limit and under a lock on its keys, and taken back if the password was right: a burst
+//! of concurrent wrong passwords cannot all pass the check before any of them is recorded. The
+//! account
 //! key is the email as typed, whether or not such an account exists: the throttle answers the
 //! same for both, so it cannot be used to find out who has an account.
 
@@ -46,8 +50,36 @@ fn address_key(address: IpAddr) -> String {
     }
 }
 
+/// A sign-in attempt that was let through and counted as a failure until it succeeds.
+#[must_use = "a successful attempt must be taken back with `succeeded`"]
+pub struct Attempt {
+    counted_at: OffsetDateTime,
+}
+
+/// Lets a sign-in attempt through and counts it as a failure under both keys, or, if either
+/// key is over its limit, says how long until sign-ins are allowed again. Attempts under one
+/// key are taken in turn (a transaction-scoped advisory lock on each key), so that the check
+/// and the count are one step for concurrent attempts on any instance.
+pub async fn begin(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<Result<Attempt, std::time::Duration>> {
+    use sqlx::Connection as _;
+    let mut tx = conn.begin().await?;
+    let mut locked = [keys.account.as_str(), keys.address.as_str()];
+    // Always in the same order, so that two attempts never wait for each other's second key.
+    locked.sort_unstable();
+    for key in locked {
+        db::login_failures::lock_key(&mut *tx, key).await?;
+    }
+    if let Some(wait) = retry_after(&mut tx, keys).await? {
+        tx.rollback().await?;
+        return Ok(Err(wait));
+    }
+    let counted_at = db::login_failures::record(&mut *tx, &[keys.account.clone(), keys.address.clone()]).await?;
+    tx.commit().await?;
+    Ok(Ok(Attempt { counted_at }))
+}
+
 /// If sign-ins under either key are refused now, how long until they are allowed again.
-pub async fn retry_after(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<Option<std::time::Duration>> {
+async fn retry_after(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<Option<std::time::Duration>> {
     let mut wait = Duration::ZERO;
     for (key, limit) in [(&keys.account, PER_ACCOUNT), (&keys.address, PER_ADDRESS)] {
         let (count, oldest) = db::login_failures::recent(&mut *conn, key, WINDOW, limit).await?;
@@ -60,13 +92,11 @@ pub async fn retry_after(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Res
     Ok((wait > Duration::ZERO).then(|| std::time::Duration::from_secs(seconds.max(1).unsigned_abs())))
 }
 
-pub async fn failed(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<()> {
-    db::login_failures::record(&mut *conn, &[keys.account.clone(), keys.address.clone()]).await
-}
-
-/// A successful sign-in clears the account's failures (not the address's).
-pub async fn succeeded(conn: &mut PgConnection, keys: &LoginKeys) -> sqlx::Result<()> {
-    db::login_failures::clear(&mut *conn, &keys.account, WINDOW).await
+/// A successful sign-in clears the account's failures, and takes back the failure its attempt
+/// counted under the address (the address's other failures stay).
+pub async fn succeeded(conn: &mut PgConnection, keys: &LoginKeys, attempt: Attempt) -> sqlx::Result<()> {
+    db::login_failures::clear(&mut *conn, &keys.account, WINDOW).await?;
+    db::login_failures::forget_one(&mut *conn, &keys.address, attempt.counted_at).await
 }
 
 #[cfg(test)]

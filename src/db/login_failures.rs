@@ -3,9 +3,34 @@
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 
-/// Records a failure under each key (the account and the client address).
-pub async fn record(db: impl PgExecutor<'_>, keys: &[String]) -> sqlx::Result<()> {
-    sqlx::query!("INSERT INTO login_failures (key) SELECT unnest($1::text[])", keys).execute(db).await?;
+/// Records a failure under each key (the account and the client address); returns its time.
+pub async fn record(db: impl PgExecutor<'_>, keys: &[String]) -> sqlx::Result<OffsetDateTime> {
+    sqlx::query_scalar!(
+        r#"WITH now AS (SELECT clock_timestamp() AS at)
+           INSERT INTO login_failures (key, failed_at) SELECT unnest($1::text[]), (SELECT at FROM now)
+           RETURNING failed_at AS "failed_at!""#,
+        keys
+    )
+    .fetch_all(db)
+    .await
+    .map(|times| times.into_iter().next().unwrap_or_else(OffsetDateTime::now_utc))
+}
+
+/// Takes the attempts under `key` in turn until the transaction ends.
+pub async fn lock_key(db: impl PgExecutor<'_>, key: &str) -> sqlx::Result<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key).fetch_one(db).await?;
+    Ok(())
+}
+
+/// Forgets one failure under `key` recorded at `at` (an attempt that turned out right).
+pub async fn forget_one(db: impl PgExecutor<'_>, key: &str, at: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM login_failures WHERE ctid = (SELECT ctid FROM login_failures WHERE key = $1 AND failed_at = $2 LIMIT 1)",
+        key,
+        at
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -24,6 +24,17 @@ pub async fn insert(
     Ok(())
 }
 
+/// Ends every open link of `person` (marked used: it cannot be used again). Returns how many.
+pub async fn revoke_all(db: impl PgExecutor<'_>, person: UserId) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        person as UserId
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// The person an unused, unexpired link is for.
 pub async fn find_valid(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<UserId>> {
     sqlx::query_scalar!(

@@ -177,6 +177,55 @@ async fn an_unknown_account_and_a_wrong_password_look_the_same() {
     assert!(unknown * 3 > wrong && wrong * 3 > unknown, "unknown {unknown:?} vs wrong {wrong:?}");
 }
 
+/// A burst of concurrent wrong passwords for one account: no more are checked (and recorded)
+/// than the limit allows, and a right password among the burst does not count as a failure
+/// of its address.
+#[tokio::test]
+async fn a_burst_of_concurrent_wrong_passwords_is_held_to_the_limit() {
+    // Room for the whole burst at once: a door as narrow as the limit would hide the race.
+    let app = Arc::new(TestApp::with_pool_settings(30, std::time::Duration::from_secs(5)).await);
+    app.set_cookie(None);
+    let user = app.create_user(Role::Engineer).await;
+    set_password(&app, user, PASSWORD).await;
+    let email = email_of(&app, user).await;
+    let mut burst = tokio::task::JoinSet::new();
+    for attempt in 0..30 {
+        let (app, email) = (app.clone(), email.clone());
+        burst.spawn(async move {
+            sign_in(&app, "h.example", &format!("198.51.100.{attempt}"), &email, "a wrong guess").await.status
+        });
+    }
+    let mut refused = 0;
+    let mut checked = 0;
+    while let Some(status) = burst.join_next().await {
+        match status.expect("an attempt") {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(checked, throttle::PER_ACCOUNT, "exactly the limit was let through");
+    assert_eq!(refused, 30 - throttle::PER_ACCOUNT);
+    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE key LIKE 'account:%'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("failures");
+    assert_eq!(recorded, throttle::PER_ACCOUNT, "no more failures recorded than the limit");
+
+    // A right password takes back the failure its attempt counted for its address.
+    let other = app.create_user(Role::Viewer).await;
+    set_password(&app, other, PASSWORD).await;
+    let other_email = email_of(&app, other).await;
+    let ok = sign_in(&app, "h.example", "198.51.100.200", &other_email, PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let address_failures: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE key = 'address:198.51.100.200'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("failures");
+    assert_eq!(address_failures, 0, "a successful sign-in is not a failure of its address");
+}
+
 #[tokio::test]
 async fn repeated_failures_are_throttled_per_account_and_per_address() {
     let app = TestApp::anonymous().await;
@@ -355,6 +404,45 @@ async fn an_admin_issues_a_one_time_link_that_sets_a_password_once() {
         .await
         .expect("expire");
     assert_eq!(app.get(&link[link.find("/reset/").expect("path")..]).await.status, StatusCode::GONE);
+}
+
+/// A new link replaces the ones before it (one sent to the wrong address must not stay usable
+/// for its week), also when admins issue links at the same moment; using a link ends the rest.
+#[tokio::test]
+async fn a_new_one_time_link_ends_the_earlier_ones() {
+    let app = Arc::new(TestApp::new().await);
+    let added =
+        app.post_form("/admin/users", &[("email", "kim@example.com"), ("name", "Kim"), ("role", "viewer")]).await;
+    let first = added.text("pre.secret code");
+    let first = first[first.find("/reset/").expect("a reset path")..].to_owned();
+    let kim: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'kim@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("kim");
+    let second = app.post_empty(&format!("/admin/users/{kim}/reset")).await.text("pre.secret code");
+    let second = second[second.find("/reset/").expect("a reset path")..].to_owned();
+    app.set_cookie(None);
+    assert_eq!(app.get(&first).await.status, StatusCode::GONE, "the replaced link no longer works");
+    assert_eq!(app.get(&second).await.status, StatusCode::OK, "the new one does");
+
+    // Ten admins' clicks at once: one link is left open.
+    app.sign_in_as(Role::Admin).await;
+    let mut clicks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let app = app.clone();
+        clicks.spawn(async move { app.post_empty(&format!("/admin/users/{kim}/reset")).await.status });
+    }
+    while let Some(status) = clicks.join_next().await {
+        assert_eq!(status.expect("a click"), StatusCode::CREATED);
+    }
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
+        .bind(kim)
+        .fetch_one(&app.pool)
+        .await
+        .expect("open links");
+    assert_eq!(open, 1, "exactly one link left open");
+    app.set_cookie(None);
+    assert_eq!(app.get(&second).await.status, StatusCode::GONE);
 }
 
 #[tokio::test]

@@ -89,22 +89,25 @@ pub async fn login(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let keys = throttle::LoginKeys::new(&email, visitor.client);
-    if let Some(wait) = throttle::retry_after(&mut db, &keys).await? {
-        let minutes = wait.as_secs().div_ceil(60);
-        let error = format!(
-            "Too many failed sign-ins. For your account's safety, try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        );
-        let page = LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error), proxy_mode };
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
-        return Ok(response);
-    }
+    let attempt = match throttle::begin(&mut db, &keys).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60);
+            let error = format!(
+                "Too many failed sign-ins. For your account's safety, try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let page = LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error), proxy_mode };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+            return Ok(response);
+        }
+    };
     let found = db::users::find_by_email(&mut *db, &email).await?;
     let stored = found.as_ref().filter(|(user, _)| user.active).and_then(|(_, hash)| hash.clone());
     let user = found.map(|(user, _)| user);
     if !password::verify(form.password, stored).await {
-        throttle::failed(&mut db, &keys).await?;
+        // The attempt was counted as a failure when it was let through.
         let page = LoginPage {
             viewer: Viewer::nobody(),
             email,
@@ -115,7 +118,7 @@ pub async fn login(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     }
     let Some(user) = user else { return Err(AppError::Internal("verified without an account".into())) };
-    throttle::succeeded(&mut db, &keys).await?;
+    throttle::succeeded(&mut db, &keys, attempt).await?;
     tracing::info!(user.id = %user.id, "Signed in");
     start_session(&state, &mut db, &visitor, user.id, &form.next).await
 }
