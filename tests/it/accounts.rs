@@ -486,6 +486,35 @@ async fn api_tokens_are_shown_once_stored_hashed_act_with_the_role_and_can_be_re
     assert_eq!(app.request(api(secret, format!("/api{path}"))).await.status, StatusCode::UNAUTHORIZED, "revoked");
 }
 
+/// Revoking a token and signing out everywhere take effect at once on every instance: no
+/// instance keeps who is signed in, each request asks the database.
+#[tokio::test]
+async fn tokens_and_sessions_end_at_once_on_every_instance() {
+    let here = TestApp::new().await;
+    let path = here.create_incident(&form()).await;
+    let secret = here.post_form("/account/tokens", &[("name", "nightly sync")]).await.text(".secret code");
+    let there = here.second_instance();
+    let api = |uri: String| {
+        Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    // Both instances serve the token and the session (and have had the chance to keep them).
+    for instance in [&here, &there] {
+        assert_eq!(instance.request(api(format!("/api{path}"))).await.status, StatusCode::OK);
+        assert_eq!(instance.get("/account").await.status, StatusCode::OK);
+    }
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(&here.pool).await.expect("the token");
+    assert_eq!(here.post_empty(&format!("/account/tokens/{id}/revoke")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(there.request(api(format!("/api{path}"))).await.status, StatusCode::UNAUTHORIZED, "revoked there too");
+
+    assert_eq!(here.post_empty("/account/sessions/revoke").await.status, StatusCode::SEE_OTHER);
+    let signed_out = there.get("/account").await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER, "signed out there too");
+    assert!(signed_out.location().starts_with("/login"), "{}", signed_out.location());
+}
+
 fn proxy_app(pool: sqlx::PgPool) -> TestApp {
     let settings = AuthSettings {
         proxy_header: Some(header::HeaderName::from_static("x-forwarded-email")),
