@@ -15,6 +15,7 @@ use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
 use crate::db;
+use crate::domain::input::normalize_email;
 
 /// How far back failures count.
 pub const WINDOW: Duration = Duration::minutes(15);
@@ -32,7 +33,7 @@ pub struct LoginKeys {
 
 impl LoginKeys {
     pub fn new(email: &str, address: IpAddr) -> LoginKeys {
-        LoginKeys { account: format!("account:{}", email.trim().to_lowercase()), address: address_key(address) }
+        LoginKeys { account: format!("account:{}", normalize_email(email)), address: address_key(address) }
     }
 }
 

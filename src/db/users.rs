@@ -4,6 +4,7 @@ use sqlx::PgExecutor;
 use sqlx::types::Json;
 use time::OffsetDateTime;
 
+use crate::domain::input::normalize_email;
 use crate::domain::{Role, TeamId, User, UserId};
 
 pub async fn count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
@@ -23,13 +24,14 @@ pub async fn find(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<Us
     Ok(row)
 }
 
-/// The person with this email (compared without regard to case), with their password hash.
+/// The person with this email (compared in its normalised form, [`normalize_email`]), with
+/// their password hash.
 pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<(User, Option<String>)>> {
     let row = sqlx::query!(
         r#"SELECT id AS "id: UserId", email, name, role AS "role: Role",
                   deactivated_at IS NULL AS "active!", password_hash
            FROM users WHERE lower(email) = lower($1)"#,
-        email,
+        normalize_email(email),
     )
     .fetch_optional(db)
     .await?;
@@ -63,7 +65,7 @@ pub async fn insert(
     sqlx::query_scalar!(
         r#"INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4)
            RETURNING id AS "id: UserId""#,
-        email,
+        normalize_email(email),
         name,
         role as Role,
         password_hash,

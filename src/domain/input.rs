@@ -26,6 +26,16 @@ pub fn is_plausible_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// The one form an email is stored, looked up and throttled in: trimmed, compatibility-
+/// normalised (NFKC: a full-width `ＡＮＮ` or a ligature `ﬁ` becomes plain letters) and lower-cased
+/// (a Kelvin sign `K` becomes `k`), then normalised again, since lower-casing can undo it. Two
+/// spellings that fold to one address are one account, for sign-in and for the throttle alike.
+pub fn normalize_email(email: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    let lowered: String = email.trim().nfkc().flat_map(char::to_lowercase).collect();
+    lowered.nfkc().collect()
+}
+
 /// Messages keyed by form field name, shown beside each field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
@@ -522,6 +532,26 @@ impl SectionForm {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn emails_that_fold_to_one_address_normalise_to_it() {
+        for spelling in [
+            "kim@example.com",
+            " KIM@Example.COM ",
+            "\u{212A}im@example.com",         // Kelvin sign
+            "ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ", // full width
+        ] {
+            assert_eq!(normalize_email(spelling), "kim@example.com", "{spelling:?}");
+        }
+        assert_eq!(normalize_email("ﬁona@example.com"), "fiona@example.com", "a ligature");
+        assert_eq!(normalize_email("Ｅ\u{301}mile@example.com"), "\u{e9}mile@example.com", "composed");
+        // Letters that merely look alike are other addresses: NFKC does not map scripts.
+        assert_ne!(normalize_email("\u{43a}im@example.com"), "kim@example.com", "Cyrillic ka");
+        // Normalising twice changes nothing.
+        for email in ["ǅungla@example.com", "ΣΟΦΙΑ@example.com", "straße@example.com"] {
+            assert_eq!(normalize_email(&normalize_email(email)), normalize_email(email), "{email}");
+        }
+    }
 
     fn seed_form() -> IncidentForm {
         IncidentForm {

@@ -177,6 +177,42 @@ async fn an_unknown_account_and_a_wrong_password_look_the_same() {
     assert!(unknown * 3 > wrong && wrong * 3 > unknown, "unknown {unknown:?} vs wrong {wrong:?}");
 }
 
+/// One account however its email is spelled: case, a Kelvin sign, full-width letters and
+/// spaces around it all sign in to it, count against its throttle, and cannot make a second
+/// account beside it.
+#[tokio::test]
+async fn an_email_spelled_with_letters_that_fold_to_it_is_the_same_account() {
+    let app = TestApp::new().await;
+    let added =
+        app.post_form("/admin/users", &[("email", "Kim@Example.com"), ("name", "Kim"), ("role", "viewer")]).await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    let stored: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE name = 'Kim'").fetch_one(&app.pool).await.expect("kim");
+    assert_eq!(stored, "kim@example.com", "stored in its normalised form");
+    for twin in ["\u{212A}IM@example.com", "ｋｉｍ@example.com", " KIM@EXAMPLE.COM "] {
+        let again = app.post_form("/admin/users", &[("email", twin), ("name", "Kim again"), ("role", "viewer")]).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{twin:?} is the same address");
+    }
+    let kim: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE name = 'Kim'").fetch_one(&app.pool).await.expect("kim");
+    set_password(&app, UserId(kim), PASSWORD).await;
+    app.set_cookie(None);
+    let signed_in = sign_in(&app, "h.example", "203.0.113.50", "ｋｉｍ@ｅｘａｍｐｌｅ.com", PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "full-width letters sign in to the account");
+    app.set_cookie(None);
+
+    // Failures under each spelling count against the one account.
+    let spellings =
+        ["kim@example.com", "KIM@example.com", "\u{212A}im@example.com", "ｋｉｍ@example.com", " Kim@example.com"];
+    assert_eq!(spellings.len() as i64, throttle::PER_ACCOUNT);
+    for (n, spelling) in spellings.iter().enumerate() {
+        let wrong = sign_in(&app, "h.example", &format!("203.0.113.{}", 60 + n), spelling, "not the password").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{spelling:?}");
+    }
+    let locked = sign_in(&app, "h.example", "203.0.113.99", "kim@example.com", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "five spellings, one account, throttled");
+}
+
 /// A burst of concurrent wrong passwords for one account: no more are checked (and recorded)
 /// than the limit allows, and a right password among the burst does not count as a failure
 /// of its address.
@@ -540,7 +576,7 @@ async fn the_sso_proxy_header_signs_people_in_only_from_trusted_proxies() {
 
     let page = from(&app, "10.1.2.3", "Kim@Example.com", "/incidents/new").await;
     assert_eq!(page.status, StatusCode::OK, "an engineer, created on first sight");
-    assert!(page.body.contains("Kim@Example.com"), "the header shows who is signed in");
+    assert!(page.body.contains("kim@example.com"), "the header shows who is signed in (the email normalised)");
     assert!(!page.body.contains("action=\"/logout\""), "signing out is the proxy's business");
     let (kim, _) =
         hindsight::db::users::find_by_email(&app.pool, "kim@example.com").await.expect("q").expect("created");
