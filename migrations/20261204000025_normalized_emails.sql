@@ -6,6 +6,7 @@
 UPDATE users u
 SET email = normalize(lower(normalize(u.email, NFKC)), NFKC)
 WHERE u.email IS DISTINCT FROM normalize(lower(normalize(u.email, NFKC)), NFKC)
+  AND length(normalize(lower(normalize(u.email, NFKC)), NFKC)) <= 254
   AND NOT EXISTS (
       SELECT 1 FROM users o
       WHERE o.id <> u.id

@@ -15,8 +15,9 @@ use super::{
 // The limits are defined once, in `limits`, for every way in; the forms check them as they parse.
 pub use super::limits::{MAX_LINE_CHARS, MAX_NAME_CHARS, MAX_PROSE_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS};
 
-/// Loose on purpose: something@something, no spaces, at most 254 bytes. The only real check of
-/// an address is whether its owner can sign in.
+/// Loose on purpose: something@something, no spaces, at most 254 bytes, also once normalised
+/// (NFKC can make one character eighteen). The only real check of an address is whether its
+/// owner can sign in.
 pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
     !local.is_empty()
@@ -24,6 +25,7 @@ pub fn is_plausible_email(email: &str) -> bool {
         && !domain.contains('@')
         && email.len() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && normalize_email(email).len() <= 254
 }
 
 /// The one form an email is stored, looked up and throttled in: trimmed, compatibility-
@@ -544,6 +546,10 @@ mod tests {
             assert_eq!(normalize_email(spelling), "kim@example.com", "{spelling:?}");
         }
         assert_eq!(normalize_email("ﬁona@example.com"), "fiona@example.com", "a ligature");
+        // Short as typed, too long once normalised: refused before it reaches the database.
+        let swelling = format!("{}@example.com", "\u{fdfa}".repeat(20));
+        assert!(swelling.len() <= 254 && normalize_email(&swelling).len() > 254);
+        assert!(!is_plausible_email(&swelling));
         assert_eq!(normalize_email("Ｅ\u{301}mile@example.com"), "\u{e9}mile@example.com", "composed");
         // Letters that merely look alike are other addresses: NFKC does not map scripts.
         assert_ne!(normalize_email("\u{43a}im@example.com"), "kim@example.com", "Cyrillic ka");
