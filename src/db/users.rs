@@ -143,6 +143,15 @@ pub async fn update(
     Ok(result.rows_affected() > 0)
 }
 
+/// The person's password hash, if they have one (by id: their stored email may predate the
+/// normalised form a lookup by email uses).
+pub async fn password_hash(db: impl PgExecutor<'_>, id: UserId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id as UserId)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
+}
+
 pub async fn set_password(db: impl PgExecutor<'_>, id: UserId, password_hash: &str) -> sqlx::Result<()> {
     sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", id as UserId, password_hash).execute(db).await?;
     Ok(())

@@ -121,7 +121,7 @@ pub async fn change_password(
     CurrentUser(user): CurrentUser,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let stored = db::users::find_by_email(&mut *db, &user.email).await?.and_then(|(_, hash)| hash);
+    let stored = db::users::password_hash(&mut *db, user.id).await?;
     let had_password = stored.is_some();
     let mut errors = FieldErrors::default();
     if had_password && !password::verify(form.current, stored).await {
