@@ -265,7 +265,7 @@ impl AppError {
             AppError::AlreadyDone => "duplicate",
             AppError::DatabaseUnavailable(error) => unavailable_reason(error),
             AppError::OutcomeUnknown(_) => "outcome_unknown",
-            AppError::Busy => "shed",
+            AppError::Busy => SHED_REASON,
             AppError::DeadlineExceeded { .. } => "deadline_exceeded",
             AppError::Database(_) => "database_error",
             AppError::Template(_) => "template_error",
@@ -273,6 +273,10 @@ impl AppError {
         }
     }
 }
+
+/// The reason code of a request shed at the door: its page and its log line are made apart
+/// from other refusals' (`web::shed_page`, `web::observe`).
+pub const SHED_REASON: &str = "shed";
 
 /// Why a response is an error, attached to it for the access log (`web::observe`), which
 /// writes it in the request's one log line and counts it.

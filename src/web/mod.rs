@@ -291,7 +291,7 @@ async fn error_pages(request: Request, next: Next) -> Response {
     if !status.is_client_error() && !status.is_server_error() {
         return response;
     }
-    if response.extensions().get::<error::Refusal>().is_some_and(|refusal| refusal.reason == AppError::Busy.reason()) {
+    if response.extensions().get::<error::Refusal>().is_some_and(|refusal| refusal.reason == error::SHED_REASON) {
         return shed_page(response, wants_json);
     }
     let page = match response.extensions().get::<ErrorPage>() {

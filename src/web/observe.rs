@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::error::Refusal;
+use super::error::{Refusal, SHED_REASON};
 use crate::metrics;
 
 /// Inside the router: notes the matched route's pattern on the response, for [`record`].
@@ -50,7 +50,7 @@ pub async fn record(request: Request, next: Next) -> Response {
     }
     match reason {
         None => tracing::info!(status = code, latency_ms, "Request finished"),
-        Some(reason @ "shed") => {
+        Some(reason @ SHED_REASON) => {
             tracing::debug!(status = code, latency_ms, reason, "Request refused");
             if let Some(shed) = SHED.note(SHED.second()) {
                 tracing::warn!(parent: None, reason, shed, "Requests shed: more came than the database can serve; \
