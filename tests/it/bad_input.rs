@@ -273,6 +273,15 @@ fn cases() -> Vec<Case> {
             UNPROCESSABLE,
             "control character",
         ),
+        case(
+            "a sign-in email longer than any address",
+            Form(
+                "/login",
+                pairs(&[("email", &format!("{}@example.com", "a".repeat(100_000))), ("password", "whatever")]),
+            ),
+            UNPROCESSABLE,
+            "longer than any email address",
+        ),
         case("NUL in a token's name", Form("/account/tokens", pairs(&[("name", "scr\0ipt")])), UNPROCESSABLE, "NUL"),
         case(
             "NUL in a person's name",

@@ -78,14 +78,20 @@ pub async fn login(
 ) -> Result<Response> {
     let proxy_mode = state.auth.proxy_header.is_some();
     let email = form.email.trim().to_owned();
-    // No address holds a control character, and NUL cannot be stored (the throttle keeps the
-    // address): said outright, before any lookup (it reveals nothing about who has an account).
-    if email.chars().any(char::is_control) {
-        let error = "That email address contains a control character (such as NUL), which no address has. \
-                     Type it again."
-            .to_owned();
-        let email = email.replace(|c: char| c.is_control(), "\u{FFFD}");
-        let page = LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error), proxy_mode };
+    // No address holds a control character, and NUL cannot be stored; none is longer than 254
+    // bytes, and a huge one cannot be indexed (the throttle keeps the address). Said outright,
+    // before any lookup: it reveals nothing about who has an account.
+    let impossible = if email.chars().any(char::is_control) {
+        Some("That email address contains a control character (such as NUL), which no address has. Type it again.")
+    } else if email.len() > 254 {
+        Some("That is longer than any email address (at most 254 characters). Type it again.")
+    } else {
+        None
+    };
+    if let Some(error) = impossible {
+        let email: String = email.chars().take(254).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+        let page =
+            LoginPage { viewer: Viewer::nobody(), email, next: form.next, error: Some(error.to_owned()), proxy_mode };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let keys = throttle::LoginKeys::new(&email, visitor.client);
