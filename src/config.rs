@@ -81,7 +81,7 @@ pub struct Config {
     /// comma-separated. Only from these is X-Forwarded-For believed (for login throttling)
     /// and the --auth-proxy-header honoured.
     #[arg(long, env = "HINDSIGHT_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
-    pub trusted_proxies: Vec<TrustedProxy>,
+    pub trusted_proxies: Vec<Network>,
 
     /// Sign people in by a header their SSO proxy sets (oauth2-proxy, Pomerium, Cloudflare
     /// Access), e.g. X-Forwarded-Email. Honoured only on requests from --trusted-proxies.
@@ -102,16 +102,31 @@ pub struct Config {
     /// links the command line prints. Defaults to http:// and --listen.
     #[arg(long, env = "HINDSIGHT_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// Networks a webhook receiver may be on although they are not the public internet,
+    /// comma-separated, e.g. 10.20.0.0/16 for a receiver inside the company network.
+    /// Receivers on loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
+    /// (169.254/16, where cloud metadata answers) and other special-use addresses are refused
+    /// unless they are in one of these.
+    #[arg(long, env = "HINDSIGHT_WEBHOOK_ALLOWED_NETWORKS", value_delimiter = ',', global = true)]
+    pub webhook_allowed_networks: Vec<Network>,
 }
 
-/// A reverse proxy's address, or a network of them (`10.0.0.0/8`, `fd00::/8`).
+/// An address, or a network of them (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`): reverse proxies
+/// to trust, networks webhook receivers may be on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrustedProxy {
+pub struct Network {
     network: std::net::IpAddr,
     prefix: u8,
 }
 
-impl TrustedProxy {
+impl Network {
+    /// The network of `prefix` bits at `network` (for tables of well-known networks).
+    pub const fn new(network: std::net::IpAddr, prefix: u8) -> Network {
+        Network { network, prefix }
+    }
+
+    /// Whether `address` is in this network (an IPv4-mapped IPv6 address counts as IPv4).
     pub fn contains(&self, address: std::net::IpAddr) -> bool {
         use std::net::IpAddr;
         let address = match address {
@@ -132,7 +147,7 @@ impl TrustedProxy {
     }
 }
 
-impl std::str::FromStr for TrustedProxy {
+impl std::str::FromStr for Network {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
@@ -146,7 +161,7 @@ impl std::str::FromStr for TrustedProxy {
                 p.parse::<u8>().ok().filter(|p| *p <= most).ok_or_else(|| format!("{s:?} has a bad prefix length"))?
             }
         };
-        Ok(TrustedProxy { network, prefix })
+        Ok(Network { network, prefix })
     }
 }
 
@@ -201,6 +216,7 @@ impl fmt::Debug for Config {
             .field("auth_proxy_default_role", &self.auth_proxy_default_role)
             .field("public_url", &self.public_url)
             .field("due_policy", &self.due_policy)
+            .field("webhook_allowed_networks", &self.webhook_allowed_networks)
             .finish()
     }
 }
@@ -267,11 +283,11 @@ mod tests {
     }
 
     #[test]
-    fn trusted_proxies_match_addresses_and_networks() {
-        let one: TrustedProxy = "10.0.0.5".parse().expect("address");
-        let net: TrustedProxy = "10.0.0.0/8".parse().expect("network");
-        let v6: TrustedProxy = "fd00::/8".parse().expect("network");
-        let all: TrustedProxy = "0.0.0.0/0".parse().expect("network");
+    fn networks_match_addresses() {
+        let one: Network = "10.0.0.5".parse().expect("address");
+        let net: Network = "10.0.0.0/8".parse().expect("network");
+        let v6: Network = "fd00::/8".parse().expect("network");
+        let all: Network = "0.0.0.0/0".parse().expect("network");
         assert!(one.contains("10.0.0.5".parse().expect("ip")));
         assert!(!one.contains("10.0.0.6".parse().expect("ip")));
         assert!(net.contains("10.200.0.1".parse().expect("ip")));
@@ -280,8 +296,8 @@ mod tests {
         assert!(v6.contains("fd12::1".parse().expect("ip")));
         assert!(!v6.contains("10.0.0.5".parse().expect("ip")));
         assert!(all.contains("192.0.2.1".parse().expect("ip")));
-        assert!("10.0.0.0/33".parse::<TrustedProxy>().is_err());
-        assert!("proxy.local".parse::<TrustedProxy>().is_err());
+        assert!("10.0.0.0/33".parse::<Network>().is_err());
+        assert!("proxy.local".parse::<Network>().is_err());
     }
 
     #[test]

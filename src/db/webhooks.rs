@@ -171,6 +171,7 @@ pub async fn retry(db: impl PgExecutor<'_>, hook: WebhookId, delivery: DeliveryI
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: DeliveryId,
+    pub webhook_id: WebhookId,
     pub url: String,
     pub secret: String,
     pub event: String,
@@ -186,25 +187,49 @@ pub async fn pending_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 }
 
 /// Takes up to `limit` deliveries that are due, oldest first, and leases them for `lease`:
-/// until then no other worker takes them, and if this one dies they fall due again. Counts
-/// the attempt now, so a delivery that crashes its worker still runs out of attempts.
-pub async fn claim_due(db: impl PgExecutor<'_>, limit: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
+/// until then no other worker takes them, and if this one dies they fall due again. Takes at
+/// most `per_receiver` for any one receiver, less what `busy` says the caller is sending to it
+/// already. Counts the attempt now, so a delivery that crashes its worker still runs out of
+/// attempts.
+pub async fn claim_due(
+    db: impl PgExecutor<'_>,
+    limit: usize,
+    per_receiver: usize,
+    busy: &[(WebhookId, usize)],
+    lease: Duration,
+) -> sqlx::Result<Vec<Claimed>> {
     let lease_seconds = lease.as_secs_f64();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let busy_hooks: Vec<i64> = busy.iter().map(|(hook, _)| hook.0).collect();
+    let busy_sending: Vec<i64> = busy.iter().map(|(_, sending)| count(*sending)).collect();
+    // The ranking reads without locks; the rows are then locked, skipping those another worker
+    // holds (a window function and FOR UPDATE cannot share one level of a query).
     sqlx::query_as!(
         Claimed,
-        r#"WITH due AS (
-               SELECT id FROM webhook_deliveries
-               WHERE state = 'pending' AND next_attempt_at <= now()
-               ORDER BY next_attempt_at, id LIMIT $1
-               FOR UPDATE SKIP LOCKED)
+        r#"WITH busy AS (
+               SELECT * FROM unnest($3::bigint[], $4::bigint[]) AS b(webhook_id, sending)),
+           ranked AS (
+               SELECT d.id, coalesce(b.sending, 0)
+                        + row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS place
+               FROM webhook_deliveries d LEFT JOIN busy b ON b.webhook_id = d.webhook_id
+               WHERE d.state = 'pending' AND d.next_attempt_at <= now()),
+           due AS (
+               SELECT d.id FROM webhook_deliveries d JOIN ranked r ON r.id = d.id
+               WHERE r.place <= $5
+               ORDER BY d.next_attempt_at, d.id LIMIT $1
+               FOR UPDATE OF d SKIP LOCKED)
            UPDATE webhook_deliveries d
            SET next_attempt_at = now() + make_interval(secs => $2), attempts = d.attempts + 1,
                last_attempt_at = now()
            FROM due, webhooks w
            WHERE d.id = due.id AND w.id = d.webhook_id
-           RETURNING d.id AS "id: DeliveryId", w.url, w.secret, d.event, d.payload, d.attempts"#,
-        limit,
+           RETURNING d.id AS "id: DeliveryId", d.webhook_id AS "webhook_id: WebhookId", w.url, w.secret,
+                     d.event, d.payload, d.attempts"#,
+        count(limit),
         lease_seconds,
+        &busy_hooks,
+        &busy_sending,
+        count(per_receiver),
     )
     .fetch_all(db)
     .await

@@ -13,6 +13,7 @@ use crate::database::{Database, Purpose};
 use crate::web::admission::Limits;
 use crate::web::auth::AuthSettings;
 use crate::web::{AppState, router};
+use crate::webhooks::ReceiverPolicy;
 
 pub mod listen;
 
@@ -32,15 +33,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let database = Database::open(&config, Purpose::Serve).await?;
     let cleanup = tokio::spawn(clean_up_sessions(database.pool.clone(), auth.clone()));
     tokio::spawn(start_histories(database.pool.clone()));
-    let deliverer = crate::webhooks::Deliverer::new(database.pool.clone(), &public_url(&config), WEBHOOK_TIMEOUT)
-        .context("could not set up the webhook client")?;
+    let receivers = Arc::new(ReceiverPolicy::allowing(config.webhook_allowed_networks.clone()));
+    let deliverer = crate::webhooks::Deliverer::new(
+        database.pool.clone(),
+        &public_url(&config),
+        WEBHOOK_TIMEOUT,
+        receivers.clone(),
+    )
+    .context("could not set up the webhook client")?;
     let webhooks = tokio::spawn(deliverer.run());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
     let signal = async move {
         shutdown_signal().await;
         stop_tx.send(Instant::now()).ok();
     };
-    let result = serve_until_shutdown(&config, &database, auth, signal).await;
+    let result = serve_until_shutdown(&config, &database, auth, receivers, signal).await;
     cleanup.abort();
     webhooks.abort();
     // Whatever the database does, the pool gets what is left of the shutdown limit.
@@ -58,6 +65,7 @@ async fn serve_until_shutdown(
     config: &Config,
     database: &Database,
     auth: Arc<AuthSettings>,
+    receivers: Arc<ReceiverPolicy>,
     signal: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
@@ -71,6 +79,7 @@ async fn serve_until_shutdown(
         auth,
         due_policy: config.due_policy,
         public_url: public_url(config),
+        receivers,
         ..AppState::new(database.pool.clone(), limits)
     };
     listen::serve(listener, router(state), signal, config.shutdown_timeout).await;

@@ -86,6 +86,8 @@ pub struct AppState {
     pub postmortems: Arc<postmortem::KeptPostmortems>,
     /// The door in front of the database (see `admission`).
     pub admission: Arc<Admission>,
+    /// Where webhook receivers may be (checked as an admin saves one).
+    pub receivers: Arc<crate::webhooks::ReceiverPolicy>,
 }
 
 impl AppState {
@@ -102,6 +104,7 @@ impl AppState {
             pickers: Default::default(),
             counts: Default::default(),
             postmortems: Default::default(),
+            receivers: Default::default(),
         }
     }
 }

@@ -3,10 +3,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 
+use super::AppState;
 use super::admission::Db;
 use super::auth::CurrentUser;
 use super::conflict::Conflict;
@@ -19,6 +21,7 @@ use crate::db;
 use crate::db::webhooks::{Delivery, EVENTS, Webhook};
 use crate::domain::input::{FieldErrors, is_web_address, version_field};
 use crate::domain::{DeliveryId, WebhookId};
+use crate::webhooks::ReceiverPolicy;
 
 /// Deliveries shown in a receiver's log.
 const LOG_LENGTH: i64 = 50;
@@ -79,6 +82,17 @@ impl WebhookForm {
         }
         if errors.is_empty() { Ok((self.url.clone(), known)) } else { Err(errors) }
     }
+
+    /// As [`checked`](Self::checked), and the address where `receivers` allows a receiver to be.
+    async fn allowed(&self, receivers: &ReceiverPolicy) -> std::result::Result<(String, Vec<String>), FieldErrors> {
+        let (url, events) = self.checked()?;
+        if let Err(refusal) = receivers.check_typed(&url).await {
+            let mut errors = FieldErrors::default();
+            errors.add("url", refusal.to_string());
+            return Err(errors);
+        }
+        Ok((url, events))
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -116,13 +130,14 @@ pub async fn index(mut db: Db, viewer: Viewer) -> Result<ListPage> {
 
 /// `POST /admin/webhooks`: adds a receiver with a new secret, then shows it.
 pub async fn create(
+    State(state): State<AppState>,
     mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let form = WebhookForm::read(pairs);
-    let (url, events) = match form.checked() {
+    let (url, events) = match form.allowed(&state.receivers).await {
         Ok(checked) => checked,
         Err(errors) => {
             let page = list_page(&mut db, viewer, form.url, form.events, errors).await?;
@@ -224,6 +239,7 @@ pub async fn show(mut db: Db, viewer: Viewer, Path(id): Path<WebhookId>) -> Resu
 
 /// `POST /admin/webhooks/{hook}`: changes the address, the events, or pauses it.
 pub async fn update(
+    State(state): State<AppState>,
     mut db: Db,
     viewer: Viewer,
     CurrentUser(admin): CurrentUser,
@@ -233,7 +249,7 @@ pub async fn update(
     let form = WebhookForm::read(pairs);
     // Before the fields: a form without its version would come back without one again.
     let version = app::expected_version(version_field(&form.version))?;
-    let (url, events) = match form.checked() {
+    let (url, events) = match form.allowed(&state.receivers).await {
         Ok(checked) => checked,
         Err(errors) => {
             let page = show_page(&mut db, viewer, id, Some(form), errors).await?;

@@ -150,6 +150,17 @@ impl TestApp {
         app
     }
 
+    /// An admin's app whose webhook receivers may be on `networks` as well as the public
+    /// internet (the tests' receivers listen on loopback, which is otherwise refused).
+    pub async fn allowing_webhooks_to(networks: &[&str]) -> TestApp {
+        let allowed = networks.iter().map(|network| network.parse().expect("a network")).collect();
+        let receivers = Arc::new(hindsight::webhooks::ReceiverPolicy::allowing(allowed));
+        let limits = Limits::for_pool(5, QUEUE_WAIT, REQUEST_DEADLINE);
+        let app = TestApp::empty_with(Duration::from_secs(2), limits, |state| AppState { receivers, ..state }).await;
+        app.sign_in_as(Role::Admin).await;
+        app
+    }
+
     /// An app whose requests carry no session.
     pub async fn anonymous() -> TestApp {
         TestApp::empty(Duration::from_secs(2), Limits::for_pool(5, QUEUE_WAIT, REQUEST_DEADLINE)).await
@@ -206,6 +217,15 @@ impl TestApp {
 
     /// A fresh database and no session.
     async fn empty(acquire_timeout: Duration, limits: Limits) -> TestApp {
+        TestApp::empty_with(acquire_timeout, limits, |state| state).await
+    }
+
+    /// A fresh database and no session, with settings changed by `adjust`.
+    async fn empty_with(
+        acquire_timeout: Duration,
+        limits: Limits,
+        adjust: impl FnOnce(AppState) -> AppState,
+    ) -> TestApp {
         let max_connections = u32::try_from(limits.concurrency).expect("a small pool");
         let server = server();
         let name = format!("hindsight_test_{}_{}", std::process::id(), NEXT_DATABASE.fetch_add(1, Ordering::Relaxed));
@@ -214,11 +234,11 @@ impl TestApp {
         conn.close().await.ok();
         let options = server.admin.clone().database(&name);
         let pool = pool_options(max_connections, acquire_timeout).connect_lazy_with(options.clone());
-        let mut app = TestApp::with_state(AppState {
+        let mut app = TestApp::with_state(adjust(AppState {
             readiness_timeout: Duration::from_millis(500),
             public_url: "https://hindsight.example.com".to_owned(),
             ..AppState::new(pool, limits)
-        });
+        }));
         app.database_url = url_of(&options);
         app
     }

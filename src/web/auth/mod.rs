@@ -38,7 +38,7 @@ use super::error::{AppError, Result};
 use super::paths;
 use crate::app;
 use crate::auth::token;
-use crate::config::{Config, TrustedProxy};
+use crate::config::{Config, Network};
 use crate::db;
 use crate::domain::input::is_plausible_email;
 use crate::domain::{Role, User};
@@ -50,7 +50,7 @@ pub struct AuthSettings {
     pub idle_timeout: time::Duration,
     /// A session this old is over however busy it is.
     pub lifetime: time::Duration,
-    pub trusted_proxies: Vec<TrustedProxy>,
+    pub trusted_proxies: Vec<Network>,
     /// The SSO proxy's header naming the signed-in person's email, if that mode is on.
     pub proxy_header: Option<HeaderName>,
     /// The role of a person the proxy signs in for the first time.
@@ -208,7 +208,7 @@ const DEACTIVATED: &str = "Your account has been deactivated. Ask an administrat
 
 /// The client's address: the peer's, or, when the peer is a trusted proxy, the last address in
 /// X-Forwarded-For that is not itself a trusted proxy.
-fn client_address(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[TrustedProxy]) -> IpAddr {
+fn client_address(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[Network]) -> IpAddr {
     let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let is_trusted = |ip: IpAddr| trusted.iter().any(|proxy| proxy.contains(ip));
     if !is_trusted(peer) {
@@ -282,7 +282,7 @@ mod tests {
 
     #[test]
     fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
-        let trusted: Vec<TrustedProxy> = vec!["10.0.0.0/8".parse().expect("network")];
+        let trusted: Vec<Network> = vec!["10.0.0.0/8".parse().expect("network")];
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.1, 203.0.113.9, 10.0.0.2"));
         let proxy: IpAddr = "10.0.0.1".parse().expect("ip");
