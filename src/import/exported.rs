@@ -179,6 +179,7 @@ impl<'a> Reader<'a> {
             notes: Vec::new(),
             start_conflict: None,
             end_conflict: None,
+            zone_problem: None,
         })
     }
 

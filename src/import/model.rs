@@ -144,4 +144,8 @@ pub struct ImportedPostmortem {
     pub start_conflict: Option<String>,
     #[serde(skip)]
     pub end_conflict: Option<String>,
+    /// Why the zone cannot be read: the document states one that is not a zone (an offset out
+    /// of range, an unknown name). The user must choose the offset; until then nothing is saved.
+    #[serde(skip)]
+    pub zone_problem: Option<String>,
 }

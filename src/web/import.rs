@@ -335,6 +335,10 @@ pub(super) fn correct(
     imported: &mut ImportedPostmortem,
     corrections: &mut IncidentForm,
 ) -> Result<Drafts, FieldErrors> {
+    // The offset typed where the document's zone is not one is the user's answer to that.
+    if !corrections.utc_offset.trim().is_empty() {
+        imported.zone_problem = None;
+    }
     fill_blank_corrections(corrections, imported);
     let mut incident_form = corrections.clone();
     // Every import is saved as a draft (see `app::imports`); the document's status is a note.
@@ -350,6 +354,7 @@ pub(super) fn correct(
         let field = match error {
             DraftError::Conflicting(_) if imported.start_conflict.is_none() => "ended_at",
             DraftError::NoStart | DraftError::Conflicting(_) => "started_at",
+            DraftError::BadZone(_) => "utc_offset",
         };
         let mut errors = FieldErrors::default();
         errors.add(field, error.to_string());
@@ -363,11 +368,15 @@ pub(super) fn correct(
 }
 
 /// A blank start, where the document states two different ones, is refused with that reason
-/// rather than as missing.
+/// rather than as missing; so is a blank offset where the document's zone is not one.
 fn explain_conflicts(errors: FieldErrors, imported: &ImportedPostmortem) -> FieldErrors {
     let mut explained = FieldErrors::default();
     for (field, message) in errors.iter() {
-        let conflict = if field == "started_at" { imported.start_conflict.as_deref() } else { None };
+        let conflict = match field {
+            "started_at" => imported.start_conflict.as_deref(),
+            "utc_offset" => imported.zone_problem.as_deref(),
+            _ => None,
+        };
         explained.add(field, conflict.unwrap_or(message));
     }
     explained
@@ -383,7 +392,10 @@ fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPos
     };
     fill(&mut corrections.title, imported.title.clone());
     fill(&mut corrections.severity, imported.severity.unwrap_or(Severity::Sev3).as_str().to_owned());
-    fill(&mut corrections.utc_offset, offset.to_string());
+    // Not where the document's zone is not one: the user chooses it.
+    if imported.zone_problem.is_none() {
+        fill(&mut corrections.utc_offset, offset.to_string());
+    }
     fill(
         &mut corrections.started_at,
         imported.started_at.map(|s| t::datetime_local_value(s, offset)).unwrap_or_default(),

@@ -309,3 +309,87 @@ async fn the_authors_spelling_of_a_time_lasts_while_the_time_does() {
     assert_eq!(app.post_form(&url, &form).await.status, StatusCode::SEE_OTHER);
     assert!(export().await.contains("- **09:15** – Paged on-call\n"), "{}", export().await);
 }
+
+/// An offset out of range or an unknown zone name is never read as UTC: the Import page, the
+/// API and the command line each say which zone is not one, and save nothing until an offset
+/// is chosen.
+#[tokio::test]
+async fn a_zone_that_is_not_one_is_refused_by_every_way_in_until_an_offset_is_chosen() {
+    let app = TestApp::new().await;
+    let doc = "# Outage\n\n- **Start:** 2025-03-01 10:15 UTC+24:00\n\n## Impact\n\nSlow.\n";
+    let refused = app.post_form("/import", &[("doc0-source", doc), ("action", "save")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let error = refused.field_error("doc0-utc_offset").expect("an error at the offset");
+    assert!(error.contains("“UTC+24:00”, which is not one"), "{error}");
+    assert_eq!(refused.field_value("doc0-utc_offset"), "", "not filled in as UTC");
+    assert_eq!(app.count("incidents").await, 0);
+
+    // Choosing an offset, even UTC itself, is the answer.
+    let chosen =
+        app.post_form("/import", &[("doc0-source", doc), ("doc0-utc_offset", "UTC"), ("action", "save")]).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+    let saved = app.get(chosen.location()).await; // one document: its page
+    assert_eq!(saved.texts(".meta time")[0], "2025-03-01 10:15 UTC");
+
+    let api = app.post_body("/api/import?save=true", "text/markdown", doc).await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert!(api.body.contains("UTC+24:00"), "{}", api.body);
+
+    let file = std::env::temp_dir().join(format!("hindsight-bad-zone-{}.md", std::process::id()));
+    std::fs::write(&file, doc.replace("UTC+24:00", "Europe/Lodnon")).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["import", file.to_str().expect("a path")])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hindsight");
+    std::fs::remove_file(&file).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("“Europe/Lodnon”, which is not one"), "{stderr}");
+    assert_eq!(app.count("incidents").await, 1, "only the corrected one");
+}
+
+/// Where a zone is typed (a postmortem's offset, a team's zone) the limits are those of the
+/// importer: UTC-12 to UTC+14, and names the tz database has.
+#[tokio::test]
+async fn offsets_and_zones_typed_in_forms_are_held_to_their_limits() {
+    use crate::harness::form;
+    let app = TestApp::new().await;
+    for (offset, accepted) in [
+        ("UTC+14", true),
+        ("UTC-12:00", true),
+        ("+05:45", true),
+        ("UTC+14:01", false),
+        ("UTC-12:30", false),
+        ("UTC+24:00", false),
+        ("-1300", false),
+        ("UTC+5:75", false),
+        ("UTC+2.5", false),
+        ("Mars", false),
+    ] {
+        let fields = hindsight::domain::input::IncidentForm { utc_offset: offset.into(), ..form() };
+        let response = app.post_form("/incidents", &fields).await;
+        let status = if accepted { StatusCode::SEE_OTHER } else { StatusCode::UNPROCESSABLE_ENTITY };
+        assert_eq!(response.status, status, "{offset}: {}", response.body);
+        if !accepted {
+            let error = response.field_error("utc_offset").unwrap_or_default();
+            assert!(error.contains("UTC-12 to UTC+14") || error.contains("Write the offset as"), "{offset}: {error}");
+        }
+    }
+    for (zone, accepted) in [
+        ("Pacific/Kiritimati", true),
+        ("Etc/GMT+12", true),
+        ("Etc/GMT+15", false),
+        ("UTC+24:00", false),
+        ("Europe/Lodnon", false),
+    ] {
+        let response =
+            app.post_form("/admin/teams", &[("name", format!("Team {zone}")), ("time_zone", zone.to_owned())]).await;
+        let status = if accepted { StatusCode::SEE_OTHER } else { StatusCode::UNPROCESSABLE_ENTITY };
+        assert_eq!(response.status, status, "{zone}");
+        if !accepted {
+            assert!(response.body.contains(&format!("“{zone}” is not a time zone Hindsight knows")), "{zone}");
+        }
+    }
+}

@@ -64,6 +64,9 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         }
     }
 
+    // A zone stated that is not one is not read as another (UTC): the user says which.
+    let zone_problem = if corrections.offset.is_some() { None } else { bad_zone(&metadata, &sections) };
+
     let severity = metadata
         .severity
         .or_else(|| front(&sections, "severity").and_then(parse_severity))
@@ -128,6 +131,9 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             notes.push(message.clone());
         }
     }
+    if let Some(problem) = &zone_problem {
+        notes.push(problem.clone());
+    }
     if started_at.is_none() && start_conflict.is_none() {
         notes.push("No start of impact was stated; enter it before saving.".to_owned());
     }
@@ -182,7 +188,34 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         notes,
         start_conflict,
         end_conflict,
+        zone_problem,
     }
+}
+
+/// Says so when the document states a zone that is not one, wherever it states zones: the
+/// start and end lines, the duration, the timeline and its heading, the summary, and a
+/// `timezone` front-matter field (which must name a zone Hindsight knows).
+fn bad_zone(metadata: &Metadata, sections: &Sections) -> Option<String> {
+    let front_zone = front(sections, "timezone").or_else(|| front(sections, "time zone"));
+    let unknown_front = front_zone.filter(|zone| !zone.trim().is_empty() && when::find_zone(zone).is_none());
+    let stated = metadata
+        .starts
+        .iter()
+        .chain(&metadata.ends)
+        .chain(&sections.stated_starts)
+        .chain(&sections.stated_ends)
+        .chain(&sections.duration)
+        .map(String::as_str)
+        .chain(sections.timeline.heading.as_deref())
+        .chain([sections.timeline.body.as_str(), sections.texts[Section::Summary].body.as_str()]);
+    let written = unknown_front
+        .map(|zone| zone.trim().to_owned())
+        .or_else(|| stated.into_iter().find_map(when::find_bad_zone))?;
+    let written: String = written.chars().take(80).collect();
+    Some(format!(
+        "The document gives the time zone “{written}”, which is not one: offsets run from UTC-12 to UTC+14, \
+         and names are those of the tz database, such as Europe/Berlin. Choose the offset its times are in."
+    ))
 }
 
 /// Says so when the `statements` of the incident's `what` (start or end) give two different
@@ -436,6 +469,9 @@ pub enum DraftError {
     /// The document states the start (or the end) twice, differently; the message says how.
     #[error("{0}")]
     Conflicting(String),
+    /// The document states a zone that is not one; the message says which.
+    #[error("{0}")]
+    BadZone(String),
 }
 
 impl ImportedPostmortem {
@@ -444,6 +480,9 @@ impl ImportedPostmortem {
     /// all the same). Text that has no place in a field
     /// (timeline rows without a time, notes between items) is kept in extra sections.
     pub fn to_drafts(&self) -> Result<Drafts, DraftError> {
+        if let Some(problem) = &self.zone_problem {
+            return Err(DraftError::BadZone(problem.clone()));
+        }
         if let Some(conflict) = self.start_conflict.as_ref().or(self.end_conflict.as_ref()) {
             return Err(DraftError::Conflicting(conflict.clone()));
         }

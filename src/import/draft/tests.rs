@@ -228,6 +228,35 @@ fn two_different_starts_are_a_question_for_the_user() {
 }
 
 #[test]
+fn a_zone_that_is_not_one_is_a_question_for_the_user_not_utc() {
+    for (doc, written) in [
+        ("# Outage\n\n- **Start:** 2025-03-01 10:15 UTC+24:00\n", "UTC+24:00"),
+        ("# Outage\n\n**Start:** 2025-03-01 10:15\n\n## Timeline (all times GMT-13)\n\n- 10:15 Paged\n", "GMT-13"),
+        ("---\ntimezone: Mars/Olympus\n---\n# Outage\n\n**Start:** 2025-03-01 10:15\n", "Mars/Olympus"),
+        ("# Outage\n\n**Start:** 2025-03-01 10:15 Europe/Lodnon\n", "Europe/Lodnon"),
+        ("# Outage\n\n**Start:** 2025-03-01 10:15\n\n## Timeline\n\n- 10:15 +25:00 Paged\n", "10:15 +25:00"),
+    ] {
+        let draft = recognise(doc, None);
+        let problem = draft.zone_problem.clone().unwrap_or_else(|| panic!("{written}: no problem found"));
+        assert!(problem.contains(&format!("“{written}”")), "{problem}");
+        assert!(problem.contains("UTC-12 to UTC+14"), "{problem}");
+        assert!(draft.notes.contains(&problem), "{:?}", draft.notes);
+        assert_eq!(draft.to_drafts().map(|_| ()), Err(DraftError::BadZone(problem)), "{written}: not saved as UTC");
+
+        // The offset the user chooses settles it.
+        let chosen = Corrections { start: None, offset: Some(Offset::from_minutes(120)) };
+        let corrected = recognise_with(doc, None, &chosen);
+        assert_eq!(corrected.zone_problem, None);
+        assert_eq!(corrected.utc_offset_minutes, 120, "{written}");
+    }
+    // Zones at their limits are read as written.
+    let east = recognise("# Outage\n\n- **Start:** 2025-03-01 10:15 UTC+14:00\n", None);
+    assert_eq!((east.zone_problem, east.utc_offset_minutes), (None, 14 * 60));
+    let west = recognise("# Outage\n\n- **Start:** 2025-03-01 10:15 UTC-12:00\n", None);
+    assert_eq!((west.zone_problem, west.utc_offset_minutes), (None, -12 * 60));
+}
+
+#[test]
 fn a_published_document_is_imported_as_a_draft_and_told_so() {
     let doc = "# Outage\n\n- **Severity:** SEV2\n- **Status:** Published\n- **Start:** 2025-03-01 10:15 UTC\n";
     let draft = recognise(doc, None);

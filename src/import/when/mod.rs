@@ -171,6 +171,35 @@ pub fn find_zone(text: &str) -> Option<Zone> {
     None
 }
 
+/// The first zone `text` states that is not one, as written: an offset out of range
+/// (`UTC+24:00`, `GMT-15`, `10:15 +25:00`) or an IANA-style name the tz database does not
+/// have (`Europe/Lodnon`). [`find_zone`] passes over these; the importer asks which zone was
+/// meant rather than read the times in another.
+pub fn find_bad_zone(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = at(b, i);
+        let end = if c.is_ascii_digit() && time_left_ok(b, i) {
+            // An offset after a time: `10:15 +25:00`.
+            time_at(b, i).filter(|t| zone_after(text, t).is_none()).and_then(|t| {
+                let k = skip_ws(b, t.end, 2);
+                zone_text::bad_offset_end(b, k, false, true).map(|end| (k, end))
+            })
+        } else if c.is_ascii_alphabetic() && zone_left_ok(b, i) {
+            zone_text::bad_zone_at(text, i).map(|end| (i, end))
+        } else {
+            None
+        };
+        if let Some((start, end)) = end {
+            let start = if c.is_ascii_digit() { i } else { start };
+            return text.get(start..end).map(str::to_owned);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The first complete date (with a year) in `text`, and its byte range.
 pub fn parse_date(text: &str) -> Option<(Date, Range<usize>)> {
     dates(text.as_bytes()).find_map(|d| d.date.date().map(|date| (date, d.start..d.end)))

@@ -125,12 +125,14 @@ fn rule_zone(rule: Rule) -> Option<Zone> {
     }
 }
 
+/// The offset `±hours:minutes`, if it is one in use: from UTC-12 to UTC+14, as the forms take.
 fn fixed(negative: bool, hours: u32, minutes: u32) -> Option<Zone> {
-    if hours > 14 || minutes > 59 {
+    let total = i32::try_from(hours.checked_mul(60)?.checked_add(minutes)?).ok()?;
+    let total = if negative { -total } else { total };
+    if minutes > 59 || !(-12 * 60..=14 * 60).contains(&total) {
         return None;
     }
-    let secs = i32::try_from(hours * 3600 + minutes * 60).ok()?;
-    UtcOffset::from_whole_seconds(if negative { -secs } else { secs }).ok().map(Zone::Fixed)
+    UtcOffset::from_whole_seconds(total * 60).ok().map(Zone::Fixed)
 }
 
 /// Whether a zone word may start at `i`: not inside a word, path, identifier or hyphenated word.
@@ -203,13 +205,15 @@ fn offset_digits(b: &[u8], i: usize, negative: bool, short: bool) -> Option<(Zon
     Some((zone, end))
 }
 
+/// The sign of an offset after `UTC`/`GMT` at `i`: [`sign_at`]'s, or an en dash (`UTC–5`).
+/// Returns (negative, length, is ASCII hyphen).
+fn utc_sign(b: &[u8], i: usize) -> Option<(bool, usize, bool)> {
+    sign_at(b, i).or_else(|| seq(b, i, "\u{2013}".as_bytes()).then_some((true, 3, false)))
+}
+
 /// An offset glued to `UTC`/`GMT`: `+2`, `+02`, `+02:00`, `+5:30`, `+0530`, `−7`, `–5`.
 fn utc_suffix(b: &[u8], i: usize) -> Option<(Zone, usize)> {
-    let (negative, len) = match sign_at(b, i) {
-        Some((negative, len, _)) => (negative, len),
-        None if seq(b, i, "\u{2013}".as_bytes()) => (true, 3),
-        None => return None,
-    };
+    let (negative, len, _) = utc_sign(b, i)?;
     let j = i + len;
     let (value, n) = read_num(b, j, 5);
     let (zone, end) = match n {
@@ -228,6 +232,87 @@ fn utc_suffix(b: &[u8], i: usize) -> Option<(Zone, usize)> {
         return None;
     }
     Some((zone, end))
+}
+
+/// Where a would-be offset at `i` ends when it is not one: a sign and digits that no offset
+/// has (`+24:00`, `+1530`, `+5:75`). Called where a valid offset was not found. After `UTC`
+/// (`loose`) any digits count (`UTC+2.5`, `UTC+123`); after a time only an offset's shape
+/// (`±HH:MM`, `±HHMM`), since `10:15 +5 hosts` is no zone. Where a time came just before
+/// (`after_time`), a hyphen before a clock time (`10:00 UTC-17:30`, `10:15 -1730`) is taken for
+/// a range's dash, not a sign.
+pub(super) fn bad_offset_end(b: &[u8], i: usize, loose: bool, after_time: bool) -> Option<usize> {
+    let (_, len, hyphen) = utc_sign(b, i)?;
+    let j = i + len;
+    let (value, n) = read_num(b, j, 6);
+    let mut end = j + n;
+    // (hours, minutes, whether it has a clock's shape)
+    let (hours, minutes, clock) = if matches!(at(b, end), b':' | b'.') && at(b, end + 1).is_ascii_digit() {
+        let (minutes, digits) = read_num(b, end + 1, 3);
+        let clock = at(b, end) == b':' && n <= 2 && digits == 2;
+        end += 1 + digits;
+        if !loose && !clock {
+            return None;
+        }
+        (value, minutes, clock)
+    } else if n == 4 {
+        (value / 100, value % 100, true)
+    } else if loose && n > 0 {
+        (value, 0, false)
+    } else {
+        return None;
+    };
+    if is_word(at(b, end)) || (after_time && hyphen && clock && hours <= 23 && minutes <= 59) {
+        return None;
+    }
+    Some(end)
+}
+
+/// Areas of the IANA tz database: a name that starts with one of them and a slash is meant as
+/// a zone (`Europe/Lodnon` is a misspelt zone, `docs/runbook` is not one).
+const IANA_AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
+
+/// A zone stated at `i` that is not one: `UTC`/`GMT` with an offset out of range, or a name in
+/// an IANA area that the tz database does not have. Returns its end.
+pub(super) fn bad_zone_at(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let n = letters(b, i, 32);
+    let word = b.get(i..i + n)?;
+    if word.eq_ignore_ascii_case(b"utc") || word.eq_ignore_ascii_case(b"gmt") {
+        // A time just before (`10:00 UTC-17:30`) may make the hyphen a range's dash.
+        let mut k = i;
+        while k > 0 && b[k - 1] == b' ' {
+            k -= 1;
+        }
+        let after_time = k < i && (before(b, k).is_ascii_digit() || matches!(before(b, k), b'm' | b'M'));
+        return if utc_suffix(b, i + n).is_none() { bad_offset_end(b, i + n, true, after_time) } else { None };
+    }
+    // Written as the tz database writes it (`Europe/Berlin`): `europe/west1` is a region's name.
+    if at(b, i + n) == b'/'
+        && at(b, i + n + 1).is_ascii_uppercase()
+        && IANA_AREAS.iter().any(|area| word == area.as_bytes())
+    {
+        let mut end = i + n + 1;
+        while end - i <= 64 && (is_word(at(b, end)) || matches!(at(b, end), b'_' | b'/' | b'-' | b'+')) {
+            end += 1;
+        }
+        while end > i + n + 1 && matches!(at(b, end - 1), b'/' | b'-' | b'+' | b'_') {
+            end -= 1;
+        }
+        return (end > i + n + 1 && iana_at(text, i).is_none_or(|(_, found)| found < end)).then_some(end);
+    }
+    None
 }
 
 /// An IANA name at `i` (`Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`).
@@ -328,7 +413,12 @@ pub(super) fn zone_at(text: &str, i: usize, ctx: Ctx) -> Option<(Zone, usize)> {
     }
     let word = b.get(i..i + n)?;
     if word.eq_ignore_ascii_case(b"utc") || word.eq_ignore_ascii_case(b"gmt") {
-        return Some(utc_suffix(b, i + n).unwrap_or((Zone::UTC, i + n)));
+        if let Some(found) = utc_suffix(b, i + n) {
+            return Some(found);
+        }
+        // `UTC+24:00` is no zone at all, not UTC (`find_bad_zone` reports it).
+        let after_time = matches!(ctx, Ctx::AfterTime { .. });
+        return bad_offset_end(b, i + n, true, after_time).is_none().then_some((Zone::UTC, i + n));
     }
     if word == b"Z" {
         return matches!(ctx, Ctx::AfterTime { glued: true, .. }).then_some((Zone::UTC, i + 1));
@@ -476,5 +566,52 @@ mod tests {
         for text in cases {
             assert_eq!(find_zone(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn zones_that_are_not_zones_are_named_not_read_as_another() {
+        use crate::import::when::find_bad_zone;
+        let bad: &[(&str, &str)] = &[
+            ("All times UTC+24:00", "UTC+24:00"),
+            ("(GMT-15)", "GMT-15"),
+            ("UTC+14:01", "UTC+14:01"),
+            ("Times in UTC-12:30", "UTC-12:30"),
+            ("UTC+5:75", "UTC+5:75"),
+            ("utc+2.5", "utc+2.5"),
+            ("UTC+123", "UTC+123"),
+            ("UTC\u{2212}13", "UTC\u{2212}13"),
+            ("10:15 +25:00 deploy", "10:15 +25:00"),
+            ("10:15 +1460", "10:15 +1460"),
+            ("Times in Europe/Lodnon", "Europe/Lodnon"),
+            ("Etc/GMT+15", "Etc/GMT+15"),
+            ("America/New_Yrok time", "America/New_Yrok"),
+        ];
+        for (text, written) in bad {
+            assert_eq!(find_bad_zone(text).as_deref(), Some(*written), "{text:?}");
+            assert!(find_zone(text).is_none_or(|zone| zone.label() != "UTC"), "{text:?} was read as UTC");
+        }
+        let fine = [
+            "UTC+14:00",
+            "UTC-12",
+            "UTC+5:45",
+            "16:58 UTC",
+            "10:00 UTC-17:30 UTC",
+            "from 10:00 UTC-11:30",
+            "10:15 +5 hosts",
+            "10:15 -1730",
+            "Europe/Berlin",
+            "Etc/GMT+5",
+            "deployed to europe/west1",
+            "see docs/Runbook",
+            "score +25:00",
+            "",
+        ];
+        for text in fine {
+            assert_eq!(find_bad_zone(text), None, "{text:?}");
+        }
+        // At its limits an offset is read; beyond them it is not.
+        assert_eq!(find_zone("UTC+14").map(|zone| zone.label()).as_deref(), Some("UTC+14"));
+        assert_eq!(find_zone("UTC-12:00").map(|zone| zone.label()).as_deref(), Some("UTC-12"));
+        assert_eq!(find_zone("Times in UTC+24:00"), None);
     }
 }
