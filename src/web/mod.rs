@@ -232,7 +232,8 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request.id = %id)
+                    let path = observe::loggable_path(request.uri().path());
+                    tracing::info_span!("request", method = %request.method(), %path, request.id = %id)
                 })
                 // The span only: `observe::record` writes the request's one line.
                 .on_request(())

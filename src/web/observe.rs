@@ -21,6 +21,22 @@ use axum::response::Response;
 use super::error::{Refusal, SHED_REASON};
 use crate::metrics;
 
+/// Paths whose next segment is a secret (a one-time set-password link), masked in logs.
+const SECRET_PATHS: &[&str] = &["/reset/"];
+
+/// The path as the log shows it: a secret it carries is replaced by `{secret}`, so that
+/// whoever reads the logs cannot use a one-time link that has not been used yet. (Feeds'
+/// tokens are in the query string, which is never logged.)
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let after = rest.find('/').map_or("", |slash| &rest[slash..]);
+            return format!("{prefix}{{secret}}{after}").into();
+        }
+    }
+    path.into()
+}
+
 /// Inside the router: notes the matched route's pattern on the response, for [`record`].
 pub async fn note_route(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().cloned();
@@ -125,7 +141,16 @@ fn reason_of(status: StatusCode) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::ShedSummary;
+    use super::{ShedSummary, loggable_path};
+
+    #[test]
+    fn a_one_time_links_secret_is_masked_in_the_logged_path() {
+        assert_eq!(loggable_path("/reset/0123abcd"), "/reset/{secret}");
+        assert_eq!(loggable_path("/reset/0123abcd/extra"), "/reset/{secret}/extra");
+        assert_eq!(loggable_path("/reset/"), "/reset/{secret}");
+        assert_eq!(loggable_path("/incidents/7"), "/incidents/7");
+        assert_eq!(loggable_path("/resetting"), "/resetting");
+    }
 
     #[test]
     fn shed_requests_are_summed_up_at_most_once_a_second_and_none_is_left_out() {

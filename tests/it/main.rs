@@ -3,6 +3,7 @@
 
 mod accounts;
 mod action_items;
+mod adversarial;
 mod api;
 mod authorization;
 mod bad_input;
