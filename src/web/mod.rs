@@ -226,6 +226,10 @@ pub fn router(state: AppState) -> Router {
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
+        // Pages are one person's, and some show a secret once (a new API token, a one-time
+        // link, a webhook's secret): no cache, shared or the browser's, keeps them. The
+        // stylesheet sets its own.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         // One line per request, with status, latency and any refusal's reason, and its metrics.
         .layer(middleware::from_fn(observe::record))
         .layer(

@@ -149,6 +149,7 @@ async fn tokens_are_taken_only_where_they_are_meant_and_act_as_their_owner_is_no
     let created = app.post_form("/account/tokens", &[("name", "script")]).await;
     assert_eq!(created.status, StatusCode::CREATED);
     let secret = created.text(".secret code");
+    assert_eq!(created.header("cache-control"), "no-store", "the page showing it is kept by no cache");
     app.set_cookie(None);
     let bearer = |method: &str, uri: &str, value: String, body: &'static str| {
         Request::builder()
@@ -173,6 +174,13 @@ async fn tokens_are_taken_only_where_they_are_meant_and_act_as_their_owner_is_no
         let refused = app.request(bearer("GET", &format!("/api{path}"), value.clone(), "")).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{value}");
     }
+
+    // Another person cannot revoke it.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(&app.pool).await.expect("q");
+    app.sign_in_as(Role::Admin).await;
+    assert_eq!(app.post_empty(&format!("/account/tokens/{id}/revoke")).await.status, StatusCode::NOT_FOUND);
+    app.set_cookie(None);
+    assert_eq!(app.request(bearer("GET", &format!("/api{path}"), format!("Bearer {secret}"), "")).await.status, 200);
 
     // An engineer's token writes; once the engineer is made a viewer, the same token reads only.
     let doc = "# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n";

@@ -25,6 +25,12 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(response.header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(response.header("x-frame-options"), "DENY", "{path}");
         assert_eq!(response.header("referrer-policy"), "same-origin", "{path}");
+        let cache = response.header("cache-control");
+        if path.starts_with("/static/") {
+            assert_ne!(cache, "no-store", "{path}: the stylesheet keeps its own (revalidated by its ETag)");
+        } else {
+            assert_eq!(cache, "no-store", "{path}: a person's page is kept by no cache");
+        }
     }
 }
 
