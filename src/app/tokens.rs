@@ -5,13 +5,14 @@ use sqlx::PgConnection;
 use super::{Actor, Change, ChangeError, Result};
 use crate::auth::token;
 use crate::db;
-use crate::domain::{ApiTokenId, AuditAction, UserId};
+use crate::domain::{ApiTokenId, AuditAction, TokenScope, UserId};
 
 /// Longest token name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
-/// Makes a token named `name` for `person` and returns its secret, which is not stored.
-pub async fn create(conn: &mut PgConnection, person: UserId, name: &str) -> Result<String> {
+/// Makes a token named `name` for `person`, usable for `scope`, and returns its secret, which
+/// is not stored.
+pub async fn create(conn: &mut PgConnection, person: UserId, name: &str, scope: TokenScope) -> Result<String> {
     let name = name.trim();
     if name.chars().any(char::is_control) {
         return Err(ChangeError::field(
@@ -27,8 +28,12 @@ pub async fn create(conn: &mut PgConnection, person: UserId, name: &str) -> Resu
     }
     let secret = format!("{}{}", token::API_TOKEN_PREFIX, token::random_hex()?);
     let mut change = Change::begin(&mut *conn, Actor::Person(person)).await?;
-    db::api_tokens::insert(change.conn(), person, name, &token::digest(&secret)).await?;
-    change.commit(AuditAction::TokenCreated, &format!("Created the API token “{name}”")).await?;
+    db::api_tokens::insert(change.conn(), person, name, scope, &token::digest(&secret)).await?;
+    let kind = match scope {
+        TokenScope::Api => "API token",
+        TokenScope::Feeds => "feeds-only token",
+    };
+    change.commit(AuditAction::TokenCreated, &format!("Created the {kind} “{name}”")).await?;
     Ok(secret)
 }
 

@@ -249,6 +249,15 @@ text_enum!(
 );
 
 text_enum!(
+    /// What an API token may be used for. A feed's address carries its token, and calendar
+    /// services keep that address on their servers: a token made for them only reads feeds.
+    TokenScope, "token scope", {
+        Api => ("api", "The API and feeds"),
+        Feeds => ("feeds", "Calendars and feeds only"),
+    }
+);
+
+text_enum!(
     /// What a person may do. Each role can do everything the ones before it can.
     Role, "role", {
         Viewer => ("viewer", "Viewer"),

@@ -20,15 +20,29 @@ use crate::app::{self, ChangeError};
 use crate::auth::password;
 use crate::db;
 use crate::domain::input::FieldErrors;
-use crate::domain::{ApiTokenId, User};
+use crate::domain::{ApiTokenId, TokenScope, User};
 
 /// A token as listed: never its secret.
 pub struct TokenRow {
     id: ApiTokenId,
     name: String,
+    scope: TokenScope,
     created: String,
     last_used: String,
     revoked: bool,
+}
+
+/// A token just made, with its secret, shown once.
+pub struct NewToken {
+    name: String,
+    secret: String,
+    scope: TokenScope,
+}
+
+impl NewToken {
+    fn for_api(&self) -> bool {
+        self.scope == TokenScope::Api
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -40,10 +54,12 @@ pub struct AccountPage {
     sessions: i64,
     tokens: Vec<TokenRow>,
     /// Shown once, right after it is made.
-    new_token: Option<(String, String)>,
+    new_token: Option<NewToken>,
     password_errors: FieldErrors,
     /// A refused token name, as typed, and why.
     token_name: String,
+    /// The use chosen in the new-token form (feeds first).
+    token_scope: TokenScope,
     token_errors: FieldErrors,
     notice: Option<&'static str>,
     /// For the feed links: calendar apps need the whole address.
@@ -61,6 +77,7 @@ async fn page(state: &AppState, db: &mut PgConnection, viewer: Viewer, user: Use
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
+            scope: t.scope,
             created: ago(t.created_at),
             last_used: t.last_used_at.map_or_else(|| "never".to_owned(), ago),
             revoked: t.revoked_at.is_some(),
@@ -75,6 +92,7 @@ async fn page(state: &AppState, db: &mut PgConnection, viewer: Viewer, user: Use
         new_token: None,
         password_errors: FieldErrors::default(),
         token_name: String::new(),
+        token_scope: TokenScope::Feeds,
         token_errors: FieldErrors::default(),
         notice: None,
         public_url: state.public_url.clone(),
@@ -153,6 +171,10 @@ pub async fn sign_out_everywhere(mut db: Db, CurrentUser(user): CurrentUser) -> 
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// `api` or `feeds`; a script that sends none gets an API token, as before there was a
+    /// choice (the form offers feeds first).
+    #[serde(default)]
+    scope: String,
 }
 
 pub async fn create_token(
@@ -163,16 +185,21 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
     let name = form.name.trim().to_owned();
-    match app::tokens::create(&mut db, user.id, &name).await {
+    let scope = match form.scope.trim() {
+        "" => TokenScope::Api,
+        typed => typed.parse().map_err(|_| AppError::BadRequest("Choose what the token is for.".into()))?,
+    };
+    match app::tokens::create(&mut db, user.id, &name, scope).await {
         Ok(secret) => {
             // Shown in this response only: it is not stored, so it cannot be shown again.
             let mut page = page(&state, &mut db, viewer, user).await?;
-            page.new_token = Some((name, secret));
+            page.new_token = Some(NewToken { name, secret, scope });
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(ChangeError::Invalid(errors)) => {
             let mut page = page(&state, &mut db, viewer, user).await?;
             page.token_name = name;
+            page.token_scope = scope;
             page.token_errors = errors;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

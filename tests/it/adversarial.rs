@@ -329,3 +329,52 @@ async fn a_webhook_secret_is_seen_by_admins_only() {
         assert!(!page.body.contains(&secret));
     }
 }
+
+/// A calendar service keeps a feed's address, token and all, on its own servers: a token made
+/// for feeds reads feeds, and the API refuses it (saying why), whatever its owner's role.
+#[tokio::test]
+async fn a_token_made_for_feeds_reads_feeds_and_nothing_else() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let admin = app.sign_in_as(Role::Admin).await;
+    let account = app.get("/account").await;
+    assert_eq!(account.attr("input[name=scope][checked]", "value").as_deref(), Some("feeds"), "offered first");
+    let created = app.post_form("/account/tokens", &[("name", "Google Calendar"), ("scope", "feeds")]).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let secret = created.text(".secret code");
+    assert!(!created.body.contains("Authorization: Bearer"), "no API instructions for it");
+    assert!(app.get("/account").await.texts("td").contains(&"Calendars and feeds only".to_owned()));
+    app.set_cookie(None);
+
+    let calendar = app.get(&format!("/feeds/people/{}/due.ics?token={secret}", admin.0)).await;
+    assert_eq!(calendar.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/feeds/postmortems.atom?token={secret}")).await.status, StatusCode::OK);
+    let api = |method: &str, uri: String| {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::from("# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n"))
+            .expect("a request")
+    };
+    for (method, uri) in [("GET", format!("/api{path}")), ("POST", "/api/import?save=true".to_owned())] {
+        let refused = app.request(api(method, uri.clone())).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert!(refused.body.contains("for calendars and feeds only"), "{}", refused.body);
+    }
+    assert_eq!(app.count("incidents").await, 1);
+    let refused_use: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_tokens").fetch_one(&app.pool).await.expect("q");
+    assert!(refused_use.is_some(), "the feeds noted its use");
+
+    // A script's form post with no choice gets an API token, as before there was one.
+    app.new_session(admin).await;
+    let legacy = app.post_form("/account/tokens", &[("name", "old script")]).await;
+    assert_eq!(legacy.status, StatusCode::CREATED);
+    assert!(legacy.body.contains("Authorization: Bearer"));
+    let unnamed = app.post_form("/account/tokens", &[("name", ""), ("scope", "api")]).await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unnamed.attr("input[name=scope][checked]", "value").as_deref(), Some("api"), "the choice is kept");
+    let unknown = app.post_form("/account/tokens", &[("name", "x"), ("scope", "admin")]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}

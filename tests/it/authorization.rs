@@ -112,7 +112,10 @@ async fn where_existence_must_not_leak_the_answer_is_the_same() {
     // Someone else's API token cannot be told apart from one that does not exist.
     let owner = app.sign_in_as(Role::Engineer).await;
     let digest = hindsight::auth::token::digest("hst_someone-elses");
-    let theirs = hindsight::db::api_tokens::insert(&app.pool, owner, "theirs", &digest).await.expect("a token");
+    let theirs =
+        hindsight::db::api_tokens::insert(&app.pool, owner, "theirs", hindsight::domain::TokenScope::Api, &digest)
+            .await
+            .expect("a token");
     app.sign_in_as(Role::Viewer).await;
     let other = app.post_empty(&format!("/account/tokens/{theirs}/revoke")).await;
     let nothing = app.post_empty("/account/tokens/999999/revoke").await;

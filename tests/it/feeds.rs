@@ -10,9 +10,15 @@ use crate::harness::{TestApp, form};
 
 async fn token_for(app: &TestApp, user: hindsight::domain::UserId) -> String {
     let secret = format!("hst_feed-test-{}", user.0);
-    hindsight::db::api_tokens::insert(&app.pool, user, "calendar", &hindsight::auth::token::digest(&secret))
-        .await
-        .expect("a token");
+    hindsight::db::api_tokens::insert(
+        &app.pool,
+        user,
+        "calendar",
+        hindsight::domain::TokenScope::Feeds,
+        &hindsight::auth::token::digest(&secret),
+    )
+    .await
+    .expect("a token");
     secret
 }
 

@@ -317,7 +317,15 @@ impl TestApp {
                 let n = NEXT_PERSON.fetch_add(1, Ordering::Relaxed);
                 let secret = format!("hst_test-{n}-{}", std::process::id());
                 let digest = hindsight::auth::token::digest(&secret);
-                hindsight::db::api_tokens::insert(&self.pool, user, "test script", &digest).await.expect("a token");
+                hindsight::db::api_tokens::insert(
+                    &self.pool,
+                    user,
+                    "test script",
+                    hindsight::domain::TokenScope::Api,
+                    &digest,
+                )
+                .await
+                .expect("a token");
                 self.api_tokens.lock().expect("tokens lock").insert(user, secret.clone());
                 secret
             }

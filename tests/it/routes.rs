@@ -146,8 +146,15 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     let secret = link.rsplit('/').next().expect("a link").to_owned();
     let user: i64 = sqlx::query_scalar("SELECT max(id) FROM users").fetch_one(&app.pool).await.expect("a user");
     let digest = hindsight::auth::token::digest(&format!("hst_route-table-{}", json["id"]));
-    let token =
-        hindsight::db::api_tokens::insert(&app.pool, token_owner, "route table", &digest).await.expect("a token");
+    let token = hindsight::db::api_tokens::insert(
+        &app.pool,
+        token_owner,
+        "route table",
+        hindsight::domain::TokenScope::Api,
+        &digest,
+    )
+    .await
+    .expect("a token");
     let hook = hindsight::db::webhooks::insert(
         &app.pool,
         "https://example.com/hook",

@@ -40,6 +40,7 @@ use crate::app;
 use crate::auth::token;
 use crate::config::{Config, Network};
 use crate::db;
+use crate::domain::TokenScope;
 use crate::domain::input::is_plausible_email;
 use crate::domain::{Role, User};
 
@@ -152,7 +153,9 @@ async fn recognise(
     if path.starts_with("/feeds/")
         && let Some(secret) = feed_token(uri.query())
     {
-        let user = db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(&secret)).await?;
+        let user =
+            db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(&secret), TokenScope::Feeds)
+                .await?;
         return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
     }
     if path.starts_with("/api/") {
@@ -161,12 +164,21 @@ async fn recognise(
         // the API in their name.
         let Some(authorization) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
         let secret = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-        let user = match secret {
-            Some(secret) => db::api_tokens::use_token(&mut *connection.lock().await?, &token::digest(secret)).await?,
-            None => None,
-        };
-        // A token that is wrong, revoked or malformed is refused outright.
-        return user.map(|user| Some((user, Via::ApiToken))).ok_or(AppError::Unauthorized);
+        let Some(secret) = secret else { return Err(AppError::Unauthorized) };
+        let digest = token::digest(secret);
+        let mut db = connection.lock().await?;
+        if let Some(user) = db::api_tokens::use_token(&mut *db, &digest, TokenScope::Api).await? {
+            return Ok(Some((user, Via::ApiToken)));
+        }
+        // A token that is wrong, revoked or malformed is refused outright; one made for feeds
+        // is told so.
+        return Err(match db::api_tokens::scope_of(&mut *db, &digest).await? {
+            Some(TokenScope::Feeds) => AppError::Forbidden(
+                "This token was made for calendars and feeds only, so the API does not take it. Make an API \
+                 token on your account page for scripts.",
+            ),
+            _ => AppError::Unauthorized,
+        });
     }
     if let (Some(name), true) = (&state.auth.proxy_header, from_proxy)
         && let Some(email) = headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|e| !e.is_empty())
