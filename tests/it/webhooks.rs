@@ -583,6 +583,7 @@ async fn a_hostile_receiver_holds_neither_the_worker_nor_its_memory() {
     let started = std::time::Instant::now();
     assert_eq!(worker(&app, limit).deliver_due().await.expect("deliver"), hooks.len());
     let took = started.elapsed();
+    println!("six hostile receivers, a {limit:?} limit each, all answered in {took:?}");
     // All six at once, each within its limit: the worker is free again after one limit, not six.
     assert!(took < limit * 3, "took {took:?}");
 
@@ -620,6 +621,7 @@ async fn a_hostile_receiver_holds_neither_the_worker_nor_its_memory() {
     {
         let written = written.lock().expect("lock").clone();
         assert_eq!(written.len(), 1, "{name}: the sender saw the hang-up");
+        println!("endless {name}: {} bytes sent before the worker hung up", written[0]);
         assert!(written[0] < 64 * MB, "{name}: {} bytes were taken", written[0]);
     }
 }
@@ -662,6 +664,7 @@ async fn one_receiver_that_hangs_does_not_hold_up_the_others() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let waited = started.elapsed();
+    println!("the live receiver's delivery arrived after {waited:?}, behind 40 to a hanging receiver");
     let most_open = open.lock().expect("lock").1;
     running.abort();
     assert_eq!(live.received().len(), 1);
