@@ -226,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
+        .layer(middleware::from_fn(strict_transport))
         // Pages are one person's, and some show a secret once (a new API token, a one-time
         // link, a webhook's secret): no cache, shared or the browser's, keeps them. The
         // stylesheet sets its own.
@@ -291,6 +292,22 @@ fn import_limit() -> DefaultBodyLimit {
 /// [`ErrorPage`] get that page; any other 5xx (a panic, a failed template) gets the opaque internal page, and a bare
 /// 4xx from the router (405) gets a page for its status. The page shows the request id, which
 /// is also in the log line that holds the cause.
+/// Served over HTTPS (as the reverse proxy says, `X-Forwarded-Proto: https`), browsers are told
+/// to use nothing else for a year. A browser ignores the header over plain HTTP, so a client
+/// that claims HTTPS falsely gains nothing.
+async fn strict_transport(request: Request, next: Next) -> Response {
+    let https = request
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|proto| proto.to_str().ok())
+        .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"));
+    let mut response = next.run(request).await;
+    if https {
+        response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    response
+}
+
 async fn error_pages(request: Request, next: Next) -> Response {
     let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let wants_json = request.uri().path().starts_with("/api/");

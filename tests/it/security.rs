@@ -34,6 +34,18 @@ async fn every_response_carries_the_security_headers() {
     }
 }
 
+/// Over HTTPS (the proxy says so) browsers are told to keep to it; over plain HTTP, where a
+/// browser would ignore it, the header is not sent.
+#[tokio::test]
+async fn https_is_kept_to_once_a_browser_has_used_it() {
+    let app = TestApp::new().await;
+    for path in ["/incidents", "/login", "/no/such/page", "/healthz"] {
+        let over_https = Request::get(path).header("x-forwarded-proto", "https").body(Body::empty()).expect("request");
+        assert_eq!(app.request(over_https).await.header("strict-transport-security"), "max-age=31536000", "{path}");
+        assert_eq!(app.get(path).await.header("strict-transport-security"), "", "{path} over HTTP");
+    }
+}
+
 #[tokio::test]
 async fn a_cross_site_request_changes_nothing_on_any_route() {
     let app = TestApp::new().await;
