@@ -21,7 +21,8 @@ use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::domain::input::{FieldErrors, IncidentForm};
 use crate::domain::time as t;
-use crate::domain::{FormGroup, Incident, IncidentId, Section, Severity, Status};
+use crate::domain::{FormGroup, Incident, IncidentId, PerSection, Section, Severity, Status};
+use crate::markdown::SafeHtml;
 
 /// Postmortems per index page.
 pub const PAGE_SIZE: i64 = 25;
@@ -88,7 +89,9 @@ pub async fn index(
             action_items: s.action_items,
         })
         .collect();
-    Ok(IndexPage { viewer, rows, page, pages: (total + PAGE_SIZE - 1) / PAGE_SIZE, total })
+    // No postmortems at all is one (empty) page, not an unknown number with an "Older" link.
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    Ok(IndexPage { viewer, rows, page, pages, total })
 }
 
 // ---- Form: new, edit, conflict ------------------------------------------------------------
@@ -112,9 +115,40 @@ pub struct FormPage {
     conflict: Option<Conflict>,
     severities: &'static [Severity],
     groups: [FormGroup; 2],
+    /// Each section rendered, when the form's Preview button sent it (without a script).
+    previews: Option<PerSection<SafeHtml>>,
+}
+
+/// The postmortem form and which of its buttons sent it.
+#[derive(Debug, Deserialize)]
+pub struct Submitted {
+    #[serde(flatten)]
+    form: IncidentForm,
+    /// `preview` for the Preview button, which shows the text rendered and saves nothing.
+    #[serde(default)]
+    action: String,
+}
+
+impl Submitted {
+    fn wants_preview(&self) -> bool {
+        self.action == "preview"
+    }
+}
+
+/// Every section of `form` rendered as the page would show it.
+async fn previews(form: &IncidentForm) -> PerSection<SafeHtml> {
+    let texts: Vec<String> = form.texts.values().cloned().collect();
+    let mut rendered = super::rendering::render_all(texts).await.into_iter();
+    // `values` and `from_fn` both go in section order.
+    PerSection::from_fn(|_| rendered.next().unwrap_or_default())
 }
 
 impl FormPage {
+    /// A section's preview, when the Preview button asked for one.
+    fn preview(&self, section: &Section) -> Option<&SafeHtml> {
+        self.previews.as_ref().map(|previews| &previews[*section])
+    }
+
     fn new_incident(viewer: Viewer, form: IncidentForm, errors: FieldErrors) -> FormPage {
         FormPage {
             viewer,
@@ -127,6 +161,7 @@ impl FormPage {
             conflict: None,
             severities: Severity::ALL,
             groups: FormGroup::ALL,
+            previews: None,
         }
     }
 
@@ -142,6 +177,7 @@ impl FormPage {
             conflict: None,
             severities: Severity::ALL,
             groups: FormGroup::ALL,
+            previews: None,
         }
     }
 }
@@ -154,8 +190,14 @@ pub async fn create(
     mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
-    Form(form): Form<IncidentForm>,
+    Form(submitted): Form<Submitted>,
 ) -> Result<Response> {
+    if submitted.wants_preview() {
+        let mut page = FormPage::new_incident(viewer, submitted.form, FieldErrors::default());
+        page.previews = Some(previews(&page.form).await);
+        return Ok(page.into_response());
+    }
+    let form = submitted.form;
     match app::postmortems::create(&mut db, Actor::from(&user), &form).await {
         Ok(id) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
@@ -175,8 +217,16 @@ pub async fn update(
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
-    Form(form): Form<IncidentForm>,
+    Form(submitted): Form<Submitted>,
 ) -> Result<Response> {
+    if submitted.wants_preview() {
+        let form = submitted.form;
+        let title = if form.title.trim().is_empty() { "postmortem".to_owned() } else { form.title.trim().to_owned() };
+        let mut page = FormPage::edit(viewer, id, &title, form, FieldErrors::default());
+        page.previews = Some(previews(&page.form).await);
+        return Ok(page.into_response());
+    }
+    let form = submitted.form;
     match app::postmortems::update(&mut db, Actor::from(&user), id, &form).await {
         Ok(()) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {

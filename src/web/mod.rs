@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
     let writers = Router::new()
         .route("/incidents", post(incidents::create))
         .route("/incidents/new", get(incidents::new))
+        .route("/preview", post(rendering::preview))
         .route("/incidents/{id}", post(incidents::update))
         .route("/incidents/{id}/edit", get(incidents::edit))
         .route("/incidents/{id}/timeline", post(timeline::create))

@@ -1,5 +1,5 @@
-//! Markdown rendered while a request is served: the import preview (nothing is stored yet),
-//! and stored HTML that an older renderer made. Rendering is CPU work, so it runs off the async
+//! Markdown rendered while a request is served: the preview beside a field as one types, the
+//! import preview (nothing is stored yet), and stored HTML that an older renderer made. Rendering is CPU work, so it runs off the async
 //! workers, within a time budget: what is not rendered by then is shown as a placeholder
 //! rather than holding the request, and a worker, for longer.
 
@@ -117,4 +117,35 @@ fn each_piece(loaded: &mut Loaded, mut visit: impl FnMut(&str, &mut StoredHtml))
         visit(&comment.body, &mut stored);
         (comment.html, comment.rendered_with) = (stored.html, stored.rendered_with);
     }
+}
+
+/// What the preview endpoint is sent: one field's Markdown.
+#[derive(Debug, serde::Deserialize)]
+pub struct PreviewForm {
+    #[serde(default)]
+    markdown: String,
+}
+
+/// `POST /preview`: one field's Markdown as the page would show it once saved, by the same
+/// renderer and sanitizer, as an HTML fragment for the script beside the field. Saves nothing.
+pub async fn preview(super::extract::Form(form): super::extract::Form<PreviewForm>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let fragment = if form.markdown.len() > crate::domain::limits::MAX_PROSE_BYTES {
+        format!(
+            "<p class=\"placeholder\">Too long to save: at most {} kB in one field.</p>",
+            crate::domain::limits::MAX_PROSE_BYTES / 1000
+        )
+    } else if form.markdown.trim().is_empty() {
+        "<p class=\"placeholder\">Nothing to preview yet.</p>".to_owned()
+    } else {
+        let html = render_all(vec![form.markdown]).await.pop().unwrap_or_default();
+        if html.shows_nothing() {
+            "<p class=\"placeholder\">Nothing visible: what is written here is all markup that pages leave out.</p>"
+                .to_owned()
+        } else {
+            html.into_string()
+        }
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], fragment).into_response()
 }

@@ -57,6 +57,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/account/password", Least(Viewer)),
     ("POST", "/account/tokens", Least(Viewer)),
     ("GET", "/incidents/new", Least(Engineer)),
+    ("POST", "/preview", Least(Engineer)),
     ("POST", "/incidents", Least(Engineer)),
     ("GET", "/incidents/{id}/edit", Least(Engineer)),
     ("POST", "/incidents/{id}", Least(Engineer)),

@@ -1,0 +1,144 @@
+//! Journeys through the pages in a real browser (see `browser.rs`): what an author does, with
+//! scripts and without, and screenshots of the main pages, light and dark, wide and narrow.
+
+use hindsight::domain::Role;
+use serde_json::json;
+
+use crate::browser::{Browser, Driver, Options, Served, screenshot_folder};
+use crate::harness::TestApp;
+
+const PASSWORD: &str = "a long enough passphrase";
+
+/// An engineer with a password, signed in through the sign-in page of a new window.
+async fn signed_in(driver: &Driver, served: &Served, app: &TestApp, options: Options) -> Browser {
+    let person = app.create_user(Role::Engineer).await;
+    let hash = hindsight::auth::password::hash(PASSWORD.to_owned()).await.expect("hash");
+    hindsight::db::users::set_password(&app.pool, person, &hash).await.expect("set");
+    let email = hindsight::db::users::find(&app.pool, person).await.expect("q").expect("a person").email;
+    let browser = driver.browser(options).await;
+    browser.goto(&format!("{}/login", served.base)).await;
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_url("/incidents").await;
+    browser
+}
+
+/// The user's seed postmortem (its golden export), saved through the API: its page's path.
+async fn the_seed_saved(app: &TestApp) -> String {
+    let seed = std::fs::read_to_string("tests/golden/seed.md").expect("the seed's export");
+    app.sign_in_as(Role::Engineer).await;
+    let saved = app.post_body("/api/import?save=true", "text/markdown", seed).await;
+    assert_eq!(saved.status, axum::http::StatusCode::CREATED, "{}", saved.body);
+    let id = serde_json::from_str::<serde_json::Value>(&saved.body).expect("JSON")["id"].as_i64().expect("an id");
+    format!("/incidents/{id}")
+}
+
+/// The HTML inside the first element matching `css`.
+async fn inner_html(browser: &Browser, css: &str) -> String {
+    browser.find(css).await;
+    let html = browser.execute("return document.querySelector(arguments[0]).innerHTML;", json!([css])).await;
+    html.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn an_author_sees_each_field_rendered_beside_it_as_they_type() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    let served = Served::start(&app).await;
+    let browser = signed_in(&driver, &served, &app, Options::default()).await;
+
+    browser.goto(&format!("{}/incidents/new", served.base)).await;
+    browser.type_into("#title", "Checkout outage").await;
+    browser.set_value("#started_at", "2025-03-01T10:15").await;
+    browser.fill("#utc_offset", "UTC+1").await;
+    browser.type_into("#summary", "Checkout **failed** for <em>40</em> minutes.\n\n- p99 rose to 9 s").await;
+    browser.wait_for_text("#summary-preview .prose", "failed for 40 minutes").await;
+    let preview = inner_html(&browser, "#summary-preview .prose").await;
+    assert!(preview.contains("<strong>failed</strong>") && preview.contains("<li>p99 rose to 9 s</li>"), "{preview}");
+    // Hostile text is shown as the saved page would show it: sanitized by the server.
+    browser.type_into("#impact", "<img src=x onerror=alert(1)> *slow* pages").await;
+    browser.wait_for_text("#impact-preview .prose", "slow pages").await;
+    assert!(!inner_html(&browser, "#impact-preview .prose").await.contains("onerror"));
+    // An empty field says so, and the script's pages need no Preview button.
+    assert_eq!(browser.text("#root_cause-preview .prose").await, "Nothing to preview yet.");
+    let button = browser
+        .execute("return getComputedStyle(document.querySelector('button[value=preview]')).display;", json!([]))
+        .await;
+    assert_eq!(button, "none");
+    assert_eq!(app.count("incidents").await, 0, "previews save nothing");
+
+    browser.click("button.button-primary[type=submit]").await;
+    browser.wait_for_url("/incidents/1").await;
+    assert!(browser.text("#summary").await.contains("Checkout failed for 40 minutes."));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_scripts_the_preview_button_shows_the_same_preview_and_saves_nothing() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    let served = Served::start(&app).await;
+    let browser = signed_in(&driver, &served, &app, Options { scripts: false, ..Options::default() }).await;
+
+    browser.goto(&format!("{}/incidents/new", served.base)).await;
+    let hidden = browser.execute("return document.getElementById('summary-preview').hidden;", json!([])).await;
+    assert_eq!(hidden, true, "no preview until asked for");
+    browser.type_into("#title", "Checkout outage").await;
+    browser.set_value("#started_at", "2025-03-01T10:15").await;
+    browser.type_into("#summary", "Checkout **failed**.").await;
+    browser.click("button[value=preview]").await;
+    browser.wait_for_text("#summary-preview .prose", "Checkout failed.").await;
+    assert!(inner_html(&browser, "#summary-preview .prose").await.contains("<strong>failed</strong>"));
+    assert_eq!(browser.text("#impact-preview .prose").await, "Nothing to preview yet.");
+    assert_eq!(app.count("incidents").await, 0, "a preview saves nothing");
+    // What was typed is all still there, and saving works from the previewed form.
+    let title = browser.execute("return document.getElementById('title').value;", json!([])).await;
+    assert_eq!(title, "Checkout outage");
+    browser.click("button.button-primary[type=submit]").await;
+    browser.wait_for_url("/incidents/1").await;
+    assert_eq!(app.count("incidents").await, 1);
+    browser.close().await;
+}
+
+/// The innermost elements that reach past the window's right edge, to say what to fix.
+const WIDER_THAN_THE_WINDOW: &str = "var out = []; document.querySelectorAll('body *').forEach(function (el) { \
+    var r = el.getBoundingClientRect(); if (r.right > window.innerWidth + 0.5 && !el.querySelector('*')) \
+    out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right)); }); return out.slice(0, 5);";
+
+/// The main pages at a laptop's width and a phone's, light and dark, into
+/// `target/tmp/e2e-screenshots` to look at; and none of them wider than the phone's screen.
+#[tokio::test]
+async fn the_main_pages_fit_a_phone_and_a_laptop_in_light_and_dark() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    let served = Served::start(&app).await;
+    let imported = the_seed_saved(&app).await;
+    let folder = screenshot_folder();
+    let pages = [
+        ("postmortems", "/incidents".to_owned()),
+        ("postmortem", imported.clone()),
+        ("new", "/incidents/new".to_owned()),
+        ("edit", format!("{imported}/edit")),
+        ("action-items", "/action-items".to_owned()),
+        ("import", "/import".to_owned()),
+        ("account", "/account".to_owned()),
+    ];
+    for (width, dark) in [(1280, false), (1280, true), (390, false), (390, true)] {
+        let options = Options { width, height: if width < 600 { 844 } else { 900 }, dark, scripts: true };
+        let browser = signed_in(&driver, &served, &app, options).await;
+        for (name, path) in &pages {
+            browser.goto(&format!("{}{path}", served.base)).await;
+            browser.find("main").await;
+            let scheme = if dark { "dark" } else { "light" };
+            browser.screenshot(&folder.join(format!("{name}-{width}-{scheme}.png"))).await;
+            let wide = browser.execute("return document.documentElement.scrollWidth;", json!([])).await;
+            if wide.as_u64().is_none_or(|w| w > u64::from(width)) {
+                let culprits = browser.execute(WIDER_THAN_THE_WINDOW, json!([])).await;
+                panic!("{name} is {wide} px wide at {width}: {culprits}");
+            }
+        }
+        browser.close().await;
+    }
+    println!("screenshots in {}", folder.display());
+}
