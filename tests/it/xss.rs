@@ -15,14 +15,24 @@ use hindsight::domain::Role;
 use crate::harness::{TestApp, form};
 
 /// Marks the page when any payload runs. After load it fires the events an inline handler could
-/// wait for on every element, clicks every link and submits every form.
+/// wait for on every element, clicks every link and fires every form's submit event. The page
+/// must stay put for its DOM to be read: a link is followed only if it is `javascript:` (which
+/// runs in place), and a form's submit event is dispatched rather than the form submitted. (It
+/// once submitted them: every page with a form, which is every page, then navigated away, and
+/// the DOM read was Chromium's error page, on which nothing could show that a payload ran.)
 const HARNESS: &str = "<script>window.xss=function(){document.documentElement.setAttribute('data-pwned','1')};\
+document.addEventListener('click',function(e){var a=e.target.closest('a[href],area[href]');\
+if(a&&a.protocol!=='javascript:'){e.preventDefault()}},true);\
 window.addEventListener('load',function(){\
 var events=['mouseover','mouseenter','mousedown','mouseup','pointerdown','focus','blur','input','change',\
 'keydown','animationstart','transitionend','toggle','error','load','wheel','copy','paste'];\
 document.querySelectorAll('*').forEach(function(el){events.forEach(function(t){try{el.dispatchEvent(new Event(t))}catch(e){}})});\
 document.querySelectorAll('a[href],area[href]').forEach(function(a){try{a.click()}catch(e){}});\
-document.querySelectorAll('form').forEach(function(f){try{f.requestSubmit()}catch(e){}});});</script>";
+document.querySelectorAll('form').forEach(function(f){try{f.dispatchEvent(new Event('submit',{cancelable:true}))}catch(e){}});\
+document.documentElement.setAttribute('data-harness-ran','1');});</script>";
+
+/// What the harness leaves on a page a payload ran on (the attribute, not the script's text).
+const PWNED: &str = "data-pwned=\"1\"";
 
 /// Each calls `xss()` if it ever runs.
 const PAYLOADS: &[&str] = &[
@@ -123,6 +133,8 @@ fn run_in_chromium(browser: &Path, dir: &Path, name: &str, html: &str) -> String
         .expect("run Chromium");
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(dom.contains("</html>"), "Chromium printed the page: {}", String::from_utf8_lossy(&output.stderr));
+    // The page itself, not one it navigated to: otherwise a payload could run unseen.
+    assert!(dom.contains("data-harness-ran=\"1\""), "the harness ran to its end on {name}, which stayed put:\n{dom}");
     dom
 }
 
@@ -139,12 +151,20 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
 
     // The positive control: the same harness sees a payload that is not sanitized.
     let control = format!("<!doctype html><html><head></head><body>{}</body></html>", PAYLOADS[0]);
-    assert!(run_in_chromium(&browser, &dir, "control.html", &control).contains("data-pwned"), "the harness sees XSS");
-    for (name, body) in
-        [("link.html", "<a href=\"javascript:xss()\">x</a>"), ("hover.html", "<p onmouseover=\"xss()\">hover</p>")]
-    {
+    assert!(run_in_chromium(&browser, &dir, "control.html", &control).contains(PWNED), "the harness sees XSS");
+    for (name, body) in [
+        ("link.html", "<a href=\"javascript:xss()\">x</a>"),
+        ("hover.html", "<p onmouseover=\"xss()\">hover</p>"),
+        ("submit.html", "<form action=\"/save\" onsubmit=\"xss()\"><button>Save</button></form>"),
+        // A page's own links and forms (sign out, say) do not take it elsewhere before it is read.
+        (
+            "stays.html",
+            "<a href=\"/logout\">out</a><form method=\"post\" action=\"/logout\"><button>Sign out</button></form>\
+             <p onmouseover=\"xss()\">hover</p>",
+        ),
+    ] {
         let control = format!("<!doctype html><html><head></head><body>{body}</body></html>");
-        assert!(run_in_chromium(&browser, &dir, name, &control).contains("data-pwned"), "the harness sees {body}");
+        assert!(run_in_chromium(&browser, &dir, name, &control).contains(PWNED), "the harness sees {body}");
     }
 
     // Every payload in every kind of field, a postmortem per group so no payload can hide another.
@@ -240,11 +260,36 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
             checked.push((view.clone(), app.get(&view).await));
         }
     }
-    for (i, (view, page)) in checked.iter().enumerate() {
+    let mut shown: Vec<(String, String)> = Vec::new();
+    for (view, page) in checked {
         assert!(page.status.is_success(), "{view}: {}", page.status);
-        let dom = run_in_chromium(&browser, &dir, &format!("page-{i}.html"), &page.body);
-        assert!(!dom.contains("data-pwned"), "a payload ran on {view}");
+        shown.push((view, page.body));
     }
+    // The preview beside each field, as the script puts it in the page, and the form's own
+    // Preview button (without a script): every payload, rendered but not saved.
+    for payloads in PAYLOADS.chunks(12) {
+        let prose = payloads.join("\n\n");
+        let fragment = app.post_form("/preview", &[("markdown", prose.as_str())]).await;
+        assert!(fragment.status.is_success(), "preview: {}", fragment.status);
+        let page = format!(
+            "<!doctype html><html><head></head><body><div class=\"prose\">{}</div></body></html>",
+            fragment.body
+        );
+        shown.push(("/preview".to_owned(), page));
+        let form = IncidentForm { title: payloads[0].replace('\n', " "), ..form() }
+            .with(Section::Summary, prose.clone())
+            .with(Section::Impact, prose.clone());
+        let body = format!("{}&action=preview", serde_urlencoded::to_string(&form).expect("a form"));
+        let previewed = app.post_body("/incidents", "application/x-www-form-urlencoded", body).await;
+        assert!(previewed.status.is_success(), "the Preview button: {}", previewed.status);
+        assert!(previewed.body.contains("id=\"summary-preview\""), "previews are shown");
+        shown.push(("the Preview button".to_owned(), previewed.body));
+    }
+    for (i, (view, body)) in shown.iter().enumerate() {
+        let dom = run_in_chromium(&browser, &dir, &format!("page-{i}.html"), body);
+        assert!(!dom.contains(PWNED), "a payload ran on {view}");
+    }
+    let checked = shown;
     std::fs::remove_dir_all(&dir).ok();
     println!(
         "{} hostile inputs in postmortems, names and teams, on {} pages: none ran in Chromium",
