@@ -11,6 +11,7 @@
 //! Below this layer `db` holds only SQL; above it `web` and `cli` only translate requests.
 
 pub mod action_items;
+pub mod drafts;
 pub mod imports;
 pub mod people;
 pub mod postmortems;

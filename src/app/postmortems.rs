@@ -19,7 +19,11 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) 
     let html = texts_html(&draft.texts).await?;
     let mut tx = conn.begin().await?;
     let id = db::incidents::insert(&mut *tx, &draft, &html, RENDERER_VERSION).await?;
-    let change = PostmortemChange::created(tx, id, actor);
+    let mut change = PostmortemChange::created(tx, id, actor);
+    // The author's kept draft of the form is saved now: it goes with the same commit.
+    if let Some(author) = actor.user() {
+        db::form_drafts::discard(change.conn(), author, None).await?;
+    }
     let summary = format!("Created the postmortem “{}”", draft.title);
     change.commit(AuditAction::IncidentCreated, &summary, Some(Step::Edit)).await?;
     tracing::info!(incident.id = %id, "Created a postmortem");
@@ -39,6 +43,9 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
     if db::incidents::update(change.conn(), id, base_version, &draft, &html, RENDERER_VERSION).await?.is_none() {
         tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
         return Err(ChangeError::Stale);
+    }
+    if let Some(author) = actor.user() {
+        db::form_drafts::discard(change.conn(), author, Some(id)).await?;
     }
     change.commit(AuditAction::IncidentEdited, "Edited the postmortem", Some(Step::Edit)).await?;
     tracing::info!(incident.id = %id, "Updated a postmortem");

@@ -5,6 +5,7 @@ pub mod action_items;
 pub mod api_tokens;
 pub mod audit;
 pub mod counters;
+pub mod form_drafts;
 pub mod idempotency;
 pub mod incidents;
 pub mod ledger;

@@ -19,6 +19,8 @@ use super::paths;
 use super::postmortem::TimeView;
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
+use crate::db::form_drafts::FormDraft;
+use crate::domain::User;
 use crate::domain::input::{FieldErrors, IncidentForm};
 use crate::domain::time as t;
 use crate::domain::{FormGroup, Incident, IncidentId, PerSection, Section, Severity, Status};
@@ -117,7 +119,27 @@ pub struct FormPage {
     groups: [FormGroup; 2],
     /// Each section rendered, when the form's Preview button sent it (without a script).
     previews: Option<PerSection<SafeHtml>>,
+    /// Where the page's script keeps what is typed as a draft, and where the draft is dropped.
+    draft_url: String,
+    discard_url: String,
+    /// A draft of this person's shown back in the form.
+    restored: Option<Restored>,
+    /// When the server last kept this person's draft (ms since 1970; 0: never), for the script
+    /// to tell whether a copy kept in the browser is newer.
+    draft_kept_ms: i128,
+    /// Others who typed into this postmortem's form lately: "Alex, 2 minutes ago".
+    others: Vec<String>,
 }
+
+/// A kept draft, shown back.
+pub struct Restored {
+    ago: String,
+    /// The postmortem was saved by someone since the draft's form was loaded.
+    outdated: bool,
+}
+
+/// How long after their last keystroke someone counts as still editing.
+const EDITING_LATELY: time::Duration = time::Duration::minutes(10);
 
 /// The postmortem form and which of its buttons sent it.
 #[derive(Debug, Deserialize)]
@@ -162,6 +184,11 @@ impl FormPage {
             severities: Severity::ALL,
             groups: FormGroup::ALL,
             previews: None,
+            draft_url: paths::NEW_INCIDENT_DRAFT.to_owned(),
+            discard_url: paths::NEW_INCIDENT_DRAFT_DISCARD.to_owned(),
+            restored: None,
+            draft_kept_ms: 0,
+            others: Vec::new(),
         }
     }
 
@@ -178,12 +205,39 @@ impl FormPage {
             severities: Severity::ALL,
             groups: FormGroup::ALL,
             previews: None,
+            draft_url: paths::incident_draft(id),
+            discard_url: paths::incident_draft_discard(id),
+            restored: None,
+            draft_kept_ms: 0,
+            others: Vec::new(),
         }
+    }
+
+    /// Shows `form`, a kept draft, in place of what the page would show; `saved_version` is
+    /// the postmortem's version now (`None`: not created yet).
+    fn restore(&mut self, form: IncidentForm, draft: &FormDraft, saved_version: Option<i32>) {
+        self.restored = Some(Restored {
+            ago: super::layout::ago(draft.updated_at),
+            outdated: saved_version.is_some() && draft.base_version != saved_version,
+        });
+        self.draft_kept_ms = draft.updated_at.unix_timestamp_nanos() / 1_000_000;
+        self.form = form;
     }
 }
 
-pub async fn new(viewer: Viewer) -> FormPage {
-    FormPage::new_incident(viewer, IncidentForm::blank(), FieldErrors::default())
+/// "Alex, 2 minutes ago" for each person who typed into the postmortem's form lately.
+async fn others_editing(db: &mut sqlx::PgConnection, id: IncidentId, user: &User) -> Result<Vec<String>> {
+    let since = time::OffsetDateTime::now_utc() - EDITING_LATELY;
+    let editors = db::form_drafts::others_editing(&mut *db, id, user.id, since).await?;
+    Ok(editors.into_iter().map(|editor| format!("{}, {}", editor.name, super::layout::ago(editor.typed_at))).collect())
+}
+
+pub async fn new(mut db: Db, viewer: Viewer, CurrentUser(user): CurrentUser) -> Result<FormPage> {
+    let mut page = FormPage::new_incident(viewer, IncidentForm::blank(), FieldErrors::default());
+    if let Some((form, draft)) = app::drafts::find(&mut db, user.id, None).await? {
+        page.restore(form, &draft, None);
+    }
+    Ok(page)
 }
 
 pub async fn create(
@@ -207,9 +261,64 @@ pub async fn create(
     }
 }
 
-pub async fn edit(mut db: Db, viewer: Viewer, Path(id): Path<IncidentId>) -> Result<FormPage> {
+pub async fn edit(
+    mut db: Db,
+    viewer: Viewer,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+) -> Result<FormPage> {
     let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(FormPage::edit(viewer, id, &incident.title, IncidentForm::from_incident(&incident), FieldErrors::default()))
+    let form = IncidentForm::from_incident(&incident);
+    let mut page = FormPage::edit(viewer, id, &incident.title, form, FieldErrors::default());
+    if let Some((form, draft)) = app::drafts::find(&mut db, user.id, Some(id)).await? {
+        page.restore(form, &draft, Some(incident.version));
+    }
+    page.others = others_editing(&mut db, id, &user).await?;
+    Ok(page)
+}
+
+/// What the page's script is told after keeping a draft.
+#[derive(Debug, serde::Serialize)]
+pub struct DraftKept {
+    /// When, in ms since 1970.
+    kept_ms: i128,
+    /// Others editing the same postmortem lately.
+    others: Vec<String>,
+}
+
+/// `POST /incidents/new/draft`: keeps what is typed into the new-postmortem form.
+pub async fn keep_new_draft(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<IncidentForm>,
+) -> Result<axum::Json<DraftKept>> {
+    let kept = app::drafts::keep(&mut db, user.id, None, &form).await?;
+    Ok(axum::Json(DraftKept { kept_ms: kept.unix_timestamp_nanos() / 1_000_000, others: Vec::new() }))
+}
+
+/// `POST /incidents/{id}/draft`: keeps what is typed into a postmortem's form.
+pub async fn keep_draft(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+    Form(form): Form<IncidentForm>,
+) -> Result<axum::Json<DraftKept>> {
+    db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let kept = app::drafts::keep(&mut db, user.id, Some(id), &form).await?;
+    let others = others_editing(&mut db, id, &user).await?;
+    Ok(axum::Json(DraftKept { kept_ms: kept.unix_timestamp_nanos() / 1_000_000, others }))
+}
+
+/// `POST /incidents/new/draft/discard`: drops the kept draft of a new postmortem.
+pub async fn discard_new_draft(mut db: Db, CurrentUser(user): CurrentUser) -> Result<Redirect> {
+    app::drafts::discard(&mut db, user.id, None).await?;
+    Ok(Redirect::to("/incidents/new"))
+}
+
+/// `POST /incidents/{id}/draft/discard`: drops the kept draft, back to the saved version.
+pub async fn discard_draft(mut db: Db, CurrentUser(user): CurrentUser, Path(id): Path<IncidentId>) -> Result<Redirect> {
+    app::drafts::discard(&mut db, user.id, Some(id)).await?;
+    Ok(Redirect::to(&paths::incident_edit(id)))
 }
 
 pub async fn update(

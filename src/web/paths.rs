@@ -38,6 +38,9 @@ pub const ACCOUNT_PASSWORD_SAVED: &str = "/account?saved=password";
 pub const ACCOUNT_TOKEN_REVOKED: &str = "/account?saved=revoked";
 /// The Atom feed of published postmortems.
 pub const ATOM_FEED: &str = "/feeds/postmortems.atom";
+/// Where the new-postmortem form keeps its draft, and drops it.
+pub const NEW_INCIDENT_DRAFT: &str = "/incidents/new/draft";
+pub const NEW_INCIDENT_DRAFT_DISCARD: &str = "/incidents/new/draft/discard";
 
 // ---- A postmortem and its pages ------------------------------------------------------------
 
@@ -89,6 +92,16 @@ fn incident_sub(id: IncidentId, action: &str) -> String {
 /// The postmortem's form.
 pub fn incident_edit(id: IncidentId) -> String {
     incident_sub(id, "edit")
+}
+
+/// Where a postmortem's form keeps what is typed, as a draft.
+pub fn incident_draft(id: IncidentId) -> String {
+    incident_sub(id, "draft")
+}
+
+/// Where that draft is dropped.
+pub fn incident_draft_discard(id: IncidentId) -> String {
+    incident_sub(id, "draft/discard")
 }
 
 /// The postmortem's form, at the field with id `field` (a section's key).

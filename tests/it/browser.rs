@@ -259,6 +259,12 @@ impl Browser {
         self.post("/execute/sync", json!({"script": script, "args": args})).await
     }
 
+    /// Runs `script` (a function body whose last argument is the callback to call with the
+    /// result) in the page and waits for it.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args})).await
+    }
+
     /// A screenshot of the whole page (not only the window) as a PNG at `path`.
     pub async fn screenshot(&self, path: &Path) {
         let shot = self.cdp("Page.captureScreenshot", json!({"format": "png", "captureBeyondViewport": true})).await;
@@ -281,6 +287,24 @@ pub struct Served {
 impl Served {
     pub async fn start(app: &TestApp) -> Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        Served::on(app, listener)
+    }
+
+    /// Served again at `base`, as a restarted server would be (a browser's storage belongs to
+    /// the address, so a test of it needs the same one).
+    pub async fn restart_at(app: &TestApp, base: &str) -> Served {
+        let address = base.trim_start_matches("http://");
+        let started = Instant::now();
+        loop {
+            match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => return Served::on(app, listener),
+                Err(error) if started.elapsed() > PATIENCE => panic!("could not listen on {address} again: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    fn on(app: &TestApp, listener: tokio::net::TcpListener) -> Served {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
@@ -304,4 +328,46 @@ pub fn screenshot_folder() -> PathBuf {
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
     std::fs::create_dir_all(&folder).expect("a folder for screenshots");
     folder
+}
+
+/// axe-core, from npm (`.ci/run` installs it into `target/npm`; `AXE_CORE_JS` names another
+/// copy), or `None` where it is not installed outside CI.
+pub fn axe_core() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules/axe-core/axe.min.js"));
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) => {
+            assert!(std::env::var_os("CI").is_none(), "axe-core is required in CI: {} is missing", path.display());
+            eprintln!("axe-core is not installed at {}: skipping the accessibility check", path.display());
+            None
+        }
+    }
+}
+
+/// axe-core's violations on the page now, as (impact, rule, how many elements, help).
+pub async fn accessibility_violations(browser: &Browser, axe: &str) -> Vec<(String, String, usize, String)> {
+    // Loaded by the driver, which the page's Content-Security-Policy does not govern.
+    browser.execute(&format!("{axe}\n;return typeof axe;"), json!([])).await;
+    let script = "var done = arguments[arguments.length - 1];\
+        axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(JSON.stringify(r.violations)); },\
+        function (e) { done(JSON.stringify([{impact: 'error', id: String(e), nodes: [], help: ''}])); });";
+    let found = browser.execute_async(script, json!([])).await;
+    let violations: Vec<Value> = serde_json::from_str(found.as_str().unwrap_or("[]")).expect("axe's answer");
+    violations
+        .iter()
+        .map(|v| {
+            let text = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
+            // The help, and where: each element's selector and why it fails.
+            let nodes: Vec<String> = v["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|node| format!("{} ({})", node["target"], node["failureSummary"].as_str().unwrap_or_default()))
+                .collect();
+            let help = format!("{}: {}", text("help"), nodes.join("; "));
+            (text("impact"), text("id"), v["nodes"].as_array().map_or(0, Vec::len), help)
+        })
+        .collect()
 }

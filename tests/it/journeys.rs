@@ -4,20 +4,30 @@
 use hindsight::domain::Role;
 use serde_json::json;
 
-use crate::browser::{Browser, Driver, Options, Served, screenshot_folder};
+use crate::browser::{Browser, Driver, Options, Served, accessibility_violations, axe_core, screenshot_folder};
 use crate::harness::TestApp;
 
 const PASSWORD: &str = "a long enough passphrase";
 
 /// An engineer with a password, signed in through the sign-in page of a new window.
 async fn signed_in(driver: &Driver, served: &Served, app: &TestApp, options: Options) -> Browser {
+    let email = engineer(app).await;
+    sign_in(driver, served, &email, options).await
+}
+
+/// A new engineer with a password: their email.
+async fn engineer(app: &TestApp) -> String {
     let person = app.create_user(Role::Engineer).await;
     let hash = hindsight::auth::password::hash(PASSWORD.to_owned()).await.expect("hash");
     hindsight::db::users::set_password(&app.pool, person, &hash).await.expect("set");
-    let email = hindsight::db::users::find(&app.pool, person).await.expect("q").expect("a person").email;
+    hindsight::db::users::find(&app.pool, person).await.expect("q").expect("a person").email
+}
+
+/// `email` signed in through the sign-in page of a new window.
+async fn sign_in(driver: &Driver, served: &Served, email: &str, options: Options) -> Browser {
     let browser = driver.browser(options).await;
     browser.goto(&format!("{}/login", served.base)).await;
-    browser.type_into("#email", &email).await;
+    browser.type_into("#email", email).await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_url("/incidents").await;
@@ -141,4 +151,115 @@ async fn the_main_pages_fit_a_phone_and_a_laptop_in_light_and_dark() {
         browser.close().await;
     }
     println!("screenshots in {}", folder.display());
+}
+
+/// The field's value now.
+async fn value_of(browser: &Browser, css: &str) -> String {
+    browser.find(css).await;
+    let value = browser.execute("return document.querySelector(arguments[0]).value;", json!([css])).await;
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// Nothing typed is lost: not by closing the window, not by a server restart, not while the
+/// server cannot be reached; and saving makes the draft the postmortem.
+#[tokio::test]
+async fn what_is_typed_survives_a_closed_window_a_restart_and_an_unreachable_server() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    app.sign_in_as(Role::Engineer).await;
+    let path = app.create_incident(&crate::harness::form()).await;
+    app.set_cookie(None);
+    let served = Served::start(&app).await;
+    let email = engineer(&app).await;
+
+    // Typed, kept, and the window closed without saving.
+    let browser = sign_in(&driver, &served, &email, Options::default()).await;
+    browser.goto(&format!("{}{path}/edit", served.base)).await;
+    browser.type_into("#root_cause", "A pool of 10 connections for 400 workers.").await;
+    browser.wait_for_text(".autosave-status", "Draft kept").await;
+    browser.close().await;
+
+    // The server restarts; the author comes back in a new window.
+    let base = served.base.clone();
+    drop(served);
+    let served = Served::restart_at(&app, &base).await;
+    let browser = sign_in(&driver, &served, &email, Options::default()).await;
+    browser.goto(&format!("{base}{path}/edit")).await;
+    assert_eq!(value_of(&browser, "#root_cause").await, "A pool of 10 connections for 400 workers.");
+    assert!(browser.text(".notice-draft").await.contains("Restored what you typed"));
+
+    // The server goes away while they type: the browser keeps it, and says so.
+    drop(served);
+    browser.type_into("#resolution", "Raised the pool to 50.").await;
+    browser.wait_for_text(".autosave-status", "cannot be reached").await;
+    // Back, and the page is reloaded: the browser's copy is newer than the server's draft, so it
+    // is put back and sent.
+    let served = Served::restart_at(&app, &base).await;
+    browser.goto(&format!("{base}{path}/edit")).await;
+    assert_eq!(value_of(&browser, "#resolution").await, "Raised the pool to 50.");
+    browser.wait_for_text(".autosave-status", "Draft kept").await;
+    let kept: String = sqlx::query_scalar("SELECT fields->>'resolution' FROM form_drafts")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the draft");
+    assert_eq!(kept, "Raised the pool to 50.");
+
+    // Saving makes it the postmortem, and the draft is gone.
+    browser.click("button.button-primary[type=submit]").await;
+    browser.wait_for_text("#resolution", "Raised the pool to 50.").await;
+    assert_eq!(app.count("form_drafts").await, 0);
+    browser.close().await;
+    drop(served);
+}
+
+/// axe-core, run inside the real browser on the main pages, light and dark: no serious or
+/// critical violation. (What it reports below that is printed, for the note.)
+#[tokio::test]
+async fn the_main_pages_have_no_serious_accessibility_violation() {
+    let Some(driver) = Driver::start().await else { return };
+    let Some(axe) = axe_core() else { return };
+    let app = TestApp::anonymous().await;
+    let served = Served::start(&app).await;
+    let imported = the_seed_saved(&app).await;
+    app.set_cookie(None);
+    let pages = [
+        ("postmortems", "/incidents".to_owned()),
+        ("postmortem", imported.clone()),
+        ("new postmortem", "/incidents/new".to_owned()),
+        ("edit", format!("{imported}/edit")),
+        ("action items", "/action-items".to_owned()),
+        ("teams", "/teams".to_owned()),
+        ("import", "/import".to_owned()),
+        ("account", "/account".to_owned()),
+        ("history", format!("{imported}/revisions")),
+    ];
+    let mut serious = Vec::new();
+    for dark in [false, true] {
+        let signed_out = driver.browser(Options { dark, ..Options::default() }).await;
+        signed_out.goto(&format!("{}/login", served.base)).await;
+        let mut found = vec![("sign in".to_owned(), accessibility_violations(&signed_out, &axe).await)];
+        signed_out.close().await;
+        let browser = signed_in(&driver, &served, &app, Options { dark, ..Options::default() }).await;
+        for (name, path) in &pages {
+            browser.goto(&format!("{}{path}", served.base)).await;
+            browser.find("main").await;
+            found.push(((*name).to_owned(), accessibility_violations(&browser, &axe).await));
+        }
+        browser.close().await;
+        for (page, violations) in found {
+            let scheme = if dark { "dark" } else { "light" };
+            let summary: Vec<String> =
+                violations.iter().map(|(impact, rule, nodes, _)| format!("{impact} {rule} ×{nodes}")).collect();
+            println!(
+                "axe on {page} ({scheme}): {}",
+                if summary.is_empty() { "none".to_owned() } else { summary.join(", ") }
+            );
+            for (impact, rule, nodes, help) in violations {
+                if impact == "serious" || impact == "critical" {
+                    serious.push(format!("{page} ({scheme}): {impact} {rule} on {nodes} elements: {help}"));
+                }
+            }
+        }
+    }
+    assert!(serious.is_empty(), "serious or critical violations:\n{}", serious.join("\n"));
 }

@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod conflicts;
+mod drafts;
 mod errors;
 mod export;
 mod faults;

@@ -58,6 +58,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/account/tokens", Least(Viewer)),
     ("GET", "/incidents/new", Least(Engineer)),
     ("POST", "/preview", Least(Engineer)),
+    ("POST", "/incidents/new/draft", Least(Engineer)),
+    ("POST", "/incidents/new/draft/discard", Least(Engineer)),
+    ("POST", "/incidents/{id}/draft", Least(Engineer)),
+    ("POST", "/incidents/{id}/draft/discard", Least(Engineer)),
     ("POST", "/incidents", Least(Engineer)),
     ("GET", "/incidents/{id}/edit", Least(Engineer)),
     ("POST", "/incidents/{id}", Least(Engineer)),
@@ -213,6 +217,7 @@ pub async fn snapshot(app: &TestApp) -> String {
         "revisions",
         "webhooks",
         "webhook_deliveries",
+        "form_drafts",
     ] {
         // A token's last use is noted even on a refused request, as a session's is.
         let rows = if table == "api_tokens" {
