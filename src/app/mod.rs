@@ -217,6 +217,11 @@ fn within_limits(check: impl FnOnce(&mut FieldErrors)) -> Result<()> {
 
 /// That postmortem `id` (locked by the change) has room for one more `part`.
 async fn has_room(change: &mut PostmortemChange<'_>, part: limits::Part) -> Result<()> {
+    has_room_for(change, part, 1).await
+}
+
+/// That postmortem `id` (locked by the change) has room for `more` of `part`.
+async fn has_room_for(change: &mut PostmortemChange<'_>, part: limits::Part, more: usize) -> Result<()> {
     let id = change.id;
     let counts = db::incidents::part_counts(change.conn(), id).await?;
     let held = match part {
@@ -224,7 +229,7 @@ async fn has_room(change: &mut PostmortemChange<'_>, part: limits::Part) -> Resu
         limits::Part::ActionItem => counts.action_items,
         limits::Part::ExtraSection => counts.sections,
     };
-    within_limits(|errors| limits::check_count(errors, part, held + 1, false))
+    within_limits(|errors| limits::check_count(errors, part, held + more, false))
 }
 
 /// The HTML of one Markdown field, to store beside it.

@@ -30,6 +30,34 @@ pub async fn add(
     Ok(entry)
 }
 
+/// Adds several entries to postmortem `id` at once (a pasted timeline): all of them, or, if
+/// any is refused, none (the message says which, by its place in `forms`, from 1).
+pub async fn add_many(conn: &mut PgConnection, actor: Actor, id: IncidentId, forms: &[TimelineForm]) -> Result<usize> {
+    let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
+    let mut drafts = Vec::with_capacity(forms.len());
+    for (n, form) in forms.iter().enumerate() {
+        let refused = |errors: crate::domain::input::FieldErrors| {
+            let why: Vec<&str> = errors.iter().map(|(_, message)| message).collect();
+            ChangeError::Refused(format!("Entry {} was not added: {}", n + 1, why.join(" ")))
+        };
+        let draft = form.validate(&incident).map_err(refused)?;
+        within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None)).map_err(
+            |error| match error {
+                ChangeError::Invalid(errors) => refused(errors),
+                other => other,
+            },
+        )?;
+        drafts.push(draft);
+    }
+    super::has_room_for(&mut change, limits::Part::TimelineEntry, drafts.len()).await?;
+    for draft in &drafts {
+        db::timeline::insert(change.conn(), id, draft, &html(&draft.body), RENDERER_VERSION).await?;
+    }
+    let summary = format!("Added {} timeline entries at once", drafts.len());
+    change.commit(AuditAction::TimelineAdded, &summary, Some(Step::Edit)).await?;
+    Ok(drafts.len())
+}
+
 /// Replaces entry `entry` of postmortem `id` if nobody saved it since the form was loaded (its
 /// hidden version, which it must give); otherwise [`ChangeError::Stale`].
 pub async fn edit(

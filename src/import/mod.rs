@@ -9,6 +9,7 @@ pub mod draft;
 pub mod exported;
 pub mod model;
 pub mod outline;
+pub mod paste;
 #[cfg(test)]
 mod round_trip_tests;
 pub mod sections;

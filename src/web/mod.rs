@@ -166,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}", post(incidents::update))
         .route("/incidents/{id}/edit", get(incidents::edit))
         .route("/incidents/{id}/timeline", post(timeline::create))
+        .route("/incidents/{id}/timeline/paste", post(timeline::paste))
         .route("/incidents/{id}/timeline/{entry}", post(timeline::update))
         .route("/incidents/{id}/timeline/{entry}/edit", get(timeline::edit))
         .route("/incidents/{id}/timeline/{entry}/delete", post(timeline::delete))

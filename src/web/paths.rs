@@ -182,6 +182,11 @@ impl fmt::Display for RowPath {
 
 // ---- Timeline entries, action items, extra sections ----------------------------------------
 
+/// Reading pasted timeline entries, and adding the ones ticked.
+pub fn timeline_paste(id: IncidentId) -> String {
+    incident_sub(id, "timeline/paste")
+}
+
 /// Adding a timeline entry (back at the timeline if the form is shown again).
 pub fn timeline_add(id: IncidentId) -> String {
     format!("/incidents/{id}/timeline#timeline")

@@ -19,6 +19,7 @@ use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::domain::input::{FieldErrors, TimelineForm};
+use crate::domain::time as t;
 use crate::domain::{Incident, IncidentId, TimelineEntryId};
 
 #[derive(Template, WebTemplate)]
@@ -141,6 +142,131 @@ pub async fn delete(
             let mut page = EditPage::new(viewer, &incident, entry_id, theirs);
             page.conflict = Some(Conflict::deletion());
             Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+// ---- Pasting many entries at once -------------------------------------------------------------
+
+/// One pasted line, as the page lists it.
+pub struct PastedRow {
+    index: usize,
+    /// Its date and time in the postmortem's offset, when a time was found.
+    when: Option<String>,
+    author: Option<String>,
+    text: String,
+    checked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "timeline/paste.html")]
+pub struct PastePage {
+    viewer: Viewer,
+    id: IncidentId,
+    title: String,
+    offset: String,
+    text: String,
+    /// A fingerprint of the text the rows were read from: a text edited since is read again
+    /// before anything is added.
+    read: String,
+    rows: Vec<PastedRow>,
+    /// How many rows have a time (and so can be added).
+    timed: usize,
+    error: Option<String>,
+}
+
+/// The hex SHA-256 of `text`.
+fn fingerprint(text: &str) -> String {
+    crate::auth::token::digest(text).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `POST /incidents/{id}/timeline/paste`: reads pasted lines (`action=read`) and shows each with
+/// the time read, or adds the ticked ones (`action=add`), all at once or none.
+pub async fn paste(
+    mut db: Db,
+    viewer: Viewer,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let (mut text, mut action, mut read, mut keep) = (String::new(), String::new(), String::new(), Vec::new());
+    for (name, value) in pairs {
+        match name.as_str() {
+            "text" => text = value,
+            "action" => action = value,
+            "read" => read = value,
+            "keep" => keep.extend(value.parse::<usize>().ok()),
+            _ => {}
+        }
+    }
+    let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    let offset = incident.offset;
+    let first_day = crate::domain::time::local(incident.started_at, offset).date();
+    // The importer's reading is CPU work on up to 2 MB: off the async workers.
+    let pasted = text.clone();
+    let (lines, dated) = tokio::task::spawn_blocking(move || {
+        let lines = crate::import::paste::read(&pasted, offset.to_utc_offset());
+        let dated = crate::import::paste::dated(&lines, first_day);
+        (lines, dated)
+    })
+    .await
+    .map_err(|error| AppError::Internal(format!("reading a pasted timeline: {error}")))?;
+    let same_text = read == fingerprint(&text);
+    let mut page = PastePage {
+        viewer,
+        id,
+        title: incident.title.clone(),
+        offset: offset.to_string(),
+        read: fingerprint(&text),
+        rows: Vec::new(),
+        timed: dated.iter().flatten().count(),
+        error: None,
+        text,
+    };
+    let rows = lines.iter().zip(&dated).enumerate().map(|(index, (line, when))| PastedRow {
+        index,
+        when: when.map(|(date, time)| format!("{} {}", t::format_date(date), t::format_hm(time))),
+        author: line.author.clone(),
+        text: line.text.clone(),
+        checked: when.is_some() && (action != "add" || keep.contains(&index)),
+    });
+    page.rows = rows.collect();
+    if action != "add" {
+        return Ok(page.into_response());
+    }
+    if !same_text {
+        page.error = Some("The text changed since it was read: check the lines below, then add them.".into());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let forms: Vec<TimelineForm> = lines
+        .iter()
+        .zip(&dated)
+        .enumerate()
+        .filter(|(index, _)| keep.contains(index))
+        .filter_map(|(_, (line, when))| {
+            let (date, time) = (*when)?;
+            Some(TimelineForm {
+                date: t::format_date(date),
+                time: t::format_hm(time),
+                body: line.body(),
+                version: String::new(),
+            })
+        })
+        .collect();
+    if forms.is_empty() {
+        page.error = Some("Tick at least one line that has a time.".into());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match app::timeline::add_many(&mut db, Actor::from(&user), id, &forms).await {
+        Ok(_) => Ok(anchor(id).into_response()),
+        Err(ChangeError::Refused(message)) => {
+            page.error = Some(message);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ChangeError::Invalid(errors)) => {
+            page.error = Some(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(error.into()),
     }

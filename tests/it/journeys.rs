@@ -263,3 +263,64 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     }
     assert!(serious.is_empty(), "serious or critical violations:\n{}", serious.join("\n"));
 }
+
+/// The seed's postmortem page: under 100 KB of HTML, CSS and script together, uncompressed,
+/// every request to Hindsight itself; and its first paint with the script and without, printed
+/// (measured, not asserted: the figures go into the notes).
+#[tokio::test]
+async fn the_seed_page_is_light_and_asks_nothing_of_other_sites() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    let served = Served::start(&app).await;
+    let seed = the_seed_saved(&app).await;
+    app.set_cookie(None);
+    let mut paints = Vec::new();
+    for scripts in [true, false] {
+        let browser = signed_in(&driver, &served, &app, Options { scripts, ..Options::default() }).await;
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            browser.goto(&format!("{}{seed}", served.base)).await;
+            browser.find("main").await;
+            // With scripts off the page's own scripts do not run; the driver's still do.
+            let entries = browser
+                .execute(
+                    "var nav = performance.getEntriesByType('navigation')[0];\
+                     var paint = performance.getEntriesByName('first-contentful-paint')[0];\
+                     var resources = performance.getEntriesByType('resource').map(function (r) {\
+                       return [r.name, r.decodedBodySize || 0]; });\
+                     return {html: nav ? nav.decodedBodySize : 0, paint: paint ? paint.startTime : null,\
+                             resources: resources, origin: location.origin};",
+                    json!([]),
+                )
+                .await;
+            if scripts && times.is_empty() {
+                let origin = entries["origin"].as_str().unwrap_or_default().to_owned();
+                let resources = entries["resources"].as_array().cloned().unwrap_or_default();
+                for resource in &resources {
+                    let url = resource[0].as_str().unwrap_or_default();
+                    assert!(url.starts_with(&origin), "a request to another site: {url}");
+                }
+                let names: Vec<&str> = resources.iter().filter_map(|r| r[0].as_str()).collect();
+                assert!(names.iter().any(|name| name.ends_with("/static/hindsight.js")), "the script was loaded");
+                // The HTML is never cached (no-store), so the browser's figure for it is its size;
+                // the stylesheet and script are revalidated (no body then), so they are fetched.
+                let html = entries["html"].as_u64().unwrap_or_default();
+                let client = reqwest::Client::new();
+                let mut assets = 0;
+                for asset in ["/static/hindsight.css", "/static/hindsight.js"] {
+                    let body = client.get(format!("{}{asset}", served.base)).send().await.expect("an asset");
+                    assets += u64::try_from(body.bytes().await.expect("its body").len()).expect("a size");
+                }
+                let total = html + assets;
+                println!("the seed page: {html} bytes of HTML + {assets} of CSS and script = {total} bytes");
+                assert!(html > 10_000, "the page's HTML was measured: {html}");
+                assert!(total < 100 * 1024, "{total} bytes");
+            }
+            times.extend(entries["paint"].as_f64());
+        }
+        times.sort_by(f64::total_cmp);
+        paints.push((scripts, times.get(times.len() / 2).copied()));
+        browser.close().await;
+    }
+    println!("first contentful paint, median of 5 loads: {paints:?} (scripts on, off)");
+}

@@ -62,6 +62,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/incidents/new/draft/discard", Least(Engineer)),
     ("POST", "/incidents/{id}/draft", Least(Engineer)),
     ("POST", "/incidents/{id}/draft/discard", Least(Engineer)),
+    ("POST", "/incidents/{id}/timeline/paste", Least(Engineer)),
     ("POST", "/incidents", Least(Engineer)),
     ("GET", "/incidents/{id}/edit", Least(Engineer)),
     ("POST", "/incidents/{id}", Least(Engineer)),

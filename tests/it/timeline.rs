@@ -170,3 +170,60 @@ async fn seconds_show_on_the_page_and_fractions_only_in_the_export() {
     let export = app.get(&format!("{path}/export.md")).await.body;
     assert!(export.contains("10:15:30.25"), "{export}");
 }
+
+/// Many entries at once: a chat log is read line by line with the time found on each, nothing is
+/// added until the author says so, unticked lines stay out, and the adding is all or nothing.
+#[tokio::test]
+async fn many_entries_are_pasted_at_once_after_a_look_at_each_time() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let paste = format!("{path}/timeline/paste");
+    let chat =
+        "[10:20] alice: the pool is full\n[10:25] bob: restarting the api\nstill restarting\n[10:40] alice: it is back";
+    let read = app.post_form(&paste, &[("text", chat), ("action", "read")]).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let rows = read.texts("table.pasted tbody tr");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows[1].contains("restarting the api") && rows[1].contains("still restarting"),
+        "a line without a stamp continues the one before"
+    );
+    assert_eq!(read.texts("table.pasted time"), ["2025-03-01 10:20", "2025-03-01 10:25", "2025-03-01 10:40"]);
+    assert_eq!(app.count("timeline_entries").await, 0, "reading adds nothing");
+
+    // Bob's line unticked.
+    let fingerprint = read.field_value("read");
+    let fields = [("text", chat), ("read", &fingerprint), ("keep", "0"), ("keep", "2"), ("action", "add")];
+    let added = app.post_form(&paste, &fields).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = app.get(&path).await;
+    let entries = page.texts(".timeline li .prose");
+    assert_eq!(entries, ["alice: the pool is full", "alice: it is back"]);
+
+    // Text edited since it was read is read again first.
+    let edited = [("text", "10:50 something else"), ("read", fingerprint.as_str()), ("keep", "0"), ("action", "add")];
+    let refused = app.post_form(&paste, &edited).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text(".error-summary").contains("changed since it was read"));
+
+    // One line the form would refuse: none is added, and the page says which.
+    let bad = "1960-01-01 10:00 long before\n10:55 fine";
+    let read = app.post_form(&paste, &[("text", bad), ("action", "read")]).await;
+    let fingerprint = read.field_value("read");
+    let refused = app
+        .post_form(&paste, &[("text", bad), ("read", &fingerprint), ("keep", "0"), ("keep", "1"), ("action", "add")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.text(".error-summary").contains("Entry 1 was not added"), "{}", refused.text(".error-summary"));
+    assert_eq!(app.count("timeline_entries").await, 2, "all or nothing");
+
+    // A Slack export, read in the postmortem's offset (UTC+2): 08:15 UTC is 10:15.
+    let slack = r#"[{"user_name": "carol", "text": "rolled back", "ts": "1740816900.000100"}]"#;
+    let read = app.post_form(&paste, &[("text", slack), ("action", "read")]).await;
+    assert_eq!(read.texts("table.pasted time"), ["2025-03-01 10:15"]);
+    let fingerprint = read.field_value("read");
+    let added =
+        app.post_form(&paste, &[("text", slack), ("read", &fingerprint), ("keep", "0"), ("action", "add")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&path).await.texts(".timeline li .prose")[0], "carol: rolled back", "in time order");
+}

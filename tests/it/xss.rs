@@ -284,6 +284,21 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         assert!(previewed.status.is_success(), "the Preview button: {}", previewed.status);
         assert!(previewed.body.contains("id=\"summary-preview\""), "previews are shown");
         shown.push(("the Preview button".to_owned(), previewed.body));
+        // Pasted timeline lines, as text and as a Slack export whose names are payloads too.
+        let lines: Vec<String> =
+            payloads.iter().map(|payload| format!("10:20 {}", payload.replace('\n', " "))).collect();
+        let slack: Vec<serde_json::Value> = payloads
+            .iter()
+            .map(|payload| serde_json::json!({"user_name": payload, "text": payload, "ts": "1740816900.0"}))
+            .collect();
+        for text in [lines.join("\n"), serde_json::Value::Array(slack).to_string()] {
+            let read = app
+                .post_form(&format!("{}/timeline/paste", pages[0]), &[("text", text.as_str()), ("action", "read")])
+                .await;
+            assert!(read.status.is_success(), "paste: {}", read.status);
+            assert!(read.body.contains("table class=\"pasted\""), "the lines are listed");
+            shown.push(("the pasted lines".to_owned(), read.body));
+        }
     }
     for (i, (view, body)) in shown.iter().enumerate() {
         let dom = run_in_chromium(&browser, &dir, &format!("page-{i}.html"), body);
