@@ -222,4 +222,117 @@
   }
 
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
+
+  // ---- Keyboard shortcuts -------------------------------------------------------------------------
+  // Listed on /help (src/web/help.rs): the two must agree. Single keys act only when the focus is
+  // not in a field, so typing is never taken over.
+
+  function isField(element) {
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+
+  function submitForm(form) {
+    var primary = form.querySelector("button.button-primary[type=submit]") || form.querySelector("button[type=submit]");
+    if (form.requestSubmit) form.requestSubmit(primary || undefined);
+    else form.submit();
+  }
+
+  function go(path) {
+    window.location.href = path;
+  }
+
+  var ADDING_ENTRY = "hindsight:adding-entry";
+  var waitingForG = false;
+  var gTimer = null;
+
+  document.addEventListener("keydown", function (event) {
+    var modifier = event.ctrlKey || event.metaKey;
+    var form = event.target.closest ? event.target.closest("form") : null;
+    // Save: Ctrl/⌘ S, or Ctrl/⌘ Enter, in any form that sends a POST.
+    if (modifier && !event.altKey && (event.key === "s" || event.key === "S" || event.key === "Enter")) {
+      var target = form && form.method.toLowerCase() === "post" ? form : document.querySelector("form[data-autosave]");
+      if (target) {
+        event.preventDefault();
+        submitForm(target);
+      }
+      return;
+    }
+    // Alt P: the previews beside Markdown fields, shown or hidden for more room to write.
+    if (event.altKey && !modifier && event.code === "KeyP") {
+      event.preventDefault();
+      document.documentElement.classList.toggle("hide-previews");
+      return;
+    }
+    // Enter in a new timeline entry's text adds it (Shift Enter for a new line), and the form
+    // opens again for the next one.
+    if (event.key === "Enter" && !event.shiftKey && !modifier && event.target.id === "entry-body") {
+      event.preventDefault();
+      try {
+        sessionStorage.setItem(ADDING_ENTRY, "1");
+      } catch (e) {
+        // The form still adds the entry.
+      }
+      submitForm(form);
+      return;
+    }
+    if (modifier || event.altKey || isField(event.target)) return;
+    if (waitingForG) {
+      waitingForG = false;
+      if (event.key === "p") go("/incidents");
+      if (event.key === "a") go("/action-items");
+      return;
+    }
+    switch (event.key) {
+      case "g":
+        waitingForG = true;
+        clearTimeout(gTimer);
+        gTimer = setTimeout(function () {
+          waitingForG = false;
+        }, 1500);
+        break;
+      case "n": {
+        var add = document.querySelector("#timeline details.add-form");
+        event.preventDefault();
+        if (add) {
+          add.open = true;
+          var time = add.querySelector("input[name=time]");
+          if (time) time.focus();
+        } else if (document.querySelector("a[href='/incidents/new']")) {
+          go("/incidents/new");
+        }
+        break;
+      }
+      case "e": {
+        var edit = Array.prototype.find.call(document.querySelectorAll("a[href]"), function (link) {
+          return /^\/incidents\/\d+\/edit$/.test(link.getAttribute("href"));
+        });
+        if (edit) go(edit.getAttribute("href"));
+        break;
+      }
+      case "?":
+        go("/help");
+        break;
+    }
+  });
+
+  // After adding an entry with Enter: the form again, ready for the next.
+  try {
+    if (sessionStorage.getItem(ADDING_ENTRY)) {
+      sessionStorage.removeItem(ADDING_ENTRY);
+      var again = document.querySelector("#timeline details.add-form");
+      if (again) {
+        again.open = true;
+        var next = again.querySelector("input[name=time]");
+        // After the load, when the browser has done with the address's #timeline.
+        if (next) {
+          window.addEventListener("load", function () {
+            next.focus();
+          });
+        }
+      }
+    }
+  } catch (e) {
+    // No session storage: the page is as it is.
+  }
 })();

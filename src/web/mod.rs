@@ -16,6 +16,7 @@ mod export;
 mod extract;
 mod feeds;
 pub(crate) mod health;
+mod help;
 pub mod idempotency;
 mod import;
 mod incidents;
@@ -150,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
         .route("/account", get(account::show))
+        .route("/help", get(help::shortcuts))
         .route("/account/password", post(account::change_password))
         .route("/account/sessions/revoke", post(account::sign_out_everywhere))
         .route("/account/tokens", post(account::create_token))

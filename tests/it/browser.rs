@@ -217,15 +217,66 @@ impl Browser {
         self.execute(script, json!([{ELEMENT: element}, value])).await;
     }
 
+    /// Presses keys as a person would, wherever the focus is: each of `keys` down then up, in
+    /// order, with `modifiers` (WebDriver's key codes, such as `\u{E009}` for Control) held.
+    pub async fn press(&self, modifiers: &[&str], keys: &[&str]) {
+        let mut actions: Vec<Value> = modifiers.iter().map(|key| json!({"type": "keyDown", "value": key})).collect();
+        for key in keys {
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        actions.extend(modifiers.iter().rev().map(|key| json!({"type": "keyUp", "value": key})));
+        self.post("/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})).await;
+        self.call(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Waits until the element with id `id` has the focus.
+    pub async fn wait_for_focus(&self, id: &str) {
+        let started = Instant::now();
+        loop {
+            let focused = self.focused_id().await;
+            if focused == id {
+                return;
+            }
+            assert!(started.elapsed() < PATIENCE, "{id} never had the focus; {focused:?} has it");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The id of the element that has the focus.
+    pub async fn focused_id(&self) -> String {
+        let id = self.execute("return document.activeElement ? document.activeElement.id : '';", json!([])).await;
+        id.as_str().unwrap_or_default().to_owned()
+    }
+
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
         self.post(&format!("/element/{element}/click"), json!({})).await;
     }
 
-    /// The visible text of the first element matching `css`.
+    /// The visible text of the first element matching `css`, waiting for one. (Read by a script
+    /// in one step, so a page that is being replaced cannot leave a stale element between.)
     pub async fn text(&self, css: &str) -> String {
-        let element = self.find(css).await;
-        self.get(&format!("/element/{element}/text")).await.as_str().unwrap_or_default().to_owned()
+        let started = Instant::now();
+        loop {
+            let script = "var e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+            let text = command(
+                &self.http,
+                reqwest::Method::POST,
+                &format!("{}/execute/sync", self.session),
+                Some(json!({"script": script, "args": [css]})),
+            )
+            .await
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned));
+            if let Some(text) = text {
+                return text;
+            }
+            if started.elapsed() > PATIENCE {
+                self.find(css).await; // fails, saying what the page holds
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until the first element matching `css` has text containing `wanted`.

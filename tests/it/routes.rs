@@ -54,6 +54,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
+    ("GET", "/help", Least(Viewer)),
     ("POST", "/account/password", Least(Viewer)),
     ("POST", "/account/tokens", Least(Viewer)),
     ("GET", "/incidents/new", Least(Engineer)),
