@@ -223,6 +223,24 @@
 
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
 
+  // ---- Conflicts ------------------------------------------------------------------------------
+  // On a refused save, each field someone else changed shows their version; one click puts it in
+  // the form in place of what was typed (which the form keeps until then).
+
+  document.querySelectorAll("[data-use-theirs]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var name = button.getAttribute("data-use-theirs");
+      var field = document.getElementById(name);
+      var theirs = document.getElementById("theirs-" + name);
+      if (!field || !theirs) return;
+      field.value = theirs.textContent;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      button.textContent = "Theirs is in the form";
+      button.disabled = true;
+      field.focus();
+    });
+  });
+
   // ---- Keyboard shortcuts -------------------------------------------------------------------------
   // Listed on /help (src/web/help.rs): the two must agree. Single keys act only when the focus is
   // not in a field, so typing is never taken over.

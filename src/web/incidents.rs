@@ -101,7 +101,9 @@ pub async fn index(
 /// What changed under an editor: the saved value of each field that differs from theirs.
 pub struct Conflict {
     saved_at: String,
-    fields: Vec<(&'static str, String)>,
+    /// Each field where their saved version differs from what was typed: its label, its form
+    /// field's id, their value.
+    fields: Vec<(&'static str, &'static str, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -356,19 +358,21 @@ pub async fn update(
 /// version bumped so that saving again knowingly replaces them.
 fn conflict_page(viewer: Viewer, current: &Incident, mut theirs: IncidentForm) -> FormPage {
     let saved = IncidentForm::from_incident(current);
-    let mut pairs: Vec<(&'static str, &String, &String)> = vec![
-        ("Title", &saved.title, &theirs.title),
-        ("Severity", &saved.severity, &theirs.severity),
-        ("Status", &saved.status, &theirs.status),
-        ("Start of impact", &saved.started_at, &theirs.started_at),
-        ("End of impact", &saved.ended_at, &theirs.ended_at),
-        ("UTC offset", &saved.utc_offset, &theirs.utc_offset),
+    let mut pairs: Vec<(&'static str, &'static str, &String, &String)> = vec![
+        ("Title", "title", &saved.title, &theirs.title),
+        ("Severity", "severity", &saved.severity, &theirs.severity),
+        ("Status", "status", &saved.status, &theirs.status),
+        ("Start of impact", "started_at", &saved.started_at, &theirs.started_at),
+        ("End of impact", "ended_at", &saved.ended_at, &theirs.ended_at),
+        ("UTC offset", "utc_offset", &saved.utc_offset, &theirs.utc_offset),
     ];
-    pairs.extend(Section::ALL.map(|section| (section.label(), &saved.texts[section], &theirs.texts[section])));
+    pairs.extend(
+        Section::ALL.map(|section| (section.label(), section.key(), &saved.texts[section], &theirs.texts[section])),
+    );
     let fields = pairs
         .into_iter()
-        .filter(|(_, saved, theirs)| saved.trim() != theirs.replace("\r\n", "\n").trim())
-        .map(|(label, saved, _)| (label, saved.clone()))
+        .filter(|(_, _, saved, theirs)| saved.trim() != theirs.replace("\r\n", "\n").trim())
+        .map(|(label, field, saved, _)| (label, field, saved.clone()))
         .collect();
     theirs.version = current.version.to_string();
     let mut page = FormPage::edit(viewer, current.id, &current.title, theirs, FieldErrors::default());

@@ -17,7 +17,12 @@ async fn signed_in(driver: &Driver, served: &Served, app: &TestApp, options: Opt
 
 /// A new engineer with a password: their email.
 async fn engineer(app: &TestApp) -> String {
-    let person = app.create_user(Role::Engineer).await;
+    person(app, Role::Engineer).await
+}
+
+/// A new person with `role` and a password: their email.
+async fn person(app: &TestApp, role: Role) -> String {
+    let person = app.create_user(role).await;
     let hash = hindsight::auth::password::hash(PASSWORD.to_owned()).await.expect("hash");
     hindsight::db::users::set_password(&app.pool, person, &hash).await.expect("set");
     hindsight::db::users::find(&app.pool, person).await.expect("q").expect("a person").email
@@ -516,5 +521,60 @@ async fn the_seed_written_through_the_pages_exports_as_the_golden_file() {
         let export = app.get(&format!("{path}/export.md")).await;
         assert_eq!(export.status, axum::http::StatusCode::OK);
         assert_eq!(export.body, expected, "scripts {scripts}, timeline pasted {paste}");
+    }
+}
+
+/// Two authors save the same postmortem in two browsers: the second is shown the first's
+/// version beside their own, keeps either per field with one click, and saves both; then the
+/// postmortem goes to review and a manager approves it, each in their own browser.
+#[tokio::test]
+async fn two_authors_meet_in_a_conflict_keep_both_and_a_manager_approves() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    // A postmortem complete enough for review: its impact, cause, an entry, an owned item.
+    let owner = app.sign_in_as(Role::Engineer).await;
+    let complete = crate::harness::form()
+        .with(hindsight::domain::Section::Impact, "EU users could not log in.")
+        .with(hindsight::domain::Section::RootCause, "The pool was too small.");
+    let path = app.create_incident(&complete).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged")]).await;
+    let owner = owner.to_string();
+    let item = [("body", "Cap pools"), ("owner_id", owner.as_str()), ("due_on", "2025-04-01")];
+    assert_eq!(app.post_form(&format!("{path}/actions"), &item).await.status, axum::http::StatusCode::SEE_OTHER);
+    app.set_cookie(None);
+    let served = Served::start(&app).await;
+    let (alex, sam) = (engineer(&app).await, engineer(&app).await);
+    let first = sign_in(&driver, &served, &alex, Options::default()).await;
+    let second = sign_in(&driver, &served, &sam, Options::default()).await;
+    for browser in [&first, &second] {
+        browser.goto(&format!("{}{path}/edit", served.base)).await;
+        browser.find("#summary").await;
+    }
+
+    first.set_value("#summary", "Alex's summary.").await;
+    first.click("button.button-primary[type=submit]").await;
+    first.wait_for_text("#summary", "Alex's summary.").await;
+
+    second.set_value("#impact", "Sam's impact.").await;
+    second.click("button.button-primary[type=submit]").await;
+    second.wait_for_text(".conflict", "Someone else saved this postmortem").await;
+    assert_eq!(value_of(&second, "#impact").await, "Sam's impact.", "what Sam typed is kept");
+    assert!(second.text("#theirs-summary").await.contains("Alex's summary."), "and Alex's is shown beside it");
+    second.click("[data-use-theirs=summary]").await;
+    assert_eq!(value_of(&second, "#summary").await, "Alex's summary.");
+    second.click("button.button-primary[type=submit]").await;
+    second.wait_for_text("#impact", "Sam's impact.").await;
+    assert!(second.text("#summary").await.contains("Alex's summary."), "both kept");
+
+    // Review: submitted by an author, approved by a manager in a browser of their own.
+    second.click("form[action$='/submit'] button[type=submit]").await;
+    second.wait_for_text(".meta .status", "In review").await;
+    let manager = person(&app, Role::Manager).await;
+    let third = sign_in(&driver, &served, &manager, Options::default()).await;
+    third.goto(&format!("{}{path}", served.base)).await;
+    third.click("form[action$='/approve'] button[type=submit]").await;
+    third.wait_for_text(".meta .status", "Published").await;
+    for browser in [first, second, third] {
+        browser.close().await;
     }
 }
