@@ -241,6 +241,70 @@
     });
   });
 
+  // ---- In place ---------------------------------------------------------------------------------
+  // A form marked `data-in-place="<id>"` (adding a timeline entry or an action item, ticking an
+  // item done) is sent without leaving the page: the page that comes back (the postmortem again,
+  // or its form with errors) gives the element with that id, which replaces the one here. Any
+  // surprise, and the form is sent the plain way.
+
+  function openAndFocus(region, selector) {
+    var details = region.querySelector(selector);
+    if (!details) return;
+    details.open = true;
+    // A new entry's date is filled in already: its time is what to type next.
+    var first =
+      details.querySelector("input[name=time]") || details.querySelector("input:not([type=hidden]), textarea, select");
+    if (first) first.focus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var id = form.getAttribute && form.getAttribute("data-in-place");
+    var region = id && document.getElementById(id);
+    if (!region || event.defaultPrevented || !window.fetch || !window.DOMParser) return;
+    event.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    var adding = form.closest("details.add-form") !== null;
+    var tick = form.classList.contains("tick");
+    var tickIndex = tick ? Array.prototype.indexOf.call(region.querySelectorAll("form.tick"), form) : -1;
+    region.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: data
+    })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+          if (!fresh) {
+            // Not this page after all (the sign-in page, say): show what came back, as a plain
+            // submit would have.
+            document.open();
+            document.write(html);
+            document.close();
+            return;
+          }
+          region.replaceWith(fresh);
+          try {
+            sessionStorage.removeItem("hindsight:adding-entry");
+          } catch (e) {
+            // Nothing to remove.
+          }
+          if (adding) openAndFocus(fresh, "details.add-form");
+          if (tick) {
+            var ticks = fresh.querySelectorAll("form.tick button");
+            if (ticks[tickIndex]) ticks[tickIndex].focus();
+          }
+        });
+      })
+      .catch(function () {
+        region.removeAttribute("aria-busy");
+        form.submit();
+      });
+  });
+
   // ---- Keyboard shortcuts -------------------------------------------------------------------------
   // Listed on /help (src/web/help.rs): the two must agree. Single keys act only when the focus is
   // not in a field, so typing is never taken over.

@@ -484,8 +484,14 @@ async fn write_the_seed(browser: &Browser, base: &str, scripts: bool, paste_the_
             }
             browser.set_value("#entry-time", time).await;
             browser.set_value("#entry-body", text).await;
+            let before = browser.all(".timeline li").await.len();
             browser.click("#timeline details.add-form button.button-primary").await;
-            browser.wait_for_url("#timeline").await;
+            // In place with scripts, by a page load without: either way, one more entry.
+            let started = std::time::Instant::now();
+            while browser.all(".timeline li").await.len() != before + 1 {
+                assert!(started.elapsed() < crate::browser::PATIENCE, "the entry at {time} never showed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
         }
     }
     browser.goto(&format!("{base}{path}")).await;
@@ -577,4 +583,51 @@ async fn two_authors_meet_in_a_conflict_keep_both_and_a_manager_approves() {
     for browser in [first, second, third] {
         browser.close().await;
     }
+}
+
+/// With scripts, adding a timeline entry or an action item and ticking an item done happen in
+/// place: the page is not loaded again, the form opens again for the next, and a refused entry
+/// shows its error where it was typed.
+#[tokio::test]
+async fn entries_and_items_are_added_and_ticked_in_place() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::anonymous().await;
+    app.sign_in_as(Role::Engineer).await;
+    let path = app.create_incident(&crate::harness::form()).await;
+    app.set_cookie(None);
+    let served = Served::start(&app).await;
+    let browser = signed_in(&driver, &served, &app, Options::default()).await;
+    browser.goto(&format!("{}{path}", served.base)).await;
+    // A mark that a page load would wipe.
+    browser.execute("window.stayedPut = true;", json!([])).await;
+    let stayed = || async { browser.execute("return window.stayedPut === true;", json!([])).await == true };
+
+    open(&browser, "#timeline details.add-form").await;
+    browser.set_value("#entry-time", "10:20").await;
+    browser.set_value("#entry-body", "Paged the on-call").await;
+    browser.click("#timeline details.add-form button.button-primary").await;
+    browser.wait_for_text("#timeline .timeline", "Paged the on-call").await;
+    assert!(stayed().await, "no page load");
+    browser.wait_for_focus("entry-time").await; // the form again, for the next entry
+    assert_eq!(app.count("timeline_entries").await, 1);
+
+    // A refused entry: the error shows in place, and what was typed stays.
+    browser.set_value("#entry-time", "not a time").await;
+    browser.set_value("#entry-body", "Half typed").await;
+    browser.click("#timeline details.add-form button.button-primary").await;
+    browser.wait_for_text("#timeline .error-summary", "").await;
+    assert!(stayed().await);
+    assert_eq!(value_of(&browser, "#entry-body").await, "Half typed");
+    assert_eq!(app.count("timeline_entries").await, 1);
+
+    open(&browser, "#action-items details.add-form").await;
+    browser.type_into("#item-body", "Cap the pool").await;
+    browser.click("#action-items details.add-form button.button-primary").await;
+    browser.wait_for_text("#action-items", "Cap the pool").await;
+    browser.click("#action-items form.tick button").await;
+    browser.wait_for_text("#action-items", "All 1 done").await;
+    assert!(stayed().await, "still no page load");
+    let done: String = sqlx::query_scalar("SELECT status FROM action_items").fetch_one(&app.pool).await.expect("q");
+    assert_eq!(done, "done");
+    browser.close().await;
 }
