@@ -332,6 +332,17 @@ async fn the_seed_page_is_light_and_asks_nothing_of_other_sites() {
     println!("first contentful paint, median of 5 loads: {paints:?} (scripts on, off)");
 }
 
+/// A postmortem, served, and an engineer's window signed in (not yet on its page).
+async fn on_a_postmortem(driver: &Driver) -> (TestApp, Served, String, Browser) {
+    let app = TestApp::anonymous().await;
+    app.sign_in_as(Role::Engineer).await;
+    let path = app.create_incident(&crate::harness::form()).await;
+    app.set_cookie(None);
+    let served = Served::start(&app).await;
+    let browser = signed_in(driver, &served, &app, Options::default()).await;
+    (app, served, path, browser)
+}
+
 /// WebDriver's codes for keys that are not characters.
 const ENTER: &str = "\u{E007}";
 const CONTROL: &str = "\u{E009}";
@@ -341,12 +352,7 @@ const CONTROL: &str = "\u{E009}";
 #[tokio::test]
 async fn the_keyboard_shortcuts_do_what_the_help_page_says() {
     let Some(driver) = Driver::start().await else { return };
-    let app = TestApp::anonymous().await;
-    app.sign_in_as(Role::Engineer).await;
-    let path = app.create_incident(&crate::harness::form()).await;
-    app.set_cookie(None);
-    let served = Served::start(&app).await;
-    let browser = signed_in(&driver, &served, &app, Options::default()).await;
+    let (app, served, path, browser) = on_a_postmortem(&driver).await;
 
     browser.goto(&format!("{}{path}", served.base)).await;
     browser.find("main").await;
@@ -591,12 +597,7 @@ async fn two_authors_meet_in_a_conflict_keep_both_and_a_manager_approves() {
 #[tokio::test]
 async fn entries_and_items_are_added_and_ticked_in_place() {
     let Some(driver) = Driver::start().await else { return };
-    let app = TestApp::anonymous().await;
-    app.sign_in_as(Role::Engineer).await;
-    let path = app.create_incident(&crate::harness::form()).await;
-    app.set_cookie(None);
-    let served = Served::start(&app).await;
-    let browser = signed_in(&driver, &served, &app, Options::default()).await;
+    let (app, served, path, browser) = on_a_postmortem(&driver).await;
     browser.goto(&format!("{}{path}", served.base)).await;
     // A mark that a page load would wipe.
     browser.execute("window.stayedPut = true;", json!([])).await;
