@@ -22,7 +22,10 @@ pub async fn add(
     form: &TimelineForm,
 ) -> Result<TimelineEntryId> {
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
-    let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
+    // `+5m` counts from the latest entry, read under the postmortem's lock.
+    let previous =
+        if form.time.trim_start().starts_with('+') { db::timeline::latest(change.conn(), id).await? } else { None };
+    let draft = form.validate_after(&incident, previous).map_err(ChangeError::Invalid)?;
     within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
     has_room(&mut change, limits::Part::TimelineEntry).await?;
     let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;

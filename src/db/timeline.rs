@@ -33,6 +33,13 @@ pub async fn find(
 }
 
 /// The version the entry is at, if it exists.
+/// When the postmortem's latest entry happened, if it has any (for a time typed as `+5m`).
+pub async fn latest(db: impl PgExecutor<'_>, incident: IncidentId) -> sqlx::Result<Option<time::OffsetDateTime>> {
+    sqlx::query_scalar!("SELECT max(occurred_at) FROM timeline_entries WHERE incident_id = $1", incident as IncidentId,)
+        .fetch_one(db)
+        .await
+}
+
 pub async fn version(db: impl PgExecutor<'_>, incident: IncidentId, id: TimelineEntryId) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar!(
         "SELECT version FROM timeline_entries WHERE incident_id = $1 AND id = $2",

@@ -287,6 +287,39 @@ impl TimelineForm {
     }
 
     pub fn validate(&self, incident: &Incident) -> Result<TimelineDraft, FieldErrors> {
+        self.validate_after(incident, None)
+    }
+
+    /// As [`validate`](Self::validate), with the time field read more ways: `10:15`, `10:15 AM`,
+    /// a date and time (`2025-03-01 10:15`, which then needs no date field), or `+5m`, `+1h`,
+    /// `+1h30m` after `previous` (the latest entry's instant).
+    pub fn validate_after(
+        &self,
+        incident: &Incident,
+        previous: Option<OffsetDateTime>,
+    ) -> Result<TimelineDraft, FieldErrors> {
+        let typed = self.time.trim();
+        if let Some(after) = typed.strip_prefix('+') {
+            return match (relative(after), previous) {
+                (Some(_), None) => {
+                    Err(time_error("There is no entry before this one to count from: enter a time such as 10:15."))
+                }
+                (None, _) => Err(time_error("Write a time after the last entry as +5m, +1h or +1h30m.")),
+                (Some(gap), Some(previous)) => {
+                    let local = t::local(previous + gap, incident.offset);
+                    let form = TimelineForm {
+                        date: t::format_date(local.date()),
+                        time: t::format_hm(local.time()),
+                        ..self.clone()
+                    };
+                    form.validate_after(incident, None)
+                }
+            };
+        }
+        if let (Some(date), Some(time)) = (t::parse_date(typed.get(..10).unwrap_or_default()), typed.get(10..)) {
+            let form = TimelineForm { date: t::format_date(date), time: time.trim().to_owned(), ..self.clone() };
+            return form.validate_after(incident, None);
+        }
         let mut errors = FieldErrors::default();
         let date = if self.date.trim().is_empty() {
             Some(t::local(incident.started_at, incident.offset).date())
@@ -303,7 +336,7 @@ impl TimelineForm {
         } else {
             let time = t::parse_time(&self.time);
             if time.is_none() {
-                errors.add("time", "Enter a time such as 10:15 or 10:15 AM.");
+                errors.add("time", "Enter a time such as 10:15, 10:15 AM, 2025-03-01 10:15 or +5m.");
             }
             time
         };
@@ -323,6 +356,36 @@ impl TimelineForm {
         };
         errors.into_result(|| TimelineDraft { occurred_at, body, time_as_written: String::new() })
     }
+}
+
+/// The time field's one error.
+fn time_error(message: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add("time", message);
+    errors
+}
+
+/// `5m`, `1h`, `1h30m`, `90m`, `2 min`: a time after the entry before, up to a day.
+fn relative(text: &str) -> Option<::time::Duration> {
+    let mut total = 0i64;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let number: i64 = rest[..digits].parse().ok()?;
+        rest = rest[digits..].trim_start();
+        let unit = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let seconds = match rest[..unit].to_ascii_lowercase().as_str() {
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            _ => return None,
+        };
+        total = total.checked_add(number.checked_mul(seconds)?)?;
+        rest = rest[unit..].trim_start();
+    }
+    (total > 0 && total <= 86_400).then(|| ::time::Duration::seconds(total))
 }
 
 /// An action item form. Every field is the text the browser sent, so a refused form comes back
@@ -533,6 +596,20 @@ impl SectionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_after_the_last_entry_is_read_in_minutes_and_hours() {
+        let minutes = |text: &str| relative(text).map(|gap| gap.whole_minutes());
+        assert_eq!(minutes("5m"), Some(5));
+        assert_eq!(minutes("5 min"), Some(5));
+        assert_eq!(minutes("1h"), Some(60));
+        assert_eq!(minutes("1h30m"), Some(90));
+        assert_eq!(minutes("2 hours 15 minutes"), Some(135));
+        assert_eq!(minutes("24h"), Some(1440));
+        for refused in ["", "0m", "25h", "5", "5 parsecs", "m", "-5m", "99999999999999999999m"] {
+            assert_eq!(minutes(refused), None, "{refused:?}");
+        }
+    }
     use time::macros::datetime;
 
     #[test]

@@ -227,3 +227,31 @@ async fn many_entries_are_pasted_at_once_after_a_look_at_each_time() {
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.texts(".timeline li .prose")[0], "carol: rolled back", "in time order");
 }
+
+/// The time field takes a time the way people write it: `10:15 AM`, a date and time, or `+5m`
+/// after the latest entry.
+#[tokio::test]
+async fn a_time_is_typed_as_people_write_it() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let add = |time: &'static str, body: &'static str| {
+        let app = &app;
+        let path = path.clone();
+        async move { app.post_form(&format!("{path}/timeline"), &[("time", time), ("body", body)]).await }
+    };
+    let nothing_before = add("+5m", "Too early").await;
+    assert_eq!(nothing_before.status, StatusCode::UNPROCESSABLE_ENTITY, "shown again with the error");
+    assert!(nothing_before.field_error("entry-time").unwrap_or_default().contains("no entry before"));
+    assert_eq!(add("10:15 AM", "Alerts").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(add("+5m", "Paged").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(add("+1h30m", "Rolled back").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(add("2025-03-02 09:00", "Review").await.status, StatusCode::SEE_OTHER);
+    let bad = add("+5 parsecs", "Nonsense").await;
+    assert!(bad.field_error("entry-time").unwrap_or_default().contains("+5m, +1h or +1h30m"));
+    let page = app.get(&path).await;
+    assert_eq!(
+        page.texts(".timeline time"),
+        ["2025-03-01 10:15", "2025-03-01 10:20", "2025-03-01 11:50", "2025-03-02 09:00"],
+        "in the postmortem's offset, days shown since they differ"
+    );
+}
