@@ -26,7 +26,12 @@ pub async fn keep(
     {
         return Err(ChangeError::field("form", "The text contains a NUL character, which cannot be kept."));
     }
-    Ok(db::form_drafts::keep(&mut *conn, person, incident, &fields, form.base_version()).await?)
+    match db::form_drafts::keep(&mut *conn, person, incident, &fields, form.base_version()).await {
+        Ok(kept) => Ok(kept),
+        // The postmortem is not there (or was just deleted): its foreign key says so.
+        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => Err(ChangeError::NotFound),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `person`'s kept draft of `incident`'s form, as the form to show again.

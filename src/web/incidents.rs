@@ -159,12 +159,14 @@ impl Submitted {
     }
 }
 
-/// Every section of `form` rendered as the page would show it.
-async fn previews(form: &IncidentForm) -> PerSection<SafeHtml> {
-    let texts: Vec<String> = form.texts.values().cloned().collect();
+/// The form page with every section rendered beside it, as the saved page would show it (the
+/// Preview button, without a script). Saves nothing.
+async fn with_previews(mut page: FormPage) -> Response {
+    let texts: Vec<String> = page.form.texts.values().cloned().collect();
     let mut rendered = super::rendering::render_all(texts).await.into_iter();
     // `values` and `from_fn` both go in section order.
-    PerSection::from_fn(|_| rendered.next().unwrap_or_default())
+    page.previews = Some(PerSection::from_fn(|_| rendered.next().unwrap_or_default()));
+    page.into_response()
 }
 
 impl FormPage {
@@ -222,9 +224,14 @@ impl FormPage {
             ago: super::layout::ago(draft.updated_at),
             outdated: saved_version.is_some() && draft.base_version != saved_version,
         });
-        self.draft_kept_ms = draft.updated_at.unix_timestamp_nanos() / 1_000_000;
+        self.draft_kept_ms = millis(draft.updated_at);
         self.form = form;
     }
+}
+
+/// An instant as the page's script reads time: milliseconds since 1970.
+fn millis(at: time::OffsetDateTime) -> i128 {
+    at.unix_timestamp_nanos() / 1_000_000
 }
 
 /// "Alex, 2 minutes ago" for each person who typed into the postmortem's form lately.
@@ -249,9 +256,7 @@ pub async fn create(
     Form(submitted): Form<Submitted>,
 ) -> Result<Response> {
     if submitted.wants_preview() {
-        let mut page = FormPage::new_incident(viewer, submitted.form, FieldErrors::default());
-        page.previews = Some(previews(&page.form).await);
-        return Ok(page.into_response());
+        return Ok(with_previews(FormPage::new_incident(viewer, submitted.form, FieldErrors::default())).await);
     }
     let form = submitted.form;
     match app::postmortems::create(&mut db, Actor::from(&user), &form).await {
@@ -295,7 +300,7 @@ pub async fn keep_new_draft(
     Form(form): Form<IncidentForm>,
 ) -> Result<axum::Json<DraftKept>> {
     let kept = app::drafts::keep(&mut db, user.id, None, &form).await?;
-    Ok(axum::Json(DraftKept { kept_ms: kept.unix_timestamp_nanos() / 1_000_000, others: Vec::new() }))
+    Ok(axum::Json(DraftKept { kept_ms: millis(kept), others: Vec::new() }))
 }
 
 /// `POST /incidents/{id}/draft`: keeps what is typed into a postmortem's form.
@@ -305,10 +310,11 @@ pub async fn keep_draft(
     Path(id): Path<IncidentId>,
     Form(form): Form<IncidentForm>,
 ) -> Result<axum::Json<DraftKept>> {
-    db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
+    // A postmortem that is not there is the draft's foreign key's to refuse (`NotFound`): no
+    // read before each keep.
     let kept = app::drafts::keep(&mut db, user.id, Some(id), &form).await?;
     let others = others_editing(&mut db, id, &user).await?;
-    Ok(axum::Json(DraftKept { kept_ms: kept.unix_timestamp_nanos() / 1_000_000, others }))
+    Ok(axum::Json(DraftKept { kept_ms: millis(kept), others }))
 }
 
 /// `POST /incidents/new/draft/discard`: drops the kept draft of a new postmortem.
@@ -333,9 +339,7 @@ pub async fn update(
     if submitted.wants_preview() {
         let form = submitted.form;
         let title = if form.title.trim().is_empty() { "postmortem".to_owned() } else { form.title.trim().to_owned() };
-        let mut page = FormPage::edit(viewer, id, &title, form, FieldErrors::default());
-        page.previews = Some(previews(&page.form).await);
-        return Ok(page.into_response());
+        return Ok(with_previews(FormPage::edit(viewer, id, &title, form, FieldErrors::default())).await);
     }
     let form = submitted.form;
     match app::postmortems::update(&mut db, Actor::from(&user), id, &form).await {

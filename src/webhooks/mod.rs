@@ -122,7 +122,7 @@ impl Deliverer {
                         crate::metrics::global().webhooks_pending(pending);
                     }
                 }
-                Some(ended) = sending.tasks.join_next(), if !sending.tasks.is_empty() => sending.ended(ended),
+                Some(ended) = sending.tasks.join_next_with_id(), if !sending.tasks.is_empty() => sending.ended(ended),
             }
             if let Err(error) = sending.start_due(&self).await {
                 tracing::warn!(%error, "Could not read pending webhook deliveries");
@@ -143,7 +143,7 @@ impl Deliverer {
     pub async fn deliver_due(&self) -> sqlx::Result<usize> {
         let mut sending = Sending::default();
         let started = sending.start_due(self).await?;
-        while let Some(ended) = sending.tasks.join_next().await {
+        while let Some(ended) = sending.tasks.join_next_with_id().await {
             sending.ended(ended);
         }
         Ok(started)
@@ -247,7 +247,10 @@ impl Deliverer {
 /// The worker's sends in flight, counted per receiver.
 #[derive(Default)]
 struct Sending {
-    tasks: JoinSet<(WebhookId, sqlx::Result<Outcome>)>,
+    tasks: JoinSet<sqlx::Result<Outcome>>,
+    /// The receiver each send in flight is for, by its task: a send that panics still gives
+    /// its receiver's place back.
+    receiver_of: HashMap<tokio::task::Id, WebhookId>,
     per_receiver: HashMap<WebhookId, usize>,
     /// Receivers left alone until then, after one could not be reached.
     resting: HashMap<WebhookId, Instant>,
@@ -272,22 +275,23 @@ impl Sending {
             let hook = delivery.webhook_id;
             *self.per_receiver.entry(hook).or_default() += 1;
             let worker = deliverer.clone();
-            self.tasks.spawn(async move { (hook, worker.send(delivery).await) });
+            let task = self.tasks.spawn(async move { worker.send(delivery).await });
+            self.receiver_of.insert(task.id(), hook);
         }
         Ok(count)
     }
 
     /// Notes a send that ended.
-    fn ended(&mut self, ended: Result<(WebhookId, sqlx::Result<Outcome>), tokio::task::JoinError>) {
-        let (hook, result) = match ended {
-            Ok(ended) => ended,
+    fn ended(&mut self, ended: Result<(tokio::task::Id, sqlx::Result<Outcome>), tokio::task::JoinError>) {
+        let (task, result) = match ended {
+            Ok((task, result)) => (task, Some(result)),
             // Unreachable short of a panic in a send, which the lease then retries.
             Err(error) => {
                 tracing::error!(%error, "A webhook send failed to finish");
-                self.per_receiver.retain(|_, sending| *sending > 0);
-                return;
+                (error.id(), None)
             }
         };
+        let Some(hook) = self.receiver_of.remove(&task) else { return };
         if let Some(sending) = self.per_receiver.get_mut(&hook) {
             *sending -= 1;
             if *sending == 0 {
@@ -295,11 +299,11 @@ impl Sending {
             }
         }
         match result {
-            Ok(Outcome::Failed { unreachable: true, .. }) => {
+            Some(Ok(Outcome::Failed { unreachable: true, .. })) => {
                 self.resting.insert(hook, Instant::now() + REST_AFTER_UNREACHABLE);
             }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "Could not record a webhook delivery"),
+            Some(Err(error)) => tracing::warn!(%error, "Could not record a webhook delivery"),
+            _ => {}
         }
     }
 }
