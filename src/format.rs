@@ -115,6 +115,9 @@ pub fn zone_line(offset: Offset) -> String {
 pub mod row {
     pub const START: &str = "- **";
     pub const SEPARATOR: &str = "** – ";
+    /// After the first line of an entry that marks a moment of the incident:
+    /// `- **10:15** – Alerts fired — **Marks:** Impact started`.
+    pub const MARKS: &str = " — **Marks:** ";
 }
 
 /// An action item: `- [x] text — **Owner:** Priya · **Due:** 2025-04-01`, every field optional

@@ -227,17 +227,29 @@
   // On a refused save, each field someone else changed shows their version; one click puts it in
   // the form in place of what was typed (which the form keeps until then).
 
-  document.querySelectorAll("[data-use-theirs]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var name = button.getAttribute("data-use-theirs");
-      var field = document.getElementById(name);
-      var theirs = document.getElementById("theirs-" + name);
-      if (!field || !theirs) return;
-      field.value = theirs.textContent;
-      field.dispatchEvent(new Event("input", { bubbles: true }));
-      button.textContent = "Theirs is in the form";
-      button.disabled = true;
-      field.focus();
+  // Listened for on the document: a conflict can also be shown in place (an entry's editor).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-use-theirs]");
+    if (!button) return;
+    var name = button.getAttribute("data-use-theirs");
+    var field = document.getElementById(name);
+    var theirs = document.getElementById("theirs-" + name);
+    if (!field || !theirs) return;
+    field.value = theirs.textContent;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    button.textContent = "Theirs is in the form";
+    button.disabled = true;
+    field.focus();
+  });
+
+  // ---- Times kept by hand ---------------------------------------------------------------------
+  // A start or end typed over a marked timeline entry's is kept as typed: its box ticks itself
+  // (the server reads a changed time so too).
+  document.querySelectorAll("[data-by-hand]").forEach(function (box) {
+    var field = document.getElementById(box.getAttribute("data-by-hand"));
+    if (!field) return;
+    field.addEventListener("input", function () {
+      box.checked = true;
     });
   });
 
@@ -277,7 +289,18 @@
     })
       .then(function (response) {
         return response.text().then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById(id);
+          // An entry's editor sent from in place: the page that comes back is its edit page when
+          // refused (errors, or someone saved it first), shown in place again.
+          var own = form.getAttribute("data-in-place-else");
+          var ownFresh = !fresh && own && doc.getElementById(own);
+          if (ownFresh && document.getElementById(own)) {
+            region.removeAttribute("aria-busy");
+            document.getElementById(own).replaceWith(ownFresh);
+            editInPlace(ownFresh);
+            return;
+          }
           if (!fresh) {
             // Not this page after all (the sign-in page, say): show what came back, as a plain
             // submit would have.
@@ -305,6 +328,99 @@
       });
   });
 
+  // ---- Timeline entries and action items edited in place -------------------------------------
+  // An Edit link marked `data-edit-in-place="<editor id>"` fetches its edit page and shows the
+  // editor there (the form and Delete) in the row's place; Save and Delete are then sent in
+  // place (the section is replaced by the one that comes back), Cancel puts the row back. One
+  // row at a time: edit pages' field ids are the same for every row.
+
+  function closeEditors() {
+    document.querySelectorAll("li.editing").forEach(function (row) {
+      row.classList.remove("editing");
+      var editor = row.querySelector(".inline-editor");
+      if (editor) editor.remove();
+    });
+  }
+
+  function editInPlace(editor) {
+    var section = editor.closest("section[id]");
+    if (!section) return;
+    editor.querySelectorAll("form").forEach(function (form) {
+      form.setAttribute("data-in-place", section.id);
+      form.setAttribute("data-in-place-else", editor.id);
+    });
+    var cancel = editor.querySelector(".form-actions a");
+    if (cancel) {
+      cancel.addEventListener("click", function (event) {
+        event.preventDefault();
+        var row = editor.closest("li");
+        closeEditors();
+        var link = row && row.querySelector("[data-edit-in-place]");
+        if (link) link.focus();
+      });
+    }
+    var field =
+      editor.querySelector("[aria-invalid=true]") ||
+      editor.querySelector("input[name=time]") ||
+      editor.querySelector("input:not([type=hidden]), select, textarea");
+    if (field) field.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("section[id] li a[data-edit-in-place]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!window.fetch || !window.DOMParser) return;
+    event.preventDefault();
+    var row = link.closest("li");
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.text();
+      })
+      .then(function (html) {
+        var editor = new DOMParser().parseFromString(html, "text/html").getElementById(link.getAttribute("data-edit-in-place"));
+        if (!editor) {
+          window.location.href = link.href;
+          return;
+        }
+        closeEditors();
+        row.classList.add("editing");
+        row.appendChild(editor);
+        editInPlace(editor);
+      })
+      .catch(function () {
+        window.location.href = link.href;
+      });
+  });
+
+  // ---- Long sends ------------------------------------------------------------------------------
+  // A form marked `data-busy="<what is happening>"` (an import) says so while the browser sends
+  // it and waits, and is not sent twice; back on the page from history, it is ready again.
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var what = form.getAttribute && form.getAttribute("data-busy");
+    if (!what || event.defaultPrevented) return;
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    var status = document.createElement("p");
+    status.className = "busy";
+    status.setAttribute("role", "status");
+    status.appendChild(document.createElement("progress"));
+    status.appendChild(document.createTextNode(" " + what));
+    form.appendChild(status);
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-busy][aria-busy=true]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      var status = form.querySelector("p.busy");
+      if (status) status.remove();
+    });
+  });
+
   // ---- Keyboard shortcuts -------------------------------------------------------------------------
   // Listed on /help (src/web/help.rs): the two must agree. Single keys act only when the focus is
   // not in a field, so typing is never taken over.
@@ -330,6 +446,14 @@
 
   document.addEventListener("keydown", function (event) {
     var modifier = event.ctrlKey || event.metaKey;
+    // Escape in a row's editor puts the row back, unsaved.
+    if (event.key === "Escape" && event.target.closest && event.target.closest("li.editing .inline-editor")) {
+      var editing = event.target.closest("li.editing");
+      closeEditors();
+      var again = editing.querySelector("[data-edit-in-place]");
+      if (again) again.focus();
+      return;
+    }
     var form = event.target.closest ? event.target.closest("form") : null;
     // Save: Ctrl/⌘ S, or Ctrl/⌘ Enter, in any form that sends a POST.
     if (modifier && !event.altKey && (event.key === "s" || event.key === "S" || event.key === "Enter")) {

@@ -44,6 +44,16 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
         tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
         return Err(ChangeError::Stale);
     }
+    // A time typed over its marked entry's (or kept so with the box ticked) is set by hand and
+    // stays; one left as it was follows the entry again.
+    let (marked_start, marked_end) = db::timeline::marked_span(change.conn(), id).await?;
+    let start_by_hand = marked_start.is_some()
+        && (ticked(&form.start_by_hand) || !same_minute(Some(draft.started_at), Some(current.started_at)));
+    let end_by_hand =
+        marked_end.is_some() && (ticked(&form.end_by_hand) || !same_minute(draft.ended_at, current.ended_at));
+    db::incidents::set_by_hand(change.conn(), id, start_by_hand, end_by_hand).await?;
+    let field = if marked_end.is_some() && !end_by_hand { "started_at" } else { "ended_at" };
+    super::timeline::follow_markers(change.conn(), id, field).await?;
     if let Some(author) = actor.user() {
         db::form_drafts::discard(change.conn(), author, Some(id)).await?;
     }
@@ -60,4 +70,15 @@ pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId) -> Re
     change.commit(AuditAction::IncidentDeleted, &summary, None).await?;
     tracing::info!(incident.id = %id, "Deleted a postmortem");
     Ok(())
+}
+
+/// A ticked check box's value.
+fn ticked(value: &str) -> bool {
+    matches!(value.trim(), "on" | "true" | "1")
+}
+
+/// Whether two times are the same to the minute (what the form shows), or both absent.
+fn same_minute(a: Option<time::OffsetDateTime>, b: Option<time::OffsetDateTime>) -> bool {
+    let minute = |at: time::OffsetDateTime| at.unix_timestamp().div_euclid(60);
+    a.map(minute) == b.map(minute)
 }

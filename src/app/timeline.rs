@@ -8,7 +8,7 @@ use super::{
     Actor, ChangeError, PostmortemChange, Result, check_version, expected_version, has_room, html, within_limits,
 };
 use crate::db;
-use crate::domain::input::TimelineForm;
+use crate::domain::input::{TimelineDraft, TimelineForm};
 use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, TimelineEntryId};
 use crate::markdown::RENDERER_VERSION;
@@ -28,7 +28,11 @@ pub async fn add(
     let draft = form.validate_after(&incident, previous).map_err(ChangeError::Invalid)?;
     within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
     has_room(&mut change, limits::Part::TimelineEntry).await?;
+    if let Some(marker) = draft.marker {
+        db::timeline::unmark(change.conn(), id, marker, None).await?;
+    }
     let entry = db::timeline::insert(change.conn(), id, &draft, &html(&draft.body), RENDERER_VERSION).await?;
+    follow_markers(change.conn(), id, marker_field(&draft)).await?;
     change.commit(AuditAction::TimelineAdded, "Added a timeline entry", Some(Step::Edit)).await?;
     Ok(entry)
 }
@@ -76,9 +80,13 @@ pub async fn edit(
     check_version(db::timeline::version(change.conn(), id, entry).await?, expected)?;
     let draft = form.validate(&incident).map_err(ChangeError::Invalid)?;
     within_limits(|errors| limits::check_entry(errors, &draft, incident.offset, None))?;
+    if let Some(marker) = draft.marker {
+        db::timeline::unmark(change.conn(), id, marker, Some(entry)).await?;
+    }
     if !db::timeline::update(change.conn(), id, entry, expected, &draft, &html(&draft.body), RENDERER_VERSION).await? {
         return Err(ChangeError::Stale);
     }
+    follow_markers(change.conn(), id, marker_field(&draft)).await?;
     change.commit(AuditAction::TimelineEdited, "Edited a timeline entry", Some(Step::Edit)).await
 }
 
@@ -100,4 +108,34 @@ pub async fn delete(
         return Err(ChangeError::Stale);
     }
     change.commit(AuditAction::TimelineDeleted, "Deleted a timeline entry", Some(Step::Edit)).await
+}
+
+/// The form field a refusal by [`follow_markers`] is shown at: the marker when the entry has one
+/// (marking it is what moved the times), else its time.
+fn marker_field(draft: &TimelineDraft) -> &'static str {
+    if draft.marker.is_some() { "marker" } else { "time" }
+}
+
+/// Moves the postmortem's start and end to the times of its entries marked impact started and
+/// resolved, where they follow them (were not set by hand over them). Refused, as a message at
+/// `field`, when the incident would then end before its impact started.
+pub(super) async fn follow_markers(conn: &mut PgConnection, id: IncidentId, field: &'static str) -> Result<()> {
+    let (marked_start, marked_end) = db::timeline::marked_span(&mut *conn, id).await?;
+    if marked_start.is_none() && marked_end.is_none() {
+        return Ok(());
+    }
+    let span = db::incidents::span(&mut *conn, id).await?.ok_or(ChangeError::NotFound)?;
+    let start = marked_start.filter(|_| !span.start_set_by_hand).unwrap_or(span.started_at);
+    let end = marked_end.filter(|_| !span.end_set_by_hand).or(span.ended_at);
+    if end.is_some_and(|end| end < start) {
+        return Err(ChangeError::field(
+            field,
+            "The incident would then end before its impact started: the entry marked Resolved (or the end \
+             set by hand) must not come before the entry marked Impact started (or the start set by hand).",
+        ));
+    }
+    if (start, end) != (span.started_at, span.ended_at) {
+        db::incidents::move_span(&mut *conn, id, start, end).await?;
+    }
+    Ok(())
 }

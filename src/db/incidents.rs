@@ -302,3 +302,54 @@ pub struct PartCounts {
     pub action_items: usize,
     pub sections: usize,
 }
+
+/// The postmortem's start and end, and whether each was set by hand over its marked entry.
+pub struct Span {
+    pub started_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    pub start_set_by_hand: bool,
+    pub end_set_by_hand: bool,
+}
+
+pub async fn span(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Span>> {
+    sqlx::query_as!(
+        Span,
+        "SELECT started_at, ended_at, start_set_by_hand, end_set_by_hand FROM incidents WHERE id = $1",
+        id as IncidentId,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Records whether the start and end were set by hand over their marked entries.
+pub async fn set_by_hand(db: impl PgExecutor<'_>, id: IncidentId, start: bool, end: bool) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE incidents SET start_set_by_hand = $2, end_set_by_hand = $3 WHERE id = $1",
+        id as IncidentId,
+        start,
+        end,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves the start and end (to the marked entries' times), raising the version: a form loaded
+/// before holds the old times, and saved now would put them back.
+pub async fn move_span(
+    db: impl PgExecutor<'_>,
+    id: IncidentId,
+    started_at: OffsetDateTime,
+    ended_at: Option<OffsetDateTime>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE incidents SET started_at = $2, ended_at = $3, version = version + 1, updated_at = now()
+         WHERE id = $1",
+        id as IncidentId,
+        started_at,
+        ended_at,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

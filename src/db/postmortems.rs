@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 
 use crate::domain::time::Offset;
 use crate::domain::{
-    ActionItem, CommentKind, ExtraSection, Incident, IncidentId, PerSection, Postmortem, Section, SectionHeadings,
-    SectionId, Severity, Status, StoredHtml, Team, TimelineEntry, TimelineEntryId, User, WithHtml,
+    ActionItem, CommentKind, ExtraSection, Incident, IncidentId, Marker, PerSection, Postmortem, Section,
+    SectionHeadings, SectionId, Severity, Status, StoredHtml, Team, TimelineEntry, TimelineEntryId, User, WithHtml,
 };
 
 /// The stored HTML of every piece of a postmortem, in the order of its rows.
@@ -136,6 +136,7 @@ struct EntryJson {
     occurred_at: OffsetDateTime,
     body: String,
     time_as_written: String,
+    marker: Option<Marker>,
     html: String,
     rendered_with: i32,
 }
@@ -255,7 +256,8 @@ async fn first_query(
                   t.rendered AS "text_rendered!",
                   (SELECT coalesce(json_agg(json_build_object(
                               'id', e.id, 'occurred_at', e.occurred_at, 'body', e.body,
-                              'time_as_written', e.time_as_written, 'html', e.html, 'rendered_with', e.rendered_with)
+                              'time_as_written', e.time_as_written, 'marker', e.marker, 'html', e.html,
+                              'rendered_with', e.rendered_with)
                           ORDER BY e.occurred_at, e.id), '[]')
                    FROM timeline_entries e WHERE e.incident_id = i.id) AS "timeline!: Json<Vec<EntryJson>>",
                   (SELECT coalesce(json_agg(json_build_object('id', e.id, 'heading', e.heading, 'body', e.body,
@@ -348,6 +350,7 @@ fn loaded(row: Row, action_items: Vec<WithHtml<ActionItem>>, for_page: bool) -> 
                 occurred_at: e.occurred_at,
                 body: e.body,
                 time_as_written: e.time_as_written,
+                marker: e.marker,
             };
             (entry, html)
         })

@@ -2,7 +2,7 @@
 //! URL can never reach another incident's entry.
 
 use crate::domain::input::TimelineDraft;
-use crate::domain::{IncidentId, TimelineEntry, TimelineEntryId, Versioned};
+use crate::domain::{IncidentId, Marker, TimelineEntry, TimelineEntryId, Versioned};
 use sqlx::PgExecutor;
 
 /// The entry with the version it is at, for its edit form.
@@ -13,7 +13,7 @@ pub async fn find(
 ) -> sqlx::Result<Option<Versioned<TimelineEntry>>> {
     let row = sqlx::query!(
         r#"SELECT id AS "id: TimelineEntryId", incident_id AS "incident_id: IncidentId", occurred_at, body,
-                  time_as_written, version
+                  time_as_written, marker AS "marker: Marker", version
            FROM timeline_entries WHERE incident_id = $1 AND id = $2"#,
         incident as IncidentId,
         id as TimelineEntryId,
@@ -27,6 +27,7 @@ pub async fn find(
             occurred_at: row.occurred_at,
             body: row.body,
             time_as_written: row.time_as_written,
+            marker: row.marker,
         },
         version: row.version,
     }))
@@ -59,8 +60,8 @@ pub async fn insert(
     rendered_with: i32,
 ) -> sqlx::Result<TimelineEntryId> {
     sqlx::query_scalar!(
-        r#"INSERT INTO timeline_entries (incident_id, occurred_at, body, time_as_written, html, rendered_with)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        r#"INSERT INTO timeline_entries (incident_id, occurred_at, body, time_as_written, html, rendered_with, marker)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            RETURNING id AS "id: TimelineEntryId""#,
         incident as IncidentId,
         draft.occurred_at,
@@ -68,6 +69,7 @@ pub async fn insert(
         draft.time_as_written,
         html,
         rendered_with,
+        draft.marker as Option<Marker>,
     )
     .fetch_one(db)
     .await
@@ -89,7 +91,7 @@ pub async fn update(
         r#"UPDATE timeline_entries
            SET body = $4,
                time_as_written = CASE WHEN occurred_at = $3 THEN time_as_written ELSE '' END,
-               occurred_at = $3, html = $5, rendered_with = $6, version = version + 1
+               occurred_at = $3, html = $5, rendered_with = $6, marker = $8, version = version + 1
            WHERE incident_id = $1 AND id = $2 AND version = $7"#,
         incident as IncidentId,
         id as TimelineEntryId,
@@ -98,6 +100,7 @@ pub async fn update(
         html,
         rendered_with,
         base_version,
+        draft.marker as Option<Marker>,
     )
     .execute(db)
     .await?;
@@ -121,4 +124,41 @@ pub async fn delete(
     .execute(db)
     .await?;
     Ok(result.rows_affected() > 0)
+}
+
+/// Takes `marker` off whichever entry of the postmortem has it (but `keep`), so that another
+/// can take it: one entry marks each moment. The entry that loses it is a new version (its form
+/// would otherwise give the marker back).
+pub async fn unmark(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    marker: Marker,
+    keep: Option<TimelineEntryId>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE timeline_entries SET marker = NULL, version = version + 1
+         WHERE incident_id = $1 AND marker = $2 AND id IS DISTINCT FROM $3",
+        incident as IncidentId,
+        marker as Marker,
+        keep as Option<TimelineEntryId>,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// When the postmortem's entries marked impact started and resolved happened, if marked.
+pub async fn marked_span(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+) -> sqlx::Result<(Option<time::OffsetDateTime>, Option<time::OffsetDateTime>)> {
+    let row = sqlx::query!(
+        r#"SELECT max(occurred_at) FILTER (WHERE marker = 'impact_started') AS started,
+                  max(occurred_at) FILTER (WHERE marker = 'resolved') AS resolved
+           FROM timeline_entries WHERE incident_id = $1"#,
+        incident as IncidentId,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.started, row.resolved))
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::time::{self as t, Offset};
 use super::{
-    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, PerSection, Priority, Section, SectionHeadings,
-    Severity, Status, TeamId, TimelineEntry, UserId,
+    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, Marker, PerSection, Priority, Section,
+    SectionHeadings, Severity, Status, TeamId, TimelineEntry, UserId,
 };
 
 // The limits are defined once, in `limits`, for every way in; the forms check them as they parse.
@@ -118,6 +118,12 @@ pub struct IncidentForm {
     /// Each section's Markdown, as typed; the form fields are named by [`Section::key`].
     #[serde(flatten)]
     pub texts: PerSection<String>,
+    /// Ticked (`on`): the start stays as typed even though a timeline entry marks impact
+    /// starting; unticked, it follows that entry unless typed differently (see
+    /// `app::postmortems::update`). Offered only while such an entry exists.
+    pub start_by_hand: String,
+    /// The same for the end and the entry marked resolved.
+    pub end_by_hand: String,
     /// The version the edit was based on (hidden field; empty when creating).
     pub version: String,
 }
@@ -159,6 +165,7 @@ impl IncidentForm {
             utc_offset: incident.offset.to_string(),
             texts: incident.texts.clone(),
             version: incident.version.to_string(),
+            ..IncidentForm::default()
         }
     }
 
@@ -248,6 +255,8 @@ pub struct TimelineForm {
     pub date: String,
     pub time: String,
     pub body: String,
+    /// The moment of the incident the entry marks ([`Marker::as_str`]), or empty for none.
+    pub marker: String,
     /// The version the edit form was loaded at (hidden field; empty when adding).
     pub version: String,
 }
@@ -259,6 +268,22 @@ pub struct TimelineDraft {
     pub body: String,
     /// The time as an imported document wrote it; empty from the form.
     pub time_as_written: String,
+    pub marker: Option<Marker>,
+}
+
+impl TimelineDraft {
+    /// Leaves each marker on the first of `entries` that has it: one entry marks each moment.
+    pub fn one_mark_each(entries: &mut [TimelineDraft]) {
+        let mut seen = Vec::new();
+        for entry in entries {
+            if let Some(marker) = entry.marker {
+                if seen.contains(&marker) {
+                    entry.marker = None;
+                }
+                seen.push(marker);
+            }
+        }
+    }
 }
 
 impl TimelineForm {
@@ -277,6 +302,7 @@ impl TimelineForm {
             date: t::format_date(local.date()),
             time: t::format_hm(local.time()),
             body: entry.body.clone(),
+            marker: entry.marker.map(|marker| marker.as_str().to_owned()).unwrap_or_default(),
             version: version.to_string(),
         }
     }
@@ -354,7 +380,17 @@ impl TimelineForm {
             }
             _ => OffsetDateTime::UNIX_EPOCH,
         };
-        errors.into_result(|| TimelineDraft { occurred_at, body, time_as_written: String::new() })
+        let marker = match self.marker.trim() {
+            "" => None,
+            typed => {
+                let marker = typed.parse::<Marker>().ok();
+                if marker.is_none() {
+                    errors.add("marker", "Choose one of the moments listed, or none.");
+                }
+                marker
+            }
+        };
+        errors.into_result(|| TimelineDraft { occurred_at, body, time_as_written: String::new(), marker })
     }
 }
 

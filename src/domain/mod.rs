@@ -190,6 +190,17 @@ text_enum!(
 );
 
 text_enum!(
+    /// A moment of the incident that a timeline entry marks. The postmortem's start follows its
+    /// `ImpactStarted` entry and its end its `Resolved` entry, unless set by hand.
+    Marker, "marker", {
+        ImpactStarted => ("impact_started", "Impact started"),
+        Detected => ("detected", "Detected"),
+        Mitigated => ("mitigated", "Mitigated"),
+        Resolved => ("resolved", "Resolved"),
+    }
+);
+
+text_enum!(
     /// What a review comment is: said on its own, or with a step of the review.
     CommentKind, "review comment kind", {
         Comment => ("comment", "Comment"),
@@ -370,6 +381,8 @@ pub struct TimelineEntry {
     pub body: String,
     /// The time as an imported document wrote it (`10:15 AM`); empty for rows typed in here.
     pub time_as_written: String,
+    /// The moment of the incident this entry marks, if any.
+    pub marker: Option<Marker>,
 }
 
 /// Follow-up work. `completed_at` is when it was closed (done, or decided against). Read from

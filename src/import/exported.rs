@@ -12,7 +12,7 @@ use super::action_items::{ImportedItem, ItemStatus};
 use super::model::{ExtraSection, Field, ImportedEntry, ImportedPostmortem, ResolvedItem, TitleSource};
 use super::outline::CodeFences;
 use crate::domain::time::{self as t, Offset, showable};
-use crate::domain::{PerSection, Section, Severity, Status};
+use crate::domain::{Marker, PerSection, Section, Severity, Status};
 use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 
 /// The postmortem `source` is the export of, or `None` when it is not in the export's shape.
@@ -250,9 +250,17 @@ impl<'a> Reader<'a> {
                 Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
                 None => (format::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
             };
+            let (first, marker) = match first.rsplit_once(format::row::MARKS) {
+                Some((text, label)) => match Marker::ALL.iter().find(|marker| marker.label() == label) {
+                    Some(marker) => (text, Some(*marker)),
+                    None => (first, None),
+                },
+                None => (first, None),
+            };
             let mut text = first.to_owned();
             self.continuation(&mut text);
-            entries.push(ImportedEntry { occurred_at: Some(showable(at)?), approximate: false, time_as_written, text });
+            let occurred_at = Some(showable(at)?);
+            entries.push(ImportedEntry { occurred_at, approximate: false, time_as_written, text, marker });
         }
         (!entries.is_empty()).then_some(entries)
     }

@@ -96,6 +96,8 @@ pub struct ImportedEntry {
     /// The time as the row wrote it (`10:15 AM`, with its date if it had one).
     pub time_as_written: Option<String>,
     pub text: String,
+    /// The moment of the incident the row marks (Hindsight's own export says so).
+    pub marker: Option<crate::domain::Marker>,
 }
 
 /// An action item with its due date resolved.

@@ -12,7 +12,7 @@ use time::{Date, Duration, PrimitiveDateTime, Time};
 use super::check_input;
 use super::draft::{Drafts, recognise, saved};
 use super::outline::CodeFences;
-use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineForm};
+use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineDraft, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
     ActionKind, ActionStatus, Incident, IncidentId, PerSection, Postmortem, Priority, Section, Severity, Status,
@@ -418,6 +418,7 @@ fn incident_form() -> impl Strategy<Value = (IncidentForm, PrimitiveDateTime)> {
                         fields[index].clone()
                     }),
                     version: String::new(),
+                    ..IncidentForm::default()
                 };
                 (form, start)
             },
@@ -427,13 +428,25 @@ fn incident_form() -> impl Strategy<Value = (IncidentForm, PrimitiveDateTime)> {
 /// A timeline entry from a day before the start to four days after, typed with or without its
 /// date (an empty date means the incident's first day).
 fn timeline_form(start: PrimitiveDateTime) -> impl Strategy<Value = TimelineForm> {
-    (-(24 * 60)..(4 * 24 * 60i64), prop_oneof![3 => Just(0i64), 1 => 0..60i64], 0..3usize, any::<bool>(), entry_prose())
-        .prop_map(move |(minutes, seconds, style, omit_date, body)| {
+    let marker = prop_oneof![
+        4 => Just(""),
+        1 => select(vec!["impact_started", "detected", "mitigated", "resolved"]),
+    ];
+    (
+        -(24 * 60)..(4 * 24 * 60i64),
+        prop_oneof![3 => Just(0i64), 1 => 0..60i64],
+        0..3usize,
+        any::<bool>(),
+        entry_prose(),
+        marker,
+    )
+        .prop_map(move |(minutes, seconds, style, omit_date, body, marker)| {
             let local =
                 start.replace_second(0).unwrap_or(start) + Duration::minutes(minutes) + Duration::seconds(seconds);
             let date =
                 if omit_date && local.date() == start.date() { String::new() } else { t::format_date(local.date()) };
-            TimelineForm { date, time: time_text(local.time(), style), body, version: String::new() }
+            let marker = marker.to_owned();
+            TimelineForm { date, time: time_text(local.time(), style), body, marker, ..TimelineForm::default() }
         })
 }
 
@@ -537,6 +550,8 @@ fn validate(forms: Forms) -> Option<Drafts> {
     let mut timeline = forms.timeline.iter().map(|form| form.validate(&row).ok()).collect::<Option<Vec<_>>>()?;
     // The database returns entries in time order (then by id, which is insertion order).
     timeline.sort_by_key(|entry| entry.occurred_at);
+    // As the database holds them.
+    TimelineDraft::one_mark_each(&mut timeline);
     let action_items = forms.action_items.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
     let sections = forms.sections.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
     Some(Drafts { incident, timeline, action_items, sections })

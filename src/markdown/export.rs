@@ -113,7 +113,14 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     for entry in &postmortem.timeline {
         let stamp = timeline_stamp(entry, offset, first_day, with_dates);
         let _ = write!(doc, "{}{stamp}{}", format::row::START, format::row::SEPARATOR);
-        list_item_body(doc, &entry.body);
+        match entry.marker {
+            Some(marker) => {
+                let (first, rest) = entry.body.split_once('\n').unwrap_or((&entry.body, ""));
+                let _ = writeln!(doc, "{first}{}{}", format::row::MARKS, marker.label());
+                list_item_rest(doc, rest);
+            }
+            None => list_item_body(doc, &entry.body),
+        }
     }
 }
 
@@ -358,6 +365,7 @@ mod tests {
                     occurred_at: datetime!(2025-03-01 21:50 UTC),
                     body: "Alert fired\n\n```\nlog line\n```".into(),
                     time_as_written: String::new(),
+                    marker: None,
                 },
                 TimelineEntry {
                     id: TimelineEntryId(2),
@@ -365,6 +373,7 @@ mod tests {
                     occurred_at: datetime!(2025-03-01 22:10 UTC),
                     body: "After midnight".into(),
                     time_as_written: String::new(),
+                    marker: None,
                 },
             ],
             sections: vec![ExtraSection {

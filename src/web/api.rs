@@ -50,6 +50,9 @@ struct TimelineEntryJson {
     body: String,
     /// The time as an imported document wrote it, or "".
     time_as_written: String,
+    /// The moment of the incident it marks (`impact_started`, `detected`, `mitigated`,
+    /// `resolved`), or null.
+    marker: Option<crate::domain::Marker>,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +107,7 @@ impl IncidentJson {
                     occurred_at: instant(e.occurred_at),
                     body: e.body,
                     time_as_written: e.time_as_written,
+                    marker: e.marker,
                 })
                 .collect(),
             action_items: action_items

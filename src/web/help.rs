@@ -30,6 +30,7 @@ pub const SHORTCUTS: &[(&str, &[Shortcut])] = &[
             Shortcut { keys: &["Ctrl", "Enter"], does: "Save, as well (⌘ Enter on a Mac)" },
             Shortcut { keys: &["Alt", "P"], does: "Show or hide the previews beside the Markdown fields" },
             Shortcut { keys: &["Enter"], does: "In a timeline entry's text, adds it" },
+            Shortcut { keys: &["Esc"], does: "Close a timeline entry's or action item's editor, unsaved" },
         ],
     ),
 ];

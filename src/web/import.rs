@@ -124,7 +124,7 @@ async fn recognise_all(forms: Vec<DocumentForm>) -> Result<Vec<Document>> {
 /// upload whose part headers hold a control character (a file name sent as the client had
 /// it), so each such character becomes a space. The body is already read whole
 /// (`web::body`), so this costs one pass over it.
-async fn with_clean_part_headers(request: Request) -> Result<Multipart> {
+pub(super) async fn with_clean_part_headers(request: Request) -> Result<Multipart> {
     let (parts, body) = request.into_parts();
     let boundary = parts
         .headers
@@ -183,7 +183,7 @@ fn shown_file_name(name: &str) -> String {
     name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
+pub(super) fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge
     } else {

@@ -131,6 +131,9 @@ pub struct FormPage {
     draft_kept_ms: i128,
     /// Others who typed into this postmortem's form lately: "Alex, 2 minutes ago".
     others: Vec<String>,
+    /// The times of the entries marked impact started and resolved, which the start and end
+    /// follow unless kept by hand: the form then offers to keep them.
+    marked: (Option<String>, Option<String>),
 }
 
 /// A kept draft, shown back.
@@ -193,6 +196,7 @@ impl FormPage {
             restored: None,
             draft_kept_ms: 0,
             others: Vec::new(),
+            marked: (None, None),
         }
     }
 
@@ -214,7 +218,22 @@ impl FormPage {
             restored: None,
             draft_kept_ms: 0,
             others: Vec::new(),
+            marked: (None, None),
         }
+    }
+
+    /// Says which times timeline entries mark, so that the form offers to keep the start and
+    /// end by hand instead (`flags`: whether they are kept so now, for a form just loaded).
+    async fn with_marks(mut self, db: &mut sqlx::PgConnection, incident: &Incident, flags: bool) -> Result<FormPage> {
+        let (start, end) = db::timeline::marked_span(&mut *db, incident.id).await?;
+        let shown = |at: time::OffsetDateTime| crate::domain::time::format_full(at, incident.offset);
+        self.marked = (start.map(shown), end.map(shown));
+        if flags && let Some(span) = db::incidents::span(&mut *db, incident.id).await? {
+            let on = |by_hand: bool| if by_hand { "on".to_owned() } else { String::new() };
+            self.form.start_by_hand = on(span.start_set_by_hand);
+            self.form.end_by_hand = on(span.end_set_by_hand);
+        }
+        Ok(self)
     }
 
     /// Shows `form`, a kept draft, in place of what the page would show; `saved_version` is
@@ -276,7 +295,9 @@ pub async fn edit(
 ) -> Result<FormPage> {
     let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let form = IncidentForm::from_incident(&incident);
-    let mut page = FormPage::edit(viewer, id, &incident.title, form, FieldErrors::default());
+    let mut page = FormPage::edit(viewer, id, &incident.title, form, FieldErrors::default())
+        .with_marks(&mut db, &incident, true)
+        .await?;
     if let Some((form, draft)) = app::drafts::find(&mut db, user.id, Some(id)).await? {
         page.restore(form, &draft, Some(incident.version));
     }
@@ -339,7 +360,12 @@ pub async fn update(
     if submitted.wants_preview() {
         let form = submitted.form;
         let title = if form.title.trim().is_empty() { "postmortem".to_owned() } else { form.title.trim().to_owned() };
-        return Ok(with_previews(FormPage::edit(viewer, id, &title, form, FieldErrors::default())).await);
+        let page = FormPage::edit(viewer, id, &title, form, FieldErrors::default());
+        let page = match db::incidents::find(&mut *db, id).await? {
+            Some(incident) => page.with_marks(&mut db, &incident, false).await?,
+            None => page,
+        };
+        return Ok(with_previews(page).await);
     }
     let form = submitted.form;
     match app::postmortems::update(&mut db, Actor::from(&user), id, &form).await {
@@ -347,12 +373,17 @@ pub async fn update(
         Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
             let page = FormPage::edit(viewer, id, title, form.clone(), errors);
+            let page = match db::incidents::find(&mut *db, id).await? {
+                Some(incident) => page.with_marks(&mut db, &incident, false).await?,
+                None => page,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         // Someone saved since this form loaded: show theirs beside what was typed.
         Err(ChangeError::Stale) => {
             let current = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-            Ok((StatusCode::CONFLICT, conflict_page(viewer, &current, form)).into_response())
+            let page = conflict_page(viewer, &current, form).with_marks(&mut db, &current, false).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(error) => Err(error.into()),
     }

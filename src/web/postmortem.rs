@@ -26,8 +26,8 @@ use crate::db::postmortems::{ForPage, Loaded, PageExtras, PageRead, Stamp};
 use crate::domain::input::{ActionItemForm, FieldErrors, SectionForm, TimelineForm};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
-    ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Role, Section, SectionId, Severity, Status, Team,
-    TimelineEntryId,
+    ActionItemId, ActionKind, ActionStatus, IncidentId, Marker, Priority, Role, Section, SectionId, Severity, Status,
+    Team, TimelineEntryId,
 };
 use crate::markdown::{self, SafeHtml, export};
 
@@ -59,6 +59,7 @@ pub struct TimelineRow {
     time: String,
     iso: String,
     html: SafeHtml,
+    marker: Option<Marker>,
 }
 
 pub struct ExtraSectionView {
@@ -134,6 +135,8 @@ pub struct ShowPage {
     start: TimeView,
     end: Option<TimeView>,
     duration: Option<String>,
+    /// Detection and mitigation, with how long after impact started each came, when marked.
+    moments: Vec<(Marker, String)>,
     updated: String,
     before_timeline: Vec<SectionView>,
     after_timeline: Vec<SectionView>,
@@ -210,8 +213,16 @@ impl ShowPage {
                 time: export::clock_at(t::whole_seconds(entry.occurred_at), offset, with_dates),
                 iso: t::format_rfc3339(entry.occurred_at, offset),
                 html: shown(&entry.body, stored),
+                marker: entry.marker,
             })
             .collect();
+        // How long after impact started it was detected and mitigated, when entries mark it.
+        let after_start = |marker: Marker| {
+            let entry = postmortem.timeline.iter().find(|entry| entry.marker == Some(marker))?;
+            let elapsed = entry.occurred_at - incident.started_at;
+            Some((marker, if elapsed.is_negative() { "before impact".to_owned() } else { t::format_duration(elapsed) }))
+        };
+        let moments = [Marker::Detected, Marker::Mitigated].into_iter().filter_map(after_start).collect();
         let open_action_items = postmortem.action_items.iter().filter(|item| !item.is_closed()).count();
         let action_items = postmortem
             .action_items
@@ -268,6 +279,7 @@ impl ShowPage {
             start: TimeView::new(incident.started_at, offset),
             end: incident.ended_at.map(|end| TimeView::new(end, offset)),
             duration: incident.duration().map(t::format_duration),
+            moments,
             updated: t::format_full(incident.updated_at, offset),
             severity: incident.severity,
             status: incident.status,

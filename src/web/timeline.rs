@@ -2,8 +2,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 
@@ -57,6 +57,11 @@ async fn saved(db: &mut PgConnection, id: IncidentId, entry_id: TimelineEntryId)
     let entry = db::timeline::find(&mut *db, id, entry_id).await?.ok_or(AppError::NotFound)?;
     let form = TimelineForm::from_entry(&entry.row, entry.version, incident.offset);
     Ok((incident, form))
+}
+
+/// The name of the marker stored as `key` (empty for none), as the form lists it.
+fn marker_label(key: &str) -> String {
+    key.parse::<crate::domain::Marker>().map(|marker| marker.label().to_owned()).unwrap_or_default()
 }
 
 fn anchor(id: IncidentId) -> Redirect {
@@ -114,6 +119,7 @@ pub async fn update(
                 ("Date", theirs.date.as_str(), form.date.as_str(), theirs.date.clone()),
                 ("Time", theirs.time.as_str(), form.time.as_str(), theirs.time.clone()),
                 ("What happened", theirs.body.as_str(), form.body.as_str(), theirs.body.clone()),
+                ("Marks", theirs.marker.as_str(), form.marker.as_str(), marker_label(&theirs.marker)),
             ]);
             let mut page = EditPage::new(viewer, &incident, entry_id, TimelineForm { version: theirs.version, ..form });
             page.conflict = Some(conflict);
@@ -181,19 +187,58 @@ fn fingerprint(text: &str) -> String {
     crate::auth::token::digest(text).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// `POST /incidents/{id}/timeline/paste`: reads pasted lines (`action=read`) and shows each with
-/// the time read, or adds the ticked ones (`action=add`), all at once or none.
+/// The paste form's fields: URL-encoded, or multipart when a file was chosen (its text then
+/// stands for the pasted text, as a `text` field after the typed one).
+async fn paste_fields(request: Request) -> Result<Vec<(String, String)>> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, &()).await?;
+        return Ok(pairs);
+    }
+    let mut fields = super::import::with_clean_part_headers(request).await?;
+    let mut pairs = Vec::new();
+    while let Some(field) = fields.next_field().await.map_err(super::import::multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(super::import::multipart_error)?;
+        if is_file && bytes.is_empty() {
+            continue; // a file input with nothing chosen
+        }
+        if is_file {
+            // Checked as an import's files are: a binary or UTF-16 file gets its own message.
+            let text = crate::import::check_input(&bytes)
+                .map_err(|error| AppError::Refused(format!("The file was not read: {error}")))?;
+            pairs.push(("text".to_owned(), text.to_owned()));
+        } else {
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                AppError::BadRequest("A field of the form is not UTF-8 text, so nothing was read.".into())
+            })?;
+            pairs.push((name, text));
+        }
+    }
+    Ok(pairs)
+}
+
+/// `POST /incidents/{id}/timeline/paste`: reads pasted lines or a chosen file (`action=read`)
+/// and shows each with the time read, or adds the ticked ones (`action=add`), all at once or
+/// none.
 pub async fn paste(
     mut db: Db,
     viewer: Viewer,
     CurrentUser(user): CurrentUser,
     Path(id): Path<IncidentId>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    request: Request,
 ) -> Result<Response> {
     let (mut text, mut action, mut read, mut keep) = (String::new(), String::new(), String::new(), Vec::new());
-    for (name, value) in pairs {
+    for (name, value) in paste_fields(request).await? {
         match name.as_str() {
-            "text" => text = value,
+            // A chosen file comes after the text box, and wins unless it was empty.
+            "text" if !value.trim().is_empty() || text.is_empty() => text = value,
+            "text" => {}
             "action" => action = value,
             "read" => read = value,
             "keep" => keep.extend(value.parse::<usize>().ok()),
@@ -250,7 +295,7 @@ pub async fn paste(
                 date: t::format_date(date),
                 time: t::format_hm(time),
                 body: line.body(),
-                version: String::new(),
+                ..TimelineForm::default()
             })
         })
         .collect();

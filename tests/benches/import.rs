@@ -71,6 +71,7 @@ fn postmortem(entries: i64) -> Postmortem {
                 occurred_at: step(n),
                 body: entry_text(n),
                 time_as_written: String::new(),
+                marker: None,
             })
             .collect(),
         action_items: (0..entries / 25 + 1)

@@ -54,6 +54,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
                 occurred_at: start + Duration::minutes(n * 7),
                 body: text.into(),
                 time_as_written: String::new(),
+                marker: None,
             })
             .collect(),
         action_items: (0..20)

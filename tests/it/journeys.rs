@@ -346,6 +346,7 @@ async fn on_a_postmortem(driver: &Driver) -> (TestApp, Served, String, Browser) 
 /// WebDriver's codes for keys that are not characters.
 const ENTER: &str = "\u{E007}";
 const CONTROL: &str = "\u{E009}";
+const ESCAPE: &str = "\u{E00C}";
 
 /// The shortcuts on the help page do what it says: `n` opens a new timeline entry, Enter in its
 /// text adds it and opens the form for the next, `e` edits, Ctrl S saves, `?` is the help page.
@@ -630,5 +631,88 @@ async fn entries_and_items_are_added_and_ticked_in_place() {
     assert!(stayed().await, "still no page load");
     let done: String = sqlx::query_scalar("SELECT status FROM action_items").fetch_one(&app.pool).await.expect("q");
     assert_eq!(done, "done");
+    browser.close().await;
+}
+
+/// With scripts, a timeline entry is edited, marked and deleted where it is shown, and an
+/// action item given an owner, a team and a due date the same way: no page load, Cancel and
+/// Escape put the row back, a refused edit shows its error in the row.
+#[tokio::test]
+async fn entries_and_items_are_edited_and_deleted_in_place() {
+    let Some(driver) = Driver::start().await else { return };
+    let (app, served, path, browser) = on_a_postmortem(&driver).await;
+    let team: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES ('Platform') RETURNING id")
+        .fetch_one(&app.pool)
+        .await
+        .expect("team");
+    app.sign_in_as(Role::Engineer).await;
+    for (time, body) in [("10:05", "Config pushed"), ("10:20", "Paged the on-call")] {
+        app.post_form(&format!("{path}/timeline"), &[("time", time), ("body", body)]).await;
+    }
+    app.post_form(&format!("{path}/actions"), &[("body", "Cap the pool")]).await;
+    app.set_cookie(None);
+    assert_eq!((app.count("timeline_entries").await, app.count("action_items").await), (2, 1));
+    browser.goto(&format!("{}{path}", served.base)).await;
+    browser.execute("window.stayedPut = true;", json!([])).await;
+    let stayed = || async { browser.execute("return window.stayedPut === true;", json!([])).await == true };
+
+    // Escape closes the editor unsaved.
+    browser.click("#timeline li:first-child a[data-edit-in-place]").await;
+    browser.wait_for_focus("time").await;
+    browser.press(&[], &[ESCAPE]).await;
+    browser.wait_for_text("#timeline li:first-child", "Config pushed").await;
+    assert!(browser.all("#timeline .inline-editor").await.is_empty());
+
+    // Edited in place, marked as the start of impact: the start follows it.
+    browser.click("#timeline li:first-child a[data-edit-in-place]").await;
+    browser.wait_for_focus("time").await;
+    browser.set_value("#timeline .inline-editor #time", "10:03").await;
+    browser.set_value("#timeline .inline-editor #marker", "impact_started").await;
+    let folder = screenshot_folder();
+    browser.screenshot(&folder.join("entry-edited-in-place.png")).await;
+    browser.click("#timeline .inline-editor button.button-primary").await;
+    browser.wait_for_text("#timeline li:first-child .marker", "Impact started").await;
+    browser.screenshot(&folder.join("entry-marked.png")).await;
+    assert_eq!(browser.text("#timeline li:first-child time").await, "10:03");
+    let start: String = sqlx::query_scalar("SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .expect("start");
+    assert_eq!(start, "08:03", "10:03 at UTC+2");
+
+    // A refused edit shows its error in the row, with what was typed.
+    browser.click("#timeline li:last-child a[data-edit-in-place]").await;
+    browser.wait_for_focus("time").await;
+    browser.set_value("#timeline .inline-editor #time", "soon").await;
+    browser.click("#timeline .inline-editor button.button-primary").await;
+    browser.wait_for_text("#timeline .inline-editor .error-summary", "").await;
+    assert_eq!(value_of(&browser, "#timeline .inline-editor #time").await, "soon");
+
+    // Deleted in place.
+    browser.click("#timeline .inline-editor .delete-form button").await;
+    browser.wait_for_text("#timeline", "").await;
+    for _ in 0..50 {
+        if browser.all("#timeline .timeline li").await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(browser.all("#timeline .timeline li").await.len(), 1);
+    assert_eq!(app.count("timeline_entries").await, 1);
+
+    // The action item: an owner's name, a team and a due date, in place.
+    browser.click("#action-items li a[data-edit-in-place]").await;
+    browser.wait_for_focus("body").await;
+    browser.set_value("#action-items .inline-editor #owner", "Dana").await;
+    browser.set_value("#action-items .inline-editor #team_id", &team.to_string()).await;
+    browser.set_value("#action-items .inline-editor #due_on", "2025-04-01").await;
+    browser.screenshot(&folder.join("item-edited-in-place.png")).await;
+    browser.click("#action-items .inline-editor button.button-primary").await;
+    browser.wait_for_text("#action-items .item-meta", "Dana").await;
+    assert!(browser.text("#action-items .item-meta").await.contains("Platform"));
+    assert!(stayed().await, "no page load all along");
+    let (owner, due): (String, Option<time::Date>) =
+        sqlx::query_as("SELECT owner, due_on FROM action_items").fetch_one(&app.pool).await.expect("item");
+    assert_eq!((owner.as_str(), due.map(|d| d.to_string())), ("Dana", Some("2025-04-01".to_owned())));
     browser.close().await;
 }

@@ -255,3 +255,146 @@ async fn a_time_is_typed_as_people_write_it() {
         "in the postmortem's offset, days shown since they differ"
     );
 }
+
+/// The postmortem's start and end, as its page gives them (`datetime` of the two times shown).
+async fn span(app: &TestApp, path: &str) -> Vec<String> {
+    let page = app.get(path).await;
+    let html = page.html();
+    let selector = scraper::Selector::parse(".meta time").expect("selector");
+    html.select(&selector).filter_map(|time| time.value().attr("datetime")).map(str::to_owned).collect()
+}
+
+/// The ids of the postmortem's entries, in the page's order.
+async fn entry_paths(app: &TestApp, path: &str) -> Vec<String> {
+    let page = app.get(path).await;
+    let html = page.html();
+    let selector = scraper::Selector::parse(".timeline li").expect("selector");
+    html.select(&selector)
+        .filter_map(|li| li.value().id()?.strip_prefix("entry-").map(|id| format!("{path}/timeline/{id}")))
+        .collect()
+}
+
+/// Saves entry `entry` (its path) with `time` and `marker`, from its edit form as loaded now.
+async fn edit_entry(app: &TestApp, entry: &str, time: &str, marker: &str) -> crate::harness::TestResponse {
+    let page = app.get(&format!("{entry}/edit")).await;
+    let (version, body) = (page.field_value("version"), page.text("#body"));
+    app.post_form(entry, &[("time", time), ("body", body.as_str()), ("marker", marker), ("version", version.as_str())])
+        .await
+}
+
+fn at(time: &str) -> String {
+    format!("2025-03-01T{time}:00+02:00")
+}
+
+#[tokio::test]
+async fn entries_marked_impact_started_and_resolved_move_the_start_and_end_unless_set_by_hand() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await; // 10:15 to 11:05
+    let timeline = format!("{path}/timeline");
+    app.post_form(&timeline, &[("time", "10:05"), ("body", "Deploy"), ("marker", "impact_started")]).await;
+    app.post_form(&timeline, &[("time", "10:12"), ("body", "Paged"), ("marker", "detected")]).await;
+    app.post_form(&timeline, &[("time", "10:40"), ("body", "Rolled back"), ("marker", "mitigated")]).await;
+    let resolved = app.post_form(&timeline, &[("time", "11:20"), ("body", "Fixed"), ("marker", "resolved")]).await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER);
+    assert_eq!(span(&app, &path).await, [at("10:05"), at("11:20")]);
+    let page = app.get(&path).await;
+    assert_eq!(page.texts(".timeline .marker"), ["Impact started", "Detected", "Mitigated", "Resolved"]);
+    assert_eq!(page.texts(".meta dt")[5..], ["Detected".to_owned(), "Mitigated".to_owned()]);
+    assert_eq!(page.texts(".meta dd")[5..], ["after 7 min".to_owned(), "after 35 min".to_owned()]);
+
+    // One entry marks each moment: marking another moves the mark, and the start with it.
+    app.post_form(&timeline, &[("time", "09:58"), ("body", "Config pushed"), ("marker", "impact_started")]).await;
+    assert_eq!(app.get(&path).await.texts(".timeline .marker").iter().filter(|m| *m == "Impact started").count(), 1);
+    assert_eq!(span(&app, &path).await, [at("09:58"), at("11:20")]);
+
+    // Moving the marked entry moves the end.
+    let entries = entry_paths(&app, &path).await;
+    let fixed = entries.last().expect("entries");
+    assert_eq!(edit_entry(&app, fixed, "11:30", "resolved").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(span(&app, &path).await, [at("09:58"), at("11:30")]);
+
+    // A start typed over the marked entry's is kept; the form says what it would follow.
+    let edit = app.get(&format!("{path}/edit")).await;
+    assert!(edit.attr("input[name=start_by_hand]", "checked").is_none());
+    assert!(edit.texts("label.follows")[0].contains("Impact started"));
+    let by_hand = IncidentForm {
+        started_at: "2025-03-01T09:50".into(),
+        ended_at: "2025-03-01T11:30".into(),
+        version: edit.field_value("version"),
+        ..form()
+    };
+    assert_eq!(app.post_form(&path, &by_hand).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(span(&app, &path).await, [at("09:50"), at("11:30")]);
+    let first = entry_paths(&app, &path).await.remove(0);
+    edit_entry(&app, &first, "09:59", "impact_started").await;
+    assert_eq!(span(&app, &path).await, [at("09:50"), at("11:30")], "kept by hand");
+    let edit = app.get(&format!("{path}/edit")).await;
+    assert!(edit.attr("input[name=start_by_hand]", "checked").is_some());
+
+    // Unticked and left as it is, it follows the entry again.
+    let follow = IncidentForm {
+        started_at: "2025-03-01T09:50".into(),
+        ended_at: "2025-03-01T11:30".into(),
+        version: edit.field_value("version"),
+        ..form()
+    };
+    assert_eq!(app.post_form(&path, &follow).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(span(&app, &path).await, [at("09:59"), at("11:30")]);
+
+    // Marks that would end the incident before it started are refused, and nothing changes.
+    let entries = entry_paths(&app, &path).await;
+    let refused = edit_entry(&app, &entries[1], "09:40", "resolved").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("marker").is_some_and(|m| m.contains("end before its impact started")));
+    assert_eq!(span(&app, &path).await, [at("09:59"), at("11:30")]);
+    let unknown = app.post_form(&timeline, &[("time", "10:00"), ("body", "x"), ("marker", "exploded")]).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.field_error("entry-marker").is_some());
+}
+
+#[tokio::test]
+async fn two_people_marking_two_entries_at_once_leave_one_mark_and_no_error() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    for time in ["10:01", "10:02"] {
+        app.post_form(&format!("{path}/timeline"), &[("time", time), ("body", "Something")]).await;
+    }
+    let entries = entry_paths(&app, &path).await;
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            edit_entry(&app, &entries[0], "10:01", "impact_started"),
+            edit_entry(&app, &entries[1], "10:02", "impact_started"),
+        );
+        for response in [&a, &b] {
+            assert!([StatusCode::SEE_OTHER, StatusCode::CONFLICT].contains(&response.status), "{:?}", response.status);
+        }
+        let marks = app.get(&path).await.texts(".timeline .marker");
+        assert_eq!(marks, ["Impact started"]);
+    }
+}
+
+#[tokio::test]
+async fn a_slack_export_file_is_read_like_pasted_text() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await; // UTC+2
+    let paste = format!("{path}/timeline/paste");
+    // 08:15 and 08:22 UTC: 10:15 and 10:22 in the postmortem's offset, oldest first.
+    let export = br#"[{"type": "message", "user_name": "bob", "text": "rolling back", "ts": "1740817320.000200"},
+                      {"type": "message", "user_name": "alice", "text": "pool is full", "ts": "1740816900.000100"}]"#;
+    let parts: [(&str, Option<&str>, &[u8]); 3] =
+        [("text", None, b""), ("file", Some("2025-03-01.json"), export), ("action", None, b"read")];
+    let read = app.post_multipart(&paste, &parts).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.texts("table.pasted time"), ["2025-03-01 10:15", "2025-03-01 10:22"]);
+    assert!(read.text("#pasted").contains("rolling back"), "the file's text is in the box to add from");
+
+    // No file chosen: the typed text is read. A binary file is refused with its reason.
+    let parts: [(&str, Option<&str>, &[u8]); 3] =
+        [("text", None, b"10:30 typed"), ("file", Some(""), b""), ("action", None, b"read")];
+    assert_eq!(app.post_multipart(&paste, &parts).await.texts("table.pasted time"), ["2025-03-01 10:30"]);
+    let parts: [(&str, Option<&str>, &[u8]); 2] =
+        [("file", Some("x.json"), b"\x00\x01binary"), ("action", None, b"read")];
+    let refused = app.post_multipart(&paste, &parts).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("timeline_entries").await, 0);
+}

@@ -296,6 +296,7 @@ fn resolve_timeline(
                 approximate: entry.approximate,
                 time_as_written: entry.time_as_written.clone(),
                 text: entry.text.clone(),
+                marker: None,
             }
         })
         .collect();
@@ -512,10 +513,13 @@ impl ImportedPostmortem {
                     .filter(|written| format::written_time_fits(written, occurred_at, incident.offset, first_day))
                     .unwrap_or_default()
                     .to_owned();
-                Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written })
+                Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written, marker: entry.marker })
             })
             .filter(|entry| !entry.body.trim().is_empty())
             .collect();
+        // A hand-edited export may mark one moment twice.
+        let mut timeline = timeline;
+        TimelineDraft::one_mark_each(&mut timeline);
         let action_items: Vec<ActionItemDraft> = self
             .action_items
             .iter()
@@ -633,6 +637,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                 occurred_at: e.occurred_at,
                 body: e.body,
                 time_as_written: e.time_as_written,
+                marker: e.marker,
             })
             .collect(),
         action_items: drafts
