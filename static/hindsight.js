@@ -259,6 +259,12 @@
   // or its form with errors) gives the element with that id, which replaces the one here. Any
   // surprise, and the form is sent the plain way.
 
+  function typedInto(part) {
+    return Array.prototype.some.call(part.querySelectorAll("input, textarea"), function (field) {
+      return field.value !== field.defaultValue || field.checked !== field.defaultChecked;
+    });
+  }
+
   function openAndFocus(region, selector) {
     var details = region.querySelector(selector);
     if (!details) return;
@@ -310,6 +316,12 @@
             return;
           }
           region.replaceWith(fresh);
+          // What else the change may have moved (the start and end, what review still needs),
+          // unless something is typed there.
+          document.querySelectorAll("[data-refresh][id]").forEach(function (part) {
+            var again = doc.getElementById(part.id);
+            if (again && !typedInto(part)) part.replaceWith(again);
+          });
           try {
             sessionStorage.removeItem("hindsight:adding-entry");
           } catch (e) {

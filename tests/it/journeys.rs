@@ -674,6 +674,7 @@ async fn entries_and_items_are_edited_and_deleted_in_place() {
     browser.wait_for_text("#timeline li:first-child .marker", "Impact started").await;
     browser.screenshot(&folder.join("entry-marked.png")).await;
     assert_eq!(browser.text("#timeline li:first-child time").await, "10:03");
+    assert!(browser.text("#pm-meta").await.contains("10:03"), "the start shown follows, in place too");
     let start: String = sqlx::query_scalar("SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI') FROM incidents")
         .fetch_one(&app.pool)
         .await
