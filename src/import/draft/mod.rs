@@ -620,6 +620,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             offset: d.offset,
             texts: d.texts,
             headings: d.headings,
+            template: None,
             version: 1,
             updated_at: d.started_at,
         },
