@@ -62,7 +62,7 @@ async fn insert(tx: &mut Transaction<'_, Postgres>, actor: Actor, drafts: &Draft
     // An import lands as a draft whatever the document says: only a review publishes, with a
     // manager's approval and a published revision.
     let incident = IncidentDraft { status: Status::Draft, ..drafts.incident.clone() };
-    let id = db::incidents::insert(&mut **tx, &incident, &html.texts, RENDERER_VERSION).await?;
+    let id = db::incidents::insert(&mut **tx, &incident, &html.texts, RENDERER_VERSION, None).await?;
     for (entry, html) in drafts.timeline.iter().zip(&html.timeline) {
         db::timeline::insert(&mut **tx, id, entry, html, RENDERER_VERSION).await?;
     }

@@ -20,6 +20,7 @@ pub mod reviews;
 pub mod revisions;
 pub mod sections;
 pub mod teams;
+pub mod templates;
 pub mod timeline;
 pub mod tokens;
 pub mod webhooks;

@@ -5,21 +5,37 @@ use sqlx::{Connection, PgConnection};
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, texts_html, within_limits};
 use crate::db;
-use crate::domain::input::IncidentForm;
+use crate::domain::input::{IncidentForm, SectionDraft};
 use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, Status};
 use crate::markdown::RENDERER_VERSION;
 
 /// Creates a postmortem from the form. It starts as a draft whatever the form says: only its
-/// review moves it on.
+/// review moves it on. Started from a template, it keeps the template's outline and has its
+/// extra sections, empty.
 pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
-    let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    let validated = form.validate();
+    // The template's refusal is shown with the fields' own, so every message comes at once.
+    let template = super::templates::chosen(&mut *conn, &form.template, form.severity.parse().ok()).await?;
+    let (mut draft, template) = match (validated, template) {
+        (Ok(draft), Ok(template)) => (draft, template),
+        (validated, template) => {
+            let mut errors = validated.err().unwrap_or_default();
+            errors.extend(template.err().unwrap_or_default());
+            return Err(ChangeError::Invalid(errors));
+        }
+    };
     within_limits(|errors| limits::check_incident(errors, &draft))?;
     draft.status = Status::Draft;
     let html = texts_html(&draft.texts).await?;
     let mut tx = conn.begin().await?;
-    let id = db::incidents::insert(&mut *tx, &draft, &html, RENDERER_VERSION).await?;
+    let started_from = template.as_ref().map(|(id, outline)| (*id, outline));
+    let id = db::incidents::insert(&mut *tx, &draft, &html, RENDERER_VERSION, started_from).await?;
     let mut change = PostmortemChange::created(tx, id, actor);
+    for extra in template.iter().flat_map(|(_, outline)| outline.extras()) {
+        let section = SectionDraft { heading: extra.heading.clone(), body: String::new() };
+        db::sections::insert(change.conn(), id, &section, "", RENDERER_VERSION).await?;
+    }
     // The author's kept draft of the form is saved now: it goes with the same commit.
     if let Some(author) = actor.user() {
         db::form_drafts::discard(change.conn(), author, None).await?;

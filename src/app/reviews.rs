@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use super::revisions::Step;
 use super::{Actor, ChangeError, PostmortemChange, Result, html};
 use crate::db;
-use crate::domain::{AuditAction, CommentKind, IncidentId, Status, UserId};
+use crate::domain::{AuditAction, CommentKind, IncidentId, ReviewRule, Status, UserId};
 use crate::markdown::RENDERER_VERSION;
 
 /// Longest comment, and longest text said with a review step, in characters.
@@ -31,6 +31,8 @@ struct Move {
     action: AuditAction,
     /// Why the step is refused when the postmortem is not at `from`.
     out_of_turn: &'static str,
+    /// The review rule its severity must have for the step (`None`: any).
+    needs: Option<ReviewRule>,
 }
 
 async fn take(conn: &mut PgConnection, author: UserId, id: IncidentId, step: Move, text: &str) -> Result<()> {
@@ -42,8 +44,26 @@ async fn take(conn: &mut PgConnection, author: UserId, id: IncidentId, step: Mov
     if postmortem.incident.status != step.from {
         return Err(ChangeError::Refused(step.out_of_turn.to_owned()));
     }
-    if step.to == Status::InReview && !postmortem.missing_for_review().is_empty() {
-        return Err(ChangeError::Refused("Not ready for review yet: complete the list below first.".to_owned()));
+    let severity = postmortem.incident.severity;
+    // Read under the postmortem's lock and held until the commit: an admin changing the rule
+    // now waits for this step, or this step for them.
+    let rule = db::templates::rule(change.conn(), severity).await?.map_or(ReviewRule::Manager, |rule| rule.review);
+    match step.needs {
+        Some(ReviewRule::Author) if rule != ReviewRule::Author => {
+            return Err(ChangeError::Refused(format!(
+                "{severity} postmortems are approved by a manager: submit it for review instead."
+            )));
+        }
+        Some(ReviewRule::Manager) if rule != ReviewRule::Manager => {
+            return Err(ChangeError::Refused(format!(
+                "{severity} postmortems need no approval: publish it yourself once it is complete."
+            )));
+        }
+        _ => {}
+    }
+    if step.from == Status::Draft && step.to != Status::Draft && !postmortem.missing_for_review().is_empty() {
+        let what = if step.to == Status::Published { "to publish" } else { "for review" };
+        return Err(ChangeError::Refused(format!("Not ready {what} yet: complete the list below first.")));
     }
     db::reviews::move_status(change.conn(), id, step.from, step.to).await?;
     db::reviews::add(change.conn(), id, author, step.kind, text.trim(), &html(text.trim()), RENDERER_VERSION).await?;
@@ -60,6 +80,20 @@ pub async fn submit(conn: &mut PgConnection, author: UserId, id: IncidentId, tex
         kind: CommentKind::Submitted,
         action: AuditAction::IncidentSubmitted,
         out_of_turn: "Only a draft can be submitted for review.",
+        needs: Some(ReviewRule::Manager),
+    };
+    take(&mut *conn, author, id, step, text).await
+}
+
+/// Publishes a complete draft whose severity needs no approval (its rule is `author`).
+pub async fn publish(conn: &mut PgConnection, author: UserId, id: IncidentId, text: &str) -> Result<()> {
+    let step = Move {
+        from: Status::Draft,
+        to: Status::Published,
+        kind: CommentKind::Published,
+        action: AuditAction::IncidentPublished,
+        out_of_turn: "Only a draft can be published.",
+        needs: Some(ReviewRule::Author),
     };
     take(&mut *conn, author, id, step, text).await
 }
@@ -72,6 +106,7 @@ pub async fn approve(conn: &mut PgConnection, author: UserId, id: IncidentId, te
         kind: CommentKind::Approved,
         action: AuditAction::IncidentApproved,
         out_of_turn: "Only a postmortem in review can be approved.",
+        needs: None,
     };
     take(&mut *conn, author, id, step, text).await
 }
@@ -87,6 +122,7 @@ pub async fn send_back(conn: &mut PgConnection, author: UserId, id: IncidentId, 
         kind: CommentKind::ChangesRequested,
         action: AuditAction::IncidentSentBack,
         out_of_turn: "Only a postmortem in review can be sent back.",
+        needs: None,
     };
     take(&mut *conn, author, id, step, text).await
 }

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::domain::input::IncidentDraft;
 use crate::domain::time::Offset;
-use crate::domain::{Incident, IncidentId, PerSection, SectionHeadings, Severity, Status};
+use crate::domain::{Incident, IncidentId, Outline, PerSection, SectionHeadings, Severity, Status, TemplateId};
 
 /// An incident's row; the sections' texts come as a JSON object keyed by section.
 struct IncidentRow {
@@ -19,6 +19,7 @@ struct IncidentRow {
     utc_offset_minutes: i32,
     texts: Option<Json<PerSection<String>>>,
     section_headings: Json<SectionHeadings>,
+    template_outline: Option<Json<Outline>>,
     version: i32,
     updated_at: OffsetDateTime,
 }
@@ -35,6 +36,7 @@ impl From<IncidentRow> for Incident {
             offset: Offset::from_minutes(row.utc_offset_minutes),
             texts: row.texts.map(|texts| texts.0).unwrap_or_default(),
             headings: row.section_headings.0,
+            template: row.template_outline.map(|outline| outline.0),
             version: row.version,
             updated_at: row.updated_at,
         }
@@ -49,7 +51,8 @@ async fn select(db: impl PgExecutor<'_>, only: Option<IncidentId>) -> sqlx::Resu
                   status AS "status: Status", started_at, ended_at, utc_offset_minutes,
                   (SELECT json_object_agg(t.section, t.body) FROM incident_texts t WHERE t.incident_id = i.id)
                       AS "texts: Json<PerSection<String>>",
-                  section_headings AS "section_headings: Json<SectionHeadings>", version, updated_at
+                  section_headings AS "section_headings: Json<SectionHeadings>",
+                  template_outline AS "template_outline: Json<Outline>", version, updated_at
            FROM incidents i WHERE $1::bigint IS NULL OR id = $1
            ORDER BY started_at DESC, id DESC"#,
         only.map(|id| id.0),
@@ -118,19 +121,20 @@ fn text_arrays<'a>(
 }
 
 /// Inserts an incident with its sections' texts and their HTML (made by renderer version
-/// `rendered_with`).
+/// `rendered_with`), and the template it was started from, if any, with its outline.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     draft: &IncidentDraft,
     html: &PerSection<String>,
     rendered_with: i32,
+    template: Option<(TemplateId, &Outline)>,
 ) -> sqlx::Result<IncidentId> {
     let (keys, bodies, html) = text_arrays(&draft.texts, html);
     sqlx::query_scalar!(
         r#"WITH created AS (
                INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
-                                      section_headings)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                      section_headings, template_id, template_outline)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $12, $13)
                RETURNING id
            ), texts AS (
                INSERT INTO incident_texts (incident_id, section, body, html, rendered_with)
@@ -149,6 +153,8 @@ pub async fn insert(
         &bodies as &[&str],
         &html as &[&str],
         rendered_with,
+        template.map(|(id, _)| id.0),
+        template.map(|(_, outline)| Json(outline)) as _,
     )
     .fetch_one(db)
     .await

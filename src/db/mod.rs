@@ -19,6 +19,7 @@ pub mod sections;
 pub mod sessions;
 pub mod team_stats;
 pub mod teams;
+pub mod templates;
 pub mod timeline;
 pub mod users;
 pub mod webhooks;

@@ -17,8 +17,9 @@ use time::OffsetDateTime;
 
 use crate::domain::time::Offset;
 use crate::domain::{
-    ActionItem, CommentKind, ExtraSection, Incident, IncidentId, Marker, PerSection, Postmortem, Section,
-    SectionHeadings, SectionId, Severity, Status, StoredHtml, Team, TimelineEntry, TimelineEntryId, User, WithHtml,
+    ActionItem, CommentKind, ExtraSection, Incident, IncidentId, Marker, Outline, PerSection, Postmortem, ReviewRule,
+    Section, SectionHeadings, SectionId, Severity, Status, StoredHtml, Team, TimelineEntry, TimelineEntryId, User,
+    WithHtml,
 };
 
 /// The stored HTML of every piece of a postmortem, in the order of its rows.
@@ -104,6 +105,9 @@ pub enum PageRead {
 /// and the counters they are as of.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageLists {
+    /// Who publishes postmortems of its severity now (a rule, not part of the postmortem, so
+    /// read with every page).
+    pub review: Option<ReviewRule>,
     pub people_version: i64,
     pub teams_version: i64,
     pub people: Option<Vec<User>>,
@@ -153,6 +157,7 @@ struct Row {
     ended_at: Option<OffsetDateTime>,
     utc_offset_minutes: i32,
     section_headings: Json<SectionHeadings>,
+    template_outline: Option<Json<Outline>>,
     version: i32,
     updated_at: OffsetDateTime,
     text_keys: Vec<String>,
@@ -167,6 +172,7 @@ struct Row {
     published_revision: Option<i32>,
     people: Option<Json<Vec<User>>>,
     teams: Option<Json<Vec<Team>>>,
+    review: Option<ReviewRule>,
 }
 
 /// Postmortem `id` for its page on `conn`. When the caller kept it as of `known`, one small
@@ -188,6 +194,7 @@ pub async fn load_page(
     let stamp =
         Stamp { change_seq: row.change_seq, people_version: row.people_version, teams_version: row.teams_version };
     let page_lists = PageLists {
+        review: row.review,
         people_version: row.people_version,
         teams_version: row.teams_version,
         people: row.people.clone().map(|people| people.0),
@@ -208,7 +215,8 @@ async fn current_stamp(
                   CASE WHEN $2 AND v.people_version IS DISTINCT FROM $3 THEN picker_people() END
                       AS "people: Json<Vec<User>>",
                   CASE WHEN $2 AND v.teams_version IS DISTINCT FROM $4 THEN picker_teams() END
-                      AS "teams: Json<Vec<Team>>"
+                      AS "teams: Json<Vec<Team>>",
+                  (SELECT r.review FROM severity_rules r WHERE r.severity = i.severity) AS "review: ReviewRule"
            FROM incidents i
            CROSS JOIN LATERAL (
                SELECT (SELECT n FROM change_counters WHERE name = 'users') AS people_version,
@@ -226,6 +234,7 @@ async fn current_stamp(
         let stamp =
             Stamp { change_seq: row.change_seq, people_version: row.people_version, teams_version: row.teams_version };
         let lists = PageLists {
+            review: row.review,
             people_version: row.people_version,
             teams_version: row.teams_version,
             people: row.people.map(|people| people.0),
@@ -251,7 +260,7 @@ async fn first_query(
                   v.teams_version AS "teams_version!",
                   i.title, i.severity AS "severity: Severity", i.status AS "status: Status", i.started_at,
                   i.ended_at, i.utc_offset_minutes, i.section_headings AS "section_headings: Json<SectionHeadings>",
-                  i.version, i.updated_at,
+                  i.template_outline AS "template_outline: Json<Outline>", i.version, i.updated_at,
                   t.keys AS "text_keys!", t.bodies AS "text_bodies!", t.html AS "text_html!",
                   t.rendered AS "text_rendered!",
                   (SELECT coalesce(json_agg(json_build_object(
@@ -285,7 +294,8 @@ async fn first_query(
                   CASE WHEN $2 AND $3 AND v.people_version IS DISTINCT FROM $4 THEN picker_people() END
                       AS "people: Json<Vec<User>>",
                   CASE WHEN $2 AND $3 AND v.teams_version IS DISTINCT FROM $5 THEN picker_teams() END
-                      AS "teams: Json<Vec<Team>>"
+                      AS "teams: Json<Vec<Team>>",
+                  (SELECT r.review FROM severity_rules r WHERE r.severity = i.severity) AS "review: ReviewRule"
            FROM incidents i
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(x.section ORDER BY x.section), '{}') AS keys,
@@ -371,6 +381,7 @@ fn loaded(row: Row, action_items: Vec<WithHtml<ActionItem>>, for_page: bool) -> 
         offset: Offset::from_minutes(row.utc_offset_minutes),
         texts,
         headings: row.section_headings.0,
+        template: row.template_outline.map(|outline| outline.0),
         version: row.version,
         updated_at: row.updated_at,
     };

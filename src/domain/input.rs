@@ -64,6 +64,11 @@ impl FieldErrors {
         self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
 
+    /// Adds `other`'s messages after these.
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
         if self.is_empty() { Ok(value()) } else { Err(self) }
     }
@@ -124,6 +129,9 @@ pub struct IncidentForm {
     pub start_by_hand: String,
     /// The same for the end and the entry marked resolved.
     pub end_by_hand: String,
+    /// The template a new postmortem starts from (its id; empty: none, as before templates).
+    /// The edit form does not send it: a postmortem keeps the template it was started from.
+    pub template: String,
     /// The version the edit was based on (hidden field; empty when creating).
     pub version: String,
 }
@@ -164,6 +172,7 @@ impl IncidentForm {
             ended_at: incident.ended_at.map(|end| t::datetime_local_value(end, incident.offset)).unwrap_or_default(),
             utc_offset: incident.offset.to_string(),
             texts: incident.texts.clone(),
+            template: String::new(),
             version: incident.version.to_string(),
             ..IncidentForm::default()
         }
@@ -742,6 +751,7 @@ mod tests {
             offset: Offset::from_minutes(-720),
             texts: PerSection::default(),
             headings: SectionHeadings::default(),
+            template: None,
             version: 1,
             updated_at: datetime!(2025-01-01 0:00 UTC),
         };

@@ -36,6 +36,13 @@ pub const MAX_ACTION_ITEMS: usize = 500;
 /// Most extra sections in one postmortem (the standard seven are not counted). Imports keep
 /// every heading they do not recognise, so real documents bring up to a few dozen.
 pub const MAX_EXTRA_SECTIONS: usize = 100;
+/// Longest template body, in bytes: a dozen sections with a question or two each fit in a
+/// tenth of it; a template is read on every new postmortem's form.
+pub const MAX_TEMPLATE_BYTES: usize = 20_000;
+/// Longest template name, in characters.
+pub const MAX_TEMPLATE_NAME_CHARS: usize = 100;
+/// Most sections in one template.
+pub const MAX_TEMPLATE_SECTIONS: usize = 40;
 /// The years a date may fall in (an incident's start and end, a timeline entry, a due date).
 /// 1970 is the Unix epoch: no computer incident happened before it, and a year before it is a
 /// typo (`0025`, `1925`). 2200 leaves room for any real due date while refusing `9999`, and

@@ -155,6 +155,8 @@ macro_rules! text_enum {
 
 mod audit;
 pub use audit::AuditAction;
+pub mod template;
+pub use template::{Outline, ReviewRule, TemplateId};
 
 text_enum!(
     /// How bad the incident was; SEV1 is the worst.
@@ -207,6 +209,7 @@ text_enum!(
         Submitted => ("submitted", "Submitted for review"),
         ChangesRequested => ("changes_requested", "Sent back for changes"),
         Approved => ("approved", "Approved and published"),
+        Published => ("published", "Published by its author"),
     }
 );
 
@@ -219,6 +222,7 @@ impl CommentKind {
             CommentKind::Submitted => "submitted it for review",
             CommentKind::ChangesRequested => "sent it back for changes",
             CommentKind::Approved => "approved and published it",
+            CommentKind::Published => "published it",
         }
     }
 }
@@ -345,6 +349,9 @@ pub struct Incident {
     /// The Markdown of each standard section.
     pub texts: PerSection<String>,
     pub headings: SectionHeadings,
+    /// The template it was started from, as that template was then (`None`: older and
+    /// imported postmortems, which keep the rules from before templates).
+    pub template: Option<Outline>,
     pub version: i32,
     pub updated_at: ::time::OffsetDateTime,
 }
@@ -501,16 +508,40 @@ pub struct WithHtml<T> {
 }
 
 impl Postmortem {
-    /// What must be written before the postmortem can go to review, in words for the author:
-    /// the impact, the root cause, at least one timeline entry, and an owner and a due date
+    /// What must be written before the postmortem can go to review (or be published by its
+    /// author), in words for the author: every section of its template (without one, the
+    /// impact and the root cause), at least one timeline entry, and an owner and a due date
     /// for every action item still to do.
     pub fn missing_for_review(&self) -> Vec<String> {
         let mut missing = Vec::new();
-        if self.incident.texts[Section::Impact].trim().is_empty() {
-            missing.push("Describe the impact.".to_owned());
-        }
-        if self.incident.texts[Section::RootCause].trim().is_empty() {
-            missing.push("Write the root cause.".to_owned());
+        let texts = &self.incident.texts;
+        match &self.incident.template {
+            None => {
+                if texts[Section::Impact].trim().is_empty() {
+                    missing.push("Describe the impact.".to_owned());
+                }
+                if texts[Section::RootCause].trim().is_empty() {
+                    missing.push("Write the root cause.".to_owned());
+                }
+            }
+            Some(outline) => {
+                for part in &outline.sections {
+                    match part.part {
+                        template::Part::Text(section) if texts[section].trim().is_empty() => {
+                            missing.push(format!("Write the {}.", section.label().to_lowercase()));
+                        }
+                        template::Part::Extra => {
+                            let written = self.sections.iter().any(|extra| {
+                                template::same_heading(&extra.heading, &part.heading) && !extra.body.trim().is_empty()
+                            });
+                            if !written {
+                                missing.push(format!("Write the section “{}”.", part.heading));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
         }
         if self.timeline.is_empty() {
             missing.push("Add at least one timeline entry.".to_owned());

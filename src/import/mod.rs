@@ -13,6 +13,7 @@ pub mod paste;
 #[cfg(test)]
 mod round_trip_tests;
 pub mod sections;
+pub mod template;
 pub mod timeline;
 pub mod when;
 

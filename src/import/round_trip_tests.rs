@@ -417,6 +417,7 @@ fn incident_form() -> impl Strategy<Value = (IncidentForm, PrimitiveDateTime)> {
                         let index = Section::ALL.iter().position(|s| *s == section).unwrap_or(0);
                         fields[index].clone()
                     }),
+                    template: String::new(),
                     version: String::new(),
                     ..IncidentForm::default()
                 };
@@ -569,6 +570,7 @@ fn stored(draft: &crate::domain::input::IncidentDraft) -> Incident {
         offset: draft.offset,
         texts: PerSection::default(),
         headings: Default::default(),
+        template: None,
         version: 1,
         updated_at: draft.started_at,
     }

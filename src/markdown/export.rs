@@ -355,6 +355,7 @@ mod tests {
                     _ => String::new(),
                 }),
                 headings: Default::default(),
+                template: None,
                 version: 1,
                 updated_at: datetime!(2025-03-02 00:00 UTC),
             },

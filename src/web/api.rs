@@ -33,6 +33,8 @@ pub struct IncidentJson {
     utc_offset: String,
     utc_offset_minutes: i32,
     duration_minutes: Option<i64>,
+    /// The name of the template it was started from (`null`: none, as for imports).
+    template: Option<String>,
     /// Each section's Markdown, keyed by section (`summary`, `impact`, `root_cause`, ...).
     #[serde(flatten)]
     texts: PerSection<String>,
@@ -100,6 +102,7 @@ impl IncidentJson {
             duration_minutes: incident.duration().map(|d| d.whole_minutes()),
             version: incident.version,
             updated_at: instant(incident.updated_at),
+            template: incident.template.map(|outline| outline.name),
             timeline: timeline
                 .into_iter()
                 .map(|e| TimelineEntryJson {

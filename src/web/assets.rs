@@ -54,6 +54,8 @@ const ASSETS: &[Asset] = &[
     asset!("hindsight.css", "text/css; charset=utf-8"),
     // Small first-party enhancements; every page works without it (see the file's header).
     asset!("hindsight.js", "text/javascript; charset=utf-8"),
+    // The new-postmortem form's template choice follows its severity (see the file's header).
+    asset!("templates.js", "text/javascript; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
 use super::error::AppError;
-use super::{MAX_BODY_BYTES, import};
+use super::{MAX_BODY_BYTES, import, templates};
 
 /// Longest a client may take to send a request's body.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,9 +20,16 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The routes that take whole documents, several at once.
 const IMPORT_ROUTES: [&str; 3] = ["/import", "/import/preview", "/api/import"];
 
-/// The most a request to `path` may send.
+/// The most a request to `path` may send. A template's form may bring more than a template may
+/// hold, so that an oversized one is refused with its text kept rather than cut off (admins only).
 pub fn limit_for(path: &str) -> usize {
-    if IMPORT_ROUTES.contains(&path) { import::MAX_IMPORT_REQUEST_BYTES } else { MAX_BODY_BYTES }
+    if IMPORT_ROUTES.contains(&path) {
+        import::MAX_IMPORT_REQUEST_BYTES
+    } else if path == "/admin/templates" || path.starts_with("/admin/templates/") {
+        templates::MAX_TEMPLATE_REQUEST_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
 }
 
 pub async fn read_whole(request: Request, next: Next) -> Response {

@@ -23,7 +23,8 @@ use crate::db::form_drafts::FormDraft;
 use crate::domain::User;
 use crate::domain::input::{FieldErrors, IncidentForm};
 use crate::domain::time as t;
-use crate::domain::{FormGroup, Incident, IncidentId, PerSection, Section, Severity, Status};
+use crate::domain::{FormGroup, Incident, IncidentId, Outline, PerSection, Section, Severity, Status, TemplateId};
+use crate::import;
 use crate::markdown::SafeHtml;
 
 /// Postmortems per index page.
@@ -134,6 +135,26 @@ pub struct FormPage {
     /// The times of the entries marked impact started and resolved, which the start and end
     /// follow unless kept by hand: the form then offers to keep them.
     marked: (Option<String>, Option<String>),
+    /// The templates a new postmortem may start from (none when editing).
+    choices: Vec<TemplateChoice>,
+    /// The template each severity starts from, for the script that follows the severity.
+    rule_templates: Vec<(Severity, TemplateId)>,
+    /// The outline the form follows: the chosen template's (new) or the postmortem's own.
+    outline: Option<Outline>,
+}
+
+/// A template as the new-postmortem form offers it.
+pub struct TemplateChoice {
+    id: TemplateId,
+    name: String,
+    description: String,
+    /// Its sections' headings, joined.
+    sections: String,
+    /// The severities that start from it ("SEV4, SEV5").
+    severities: String,
+    /// The severities it may be used for: those whose template it covers ("SEV1 SEV2"), for
+    /// the script, which keeps a choice that fits a new severity.
+    fits: String,
 }
 
 /// A kept draft, shown back.
@@ -173,6 +194,91 @@ async fn with_previews(mut page: FormPage) -> Response {
 }
 
 impl FormPage {
+    /// What the field of `section` says under its label: the template's questions, or the
+    /// section's own help.
+    fn hint(&self, section: &Section) -> String {
+        Outline::hint(self.outline.as_ref(), *section)
+    }
+
+    /// Whether `section` is shown among the form's groups: always without a template; with one,
+    /// when the template has it, or it holds text, or it was refused. The others wait under
+    /// "More sections".
+    fn shown(&self, section: &Section) -> bool {
+        self.outline.as_ref().is_none_or(|outline| {
+            outline.has(*section)
+                || !self.form.texts[*section].trim().is_empty()
+                || self.errors.get(section.key()).is_some()
+        })
+    }
+
+    /// The sections not shown among the groups.
+    fn more_sections(&self) -> Vec<Section> {
+        Section::ALL.into_iter().filter(|section| !self.shown(section)).collect()
+    }
+
+    /// The template `severity` starts from, for its `<option>`'s `data-template`.
+    fn rule_template(&self, severity: &Severity) -> String {
+        self.rule_templates.iter().find(|(s, _)| s == severity).map(|(_, id)| id.to_string()).unwrap_or_default()
+    }
+
+    fn chosen(&self, choice: &TemplateChoice) -> bool {
+        self.form.template.trim() == choice.id.to_string()
+    }
+
+    /// The templates to choose from, and the chosen one's outline for the fields. A form that
+    /// names none gets its severity's.
+    async fn offer_templates(&mut self, db: &mut sqlx::PgConnection) -> Result<()> {
+        let templates = db::templates::all(&mut *db).await?;
+        let rules = db::templates::rules(&mut *db).await?;
+        if self.form.template.trim().is_empty()
+            && let Some(rule) = rules.iter().find(|rule| rule.severity.as_str() == self.form.severity.trim())
+        {
+            self.form.template = rule.template_id.to_string();
+        }
+        let outlines: Vec<Option<Outline>> =
+            templates.iter().map(|template| import::template::read(&template.name, &template.body).ok()).collect();
+        let outline_of = |id: TemplateId| templates.iter().position(|t| t.id == id).and_then(|i| outlines[i].as_ref());
+        self.outline = templates
+            .iter()
+            .zip(&outlines)
+            .find(|(template, _)| template.id.to_string() == self.form.template.trim())
+            .and_then(|(_, outline)| outline.clone());
+        self.choices = templates
+            .iter()
+            .zip(&outlines)
+            .map(|(template, outline)| {
+                let severities = |fits: &dyn Fn(&crate::domain::template::SeverityRule) -> bool, by: &str| {
+                    rules
+                        .iter()
+                        .filter(|rule| fits(rule))
+                        .map(|rule| rule.severity.as_str())
+                        .collect::<Vec<_>>()
+                        .join(by)
+                };
+                let covers = |rule: &crate::domain::template::SeverityRule| {
+                    rule.template_id == template.id
+                        || outline
+                            .as_ref()
+                            .zip(outline_of(rule.template_id))
+                            .is_some_and(|(o, needed)| o.covers(needed))
+                };
+                TemplateChoice {
+                    id: template.id,
+                    name: template.name.clone(),
+                    description: template.description.clone(),
+                    sections: outline
+                        .as_ref()
+                        .map(|o| o.sections.iter().map(|s| s.heading.as_str()).collect::<Vec<_>>().join(" · "))
+                        .unwrap_or_default(),
+                    severities: severities(&|rule| rule.template_id == template.id, ", "),
+                    fits: severities(&covers, " "),
+                }
+            })
+            .collect();
+        self.rule_templates = rules.iter().map(|rule| (rule.severity, rule.template_id)).collect();
+        Ok(())
+    }
+
     /// A section's preview, when the Preview button asked for one.
     fn preview(&self, section: &Section) -> Option<&SafeHtml> {
         self.previews.as_ref().map(|previews| &previews[*section])
@@ -197,6 +303,9 @@ impl FormPage {
             draft_kept_ms: 0,
             others: Vec::new(),
             marked: (None, None),
+            choices: Vec::new(),
+            rule_templates: Vec::new(),
+            outline: None,
         }
     }
 
@@ -219,6 +328,9 @@ impl FormPage {
             draft_kept_ms: 0,
             others: Vec::new(),
             marked: (None, None),
+            choices: Vec::new(),
+            rule_templates: Vec::new(),
+            outline: None,
         }
     }
 
@@ -265,6 +377,19 @@ pub async fn new(mut db: Db, viewer: Viewer, CurrentUser(user): CurrentUser) -> 
     if let Some((form, draft)) = app::drafts::find(&mut db, user.id, None).await? {
         page.restore(form, &draft, None);
     }
+    page.offer_templates(&mut db).await?;
+    Ok(page)
+}
+
+/// The new-postmortem form again, with the templates offered.
+async fn new_again(
+    db: &mut sqlx::PgConnection,
+    viewer: Viewer,
+    form: IncidentForm,
+    errors: FieldErrors,
+) -> Result<FormPage> {
+    let mut page = FormPage::new_incident(viewer, form, errors);
+    page.offer_templates(db).await?;
     Ok(page)
 }
 
@@ -275,13 +400,18 @@ pub async fn create(
     Form(submitted): Form<Submitted>,
 ) -> Result<Response> {
     if submitted.wants_preview() {
-        return Ok(with_previews(FormPage::new_incident(viewer, submitted.form, FieldErrors::default())).await);
+        return Ok(with_previews(new_again(&mut db, viewer, submitted.form, FieldErrors::default()).await?).await);
+    }
+    // "Show the chosen template" (or the script, on a change of template): the form again with
+    // its sections and questions; nothing is saved.
+    if submitted.action == "template" {
+        return Ok(new_again(&mut db, viewer, submitted.form, FieldErrors::default()).await?.into_response());
     }
     let form = submitted.form;
     match app::postmortems::create(&mut db, Actor::from(&user), &form).await {
         Ok(id) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormPage::new_incident(viewer, form, errors)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_again(&mut db, viewer, form, errors).await?).into_response())
         }
         Err(error) => Err(error.into()),
     }
@@ -298,6 +428,7 @@ pub async fn edit(
     let mut page = FormPage::edit(viewer, id, &incident.title, form, FieldErrors::default())
         .with_marks(&mut db, &incident, true)
         .await?;
+    page.outline = incident.template.clone();
     if let Some((form, draft)) = app::drafts::find(&mut db, user.id, Some(id)).await? {
         page.restore(form, &draft, Some(incident.version));
     }
@@ -360,7 +491,8 @@ pub async fn update(
     if submitted.wants_preview() {
         let form = submitted.form;
         let title = if form.title.trim().is_empty() { "postmortem".to_owned() } else { form.title.trim().to_owned() };
-        let page = FormPage::edit(viewer, id, &title, form, FieldErrors::default());
+        let mut page = FormPage::edit(viewer, id, &title, form, FieldErrors::default());
+        page.outline = outline_of(&mut db, id).await?;
         let page = match db::incidents::find(&mut *db, id).await? {
             Some(incident) => page.with_marks(&mut db, &incident, false).await?,
             None => page,
@@ -372,7 +504,8 @@ pub async fn update(
         Ok(()) => Ok(Redirect::to(&paths::incident(id)).into_response()),
         Err(ChangeError::Invalid(errors)) => {
             let title = if form.title.trim().is_empty() { "postmortem" } else { form.title.trim() };
-            let page = FormPage::edit(viewer, id, title, form.clone(), errors);
+            let mut page = FormPage::edit(viewer, id, title, form.clone(), errors);
+            page.outline = outline_of(&mut db, id).await?;
             let page = match db::incidents::find(&mut *db, id).await? {
                 Some(incident) => page.with_marks(&mut db, &incident, false).await?,
                 None => page,
@@ -387,6 +520,11 @@ pub async fn update(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The outline postmortem `id`'s form follows (the template it was started from).
+async fn outline_of(db: &mut sqlx::PgConnection, id: IncidentId) -> Result<Option<Outline>> {
+    Ok(db::incidents::find(&mut *db, id).await?.and_then(|incident| incident.template))
 }
 
 /// The form again with the user's text, the saved values that differ beside it, and the
@@ -411,6 +549,7 @@ fn conflict_page(viewer: Viewer, current: &Incident, mut theirs: IncidentForm) -
         .collect();
     theirs.version = current.version.to_string();
     let mut page = FormPage::edit(viewer, current.id, &current.title, theirs, FieldErrors::default());
+    page.outline = current.template.clone();
     page.conflict = Some(Conflict { saved_at: t::format_full(current.updated_at, current.offset), fields });
     page
 }

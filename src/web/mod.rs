@@ -32,6 +32,7 @@ mod reviews;
 mod revisions;
 mod sections;
 pub mod teams;
+mod templates;
 mod timeline;
 mod webhooks;
 
@@ -185,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .route("/import/preview", post(import::preview_upload).layer(import_limit()))
         .route("/import/saved", get(import::saved))
         .route("/incidents/{id}/submit", post(reviews::submit))
+        .route("/incidents/{id}/publish", post(reviews::publish))
         .route("/incidents/{id}/comments", post(reviews::comment))
         .route("/api/import", post(api::import));
 
@@ -201,6 +203,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/teams", get(admin::teams).post(admin::create_team))
         .route("/admin/teams/{team}", post(admin::rename_team))
         .route("/admin/teams/{team}/delete", post(admin::delete_team))
+        .route("/admin/templates", get(templates::index).post(templates::create).layer(template_limit()))
+        .route("/admin/templates/new", get(templates::new))
+        .route("/admin/templates/{template}", get(templates::edit).post(templates::update).layer(template_limit()))
+        .route("/admin/templates/{template}/delete", post(templates::delete))
+        .route("/admin/severity-rules", post(templates::save_rules))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/webhooks", get(webhooks::index).post(webhooks::create))
         .route("/admin/webhooks/{hook}", get(webhooks::show).post(webhooks::update))
@@ -294,6 +301,10 @@ fn shed_page(response: Response, wants_json: bool) -> Response {
 /// Imports carry whole documents, several at once: their routes take more than a form.
 fn import_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)
+}
+
+fn template_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(templates::MAX_TEMPLATE_REQUEST_BYTES)
 }
 
 /// Renders error responses in the site's layout, or as JSON under `/api/`. Responses carrying an

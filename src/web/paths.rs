@@ -21,7 +21,7 @@
 use std::fmt;
 
 use crate::domain::{
-    ActionItemId, ApiTokenId, DeliveryId, IncidentId, SectionId, TeamId, TimelineEntryId, UserId, WebhookId,
+    ActionItemId, ApiTokenId, DeliveryId, IncidentId, SectionId, TeamId, TemplateId, TimelineEntryId, UserId, WebhookId,
 };
 
 // ---- Fixed addresses with a query ---------------------------------------------------------
@@ -127,6 +127,11 @@ pub fn incident_export(id: IncidentId) -> String {
 /// Submitting the postmortem for review.
 pub fn incident_submit(id: IncidentId) -> String {
     incident_sub(id, "submit")
+}
+
+/// Publishing the postmortem without approval (severities whose author publishes).
+pub fn incident_publish(id: IncidentId) -> String {
+    incident_sub(id, "publish")
 }
 
 /// Approving and publishing the postmortem.
@@ -354,6 +359,16 @@ pub fn admin_team_delete(team: TeamId) -> String {
     admin_team(team) + "/delete"
 }
 
+/// A template's page (for admins), and its form's target.
+pub fn admin_template(template: TemplateId) -> String {
+    format!("/admin/templates/{template}")
+}
+
+/// Deleting a template.
+pub fn admin_template_delete(template: TemplateId) -> String {
+    admin_template(template) + "/delete"
+}
+
 /// A webhook's page, and its form's target.
 pub fn webhook(hook: WebhookId) -> String {
     format!("/admin/webhooks/{hook}")
@@ -401,6 +416,7 @@ mod tests {
             (incident_markdown(i), "/incidents/7/markdown"),
             (incident_export(i), "/incidents/7/export.md"),
             (incident_submit(i), "/incidents/7/submit"),
+            (incident_publish(i), "/incidents/7/publish"),
             (incident_approve(i), "/incidents/7/approve"),
             (incident_send_back(i), "/incidents/7/send-back"),
             (incident_comments(i), "/incidents/7/comments"),
@@ -440,6 +456,8 @@ mod tests {
             (admin_user_reset(u), "/admin/users/3/reset"),
             (admin_team(t), "/admin/teams/4"),
             (admin_team_delete(t), "/admin/teams/4/delete"),
+            (admin_template(TemplateId(2)), "/admin/templates/2"),
+            (admin_template_delete(TemplateId(2)), "/admin/templates/2/delete"),
             (webhook(h), "/admin/webhooks/5"),
             (webhook_deliveries(h), "/admin/webhooks/5#deliveries"),
             (webhook_ping(h), "/admin/webhooks/5/ping"),

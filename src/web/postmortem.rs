@@ -24,10 +24,11 @@ use crate::app;
 use crate::db;
 use crate::db::postmortems::{ForPage, Loaded, PageExtras, PageRead, Stamp};
 use crate::domain::input::{ActionItemForm, FieldErrors, SectionForm, TimelineForm};
+use crate::domain::template::Part;
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
-    ActionItemId, ActionKind, ActionStatus, IncidentId, Marker, Priority, Role, Section, SectionId, Severity, Status,
-    Team, TimelineEntryId,
+    ActionItemId, ActionKind, ActionStatus, IncidentId, Marker, Priority, ReviewRule, Role, Section, SectionId,
+    Severity, Status, Team, TimelineEntryId,
 };
 use crate::markdown::{self, SafeHtml, export};
 
@@ -52,6 +53,8 @@ pub struct SectionView {
     html: SafeHtml,
     /// Whether any Markdown is stored (it may still render to nothing visible).
     written: bool,
+    /// The template's questions for it (empty: none), shown while it is not written.
+    hint: String,
 }
 
 pub struct TimelineRow {
@@ -67,6 +70,8 @@ pub struct ExtraSectionView {
     heading: String,
     html: SafeHtml,
     written: bool,
+    /// The template's questions for it (empty: none), shown while it is not written.
+    hint: String,
 }
 
 pub struct ActionRow {
@@ -118,6 +123,8 @@ pub struct Viewing {
     /// When a new action item is due by default (its severity's default from today).
     pub default_due: Option<time::Date>,
     pub now: time::OffsetDateTime,
+    /// Whether its severity's rule lets the author publish it without approval.
+    pub author_publishes: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -167,6 +174,12 @@ pub struct ShowPage {
     /// The review: what is still missing before it can be submitted, the discussion so far,
     /// and a refused step with its text.
     missing: Vec<String>,
+    /// Published by its author once complete (its severity's rule), or approved by a manager.
+    author_publishes: bool,
+    /// The template it was started from, and its questions for the timeline and action items.
+    template_name: Option<String>,
+    timeline_hint: String,
+    action_items_hint: String,
     comments: Vec<CommentView>,
     review_error: Option<String>,
     comment_text: String,
@@ -194,12 +207,21 @@ impl ShowPage {
         let headings = &incident.headings;
         let mut before_timeline = Vec::new();
         let mut after_timeline = Vec::new();
+        let outline = incident.template.as_ref();
+        let questions = |part: Part| outline.and_then(|o| o.find(part)).map(|s| s.hint()).unwrap_or_default();
         for section in Section::ALL {
+            let written = !incident.texts[section].trim().is_empty();
+            // A section its template leaves out shows only once written (the form keeps it
+            // under "More sections").
+            if !written && outline.is_some_and(|outline| !outline.has(section)) {
+                continue;
+            }
             let view = SectionView {
                 key: section.key(),
                 heading: headings.sections[section].clone().unwrap_or_else(|| section.label().to_owned()),
                 html: shown(&incident.texts[section], &html.texts[section]),
-                written: !incident.texts[section].trim().is_empty(),
+                written,
+                hint: questions(Part::Text(section)),
             };
             if section.before_timeline() { before_timeline.push(view) } else { after_timeline.push(view) }
         }
@@ -252,6 +274,7 @@ impl ShowPage {
                 heading: s.heading.clone(),
                 html: shown(&s.body, stored),
                 written: !s.body.trim().is_empty(),
+                hint: outline.and_then(|outline| outline.extra_hint(&s.heading)).unwrap_or_default(),
             })
             .collect();
         let comments = extras
@@ -311,6 +334,10 @@ impl ShowPage {
             people: viewing.people,
             teams: viewing.teams,
             missing,
+            author_publishes: viewing.author_publishes,
+            template_name: outline.map(|outline| outline.name.clone()),
+            timeline_hint: questions(Part::Timeline),
+            action_items_hint: questions(Part::ActionItems),
             comments,
             review_error,
             comment_text,
@@ -356,6 +383,7 @@ pub async fn render_show(
         teams: Shared::from([]),
         default_due: state.due_policy.due(loaded.postmortem.incident.severity, now.date()),
         now,
+        author_publishes: lists.review == Some(ReviewRule::Author),
     };
     if may_edit {
         let people = (lists.people_version, lists.people);

@@ -63,6 +63,19 @@ pub async fn submit(
     answer(&state, &mut db, viewer, id, form, outcome).await
 }
 
+/// Publishes a complete draft whose severity needs no approval.
+pub async fn publish(
+    State(state): State<AppState>,
+    mut db: Db,
+    viewer: Viewer,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response> {
+    let outcome = app::reviews::publish(&mut db, user.id, id, &form.body).await;
+    answer(&state, &mut db, viewer, id, form, outcome).await
+}
+
 /// Approves a postmortem in review, which publishes it (managers).
 pub async fn approve(
     State(state): State<AppState>,

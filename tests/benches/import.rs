@@ -61,6 +61,7 @@ fn postmortem(entries: i64) -> Postmortem {
                 Section::PreventativeMeasures => "- Load tests before each release".into(),
             }),
             headings: Default::default(),
+            template: None,
             version: 1,
             updated_at: start,
         },

@@ -44,6 +44,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             offset: Offset::from_minutes(120),
             texts: PerSection::from_fn(|_| text.into()),
             headings: Default::default(),
+            template: None,
             version: 1,
             updated_at: start,
         },

@@ -79,6 +79,7 @@ fn viewing() -> Viewing {
         teams: Vec::new().into(),
         default_due: None,
         now: time::OffsetDateTime::now_utc(),
+        author_publishes: false,
     }
 }
 

@@ -28,6 +28,7 @@ mod revisions;
 mod routes;
 mod sections;
 mod security;
+mod templates;
 mod timeline;
 mod webhooks;
 mod xss;

@@ -84,6 +84,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/import", Least(Engineer)),
     ("POST", "/incidents/{id}/comments", Least(Engineer)),
     ("POST", "/incidents/{id}/submit", Least(Engineer)),
+    ("POST", "/incidents/{id}/publish", Least(Engineer)),
     ("POST", "/incidents/{id}/approve", Least(Manager)),
     ("POST", "/incidents/{id}/send-back", Least(Manager)),
     ("GET", "/admin/users", Least(Admin)),
@@ -95,6 +96,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams/{team}", Least(Admin)),
+    ("GET", "/admin/templates", Least(Admin)),
+    ("POST", "/admin/templates", Least(Admin)),
+    ("GET", "/admin/templates/new", Least(Admin)),
+    ("GET", "/admin/templates/{template}", Least(Admin)),
+    ("POST", "/admin/templates/{template}", Least(Admin)),
+    ("POST", "/admin/severity-rules", Least(Admin)),
     ("GET", "/admin/audit", Least(Admin)),
     ("GET", "/admin/webhooks", Least(Admin)),
     ("POST", "/admin/webhooks", Least(Admin)),
@@ -104,6 +111,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/webhooks/{hook}/deliveries/{delivery}/retry", Least(Admin)),
     ("POST", "/admin/teams/{team}/delete", Least(Admin)),
     ("POST", "/admin/webhooks/{hook}/delete", Least(Admin)),
+    ("POST", "/admin/templates/{template}/delete", Least(Admin)),
     ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/actions/{item}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/sections/{section}/delete", Least(Engineer)),
@@ -162,6 +170,15 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     )
     .await
     .expect("a token");
+    let made = app
+        .post_form(
+            "/admin/templates",
+            &[("name", format!("Template {}", json["id"])), ("body", "## Summary\n\nWhat happened?".to_owned())],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let template: i64 =
+        sqlx::query_scalar("SELECT max(id) FROM postmortem_templates").fetch_one(&app.pool).await.expect("a template");
     let hook = hindsight::db::webhooks::insert(
         &app.pool,
         "https://example.com/hook",
@@ -191,6 +208,7 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
         ("{secret}", secret),
         ("{user}", user.to_string()),
         ("{team}", team.to_string()),
+        ("{template}", template.to_string()),
         ("{token}", token.to_string()),
     ]
 }
@@ -220,6 +238,8 @@ pub async fn snapshot(app: &TestApp) -> String {
         "webhooks",
         "webhook_deliveries",
         "form_drafts",
+        "postmortem_templates",
+        "severity_rules",
     ] {
         // A token's last use is noted even on a refused request, as a session's is.
         let rows = if table == "api_tokens" {

@@ -229,6 +229,38 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     .await
     .expect("put them in teams");
     let first_team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
+    // Templates named, described and written with every payload: their list, their pages, the
+    // new-postmortem form that offers them, and a postmortem that shows their questions.
+    let mut template_views = Vec::new();
+    for (group, payloads) in PAYLOADS.chunks(12).enumerate() {
+        let line = |payload: &str| payload.replace('\n', " ");
+        let name: String = format!("T{group} {}", line(payloads[0])).chars().take(100).collect();
+        let description: String =
+            payloads.iter().map(|p| line(p)).collect::<Vec<_>>().join(" ").chars().take(500).collect();
+        let body: String = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, payload)| {
+                let heading: String = line(payload).chars().take(150).collect();
+                format!("## Part{i} {heading}\n\n{payload}\n\n")
+            })
+            .collect();
+        let made = app
+            .post_form("/admin/templates", &[("name", name.as_str()), ("description", &description), ("body", &body)])
+            .await;
+        assert_eq!(made.status, axum::http::StatusCode::SEE_OTHER, "template group {group}: {}", made.body);
+        let id: i64 =
+            sqlx::query_scalar("SELECT max(id) FROM postmortem_templates").fetch_one(&app.pool).await.expect("an id");
+        sqlx::query("UPDATE severity_rules SET template_id = $1 WHERE severity = 'SEV5'")
+            .bind(id)
+            .execute(&app.pool)
+            .await
+            .expect("a rule");
+        let path =
+            app.create_incident(&IncidentForm { severity: "SEV5".into(), template: id.to_string(), ..form() }).await;
+        template_views.extend([format!("/admin/templates/{id}"), path.clone(), format!("{path}/edit")]);
+    }
+    template_views.extend(["/admin/templates".to_owned(), "/incidents/new".to_owned()]);
     let admin_views = [
         "/admin/users".to_owned(),
         "/admin/teams".to_owned(),
@@ -249,7 +281,7 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         ]
     });
     let mut checked = Vec::new();
-    for view in views.chain(["/incidents".to_owned()]).chain(admin_views) {
+    for view in views.chain(["/incidents".to_owned()]).chain(admin_views).chain(template_views) {
         checked.push((view.clone(), app.get(&view).await));
     }
     // Signed in as someone whose name is hostile: the header shows it on every page.

@@ -624,6 +624,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             offset: d.offset,
             texts: d.texts,
             headings: d.headings,
+            template: None,
             version: 1,
             updated_at: d.started_at,
         },
