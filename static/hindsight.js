@@ -223,6 +223,111 @@
 
   document.querySelectorAll("form[data-autosave]").forEach(autosave);
 
+  // ---- Everything else typed, kept in this browser ----------------------------------------------
+  // The smaller forms of a postmortem (a timeline entry, an action item, a section, a comment, a
+  // paste, and their edit forms) have no server draft: what is typed there is kept in this
+  // browser's storage until it is sent, put back on the next visit (with a way to drop it), and
+  // leaving with unsent text warns.
+
+  var KEPT = "hindsight:typed:";
+
+  function textFields(form) {
+    return Array.prototype.filter.call(form.querySelectorAll("textarea, input, select"), function (field) {
+      return field.name && field.name !== "idempotency_key" && field.name !== "version" && field.type !== "hidden" &&
+        field.type !== "file" && field.type !== "checkbox" && field.type !== "radio";
+    });
+  }
+
+  function changedFields(form) {
+    var changed = {};
+    var any = false;
+    textFields(form).forEach(function (field) {
+      var initial = field.tagName === "SELECT" ? field.getAttribute("data-initial") : field.defaultValue;
+      if (field.value !== initial) {
+        changed[field.name] = field.value;
+        any = true;
+      }
+    });
+    return any ? changed : null;
+  }
+
+  function keepTyped(form) {
+    if (form.hasAttribute("data-kept-here")) return;
+    form.setAttribute("data-kept-here", "");
+    var key = KEPT + form.getAttribute("action");
+    textFields(form).forEach(function (field) {
+      if (field.tagName === "SELECT") field.setAttribute("data-initial", field.value);
+    });
+    try {
+      var kept = JSON.parse(localStorage.getItem(key) || "null");
+      // Put back only into a form as the page drew it (a refused form shows what was sent).
+      if (kept && !changedFields(form) && !form.querySelector("[aria-invalid=true]")) {
+        textFields(form).forEach(function (field) {
+          if (Object.prototype.hasOwnProperty.call(kept, field.name)) field.value = kept[field.name];
+        });
+        var details = form.closest("details");
+        if (details) details.open = true;
+        var note = document.createElement("p");
+        note.className = "kept-note";
+        note.setAttribute("role", "status");
+        note.textContent = "Put back what you typed here before it was sent. ";
+        var drop = document.createElement("button");
+        drop.type = "button";
+        drop.className = "button button-quiet";
+        drop.textContent = "Discard it";
+        drop.addEventListener("click", function () {
+          textFields(form).forEach(function (field) {
+            field.value = field.tagName === "SELECT" ? field.getAttribute("data-initial") : field.defaultValue;
+          });
+          localStorage.removeItem(key);
+          note.remove();
+        });
+        note.appendChild(drop);
+        form.insertBefore(note, form.firstChild);
+      }
+    } catch (e) {
+      // No storage, or a copy that does not read: the form is as the page drew it.
+    }
+    function keep() {
+      try {
+        var changed = changedFields(form);
+        if (changed) localStorage.setItem(key, JSON.stringify(changed));
+        else localStorage.removeItem(key);
+      } catch (e) {
+        // Storage full or refused.
+      }
+    }
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    form.addEventListener("submit", function () {
+      form.setAttribute("data-sent", "");
+      try {
+        localStorage.removeItem(key);
+      } catch (e) {
+        // Nothing to remove.
+      }
+    });
+  }
+
+  function keepTypedIn(root) {
+    root.querySelectorAll("form[data-keep-typed]").forEach(keepTyped);
+  }
+
+  // After the first paint: the browser's storage is read from disk on first use, and the page
+  // need not wait for it.
+  setTimeout(function () {
+    keepTypedIn(document);
+  }, 0);
+
+  window.addEventListener("beforeunload", function (event) {
+    var unsent = Array.prototype.some.call(document.querySelectorAll("form[data-kept-here]"), function (form) {
+      return !form.hasAttribute("data-sent") && changedFields(form);
+    });
+    if (!unsent) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
   // ---- Conflicts ------------------------------------------------------------------------------
   // On a refused save, each field someone else changed shows their version; one click puts it in
   // the form in place of what was typed (which the form keeps until then).
@@ -305,6 +410,7 @@
             region.removeAttribute("aria-busy");
             document.getElementById(own).replaceWith(ownFresh);
             editInPlace(ownFresh);
+            keepTypedIn(ownFresh);
             return;
           }
           if (!fresh) {
@@ -316,6 +422,7 @@
             return;
           }
           region.replaceWith(fresh);
+          keepTypedIn(fresh);
           // What else the change may have moved (the start and end, what review still needs),
           // unless something is typed there.
           document.querySelectorAll("[data-refresh][id]").forEach(function (part) {
@@ -398,6 +505,7 @@
         row.classList.add("editing");
         row.appendChild(editor);
         editInPlace(editor);
+        keepTypedIn(editor);
       })
       .catch(function () {
         window.location.href = link.href;

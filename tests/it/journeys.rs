@@ -156,6 +156,16 @@ async fn the_main_pages_fit_a_phone_and_a_laptop_in_light_and_dark() {
         }
         browser.close().await;
     }
+    // Printed, the postmortem is a document: no header, buttons or forms.
+    let browser = signed_in(&driver, &served, &app, Options::default()).await;
+    browser.cdp("Emulation.setEmulatedMedia", json!({"media": "print"})).await;
+    browser.goto(&format!("{}{imported}", served.base)).await;
+    browser.find("main").await;
+    browser.screenshot(&folder.join("postmortem-print.png")).await;
+    let shown = "return Array.from(document.querySelectorAll('.site-header, .pm-actions, form, details.add-form')) \
+                 .filter(function (el) { return el.getClientRects().length > 0; }).length;";
+    assert_eq!(browser.execute(shown, json!([])).await, 0, "printed without the page's controls");
+    browser.close().await;
     println!("screenshots in {}", folder.display());
 }
 
@@ -715,5 +725,38 @@ async fn entries_and_items_are_edited_and_deleted_in_place() {
     let (owner, due): (String, Option<time::Date>) =
         sqlx::query_as("SELECT owner, due_on FROM action_items").fetch_one(&app.pool).await.expect("item");
     assert_eq!((owner.as_str(), due.map(|d| d.to_string())), ("Dana", Some("2025-04-01".to_owned())));
+    browser.close().await;
+}
+
+/// What is typed into a postmortem's smaller forms (a timeline entry, a comment) is kept in the
+/// browser until sent: a page left or closed and opened again puts it back, with a way to drop
+/// it, and sending it clears it.
+#[tokio::test]
+async fn what_is_typed_in_the_smaller_forms_is_kept_in_the_browser_until_sent() {
+    let Some(driver) = Driver::start().await else { return };
+    let (app, served, path, browser) = on_a_postmortem(&driver).await;
+    let page = format!("{}{path}", served.base);
+    browser.goto(&page).await;
+    open(&browser, "#timeline details.add-form").await;
+    browser.type_into("#entry-time", "10:20").await;
+    browser.type_into("#entry-body", "Paged the on-call, half written").await;
+    browser.type_into(".comment-form textarea", "A question for the reviewers").await;
+
+    // Left (the page warns first; the driver accepts) and opened again: all put back.
+    browser.goto(&format!("{}/help", served.base)).await;
+    browser.goto(&page).await;
+    browser.wait_for_text("#timeline .kept-note", "Put back what you typed").await;
+    assert_eq!(value_of(&browser, "#entry-body").await, "Paged the on-call, half written");
+    assert_eq!(value_of(&browser, "#entry-time").await, "10:20");
+    assert_eq!(value_of(&browser, ".comment-form textarea").await, "A question for the reviewers");
+
+    // Dropped where asked; sent where wanted, and then not put back again.
+    browser.click(".comment-form .kept-note button").await;
+    assert_eq!(value_of(&browser, ".comment-form textarea").await, "");
+    browser.click("#timeline details.add-form button.button-primary").await;
+    browser.wait_for_text("#timeline .timeline", "Paged the on-call, half written").await;
+    assert_eq!(app.count("timeline_entries").await, 1);
+    browser.goto(&page).await;
+    assert!(browser.all(".kept-note").await.is_empty(), "nothing left to put back");
     browser.close().await;
 }
