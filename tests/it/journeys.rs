@@ -760,3 +760,42 @@ async fn what_is_typed_in_the_smaller_forms_is_kept_in_the_browser_until_sent() 
     assert!(browser.all(".kept-note").await.is_empty(), "nothing left to put back");
     browser.close().await;
 }
+
+/// A session that ends while the author types (expired, or signed out elsewhere) loses nothing:
+/// the browser keeps the text and says so, and after signing in again it is put back and kept
+/// on the server.
+#[tokio::test]
+async fn what_is_typed_survives_a_session_that_ends_while_typing() {
+    let Some(driver) = Driver::start().await else { return };
+    let (app, served, path, browser) = on_a_postmortem(&driver).await;
+    let edit = format!("{}{path}/edit", served.base);
+    browser.goto(&edit).await;
+    browser.type_into("#impact", "Checkout failed for a third of EU users.").await;
+    browser.wait_for_text(".autosave-status", "Draft kept").await;
+
+    // The session ends (as at its idle timeout) while more is typed.
+    sqlx::query("DELETE FROM sessions").execute(&app.pool).await.expect("sessions ended");
+    browser.type_into("#impact", " For 50 minutes.").await;
+    browser.wait_for_text(".autosave-status", "signed out").await;
+
+    // Signed in again in the same browser: the form comes back with all of it, and the server
+    // keeps it again.
+    browser.goto(&format!("{}/login", served.base)).await;
+    let email: String = sqlx::query_scalar("SELECT email FROM users ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the author");
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_url("/incidents").await;
+    browser.goto(&edit).await;
+    let all = "Checkout failed for a third of EU users. For 50 minutes.";
+    assert_eq!(value_of(&browser, "#impact").await, all);
+    browser.wait_for_text(".autosave-status", "Draft kept").await;
+    let kept: String =
+        sqlx::query_scalar("SELECT fields->>'impact' FROM form_drafts").fetch_one(&app.pool).await.expect("the draft");
+    assert_eq!(kept, all);
+    browser.close().await;
+}
+
