@@ -533,6 +533,83 @@
     form.appendChild(status);
   });
 
+  // A download marked `data-busy` (the archive of every postmortem, which takes the server a
+  // while to make) is fetched by the script, saying what is happening and how far it got, then
+  // saved under the name the server gives; if anything goes wrong, the plain link is followed.
+  function sizeText(bytes) {
+    return bytes < 1024 * 1024 ? Math.max(1, Math.round(bytes / 1024)) + " KB" : (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[download][data-busy]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!window.fetch || !window.URL || !URL.createObjectURL) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    link.setAttribute("aria-busy", "true");
+    var status = document.createElement("span");
+    status.className = "busy busy-inline";
+    status.setAttribute("role", "status");
+    var bar = document.createElement("progress");
+    var words = document.createTextNode(" " + link.getAttribute("data-busy"));
+    status.appendChild(bar);
+    status.appendChild(words);
+    link.insertAdjacentElement("afterend", status);
+    function done(text) {
+      link.removeAttribute("aria-busy");
+      bar.remove();
+      words.textContent = text;
+      setTimeout(function () {
+        status.remove();
+      }, 6000);
+    }
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+        var name = named ? named[1] : link.getAttribute("download") || "download";
+        var total = Number(response.headers.get("Content-Length")) || 0;
+        if (!response.body || !response.body.getReader) {
+          return response.blob().then(function (blob) {
+            return { blob: blob, name: name };
+          });
+        }
+        var reader = response.body.getReader();
+        var chunks = [];
+        var received = 0;
+        if (total) bar.max = total;
+        function next() {
+          return reader.read().then(function (part) {
+            if (part.done) return { blob: new Blob(chunks, { type: "application/zip" }), name: name };
+            chunks.push(part.value);
+            received += part.value.length;
+            if (total) bar.value = received;
+            words.textContent = " Downloading " + sizeText(received) + (total ? " of " + sizeText(total) : "") + "…";
+            return next();
+          });
+        }
+        return next();
+      })
+      .then(function (got) {
+        var url = URL.createObjectURL(got.blob);
+        var save = document.createElement("a");
+        save.href = url;
+        save.download = got.name;
+        save.hidden = true;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () {
+          URL.revokeObjectURL(url);
+        }, 60000);
+        done(" Saved " + got.name + " (" + sizeText(got.blob.size) + ").");
+      })
+      .catch(function () {
+        done(" The archive could not be made here; trying the plain link.");
+        window.location.href = link.href;
+      });
+  });
+
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-busy][aria-busy=true]").forEach(function (form) {
       form.removeAttribute("aria-busy");

@@ -799,3 +799,30 @@ async fn what_is_typed_survives_a_session_that_ends_while_typing() {
     browser.close().await;
 }
 
+/// The archive of every postmortem says it is being made and how far it got, and is saved
+/// under its own name, whole.
+#[tokio::test]
+async fn the_archive_download_says_what_it_is_doing_and_saves_the_whole_file() {
+    let Some(driver) = Driver::start().await else { return };
+    let (app, served, _path, browser) = on_a_postmortem(&driver).await;
+    the_seed_saved(&app).await;
+    let folder = std::env::temp_dir().join(format!("hindsight-downloads-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a download folder");
+    browser
+        .cdp("Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": folder.to_string_lossy()}))
+        .await;
+    browser.goto(&format!("{}/incidents", served.base)).await;
+    browser.click("a[download][data-busy]").await;
+    let said = browser.wait_for_text(".busy-inline", "Saved hindsight-postmortems.zip").await;
+    assert!(said.contains("KB"), "{said}");
+    let file = folder.join("hindsight-postmortems.zip");
+    let started = std::time::Instant::now();
+    while !file.exists() && started.elapsed() < crate::browser::PATIENCE {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let bytes = std::fs::read(&file).expect("the archive saved");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a whole zip");
+    assert_eq!(archive.len(), 3, "two postmortems and the index");
+    std::fs::remove_dir_all(&folder).ok();
+    browser.close().await;
+}
