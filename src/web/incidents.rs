@@ -157,6 +157,16 @@ pub struct TemplateChoice {
     fits: String,
 }
 
+/// What differs between the new and the edit form: its heading, where it is sent and kept.
+struct Targets {
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    draft_url: String,
+    discard_url: String,
+}
+
 /// A kept draft, shown back.
 pub struct Restored {
     ago: String,
@@ -285,45 +295,46 @@ impl FormPage {
     }
 
     fn new_incident(viewer: Viewer, form: IncidentForm, errors: FieldErrors) -> FormPage {
-        FormPage {
-            viewer,
+        let targets = Targets {
             heading: "New postmortem".into(),
             action: "/incidents".into(),
             submit: "Create postmortem",
             cancel: "/incidents".into(),
-            form,
-            errors,
-            conflict: None,
-            severities: Severity::ALL,
-            groups: FormGroup::ALL,
-            previews: None,
             draft_url: paths::NEW_INCIDENT_DRAFT.to_owned(),
             discard_url: paths::NEW_INCIDENT_DRAFT_DISCARD.to_owned(),
-            restored: None,
-            draft_kept_ms: 0,
-            others: Vec::new(),
-            marked: (None, None),
-            choices: Vec::new(),
-            rule_templates: Vec::new(),
-            outline: None,
-        }
+        };
+        FormPage::with(viewer, targets, form, errors)
     }
 
     fn edit(viewer: Viewer, id: IncidentId, title: &str, form: IncidentForm, errors: FieldErrors) -> FormPage {
-        FormPage {
-            viewer,
+        let targets = Targets {
             heading: format!("Edit “{title}”"),
             action: paths::incident(id),
             submit: "Save changes",
             cancel: paths::incident(id),
+            draft_url: paths::incident_draft(id),
+            discard_url: paths::incident_draft_discard(id),
+        };
+        FormPage::with(viewer, targets, form, errors)
+    }
+
+    /// The form with nothing yet but what it shows and where it goes.
+    fn with(viewer: Viewer, targets: Targets, form: IncidentForm, errors: FieldErrors) -> FormPage {
+        let Targets { heading, action, submit, cancel, draft_url, discard_url } = targets;
+        FormPage {
+            viewer,
+            heading,
+            action,
+            submit,
+            cancel,
             form,
             errors,
             conflict: None,
             severities: Severity::ALL,
             groups: FormGroup::ALL,
             previews: None,
-            draft_url: paths::incident_draft(id),
-            discard_url: paths::incident_draft_discard(id),
+            draft_url,
+            discard_url,
             restored: None,
             draft_kept_ms: 0,
             others: Vec::new(),
