@@ -398,3 +398,29 @@ async fn a_slack_export_file_is_read_like_pasted_text() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("timeline_entries").await, 0);
 }
+
+#[tokio::test]
+async fn a_marker_or_by_hand_box_that_is_not_one_is_refused_or_ignored_never_a_500() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let huge = "impact_started".repeat(10_000);
+    for marker in ["impact_started\0", "ımpact_started", "IMPACT_STARTED", " resolved x", huge.as_str()] {
+        let response =
+            app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "x"), ("marker", marker)]).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{marker:.40}");
+        assert!(response.field_error("entry-marker").is_some());
+    }
+    assert_eq!(app.count("timeline_entries").await, 0);
+    // Surrounding spaces are forgiven, as in every other field.
+    let spaced =
+        app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "x"), ("marker", " resolved ")]).await;
+    assert_eq!(spaced.status, StatusCode::SEE_OTHER);
+    // A box with any value but "on" is not ticked; none of them is a 500.
+    for (n, ticked) in ["\0", "yes please", &"on".repeat(50_000)].into_iter().enumerate() {
+        let version = app.get(&format!("{path}/edit")).await.field_value("version");
+        let fields =
+            IncidentForm { start_by_hand: ticked.to_owned(), end_by_hand: ticked.to_owned(), version, ..form() };
+        let saved = app.post_form(&path, &fields).await;
+        assert!(saved.status.is_redirection() || saved.status.is_client_error(), "{n}: {}", saved.status);
+    }
+}
