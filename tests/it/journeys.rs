@@ -469,6 +469,8 @@ async fn write_the_seed(browser: &Browser, base: &str, scripts: bool, paste_the_
         browser.click("button[value=preview]").await;
         browser.wait_for_text("#corrective_measures-preview .prose", "How We’ll Avoid Another Meltdown:").await;
     }
+    // Each field previews on its own: on a busy machine one may come after another.
+    browser.wait_for_text("#lessons_learned-preview .prose", "Never underestimate").await;
     assert!(inner_html(browser, "#lessons_learned-preview .prose").await.contains("<strong>Never underestimate"));
     browser.click("button.button-primary[type=submit]").await;
     let started = std::time::Instant::now();
