@@ -153,6 +153,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod advice;
 mod audit;
 pub use audit::AuditAction;
 pub mod template;

@@ -174,6 +174,8 @@ pub struct ShowPage {
     /// The review: what is still missing before it can be submitted, the discussion so far,
     /// and a refused step with its text.
     missing: Vec<String>,
+    /// Blame and hindsight language found in the writing, as advice (never blocking).
+    advice: Vec<crate::domain::advice::Advice>,
     /// Published by its author once complete (its severity's rule), or approved by a manager.
     author_publishes: bool,
     /// The template it was started from, and its questions for the timeline and action items.
@@ -203,6 +205,21 @@ impl ShowPage {
         let extras = extras.as_ref().unwrap_or(&no_extras);
         let missing = postmortem.missing_for_review();
         let incident = &postmortem.incident;
+        // Advice on blame and hindsight language, while the postmortem is still being written
+        // or reviewed (published, it is history).
+        let advice = if incident.status == Status::Published {
+            Vec::new()
+        } else {
+            let names: Vec<String> = viewing.people.iter().map(|person| person.name.clone()).collect();
+            let timeline: String =
+                postmortem.timeline.iter().map(|entry| entry.body.as_str()).collect::<Vec<_>>().join("\n");
+            let parts = Section::ALL
+                .iter()
+                .map(|section| (section.label(), incident.texts[*section].as_str()))
+                .chain([("Timeline", timeline.as_str())])
+                .chain(postmortem.sections.iter().map(|extra| (extra.heading.as_str(), extra.body.as_str())));
+            crate::domain::advice::read_all(parts, &names)
+        };
         let offset = incident.offset;
         let headings = &incident.headings;
         let mut before_timeline = Vec::new();
@@ -334,6 +351,7 @@ impl ShowPage {
             people: viewing.people,
             teams: viewing.teams,
             missing,
+            advice,
             author_publishes: viewing.author_publishes,
             template_name: outline.map(|outline| outline.name.clone()),
             timeline_hint: questions(Part::Timeline),

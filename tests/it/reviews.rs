@@ -109,3 +109,38 @@ async fn what_a_review_step_says_is_held_to_the_length_of_a_comment() {
     assert_eq!(app.get(&path).await.text(".meta .status"), "In review");
     assert_eq!(app.count("review_comments").await, 0);
 }
+
+#[tokio::test]
+async fn blame_and_hindsight_language_is_pointed_out_as_advice_until_published() {
+    let app = TestApp::new().await;
+    let fields = form()
+        .with(Section::Impact, "Checkout failed for EU users.")
+        .with(Section::RootCause, "The pool was too small. The on-call engineer should have caught the alert.")
+        .with(Section::Resolution, "Human error: a <script>alert(1)</script> careless restart.");
+    let path = app.create_incident(&fields).await;
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "We failed to page the DB team.")]).await;
+    let page = app.get(&path).await;
+    let advice = page.texts("#writing-advice li .advice-words");
+    assert_eq!(advice, ["should have caught", "Human error", "careless", "failed to"]);
+    assert!(page.text("#writing-advice").contains("Root cause: “The on-call engineer should have caught the alert.”"));
+    assert!(page.body.contains("&#60;script&#62;") || page.body.contains("&lt;script&gt;"), "excerpts are escaped");
+    assert!(!page.body.contains("<script>alert(1)"));
+    // Advice never blocks: the draft is ready for review all the same.
+    assert!(page.text("#review").contains("everything a review needs"));
+
+    // Rewritten, the advice goes; a system's failure is not blame.
+    let version = app.get(&format!("{path}/edit")).await.field_value("version");
+    let rewritten = IncidentForm { version, ..fields }
+        .with(Section::RootCause, "The pool was too small, and the alert did not say which pool was full.")
+        .with(Section::Resolution, "The pod failed to restart twice; a manual restart cleared it.");
+    app.post_form(&path, &rewritten).await;
+    let page = app.get(&path).await;
+    assert_eq!(page.texts("#writing-advice li .advice-words"), ["failed to"], "only the timeline's is left");
+
+    // Published, it is history: no more advice.
+    app.post_form(&format!("{path}/submit"), &[("body", "")]).await;
+    app.post_form(&format!("{path}/approve"), &[("body", "")]).await;
+    let page = app.get(&path).await;
+    assert!(page.text("#review").contains("Published"));
+    assert!(page.texts("#writing-advice").is_empty());
+}

@@ -174,7 +174,11 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         let prose = payloads.join("\n\n");
         let incident = IncidentForm { title: format!("XSS group {group} {}", payloads[0]), ..form() }
             .with(Section::Summary, prose.clone())
-            .with(Section::Impact, prose.clone())
+            // Each sentence also draws the writing advice, which quotes it on the page.
+            .with(
+                Section::Impact,
+                payloads.iter().map(|p| format!("We should have seen {p}")).collect::<Vec<_>>().join("\n\n"),
+            )
             .with(Section::RootCause, prose.clone())
             .with(Section::LessonsLearned, prose.clone());
         let path = app.create_incident(&incident).await;
@@ -196,6 +200,7 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         for list in ["timeline", "action_items", "sections"] {
             assert_eq!(json[list].as_array().map(Vec::len), Some(payloads.len()), "every payload saved in {list}");
         }
+        assert!(!app.get(&path).await.texts("#writing-advice li").is_empty(), "the advice quotes the payloads");
         pages.push(path);
     }
     // People and teams named with every payload: they show in the header, the admin pages, the
