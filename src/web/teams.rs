@@ -22,13 +22,29 @@ use crate::domain::TeamId;
 /// The age buckets of open items, as labelled.
 const AGES: [&str; 4] = ["0–7 days", "8–30 days", "31–90 days", "over 90 days"];
 
-/// A median duration in days, in words.
-fn days(median: Option<f64>) -> String {
-    match median {
-        None => "—".to_owned(),
-        Some(days) if days < 1.0 => "under a day".to_owned(),
-        Some(days) => format!("{:.0} day{}", days.round(), if days.round() == 1.0 { "" } else { "s" }),
+/// A duration in days, in words.
+fn days(days: f64) -> String {
+    if days < 1.0 {
+        "under a day".to_owned()
+    } else {
+        format!("{:.0} day{}", days.round(), if days.round() == 1.0 { "" } else { "s" })
     }
+}
+
+/// Time to close as a distribution: the median, the middle half, and how many it is of.
+fn time_to_close(quartiles: Option<[f64; 3]>, done: i64) -> (String, String) {
+    match quartiles {
+        None => ("—".to_owned(), String::new()),
+        Some([q1, median, q3]) => {
+            let items = if done == 1 { "1 item".to_owned() } else { format!("{done} items") };
+            (days(median), format!("middle half {}–{}, of {items}", days_number(q1), days(q3)))
+        }
+    }
+}
+
+/// Whole days as a number ("0" under a day), for the low end of a range.
+fn days_number(days: f64) -> String {
+    format!("{:.0}", days.round())
 }
 
 fn percent(value: Option<i64>) -> String {
@@ -38,12 +54,15 @@ fn percent(value: Option<i64>) -> String {
 pub struct TeamRow {
     stats: TeamStats,
     on_time: String,
+    /// The median time to close, and its spread and count beside it.
     median: String,
+    spread: String,
 }
 
 impl From<TeamStats> for TeamRow {
     fn from(stats: TeamStats) -> TeamRow {
-        TeamRow { on_time: percent(stats.on_time_percent()), median: days(stats.median_days_to_close), stats }
+        let (median, spread) = time_to_close(stats.days_to_close, stats.done);
+        TeamRow { on_time: percent(stats.on_time_percent()), median, spread, stats }
     }
 }
 

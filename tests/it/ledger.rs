@@ -230,13 +230,15 @@ async fn team_pages_count_age_and_chart_the_teams_items() {
     let platform_row = rows.iter().find(|r| r.starts_with("Platform")).expect("a row");
     let cells: Vec<&str> = platform_row.split_whitespace().collect();
     assert_eq!(&cells[1..6], ["3", "1", "2", "1", "50%"], "{platform_row}");
-    assert!(platform_row.ends_with("7 days"), "the median of 4 and 10 days: {platform_row}");
+    // A distribution, never a bare mean: the median of 4 and 10 days, the middle half, the count.
+    assert!(platform_row.contains("7 days"), "the median of 4 and 10 days: {platform_row}");
+    assert!(platform_row.ends_with("middle half 6–9 days, of 2 items"), "{platform_row}");
     assert!(overview.body.contains("<title id=\"teams-chart-title\">Action items by team</title>"));
     assert!(overview.body.contains("Payments &lt;&amp;&gt;"), "names are escaped in the chart");
 
     let page = app.get(&format!("/teams/{platform}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.texts(".figures dd"), ["3", "1", "2", "1", "50%", "7 days"]);
+    assert_eq!(page.texts(".figures dd"), ["3", "1", "2", "1", "50%", "7 days (middle half 6–9 days, of 2 items)"]);
     assert_eq!(page.texts("#ages ~ table tbody td"), ["1", "1", "0", "1"], "0–7, 8–30, 31–90, over 90 days");
     assert_eq!(page.texts(".chart-with-table tbody tr").len(), 12);
     let cells: Vec<i64> =
