@@ -36,6 +36,9 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
         .execute(&mut *tx)
         .await?;
     sqlx::raw_sql(include_str!("demo.sql")).execute(&mut *tx).await.context("could not write the demo data")?;
+    // Every search document in one statement, rather than one by one at commit.
+    crate::db::search::refresh_pending(&mut *tx).await.context("could not index the demo data")?;
+    sqlx::query("ANALYZE search_documents").execute(&mut *tx).await?;
     tx.commit().await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
     let rendered = crate::app::rendering::refresh_all(&mut *pool.acquire().await?).await?;

@@ -31,45 +31,89 @@ SELECT row_number() OVER (ORDER BY id) AS n, id FROM teams;
 INSERT INTO team_members (team_id, user_id)
 SELECT t.id, p.id FROM demo_people p JOIN demo_teams t ON t.n = 1 + p.n % 50;
 
+-- Word lists, so that titles, summaries, causes and timelines vary the way real ones do and a
+-- search finds result sets of many sizes. Each postmortem picks from them by its number.
+CREATE TEMPORARY TABLE demo_words ON COMMIT DROP AS
+SELECT ARRAY['checkout service', 'search cluster', 'session cache', 'payment gateway', 'DNS resolvers',
+             'job queue', 'API gateway', 'auth service', 'image pipeline', 'notification service',
+             'billing database', 'CDN', 'Kafka cluster', 'Redis cluster', 'Postgres primary',
+             'load balancer', 'feature-flag service', 'mobile backend', 'reporting warehouse',
+             'email relay'] AS services,
+       ARRAY['elevated error rates', 'latency spike', 'outage', 'degraded performance',
+             'intermittent timeouts', 'delayed data', 'partial outage', 'failed deployments',
+             'memory exhaustion', 'connection pool exhaustion', 'certificate expiry', 'disk full'] AS symptoms,
+       ARRAY['in eu-west', 'in us-east', 'for mobile users', 'for API clients', 'globally',
+             'in ap-southeast', 'for enterprise tenants'] AS places,
+       ARRAY['a configuration change', 'an expired TLS certificate', 'a runaway cron job',
+             'a schema migration that locked a hot table', 'a dependency upgrade', 'a retry storm',
+             'a noisy neighbour on shared hosts', 'an exhausted connection pool', 'a full disk',
+             'a DNS misconfiguration', 'leaked file descriptors', 'clock skew between nodes',
+             'a feature flag turned on for everyone', 'a traffic peak beyond capacity',
+             'a missing database index', 'a failed leader election', 'a bad deploy of the sidecar',
+             'an expired API key for a vendor'] AS causes,
+       ARRAY['Alert fired for elevated error rate on %s.', 'Customer support reported failures with the %s.',
+             'Synthetic checks against the %s started failing.', 'Latency SLO burn alert for the %s.',
+             'A developer noticed errors from the %s in the logs.'] AS detections,
+       ARRAY['On-call engineer acknowledged the page and opened an incident channel.',
+             'Escalated to the owning team; incident commander assigned.',
+             'Declared a major incident and posted on the status page.',
+             'Paged the database on-call for a second opinion.'] AS escalations,
+       ARRAY['Rolled back the last deploy of the %s; errors dropped.', 'Failed over the %s to the standby.',
+             'Scaled out the %s and shed low-priority traffic.', 'Disabled the feature flag; the %s recovered.',
+             'Restarted the %s pods one zone at a time.', 'Renewed the certificate and reloaded the %s.'] AS mitigations,
+       ARRAY['Error rates back to baseline; monitoring for an hour.', 'Backlog drained; incident resolved.',
+             'All regions healthy; status page updated to resolved.', 'Confirmed recovery with customers.'] AS resolutions;
+
 -- Postmortems spread over the last year, newest first; those older than a fortnight are
 -- published, a few are in review, the rest drafts.
 INSERT INTO incidents (title, severity, status, started_at, ended_at)
-SELECT format('%s %s for %s minutes',
-              (ARRAY['Checkout errors', 'Search latency', 'Login failures', 'Payment timeouts',
-                     'Stale dashboards', 'Queue backlog', 'DNS resolution failures',
-                     'Certificate expiry', 'Disk full on database primary', 'Cache stampede'])[1 + g % 10],
-              (ARRAY['in eu-west', 'in us-east', 'for mobile users', 'for API clients', 'globally'])[1 + g % 5],
-              10 + g % 170),
+SELECT format('%s %s %s', initcap(w.services[1 + (g * 7) % 20]), w.symptoms[1 + (g * 11) % 12], w.places[1 + (g * 13) % 7]),
        (ARRAY['SEV1', 'SEV2', 'SEV2', 'SEV3', 'SEV3', 'SEV3', 'SEV4'])[1 + g % 7],
        CASE WHEN age > interval '14 days' THEN 'published' WHEN g % 3 = 0 THEN 'in_review' ELSE 'draft' END,
        date_trunc('minute', now() - age),
        date_trunc('minute', now() - age) + make_interval(mins => 10 + g % 170)
-FROM (SELECT g, make_interval(secs => 365.0 * 86400 * g / (SELECT incidents FROM demo_settings)) AS age
+FROM demo_words w,
+     (SELECT g, make_interval(secs => 365.0 * 86400 * g / (SELECT incidents FROM demo_settings)) AS age
       FROM generate_series(1, (SELECT incidents FROM demo_settings)) g) s;
 
 CREATE TEMPORARY TABLE demo_incidents ON COMMIT DROP AS
-SELECT id, started_at, severity FROM incidents;
+SELECT id, started_at, severity, row_number() OVER (ORDER BY id) AS n FROM incidents;
 
 -- Their sections' Markdown; the HTML is left for `hindsight demo` to render (it is stored as
--- never rendered, and rendered by the same code that renders after an upgrade).
+-- never rendered, and rendered by the same code that renders after an upgrade). One in fifty
+-- is written in German or Spanish, as some teams write.
 INSERT INTO incident_texts (incident_id, section, body)
-SELECT i.id, t.section, CASE t.section WHEN 'impact' THEN format(t.body, 1 + i.id % 60) ELSE t.body END
+SELECT i.id, t.section, t.body
 FROM demo_incidents i
-CROSS JOIN (VALUES
-    ('summary', 'Customers saw errors while a dependency was degraded. This is generated demo text.'),
-    ('impact', 'About %s%% of requests failed.'),
-    ('root_cause', 'A configuration change reached every region at once; the canary did not cover the failing path.'),
-    ('resolution', 'Rolled the change back and drained the affected nodes.'),
-    ('corrective_measures', '- Roll back automatically when the error rate doubles.'),
-    ('preventative_measures', '- Stage configuration changes region by region.'),
-    ('lessons_learned', 'Canaries must exercise the paths customers use most.')
+CROSS JOIN demo_words w
+CROSS JOIN LATERAL (SELECT w.services[1 + (i.n * 7) % 20] AS service, w.symptoms[1 + (i.n * 11) % 12] AS symptom,
+                           w.causes[1 + (i.n * 5 + i.n / 7) % 18] AS cause, 10 + i.n % 170 AS minutes) x
+CROSS JOIN LATERAL (VALUES
+    ('summary', CASE i.n % 50
+        WHEN 0 THEN format('Die Kunden sahen Fehler beim %s; die Datenbankverbindung wurde %s Minuten lang abgebrochen.', x.service, x.minutes)
+        WHEN 25 THEN format('Los clientes vieron errores en %s durante %s minutos; la base de datos no respondía.', x.service, x.minutes)
+        ELSE format('Customers of the %s saw %s for %s minutes after %s.', x.service, x.symptom, x.minutes, x.cause) END),
+    ('impact', format('About %s%% of requests to the %s failed; %s customers opened tickets.', 1 + i.n % 60, x.service, 3 + (i.n * 17) % 400)),
+    ('root_cause', format('%s reached the %s. %s', initcap(x.cause), x.service,
+        (ARRAY['The canary did not cover the failing path.', 'Nothing alerted until customers noticed.',
+               'The runbook was out of date.', 'Retries amplified the load tenfold.',
+               'The change had been reviewed, but its blast radius was not.'])[1 + (i.n * 3) % 5])),
+    ('resolution', format((w.mitigations[1 + (i.n * 7) % 6]), x.service)),
+    ('corrective_measures', format('- Alert on %s of the %s before customers notice.', x.symptom, x.service)),
+    ('preventative_measures', format('- Guard against %s: stage changes region by region.', x.cause)),
+    ('lessons_learned', (ARRAY['Canaries must exercise the paths customers use most.',
+                               'Dashboards nobody looks at do not detect anything.',
+                               'Small, reversible changes are cheaper to undo.',
+                               'Load tests must include the retry behaviour of clients.'])[1 + i.n % 4])
 ) AS t (section, body);
 
 INSERT INTO timeline_entries (incident_id, occurred_at, body)
 SELECT i.id, i.started_at + make_interval(mins => k * 7),
-       (ARRAY['Alert fired for elevated error rate.', 'On-call engineer acknowledged the page.',
-              'Rolled back the configuration change; errors stopped.'])[k]
-FROM demo_incidents i CROSS JOIN generate_series(1, 3) k;
+       CASE k WHEN 1 THEN format(w.detections[1 + (i.n + k) % 5], w.services[1 + (i.n * 7) % 20])
+              WHEN 2 THEN w.escalations[1 + (i.n * 3) % 4]
+              WHEN 3 THEN format(w.mitigations[1 + (i.n * 7) % 6], w.services[1 + (i.n * 7) % 20])
+              ELSE w.resolutions[1 + (i.n * 5) % 4] END
+FROM demo_incidents i CROSS JOIN demo_words w CROSS JOIN generate_series(1, 4) k;
 
 -- Ten action items a postmortem, due by the default policy; the older the postmortem, the
 -- more of its items are closed.
@@ -79,8 +123,7 @@ SELECT i.id,
        (ARRAY['Add an alert on', 'Write a runbook for', 'Load test', 'Add a canary for',
               'Automate rollback of', 'Cap retries in', 'Add a dashboard for', 'Document the failover of',
               'Remove the single point of failure in', 'Review timeouts of'])[k] || ' ' ||
-       (ARRAY['the checkout service', 'the search cluster', 'the session cache', 'the payment gateway',
-              'the DNS resolvers', 'the job queue'])[1 + (i.id + k) % 6] || '.',
+       'the ' || w.services[1 + (i.n * 7 + k * 3) % 20] || '.',
        '', p.id, t.id,
        (i.started_at + CASE i.severity WHEN 'SEV1' THEN interval '4 weeks' WHEN 'SEV2' THEN interval '8 weeks'
                                        ELSE interval '12 weeks' END)::date,
@@ -91,6 +134,7 @@ SELECT i.id,
             THEN least(now(), i.started_at + make_interval(days => (2 + (i.id * 37 + k * 11) % 90)::int)) END,
        least(now(), i.started_at + interval '1 day')
 FROM demo_incidents i
+CROSS JOIN demo_words w
 CROSS JOIN generate_series(1, 10) k
 JOIN demo_people p ON p.n = 1 + (i.id * 7 + k * 13) % (SELECT people FROM demo_settings)
 JOIN demo_teams t ON t.n = 1 + (i.id * 3 + k) % 50

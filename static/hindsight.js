@@ -716,6 +716,15 @@
       case "?":
         go("/help");
         break;
+      case "/": {
+        var search = document.getElementById("site-search-q");
+        if (search) {
+          event.preventDefault();
+          search.focus();
+          search.select();
+        }
+        break;
+      }
     }
   });
 

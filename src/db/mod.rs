@@ -15,6 +15,7 @@ pub mod postmortems;
 pub mod rendering;
 pub mod reviews;
 pub mod revisions;
+pub mod search;
 pub mod sections;
 pub mod sessions;
 pub mod team_stats;

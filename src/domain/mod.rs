@@ -3,6 +3,7 @@
 mod due;
 pub mod input;
 pub mod limits;
+pub mod search;
 mod section;
 pub mod time;
 

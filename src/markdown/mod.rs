@@ -5,4 +5,4 @@ pub mod diff;
 pub mod export;
 mod render;
 
-pub use render::{RENDERER_VERSION, SafeHtml, not_rendered, render, render_until, shown, stored};
+pub use render::{RENDERER_VERSION, SafeHtml, marked, not_rendered, render, render_until, shown, stored};

@@ -293,6 +293,37 @@ fn keep_prefixed_fragment(url: &str) -> Option<Cow<'_, str>> {
     url.strip_prefix('#').is_some_and(|fragment| fragment.starts_with(ID_PREFIX)).then_some(Cow::Borrowed(url))
 }
 
+/// A search snippet or title as HTML: the text escaped, and only the matches, which the search
+/// delimits with `start` and `end` (characters no stored text carries), made `<mark>`. An
+/// unpaired delimiter is dropped, so the marks always close.
+pub fn marked(text: &str, start: char, end: char) -> SafeHtml {
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut open = false;
+    for c in text.chars() {
+        match c {
+            c if c == start && !open => {
+                html.push_str("<mark>");
+                open = true;
+            }
+            c if c == end && open => {
+                html.push_str("</mark>");
+                open = false;
+            }
+            c if c == start || c == end => {}
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '&' => html.push_str("&amp;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    if open {
+        html.push_str("</mark>");
+    }
+    SafeHtml(html)
+}
+
 #[cfg(test)]
 mod tests {
     /// What [`render`] makes of a sample of every feature, as a SHA-256: it changes exactly

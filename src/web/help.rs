@@ -20,6 +20,7 @@ pub const SHORTCUTS: &[(&str, &[Shortcut])] = &[
             Shortcut { keys: &["e"], does: "Edit the postmortem whose page this is" },
             Shortcut { keys: &["g", "then", "p"], does: "Go to the postmortems" },
             Shortcut { keys: &["g", "then", "a"], does: "Go to the action items" },
+            Shortcut { keys: &["/"], does: "Search: the box in the header" },
             Shortcut { keys: &["?"], does: "This page" },
         ],
     ),

@@ -30,6 +30,7 @@ pub mod postmortem;
 mod rendering;
 mod reviews;
 mod revisions;
+mod search;
 mod sections;
 pub mod teams;
 mod templates;
@@ -133,6 +134,8 @@ pub fn router(state: AppState) -> Router {
     let readers = Router::new()
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/incidents", get(incidents::index))
+        .route("/search", get(search::page))
+        .route("/api/search", get(search::api))
         .route("/incidents/export.zip", get(export::archive))
         .route("/incidents/{id}", get(postmortem::show))
         .route("/incidents/{id}/export.md", get(export::download))

@@ -394,6 +394,21 @@ pub fn webhook_retry(hook: WebhookId, delivery: DeliveryId) -> String {
     format!("/admin/webhooks/{hook}/deliveries/{delivery}/retry")
 }
 
+/// The search page for `query` (an encoded query string of `web::search::SearchQuery`).
+pub fn search(query: &str) -> String {
+    format!("/search?{query}")
+}
+
+/// The page of that search after `cursor` (see `domain::search::Cursor`).
+pub fn search_after(query: &str, cursor: &str) -> String {
+    format!("/search?{query}&{}", serde_urlencoded::to_string([("after", cursor)]).unwrap_or_default())
+}
+
+/// The search page for these words alone.
+pub fn search_words(words: &str) -> String {
+    format!("/search?{}", serde_urlencoded::to_string([("q", words)]).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

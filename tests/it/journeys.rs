@@ -139,6 +139,7 @@ async fn the_main_pages_fit_a_phone_and_a_laptop_in_light_and_dark() {
         ("import", "/import".to_owned()),
         ("account", "/account".to_owned()),
         ("help", "/help".to_owned()),
+        ("search", "/search?q=connection+pool".to_owned()),
     ];
     for (width, dark) in [(1280, false), (1280, true), (390, false), (390, true)] {
         let options = Options { width, height: if width < 600 { 844 } else { 900 }, dark, scripts: true };

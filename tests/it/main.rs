@@ -26,6 +26,7 @@ mod resilience;
 mod reviews;
 mod revisions;
 mod routes;
+mod search;
 mod sections;
 mod security;
 mod templates;

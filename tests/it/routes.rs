@@ -55,6 +55,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
     ("GET", "/help", Least(Viewer)),
+    ("GET", "/search", Least(Viewer)),
+    ("GET", "/api/search", Least(Viewer)),
     ("POST", "/account/password", Least(Viewer)),
     ("POST", "/account/tokens", Least(Viewer)),
     ("GET", "/incidents/new", Least(Engineer)),
@@ -240,6 +242,7 @@ pub async fn snapshot(app: &TestApp) -> String {
         "form_drafts",
         "postmortem_templates",
         "severity_rules",
+        "search_documents",
     ] {
         // A token's last use is noted even on a refused request, as a session's is.
         let rows = if table == "api_tokens" {

@@ -286,7 +286,11 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         ]
     });
     let mut checked = Vec::new();
-    for view in views.chain(["/incidents".to_owned()]).chain(admin_views).chain(template_views) {
+    // Search results: each title and snippet cut from hostile text, the matches marked.
+    let searches =
+        ["/search?q=xss", "/search?q=img+onerror", "/search?q=javascript+link", "/search?q=alert&order=date"]
+            .map(str::to_owned);
+    for view in views.chain(["/incidents".to_owned()]).chain(searches).chain(admin_views).chain(template_views) {
         checked.push((view.clone(), app.get(&view).await));
     }
     // Signed in as someone whose name is hostile: the header shows it on every page.

@@ -1,0 +1,266 @@
+//! Search: the index kept in step with every source in the same transaction, ranking, the
+//! query syntax, snippets, filters, keyset pages, bad input, and the API.
+
+use axum::http::StatusCode;
+use hindsight::domain::Section;
+use hindsight::domain::input::IncidentForm;
+use serde_json::Value;
+
+use crate::harness::{TestApp, titled};
+
+/// The ids of the postmortems `/api/search` returns for `query` (a query string), in order.
+async fn found(app: &TestApp, query: &str) -> Vec<i64> {
+    let response = app.get(&format!("/api/search?{query}")).await;
+    assert_eq!(response.status, StatusCode::OK, "{query}: {}", response.body);
+    let json: Value = serde_json::from_str(&response.body).expect("JSON");
+    json["results"].as_array().expect("results").iter().map(|hit| hit["id"].as_i64().expect("an id")).collect()
+}
+
+async fn words(app: &TestApp, q: &str) -> Vec<i64> {
+    found(app, &serde_urlencoded::to_string([("q", q)]).expect("a query")).await
+}
+
+fn id_of(path: &str) -> i64 {
+    path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id")
+}
+
+#[tokio::test]
+async fn every_source_is_searchable_and_stays_in_step() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Quokka outage").with(Section::RootCause, "A wombat config")).await;
+    let id = id_of(&path);
+    assert_eq!(words(&app, "quokka").await, vec![id], "the title");
+    assert_eq!(words(&app, "wombat").await, vec![id], "a section");
+
+    // The postmortem's own form: the title and a section replaced.
+    let edited = IncidentForm { version: "1".into(), ..titled("Platypus outage") }.with(Section::RootCause, "A numbat");
+    assert_eq!(app.post_form(&path, &edited).await.status, StatusCode::SEE_OTHER);
+    assert!(words(&app, "quokka").await.is_empty(), "the old title is gone");
+    assert!(words(&app, "wombat").await.is_empty(), "the old section is gone");
+    assert_eq!(words(&app, "platypus numbat").await, vec![id]);
+
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", "Paged the echidna rota")]).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Feed the bilby"), ("owner", "Dingo Jones")]).await;
+    app.post_form(&format!("{path}/sections"), &[("heading", "Kookaburra notes"), ("body", "Galah")]).await;
+    app.post_form(&format!("{path}/comments"), &[("body", "What about the cassowary?")]).await;
+    for word in ["echidna", "bilby", "dingo", "kookaburra", "galah", "cassowary"] {
+        assert_eq!(words(&app, word).await, vec![id], "{word}");
+    }
+
+    // Edits and deletions of each (as any writer makes them; the triggers are what is tested).
+    for (sql, old, new) in [
+        ("UPDATE timeline_entries SET body = 'Paged the koala rota'", "echidna", "koala"),
+        ("UPDATE action_items SET body = 'Feed the possum', owner = 'Emu'", "bilby", "possum"),
+        ("UPDATE action_items SET completion_note = 'Wallaby fed'", "nothing-here", "wallaby"),
+        ("UPDATE incident_sections SET body = 'Lorikeet'", "galah", "lorikeet"),
+        ("UPDATE review_comments SET body = 'What about the goanna?' WHERE kind = 'comment'", "cassowary", "goanna"),
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.expect(sql);
+        assert!(words(&app, old).await.is_empty(), "{sql}: {old} is gone");
+        assert_eq!(words(&app, new).await, vec![id], "{sql}: {new} is found");
+    }
+    for table in ["timeline_entries", "action_items", "incident_sections"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&app.pool).await.expect("delete");
+    }
+    for word in ["koala", "possum", "wallaby", "lorikeet"] {
+        assert!(words(&app, word).await.is_empty(), "{word} deleted");
+    }
+    // Re-rendering HTML does not touch the documents.
+    let before: i64 = app.count("search_documents").await;
+    sqlx::query("UPDATE incident_texts SET rendered_with = 0").execute(&app.pool).await.expect("stale html");
+    assert_eq!(app.count("search_documents").await, before);
+
+    assert_eq!(app.post_empty(&format!("{path}/delete")).await.status, StatusCode::SEE_OTHER);
+    assert!(words(&app, "platypus").await.is_empty(), "a deleted postmortem");
+    assert_eq!(app.count("search_documents").await, 0);
+    assert_eq!(app.count("search_pending").await, 0, "nothing is left noted after commit");
+}
+
+#[tokio::test]
+async fn a_title_match_outranks_a_body_match_and_the_syntax_works() {
+    let app = TestApp::new().await;
+    let body =
+        id_of(&app.create_incident(&titled("Checkout slow").with(Section::Impact, "The database failed over")).await);
+    let title =
+        id_of(&app.create_incident(&titled("Database failing").with(Section::Impact, "Slow checkout page")).await);
+    let other =
+        id_of(&app.create_incident(&titled("Cache miss storm").with(Section::Summary, "Redis evicted keys")).await);
+    let german = id_of(
+        &app.create_incident(&titled("Ausfall").with(Section::Summary, "Die Datenbankverbindung wurde abgebrochen"))
+            .await,
+    );
+
+    assert_eq!(words(&app, "database").await, vec![title, body], "the title weighs more");
+    assert_eq!(words(&app, "failing").await, vec![title, body], "stemming: failing finds failed");
+    assert_eq!(words(&app, "\"checkout slow\"").await, vec![body], "a phrase");
+    assert_eq!(words(&app, "checkout slow").await.len(), 2, "the words in any order");
+    assert_eq!(words(&app, "database -page").await, vec![body], "exclusion");
+    assert_eq!(words(&app, "redis or failing").await.len(), 3, "or");
+    assert_eq!(words(&app, "datab").await, vec![title, body], "the last word is a prefix");
+    assert_eq!(words(&app, "evic").await, vec![other]);
+    assert_eq!(words(&app, "Datenbankverbindung").await, vec![german], "other languages by their words");
+    assert_eq!(words(&app, "wurde abgebrochen").await, vec![german]);
+
+    let page = app.get("/search?q=failing").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts(".search-title mark"), vec!["failing"], "the title's match is marked");
+    assert_eq!(page.texts(".search-snippet mark"), vec!["failed"], "the snippet shows why it matched");
+    assert!(page.text("main .muted").contains("2 postmortems match"));
+}
+
+#[tokio::test]
+async fn snippets_escape_their_text() {
+    let app = TestApp::new().await;
+    app.create_incident(
+        &titled("<b>bold</b> title \u{E000}fake\u{E001}")
+            .with(Section::Summary, "<script>alert(1)</script> payload & <img src=x onerror=alert(2)>"),
+    )
+    .await;
+    let page = app.get("/search?q=payload+alert").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html()
+            .select(
+                &scraper::Selector::parse(".search-results script, .search-results img, .search-results b")
+                    .expect("as set up")
+            )
+            .next()
+            .is_none()
+    );
+    assert!(page.text(".search-snippet").contains("<img src=x"), "shown as text: {}", page.text(".search-snippet"));
+    let title = app.get("/search?q=bold").await;
+    assert_eq!(title.texts(".search-title mark"), vec!["bold"], "a typed marker is not a mark");
+}
+
+#[tokio::test]
+async fn filters_combine_and_apply_without_words() {
+    let app = TestApp::new().await;
+    app.post_form("/admin/teams", &[("name", "Storage")]).await;
+    let team: i64 = sqlx::query_scalar("SELECT id FROM teams").fetch_one(&app.pool).await.expect("a team");
+    let make = |title: &'static str, severity: &'static str, start: &'static str| IncidentForm {
+        severity: severity.into(),
+        started_at: start.into(),
+        ended_at: String::new(),
+        ..titled(title)
+    };
+    let a = app.create_incident(&make("Disk full on db1", "SEV1", "2025-01-10T10:00")).await;
+    let b = app.create_incident(&make("Disk full on db2", "SEV3", "2025-02-10T10:00")).await;
+    let c = app.create_incident(&make("Disk full on db3", "SEV1", "2025-03-10T10:00")).await;
+    app.post_form(&format!("{a}/actions"), &[("body", "Alert on disk"), ("team_id", &team.to_string())]).await;
+    app.post_form(&format!("{c}/actions"), &[("body", "Grow disk"), ("team_id", &team.to_string())]).await;
+    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE body = 'Grow disk'")
+        .execute(&app.pool)
+        .await
+        .expect("done");
+    let [a, b, c] = [id_of(&a), id_of(&b), id_of(&c)];
+
+    assert_eq!(found(&app, "q=disk&severity=SEV1&order=date").await, vec![c, a]);
+    assert_eq!(found(&app, &format!("q=disk&severity=SEV1&team={team}&order=date")).await, vec![c, a]);
+    assert_eq!(found(&app, &format!("q=disk&team={team}&open=1")).await, vec![a]);
+    assert_eq!(found(&app, "q=disk&from=2025-02-01&to=2025-02-28").await, vec![b]);
+    assert_eq!(found(&app, "severity=SEV1&from=2025-03-10").await, vec![c], "filters without words");
+    assert_eq!(found(&app, "order=severity").await, vec![c, a, b]);
+    assert_eq!(found(&app, "q=disk&order=date").await, vec![c, b, a]);
+    let page = app.get("/search?q=disk&severity=SEV2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text(".empty h2").contains("No postmortem mentions"), "{}", page.text(".empty"));
+    assert!(page.text(".empty").contains("Try fewer words"));
+    assert_eq!(app.get("/search?severity=SEV9").await.status, StatusCode::OK, "said above the form");
+    assert_eq!(app.get("/api/search?severity=SEV9").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn keyset_pages_neither_skip_nor_repeat() {
+    let app = TestApp::new().await;
+    // 45 postmortems with ties in every key (same start, same severity, same rank).
+    sqlx::query(
+        "INSERT INTO incidents (title, severity, started_at, ended_at)
+         SELECT 'Gremlin ' || g, 'SEV' || (1 + g % 3), timestamptz '2025-01-01' + (g % 4) * interval '1 day',
+                timestamptz '2025-01-01' + (g % 4) * interval '1 day' + (g % 5) * interval '1 hour'
+         FROM generate_series(1, 45) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("postmortems");
+    for order in ["relevance", "date", "severity", "duration"] {
+        let mut seen = Vec::new();
+        let mut after = String::new();
+        loop {
+            let query = serde_urlencoded::to_string([("q", "gremlin"), ("order", order), ("after", &after)])
+                .expect("as set up");
+            let json: Value =
+                serde_json::from_str(&app.get(&format!("/api/search?{query}")).await.body).expect("as set up");
+            seen.extend(
+                json["results"].as_array().expect("as set up").iter().map(|hit| hit["id"].as_i64().expect("as set up")),
+            );
+            match json["next"].as_str() {
+                Some(next) => after = next.to_owned(),
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (45, 45), "{order}");
+    }
+    let page = app.get("/search?q=gremlin").await;
+    let next = page.attr("a[rel=next]", "href").expect("a next page");
+    assert!(next.contains("after="), "{next}");
+    assert_eq!(app.get(&next).await.texts(".search-results li").len(), 20);
+    assert_eq!(app.get("/search?q=gremlin&after=nonsense").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_answer_never_a_500() {
+    let app = TestApp::new().await;
+    app.create_incident(&titled("The pool ran dry")).await;
+    let long = "pool ".repeat(2_100);
+    for q in ["pool\0dry", long.as_str(), "\"pool dry", "the and of", "-", "!!!", "pool:* & dry", "'", "\\", "or"] {
+        let query = serde_urlencoded::to_string([("q", q)]).expect("as set up");
+        let page = app.get(&format!("/search?{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{q:?}: {}", page.body);
+        let api = app.get(&format!("/api/search?{query}")).await;
+        assert!(api.status.is_success() || api.status == StatusCode::BAD_REQUEST, "{q:?}: {}", api.status);
+    }
+    assert_eq!(words(&app, "pool\0dry").await.len(), 1, "a NUL is a space");
+    assert_eq!(words(&app, "\"pool dry").await.len(), 0, "an unclosed quote is a phrase to the end");
+    let stop = app.get("/search?q=the+and+of").await;
+    assert!(stop.text(".empty").contains("only very common words"), "{}", stop.text(".empty"));
+    let long =
+        app.get(&format!("/search?{}", serde_urlencoded::to_string([("q", long.as_str())]).expect("as set up"))).await;
+    assert!(long.text(".error-summary").contains("at most 500 characters"));
+}
+
+#[tokio::test]
+async fn two_saves_at_once_leave_the_document_matching_the_final_text() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Race")).await;
+    let id = id_of(&path);
+    for round in 0..5 {
+        let (alpha, beta) = (format!("alpha{round}"), format!("beta{round}"));
+        let (timeline, comments) = (format!("{path}/timeline"), format!("{path}/comments"));
+        let (entry, comment) = ([("time", "10:20"), ("body", alpha.as_str())], [("body", beta.as_str())]);
+        let (one, two) = tokio::join!(app.post_form(&timeline, &entry), app.post_form(&comments, &comment));
+        assert!(one.status.is_redirection() && two.status.is_redirection());
+        assert_eq!(words(&app, &format!("alpha{round} beta{round}")).await, vec![id], "round {round}");
+    }
+    // Two transactions writing at once, straight to the tables.
+    let (mut a, mut b) = (app.pool.begin().await.expect("as set up"), app.pool.begin().await.expect("as set up"));
+    sqlx::query("UPDATE incidents SET title = 'Gamma race' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *a)
+        .await
+        .expect("as set up");
+    let second = tokio::spawn(async move {
+        sqlx::query("INSERT INTO review_comments (incident_id, body) VALUES ($1, 'delta')")
+            .bind(id)
+            .execute(&mut *b)
+            .await
+            .expect("as set up");
+        b.commit().await.expect("as set up");
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    a.commit().await.expect("as set up");
+    second.await.expect("as set up");
+    assert_eq!(words(&app, "gamma delta").await, vec![id], "both writes are in the document");
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Search latency at several sizes: p50 and p95 of two-word searches, of one word with a filter,
+# and of the filters alone (the postmortem list through one filter), unloaded (one request at
+# a time), against `hindsight demo` data. The 2x rule: each filter's time at the largest size
+# is at most twice its time at the smallest.
+# Usage: tests/load/search.sh [SIZE...]   (default: 1000 10000 100000)
+#   Each size gets the database hindsight_search_load_SIZE on PG_ADMIN_URL's server, filled
+#   once with `hindsight demo --incidents SIZE` and kept for the next run (DROP it to refill).
+#   Only the demo's first transaction (postmortems and search documents) is waited for.
+# HINDSIGHT_BIN picks the binary (default: a release build of this checkout); REQUESTS the
+# requests a query (default 40).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tests/load/lib.sh
+trap load_cleanup EXIT
+load_require curl psql
+load_binary
+requests=${REQUESTS:-40}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+queries=("q=database+timeout" "q=certificate+expiry" "q=redis+cluster" "q=rolled+back" "q=payment+gateway"
+         "q=disk+full" "q=failed+over" "q=%22connection+pool%22" "q=outage+-redis" "q=datenbankverbindung")
+filtered=("q=latency&severity=SEV1" "q=database&status=published" "q=outage&open=1")
+browse=("severity=SEV2" "status=in_review" "open=1&order=severity" "from=2026-06-01&to=2026-06-30")
+
+# p50 and p95 in ms of GET $1, $requests times, one at a time.
+percentiles() {
+  local path=$1 i
+  for i in $(seq "$requests"); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $cookie" "$load_base$path"
+  done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.1f %.1f\n", t[int(NR * 0.5 + 0.5)], t[int(NR * 0.95 + 0.5)] }'
+}
+
+declare -A p50 p95
+for size in "${sizes[@]}"; do
+  db=hindsight_search_load_$size
+  url=$(load_url_with_db "$load_admin_url" "$db")
+  if [ "$(load_psql "$load_admin_url" "SELECT count(*) FROM pg_database WHERE datname = '$db'")" = 0 ]; then
+    load_psql "$load_admin_url" "CREATE DATABASE $db" >/dev/null
+    load_say "hindsight demo --incidents $size into $db"
+    DATABASE_URL=$url "$bin" demo --incidents "$size" >"$load_tmp/demo-$size.log" 2>&1 &
+    demo=$!
+    until grep -q "Wrote the demo data" "$load_tmp/demo-$size.log"; do
+      kill -0 $demo 2>/dev/null || load_die "demo failed: $(tail -3 "$load_tmp/demo-$size.log")"
+      sleep 1
+    done
+    kill -TERM $demo; wait $demo 2>/dev/null || true
+  fi
+  echo "$load_password" | DATABASE_URL=$url "$bin" user add --admin "$load_email" --password-stdin >/dev/null 2>&1 || true
+  DATABASE_URL=$url "$bin" --listen "127.0.0.1:$load_port" 2>"$load_tmp/server-$size.log" &
+  load_server=$!
+  for _ in $(seq 100); do curl -sf "$load_base/readyz" >/dev/null && break; sleep 0.2; done
+  cookie=$(curl -s -o /dev/null -D - "$load_base/login" --data-urlencode "email=$load_email" \
+    --data-urlencode "password=$load_password" | sed -n 's/^set-cookie: \([^;]*\).*/\1/p')
+  [ -n "$cookie" ] || load_die "could not sign in to $db"
+  for query in "${queries[@]}" "${filtered[@]}" "${browse[@]}"; do
+    curl -sf -o /dev/null -H "Cookie: $cookie" "$load_base/search?$query" || load_die "/search?$query failed"
+    read -r a b < <(percentiles "/search?$query")
+    p50["$size|$query"]=$a; p95["$size|$query"]=$b
+  done
+  kill -TERM $load_server; wait $load_server 2>/dev/null || true; load_server=""
+done
+
+printf '%-40s' "p50 / p95 ms"; for size in "${sizes[@]}"; do printf '%18s' "$size"; done; echo
+worst=0
+for query in "${queries[@]}" "${filtered[@]}" "${browse[@]}"; do
+  printf '%-40s' "/search?$query"
+  for size in "${sizes[@]}"; do printf '%18s' "${p50["$size|$query"]} / ${p95["$size|$query"]}"; done; echo
+  if [ ${#sizes[@]} -gt 1 ]; then
+    first=${sizes[0]}; last=${sizes[-1]}
+    worst=$(awk -v w="$worst" -v a="${p50["$first|$query"]}" -v b="${p50["$last|$query"]}" 'BEGIN { r = b / a; print (r > w ? r : w) }')
+  fi
+done
+all95=$(for query in "${queries[@]}"; do echo "${p95["${sizes[-1]}|$query"]}"; done | sort -n | tail -1)
+echo "two-word searches at ${sizes[-1]}: worst p95 ${all95} ms (goal: under 100)"
+[ ${#sizes[@]} -gt 1 ] && echo "largest p50 ratio ${sizes[-1]} / ${sizes[0]}: $(printf '%.2f' "$worst") (goal: under 2 for the filters)"
+exit 0
