@@ -28,8 +28,9 @@ CREATE AGGREGATE search_tsvector_agg(tsvector) (SFUNC = tsvector_concat, STYPE =
 
 -- Makes the documents of the postmortems `targets` from their sources, in one statement
 -- (a postmortem that is gone has lost its document with it, by the foreign key). The snippet
--- markers (U+E000, U+E001) are taken out of the text, so no text can fake one.
-CREATE FUNCTION search_refresh(targets bigint[]) RETURNS void LANGUAGE sql AS $$
+-- markers (U+E000, U+E001) are taken out of the text, so no text can fake one. With `cap`, only
+-- the first `cap` characters of each weight's text are indexed (see `search_refresh_safely`).
+CREATE FUNCTION search_refresh_capped(targets bigint[], cap integer) RETURNS void LANGUAGE sql AS $$
     WITH parts (incident_id, weight, ord, body) AS (
         SELECT i.id, 'A'::"char", 0::bigint, i.title FROM incidents i WHERE i.id = ANY (targets)
         UNION ALL
@@ -54,12 +55,40 @@ CREATE FUNCTION search_refresh(targets bigint[]) RETURNS void LANGUAGE sql AS $$
     )
     INSERT INTO search_documents (incident_id, document, body)
     SELECT incident_id,
-           search_tsvector_agg(setweight(to_tsvector('english', body), weight) ORDER BY weight)
-           || search_tsvector_agg(setweight(to_tsvector('simple', body), weight) ORDER BY weight),
+           search_tsvector_agg(setweight(to_tsvector('english', left(body, coalesce(cap, 2147483647))), weight)
+                               ORDER BY weight)
+           || search_tsvector_agg(setweight(to_tsvector('simple', left(body, coalesce(cap, 2147483647))), weight)
+                                  ORDER BY weight),
            coalesce(string_agg(body, E'\n' ORDER BY weight) FILTER (WHERE weight <> 'A'), '')
     FROM grouped GROUP BY incident_id
     ON CONFLICT (incident_id) DO UPDATE SET document = excluded.document, body = excluded.body;
 $$;
+
+-- A tsvector holds at most 1 MB. Text that would need more (a postmortem of a thousand pasted
+-- log lines full of hashes) must not make its commit fail: each postmortem whose whole text does
+-- not fit is indexed from the start of each weight's text, shorter and shorter until it fits.
+CREATE FUNCTION search_refresh(targets bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    target bigint;
+    cap integer;
+BEGIN
+    BEGIN
+        PERFORM search_refresh_capped(targets, NULL);
+        RETURN;
+    EXCEPTION WHEN program_limit_exceeded THEN
+        NULL; -- one of them is too long: each on its own, below
+    END;
+    FOREACH target IN ARRAY targets LOOP
+        FOREACH cap IN ARRAY ARRAY[NULL, 100000, 20000, 2000]::integer[] LOOP
+            BEGIN
+                PERFORM search_refresh_capped(ARRAY[target], cap);
+                EXIT;
+            EXCEPTION WHEN program_limit_exceeded THEN
+                NULL; -- shorter, then
+            END;
+        END LOOP;
+    END LOOP;
+END $$;
 
 -- At commit: make the document of a postmortem written in this transaction, unless a bulk
 -- writer (`search_refresh_pending`) has made it already.

@@ -264,3 +264,26 @@ async fn two_saves_at_once_leave_the_document_matching_the_final_text() {
     second.await.expect("as set up");
     assert_eq!(words(&app, "gamma delta").await, vec![id], "both writes are in the document");
 }
+
+/// A postmortem whose text would need more than a tsvector's 1 MB (a thousand pasted log lines
+/// full of hashes) still saves: it is indexed from the start of each part's text.
+#[tokio::test]
+async fn a_postmortem_too_long_for_one_index_entry_still_saves_and_is_found() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Hash storm")).await;
+    let id = id_of(&path);
+    let mut tx = app.pool.begin().await.expect("a transaction");
+    sqlx::query(
+        "INSERT INTO timeline_entries (incident_id, occurred_at, body, html, rendered_with)
+         SELECT $1, now(), 'needle ' || (SELECT string_agg(md5(g::text || '-' || n::text), ' ')
+                                         FROM generate_series(1, 900) g), '', 1
+         FROM generate_series(1, 200) n",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .expect("5.9 MB of unique words");
+    tx.commit().await.expect("the commit makes the document, whatever its size");
+    assert_eq!(words(&app, "needle").await, vec![id]);
+    assert_eq!(words(&app, "hash storm").await, vec![id]);
+}
