@@ -55,6 +55,14 @@ id_type!(
     TeamId
 );
 id_type!(
+    /// Primary key of a service or component an incident affected.
+    ServiceId
+);
+id_type!(
+    /// Primary key of a kind of contributing factor (the managed taxonomy).
+    FactorKindId
+);
+id_type!(
     /// Primary key of an API token.
     ApiTokenId
 );

@@ -243,6 +243,13 @@ pub async fn snapshot(app: &TestApp) -> String {
         "postmortem_templates",
         "severity_rules",
         "search_documents",
+        "services",
+        "incident_services",
+        "incident_tags",
+        "factor_kinds",
+        "incident_factors",
+        "incident_recurrences",
+        "action_item_recurrences",
     ] {
         // A token's last use is noted even on a refused request, as a session's is.
         let rows = if table == "api_tokens" {
