@@ -21,7 +21,7 @@
 use std::fmt;
 
 use crate::domain::{
-    ActionItemId, ApiTokenId, DeliveryId, IncidentId, SectionId, TeamId, TemplateId, TimelineEntryId, UserId, WebhookId,
+    ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId, TimelineEntryId, UserId, WebhookId,
 };
 
 // ---- Fixed addresses with a query ---------------------------------------------------------
@@ -300,6 +300,36 @@ pub fn team_overdue_items(team: TeamId) -> String {
 /// A team's page.
 pub fn team(team: TeamId) -> String {
     format!("/teams/{team}")
+}
+
+/// A service's page: its incidents over time and the open action items against it.
+pub fn service(service: ServiceId) -> String {
+    format!("/services/{service}")
+}
+
+/// The search page listing the postmortems of a service.
+pub fn search_service(service: ServiceId) -> String {
+    format!("/search?service={service}")
+}
+
+/// The search page listing the postmortems with a contributing factor of this kind.
+pub fn search_factor(factor: FactorKindId) -> String {
+    format!("/search?factor={factor}")
+}
+
+/// The search page listing the postmortems with this tag.
+pub fn search_tag(tag: &str) -> String {
+    format!("/search?{}", serde_urlencoded::to_string([("tag", tag)]).unwrap_or_default())
+}
+
+/// An admin's form target for one service (rename, merge).
+pub fn admin_service(service: ServiceId) -> String {
+    format!("/admin/services/{service}")
+}
+
+/// An admin's form target for one kind of contributing factor (rename, describe, retire).
+pub fn admin_factor(factor: FactorKindId) -> String {
+    format!("/admin/factors/{factor}")
 }
 
 /// A team's due dates as a calendar.
