@@ -31,43 +31,100 @@ SELECT row_number() OVER (ORDER BY id) AS n, id FROM teams;
 INSERT INTO team_members (team_id, user_id)
 SELECT t.id, p.id FROM demo_people p JOIN demo_teams t ON t.n = 1 + p.n % 50;
 
--- Word lists, so that titles, summaries, causes and timelines vary the way real ones do and a
--- search finds result sets of many sizes. Each postmortem picks from them by its number.
+-- Word lists, so that titles, summaries, causes and timelines vary the way real ones do: a few
+-- services and symptoms come up often, most rarely (a skewed pick, `pg_temp.skewed`), and a
+-- two-word search finds result sets of many sizes, as it would in a real archive.
 CREATE TEMPORARY TABLE demo_words ON COMMIT DROP AS
 SELECT ARRAY['checkout service', 'search cluster', 'session cache', 'payment gateway', 'DNS resolvers',
              'job queue', 'API gateway', 'auth service', 'image pipeline', 'notification service',
              'billing database', 'CDN', 'Kafka cluster', 'Redis cluster', 'Postgres primary',
              'load balancer', 'feature-flag service', 'mobile backend', 'reporting warehouse',
-             'email relay'] AS services,
+             'email relay', 'inventory service', 'pricing engine', 'recommendation service', 'fraud scoring',
+             'ledger service', 'shipping tracker', 'identity provider', 'object storage', 'metrics pipeline',
+             'log ingestion', 'config service', 'secrets vault', 'build farm', 'deploy pipeline',
+             'container registry', 'service mesh', 'rate limiter', 'websocket gateway', 'video transcoder',
+             'thumbnail service', 'geo lookup', 'tax calculator', 'invoice generator', 'webhook dispatcher',
+             'SMS provider', 'push notification relay', 'cron scheduler', 'ETL jobs', 'data lake',
+             'ML feature store', 'experiment service', 'GraphQL layer', 'admin console', 'partner API',
+             'loyalty points service', 'cart service', 'order service', 'returns portal',
+             'customer profile store', 'audit log service'] AS services,
        ARRAY['elevated error rates', 'latency spike', 'outage', 'degraded performance',
              'intermittent timeouts', 'delayed data', 'partial outage', 'failed deployments',
-             'memory exhaustion', 'connection pool exhaustion', 'certificate expiry', 'disk full'] AS symptoms,
+             'memory exhaustion', 'connection pool exhaustion', 'certificate expiry', 'disk full',
+             'stale reads', 'duplicate charges', 'lost messages', '5xx errors', 'slow page loads',
+             'login failures', 'stuck jobs', 'dropped connections', 'OOM kills', 'replication lag',
+             'thundering herd', 'wrong prices shown'] AS symptoms,
        ARRAY['in eu-west', 'in us-east', 'for mobile users', 'for API clients', 'globally',
-             'in ap-southeast', 'for enterprise tenants'] AS places,
+             'in ap-southeast', 'for enterprise tenants', 'in eu-central', 'for new sign-ups',
+             'in one availability zone', 'for Android users', 'for batch jobs'] AS places,
        ARRAY['a configuration change', 'an expired TLS certificate', 'a runaway cron job',
              'a schema migration that locked a hot table', 'a dependency upgrade', 'a retry storm',
              'a noisy neighbour on shared hosts', 'an exhausted connection pool', 'a full disk',
              'a DNS misconfiguration', 'leaked file descriptors', 'clock skew between nodes',
              'a feature flag turned on for everyone', 'a traffic peak beyond capacity',
              'a missing database index', 'a failed leader election', 'a bad deploy of the sidecar',
-             'an expired API key for a vendor'] AS causes,
+             'an expired API key for a vendor', 'a kernel upgrade', 'an unbounded query',
+             'a cache stampede after a flush', 'a partition imbalance', 'a misrouted BGP announcement',
+             'a quota limit at the cloud provider', 'a garbage-collection pause', 'a race in the lock manager',
+             'an off-by-one in pagination', 'a vendor outage', 'a malformed message that crashed consumers',
+             'thread pool starvation', 'an orphaned lock after failover', 'a mistyped IP allow list',
+             'a time-zone bug at midnight UTC', 'a log volume spike', 'a stuck autoscaler',
+             'a stale DNS cache', 'an integer overflow in a counter', 'a half-finished migration',
+             'a circular dependency at startup', 'a certificate chain missing an intermediate'] AS causes,
+       ARRAY['The change had passed review and staging.', 'It began during the busiest hour of the week.',
+             'Two teams were paged before the owner was found.', 'The status page lagged the incident by twenty minutes.',
+             'A similar alert had fired and auto-resolved the week before.', 'Support saw the first tickets before any alert.',
+             'The on-call engineer was new to this system.', 'The failover worked but took longer than its runbook said.',
+             'Rolling back needed a manual step nobody had practised.', 'Nightly batch jobs made the load worse.',
+             'Dashboards showed green while requests were failing.', 'The vendor confirmed the problem an hour later.',
+             'A retry loop in one client made up most of the traffic.', 'The fix was ready quickly; deploying it was slow.',
+             'Only one region was affected, thanks to the cell layout.', 'Capacity planning had flagged the risk last quarter.',
+             'The blast radius was limited by the feature flag.', 'Data was repaired from the audit log afterwards.',
+             'No data was lost, but some writes were delayed.', 'Some customers were charged twice and were refunded.'] AS contexts,
        ARRAY['Alert fired for elevated error rate on %s.', 'Customer support reported failures with the %s.',
              'Synthetic checks against the %s started failing.', 'Latency SLO burn alert for the %s.',
-             'A developer noticed errors from the %s in the logs.'] AS detections,
+             'A developer noticed errors from the %s in the logs.', 'The %s health check flapped in two zones.',
+             'Pager for the %s: saturation above 95%%.', 'A partner emailed that the %s returned errors.',
+             'Queue depth alarm for the %s.', 'Canary analysis failed for the %s release.'] AS detections,
        ARRAY['On-call engineer acknowledged the page and opened an incident channel.',
              'Escalated to the owning team; incident commander assigned.',
              'Declared a major incident and posted on the status page.',
-             'Paged the database on-call for a second opinion.'] AS escalations,
+             'Paged the database on-call for a second opinion.', 'Pulled in the network team to check the edge.',
+             'Support lead joined to coordinate customer updates.', 'Froze deploys across the organisation.',
+             'Opened a ticket with the cloud provider.'] AS escalations,
+       ARRAY['Traced the errors to the %s; graphs show a step change at the last deploy.',
+             'Found thread dumps on the %s full of blocked workers.', 'Compared configs of the %s across regions.',
+             'Heap profile of the %s shows a cache that never evicts.', 'Slow-query log on the %s points at one report.',
+             'Packet captures near the %s show resets from the proxy.', 'The %s could not reach its secrets store.',
+             'Disk usage on the %s nodes climbing 2%% a minute.'] AS investigations,
        ARRAY['Rolled back the last deploy of the %s; errors dropped.', 'Failed over the %s to the standby.',
              'Scaled out the %s and shed low-priority traffic.', 'Disabled the feature flag; the %s recovered.',
-             'Restarted the %s pods one zone at a time.', 'Renewed the certificate and reloaded the %s.'] AS mitigations,
+             'Restarted the %s pods one zone at a time.', 'Renewed the certificate and reloaded the %s.',
+             'Drained the bad node from the %s pool.', 'Raised the quota for the %s with the provider.',
+             'Paused the batch jobs hitting the %s.', 'Pointed the %s at the secondary DNS resolvers.'] AS mitigations,
        ARRAY['Error rates back to baseline; monitoring for an hour.', 'Backlog drained; incident resolved.',
-             'All regions healthy; status page updated to resolved.', 'Confirmed recovery with customers.'] AS resolutions;
+             'All regions healthy; status page updated to resolved.', 'Confirmed recovery with customers.',
+             'Replication caught up; read traffic moved back.', 'Queues empty; delayed messages delivered.'] AS resolutions,
+       ARRAY['Add an alert on', 'Write a runbook for', 'Load test', 'Add a canary for', 'Automate rollback of',
+             'Cap retries in', 'Add a dashboard for', 'Document the failover of', 'Remove the single point of failure in',
+             'Review timeouts of', 'Add circuit breakers to', 'Rate-limit clients of', 'Shard', 'Set memory limits on',
+             'Add synthetic checks for', 'Rehearse a restore of', 'Pin dependency versions in', 'Move secrets out of',
+             'Add backpressure to', 'Split the deploy of', 'Add chaos tests for', 'Define an SLO for',
+             'Track saturation of', 'Expire old data in', 'Tune connection pools of', 'Add health checks to',
+             'Batch writes in', 'Rotate credentials of', 'Stage config changes for', 'Audit permissions of'] AS actions;
+
+-- A number in [0, 1) from a seed, the same for the same seed; and a place in a list of n that
+-- favours the first ones (the first of 60 comes up about 13% of the time, the last 0.8%).
+CREATE FUNCTION pg_temp.unit(seed bigint) RETURNS float8 LANGUAGE sql IMMUTABLE AS
+$$ SELECT (abs(hashint8(seed)::bigint) % 1000003)::float8 / 1000003 $$;
+CREATE FUNCTION pg_temp.skewed(seed bigint, n integer) RETURNS integer LANGUAGE sql IMMUTABLE AS
+$$ SELECT 1 + floor(n * pg_temp.unit(seed) ^ 2)::integer $$;
 
 -- Postmortems spread over the last year, newest first; those older than a fortnight are
 -- published, a few are in review, the rest drafts.
 INSERT INTO incidents (title, severity, status, started_at, ended_at)
-SELECT format('%s %s %s', initcap(w.services[1 + (g * 7) % 20]), w.symptoms[1 + (g * 11) % 12], w.places[1 + (g * 13) % 7]),
+SELECT format('%s %s %s', upper(left(w.services[pg_temp.skewed(g, 60)], 1)) || substr(w.services[pg_temp.skewed(g, 60)], 2), w.symptoms[pg_temp.skewed(g * 31 + 1, 24)],
+              w.places[1 + (g * 13) % 12]),
        (ARRAY['SEV1', 'SEV2', 'SEV2', 'SEV3', 'SEV3', 'SEV3', 'SEV4'])[1 + g % 7],
        CASE WHEN age > interval '14 days' THEN 'published' WHEN g % 3 = 0 THEN 'in_review' ELSE 'draft' END,
        date_trunc('minute', now() - age),
@@ -77,7 +134,9 @@ FROM demo_words w,
       FROM generate_series(1, (SELECT incidents FROM demo_settings)) g) s;
 
 CREATE TEMPORARY TABLE demo_incidents ON COMMIT DROP AS
-SELECT id, started_at, severity, row_number() OVER (ORDER BY id) AS n FROM incidents;
+SELECT id, started_at, severity, n,
+       pg_temp.skewed(n, 60) AS service, pg_temp.skewed(n * 31 + 1, 24) AS symptom, pg_temp.skewed(n * 17 + 2, 40) AS cause
+FROM (SELECT id, started_at, severity, row_number() OVER (ORDER BY id) AS n FROM incidents) i;
 
 -- Their sections' Markdown; the HTML is left for `hindsight demo` to render (it is stored as
 -- never rendered, and rendered by the same code that renders after an upgrade). One in fifty
@@ -86,19 +145,20 @@ INSERT INTO incident_texts (incident_id, section, body)
 SELECT i.id, t.section, t.body
 FROM demo_incidents i
 CROSS JOIN demo_words w
-CROSS JOIN LATERAL (SELECT w.services[1 + (i.n * 7) % 20] AS service, w.symptoms[1 + (i.n * 11) % 12] AS symptom,
-                           w.causes[1 + (i.n * 5 + i.n / 7) % 18] AS cause, 10 + i.n % 170 AS minutes) x
+CROSS JOIN LATERAL (SELECT w.services[i.service] AS service, w.symptoms[i.symptom] AS symptom,
+                           w.causes[i.cause] AS cause, 10 + i.n % 170 AS minutes,
+                           w.contexts[pg_temp.skewed(i.n * 7 + 3, 20)] AS context) x
 CROSS JOIN LATERAL (VALUES
     ('summary', CASE i.n % 50
         WHEN 0 THEN format('Die Kunden sahen Fehler beim %s; die Datenbankverbindung wurde %s Minuten lang abgebrochen.', x.service, x.minutes)
         WHEN 25 THEN format('Los clientes vieron errores en %s durante %s minutos; la base de datos no respondía.', x.service, x.minutes)
-        ELSE format('Customers of the %s saw %s for %s minutes after %s.', x.service, x.symptom, x.minutes, x.cause) END),
+        ELSE format('Customers of the %s saw %s for %s minutes after %s. %s', x.service, x.symptom, x.minutes, x.cause, x.context) END),
     ('impact', format('About %s%% of requests to the %s failed; %s customers opened tickets.', 1 + i.n % 60, x.service, 3 + (i.n * 17) % 400)),
     ('root_cause', format('%s reached the %s. %s', initcap(x.cause), x.service,
         (ARRAY['The canary did not cover the failing path.', 'Nothing alerted until customers noticed.',
                'The runbook was out of date.', 'Retries amplified the load tenfold.',
                'The change had been reviewed, but its blast radius was not.'])[1 + (i.n * 3) % 5])),
-    ('resolution', format((w.mitigations[1 + (i.n * 7) % 6]), x.service)),
+    ('resolution', format((w.mitigations[1 + (i.n * 7) % 10]), x.service)),
     ('corrective_measures', format('- Alert on %s of the %s before customers notice.', x.symptom, x.service)),
     ('preventative_measures', format('- Guard against %s: stage changes region by region.', x.cause)),
     ('lessons_learned', (ARRAY['Canaries must exercise the paths customers use most.',
@@ -109,21 +169,20 @@ CROSS JOIN LATERAL (VALUES
 
 INSERT INTO timeline_entries (incident_id, occurred_at, body)
 SELECT i.id, i.started_at + make_interval(mins => k * 7),
-       CASE k WHEN 1 THEN format(w.detections[1 + (i.n + k) % 5], w.services[1 + (i.n * 7) % 20])
-              WHEN 2 THEN w.escalations[1 + (i.n * 3) % 4]
-              WHEN 3 THEN format(w.mitigations[1 + (i.n * 7) % 6], w.services[1 + (i.n * 7) % 20])
-              ELSE w.resolutions[1 + (i.n * 5) % 4] END
-FROM demo_incidents i CROSS JOIN demo_words w CROSS JOIN generate_series(1, 4) k;
+       CASE WHEN k = 1 THEN format(w.detections[pg_temp.skewed(i.n * 5 + 4, 10)], w.services[i.service])
+            WHEN k = 2 THEN w.escalations[pg_temp.skewed(i.n * 3 + 5, 8)]
+            WHEN k = 4 + i.n % 4 - 1 THEN format(w.mitigations[1 + (i.n * 7) % 10], w.services[i.service])
+            WHEN k = 4 + i.n % 4 THEN w.resolutions[1 + (i.n * 5) % 6]
+            ELSE format(w.investigations[1 + (i.n + k * 3) % 8], w.services[i.service]) END
+FROM demo_incidents i CROSS JOIN demo_words w CROSS JOIN LATERAL generate_series(1, (4 + i.n % 4)::integer) k;
 
 -- Ten action items a postmortem, due by the default policy; the older the postmortem, the
 -- more of its items are closed.
 INSERT INTO action_items (incident_id, body, owner, owner_id, team_id, due_on, status, kind, priority,
                           wont_do_reason, completed_at, created_at)
 SELECT i.id,
-       (ARRAY['Add an alert on', 'Write a runbook for', 'Load test', 'Add a canary for',
-              'Automate rollback of', 'Cap retries in', 'Add a dashboard for', 'Document the failover of',
-              'Remove the single point of failure in', 'Review timeouts of'])[k] || ' ' ||
-       'the ' || w.services[1 + (i.n * 7 + k * 3) % 20] || '.',
+       w.actions[1 + (i.n * 7 + k * 11) % 30] || ' the ' ||
+       w.services[CASE WHEN pg_temp.unit(i.n * 10 + k) < 0.7 THEN i.service ELSE pg_temp.skewed(i.n * 10 + k, 60) END] || '.',
        '', p.id, t.id,
        (i.started_at + CASE i.severity WHEN 'SEV1' THEN interval '4 weeks' WHEN 'SEV2' THEN interval '8 weeks'
                                        ELSE interval '12 weeks' END)::date,

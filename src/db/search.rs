@@ -1,7 +1,7 @@
 //! Full-text search over postmortems (the documents the search migration keeps in step), and
 //! the same filters and orders without words, for the postmortem index.
 
-use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use sqlx::{Acquire as _, PgConnection, PgExecutor, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 
 use crate::domain::search::{Cursor, SearchFilter, SearchOrder, SearchText};
@@ -51,139 +51,233 @@ pub async fn terms(db: impl PgExecutor<'_>, text: &SearchText) -> sqlx::Result<i
 /// The query the words make: the words as written (English stems, or plain words), or the words
 /// before the last with the last as a prefix.
 fn push_tsquery<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText) {
-    sql.push("(websearch_to_tsquery('english', ").push_bind(&text.text);
-    sql.push(") || websearch_to_tsquery('simple', ").push_bind(&text.text).push(")");
+    sql.push("(websearch_to_tsquery('english', ").push_bind(&text.text).push(")");
     if let Some((rest, prefix)) = &text.prefix {
-        sql.push(" || ((websearch_to_tsquery('english', ").push_bind(rest);
-        sql.push(") || websearch_to_tsquery('simple', ").push_bind(rest);
-        sql.push(")) && to_tsquery('simple', ").push_bind(prefix).push("))");
+        sql.push(" || (websearch_to_tsquery('english', ").push_bind(rest);
+        sql.push(") && to_tsquery('simple', ").push_bind(prefix).push("))");
     }
     sql.push(")");
 }
 
-/// FROM and WHERE for the words and filters (no order, no page).
-fn push_matching<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: Option<&'a SearchText>, filter: &'a SearchFilter) {
-    match text {
-        Some(text) => {
-            sql.push(" FROM search_documents d JOIN incidents i ON i.id = d.incident_id CROSS JOIN (SELECT ");
-            push_tsquery(sql, text);
-            sql.push(" AS query) q WHERE d.document @@ q.query");
-        }
-        None => {
-            sql.push(" FROM incidents i WHERE true");
-        }
-    }
+/// The filters, as `AND` clauses on a row whose postmortem's id is `id` and whose
+/// `started_at`, `severity` and `status` are the postmortem's, under the alias `table`.
+fn push_filters<'a>(sql: &mut QueryBuilder<'a, Postgres>, table: &str, id: &str, filter: &'a SearchFilter) {
     if let Some(severity) = filter.severity {
-        sql.push(" AND i.severity = ").push_bind(severity.as_str());
+        sql.push(format!(" AND {table}.severity = ")).push_bind(severity.as_str());
     }
     if let Some(status) = filter.status {
-        sql.push(" AND i.status = ").push_bind(status.as_str());
+        sql.push(format!(" AND {table}.status = ")).push_bind(status.as_str());
     }
     if let Some(team) = filter.team {
-        sql.push(" AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = i.id AND a.team_id = ")
+        sql.push(format!(" AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = {id} AND a.team_id = "))
             .push_bind(team.0)
             .push(")");
     }
     if let Some(from) = filter.from {
-        sql.push(" AND i.started_at >= ").push_bind(from.midnight().assume_utc());
+        sql.push(format!(" AND {table}.started_at >= ")).push_bind(from.midnight().assume_utc());
     }
     if let Some(to) = filter.to {
         let end = to.next_day().map(|day| day.midnight().assume_utc()).unwrap_or(OffsetDateTime::now_utc());
-        sql.push(" AND i.started_at < ").push_bind(end);
+        sql.push(format!(" AND {table}.started_at < ")).push_bind(end);
     }
     if filter.open_items {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = i.id \
-             AND a.status IN ('open', 'in_progress'))",
-        );
+        sql.push(format!(
+            " AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = {id} \
+             AND a.status IN ('open', 'in_progress'))"
+        ));
     }
 }
 
 /// The most matches counted: beyond it the page says "more than". Counting stops there so that
-/// a common word costs the same at any size.
+/// a common filter costs the same at any size.
 pub const COUNT_LIMIT: i64 = 1000;
 
-/// How many postmortems match, up to [`COUNT_LIMIT`] + 1.
-pub async fn count(db: impl PgExecutor<'_>, text: Option<&SearchText>, filter: &SearchFilter) -> sqlx::Result<i64> {
-    let mut sql = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_matching(&mut sql, text, filter);
+/// The most postmortems a search with words looks at: the newest this many (through the
+/// filters) whose documents hold every word, found in the GIN index alone without reading a
+/// document. Only they are tested against the exact query (phrases, `-word`), ranked, counted
+/// and paged, so a search costs the same whether a hundred or a hundred thousand postmortems
+/// hold its words. When more hold them, the page says so: a date filter or another word looks
+/// further back.
+pub const WINDOW: i64 = 1000;
+
+/// A page of a search with words.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// How many of the window match the exact query (at most [`WINDOW`]).
+    pub total: i64,
+    /// Whether more than [`WINDOW`] postmortems hold the words: older ones were not looked at.
+    pub beyond_window: bool,
+}
+
+/// How many postmortems the filters let through, up to [`COUNT_LIMIT`] + 1 (no words).
+pub async fn count(db: impl PgExecutor<'_>, filter: &SearchFilter) -> sqlx::Result<i64> {
+    let mut sql = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM incidents i WHERE true");
+    push_filters(&mut sql, "i", "i.id", filter);
     sql.push(format!(" LIMIT {} ) matching", COUNT_LIMIT + 1));
     sql.build_query_scalar().fetch_one(db).await
 }
 
-/// A page of results after `after`, at most `limit`. Relevance without words is the date order.
-pub async fn page(
-    db: impl PgExecutor<'_>,
-    text: Option<&SearchText>,
-    filter: &SearchFilter,
-    order: SearchOrder,
-    after: Option<Cursor>,
-    limit: i64,
-) -> sqlx::Result<Vec<Hit>> {
-    let order = if text.is_none() && order == SearchOrder::Relevance { SearchOrder::Date } else { order };
-    let key = match order {
+/// The SQL expression of an order's key over a postmortem row `i` (and, for relevance, the
+/// document `d` and query `q`).
+fn order_key(order: SearchOrder) -> String {
+    match order {
         SearchOrder::Relevance => format!("ts_rank_cd({WEIGHTS}, d.document, q.query)::float8"),
         SearchOrder::Date => "0::float8".to_owned(),
         SearchOrder::Severity => "substr(i.severity, 4)::float8".to_owned(),
         SearchOrder::Duration => {
             "extract(epoch FROM coalesce(i.ended_at, i.started_at) - i.started_at)::float8".to_owned()
         }
-    };
-    // The page is chosen first, then its titles and snippets made: `ts_headline` reads the
-    // whole text, so it runs for the page's rows only.
-    let mut sql =
-        QueryBuilder::new("SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, ");
-    match text {
-        Some(_) => {
-            sql.push(format!(
-                "ts_headline('english', translate(p.title, '{MARK_START}{MARK_END}', ''), p.query, 'HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}') AS title, \
-                 ts_headline('english', d.body, p.query, 'MaxFragments=2, MaxWords=28, MinWords=12, \
-                 FragmentDelimiter=\" … \", StartSel={MARK_START}, StopSel={MARK_END}') AS snippet"
-            ));
-        }
-        None => {
-            sql.push(format!("translate(p.title, '{MARK_START}{MARK_END}', '') AS title, '' AS snippet"));
-        }
     }
-    sql.push(" FROM (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, i.utc_offset_minutes, ");
-    sql.push(&key).push(" AS key");
-    if text.is_some() {
-        sql.push(", q.query");
-    }
-    push_matching(&mut sql, text, filter);
+}
+
+/// `AND` the rows of `table` (with columns `key`, `severity`, `started_at`, `id`) after the
+/// cursor, then `ORDER BY` the order.
+fn push_after_and_order<'a>(
+    sql: &mut QueryBuilder<'a, Postgres>,
+    table: &str,
+    order: SearchOrder,
+    after: Option<Cursor>,
+) {
     if let Some(after) = after {
         match order {
             SearchOrder::Date => {
-                sql.push(" AND (i.started_at, i.id) < (").push_bind(after.started_at).push(", ").push_bind(after.id);
-                sql.push(")");
+                sql.push(format!(" AND ({table}.started_at, {table}.id) < ("))
+                    .push_bind(after.started_at)
+                    .push(", ")
+                    .push_bind(after.id)
+                    .push(")");
             }
             SearchOrder::Severity => {
                 let severity = format!("SEV{}", after.key as i64);
-                sql.push(" AND (i.severity > ").push_bind(severity.clone()).push(" OR (i.severity = ");
-                sql.push_bind(severity).push(" AND (i.started_at, i.id) < (").push_bind(after.started_at);
+                sql.push(format!(" AND ({table}.severity > ")).push_bind(severity.clone());
+                sql.push(format!(" OR ({table}.severity = ")).push_bind(severity);
+                sql.push(format!(" AND ({table}.started_at, {table}.id) < (")).push_bind(after.started_at);
                 sql.push(", ").push_bind(after.id).push(")))");
             }
             SearchOrder::Relevance | SearchOrder::Duration => {
-                sql.push(format!(" AND ({key}, i.started_at, i.id) < (")).push_bind(after.key).push("::float8, ");
+                sql.push(format!(" AND ({table}.key, {table}.started_at, {table}.id) < ("))
+                    .push_bind(after.key)
+                    .push("::float8, ");
                 sql.push_bind(after.started_at).push(", ").push_bind(after.id).push(")");
             }
         }
     }
     sql.push(match order {
-        SearchOrder::Date => " ORDER BY i.started_at DESC, i.id DESC",
-        SearchOrder::Severity => " ORDER BY i.severity, i.started_at DESC, i.id DESC",
-        SearchOrder::Relevance | SearchOrder::Duration => " ORDER BY key DESC, i.started_at DESC, i.id DESC",
+        SearchOrder::Date => format!(" ORDER BY {table}.started_at DESC, {table}.id DESC"),
+        SearchOrder::Severity => format!(" ORDER BY {table}.severity, {table}.started_at DESC, {table}.id DESC"),
+        SearchOrder::Relevance | SearchOrder::Duration => {
+            format!(" ORDER BY {table}.key DESC, {table}.started_at DESC, {table}.id DESC")
+        }
     });
-    sql.push(format!(" LIMIT {limit}) p"));
-    if text.is_some() {
-        sql.push(" JOIN search_documents d ON d.incident_id = p.id");
-    }
-    sql.push(match order {
-        SearchOrder::Date => " ORDER BY p.started_at DESC, p.id DESC",
-        SearchOrder::Severity => " ORDER BY p.severity, p.started_at DESC, p.id DESC",
-        SearchOrder::Relevance | SearchOrder::Duration => " ORDER BY p.key DESC, p.started_at DESC, p.id DESC",
-    });
+}
+
+/// A page of postmortems through the filters, without words, after `after`, at most `limit`.
+/// Relevance without words is the date order.
+pub async fn browse(
+    db: impl PgExecutor<'_>,
+    filter: &SearchFilter,
+    order: SearchOrder,
+    after: Option<Cursor>,
+    limit: i64,
+) -> sqlx::Result<Vec<Hit>> {
+    let order = if order == SearchOrder::Relevance { SearchOrder::Date } else { order };
+    let mut sql = QueryBuilder::new(format!(
+        "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, \
+         translate(p.title, '{MARK_START}{MARK_END}', '') AS title, '' AS snippet \
+         FROM (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, i.utc_offset_minutes, {} AS key \
+         FROM incidents i) p WHERE true",
+        order_key(order)
+    ));
+    push_filters(&mut sql, "p", "p.id", filter);
+    push_after_and_order(&mut sql, "p", order, after);
+    sql.push(format!(" LIMIT {limit}"));
     sql.build_query_as().fetch_all(db).await
+}
+
+/// `WITH q` (the query, and `loose`: every phrase loosened to "all these words" and every
+/// `-word` dropped by `querytree`, which the GIN index answers exactly without reading a
+/// document) and `window_rows`: the [`WINDOW`] + 1 newest postmortems through the filters that
+/// hold every word. The exact query is tested on the window's documents only.
+fn push_window<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText, filter: &'a SearchFilter) {
+    sql.push(
+        "WITH q AS MATERIALIZED (SELECT query, CASE WHEN querytree(query) = 'T' THEN query \
+         ELSE regexp_replace(querytree(query), ' <[0-9-]+> ', ' & ', 'g')::tsquery END AS loose FROM (SELECT ",
+    );
+    push_tsquery(sql, text);
+    sql.push(
+        " AS query) x), window_rows AS MATERIALIZED (SELECT d.incident_id, d.started_at \
+         FROM search_documents d, q WHERE d.document @@ q.loose",
+    );
+    push_filters(sql, "d", "d.incident_id", filter);
+    sql.push(format!(" ORDER BY d.started_at DESC, d.incident_id DESC LIMIT {})", WINDOW + 1));
+}
+
+/// One row of a search with words: the hit, and the page's counts (the same on every row).
+#[derive(sqlx::FromRow)]
+struct SearchRow {
+    #[sqlx(flatten)]
+    hit: Hit,
+    total: i64,
+    beyond_window: bool,
+}
+
+/// A page of the postmortems matching the words and filters, after `after`, at most `limit`,
+/// looked for among the [`WINDOW`] newest that hold every word.
+pub async fn search(
+    db: &mut PgConnection,
+    text: &SearchText,
+    filter: &SearchFilter,
+    order: SearchOrder,
+    after: Option<Cursor>,
+    limit: i64,
+) -> sqlx::Result<Found> {
+    let mut tx = db.begin().await?;
+    // The window is chosen from the GIN index's bitmap. A sequential scan would test every
+    // document against the words, reading each one from TOAST: on a common word the planner
+    // thinks it cheaper, and it is a hundred times slower.
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    let mut sql = QueryBuilder::new("");
+    push_window(&mut sql, text, filter);
+    sql.push(", ");
+    sql.push(format!(
+        "hits AS MATERIALIZED (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, \
+         i.utc_offset_minutes, {} AS key \
+         FROM (SELECT * FROM window_rows ORDER BY started_at DESC, incident_id DESC LIMIT {WINDOW}) w \
+         JOIN search_documents d ON d.incident_id = w.incident_id JOIN incidents i ON i.id = w.incident_id, q \
+         WHERE d.document @@ q.query) ",
+        order_key(order)
+    ));
+    // The page is chosen first, then its titles and snippets made: `ts_headline` reads the
+    // whole text, so it runs for the page's rows only.
+    sql.push(format!(
+        "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, \
+         ts_headline('english', translate(p.title, '{MARK_START}{MARK_END}', ''), q.query, 'HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}') AS title, \
+         ts_headline('english', search_text(p.id), q.query, 'MaxFragments=2, MaxWords=28, MinWords=12, \
+         FragmentDelimiter=\" … \", StartSel={MARK_START}, StopSel={MARK_END}') AS snippet, \
+         (SELECT count(*) FROM hits) AS total, (SELECT count(*) FROM window_rows) > {WINDOW} AS beyond_window \
+         FROM (SELECT * FROM hits h WHERE true"
+    ));
+    push_after_and_order(&mut sql, "h", order, after);
+    sql.push(format!(" LIMIT {limit}) p, q"));
+    push_after_and_order(&mut sql, "p", order, None);
+    let rows: Vec<SearchRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+    let (total, beyond_window) = match rows.first() {
+        Some(row) => (row.total, row.beyond_window),
+        // A page past the last has no row to carry the counts: count on their own.
+        None => {
+            let mut sql = QueryBuilder::new("");
+            push_window(&mut sql, text, filter);
+            sql.push(format!(
+                "SELECT (SELECT count(*) FROM (SELECT * FROM window_rows ORDER BY started_at DESC, incident_id DESC LIMIT {WINDOW}) w \
+                 JOIN search_documents d ON d.incident_id = w.incident_id, q WHERE d.document @@ q.query), \
+                 (SELECT count(*) FROM window_rows) > {WINDOW}"
+            ));
+            sql.build_query_as::<(i64, bool)>().fetch_one(&mut *tx).await?
+        }
+    };
+    tx.commit().await?;
+    Ok(Found { hits: rows.into_iter().map(|row| row.hit).collect(), total, beyond_window })
 }
 
 /// For a bulk writer in a transaction (the demo data): makes every document it has written so

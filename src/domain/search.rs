@@ -59,7 +59,15 @@ fn prefix_of(text: &str) -> Option<(String, String)> {
         return None;
     }
     let rest = words[..words.len() - 1].join(" ");
-    Some((rest, format!("{}:*", last.to_lowercase())))
+    // Documents hold English stems, which can be much shorter than the word (`availability` is
+    // `avail`): a word typed part-way past its stem (`availabil`) must still find
+    // `availability`, so only its first half (at least four letters) is matched as a prefix.
+    // The words as typed still rank what matches them whole first.
+    let lower = last.to_lowercase();
+    let letters = lower.chars().count();
+    let keep = if letters <= 4 { letters } else { letters.div_ceil(2).max(4) };
+    let prefix: String = lower.chars().take(keep).collect();
+    Some((rest, format!("{prefix}:*")))
 }
 
 /// Which postmortems to list. `None` means any.
@@ -161,7 +169,9 @@ mod tests {
     #[test]
     fn the_last_plain_word_is_also_a_prefix() {
         let parse = |s: &str| SearchText::parse(s).expect("short").and_then(|t| t.prefix).map(|(_, p)| p);
-        assert_eq!(parse("pool datab"), Some("datab:*".to_owned()));
+        assert_eq!(parse("pool datab"), Some("data:*".to_owned()));
+        assert_eq!(parse("pool availabil"), Some("avail:*".to_owned()));
+        assert_eq!(parse("pool red"), Some("red:*".to_owned()));
         assert_eq!(parse("\"pool datab\""), None);
         assert_eq!(parse("pool -datab"), None);
         assert_eq!(parse("redis or mem"), None);

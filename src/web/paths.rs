@@ -21,7 +21,8 @@
 use std::fmt;
 
 use crate::domain::{
-    ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId, TimelineEntryId, UserId, WebhookId,
+    ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId,
+    TimelineEntryId, UserId, WebhookId,
 };
 
 // ---- Fixed addresses with a query ---------------------------------------------------------

@@ -105,29 +105,41 @@ impl SearchQuery {
 struct Found {
     hits: Vec<Hit>,
     total: i64,
+    /// More postmortems hold the words than a search looks at (`db::search::WINDOW`).
+    beyond_window: bool,
     next: Option<Cursor>,
     /// Words that amount to nothing to search for (only stop words, `-` alone).
     nothing_to_find: bool,
 }
 
 async fn find(db: &mut Db, asked: &Asked) -> Result<Found> {
-    if let Some(text) = &asked.text {
-        // Words PostgreSQL drops in English (`the`, `of`, signs alone) leave nothing to look for.
-        if db::search::terms(&mut **db, text).await? == 0 {
-            return Ok(Found { hits: Vec::new(), total: 0, next: None, nothing_to_find: true });
+    let (mut hits, total, beyond_window) = match &asked.text {
+        Some(text) => {
+            // Words PostgreSQL drops in English (`the`, `of`, signs alone) leave nothing to look for.
+            if db::search::terms(&mut **db, text).await? == 0 {
+                return Ok(Found {
+                    hits: Vec::new(),
+                    total: 0,
+                    beyond_window: false,
+                    next: None,
+                    nothing_to_find: true,
+                });
+            }
+            let found = db::search::search(db, text, &asked.filter, asked.order, asked.after, PAGE_SIZE + 1).await?;
+            (found.hits, found.total, found.beyond_window)
         }
-    }
-    let mut hits =
-        db::search::page(&mut **db, asked.text.as_ref(), &asked.filter, asked.order, asked.after, PAGE_SIZE + 1)
-            .await?;
+        None => {
+            let hits = db::search::browse(&mut **db, &asked.filter, asked.order, asked.after, PAGE_SIZE + 1).await?;
+            (hits, db::search::count(&mut **db, &asked.filter).await?, false)
+        }
+    };
     let next = if hits.len() as i64 > PAGE_SIZE {
         hits.truncate(PAGE_SIZE as usize);
         hits.last().map(Hit::cursor)
     } else {
         None
     };
-    let total = db::search::count(&mut **db, asked.text.as_ref(), &asked.filter).await?;
-    Ok(Found { hits, total, next, nothing_to_find: false })
+    Ok(Found { hits, total, beyond_window, next, nothing_to_find: false })
 }
 
 pub struct ResultRow {
@@ -167,6 +179,7 @@ pub struct SearchPage {
     problem: Option<String>,
     rows: Vec<ResultRow>,
     total: i64,
+    beyond_window: bool,
     nothing_to_find: bool,
     /// The next page, with these words and filters.
     next: Option<String>,
@@ -202,6 +215,7 @@ pub async fn page(
         problem: None,
         rows: Vec::new(),
         total: 0,
+        beyond_window: false,
         nothing_to_find: false,
         next: None,
         further: !query.after.is_empty(),
@@ -221,6 +235,7 @@ pub async fn page(
     page.next = found.next.map(|cursor| paths::search_after(&query.query_string(), &cursor.encode()));
     page.rows = found.hits.into_iter().map(ResultRow::new).collect();
     page.total = found.total;
+    page.beyond_window = found.beyond_window;
     page.nothing_to_find = found.nothing_to_find;
     Ok(page)
 }
@@ -245,6 +260,10 @@ pub struct SearchJson {
     /// How many match, counted up to `count_limit` (more: `count` is `count_limit` + 1).
     count: i64,
     count_limit: i64,
+    /// With words: more postmortems hold them than a search looks at (the newest
+    /// `window` through the filters); `count` counts the matches among those.
+    beyond_window: bool,
+    window: i64,
     results: Vec<HitJson>,
     /// Send as `after` (with the same other parameters) for the next page; null on the last.
     next: Option<String>,
@@ -297,6 +316,8 @@ pub async fn api(mut db: Db, Query(query): Query<SearchQuery>) -> Result<Json<Se
     Ok(Json(SearchJson {
         count: found.total,
         count_limit: db::search::COUNT_LIMIT,
+        beyond_window: found.beyond_window,
+        window: db::search::WINDOW,
         results,
         next: found.next.map(|cursor| cursor.encode()),
     }))

@@ -287,3 +287,95 @@ async fn a_postmortem_too_long_for_one_index_entry_still_saves_and_is_found() {
     assert_eq!(words(&app, "needle").await, vec![id]);
     assert_eq!(words(&app, "hash storm").await, vec![id]);
 }
+
+/// The JSON of `/api/search` for `query`.
+async fn searched(app: &TestApp, query: &str) -> Value {
+    let response = app.get(&format!("/api/search?{query}")).await;
+    assert_eq!(response.status, StatusCode::OK, "{query}: {}", response.body);
+    serde_json::from_str(&response.body).expect("JSON")
+}
+
+#[tokio::test]
+async fn a_common_word_is_searched_among_the_newest_and_the_page_says_so() {
+    let app = TestApp::new().await;
+    let window = hindsight::db::search::WINDOW;
+    // WINDOW + 5 postmortems with the word, one a day back from today; the oldest five also
+    // hold a phrase that only they have in order.
+    sqlx::query(
+        "WITH made AS (INSERT INTO incidents (title, severity, status, started_at)
+                       SELECT 'Gecko outage ' || g, 'SEV3', 'draft', now() - make_interval(days => g)
+                       FROM generate_series(1, $1::int) g RETURNING id, title)
+         INSERT INTO incident_texts (incident_id, section, body)
+         SELECT id, 'summary', CASE WHEN split_part(title, ' ', 3)::int > $2 THEN 'pool connection lost' ELSE 'connection to the pool' END
+         FROM made",
+    )
+    .bind((window + 5) as i32)
+    .bind(window as i32)
+    .execute(&app.pool)
+    .await
+    .expect("many postmortems");
+
+    let json = searched(&app, "q=gecko").await;
+    assert_eq!(json["beyond_window"], true, "{json}");
+    assert_eq!(json["count"], window, "every one of the window matches");
+    let page = app.get("/search?q=gecko").await;
+    assert!(page.text("[role=status]").contains("newest"), "{}", page.text("[role=status]"));
+
+    // A phrase is tested on the window's documents: the five that have it are older than the
+    // window, so a date filter that reaches back to them finds them, and nothing else.
+    let phrase = searched(&app, "q=%22pool+connection%22").await;
+    assert_eq!(phrase["count"], 0, "{phrase}");
+    let from = (time::OffsetDateTime::now_utc() - time::Duration::days(window + 10)).date();
+    let to = (time::OffsetDateTime::now_utc() - time::Duration::days(window)).date();
+    let older = searched(&app, &format!("q=%22pool+connection%22&from={from}&to={to}")).await;
+    assert_eq!(older["count"], 5, "{older}");
+    assert_eq!(older["beyond_window"], false);
+
+    // Without the phrase's order, both kinds match; `-word` is tested on the window too.
+    assert_eq!(searched(&app, "q=pool+connection").await["count"], window);
+    let range = format!("from={from}&to={to}");
+    let in_range = searched(&app, &format!("q=gecko&{range}")).await["count"].as_i64().expect("a count");
+    assert_eq!(searched(&app, &format!("q=gecko+-lost&{range}")).await["count"], in_range - 5);
+}
+
+#[tokio::test]
+async fn a_word_typed_past_its_stem_is_still_a_prefix() {
+    let app = TestApp::new().await;
+    let id = id_of(&app.create_incident(&titled("Replication of the connection availability")).await);
+    for typed in ["connecti", "availabil", "replicat", "conn"] {
+        assert_eq!(words(&app, typed).await, vec![id], "{typed}");
+    }
+}
+
+#[tokio::test]
+async fn tags_and_factors_and_the_fields_filters_read_stay_in_step() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Ocelot outage")).await;
+    let id = id_of(&path);
+    sqlx::query("INSERT INTO incident_tags (incident_id, tag) VALUES ($1, 'margay')")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("a tag");
+    sqlx::query(
+        "INSERT INTO incident_factors (incident_id, factor_id, explanation)
+         SELECT $1, id, 'The serval deploy skipped the canary' FROM factor_kinds WHERE name = 'Change'",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("a factor");
+    assert_eq!(words(&app, "margay").await, vec![id], "a tag");
+    assert_eq!(words(&app, "serval canary").await, vec![id], "a factor's explanation");
+    sqlx::query("DELETE FROM incident_tags").execute(&app.pool).await.expect("untagged");
+    assert!(words(&app, "margay").await.is_empty());
+
+    // Severity, status and start are read from the document's row: a change to them shows at once.
+    assert_eq!(found(&app, "q=ocelot&severity=SEV1").await, Vec::<i64>::new());
+    sqlx::query("UPDATE incidents SET severity = 'SEV1', started_at = '2020-02-02T10:00:00Z' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("changed");
+    assert_eq!(found(&app, "q=ocelot&severity=SEV1&from=2020-02-01&to=2020-02-03").await, vec![id]);
+}
