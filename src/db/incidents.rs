@@ -1,5 +1,7 @@
 //! The `incidents` table: one row per postmortem.
 
+use std::collections::HashMap;
+
 use sqlx::PgExecutor;
 use sqlx::types::Json;
 use time::OffsetDateTime;
@@ -221,60 +223,22 @@ pub async fn delete(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<boo
     Ok(result.rows_affected() > 0)
 }
 
-/// One line of the index.
-#[derive(Debug, Clone)]
-pub struct IncidentSummary {
-    pub id: IncidentId,
-    pub title: String,
-    pub severity: Severity,
-    pub status: Status,
-    pub started_at: OffsetDateTime,
-    pub ended_at: Option<OffsetDateTime>,
-    pub offset: Offset,
-    pub open_action_items: i64,
-    pub action_items: i64,
-}
-
-/// A page of the index, newest incident first, and the postmortems' change counter as of it
-/// (`None` when the page is empty). The page is cut from the index on the start time before its
-/// action items are counted, so a page costs the same however many there are.
-pub async fn list_page(
+/// How many action items each of these postmortems has, and how many are still open: the
+/// index's last column, for the page's rows only.
+pub async fn action_item_counts(
     db: impl PgExecutor<'_>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<IncidentSummary>, Option<i64>)> {
+    ids: &[IncidentId],
+) -> sqlx::Result<HashMap<IncidentId, (i64, i64)>> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
     let rows = sqlx::query!(
-        r#"SELECT i.id AS "id: IncidentId", i.title, i.severity AS "severity: Severity",
-                  i.status AS "status: Status", i.started_at, i.ended_at, i.utc_offset_minutes,
-                  c.total AS "action_items!", c.open AS "open_action_items!",
-                  (SELECT n FROM change_counters WHERE name = 'incidents') AS "counter!"
-           FROM (SELECT * FROM incidents ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2) i
-           CROSS JOIN LATERAL (
-               SELECT count(*) AS total, count(*) FILTER (WHERE a.completed_at IS NULL) AS open
-               FROM action_items a WHERE a.incident_id = i.id
-           ) c
-           ORDER BY i.started_at DESC, i.id DESC"#,
-        limit,
-        offset,
+        r#"SELECT a.incident_id AS "id: IncidentId", count(*) AS "total!",
+                  count(*) FILTER (WHERE a.completed_at IS NULL) AS "open!"
+           FROM action_items a WHERE a.incident_id = ANY ($1) GROUP BY a.incident_id"#,
+        &ids,
     )
     .fetch_all(db)
     .await?;
-    let counter = rows.first().map(|r| r.counter);
-    let summaries = rows
-        .into_iter()
-        .map(|r| IncidentSummary {
-            id: r.id,
-            title: r.title,
-            severity: r.severity,
-            status: r.status,
-            started_at: r.started_at,
-            ended_at: r.ended_at,
-            offset: Offset::from_minutes(r.utc_offset_minutes),
-            open_action_items: r.open_action_items,
-            action_items: r.action_items,
-        })
-        .collect();
-    Ok((summaries, counter))
+    Ok(rows.into_iter().map(|r| (r.id, (r.total, r.open))).collect())
 }
 
 /// How many incidents there are.

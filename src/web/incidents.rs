@@ -16,14 +16,19 @@ use super::extract::{Form, Path, Query};
 use super::kept::CountOf;
 use super::layout::Viewer;
 use super::paths;
+use super::pickers::Shared;
 use super::postmortem::TimeView;
+use super::search::SearchQuery;
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
 use crate::db::form_drafts::FormDraft;
 use crate::domain::User;
 use crate::domain::input::{FieldErrors, IncidentForm};
+use crate::domain::search::SearchOrder;
 use crate::domain::time as t;
-use crate::domain::{FormGroup, Incident, IncidentId, Outline, PerSection, Section, Severity, Status, TemplateId};
+use crate::domain::{
+    FormGroup, Incident, IncidentId, Outline, PerSection, Section, Severity, Status, Team, TemplateId,
+};
 use crate::import;
 use crate::markdown::SafeHtml;
 
@@ -48,53 +53,87 @@ struct IndexRow {
 pub struct IndexPage {
     viewer: Viewer,
     rows: Vec<IndexRow>,
-    page: i64,
-    pages: i64,
+    /// Every postmortem, or (filtered) how many match, counted up to `COUNT_LIMIT` + 1.
     total: i64,
+    query: SearchQuery,
+    teams: Shared<Team>,
+    orders: [SearchOrder; 3],
+    /// The next page, with these filters.
+    next: Option<String>,
+    /// Whether this is a further page (it links back to the first).
+    further: bool,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct IndexQuery {
-    page: Option<i64>,
+impl IndexPage {
+    fn filtered(&self) -> bool {
+        self.query.filtered()
+    }
+
+    fn first_page(&self) -> String {
+        paths::incidents(&self.query.query_string())
+    }
 }
 
+/// `GET /incidents`: every postmortem, newest first, through the same filters and orders as
+/// the search (`?severity=SEV1&status=published&order=duration…`), a page at a time after a
+/// cursor (`after`), never by offset. Words go to the search page.
 pub async fn index(
     State(state): State<AppState>,
     mut db: Db,
     viewer: Viewer,
-    Query(query): Query<IndexQuery>,
-) -> Result<IndexPage> {
-    let page = query.page.unwrap_or(1);
-    if page < 1 {
-        return Err(AppError::BadRequest("Page numbers start at 1.".into()));
+    Query(query): Query<SearchQuery>,
+) -> Result<Response> {
+    if !query.q.trim().is_empty() {
+        return Ok(Redirect::to(&paths::search(&query.query_string())).into_response());
     }
-    let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (summaries, counter) = db::incidents::list_page(&mut *db, PAGE_SIZE, offset).await?;
-    // The page's rows bring the counter; an empty page asks for it.
-    let counter = match counter {
-        Some(counter) => counter,
-        None => db::counters::current(&mut *db).await?.incidents,
+    let asked = query.asked()?;
+    let mut hits = db::search::browse(&mut *db, &asked.filter, asked.order, asked.after, PAGE_SIZE + 1).await?;
+    let next = if hits.len() as i64 > PAGE_SIZE {
+        hits.truncate(PAGE_SIZE as usize);
+        hits.last().map(|hit| paths::incidents_after(&query.query_string(), &hit.cursor().encode()))
+    } else {
+        None
     };
-    let total = state.counts.get(CountOf::Postmortems, counter, db::incidents::count(&mut *db)).await?;
-    let rows = summaries
+    let total = if asked.filter.is_empty() {
+        let counter = db::counters::current(&mut *db).await?.incidents;
+        state.counts.get(CountOf::Postmortems, counter, db::incidents::count(&mut *db)).await?
+    } else {
+        db::search::count(&mut *db, &asked.filter).await?
+    };
+    let ids: Vec<IncidentId> = hits.iter().map(|hit| hit.id).collect();
+    let counts = db::incidents::action_item_counts(&mut *db, &ids).await?;
+    let rows = hits
         .into_iter()
-        .map(|s| IndexRow {
-            duration: s
-                .ended_at
-                .map(|end| t::format_duration(end - s.started_at))
-                .unwrap_or_else(|| "ongoing".to_owned()),
-            started: TimeView::new(s.started_at, s.offset),
-            id: s.id,
-            title: s.title,
-            severity: s.severity,
-            status: s.status,
-            open_action_items: s.open_action_items,
-            action_items: s.action_items,
+        .map(|hit| {
+            let (action_items, open_action_items) = counts.get(&hit.id).copied().unwrap_or((0, 0));
+            IndexRow {
+                duration: hit
+                    .ended_at
+                    .map(|end| t::format_duration(end - hit.started_at))
+                    .unwrap_or_else(|| "ongoing".to_owned()),
+                started: TimeView::new(hit.started_at, t::Offset::from_minutes(hit.utc_offset_minutes)),
+                id: hit.id,
+                title: hit.title,
+                severity: hit.severity,
+                status: hit.status,
+                open_action_items,
+                action_items,
+            }
         })
         .collect();
-    // No postmortems at all is one (empty) page, not an unknown number with an "Older" link.
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    Ok(IndexPage { viewer, rows, page, pages, total })
+    let teams = state.pickers.teams(&mut db, None).await?;
+    let further = !query.after.is_empty();
+    Ok(IndexPage {
+        viewer,
+        rows,
+        total,
+        query,
+        teams,
+        orders: [SearchOrder::Date, SearchOrder::Severity, SearchOrder::Duration],
+        next,
+        further,
+    }
+    .into_response())
 }
 
 // ---- Form: new, edit, conflict ------------------------------------------------------------

@@ -27,8 +27,6 @@ use crate::domain::{
 
 // ---- Fixed addresses with a query ---------------------------------------------------------
 
-/// The postmortems' index, up to the page number.
-pub const INCIDENTS_PAGE: &str = "/incidents?page=";
 /// The audit log, up to the page number.
 pub const AUDIT_PAGE: &str = "/admin/audit?page=";
 /// Every action item, closed ones included.
@@ -423,6 +421,16 @@ pub fn webhook_delete(hook: WebhookId) -> String {
 /// Sending a failed delivery again.
 pub fn webhook_retry(hook: WebhookId, delivery: DeliveryId) -> String {
     format!("/admin/webhooks/{hook}/deliveries/{delivery}/retry")
+}
+
+/// The postmortems' index through filters (a query string as `SearchQuery` writes it).
+pub fn incidents(query: &str) -> String {
+    if query.is_empty() { "/incidents".to_owned() } else { format!("/incidents?{query}") }
+}
+
+/// The index's next page: the same filters, after the cursor.
+pub fn incidents_after(query: &str, cursor: &str) -> String {
+    format!("/incidents?{query}&{}", serde_urlencoded::to_string([("after", cursor)]).unwrap_or_default())
 }
 
 /// The search page for `query` (an encoded query string of `web::search::SearchQuery`).

@@ -30,13 +30,21 @@ pub const PAGE_SIZE: i64 = 20;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SearchQuery {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub q: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub severity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub status: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub team: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub from: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub to: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub open: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub order: String,
     #[serde(skip_serializing)]
     pub after: String,
@@ -44,15 +52,15 @@ pub struct SearchQuery {
 
 /// A search as understood: the words (none: every postmortem), the filters, the order, and
 /// the cursor.
-struct Asked {
-    text: Option<SearchText>,
-    filter: SearchFilter,
-    order: SearchOrder,
-    after: Option<Cursor>,
+pub struct Asked {
+    pub text: Option<SearchText>,
+    pub filter: SearchFilter,
+    pub order: SearchOrder,
+    pub after: Option<Cursor>,
 }
 
 impl SearchQuery {
-    fn asked(&self) -> Result<Asked> {
+    pub fn asked(&self) -> Result<Asked> {
         let bad = |what: &str, value: &str| AppError::BadRequest(format!("There is no {what} {value:?} to filter by."));
         fn choice<T: std::str::FromStr>(value: &str) -> std::result::Result<Option<T>, ()> {
             if value.is_empty() { Ok(None) } else { value.parse().map(Some).map_err(|_| ()) }
@@ -88,11 +96,17 @@ impl SearchQuery {
     }
 
     /// The query string that selects the same results (without the cursor).
-    fn query_string(&self) -> String {
+    pub fn query_string(&self) -> String {
         serde_urlencoded::to_string(self).unwrap_or_default()
     }
 
-    fn order_is(&self, order: SearchOrder) -> bool {
+    /// Whether any filter is chosen (words, order and cursor aside).
+    pub fn filtered(&self) -> bool {
+        let filters = SearchQuery { q: String::new(), order: String::new(), after: String::new(), ..self.clone() };
+        !filters.query_string().is_empty()
+    }
+
+    pub fn order_is(&self, order: SearchOrder) -> bool {
         match self.order.as_str() {
             "" => order == if self.q.trim().is_empty() { SearchOrder::Date } else { SearchOrder::Relevance },
             other => other == order.as_str(),
@@ -195,9 +209,7 @@ impl SearchPage {
     }
 
     fn filtered(&self) -> bool {
-        let filters =
-            SearchQuery { q: String::new(), order: String::new(), after: String::new(), ..self.query.clone() };
-        !filters.query_string().split('&').all(|pair| pair.ends_with('='))
+        self.query.filtered()
     }
 }
 

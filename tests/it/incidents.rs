@@ -110,12 +110,13 @@ async fn the_index_lists_newest_first_with_severity_status_and_duration() {
 }
 
 #[tokio::test]
-async fn the_index_is_paginated() {
+async fn the_index_is_paged_by_cursor_and_filtered() {
     let app = TestApp::new().await;
     for day in 1..=27 {
         let fields = IncidentForm {
             started_at: format!("2025-03-{day:02}T10:00"),
-            ended_at: format!("2025-03-{day:02}T11:00"),
+            ended_at: format!("2025-03-{day:02}T1{}:00", day % 3 + 1),
+            severity: if day % 3 == 0 { "SEV1".into() } else { "SEV3".into() },
             ..titled(&format!("Incident {day}"))
         };
         app.create_incident(&fields).await;
@@ -123,18 +124,47 @@ async fn the_index_is_paginated() {
     let first = app.get("/incidents").await;
     assert_eq!(first.texts("td.title").len(), 25);
     assert_eq!(first.texts("td.title")[0], "Incident 27");
-    assert_eq!(first.text(".pager .pager-position"), "Page 1 of 2");
-    assert_eq!(first.attr(".pager a[rel=next]", "href").as_deref(), Some("/incidents?page=2"));
+    assert!(first.text("[role=status]").contains("27 postmortems"), "{}", first.text("[role=status]"));
+    let next = first.attr(".pager a[rel=next]", "href").expect("a next page");
+    assert!(next.starts_with("/incidents?") && next.contains("after="), "{next}");
 
-    let second = app.get("/incidents?page=2").await;
+    // A row added while someone reads does not shift the next page: it starts after the cursor.
+    let newer = IncidentForm {
+        started_at: "2025-03-28T10:00".into(),
+        ended_at: "2025-03-28T11:00".into(),
+        ..titled("Incident 28")
+    };
+    app.create_incident(&newer).await;
+    let second = app.get(&next).await;
     assert_eq!(second.texts("td.title"), ["Incident 2", "Incident 1"]);
-    assert_eq!(second.attr(".pager a[rel=prev]", "href").as_deref(), Some("/incidents?page=1"));
+    assert!(second.texts(".pager a[rel=next]").is_empty(), "the last page");
+    assert_eq!(second.attr(".pager a", "href").as_deref(), Some("/incidents"));
 
-    let beyond = app.get("/incidents?page=9").await;
-    assert_eq!(beyond.status, StatusCode::OK);
-    assert_eq!(beyond.text(".empty p:first-child"), "There is no page 9.");
+    // Filters and orders, in the URL, combined; the count says how many match.
+    let sev1 = app.get("/incidents?severity=SEV1&from=2025-03-10&to=2025-03-31").await;
+    assert_eq!(
+        sev1.texts("td.title"),
+        ["Incident 27", "Incident 24", "Incident 21", "Incident 18", "Incident 15", "Incident 12"]
+    );
+    assert!(sev1.text("[role=status]").contains("6 match these filters"), "{}", sev1.text("[role=status]"));
+    assert_eq!(sev1.attr("#severity option[selected]", "value").as_deref(), Some("SEV1"), "the form shows the filter");
+    let longest = app.get("/incidents?severity=SEV1&order=duration").await;
+    assert_eq!(
+        longest.texts("td.title")[..3],
+        ["Incident 27", "Incident 24", "Incident 21"],
+        "an hour each: newest first"
+    );
+    let none = app.get("/incidents?severity=SEV4").await;
+    assert!(none.text(".empty h2").contains("No postmortem matches"), "{}", none.body);
 
-    for bad in ["/incidents?page=0", "/incidents?page=-1", "/incidents?page=abc"] {
+    // Words belong to the search page.
+    let words = app.get("/incidents?q=incident&severity=SEV1").await;
+    assert_eq!(words.status, StatusCode::SEE_OTHER);
+    assert!(words.location().starts_with("/search?q=incident&severity=SEV1"), "{}", words.location());
+
+    for bad in
+        ["/incidents?after=garbage", "/incidents?severity=SEV9", "/incidents?from=yesterday", "/incidents?order=size"]
+    {
         let response = app.get(bad).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(response.text("h1"), "Bad request");

@@ -12,7 +12,7 @@
 --
 -- The mix, in hundredths of requests (drawn at random for each request):
 --   reads 80   44 GET /incidents/{id}            a postmortem page (its tick forms are remembered)
---              12 GET /incidents[?page=N]         the index, page 1 half the time
+--              12 GET /incidents[?filters]        the index, unfiltered half the time
 --              14 GET /action-items?...           the ledger under one of eight filters
 --               4 GET /teams                      the teams overview (its team ids are remembered)
 --               6 GET /teams/{team}               a team's page (the overview until one is known)
@@ -58,7 +58,8 @@ local LEDGER_FILTERS = {
 }
 
 local ids = {}            -- this thread's postmortem ids
-local index_pages = 1     -- pages of the index (25 postmortems a page)
+-- The index's filters people use (a deeper page is a cursor, which a script cannot invent).
+local index_filters = { "severity=SEV1", "status=in_review", "open=1", "order=duration", "severity=SEV2&order=severity" }
 local idempotency = true
 local headers_base = {}   -- wrk.headers, with the cookie
 local ticks = {}          -- item id -> { incident id, "true" or "false" (what ticking sends), the status shown }
@@ -151,7 +152,6 @@ function init(args)
   else
     for id = first, last do ids[#ids + 1] = id end
   end
-  index_pages = math.max(1, math.ceil((last - first + 1) / 25))
 
   for name, value in pairs(wrk.headers) do headers_base[name] = value end
   if not headers_base["Cookie"] then
@@ -224,7 +224,7 @@ function request()
     return get("/incidents/" .. any_id())
   elseif kind == "index" then
     if math.random() < 0.5 then return get("/incidents") end
-    return get("/incidents?page=" .. math.random(1, index_pages))
+    return get("/incidents?" .. index_filters[math.random(1, #index_filters)])
   elseif kind == "ledger" then
     return get(ledger_path())
   elseif kind == "teams" then

@@ -15,7 +15,7 @@ requests=${REQUESTS:-200}
 port=${HINDSIGHT_LOAD_PORT:-3998}
 base="http://127.0.0.1:$port"
 password="scale test passphrase"
-pages=(/incidents "/incidents?page=50" /action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/FIRST /action-items/mine)
+pages=(/incidents "/incidents?status=in_review" /action-items "/action-items?overdue=1" "/action-items?sort=priority&page=3" /teams /teams/FIRST /action-items/mine)
 
 printf '%-40s' "page"; for url in "$@"; do printf '%14s' "$(basename "$url")"; done; echo
 declare -A medians
