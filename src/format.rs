@@ -138,7 +138,13 @@ pub mod item {
     pub const STATUS: &str = "**Status:** ";
     pub const TICKET: &str = "**Ticket:** ";
     pub const NOTE: &str = "**Note:** ";
-    pub const LABELS: [&str; 8] = [OWNER, TEAM, DUE, KIND, PRIORITY, STATUS, TICKET, NOTE];
+    /// A verified item's day of verification (UTC), then who verified it and the evidence:
+    /// `**Verified:** 2025-04-02 · **Verified by:** Sam · **Evidence:** https://…`.
+    pub const VERIFIED: &str = "**Verified:** ";
+    pub const VERIFIED_BY: &str = "**Verified by:** ";
+    pub const EVIDENCE: &str = "**Evidence:** ";
+    pub const LABELS: [&str; 11] =
+        [OWNER, TEAM, DUE, KIND, PRIORITY, STATUS, TICKET, NOTE, VERIFIED, VERIFIED_BY, EVIDENCE];
     pub const IN_PROGRESS: &str = "in progress";
     pub const WONT_DO: &str = "won't do: ";
 }

@@ -7,10 +7,12 @@ use time::Date;
 use super::revisions::{self, Step};
 use super::{Actor, ChangeError, PostmortemChange, Result, expected_version, has_room, html, within_limits};
 use crate::db;
-use crate::domain::input::{ActionItemDraft, ActionItemForm};
+use crate::domain::input::{ActionItemDraft, ActionItemForm, VerifyForm};
 use crate::domain::limits;
 use crate::domain::time::local;
-use crate::domain::{ActionItemId, ActionStatus, AuditAction, Incident, IncidentId, TeamId, UserId};
+use crate::domain::{
+    ActionItem, ActionItemId, ActionStatus, AuditAction, Incident, IncidentId, Role, TeamId, User, UserId,
+};
 use crate::markdown::RENDERER_VERSION;
 
 /// That the chosen owner may own the item: someone with an active account, or whoever owns
@@ -134,6 +136,87 @@ pub async fn set_done(
     }
     let summary = if done { "Marked an action item done" } else { "Reopened an action item" };
     change.commit(AuditAction::ActionItemDone, summary, Some(Step::Edit)).await
+}
+
+/// Whether `person` owns `item`: linked to them, as "your items" in the ledger reads it, or,
+/// for an item linked to no one, its owner written as their email or name (an import's owner
+/// that no admin has linked yet is still them).
+fn owns(item: &ActionItem, person: &User) -> bool {
+    match item.owner_id {
+        Some(owner) => owner == person.id,
+        None => {
+            let written = item.owner.trim();
+            !written.is_empty()
+                && (written.eq_ignore_ascii_case(person.email.trim())
+                    || (!person.name.trim().is_empty() && written.to_lowercase() == person.name.trim().to_lowercase()))
+        }
+    }
+}
+
+/// Verifies done item `item`: `actor`, who must not be its owner, says it works, with the
+/// evidence `form` gives. Someone else verifying it first (two people at once) is
+/// [`ChangeError::Stale`]: theirs stands, and the page shows it.
+pub async fn verify(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: IncidentId,
+    item: ActionItemId,
+    form: &VerifyForm,
+) -> Result<()> {
+    let evidence = form.validate().map_err(ChangeError::Invalid)?;
+    let Actor::Person(person) = actor else {
+        return Err(ChangeError::Refused("A verification needs a person: verify it signed in.".into()));
+    };
+    let person = db::users::find(&mut *conn, person).await?.ok_or(ChangeError::NotFound)?;
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
+    if current.is_verified() {
+        return Err(ChangeError::Stale);
+    }
+    if !current.is_done() {
+        return Err(ChangeError::field("evidence", "Only a done item can be verified. Mark it done first."));
+    }
+    if owns(&current, &person) {
+        return Err(ChangeError::field(
+            "evidence",
+            "You own this item, so someone else must verify it: a second pair of eyes is the point of verifying.",
+        ));
+    }
+    if !db::action_items::verify(change.conn(), id, item, person.id, person.display_name(), &evidence).await? {
+        return Err(ChangeError::Stale);
+    }
+    let summary = format!("Verified the action item “{}”: {evidence}", current.body);
+    change.commit(AuditAction::ActionItemVerified, &summary, Some(Step::Edit)).await
+}
+
+/// Takes back item `item`'s verification. Its verifier may, and so may a manager or admin
+/// (who can overrule evidence that does not hold); another engineer who doubts it reopens the
+/// item instead, which clears the verification in the open. Nothing to take back is no error.
+pub async fn unverify(conn: &mut PgConnection, actor: Actor, id: IncidentId, item: ActionItemId) -> Result<()> {
+    let person = match actor {
+        Actor::Person(person) => Some(db::users::find(&mut *conn, person).await?.ok_or(ChangeError::NotFound)?),
+        Actor::CommandLine => None,
+    };
+    let mut change = PostmortemChange::begin(&mut *conn, id, actor).await?;
+    let current = db::action_items::find(change.conn(), id, item).await?.ok_or(ChangeError::NotFound)?;
+    if !current.is_verified() {
+        return Ok(());
+    }
+    let allowed = person
+        .as_ref()
+        .is_none_or(|person| current.verified_by == Some(person.id) || person.role.includes(Role::Manager));
+    if !allowed {
+        return Err(ChangeError::Refused(
+            "Only whoever verified this item, or a manager, can withdraw its verification. If it does not work, \
+             reopen the item."
+                .into(),
+        ));
+    }
+    if !db::action_items::unverify(change.conn(), id, item).await? {
+        return Err(ChangeError::Stale);
+    }
+    let summary = format!("Withdrew the verification of the action item “{}”", current.body);
+    change.commit(AuditAction::ActionItemUnverified, &summary, Some(Step::Edit)).await
 }
 
 /// Deletes item `item` of postmortem `id` if it is still at `version`, the version of the page

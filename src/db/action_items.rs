@@ -25,9 +25,9 @@ pub async fn insert(
     sqlx::query_scalar!(
         r#"INSERT INTO action_items (incident_id, body, owner, team, due_on, completed_at, owner_id, kind,
                                      priority, status, wont_do_reason, team_id, ticket_url, completion_note,
-                                     html, rendered_with)
+                                     html, rendered_with, verified_at, verified_by_name, verification_evidence)
            VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 IN ('done', 'wont_do') THEN now() END, $7, $8, $9, $6,
-                   $10, $11, $12, $13, $14, $15)
+                   $10, $11, $12, $13, $14, $15, $16::date::timestamp AT TIME ZONE 'UTC', $17, $18)
            RETURNING id AS "id: ActionItemId""#,
         incident as IncidentId,
         draft.body,
@@ -44,13 +44,17 @@ pub async fn insert(
         draft.completion_note,
         html,
         rendered_with,
+        draft.verified.as_ref().map(|verified| verified.on),
+        draft.verified.as_ref().map(|verified| verified.by.as_str()).unwrap_or_default(),
+        draft.verified.as_ref().map(|verified| verified.evidence.as_str()).unwrap_or_default(),
     )
     .fetch_one(db)
     .await
 }
 
 /// Saves the item if it is still at `base_version`. The closing time is kept while it stays
-/// closed, set when it closes, and cleared when it reopens. Returns whether a row was saved:
+/// closed, set when it closes, and cleared when it reopens; its verification is kept while it
+/// stays done and cleared otherwise (a reopened item must be verified again once done). Returns whether a row was saved:
 /// `false` when the item is gone or someone saved first.
 pub async fn update(
     db: impl PgExecutor<'_>,
@@ -67,7 +71,11 @@ pub async fn update(
                completed_at = CASE WHEN $7 IN ('done', 'wont_do') THEN coalesce(completed_at, now()) END,
                owner_id = $8, kind = $9, priority = $10, wont_do_reason = $11, team_id = $12,
                ticket_url = $13, completion_note = $14, version = version + 1, updated_at = now(),
-               html = $16, rendered_with = $17
+               html = $16, rendered_with = $17,
+               verified_at = CASE WHEN $7 = 'done' THEN verified_at END,
+               verified_by = CASE WHEN $7 = 'done' THEN verified_by END,
+               verified_by_name = CASE WHEN $7 = 'done' THEN verified_by_name ELSE '' END,
+               verification_evidence = CASE WHEN $7 = 'done' THEN verification_evidence ELSE '' END
            WHERE incident_id = $1 AND id = $2 AND version = $15"#,
         incident as IncidentId,
         id as ActionItemId,
@@ -92,7 +100,8 @@ pub async fn update(
     Ok(result.rows_affected() > 0)
 }
 
-/// Ticks the item done (recording when) or reopens it, if its status is still `from`. Returns
+/// Ticks the item done (recording when) or reopens it (clearing its verification), if its
+/// status is still `from`. Returns
 /// whether it was changed: `false` when the item is gone or its status is another.
 pub async fn set_done(
     db: impl PgExecutor<'_>,
@@ -105,12 +114,57 @@ pub async fn set_done(
         r#"UPDATE action_items
            SET status = CASE WHEN $3 THEN 'done' ELSE 'open' END, wont_do_reason = '',
                completed_at = CASE WHEN $3 THEN coalesce(completed_at, now()) END,
+               verified_at = CASE WHEN $3 THEN verified_at END, verified_by = CASE WHEN $3 THEN verified_by END,
+               verified_by_name = CASE WHEN $3 THEN verified_by_name ELSE '' END,
+               verification_evidence = CASE WHEN $3 THEN verification_evidence ELSE '' END,
                version = version + 1, updated_at = now()
            WHERE incident_id = $1 AND id = $2 AND status = $4"#,
         incident as IncidentId,
         id as ActionItemId,
         done,
         from as ActionStatus,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Marks a done, unverified item verified by `by` (named `name`, kept should the account go)
+/// with `evidence`. Returns whether it was changed: `false` when it is gone, not done, or
+/// verified already.
+pub async fn verify(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    id: ActionItemId,
+    by: UserId,
+    name: &str,
+    evidence: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE action_items
+         SET verified_at = now(), verified_by = $3, verified_by_name = $4, verification_evidence = $5,
+             version = version + 1, updated_at = now()
+         WHERE incident_id = $1 AND id = $2 AND status = 'done' AND verified_at IS NULL",
+        incident as IncidentId,
+        id as ActionItemId,
+        by as UserId,
+        name,
+        evidence,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Takes back the item's verification. Returns whether it was verified.
+pub async fn unverify(db: impl PgExecutor<'_>, incident: IncidentId, id: ActionItemId) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE action_items
+         SET verified_at = NULL, verified_by = NULL, verified_by_name = '', verification_evidence = '',
+             version = version + 1, updated_at = now()
+         WHERE incident_id = $1 AND id = $2 AND verified_at IS NOT NULL",
+        incident as IncidentId,
+        id as ActionItemId,
     )
     .execute(db)
     .await?;

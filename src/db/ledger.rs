@@ -16,6 +16,7 @@ pub struct LedgerFilter {
     pub priority: Option<Priority>,
     pub severity: Option<Severity>,
     pub overdue_only: bool,
+    pub verification: Option<VerificationFilter>,
     pub due_from: Option<Date>,
     pub due_to: Option<Date>,
     pub sort: LedgerSort,
@@ -26,6 +27,42 @@ pub struct LedgerFilter {
 pub enum StatusFilter {
     Unfinished,
     Is(ActionStatus),
+}
+
+/// Done items by whether someone verified them, or items whose incident happened again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerificationFilter {
+    /// Done and verified.
+    Verified,
+    /// Done, not verified yet.
+    NotVerified,
+    /// Flagged recurred: what the item was meant to prevent happened again.
+    Recurred,
+}
+
+impl VerificationFilter {
+    pub const ALL: [VerificationFilter; 3] =
+        [VerificationFilter::Verified, VerificationFilter::NotVerified, VerificationFilter::Recurred];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationFilter::Verified => "yes",
+            VerificationFilter::NotVerified => "no",
+            VerificationFilter::Recurred => "recurred",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            VerificationFilter::Verified => "Done and verified",
+            VerificationFilter::NotVerified => "Done, not yet verified",
+            VerificationFilter::Recurred => "Recurred",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<VerificationFilter> {
+        VerificationFilter::ALL.into_iter().find(|filter| filter.as_str() == text)
+    }
 }
 
 /// The order of the ledger.
@@ -131,6 +168,19 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, filter: &LedgerFilter, now
     }
     if let Some(severity) = filter.severity {
         sql.push(" AND i.severity = ").push_bind(severity.as_str());
+    }
+    match filter.verification {
+        // Written out so that the done-and-verified partial index matches.
+        Some(VerificationFilter::Verified) => {
+            sql.push(" AND a.status = 'done' AND (a.verified_at IS NOT NULL)");
+        }
+        Some(VerificationFilter::NotVerified) => {
+            sql.push(" AND a.status = 'done' AND NOT (a.verified_at IS NOT NULL)");
+        }
+        Some(VerificationFilter::Recurred) => {
+            sql.push(" AND a.id IN (SELECT r.action_item_id FROM action_item_recurrences r)");
+        }
+        None => {}
     }
     if filter.overdue_only {
         sql.push(" AND action_item_overdue(a.status, a.due_on, a.team_time_zone, ").push_bind(now).push(")");

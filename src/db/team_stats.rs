@@ -14,6 +14,10 @@ pub struct TeamStats {
     pub open: i64,
     pub overdue: i64,
     pub done: i64,
+    /// Done items someone other than their owner verified.
+    pub verified: i64,
+    /// Items (done, usually) whose incident happened again (see `action_item_recurrences`).
+    pub recurred: i64,
     pub wont_do: i64,
     /// Open items by age in days: 0–7, 8–30, 31–90, over 90.
     pub aging: [i64; 4],
@@ -28,6 +32,11 @@ pub struct TeamStats {
 }
 
 impl TeamStats {
+    /// Verified, as a share of done items.
+    pub fn verified_percent(&self) -> Option<i64> {
+        (self.done > 0).then(|| (self.verified * 100 + self.done / 2) / self.done)
+    }
+
     /// Done by the due date, as a share of done items that had one.
     pub fn on_time_percent(&self) -> Option<i64> {
         (self.done_with_due > 0).then(|| (self.done_on_time * 100 + self.done_with_due / 2) / self.done_with_due)
@@ -41,6 +50,8 @@ pub async fn teams(db: impl PgExecutor<'_>, now: OffsetDateTime, only: Option<Te
                   count(a.id) FILTER (WHERE a.status IN ('open', 'in_progress')) AS "open!",
                   count(a.id) FILTER (WHERE action_item_overdue(a.status, a.due_on, t.time_zone, $1)) AS "overdue!",
                   count(a.id) FILTER (WHERE a.status = 'done') AS "done!",
+                  count(a.id) FILTER (WHERE a.status = 'done' AND a.verified_at IS NOT NULL) AS "verified!",
+                  count(a.id) FILTER (WHERE a.id IN (SELECT action_item_id FROM action_item_recurrences)) AS "recurred!",
                   count(a.id) FILTER (WHERE a.status = 'wont_do') AS "wont_do!",
                   count(a.id) FILTER (WHERE a.status IN ('open', 'in_progress')
                                         AND a.created_at > $1 - interval '8 days') AS "age_0_7!",
@@ -73,6 +84,8 @@ pub async fn teams(db: impl PgExecutor<'_>, now: OffsetDateTime, only: Option<Te
             open: row.open,
             overdue: row.overdue,
             done: row.done,
+            verified: row.verified,
+            recurred: row.recurred,
             wont_do: row.wont_do,
             aging: [row.age_0_7, row.age_8_30, row.age_31_90, row.age_over_90],
             done_with_due: row.done_with_due,

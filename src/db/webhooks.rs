@@ -15,6 +15,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("action_item.created", "An action item is added"),
     ("action_item.assigned", "An action item is given to someone"),
     ("action_item.done", "An action item is done"),
+    ("action_item.verified", "A done action item is verified by someone other than its owner"),
     ("action_item.overdue", "An action item passes its due date unfinished"),
 ];
 

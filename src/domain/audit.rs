@@ -24,6 +24,8 @@ text_enum!(
         ActionItemAdded => ("action_item.added", "Action item added"),
         ActionItemEdited => ("action_item.edited", "Action item edited"),
         ActionItemDone => ("action_item.done", "Action item ticked"),
+        ActionItemVerified => ("action_item.verified", "Action item verified"),
+        ActionItemUnverified => ("action_item.unverified", "Action item verification withdrawn"),
         ActionItemDeleted => ("action_item.deleted", "Action item deleted"),
         ActionItemOwnersLinked => ("action_item.owner_linked", "Owners linked to a person"),
         SectionAdded => ("section.added", "Section added"),

@@ -476,6 +476,51 @@ pub struct ActionItemDraft {
     pub wont_do_reason: String,
     pub ticket_url: String,
     pub completion_note: String,
+    /// A verification read from an imported export. The forms never set it: verifying is a
+    /// step of its own ([`VerifyForm`]), taken by someone other than the owner.
+    pub verified: Option<ImportedVerification>,
+}
+
+/// A done item's verification as an export writes it: on which day (UTC), by whom as written,
+/// and the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedVerification {
+    pub on: Date,
+    pub by: String,
+    pub evidence: String,
+}
+
+/// Verifying a done action item: the note or link that shows it works.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct VerifyForm {
+    pub evidence: String,
+}
+
+impl VerifyForm {
+    /// The evidence, trimmed: one line of at most [`MAX_LINE_CHARS`] characters, without
+    /// control characters (it is written on the item's line of the export).
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let evidence = verification_evidence(&mut errors, "evidence", &self.evidence);
+        errors.into_result(|| evidence)
+    }
+}
+
+/// The evidence of a verification, checked as [`VerifyForm::validate`] says.
+pub fn verification_evidence(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
+    let evidence = line(errors, field, raw, MAX_LINE_CHARS);
+    if errors.get(field).is_some() {
+        return String::new();
+    }
+    if evidence.chars().any(char::is_control) {
+        errors.add(field, "This contains a control character (such as a tab), which cannot be kept. Remove it.");
+        return String::new();
+    }
+    if evidence.is_empty() {
+        errors.add(field, "Say how you checked that it works: a note, or a link to the evidence.");
+    }
+    evidence
 }
 
 impl ActionItemDraft {
@@ -570,6 +615,7 @@ impl ActionItemForm {
             wont_do_reason,
             ticket_url,
             completion_note,
+            verified: None,
         })
     }
 }

@@ -316,6 +316,7 @@ mod tests {
             wont_do_reason: String::new(),
             ticket_url: String::new(),
             completion_note: String::new(),
+            verified: None,
         }
     }
 

@@ -433,6 +433,16 @@ pub struct ActionItem {
     pub team: String,
     pub due_on: Option<::time::Date>,
     pub completed_at: Option<::time::OffsetDateTime>,
+    /// When someone other than its owner confirmed that it works; only a done item is.
+    pub verified_at: Option<::time::OffsetDateTime>,
+    /// The person who verified it, when it was verified here by someone with an account.
+    pub verified_by: Option<UserId>,
+    /// Who verified it, as shown: that person's name, else the name as written (imported).
+    pub verifier: String,
+    /// The note or link that shows it works; set exactly when it is verified.
+    pub verification_evidence: String,
+    /// The later incidents in which what it was meant to prevent happened again.
+    pub recurred_in: Vec<IncidentId>,
 }
 
 impl ActionItem {
@@ -458,6 +468,11 @@ impl ActionItem {
             team: String::new(),
             due_on: None,
             completed_at: None,
+            verified_at: None,
+            verified_by: None,
+            verifier: String::new(),
+            verification_evidence: String::new(),
+            recurred_in: Vec::new(),
         }
     }
 
@@ -473,6 +488,14 @@ impl ActionItem {
 
     pub fn is_done(&self) -> bool {
         self.status == ActionStatus::Done
+    }
+
+    pub fn is_verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
+
+    pub fn has_recurred(&self) -> bool {
+        !self.recurred_in.is_empty()
     }
 
     pub fn is_closed(&self) -> bool {

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::sections::normalize;
+use crate::domain::input::ImportedVerification;
 
 /// Where an item stands, as its author said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,6 +34,9 @@ pub struct ImportedItem {
     pub reason: Option<String>,
     /// How it was done, or a link to the evidence.
     pub note: Option<String>,
+    /// A done item's verification, read from a Hindsight export.
+    #[serde(skip)]
+    pub verified: Option<ImportedVerification>,
     /// Read from a Hindsight export: ticket, priority and kind are Hindsight's own values and
     /// go back into their fields rather than into the text.
     #[serde(skip)]
@@ -50,6 +54,7 @@ impl ImportedItem {
             ticket: None,
             priority: None,
             kind: None,
+            verified: None,
             reason: None,
             note: None,
             exact: false,

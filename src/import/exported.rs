@@ -11,6 +11,7 @@ use time::{Date, PrimitiveDateTime};
 use super::action_items::{ImportedItem, ItemStatus};
 use super::model::{ExtraSection, Field, ImportedEntry, ImportedPostmortem, ResolvedItem, TitleSource};
 use super::outline::CodeFences;
+use crate::domain::input::{FieldErrors, ImportedVerification, MAX_NAME_CHARS, verification_evidence};
 use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Marker, PerSection, Section, Severity, Status};
 use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
@@ -288,11 +289,11 @@ impl<'a> Reader<'a> {
 /// optional and in that order, as the item's first line. The status is written only when the
 /// tick box cannot say it: in progress, or `won't do: {reason}`.
 fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
-    const LABELS: [&str; 8] = item::LABELS;
+    const LABELS: [&str; 11] = item::LABELS;
     let start =
         LABELS.iter().filter_map(|label| line.find(&format!("{}{label}", item::FIELDS))).min().unwrap_or(line.len());
     let (text, mut fields) = (&line[..start], line[start..].strip_prefix(item::FIELDS).unwrap_or_default());
-    let mut values: [Option<&str>; 8] = [None; 8];
+    let mut values: [Option<&str>; 11] = [None; 11];
     for (slot, label) in LABELS.iter().enumerate() {
         let Some(rest) = fields.strip_prefix(label) else { continue };
         // A value runs to the next field's label.
@@ -304,10 +305,24 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
     if !fields.is_empty() {
         return None;
     }
-    let [owner, team, due, kind, priority, written_status, ticket, note] = values;
+    let [owner, team, due, kind, priority, written_status, ticket, note, verified_on, verified_by, evidence] = values;
     let due_on = match due {
         Some(due) => Some(t::parse_date(due)?),
         None => None,
+    };
+    // Only a done item is verified, and a verification has its day and evidence.
+    let verified = match (verified_on, evidence) {
+        (None, None) if verified_by.is_none() => None,
+        (Some(on), Some(evidence)) if status == ItemStatus::Done && written_status.is_none() => {
+            let mut errors = FieldErrors::default();
+            let evidence = verification_evidence(&mut errors, "evidence", evidence);
+            let by = crate::domain::input::line(&mut errors, "by", verified_by.unwrap_or_default(), MAX_NAME_CHARS);
+            if !errors.is_empty() {
+                return None;
+            }
+            Some(ImportedVerification { on: t::parse_date(on)?, by, evidence })
+        }
+        _ => return None,
     };
     let (status, reason) = match written_status {
         None => (status, None),
@@ -328,6 +343,7 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
         kind: kind.map(str::to_owned),
         reason,
         note: note.map(str::to_owned),
+        verified,
         exact: true,
     };
     Some(ResolvedItem { item, due_on })

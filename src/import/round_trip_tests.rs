@@ -12,7 +12,9 @@ use time::{Date, Duration, PrimitiveDateTime, Time};
 use super::check_input;
 use super::draft::{Drafts, recognise, saved};
 use super::outline::CodeFences;
-use crate::domain::input::{ActionItemForm, IncidentForm, SectionForm, TimelineDraft, TimelineForm};
+use crate::domain::input::{
+    ActionItemForm, ImportedVerification, IncidentForm, SectionForm, TimelineDraft, TimelineForm, VerifyForm,
+};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
     ActionKind, ActionStatus, Incident, IncidentId, PerSection, Postmortem, Priority, Section, Severity, Status,
@@ -368,12 +370,17 @@ fn time_text(time: Time, style: usize) -> String {
     }
 }
 
+/// A verification as generated: the form's evidence, the verifier as written, the day.
+type Verification = (VerifyForm, String, Date);
+
 /// Generated forms, before validation.
 #[derive(Debug, Clone)]
 struct Forms {
     incident: IncidentForm,
     timeline: Vec<TimelineForm>,
-    action_items: Vec<ActionItemForm>,
+    /// Each item with the verification it may have (kept only when the item is done, as the
+    /// database keeps it): evidence, verifier as written, and the day.
+    action_items: Vec<(ActionItemForm, Option<Verification>)>,
     sections: Vec<SectionForm>,
 }
 
@@ -498,6 +505,21 @@ fn action_item_form() -> impl Strategy<Value = ActionItemForm> {
         })
 }
 
+/// A verification: evidence (a note or a link), a verifier as written (or none, when their
+/// account is gone), and a day. Same restriction as [`item_line`].
+fn verification() -> impl Strategy<Value = Verification> {
+    let evidence = prop_oneof![
+        item_line(),
+        (0..100_000u32).prop_map(|n| format!("https://grafana.example.com/d/{n}?from=now-7d&to=now")),
+    ];
+    (evidence, prop::option::of(item_line()), year(), 1..=365u16).prop_map(|(evidence, by, year, day)| {
+        let on = Date::from_ordinal_date(year, day).unwrap_or(Date::MIN);
+        // Evidence refuses control characters (a tab); names, like owners, may hold them.
+        let evidence = evidence.replace(char::is_control, " ");
+        (VerifyForm { evidence }, by.unwrap_or_default(), on)
+    })
+}
+
 /// An extra section, headed anything: also like a standard section ("Impact", "Timeline
 /// notes"), which the export marks so it reads back as an extra section.
 fn section_form() -> impl Strategy<Value = SectionForm> {
@@ -532,7 +554,7 @@ fn forms() -> impl Strategy<Value = Forms> {
         (
             Just(incident),
             prop::collection::vec(timeline_form(start), 0..6),
-            prop::collection::vec(action_item_form(), 0..5),
+            prop::collection::vec((action_item_form(), prop::option::of(verification())), 0..5),
             prop::collection::vec(section_form(), 0..3),
         )
             .prop_map(|(incident, timeline, action_items, sections)| Forms {
@@ -553,7 +575,18 @@ fn validate(forms: Forms) -> Option<Drafts> {
     timeline.sort_by_key(|entry| entry.occurred_at);
     // As the database holds them.
     TimelineDraft::one_mark_each(&mut timeline);
-    let action_items = forms.action_items.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
+    let action_items = forms
+        .action_items
+        .iter()
+        .map(|(form, verification)| {
+            let mut draft = form.validate().ok()?;
+            if let Some((verify, by, on)) = verification.as_ref().filter(|_| draft.is_done()) {
+                let evidence = verify.validate().ok()?;
+                draft.verified = Some(ImportedVerification { on: *on, by: by.trim().to_owned(), evidence });
+            }
+            Some(draft)
+        })
+        .collect::<Option<Vec<_>>>()?;
     let sections = forms.sections.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
     Some(Drafts { incident, timeline, action_items, sections })
 }

@@ -212,6 +212,13 @@ fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
         if !action.completion_note.is_empty() {
             field(item::NOTE, &action.completion_note);
         }
+        if let Some(at) = action.verified_at {
+            field(item::VERIFIED, &t::format_date(at.to_offset(time::UtcOffset::UTC).date()));
+            if !action.verifier.is_empty() {
+                field(item::VERIFIED_BY, &action.verifier);
+            }
+            field(item::EVIDENCE, &action.verification_evidence);
+        }
         if !fields.is_empty() {
             doc.push_str(item::FIELDS);
             doc.push_str(&fields.join(item::BETWEEN));

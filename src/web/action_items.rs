@@ -20,8 +20,9 @@ use super::pickers::{Person, Shared};
 use super::postmortem::{PendingForms, render_show};
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
-use crate::domain::input::{ActionItemForm, FieldErrors};
-use crate::domain::{ActionItem, ActionItemId, ActionStatus, IncidentId, Team, UserId};
+use crate::domain::input::{ActionItemForm, FieldErrors, VerifyForm, is_web_address};
+use crate::domain::time as t;
+use crate::domain::{ActionItem, ActionItemId, ActionStatus, IncidentId, Team};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "action_items/edit.html")]
@@ -36,6 +37,35 @@ pub struct EditPage {
     teams: Shared<Team>,
     /// Set when someone saved the item after this page was loaded.
     conflict: Option<Conflict>,
+    /// Whether the saved item is done (only a done item can be verified).
+    done: bool,
+    verification: Option<Verification>,
+    /// The verify form as typed, and what was wrong with it.
+    verify: VerifyForm,
+    verify_errors: FieldErrors,
+    /// Set when someone else verified it while this page was open.
+    verified_meanwhile: bool,
+}
+
+/// A verified item's verification as shown: by whom, on which day (UTC, as exported), and the
+/// evidence, which is a link only when it is a web address.
+pub struct Verification {
+    pub by: String,
+    pub on: String,
+    pub evidence: String,
+    pub evidence_is_link: bool,
+}
+
+impl Verification {
+    pub fn of(item: &ActionItem) -> Option<Verification> {
+        let at = item.verified_at?;
+        Some(Verification {
+            by: item.verifier.clone(),
+            on: t::format_date(at.to_offset(time::UtcOffset::UTC).date()),
+            evidence: item.verification_evidence.clone(),
+            evidence_is_link: is_web_address(&item.verification_evidence),
+        })
+    }
 }
 
 impl EditPage {
@@ -46,9 +76,10 @@ impl EditPage {
         (incident_id, item_id): (IncidentId, ActionItemId),
         form: ActionItemForm,
         errors: FieldErrors,
-        owner: Option<UserId>,
+        saved: &ActionItem,
     ) -> Result<EditPage> {
         let incident = db::incidents::find(&mut *db, incident_id).await?.ok_or(AppError::NotFound)?;
+        let owner = saved.owner_id;
         Ok(EditPage {
             viewer,
             incident_id,
@@ -59,6 +90,11 @@ impl EditPage {
             people: state.pickers.people(&mut *db, None, owner).await?,
             teams: state.pickers.teams(&mut *db, None).await?,
             conflict: None,
+            done: saved.is_done(),
+            verification: Verification::of(saved),
+            verify: VerifyForm::default(),
+            verify_errors: FieldErrors::default(),
+            verified_meanwhile: false,
         })
     }
 }
@@ -124,7 +160,7 @@ pub async fn edit(
         (id, item_id),
         ActionItemForm::from_item(&item),
         FieldErrors::default(),
-        item.owner_id,
+        &item,
     )
     .await
 }
@@ -148,15 +184,14 @@ pub async fn update(
             let mut form = form;
             form.version = saved.version.to_string();
             let mut page =
-                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), saved.owner_id)
-                    .await?;
+                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), &saved).await?;
             page.conflict = Some(conflict);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => return Err(error.into()),
     };
-    let current = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?.owner_id;
-    let page = EditPage::new(&state, &mut db, viewer, (id, item_id), form, errors, current).await?;
+    let current = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
+    let page = EditPage::new(&state, &mut db, viewer, (id, item_id), form, errors, &current).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -208,11 +243,48 @@ pub async fn delete(
             let saved = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
             let form = ActionItemForm::from_item(&saved);
             let mut page =
-                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), saved.owner_id)
-                    .await?;
+                EditPage::new(&state, &mut db, viewer, (id, item_id), form, FieldErrors::default(), &saved).await?;
             page.conflict = Some(Conflict::deletion());
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Verifies a done item, from its page or the postmortem page. A refused form comes back on
+/// the item's page with the evidence as typed.
+pub async fn verify(
+    State(state): State<AppState>,
+    mut db: Db,
+    viewer: Viewer,
+    CurrentUser(user): CurrentUser,
+    Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
+    Form(form): Form<VerifyForm>,
+) -> Result<Response> {
+    let (status, errors, meanwhile) =
+        match app::action_items::verify(&mut db, Actor::from(&user), id, item_id, &form).await {
+            Ok(()) => return Ok(anchor(id).into_response()),
+            Err(ChangeError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
+            // Someone else verified it first: theirs stands, and the page shows it.
+            Err(ChangeError::Stale) => (StatusCode::CONFLICT, FieldErrors::default(), true),
+            Err(error) => return Err(error.into()),
+        };
+    let saved = db::action_items::find(&mut *db, id, item_id).await?.ok_or(AppError::NotFound)?;
+    let form_shown = ActionItemForm::from_item(&saved);
+    let mut page =
+        EditPage::new(&state, &mut db, viewer, (id, item_id), form_shown, FieldErrors::default(), &saved).await?;
+    page.verify = form;
+    page.verify_errors = errors;
+    page.verified_meanwhile = meanwhile;
+    Ok((status, page).into_response())
+}
+
+/// Withdraws an item's verification (see `app::action_items::unverify` for who may).
+pub async fn unverify(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path((id, item_id)): Path<(IncidentId, ActionItemId)>,
+) -> Result<Redirect> {
+    app::action_items::unverify(&mut db, Actor::from(&user), id, item_id).await?;
+    Ok(anchor(id))
 }

@@ -3,10 +3,11 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 
 use super::admission::Db;
 use super::auth::CurrentUser;
@@ -16,9 +17,9 @@ use super::extract::{Path, Query};
 use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
-use crate::domain::input::IncidentForm;
+use crate::domain::input::{IncidentForm, VerifyForm};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{IncidentId, PerSection, Postmortem};
+use crate::domain::{ActionItem, ActionItemId, IncidentId, PerSection, Postmortem};
 use crate::import::{self, draft};
 
 /// A postmortem as JSON. Instants are RFC 3339 in the incident's own offset.
@@ -58,7 +59,7 @@ struct TimelineEntryJson {
 }
 
 #[derive(Debug, Serialize)]
-struct ActionItemJson {
+pub struct ActionItemJson {
     id: i64,
     body: String,
     /// The owner's name: the linked person's, else as written.
@@ -77,6 +78,50 @@ struct ActionItemJson {
     due_on: Option<String>,
     done: bool,
     completed_at: Option<String>,
+    /// Who verified it (someone other than its owner), when, and the evidence; null if nobody has.
+    verified: Option<VerifiedJson>,
+    /// The later incidents in which what it was meant to prevent happened again.
+    recurred_in: Vec<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct VerifiedJson {
+    at: String,
+    /// The verifier's name (as written, for a verification imported from an export).
+    by: String,
+    /// The verifier's id, when they have an account here.
+    by_id: Option<i64>,
+    evidence: String,
+}
+
+impl ActionItemJson {
+    fn new(item: ActionItem, offset: Offset) -> ActionItemJson {
+        let instant = |at| t::format_rfc3339(at, offset);
+        ActionItemJson {
+            id: item.id.0,
+            done: item.is_done(),
+            due_on: item.due_on.map(t::format_date),
+            completed_at: item.completed_at.map(instant),
+            owner: item.owner_name().to_owned(),
+            owner_id: item.owner_id.map(|id| id.0),
+            team: item.team_label().to_owned(),
+            team_id: item.team_id.map(|id| id.0),
+            kind: item.kind,
+            priority: item.priority,
+            status: item.status,
+            verified: item.verified_at.map(|at| VerifiedJson {
+                at: instant(at),
+                by: item.verifier,
+                by_id: item.verified_by.map(|id| id.0),
+                evidence: item.verification_evidence,
+            }),
+            recurred_in: item.recurred_in.iter().map(|id| id.0).collect(),
+            wont_do_reason: item.wont_do_reason,
+            ticket_url: item.ticket_url,
+            completion_note: item.completion_note,
+            body: item.body,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -113,26 +158,7 @@ impl IncidentJson {
                     marker: e.marker,
                 })
                 .collect(),
-            action_items: action_items
-                .into_iter()
-                .map(|item| ActionItemJson {
-                    id: item.id.0,
-                    done: item.is_done(),
-                    due_on: item.due_on.map(t::format_date),
-                    completed_at: item.completed_at.map(instant),
-                    owner: item.owner_name().to_owned(),
-                    owner_id: item.owner_id.map(|id| id.0),
-                    team: item.team_label().to_owned(),
-                    team_id: item.team_id.map(|id| id.0),
-                    kind: item.kind,
-                    priority: item.priority,
-                    status: item.status,
-                    wont_do_reason: item.wont_do_reason,
-                    ticket_url: item.ticket_url,
-                    completion_note: item.completion_note,
-                    body: item.body,
-                })
-                .collect(),
+            action_items: action_items.into_iter().map(|item| ActionItemJson::new(item, offset)).collect(),
             sections: sections
                 .into_iter()
                 .map(|s| SectionJson { id: s.id.0, heading: s.heading, body: s.body })
@@ -147,6 +173,36 @@ impl IncidentJson {
 pub async fn incident(mut db: Db, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
     let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IncidentJson::new(postmortem)))
+}
+
+/// `POST /api/incidents/{id}/action-items/{item}/verify` with `{"evidence": "…"}`: verifies a
+/// done item as the token's owner (who must not own the item). Answers with the item.
+pub async fn verify_action_item(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path((id, item)): Path<(IncidentId, ActionItemId)>,
+    body: std::result::Result<Json<VerifyForm>, JsonRejection>,
+) -> Result<Json<ActionItemJson>> {
+    let Json(form) = body.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    app::action_items::verify(&mut db, Actor::from(&user), id, item, &form).await?;
+    action_item(&mut db, id, item).await
+}
+
+/// `POST /api/incidents/{id}/action-items/{item}/unverify`: withdraws the item's verification
+/// (its verifier, or a manager). Answers with the item.
+pub async fn unverify_action_item(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path((id, item)): Path<(IncidentId, ActionItemId)>,
+) -> Result<Json<ActionItemJson>> {
+    app::action_items::unverify(&mut db, Actor::from(&user), id, item).await?;
+    action_item(&mut db, id, item).await
+}
+
+async fn action_item(db: &mut PgConnection, id: IncidentId, item: ActionItemId) -> Result<Json<ActionItemJson>> {
+    let offset = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?.offset;
+    let item = db::action_items::find(&mut *db, id, item).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(ActionItemJson::new(item, offset)))
 }
 
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.

@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::AppState;
+use super::action_items::Verification;
 use super::admission::Db;
 use super::auth::CurrentUser;
 use super::error::{AppError, Result};
@@ -20,7 +21,7 @@ use super::layout::Viewer;
 use super::paths;
 use super::pickers::{Person, Shared};
 use crate::db;
-use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter};
+use crate::db::ledger::{LedgerFilter, LedgerRow, LedgerSort, StatusFilter, VerificationFilter};
 use crate::domain::time as t;
 use crate::domain::{ActionItemId, ActionKind, ActionStatus, IncidentId, Priority, Severity, Team, UserId};
 use crate::markdown::SafeHtml;
@@ -43,6 +44,8 @@ pub struct LedgerQuery {
     pub priority: String,
     pub severity: String,
     pub overdue: String,
+    /// `yes`, `no` (done, not yet verified) or `recurred`; empty: any.
+    pub verified: String,
     pub due_from: String,
     pub due_to: String,
     pub sort: String,
@@ -62,7 +65,14 @@ impl LedgerQuery {
         let date = |what: &str, value: &str| -> Result<Option<time::Date>> {
             if value.is_empty() { Ok(None) } else { t::parse_date(value).map(Some).ok_or_else(|| bad(what, value)) }
         };
+        let verification = if self.verified.is_empty() {
+            None
+        } else {
+            Some(VerificationFilter::parse(&self.verified).ok_or_else(|| bad("verification", &self.verified))?)
+        };
         let status = match self.status.as_deref() {
+            // Verified or not is a question about done items: not-closed would match none.
+            None | Some("") if verification.is_some() => None,
             None | Some("") | Some("unfinished") => Some(StatusFilter::Unfinished),
             Some("any") => None,
             Some(other) => Some(StatusFilter::Is(other.parse().map_err(|_| bad("status", other))?)),
@@ -75,6 +85,7 @@ impl LedgerQuery {
             priority: choice(&self.priority).map_err(|()| bad("priority", &self.priority))?,
             severity: choice(&self.severity).map_err(|()| bad("severity", &self.severity))?,
             overdue_only: !self.overdue.is_empty(),
+            verification,
             due_from: date("date", &self.due_from)?,
             due_to: date("date", &self.due_to)?,
             sort: if self.sort.is_empty() {
@@ -91,7 +102,8 @@ impl LedgerQuery {
     }
 
     fn status_is(&self, value: &str) -> bool {
-        self.status.as_deref().unwrap_or("unfinished") == value
+        let default = if self.verified.is_empty() { "unfinished" } else { "any" };
+        self.status.as_deref().filter(|status| !status.is_empty()).unwrap_or(default) == value
     }
 }
 
@@ -109,6 +121,8 @@ pub struct LedgerLine {
     due: String,
     due_on: Option<time::Date>,
     overdue: bool,
+    verification: Option<Verification>,
+    recurred_in: Vec<IncidentId>,
 }
 
 /// The rows as lines. Stale HTML (made by another renderer) is rendered again, off the async
@@ -135,6 +149,8 @@ impl LedgerLine {
             due: item.due_on.map(t::format_date).unwrap_or_default(),
             due_on: item.due_on,
             overdue: row.overdue,
+            verification: Verification::of(&item),
+            recurred_in: item.recurred_in,
         }
     }
 }
@@ -153,6 +169,7 @@ pub struct LedgerPage {
     teams: Shared<Team>,
     people: Shared<Person>,
     sorts: [LedgerSort; 5],
+    verifications: [VerificationFilter; 3],
 }
 
 impl LedgerPage {
@@ -198,6 +215,7 @@ pub async fn index(
         teams: state.pickers.teams(&mut db, Some(counters.teams)).await?,
         people: state.pickers.people(&mut db, Some(counters.users), None).await?,
         sorts: LedgerSort::ALL,
+        verifications: VerificationFilter::ALL,
         query,
     })
 }
@@ -259,7 +277,8 @@ pub async fn csv(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Respons
     let rows = everything(&mut db, &query).await?;
     let mut out = String::from(
         "id,postmortem_id,postmortem,severity,action_item,kind,priority,status,owner,team,due_on,overdue,\
-         ticket_url,completed_at,wont_do_reason,completion_note\r\n",
+         ticket_url,completed_at,wont_do_reason,completion_note,verified_at,verified_by,verification_evidence,\
+         recurred_in\r\n",
     );
     for row in &rows {
         let item = &row.item;
@@ -280,6 +299,10 @@ pub async fn csv(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Respons
             item.completed_at.map(|at| t::format_rfc3339(at, t::Offset::UTC)).unwrap_or_default(),
             item.wont_do_reason.clone(),
             item.completion_note.clone(),
+            item.verified_at.map(|at| t::format_rfc3339(at, t::Offset::UTC)).unwrap_or_default(),
+            item.verifier.clone(),
+            item.verification_evidence.clone(),
+            recurred_in(&item.recurred_in),
         ];
         let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
         out.push_str(&line.join(","));
@@ -300,12 +323,24 @@ fn csv_field(value: &str) -> String {
 pub async fn markdown(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Response> {
     let rows = everything(&mut db, &query).await?;
     let mut out = format!("# Action items\n\n{} item{}.\n\n", rows.len(), if rows.len() == 1 { "" } else { "s" });
-    out.push_str("| Action item | Postmortem | Severity | Owner | Team | Priority | Status | Due |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| Action item | Postmortem | Severity | Owner | Team | Priority | Status | Due | Verified | Recurred in |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
     for row in &rows {
         let item = &row.item;
         let due = item.due_on.map(t::format_date).unwrap_or_default();
         let due = if row.overdue { format!("{due} (overdue)") } else { due };
+        let verified = match item.verified_at {
+            Some(at) => format!(
+                "{} by {}: {}",
+                t::format_date(at.to_offset(time::UtcOffset::UTC).date()),
+                item.verifier,
+                item.verification_evidence
+            ),
+            None => String::new(),
+        };
+        let recurred = recurred_in(&item.recurred_in);
         let cells = [
             item.body.as_str(),
             row.incident_title.as_str(),
@@ -315,11 +350,18 @@ pub async fn markdown(mut db: Db, Query(query): Query<LedgerQuery>) -> Result<Re
             item.priority.map(Priority::as_str).unwrap_or_default(),
             item.status.label(),
             due.as_str(),
+            verified.as_str(),
+            recurred.as_str(),
         ];
         let cells: Vec<String> = cells.iter().map(|cell| table_cell(cell)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     Ok(download(out, "text/markdown; charset=utf-8", "action-items.md"))
+}
+
+/// The incidents an item recurred in, as ids separated by spaces.
+fn recurred_in(incidents: &[IncidentId]) -> String {
+    incidents.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
 }
 
 /// A table cell's text: one line, with its pipes escaped.

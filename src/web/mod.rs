@@ -181,6 +181,8 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/actions/{item}/edit", get(action_items::edit))
         .route("/incidents/{id}/actions/{item}/done", post(action_items::set_done))
         .route("/incidents/{id}/actions/{item}/delete", post(action_items::delete))
+        .route("/incidents/{id}/actions/{item}/verify", post(action_items::verify))
+        .route("/incidents/{id}/actions/{item}/unverify", post(action_items::unverify))
         .route("/incidents/{id}/sections", post(sections::create))
         .route("/incidents/{id}/sections/{section}", post(sections::update))
         .route("/incidents/{id}/sections/{section}/edit", get(sections::edit))
@@ -191,7 +193,9 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/submit", post(reviews::submit))
         .route("/incidents/{id}/publish", post(reviews::publish))
         .route("/incidents/{id}/comments", post(reviews::comment))
-        .route("/api/import", post(api::import));
+        .route("/api/import", post(api::import))
+        .route("/api/incidents/{id}/action-items/{item}/verify", post(api::verify_action_item))
+        .route("/api/incidents/{id}/action-items/{item}/unverify", post(api::unverify_action_item));
 
     let managers = Router::new()
         .route("/incidents/{id}/approve", post(reviews::approve))

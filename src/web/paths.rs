@@ -236,6 +236,16 @@ pub fn action_item_done(id: IncidentId, item: ActionItemId) -> RowPath {
     RowPath { incident: id, kind: "actions", id: item.0, then: "/done" }
 }
 
+/// Verifying a done action item.
+pub fn action_item_verify(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "/verify" }
+}
+
+/// Withdrawing an action item's verification.
+pub fn action_item_unverify(id: IncidentId, item: ActionItemId) -> RowPath {
+    RowPath { incident: id, kind: "actions", id: item.0, then: "/unverify" }
+}
+
 /// Adding an extra section.
 pub fn section_add(id: IncidentId) -> String {
     incident_sub(id, "sections")
@@ -292,6 +302,11 @@ pub fn team_action_items(team: TeamId) -> String {
 /// A team's overdue action items.
 pub fn team_overdue_items(team: TeamId) -> String {
     team_action_items(team) + "&overdue=1"
+}
+
+/// A team's done items in the ledger by verification: `yes`, `no` (not yet) or `recurred`.
+pub fn team_items_by_verification(team: TeamId, verified: &str) -> String {
+    format!("/action-items?team={team}&status=any&verified={verified}")
 }
 
 // ---- Teams, feeds, accounts -----------------------------------------------------------------

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::action_items::Verification;
 use super::admission::Db;
 use super::error::{AppError, Result};
 use super::extract::Path;
@@ -87,6 +88,9 @@ pub struct ActionRow {
     wont_do_reason: String,
     ticket_url: String,
     completion_note: String,
+    verification: Option<Verification>,
+    /// The later incidents in which what it was meant to prevent happened again: id and page.
+    recurred_in: Vec<(IncidentId, String)>,
 }
 
 /// A review comment as shown.
@@ -280,6 +284,8 @@ impl ShowPage {
                 wont_do_reason: item.wont_do_reason.clone(),
                 ticket_url: item.ticket_url.clone(),
                 completion_note: item.completion_note.clone(),
+                verification: Verification::of(item),
+                recurred_in: item.recurred_in.iter().map(|&later| (later, super::paths::incident(later))).collect(),
             })
             .collect();
         let extra_sections = postmortem

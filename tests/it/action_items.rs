@@ -2,6 +2,11 @@
 
 use axum::http::StatusCode;
 
+use std::sync::Arc;
+
+use hindsight::domain::{Role, UserId};
+use tokio::task::JoinSet;
+
 use crate::harness::{TestApp, form};
 
 #[tokio::test]
@@ -247,5 +252,192 @@ async fn a_new_items_due_date_defaults_from_the_severity() {
         let page = app.get(&path).await;
         let expected = weeks.map(|w| hindsight::domain::time::format_date(today + time::Duration::weeks(w)));
         assert_eq!(page.attr("#item-due_on", "value"), Some(expected.unwrap_or_default()), "{severity}");
+    }
+}
+
+// ---- Verification: beyond done, someone other than the owner says it works ----------------
+
+/// A postmortem with one done item owned by `owner`; returns its page and the item's path.
+async fn done_item_owned_by(app: &TestApp, owner: UserId) -> (String, String) {
+    let path = app.create_incident(&form()).await;
+    let owner = owner.to_string();
+    let added = app
+        .post_form(
+            &format!("{path}/actions"),
+            &[("body", "Cap the pool"), ("owner_id", owner.as_str()), ("done", "on")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let item: i64 = sqlx::query_scalar("SELECT max(id) FROM action_items").fetch_one(&app.pool).await.expect("an item");
+    (path.clone(), format!("{path}/actions/{item}"))
+}
+
+async fn verification(app: &TestApp, item: &str) -> (Option<i64>, String, String) {
+    let id: i64 = item.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an item id");
+    sqlx::query_as("SELECT verified_by, verified_by_name, verification_evidence FROM action_items WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("read the verification")
+}
+
+#[tokio::test]
+async fn a_done_item_is_verified_by_someone_other_than_its_owner_with_evidence() {
+    let app = TestApp::new().await;
+    let owner = app.create_user(Role::Engineer).await;
+    let (path, item) = done_item_owned_by(&app, owner).await;
+    let page = app.get(&path).await;
+    assert_eq!(page.attr(".action-items .verify-form form", "action"), Some(format!("{item}/verify")));
+    let verify = format!("{item}/verify");
+
+    // The owner cannot vouch for their own work; what they typed comes back.
+    app.new_session(owner).await;
+    let refused = app.post_form(&verify, &[("evidence", "Trust me")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("verify-evidence").expect("an error").starts_with("You own this item"));
+    assert_eq!(refused.attr("#verify-evidence", "value").as_deref(), Some("Trust me"));
+
+    // Viewers read; they do not verify.
+    app.sign_in_as(Role::Viewer).await;
+    assert_eq!(app.post_form(&verify, &[("evidence", "Looks fine")]).await.status, StatusCode::FORBIDDEN);
+
+    let engineer = app.sign_in_as(Role::Engineer).await;
+    for (evidence, message) in [
+        ("   ", "Say how you checked that it works: a note, or a link to the evidence."),
+        ("a\tb", "This contains a control character (such as a tab), which cannot be kept. Remove it."),
+        ("a\0b", "This contains a NUL character, which cannot be stored. Remove it and save again."),
+        ("two\nlines", "Keep this to a single line."),
+    ] {
+        let bad = app.post_form(&verify, &[("evidence", evidence)]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{evidence:?}");
+        assert_eq!(bad.field_error("verify-evidence").as_deref(), Some(message), "{evidence:?}");
+    }
+    let long = "x".repeat(501);
+    assert_eq!(app.post_form(&verify, &[("evidence", long.as_str())]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(verification(&app, &item).await, (None, String::new(), String::new()), "nothing saved");
+
+    let link = "https://grafana.example.com/d/pool?from=now-7d";
+    let verified = app.post_form(&verify, &[("evidence", &format!("  {link} "))]).await;
+    assert_eq!(verified.status, StatusCode::SEE_OTHER, "{}", verified.body);
+    let (by, name, evidence) = verification(&app, &item).await;
+    assert_eq!((by, evidence.as_str()), (Some(engineer.0), link));
+    assert!(name.starts_with("Test Engineer"), "{name}");
+    let page = app.get(&path).await;
+    assert_eq!(page.text(".action-items .verified-badge"), "Verified");
+    assert_eq!(page.attr(".action-items .verification-note a", "href").as_deref(), Some(link));
+    assert!(page.text(".action-items .verification-note").contains(&format!("by {name} on ")));
+    assert!(page.texts(".action-items .verify-form").is_empty(), "verified once");
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'action_item.verified'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("read the audit log");
+    assert_eq!(audited, 1);
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    assert!(export.contains(&format!("· **Evidence:** {link}\n")), "a change to the document: {export}");
+
+    // Verifying again is refused as a conflict, showing the verification that stands.
+    let again = app.post_form(&verify, &[("evidence", "Me too")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text(".verification .error-summary h2").starts_with("Someone verified this item"));
+    assert_eq!(again.attr("#verify-evidence", "value").as_deref(), Some("Me too"), "kept as typed");
+
+    // Reopening clears it: the reopened item must be verified again once done.
+    let tick = format!("{item}/done");
+    assert_eq!(app.post_form(&tick, &[("done", "false"), ("from", "done")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(verification(&app, &item).await, (None, String::new(), String::new()));
+    let open = app.post_form(&verify, &[("evidence", "Works")]).await;
+    assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        open.field_error("verify-evidence").as_deref(),
+        Some("Only a done item can be verified. Mark it done first.")
+    );
+}
+
+#[tokio::test]
+async fn an_owner_written_as_their_email_is_still_the_owner() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&form()).await;
+    let engineer = app.create_user(Role::Engineer).await;
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(engineer.0)
+        .fetch_one(&app.pool)
+        .await
+        .expect("q");
+    let owner = email.to_uppercase();
+    app.post_form(&format!("{path}/actions"), &[("body", "Imported"), ("owner", owner.as_str()), ("done", "on")]).await;
+    let item: i64 = sqlx::query_scalar("SELECT max(id) FROM action_items").fetch_one(&app.pool).await.expect("q");
+    app.new_session(engineer).await;
+    let refused = app.post_form(&format!("{path}/actions/{item}/verify"), &[("evidence", "Mine works")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_verification_is_withdrawn_by_its_verifier_or_a_manager_and_cleared_by_reopening_in_the_form() {
+    let app = TestApp::new().await;
+    let owner = app.create_user(Role::Engineer).await;
+    let (path, item) = done_item_owned_by(&app, owner).await;
+    let (verify, unverify) = (format!("{item}/verify"), format!("{item}/unverify"));
+    let verifier = app.sign_in_as(Role::Engineer).await;
+    assert_eq!(app.post_form(&verify, &[("evidence", "Drill passed")]).await.status, StatusCode::SEE_OTHER);
+    let edit = app.get(&format!("{item}/edit")).await;
+    assert_eq!(edit.text(".verification .verified-badge"), "Verified");
+    assert_eq!(edit.attr(".verification form", "action"), Some(unverify.clone()));
+
+    // Another engineer who doubts it reopens it instead; withdrawing is the verifier's or a manager's.
+    app.sign_in_as(Role::Engineer).await;
+    let refused = app.post_empty(&unverify).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Only whoever verified this item, or a manager"));
+    app.new_session(verifier).await;
+    assert_eq!(app.post_empty(&unverify).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(verification(&app, &item).await.0, None);
+    assert_eq!(app.post_empty(&unverify).await.status, StatusCode::SEE_OTHER, "nothing to withdraw is no error");
+
+    assert_eq!(app.post_form(&verify, &[("evidence", "Drill passed again")]).await.status, StatusCode::SEE_OTHER);
+    app.sign_in_as(Role::Manager).await;
+    assert_eq!(app.post_empty(&unverify).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(verification(&app, &item).await.0, None);
+
+    // Saving the form with another status clears it in the same save.
+    app.new_session(verifier).await;
+    assert_eq!(app.post_form(&verify, &[("evidence", "Checked")]).await.status, StatusCode::SEE_OTHER);
+    let edit = app.get(&format!("{item}/edit")).await;
+    let version = edit.field_value("version");
+    let saved = app
+        .post_form(&item, &[("body", "Cap the pool"), ("status", "in_progress"), ("version", version.as_str())])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(verification(&app, &item).await, (None, String::new(), String::new()));
+    assert!(app.get(&path).await.texts(".verified-badge").is_empty());
+}
+
+#[tokio::test]
+async fn two_people_verifying_one_item_at_once_get_one_verification_and_no_error() {
+    let app = TestApp::new().await;
+    let owner = app.create_user(Role::Engineer).await;
+    let (_, item) = done_item_owned_by(&app, owner).await;
+    let verify = format!("{item}/verify");
+    let mut people = Vec::new();
+    for _ in 0..4 {
+        let other = app.second_instance();
+        other.sign_in_as(Role::Engineer).await;
+        people.push(Arc::new(other));
+    }
+    for round in 0..5 {
+        let mut requests = JoinSet::new();
+        for (n, person) in people.iter().enumerate() {
+            let (person, verify) = (Arc::clone(person), verify.clone());
+            requests.spawn(async move {
+                let evidence = format!("Round {round}, person {n}");
+                person.post_form(&verify, &[("evidence", evidence.as_str())]).await.status
+            });
+        }
+        let answers = requests.join_all().await;
+        let verified = answers.iter().filter(|status| **status == StatusCode::SEE_OTHER).count();
+        let conflicts = answers.iter().filter(|status| **status == StatusCode::CONFLICT).count();
+        assert_eq!((verified, conflicts), (1, people.len() - 1), "round {round}: {answers:?}");
+        let (by, _, evidence) = verification(&app, &item).await;
+        assert!(by.is_some() && evidence.starts_with(&format!("Round {round}, ")), "{evidence}");
+        assert_eq!(app.post_empty(&format!("{item}/unverify")).await.status, StatusCode::SEE_OTHER);
     }
 }

@@ -393,3 +393,35 @@ async fn offsets_and_zones_typed_in_forms_are_held_to_their_limits() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_verified_item_exports_its_verification_and_imports_back_with_it() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&crate::harness::form()).await;
+    app.post_form(&format!("{path}/actions"), &[("body", "Cap the pool"), ("owner", "Priya"), ("done", "on")]).await;
+    let item: i64 = sqlx::query_scalar("SELECT id FROM action_items").fetch_one(&app.pool).await.expect("an item");
+    let verify = format!("{path}/actions/{item}/verify");
+    assert_eq!(
+        app.post_form(&verify, &[("evidence", "https://ci.example.com/load/7")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let name: String =
+        sqlx::query_scalar("SELECT verified_by_name FROM action_items").fetch_one(&app.pool).await.expect("q");
+    let today = hindsight::domain::time::format_date(time::OffsetDateTime::now_utc().date());
+    let export = app.get(&format!("{path}/export.md")).await.body;
+    let line = format!(
+        "- [x] Cap the pool — **Owner:** Priya · **Verified:** {today} · **Verified by:** {name} · **Evidence:** https://ci.example.com/load/7\n"
+    );
+    assert!(export.contains(&line), "{export}");
+
+    let saved = app.post_body("/api/import?save=true", "text/markdown", export.clone()).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let url = serde_json::from_str::<Value>(&saved.body).expect("JSON")["url"].as_str().expect("a url").to_owned();
+    assert_eq!(app.get(&format!("{url}/export.md")).await.body, export, "the same bytes again");
+    let (by, by_name): (Option<i64>, String) =
+        sqlx::query_as("SELECT verified_by, verified_by_name FROM action_items ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the imported item");
+    assert_eq!((by, by_name), (None, name), "the verifier as written: the document cannot say who they are here");
+}

@@ -229,7 +229,8 @@ async fn team_pages_count_age_and_chart_the_teams_items() {
     assert!(rows.iter().any(|r| r.starts_with("Payments <&>")), "{rows:?}");
     let platform_row = rows.iter().find(|r| r.starts_with("Platform")).expect("a row");
     let cells: Vec<&str> = platform_row.split_whitespace().collect();
-    assert_eq!(&cells[1..6], ["3", "1", "2", "1", "50%"], "{platform_row}");
+    // Open, overdue, done, verified (and its share of done), recurred, won't do, done on time.
+    assert_eq!(&cells[1..11], ["3", "1", "2", "0", "(0%", "of", "done)", "0", "1", "50%"], "{platform_row}");
     // A distribution, never a bare mean: the median of 4 and 10 days, the middle half, the count.
     assert!(platform_row.contains("7 days"), "the median of 4 and 10 days: {platform_row}");
     assert!(platform_row.ends_with("middle half 6–9 days, of 2 items"), "{platform_row}");
@@ -238,7 +239,10 @@ async fn team_pages_count_age_and_chart_the_teams_items() {
 
     let page = app.get(&format!("/teams/{platform}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.texts(".figures dd"), ["3", "1", "2", "1", "50%", "7 days (middle half 6–9 days, of 2 items)"]);
+    assert_eq!(
+        page.texts(".figures dd"),
+        ["3", "1", "2", "0 (0% of done)", "0", "1", "50%", "7 days (middle half 6–9 days, of 2 items)"]
+    );
     assert_eq!(page.texts("#ages ~ table tbody td"), ["1", "1", "0", "1"], "0–7, 8–30, 31–90, over 90 days");
     assert_eq!(page.texts(".chart-with-table tbody tr").len(), 12);
     let cells: Vec<i64> =
@@ -261,4 +265,86 @@ async fn team_pages_count_age_and_chart_the_teams_items() {
         "{:?}",
         overview.texts("tbody tr")
     );
+}
+
+#[tokio::test]
+async fn the_ledger_and_team_pages_report_done_verified_and_recurred_apart() {
+    let app = TestApp::new().await;
+    app.post_form("/admin/teams", &[("name", "Platform")]).await;
+    let team: i64 = sqlx::query_scalar("SELECT id FROM teams").fetch_one(&app.pool).await.expect("a team");
+    let team = team.to_string();
+    let path = app.create_incident(&form()).await;
+    let later = app.create_incident(&IncidentForm { title: "It happened again".into(), ..form() }).await;
+    for (body, done) in [("Verified fix", true), ("Unchecked fix", true), ("Recurred fix", true), ("Open work", false)]
+    {
+        let mut fields = vec![("body", body), ("team_id", team.as_str())];
+        if done {
+            fields.push(("done", "on"));
+        }
+        item(&app, &path, &fields).await;
+    }
+    let id_of = |body: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let id: i64 = sqlx::query_scalar("SELECT id FROM action_items WHERE body = $1")
+                .bind(body)
+                .fetch_one(&pool)
+                .await
+                .expect("an item");
+            id
+        }
+    };
+    let verified = id_of("Verified fix").await;
+    let recurred = id_of("Recurred fix").await;
+    app.sign_in_as(hindsight::domain::Role::Engineer).await;
+    let response =
+        app.post_form(&format!("{path}/actions/{verified}/verify"), &[("evidence", "Load test, 3x peak")]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let later_id: i64 = later.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    sqlx::query("INSERT INTO action_item_recurrences (action_item_id, incident_id) VALUES ($1, $2)")
+        .bind(recurred)
+        .bind(later_id)
+        .execute(&app.pool)
+        .await
+        .expect("record a recurrence");
+
+    let titles = |page: &crate::harness::TestResponse| page.texts("table.ledger tbody td:first-child .prose");
+    let yes = app.get("/action-items?verified=yes").await;
+    assert_eq!(titles(&yes), ["Verified fix"], "any status, once verification is asked about");
+    assert_eq!(yes.text("table.ledger .verified-badge"), "Verified");
+    assert_eq!(yes.attr("#status option[selected]", "value").as_deref(), Some("any"));
+    assert_eq!(titles(&app.get("/action-items?verified=no").await), ["Unchecked fix", "Recurred fix"]);
+    let again = app.get("/action-items?verified=recurred").await;
+    assert_eq!(titles(&again), ["Recurred fix"]);
+    assert_eq!(again.text("table.ledger .recurred-badge"), "Recurred");
+    assert!(titles(&app.get("/action-items?verified=yes&status=open").await).is_empty());
+    assert_eq!(app.get("/action-items?verified=maybe").await.status, StatusCode::BAD_REQUEST);
+    assert!(app.get("/action-items?verified=no").await.text(".page-head .muted").contains("2 match"));
+
+    let csv = app.get("/action-items.csv?status=any&verified=yes").await.body;
+    let lines: Vec<&str> = csv.split("\r\n").filter(|line| !line.is_empty()).collect();
+    assert!(lines[0].ends_with(",verified_at,verified_by,verification_evidence,recurred_in"), "{}", lines[0]);
+    assert!(lines[1].contains(",Test Engineer") && lines[1].ends_with(",\"Load test, 3x peak\","), "{}", lines[1]);
+    let csv = app.get("/action-items.csv?verified=recurred").await.body;
+    assert!(csv.trim_end().ends_with(&format!(",,,,{later_id}")), "{csv}");
+    let md = app.get("/action-items.md?status=any").await.body;
+    assert!(md.contains("| Verified | Recurred in |"), "{md}");
+    assert!(md.contains(" by Test Engineer ") && md.contains(": Load test, 3x peak |  |\n"), "{md}");
+    assert!(
+        md.contains(&format!(
+            "| Recurred fix | Checkout latency spike | SEV2 |  | Platform |  | Done |  |  | {later_id} |"
+        )),
+        "{md}"
+    );
+
+    let page = app.get(&path).await;
+    assert_eq!(page.text(".action-items .recurred-badge"), "Recurred");
+    assert_eq!(page.attr(".action-items .recurrence-note a", "href"), Some(later.clone()));
+
+    let team_page = app.get(&format!("/teams/{team}")).await;
+    let figures = team_page.texts(".figures dd");
+    assert_eq!(figures[..5], ["1", "0", "3", "1 (33% of done)", "1"], "open, overdue, done, verified, recurred");
+    let overview = app.get("/teams").await;
+    let row = overview.texts("tbody tr").into_iter().find(|r| r.starts_with("Platform")).expect("a row");
+    assert!(row.starts_with("Platform 1 0 3 1 (33% of done) 1 0"), "{row}");
 }

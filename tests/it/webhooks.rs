@@ -88,8 +88,14 @@ async fn states(app: &TestApp) -> Vec<(String, String, i32)> {
         .expect("deliveries")
 }
 
-const ALL: &[&str] =
-    &["postmortem.published", "action_item.created", "action_item.assigned", "action_item.done", "action_item.overdue"];
+const ALL: &[&str] = &[
+    "postmortem.published",
+    "action_item.created",
+    "action_item.assigned",
+    "action_item.done",
+    "action_item.verified",
+    "action_item.overdue",
+];
 
 #[tokio::test]
 async fn changes_are_delivered_signed_after_the_page_has_answered() {
@@ -139,6 +145,8 @@ async fn changes_are_delivered_signed_after_the_page_has_answered() {
     // Done, and published: one event each.
     let item: i64 = sqlx::query_scalar("SELECT id FROM action_items").fetch_one(&app.pool).await.expect("item");
     app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "true"), ("from", "open")]).await;
+    let verified = app.post_form(&format!("{path}/actions/{item}/verify"), &[("evidence", "Drill passed")]).await;
+    assert_eq!(verified.status, StatusCode::SEE_OTHER);
     app.post_form(&format!("{path}/actions/{item}/done"), &[("done", "false"), ("from", "done")]).await;
     sqlx::query("UPDATE incidents SET status = 'in_review'").execute(&app.pool).await.expect("in review");
     assert_eq!(app.post_empty(&format!("{path}/approve")).await.status, StatusCode::SEE_OTHER);
@@ -147,12 +155,15 @@ async fn changes_are_delivered_signed_after_the_page_has_answered() {
         .iter()
         .map(|(headers, _)| headers["x-hindsight-event"].to_str().expect("ASCII").to_owned())
         .collect();
-    assert_eq!(events, ["action_item.done", "postmortem.published"]);
+    assert_eq!(events, ["action_item.done", "action_item.verified", "postmortem.published"]);
+    let (_, body) = &receiver.received()[3];
+    let payload: Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(payload["data"]["verified"]["evidence"], "Drill passed");
 
     // The log shows them delivered.
     let hook: i64 = sqlx::query_scalar("SELECT id FROM webhooks").fetch_one(&app.pool).await.expect("hook");
     let page = app.get(&format!("/admin/webhooks/{hook}")).await;
-    assert_eq!(page.texts("tr.delivery-delivered").len(), 4);
+    assert_eq!(page.texts("tr.delivery-delivered").len(), 5);
     assert_eq!(page.text("pre.secret"), secret);
 }
 

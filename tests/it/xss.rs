@@ -233,6 +233,33 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
     .execute(&app.pool)
     .await
     .expect("put them in teams");
+    // Verified with hostile evidence (a web address that breaks out of its attribute among
+    // them), by hostile-named people, and flagged recurred: on the postmortem page, an item's
+    // page and the ledger.
+    sqlx::query(
+        "UPDATE action_items a SET status = 'done', completed_at = now(), wont_do_reason = '',
+             verified_at = now(), verified_by = u.id, verified_by_name = u.name,
+             verification_evidence = CASE WHEN a.id % 2 = 0 THEN 'https://x.example.com/\"><script>xss()</script>'
+                                          ELSE a.body END
+         FROM users u
+         WHERE a.id % 3 = 0 AND btrim(a.body) <> '' AND u.email = 'xss' || (a.id % $1) || '@example.com'",
+    )
+    .bind(i64::try_from(PAYLOADS.len()).expect("a small number"))
+    .execute(&app.pool)
+    .await
+    .expect("verify items with hostile evidence");
+    sqlx::query(
+        "INSERT INTO action_item_recurrences (action_item_id, incident_id)
+         SELECT a.id, (SELECT max(id) FROM incidents) FROM action_items a WHERE a.id % 4 = 0",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("flag items recurred");
+    let verified_item: (i64, i64) =
+        sqlx::query_as("SELECT incident_id, id FROM action_items WHERE verified_at IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("a verified item");
     let first_team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
     // Templates named, described and written with every payload: their list, their pages, the
     // new-postmortem form that offers them, and a postmortem that shows their questions.
@@ -272,6 +299,9 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         "/admin/audit".to_owned(),
         format!("/admin/users/{}", people[3]),
         "/action-items?status=any".to_owned(),
+        "/action-items?verified=yes".to_owned(),
+        "/action-items?verified=recurred".to_owned(),
+        format!("/incidents/{}/actions/{}/edit", verified_item.0, verified_item.1),
         "/teams".to_owned(),
         format!("/teams/{}", first_team),
     ];

@@ -426,6 +426,7 @@ impl ResolvedItem {
             wont_do_reason,
             ticket_url: self.exact_ticket().unwrap_or_default(),
             completion_note: item.note.clone().unwrap_or_default(),
+            verified: item.verified.clone().filter(|_| status == ActionStatus::Done),
         }
     }
 
@@ -664,6 +665,11 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                 completion_note: i.completion_note,
                 version: 1,
                 due_on: i.due_on,
+                verified_at: i.verified.as_ref().map(|v| v.on.midnight().assume_utc()),
+                verified_by: None,
+                verifier: i.verified.as_ref().map(|v| v.by.clone()).unwrap_or_default(),
+                verification_evidence: i.verified.map(|v| v.evidence).unwrap_or_default(),
+                recurred_in: Vec::new(),
             })
             .collect(),
         sections: drafts
