@@ -97,6 +97,21 @@ fn push_matching<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: Option<&'a Sear
              AND a.status IN ('open', 'in_progress'))",
         );
     }
+    if let Some(service) = filter.service {
+        sql.push(" AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service_id = ")
+            .push_bind(service.0)
+            .push(")");
+    }
+    if let Some(factor) = filter.factor {
+        sql.push(" AND EXISTS (SELECT 1 FROM incident_factors f WHERE f.incident_id = i.id AND f.factor_id = ")
+            .push_bind(factor.0)
+            .push(")");
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push(" AND EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_id = i.id AND lower(t.tag) = lower(")
+            .push_bind(tag)
+            .push("))");
+    }
 }
 
 /// The most matches counted: beyond it the page says "more than". Counting stops there so that

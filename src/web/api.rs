@@ -43,6 +43,8 @@ pub struct IncidentJson {
     timeline: Vec<TimelineEntryJson>,
     action_items: Vec<ActionItemJson>,
     sections: Vec<SectionJson>,
+    /// Confirmed recurrences both ways (read apart: see `recurrences::RecurrencesJson`).
+    recurrences: super::recurrences::RecurrencesJson,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,6 +141,7 @@ impl IncidentJson {
                 .collect(),
             title: incident.title,
             texts: incident.texts,
+            recurrences: Default::default(),
         }
     }
 }
@@ -146,7 +149,9 @@ impl IncidentJson {
 /// `GET /api/incidents/{id}`.
 pub async fn incident(mut db: Db, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
     let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(IncidentJson::new(postmortem)))
+    let mut json = IncidentJson::new(postmortem);
+    json.recurrences = super::recurrences::RecurrencesJson::read(&mut db, id).await?;
+    Ok(Json(json))
 }
 
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.

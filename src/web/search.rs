@@ -19,7 +19,7 @@ use crate::db;
 use crate::db::search::{Hit, MARK_END, MARK_START};
 use crate::domain::search::{Cursor, SearchFilter, SearchOrder, SearchText};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{IncidentId, Severity, Status, Team, TeamId};
+use crate::domain::{FactorKindId, IncidentId, ServiceId, Severity, Status, Team, TeamId};
 use crate::markdown::{SafeHtml, marked};
 
 /// Results per page.
@@ -37,6 +37,9 @@ pub struct SearchQuery {
     pub from: String,
     pub to: String,
     pub open: String,
+    pub service: String,
+    pub factor: String,
+    pub tag: String,
     pub order: String,
     #[serde(skip_serializing)]
     pub after: String,
@@ -80,6 +83,9 @@ impl SearchQuery {
                 from: date("date", &self.from)?,
                 to: date("date", &self.to)?,
                 open_items: !self.open.is_empty(),
+                service: choice::<i64>(&self.service).map_err(|()| bad("service", &self.service))?.map(ServiceId),
+                factor: choice::<i64>(&self.factor).map_err(|()| bad("factor", &self.factor))?.map(FactorKindId),
+                tag: Some(self.tag.trim()).filter(|tag| !tag.is_empty()).map(str::to_owned),
             },
             text,
             order,
@@ -111,6 +117,19 @@ struct Found {
 }
 
 async fn find(db: &mut Db, asked: &Asked) -> Result<Found> {
+    // A service merged into another is searched as the one it became, so old links still work.
+    let merged;
+    let asked = match asked.filter.service {
+        Some(service) => {
+            let current = db::learning::current_service(&mut **db, service).await?;
+            let mut filter = asked.filter.clone();
+            // An unknown service matches nothing, as an unknown id would.
+            filter.service = Some(current.map_or(service, |s| s.id));
+            merged = Asked { filter, text: asked.text.clone(), order: asked.order, after: asked.after };
+            &merged
+        }
+        None => asked,
+    };
     if let Some(text) = &asked.text {
         // Words PostgreSQL drops in English (`the`, `of`, signs alone) leave nothing to look for.
         if db::search::terms(&mut **db, text).await? == 0 {
@@ -173,6 +192,8 @@ pub struct SearchPage {
     /// Whether this is a further page (it links back to the first).
     further: bool,
     teams: Shared<Team>,
+    services: Vec<(ServiceId, String)>,
+    factors: Vec<(FactorKindId, String)>,
     orders: [SearchOrder; 4],
 }
 
@@ -196,6 +217,8 @@ pub async fn page(
     Query(query): Query<SearchQuery>,
 ) -> Result<SearchPage> {
     let teams = state.pickers.teams(&mut db, None).await?;
+    let services = super::learning::service_choices(&mut db).await?;
+    let factors = super::learning::factor_choices(&mut db).await?;
     let mut page = SearchPage {
         viewer,
         query: query.clone(),
@@ -206,6 +229,8 @@ pub async fn page(
         next: None,
         further: !query.after.is_empty(),
         teams,
+        services,
+        factors,
         orders: SearchOrder::ALL,
     };
     let asked = match query.asked() {
