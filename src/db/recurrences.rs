@@ -54,20 +54,24 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                WHERE length(w.word) > 2
                ORDER BY lexeme, position
            ), candidates AS (
-               (SELECT i.id FROM incidents i, me
-                WHERE i.started_at < me.started_at AND i.title % me.title
-                ORDER BY i.title <-> me.title LIMIT $2)
+               -- The nearest titles from the trigram index, of which the earlier ones: a fixed
+               -- number of index entries read, however many titles are alike.
+               (SELECT near.id FROM me, (SELECT i.id, i.started_at FROM incidents i
+                                         ORDER BY i.title <-> (SELECT title FROM me) LIMIT 5 * $2::bigint) near
+                WHERE near.started_at < me.started_at LIMIT $2)
                UNION
+               -- Any few whose text has every word of the title (the first the index gives: ranking
+               -- them all would cost as many as match).
                (SELECT d.incident_id FROM search_documents d JOIN incidents i ON i.id = d.incident_id, me
                 WHERE d.document @@ plainto_tsquery('english', me.title) AND i.started_at < me.started_at
-                ORDER BY i.started_at DESC LIMIT $2)
+                LIMIT $2)
                UNION
                SELECT recent.incident_id
                FROM me, my_services s
                CROSS JOIN LATERAL (SELECT l.incident_id FROM incident_services l
                                    WHERE l.service_id = s.service_id AND l.started_at < me.started_at
                                    ORDER BY l.started_at DESC, l.incident_id DESC LIMIT $3) recent
-           ), alike AS (
+           ), alike AS MATERIALIZED (
                SELECT i.id, i.title, i.severity, i.status, i.started_at, i.utc_offset_minutes,
                       ARRAY(SELECT s.name FROM incident_services l JOIN services s ON s.id = l.service_id
                             WHERE l.incident_id = i.id AND l.service_id IN (SELECT service_id FROM my_services)
@@ -76,12 +80,12 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                             WHERE x.incident_id = i.id AND x.factor_id IN (SELECT factor_id FROM my_factors)
                             ORDER BY f.position, f.id) AS shared_factors,
                       ARRAY(SELECT w.word FROM my_words w
-                            WHERE w.lexeme = ANY (tsvector_to_array(to_tsvector('english',
-                                      i.title || ' ' || coalesce(t.body, ''))))
+                            WHERE w.lexeme = ANY (tsvector_to_array(to_tsvector('english', i.title || ' ' ||
+                                      coalesce((SELECT t.body FROM incident_texts t
+                                                WHERE t.incident_id = i.id AND t.section = 'summary'), ''))))
                             ORDER BY w.position) AS shared_words,
                       similarity(i.title, me.title)::float8 AS title_similarity
                FROM candidates c JOIN incidents i ON i.id = c.id
-               LEFT JOIN incident_texts t ON t.incident_id = i.id AND t.section = 'summary'
                CROSS JOIN me
            )
            SELECT id AS "id!: IncidentId", title AS "title!", severity AS "severity!: Severity",

@@ -41,15 +41,27 @@ const KEPT_FOR: Duration = Duration::from_secs(300);
 pub struct LearningCache {
     services: Kept<ServiceId, ServiceFigures>,
     themes: Kept<(Date, Date), Themes>,
+    /// Every service with its count (the services page and the search form's choices).
+    all: Kept<(), Vec<Counted<ServiceId>>>,
 }
 
 impl Default for LearningCache {
     fn default() -> LearningCache {
-        LearningCache { services: Kept::new(KEPT_FOR), themes: Kept::new(KEPT_FOR) }
+        LearningCache { services: Kept::new(KEPT_FOR), themes: Kept::new(KEPT_FOR), all: Kept::new(KEPT_FOR) }
     }
 }
 
 impl LearningCache {
+    async fn all(&self, db: &mut PgConnection) -> sqlx::Result<Vec<Counted<ServiceId>>> {
+        let version = kept::version(&mut *db, "learning").await?;
+        if let Some(all) = self.all.get(&(), version) {
+            return Ok(all);
+        }
+        let all = db::learning::services(&mut *db).await?;
+        self.all.put((), version, all.clone());
+        Ok(all)
+    }
+
     async fn service(&self, db: &mut PgConnection, id: ServiceId) -> sqlx::Result<ServiceFigures> {
         let version = kept::version(&mut *db, "learning").await?;
         if let Some(figures) = self.services.get(&id, version) {
@@ -80,8 +92,8 @@ pub struct ServicesPage {
 }
 
 /// `/services`: every service in use, most named first.
-pub async fn index(mut db: Db, viewer: Viewer) -> Result<ServicesPage> {
-    Ok(ServicesPage { viewer, services: db::learning::services(&mut *db).await? })
+pub async fn index(State(state): State<AppState>, mut db: Db, viewer: Viewer) -> Result<ServicesPage> {
+    Ok(ServicesPage { viewer, services: state.learning.all(&mut db).await? })
 }
 
 /// A postmortem as one line of a list.
@@ -394,9 +406,9 @@ pub async fn factor_choices(db: &mut PgConnection) -> sqlx::Result<Vec<(FactorKi
 }
 
 /// The services a search can filter by, by name (the search form's select).
-pub async fn service_choices(db: &mut PgConnection) -> sqlx::Result<Vec<(ServiceId, String)>> {
+pub async fn service_choices(state: &AppState, db: &mut PgConnection) -> sqlx::Result<Vec<(ServiceId, String)>> {
     let mut services: Vec<(ServiceId, String)> =
-        db::learning::services(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        state.learning.all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
     services.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then(a.0.cmp(&b.0)));
     Ok(services)
 }
