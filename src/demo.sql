@@ -209,6 +209,80 @@ CROSS JOIN LATERAL (
     END AS status
 ) s;
 
+-- Services: the one in the title, and up to two more it depends on, picked with a power law
+-- (a few shared components such as the Postgres primary or the load balancer appear in many
+-- postmortems, most in few), as in real incident histories.
+CREATE TEMPORARY TABLE demo_services ON COMMIT DROP AS
+SELECT n, upper(left(name, 1)) || substr(name, 2) AS name
+FROM unnest((SELECT services FROM demo_words) ||
+            ARRAY['Postgres replica', 'object storage', 'service mesh', 'Kubernetes control plane',
+                  'CI pipeline', 'secrets manager', 'metrics pipeline', 'log shipping', 'web frontend',
+                  'iOS app', 'Android app', 'search indexer', 'rate limiter', 'identity provider',
+                  'VPN gateway', 'status page']) WITH ORDINALITY AS s (name, n);
+-- The order of popularity the power law picks from: shared components first.
+CREATE TEMPORARY TABLE demo_popular ON COMMIT DROP AS
+SELECT n, rank
+FROM unnest(ARRAY[15, 16, 13, 14, 3, 7, 5, 8, 1, 2, 4, 6, 9, 10, 11, 12, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+                  26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36]) WITH ORDINALITY AS p (n, rank);
+INSERT INTO services (name) SELECT name FROM demo_services ORDER BY n;
+CREATE TEMPORARY TABLE demo_service_ids ON COMMIT DROP AS
+SELECT d.n, s.id FROM demo_services d JOIN services s ON s.name = d.name;
+
+INSERT INTO incident_services (incident_id, service_id, started_at)
+SELECT DISTINCT pick.incident_id, s.id, pick.started_at
+FROM (SELECT i.id AS incident_id, i.started_at, 1 + (i.n * 7) % 20 AS n FROM demo_incidents i
+      UNION ALL
+      SELECT i.id, i.started_at, p.n
+      FROM demo_incidents i
+      CROSS JOIN generate_series(2, 1 + (ARRAY[0, 0, 1, 1, 2])[1 + i.n % 5]) k
+      JOIN demo_popular p ON p.rank = 1 + floor(36 * power(((i.n * 7919 + k * 104729) % 1000) / 1000.0, 2.5))::int
+     ) pick
+JOIN demo_service_ids s ON s.n = pick.n;
+
+-- Tags: none on some postmortems, one or two on the others.
+INSERT INTO incident_tags (incident_id, tag)
+SELECT DISTINCT i.id, (ARRAY['customer-facing', 'data-loss', 'security', 'third-party', 'weekend',
+                            'near-miss', 'regional', 'rollback', 'capacity-planning', 'compliance'])
+                      [1 + (i.n * 13 + k * 7) % 10]
+FROM demo_incidents i CROSS JOIN generate_series(1, (i.n % 7) / 3) k;
+
+-- Contributing factors: the cause's kind, what the root cause section adds, and now and then
+-- the pressure of a deadline, each with a sentence of explanation.
+INSERT INTO incident_factors (incident_id, factor_id, explanation, position)
+SELECT DISTINCT ON (i.id, f.id) i.id, f.id, x.explanation, x.position
+FROM demo_incidents i
+CROSS JOIN demo_words w
+CROSS JOIN LATERAL (VALUES
+    (1, (ARRAY['Configuration', 'Process', 'Automation surprise', 'Change', 'Dependency', 'Capacity', 'Capacity',
+               'Capacity', 'Monitoring gap', 'Configuration', 'Software defect', 'Dependency', 'Change',
+               'Capacity', 'Software defect', 'Automation surprise', 'Change', 'Dependency'])[1 + (i.n * 5 + i.n / 7) % 18],
+        format('%s affected the %s.', upper(left(w.causes[1 + (i.n * 5 + i.n / 7) % 18], 1)) ||
+               substr(w.causes[1 + (i.n * 5 + i.n / 7) % 18], 2), w.services[1 + (i.n * 7) % 20])),
+    (2, (ARRAY['Process', 'Monitoring gap', 'Knowledge gap', 'Capacity', 'Process'])[1 + (i.n * 3) % 5],
+        (ARRAY['The canary did not cover the failing path.', 'Nothing alerted until customers noticed.',
+               'The runbook was out of date.', 'Retries amplified the load tenfold.',
+               'The change had been reviewed, but its blast radius was not.'])[1 + (i.n * 3) % 5]),
+    (3, 'Production pressure', 'A release deadline kept the fix waiting in the queue.')
+) AS x (position, factor, explanation)
+JOIN factor_kinds f ON f.name = x.factor
+WHERE x.position < 3 OR i.n % 4 = 0
+ORDER BY i.id, f.id, x.position;
+
+-- Confirmed recurrences: one postmortem in fifty repeats the one twenty before it (the same
+-- service in its title), and the earlier one's alert and rollback items, if done, recurred.
+INSERT INTO incident_recurrences (incident_id, earlier_id, confirmed_by, confirmed_at)
+SELECT later.id, earlier.id, p.id, least(now(), later.started_at + interval '3 days')
+FROM demo_incidents later
+JOIN demo_incidents earlier ON earlier.n = later.n + 20
+JOIN demo_people p ON p.n = 1 + later.n % (SELECT people FROM demo_settings)
+WHERE later.n % 50 = 7;
+
+INSERT INTO action_item_recurrences (action_item_id, incident_id, recorded_at)
+SELECT a.id, r.incident_id, r.confirmed_at
+FROM incident_recurrences r
+JOIN action_items a ON a.incident_id = r.earlier_id AND a.status = 'done'
+    AND (a.body LIKE 'Add an alert on %' OR a.body LIKE 'Automate rollback of %');
+
 -- Items already overdue are not news: note them so the webhook worker reports only items
 -- that become overdue from now on.
 SELECT enqueue_overdue_events(now());

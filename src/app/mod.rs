@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod imports;
 pub mod people;
 pub mod postmortems;
+pub mod recurrences;
 pub mod rendering;
 pub mod reviews;
 pub mod revisions;

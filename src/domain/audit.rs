@@ -48,6 +48,8 @@ text_enum!(
         WebhookCreated => ("webhook.created", "Webhook added"),
         WebhookUpdated => ("webhook.updated", "Webhook changed"),
         WebhookDeleted => ("webhook.deleted", "Webhook deleted"),
+        RecurrenceConfirmed => ("incident.recurrence_confirmed", "Recurrence confirmed"),
+        RecurrenceRemoved => ("incident.recurrence_removed", "Recurrence removed"),
     }
 );
 

@@ -3,7 +3,7 @@
 
 use time::{Date, OffsetDateTime};
 
-use super::{Severity, Status, TeamId};
+use super::{FactorKindId, ServiceId, Severity, Status, TeamId};
 
 /// The longest search accepted, in characters: far more than anyone types, small enough that a
 /// pasted page cannot make a costly query.
@@ -83,6 +83,12 @@ pub struct SearchFilter {
     pub to: Option<Date>,
     /// Only postmortems with an action item still open or in progress.
     pub open_items: bool,
+    /// Postmortems that affected this service.
+    pub service: Option<ServiceId>,
+    /// Postmortems with a contributing factor of this kind.
+    pub factor: Option<FactorKindId>,
+    /// Postmortems with this tag, whatever its case.
+    pub tag: Option<String>,
 }
 
 impl SearchFilter {

@@ -44,6 +44,8 @@ pub struct IncidentJson {
     timeline: Vec<TimelineEntryJson>,
     action_items: Vec<ActionItemJson>,
     sections: Vec<SectionJson>,
+    /// Confirmed recurrences both ways (read apart: see `recurrences::RecurrencesJson`).
+    recurrences: super::recurrences::RecurrencesJson,
 }
 
 #[derive(Debug, Serialize)]
@@ -165,6 +167,7 @@ impl IncidentJson {
                 .collect(),
             title: incident.title,
             texts: incident.texts,
+            recurrences: Default::default(),
         }
     }
 }
@@ -172,7 +175,9 @@ impl IncidentJson {
 /// `GET /api/incidents/{id}`.
 pub async fn incident(mut db: Db, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
     let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(IncidentJson::new(postmortem)))
+    let mut json = IncidentJson::new(postmortem);
+    json.recurrences = super::recurrences::RecurrencesJson::read(&mut db, id).await?;
+    Ok(Json(json))
 }
 
 /// `POST /api/incidents/{id}/action-items/{item}/verify` with `{"evidence": "…"}`: verifies a

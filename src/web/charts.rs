@@ -116,6 +116,53 @@ pub fn grouped_bars(id: &str, title: &str, description: &str, categories: &[Stri
     Svg(svg)
 }
 
+/// One bar of [`ranked_bars`]: its label, its value, and where it leads.
+pub struct Bar<'a> {
+    pub label: &'a str,
+    pub value: i64,
+    pub href: String,
+}
+
+const ROW: f64 = 26.0;
+const LABEL_WIDTH: f64 = 210.0;
+const VALUE_WIDTH: f64 = 64.0;
+
+/// Horizontal bars, one a row, the label before and the number after each, every row a link
+/// (to the postmortems it counts). For ranked counts, where labels are long and many.
+pub fn ranked_bars(id: &str, title: &str, description: &str, bars: &[Bar<'_>]) -> Svg {
+    let most = bars.iter().map(|bar| bar.value).max().unwrap_or(0).max(1);
+    let height = ROW * bars.len().max(1) as f64 + 8.0;
+    let room = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart chart-ranked" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let y = 4.0 + ROW * i as f64;
+        let width = (room * bar.value as f64 / most as f64).max(if bar.value > 0 { 2.0 } else { 0.0 });
+        let _ = write!(
+            svg,
+            r#"<a href="{}"><text class="axis bar-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="bar-theme" x="{LABEL_WIDTH}" y="{:.1}" width="{width:.1}" height="{:.1}"><title>{}: {}</title></rect><text class="legend bar-value" x="{:.1}" y="{:.1}">{}</text></a>"#,
+            escape(&bar.href),
+            LABEL_WIDTH - 8.0,
+            y + ROW * 0.62,
+            escape(&short(bar.label, 30)),
+            y + 3.0,
+            ROW - 8.0,
+            escape(bar.label),
+            bar.value,
+            LABEL_WIDTH + width + 6.0,
+            y + ROW * 0.62,
+            bar.value
+        );
+    }
+    svg.push_str("</svg>");
+    Svg(svg)
+}
+
 /// The smallest of 1, 2, 5 × 10ⁿ that is at least `value`, so the axis reads in round numbers.
 fn nice_ceiling(value: i64) -> i64 {
     let mut step = 1;
@@ -162,6 +209,19 @@ mod tests {
         assert!(svg.contains(r#"viewBox="0 0 720 340""#), "{}", &svg[..120]);
         let few = grouped_bars("c", "t", "d", &categories[..12], &series).to_string();
         assert!(!few.contains("rotate(") && few.contains(r#"viewBox="0 0 720 260""#));
+    }
+
+    #[test]
+    fn ranked_bars_link_each_row_and_escape_it() {
+        let bars = [
+            Bar { label: "<b>DNS</b>", value: 8, href: "/search?service=1&from=x".to_owned() },
+            Bar { label: "CDN", value: 2, href: "/search?service=2".to_owned() },
+        ];
+        let svg = ranked_bars("r", "Services", "Two", &bars).to_string();
+        assert_eq!(svg.matches("<a href=").count(), 2);
+        assert!(svg.contains(r#"<a href="/search?service=1&amp;from=x">"#), "{svg}");
+        assert!(!svg.contains("<b>") && svg.contains("&lt;b&gt;DNS"));
+        assert!(svg.contains(">8</text>") && svg.contains(">2</text>"), "the numbers are beside the bars");
     }
 
     #[test]

@@ -27,7 +27,8 @@ use crate::domain::input::{FieldErrors, IncidentForm};
 use crate::domain::search::SearchOrder;
 use crate::domain::time as t;
 use crate::domain::{
-    FormGroup, Incident, IncidentId, Outline, PerSection, Section, Severity, Status, Team, TemplateId,
+    FactorKindId, FormGroup, Incident, IncidentId, Outline, PerSection, Section, ServiceId, Severity, Status, Team,
+    TemplateId,
 };
 use crate::import;
 use crate::markdown::SafeHtml;
@@ -57,6 +58,8 @@ pub struct IndexPage {
     total: i64,
     query: SearchQuery,
     teams: Shared<Team>,
+    services: Vec<(ServiceId, String)>,
+    factors: Vec<(FactorKindId, String)>,
     orders: [SearchOrder; 3],
     /// The next page, with these filters.
     next: Option<String>,
@@ -122,6 +125,8 @@ pub async fn index(
         })
         .collect();
     let teams = state.pickers.teams(&mut db, None).await?;
+    let services = super::learning::service_choices(&state, &mut db).await?;
+    let factors = super::learning::factor_choices(&mut db).await?;
     let further = !query.after.is_empty();
     Ok(IndexPage {
         viewer,
@@ -129,6 +134,8 @@ pub async fn index(
         total,
         query,
         teams,
+        services,
+        factors,
         orders: [SearchOrder::Date, SearchOrder::Severity, SearchOrder::Duration],
         next,
         further,

@@ -22,11 +22,13 @@ mod import;
 mod incidents;
 mod kept;
 pub mod layout;
+mod learning;
 mod ledger;
 mod observe;
 pub mod paths;
 mod pickers;
 pub mod postmortem;
+mod recurrences;
 mod rendering;
 mod reviews;
 mod revisions;
@@ -46,7 +48,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use sqlx::PgPool;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
@@ -87,6 +89,8 @@ pub struct AppState {
     pub counts: Arc<kept::KeptCounts>,
     /// Postmortems read lately (see `postmortem::KeptPostmortems`).
     pub postmortems: Arc<postmortem::KeptPostmortems>,
+    /// Service figures and themes counted lately (see `learning::LearningCache`).
+    pub learning: Arc<learning::LearningCache>,
     /// The door in front of the database (see `admission`).
     pub admission: Arc<Admission>,
     /// Where webhook receivers may be (checked as an admin saves one).
@@ -107,6 +111,7 @@ impl AppState {
             pickers: Default::default(),
             counts: Default::default(),
             postmortems: Default::default(),
+            learning: Default::default(),
             receivers: Default::default(),
         }
     }
@@ -149,6 +154,9 @@ pub fn router(state: AppState) -> Router {
         .route("/action-items/mine", get(ledger::mine))
         .route("/teams", get(teams::overview))
         .route("/teams/{team}", get(teams::show))
+        .route("/services", get(learning::index))
+        .route("/services/{service}", get(learning::show))
+        .route("/themes", get(learning::themes))
         .route("/feeds/people/{user}/due.ics", get(feeds::person_calendar))
         .route("/feeds/teams/{team}/due.ics", get(feeds::team_calendar))
         .route("/feeds/postmortems.atom", get(feeds::postmortems))
@@ -187,6 +195,11 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/sections/{section}", post(sections::update))
         .route("/incidents/{id}/sections/{section}/edit", get(sections::edit))
         .route("/incidents/{id}/sections/{section}/delete", post(sections::delete))
+        .route("/incidents/{id}/recurrences", post(recurrences::confirm))
+        .route("/incidents/{id}/recurrences/new", get(recurrences::new))
+        .route("/incidents/{id}/recurrences/{earlier}/delete", post(recurrences::remove))
+        .route("/api/incidents/{id}/recurrences", post(recurrences::api_confirm))
+        .route("/api/incidents/{id}/recurrences/{earlier}", delete(recurrences::api_remove))
         .route("/import", get(import::start).post(import::preview_or_save).layer(import_limit()))
         .route("/import/preview", post(import::preview_upload).layer(import_limit()))
         .route("/import/saved", get(import::saved))

@@ -448,6 +448,42 @@ pub fn incidents_after(query: &str, cursor: &str) -> String {
     format!("/incidents?{query}&{}", serde_urlencoded::to_string([("after", cursor)]).unwrap_or_default())
 }
 
+/// Every service in use, with how many postmortems name each.
+pub const SERVICES: &str = "/services";
+
+/// The next page of a service's postmortems, after `cursor` (`micros~id`).
+pub fn service_after(service: ServiceId, cursor: &str) -> String {
+    format!("/services/{service}?{}#postmortems", serde_urlencoded::to_string([("after", cursor)]).unwrap_or_default())
+}
+
+/// The themes page for a period (an encoded query string with `from` and `to`).
+pub fn themes(query: &str) -> String {
+    if query.is_empty() { "/themes".to_owned() } else { format!("/themes?{query}") }
+}
+
+/// The similar incidents and confirmed recurrences on a postmortem's page.
+pub fn incident_recurrences(id: IncidentId) -> String {
+    format!("/incidents/{id}#recurrences")
+}
+
+/// The form confirming that `id` happened before, as `earlier` (none: chosen by number).
+pub fn recurrence_new(id: IncidentId, earlier: Option<IncidentId>) -> String {
+    match earlier {
+        Some(earlier) => format!("/incidents/{id}/recurrences/new?earlier={earlier}"),
+        None => format!("/incidents/{id}/recurrences/new"),
+    }
+}
+
+/// Where that form is sent.
+pub fn recurrences(id: IncidentId) -> String {
+    format!("/incidents/{id}/recurrences")
+}
+
+/// Removing the recurrence of `earlier` in `id`.
+pub fn recurrence_delete(id: IncidentId, earlier: IncidentId) -> String {
+    format!("/incidents/{id}/recurrences/{earlier}/delete")
+}
+
 /// The search page for `query` (an encoded query string of `web::search::SearchQuery`).
 pub fn search(query: &str) -> String {
     format!("/search?{query}")

@@ -192,6 +192,9 @@ pub struct ShowPage {
     /// Whether any stored HTML was made by another renderer (and was rendered again for this
     /// page): the handler then has it stored again.
     pub stale: bool,
+    /// Similar earlier postmortems and confirmed recurrences (read apart from the postmortem
+    /// itself, which is kept between requests: these change with other postmortems).
+    pub learning: super::recurrences::Learning,
 }
 
 impl ShowPage {
@@ -366,6 +369,7 @@ impl ShowPage {
             review_error,
             comment_text,
             stale,
+            learning: Default::default(),
             viewer: viewing.viewer,
         }
     }
@@ -426,6 +430,7 @@ pub async fn render_show(
     let fresh = super::rendering::freshened(&loaded).await;
     let mut page = ShowPage::build(fresh.as_ref().unwrap_or(&loaded), pending, viewing);
     page.stale |= fresh.is_some();
+    page.learning = super::recurrences::Learning::read(&mut *db, id).await?;
     if page.stale {
         // Made by another renderer: shown fresh now, and stored again off this request.
         let pool = state.pool.clone();

@@ -19,7 +19,7 @@ use crate::db;
 use crate::db::search::{Hit, MARK_END, MARK_START};
 use crate::domain::search::{Cursor, SearchFilter, SearchOrder, SearchText};
 use crate::domain::time::{self as t, Offset};
-use crate::domain::{IncidentId, Severity, Status, Team, TeamId};
+use crate::domain::{FactorKindId, IncidentId, ServiceId, Severity, Status, Team, TeamId};
 use crate::markdown::{SafeHtml, marked};
 
 /// Results per page.
@@ -44,6 +44,12 @@ pub struct SearchQuery {
     pub to: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub open: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub service: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub factor: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub tag: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub order: String,
     #[serde(skip_serializing)]
@@ -88,6 +94,9 @@ impl SearchQuery {
                 from: date("date", &self.from)?,
                 to: date("date", &self.to)?,
                 open_items: !self.open.is_empty(),
+                service: choice::<i64>(&self.service).map_err(|()| bad("service", &self.service))?.map(ServiceId),
+                factor: choice::<i64>(&self.factor).map_err(|()| bad("factor", &self.factor))?.map(FactorKindId),
+                tag: Some(self.tag.trim()).filter(|tag| !tag.is_empty()).map(str::to_owned),
             },
             text,
             order,
@@ -127,6 +136,19 @@ struct Found {
 }
 
 async fn find(db: &mut Db, asked: &Asked) -> Result<Found> {
+    // A service merged into another is searched as the one it became, so old links still work.
+    let merged;
+    let asked = match asked.filter.service {
+        Some(service) => {
+            let current = db::learning::current_service(&mut **db, service).await?;
+            let mut filter = asked.filter.clone();
+            // An unknown service matches nothing, as an unknown id would.
+            filter.service = Some(current.map_or(service, |s| s.id));
+            merged = Asked { filter, text: asked.text.clone(), order: asked.order, after: asked.after };
+            &merged
+        }
+        None => asked,
+    };
     let (mut hits, total, beyond_window) = match &asked.text {
         Some(text) => {
             // Words PostgreSQL drops in English (`the`, `of`, signs alone) leave nothing to look for.
@@ -200,6 +222,8 @@ pub struct SearchPage {
     /// Whether this is a further page (it links back to the first).
     further: bool,
     teams: Shared<Team>,
+    services: Vec<(ServiceId, String)>,
+    factors: Vec<(FactorKindId, String)>,
     orders: [SearchOrder; 4],
 }
 
@@ -221,6 +245,8 @@ pub async fn page(
     Query(query): Query<SearchQuery>,
 ) -> Result<SearchPage> {
     let teams = state.pickers.teams(&mut db, None).await?;
+    let services = super::learning::service_choices(&state, &mut db).await?;
+    let factors = super::learning::factor_choices(&mut db).await?;
     let mut page = SearchPage {
         viewer,
         query: query.clone(),
@@ -232,6 +258,8 @@ pub async fn page(
         next: None,
         further: !query.after.is_empty(),
         teams,
+        services,
+        factors,
         orders: SearchOrder::ALL,
     };
     let asked = match query.asked() {

@@ -50,6 +50,42 @@ async fn the_seed_saved(app: &TestApp) -> String {
 }
 
 /// The HTML inside the first element matching `css`.
+/// An earlier postmortem like `imported` (the same service and factor), so its page lists a
+/// similar incident, and that service's page; written with SQL, as their forms are elsewhere.
+async fn learning_sample(app: &TestApp, imported: &str) -> [(&'static str, String); 2] {
+    let id: i64 = imported.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    let earlier: i64 = sqlx::query_scalar(
+        "INSERT INTO incidents (title, severity, status, started_at, ended_at)
+         SELECT title || ' (the first time)', severity, 'published', started_at - interval '30 days',
+                ended_at - interval '30 days' FROM incidents WHERE id = $1 RETURNING id",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("an earlier postmortem");
+    let service: i64 = sqlx::query_scalar("INSERT INTO services (name) VALUES ('Postgres primary') RETURNING id")
+        .fetch_one(&app.pool)
+        .await
+        .expect("a service");
+    for incident in [id, earlier] {
+        sqlx::query("INSERT INTO incident_services (incident_id, service_id) VALUES ($1, $2)")
+            .bind(incident)
+            .bind(service)
+            .execute(&app.pool)
+            .await
+            .expect("a link");
+        sqlx::query(
+            "INSERT INTO incident_factors (incident_id, factor_id, explanation)
+             SELECT $1, id, 'The pool was too small.' FROM factor_kinds WHERE name = 'Capacity'",
+        )
+        .bind(incident)
+        .execute(&app.pool)
+        .await
+        .expect("a factor");
+    }
+    [("service", format!("/services/{service}")), ("similar", format!("{imported}#recurrences"))]
+}
+
 async fn inner_html(browser: &Browser, css: &str) -> String {
     browser.find(css).await;
     let html = browser.execute("return document.querySelector(arguments[0]).innerHTML;", json!([css])).await;
@@ -140,7 +176,11 @@ async fn the_main_pages_fit_a_phone_and_a_laptop_in_light_and_dark() {
         ("account", "/account".to_owned()),
         ("help", "/help".to_owned()),
         ("search", "/search?q=connection+pool".to_owned()),
-    ];
+        ("themes", "/themes?from=2000-01-01&to=2099-12-31".to_owned()),
+    ]
+    .into_iter()
+    .chain(learning_sample(&app, &imported).await);
+    let pages: Vec<(&str, String)> = pages.collect();
     for (width, dark) in [(1280, false), (1280, true), (390, false), (390, true)] {
         let options = Options { width, height: if width < 600 { 844 } else { 900 }, dark, scripts: true };
         let browser = signed_in(&driver, &served, &app, options).await;

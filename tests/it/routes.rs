@@ -48,6 +48,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/action-items/mine", Least(Viewer)),
     ("GET", "/teams", Least(Viewer)),
     ("GET", "/teams/{team}", Least(Viewer)),
+    ("GET", "/services", Least(Viewer)),
+    ("GET", "/services/{service}", Least(Viewer)),
+    ("GET", "/themes", Least(Viewer)),
     ("GET", "/feeds/people/{user}/due.ics", Least(Viewer)),
     ("GET", "/feeds/teams/{team}/due.ics", Least(Viewer)),
     ("GET", "/feeds/postmortems.atom", Least(Viewer)),
@@ -81,6 +84,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/incidents/{id}/sections", Least(Engineer)),
     ("GET", "/incidents/{id}/sections/{section}/edit", Least(Engineer)),
     ("POST", "/incidents/{id}/sections/{section}", Least(Engineer)),
+    ("GET", "/incidents/{id}/recurrences/new", Least(Engineer)),
+    ("POST", "/incidents/{id}/recurrences", Least(Engineer)),
+    ("POST", "/api/incidents/{id}/recurrences", Least(Engineer)),
     ("GET", "/import", Least(Engineer)),
     ("POST", "/import", Least(Engineer)),
     ("POST", "/import/preview", Least(Engineer)),
@@ -121,6 +127,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/actions/{item}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/sections/{section}/delete", Least(Engineer)),
+    ("POST", "/incidents/{id}/recurrences/{earlier}/delete", Least(Engineer)),
+    ("DELETE", "/api/incidents/{id}/recurrences/{earlier}", Least(Engineer)),
     ("POST", "/account/tokens/{token}/revoke", Least(Viewer)),
     ("GET", "/incidents/{id}/delete", Least(Manager)),
     ("POST", "/incidents/{id}/delete", Least(Manager)),
@@ -202,8 +210,15 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     .fetch_one(&app.pool)
     .await
     .expect("a failed delivery");
+    let service: i64 = sqlx::query_scalar("INSERT INTO services (name) VALUES ($1) RETURNING id")
+        .bind(format!("Service {}", json["id"]))
+        .fetch_one(&app.pool)
+        .await
+        .expect("a service");
     vec![
         ("{id}", json["id"].to_string()),
+        ("{earlier}", json["id"].to_string()),
+        ("{service}", service.to_string()),
         ("{hook}", hook.to_string()),
         ("{delivery}", delivery.to_string()),
         ("{entry}", json["timeline"][0]["id"].to_string()),

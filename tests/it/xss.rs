@@ -113,6 +113,11 @@ const PAYLOADS: &[&str] = &[
     "> <img src=x onerror=xss()>",
 ];
 
+/// The id at the end of a postmortem's address.
+fn id_of(path: &str) -> i64 {
+    path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id")
+}
+
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
         let found = Command::new("which").arg(name).output().ok()?;
@@ -293,6 +298,73 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         template_views.extend([format!("/admin/templates/{id}"), path.clone(), format!("{path}/edit")]);
     }
     template_views.extend(["/admin/templates".to_owned(), "/incidents/new".to_owned()]);
+    // Services, factor kinds and tags named with every payload, on every postmortem, and a
+    // confirmed recurrence: the service pages, the themes page, the search filters, similar
+    // incidents and the recurrence links show them.
+    let mut learning_views = vec!["/services".to_owned(), "/themes?from=2025-01-01&to=2025-12-31".to_owned()];
+    for (n, payload) in PAYLOADS.iter().enumerate() {
+        let line: String = payload.chars().map(|c| if c.is_control() || c == ',' { ' ' } else { c }).collect();
+        let line: String = line.trim().chars().take(50).collect();
+        let line = if line.is_empty() { "x".to_owned() } else { line };
+        let service: i64 = sqlx::query_scalar("INSERT INTO services (name) VALUES ($1) RETURNING id")
+            .bind(format!("{line} {n}"))
+            .fetch_one(&app.pool)
+            .await
+            .expect("a hostile service");
+        let kind: i64 = sqlx::query_scalar("INSERT INTO factor_kinds (name) VALUES ($1) RETURNING id")
+            .bind(format!("{line} {n}"))
+            .fetch_one(&app.pool)
+            .await
+            .expect("a hostile factor kind");
+        let incident = id_of(&pages[n % pages.len()]);
+        sqlx::query("INSERT INTO incident_services (incident_id, service_id) VALUES ($1, $2)")
+            .bind(incident)
+            .bind(service)
+            .execute(&app.pool)
+            .await
+            .expect("a link");
+        sqlx::query("INSERT INTO incident_factors (incident_id, factor_id, explanation) VALUES ($1, $2, $3)")
+            .bind(incident)
+            .bind(kind)
+            .bind(*payload)
+            .execute(&app.pool)
+            .await
+            .expect("a factor");
+        sqlx::query("INSERT INTO incident_tags (incident_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(incident)
+            .bind(format!("{line} {n}"))
+            .execute(&app.pool)
+            .await
+            .expect("a tag");
+        if n % 12 == 0 {
+            learning_views.extend([format!("/services/{service}"), format!("/search?service={service}&factor={kind}")]);
+        }
+    }
+    // Earlier postmortems for the first: similar ones, one confirmed with a recurred item.
+    let (first, second) = (id_of(&pages[0]), id_of(&pages[1]));
+    sqlx::query("UPDATE incidents SET started_at = started_at - interval '1 day' WHERE id <> $1")
+        .bind(first)
+        .execute(&app.pool)
+        .await
+        .expect("make the others earlier");
+    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE incident_id = $1")
+        .bind(second)
+        .execute(&app.pool)
+        .await
+        .expect("done items");
+    sqlx::query("INSERT INTO incident_recurrences (incident_id, earlier_id) VALUES ($1, $2)")
+        .bind(first)
+        .bind(second)
+        .execute(&app.pool)
+        .await
+        .expect("a recurrence");
+    sqlx::query("INSERT INTO action_item_recurrences (action_item_id, incident_id) SELECT id, $1 FROM action_items WHERE incident_id = $2")
+        .bind(first)
+        .bind(second)
+        .execute(&app.pool)
+        .await
+        .expect("recurred items");
+    learning_views.push(format!("/incidents/{first}/recurrences/new?earlier={second}"));
     let admin_views = [
         "/admin/users".to_owned(),
         "/admin/teams".to_owned(),
@@ -304,7 +376,9 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         format!("/incidents/{}/actions/{}/edit", verified_item.0, verified_item.1),
         "/teams".to_owned(),
         format!("/teams/{}", first_team),
-    ];
+    ]
+    .into_iter()
+    .chain(learning_views);
 
     let views = pages.iter().flat_map(|path| {
         [

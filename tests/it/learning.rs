@@ -1,0 +1,384 @@
+//! Learning across postmortems: service pages (and merged services' addresses), the themes of
+//! a period, similar earlier incidents, confirmed recurrences with recurred action items, and
+//! the search filters by service, factor and tag. Services, tags and factors are written with
+//! SQL here: their forms are another part's.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use hindsight::domain::Section;
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::harness::{TestApp, titled};
+
+fn id_of(path: &str) -> i64 {
+    path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id")
+}
+
+/// Creates a postmortem titled `title` that started on `day` (2025-MM-DD) at 10:15 and lasted
+/// `minutes`, with a summary; returns its id.
+async fn postmortem(app: &TestApp, title: &str, day: &str, minutes: i64, summary: &str) -> i64 {
+    // Within the day: 10:15 plus the minutes.
+    let end = 10 * 60 + 15 + minutes;
+    let ended = format!("{day}T{:02}:{:02}", end / 60, end % 60);
+    let form = hindsight::domain::input::IncidentForm {
+        started_at: format!("{day}T10:15"),
+        ended_at: ended,
+        utc_offset: "UTC".into(),
+        ..titled(title)
+    }
+    .with(Section::Summary, summary);
+    id_of(&app.create_incident(&form).await)
+}
+
+async fn service(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar("INSERT INTO services (name) VALUES ($1) RETURNING id")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .expect("a service")
+}
+
+async fn link(app: &TestApp, incident: i64, service: i64) {
+    sqlx::query("INSERT INTO incident_services (incident_id, service_id) VALUES ($1, $2)")
+        .bind(incident)
+        .bind(service)
+        .execute(&app.pool)
+        .await
+        .expect("a link");
+}
+
+async fn factor(app: &TestApp, incident: i64, kind: &str, explanation: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO incident_factors (incident_id, factor_id, explanation)
+         SELECT $1, id, $3 FROM factor_kinds WHERE name = $2 RETURNING factor_id",
+    )
+    .bind(incident)
+    .bind(kind)
+    .bind(explanation)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a factor")
+}
+
+async fn tag(app: &TestApp, incident: i64, tag: &str) {
+    sqlx::query("INSERT INTO incident_tags (incident_id, tag) VALUES ($1, $2)")
+        .bind(incident)
+        .bind(tag)
+        .execute(&app.pool)
+        .await
+        .expect("a tag");
+}
+
+async fn item(app: &TestApp, incident: i64, body: &str, done: bool) -> i64 {
+    let path = format!("/incidents/{incident}/actions");
+    let mut fields = vec![("body", body)];
+    if done {
+        fields.push(("done", "on"));
+    }
+    assert_eq!(app.post_form(&path, &fields).await.status, StatusCode::SEE_OTHER);
+    sqlx::query_scalar("SELECT max(id) FROM action_items WHERE incident_id = $1")
+        .bind(incident)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the item")
+}
+
+/// The ids of the postmortems `/api/search` returns for `query`.
+async fn found(app: &TestApp, query: &str) -> Vec<i64> {
+    let response = app.get(&format!("/api/search?{query}")).await;
+    assert_eq!(response.status, StatusCode::OK, "{query}: {}", response.body);
+    let json: Value = serde_json::from_str(&response.body).expect("JSON");
+    let mut ids: Vec<i64> =
+        json["results"].as_array().expect("results").iter().map(|h| h["id"].as_i64().expect("id")).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn a_service_page_shows_its_postmortems_durations_and_open_items_and_merged_ids_lead_to_it() {
+    let app = TestApp::new().await;
+    let dns = service(&app, "DNS resolvers").await;
+    let other = service(&app, "CDN").await;
+    let first = postmortem(&app, "Resolvers timed out", "2025-03-01", 30, "DNS failed.").await;
+    let second = postmortem(&app, "Resolvers flapped", "2025-04-02", 90, "DNS again.").await;
+    let third = postmortem(&app, "Resolvers overloaded", "2025-05-03", 150, "DNS once more.").await;
+    let unrelated = postmortem(&app, "CDN purge stuck", "2025-05-04", 20, "Cache.").await;
+    for id in [first, second, third] {
+        link(&app, id, dns).await;
+    }
+    link(&app, unrelated, other).await;
+    item(&app, second, "Add a second resolver pool", false).await;
+    item(&app, third, "Alert on resolver latency", true).await;
+    item(&app, unrelated, "Purge in batches", false).await;
+
+    let page = app.get(&format!("/services/{dns}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("h1"), "DNS resolvers");
+    // Newest first, and only its own.
+    let titles = page.texts("table.incidents td.title a");
+    assert_eq!(titles, ["Resolvers overloaded", "Resolvers flapped", "Resolvers timed out"]);
+    // Durations as a distribution: 30, 90, 150 minutes.
+    let figures = page.text("dl.figures");
+    assert!(
+        figures.contains("1 h 30 min")
+            && figures.contains("middle half 1 h–2 h")
+            && figures.contains("of 3 postmortems"),
+        "{figures}"
+    );
+    let open = page.texts("#open-items ~ * td bdi, section[aria-labelledby=open-items] td bdi");
+    assert!(open.iter().any(|t| t == "Add a second resolver pool"), "{open:?}");
+    assert!(!open.iter().any(|t| t == "Alert on resolver latency" || t == "Purge in batches"), "{open:?}");
+    assert!(page.html().select(&scraper::Selector::parse("svg.chart title").expect("selector")).next().is_some());
+
+    // The list of services links to it, with its count.
+    let list = app.get("/services").await;
+    assert_eq!(
+        list.attr("table.services tbody tr:first-child th a", "href").as_deref(),
+        Some(format!("/services/{dns}").as_str())
+    );
+    assert_eq!(list.text("table.services tbody tr:first-child td"), "3");
+
+    // A merged service's address leads, permanently, to the one it was merged into, along the chain.
+    let old = service(&app, "dns").await;
+    let older = service(&app, "Domain resolvers").await;
+    sqlx::query("UPDATE services SET merged_into = $1 WHERE id = $2")
+        .bind(dns)
+        .bind(old)
+        .execute(&app.pool)
+        .await
+        .expect("merge");
+    sqlx::query("UPDATE services SET merged_into = $1 WHERE id = $2")
+        .bind(old)
+        .bind(older)
+        .execute(&app.pool)
+        .await
+        .expect("merge");
+    let moved = app.get(&format!("/services/{older}")).await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.location(), format!("/services/{dns}"));
+    assert_eq!(found(&app, &format!("service={older}")).await, vec![first, second, third], "an old search link");
+    assert_eq!(app.get("/services/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/services/{dns}?after=garbage")).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_service_page_pages_its_postmortems_by_keyset() {
+    let app = TestApp::new().await;
+    let db = service(&app, "Postgres primary").await;
+    let mut ids = Vec::new();
+    for day in 1..=25 {
+        let id = postmortem(&app, &format!("Primary failover {day}"), &format!("2025-01-{day:02}"), 10, "x").await;
+        link(&app, id, db).await;
+        ids.push(id);
+    }
+    let first = app.get(&format!("/services/{db}")).await;
+    assert_eq!(first.texts("table.incidents td.title a").len(), 20, "{}", first.text("#postmortems"));
+    let next = first.attr("a[rel=next]", "href").expect("a next page");
+    let second = app.get(&next).await;
+    let titles = second.texts("table.incidents td.title a");
+    assert_eq!(
+        titles,
+        ["Primary failover 5", "Primary failover 4", "Primary failover 3", "Primary failover 2", "Primary failover 1"]
+    );
+    assert!(second.texts("a[rel=next]").is_empty(), "the last page");
+}
+
+#[tokio::test]
+async fn themes_count_factors_and_services_of_the_period_only() {
+    let app = TestApp::new().await;
+    let api = service(&app, "API gateway").await;
+    let queue = service(&app, "Job queue").await;
+    let march = postmortem(&app, "Gateway 502s", "2025-03-10", 30, "x").await;
+    let april = postmortem(&app, "Gateway and queue", "2025-04-10", 30, "x").await;
+    let later = postmortem(&app, "Queue backlog", "2025-06-10", 30, "x").await;
+    link(&app, march, api).await;
+    link(&app, april, api).await;
+    link(&app, april, queue).await;
+    link(&app, later, queue).await;
+    let change = factor(&app, march, "Change", "A deploy").await;
+    factor(&app, april, "Change", "Another deploy").await;
+    factor(&app, april, "Capacity", "Too few workers").await;
+    factor(&app, later, "Capacity", "Still too few").await;
+
+    let page = app.get("/themes?from=2025-03-01&to=2025-04-30").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("section[aria-labelledby=factors] tbody th"), ["Change", "Capacity"]);
+    assert_eq!(page.texts("section[aria-labelledby=factors] tbody td"), ["2", "1"]);
+    assert_eq!(page.texts("section[aria-labelledby=services] tbody th"), ["API gateway", "Job queue"]);
+    assert_eq!(page.texts("section[aria-labelledby=services] tbody td"), ["2", "1"]);
+    // Each bar and each count leads to the search for it in the period.
+    let href = page.attr("section[aria-labelledby=factors] tbody tr:first-child a", "href").expect("a link");
+    assert_eq!(href, format!("/search?factor={change}&from=2025-03-01&to=2025-04-30"));
+    assert!(
+        page.body.contains(&format!(r#"<a href="/search?factor={change}&amp;from=2025-03-01&amp;to=2025-04-30">"#)),
+        "the SVG bar links too"
+    );
+    assert_eq!(found(&app, &href["/search?".len()..]).await, vec![march, april]);
+    // The default period is the last 90 days (none of these); bad dates are said, not a 500.
+    assert!(app.get("/themes").await.body.contains("No postmortems in this period"));
+    let bad = app.get("/themes?from=someday").await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.text(".error-summary").contains("“someday” is not a date"));
+}
+
+#[tokio::test]
+async fn filters_by_service_factor_and_tag_combine() {
+    let app = TestApp::new().await;
+    let cache = service(&app, "Session cache").await;
+    let a = postmortem(&app, "Cache evictions", "2025-03-01", 30, "x").await;
+    let b = postmortem(&app, "Cache restart", "2025-03-02", 30, "x").await;
+    let c = postmortem(&app, "Login errors", "2025-03-03", 30, "x").await;
+    link(&app, a, cache).await;
+    link(&app, b, cache).await;
+    let capacity = factor(&app, a, "Capacity", "Memory").await;
+    factor(&app, c, "Capacity", "Threads").await;
+    tag(&app, a, "Customer-Facing").await;
+    tag(&app, c, "customer-facing").await;
+
+    assert_eq!(found(&app, &format!("service={cache}")).await, vec![a, b]);
+    assert_eq!(found(&app, &format!("factor={capacity}")).await, vec![a, c]);
+    assert_eq!(found(&app, "tag=CUSTOMER-FACING").await, vec![a, c], "tags match whatever their case");
+    assert_eq!(found(&app, &format!("service={cache}&factor={capacity}")).await, vec![a]);
+    assert_eq!(found(&app, &format!("factor={capacity}&tag=customer-facing&q=login")).await, vec![c]);
+    assert!(found(&app, &format!("service={cache}&tag=nothing")).await.is_empty());
+    assert_eq!(app.get("/api/search?service=abc").await.status, StatusCode::BAD_REQUEST);
+    // The form shows what was chosen.
+    let page = app.get(&format!("/search?service={cache}&factor={capacity}&tag=customer-facing")).await;
+    assert_eq!(page.attr("#service option[selected]", "value"), Some(cache.to_string()));
+    assert_eq!(page.attr("#factor option[selected]", "value"), Some(capacity.to_string()));
+    assert_eq!(page.field_value("tag"), "customer-facing");
+    assert_eq!(page.texts("ol.search-results h2").len(), 1);
+}
+
+#[tokio::test]
+async fn similar_incidents_are_earlier_ones_sharing_services_factors_and_words_best_first() {
+    let app = TestApp::new().await;
+    let kafka = service(&app, "Kafka cluster").await;
+    let summary = "Consumers lagged behind the Kafka cluster after a broker ran out of disk.";
+    let alike = postmortem(&app, "Kafka consumers lagging", "2025-02-01", 30, summary).await;
+    let words_only =
+        postmortem(&app, "Consumers lagging on one broker", "2025-02-02", 30, "The Kafka broker ran out of disk.")
+            .await;
+    let unrelated = postmortem(&app, "Billing export late", "2025-02-03", 30, "The invoice job was slow.").await;
+    let now = postmortem(&app, "Kafka consumers lagging again", "2025-03-01", 30, summary).await;
+    let newer = postmortem(&app, "Kafka consumers lagging once more", "2025-04-01", 30, summary).await;
+    for id in [alike, now, newer] {
+        link(&app, id, kafka).await;
+    }
+    factor(&app, alike, "Capacity", "Disk").await;
+    factor(&app, now, "Capacity", "Disk").await;
+
+    let page = app.get(&format!("/incidents/{now}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let hrefs: Vec<String> = page
+        .html()
+        .select(&scraper::Selector::parse("ol.similar-list .similar-title a").expect("selector"))
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect();
+    assert_eq!(hrefs.first().map(String::as_str), Some(format!("/incidents/{alike}").as_str()), "{hrefs:?}");
+    assert!(hrefs.contains(&format!("/incidents/{words_only}")), "shares words: {hrefs:?}");
+    assert!(!hrefs.contains(&format!("/incidents/{unrelated}")), "shares nothing: {hrefs:?}");
+    assert!(!hrefs.contains(&format!("/incidents/{newer}")), "only earlier ones: {hrefs:?}");
+    let why = page.texts("ol.similar-list .similar-why");
+    assert!(why[0].contains("shares service Kafka cluster") && why[0].contains("same factor: Capacity"), "{why:?}");
+    assert!(why[0].contains("similar words: Kafka, consumers"), "{why:?}");
+    // The first postmortem has nothing earlier.
+    assert!(app.get(&format!("/incidents/{alike}")).await.text("#recurrences").contains("No earlier postmortem"));
+}
+
+#[tokio::test]
+async fn a_confirmed_recurrence_shows_on_both_pages_flags_items_and_can_be_removed() {
+    let app = TestApp::new().await;
+    let earlier = postmortem(&app, "Certificate expired", "2025-01-10", 60, "TLS broke.").await;
+    let later = postmortem(&app, "Certificate expired again", "2025-06-10", 60, "TLS broke again.").await;
+    let meant = item(&app, earlier, "Alert 30 days before certificates expire", true).await;
+    let other = item(&app, earlier, "Write the incident review", true).await;
+    let open = item(&app, earlier, "Automate renewal", false).await;
+
+    let form = app.get(&format!("/incidents/{later}/recurrences/new?earlier={earlier}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let offered: Vec<String> = form
+        .html()
+        .select(&scraper::Selector::parse("input[name=item]").expect("s"))
+        .filter_map(|i| i.value().attr("value").map(str::to_owned))
+        .collect();
+    assert_eq!(offered, [meant.to_string(), other.to_string()], "only done items are offered");
+
+    let fields = [("earlier", earlier.to_string()), ("item", meant.to_string()), ("item", open.to_string())];
+    let confirmed = app.post_form(&format!("/incidents/{later}/recurrences"), &fields).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+    let shown = app.get(&format!("/incidents/{later}")).await;
+    assert!(
+        shown.text(".pm-recurrences").contains("Happened before: Certificate expired"),
+        "{}",
+        shown.text(".pm-recurrences")
+    );
+    let before = app.get(&format!("/incidents/{earlier}")).await;
+    assert!(before.text(".pm-recurrences").contains("Happened again: Certificate expired again"));
+    assert_eq!(before.texts(&format!("#item-{meant} .recurred")), [format!("Recurred in #{later}")]);
+    assert!(before.texts(&format!("#item-{other} .recurred")).is_empty());
+    assert_eq!(app.count("action_item_recurrences").await, 1, "an open item cannot have recurred");
+    let audit: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'incident.recurrence_confirmed'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("audit");
+    assert_eq!(audit, 1);
+
+    // In the JSON API, both ways.
+    let json: Value = serde_json::from_str(&app.get(&format!("/api/incidents/{earlier}")).await.body).expect("json");
+    assert_eq!(json["recurrences"]["happened_again"][0]["id"], later);
+    assert_eq!(json["recurrences"]["recurred_items"][0], serde_json::json!([meant, [later]]));
+
+    // Confirming again changes nothing; later-than-itself and unknown ones are refused by field.
+    assert_eq!(app.post_form(&format!("/incidents/{later}/recurrences"), &fields).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("incident_recurrences").await, 1);
+    let backwards =
+        app.post_form(&format!("/incidents/{earlier}/recurrences"), &[("earlier", later.to_string())]).await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(backwards.field_error("recurrence-earlier").expect("an error").contains("did not start before"));
+    let unknown = app.post_form(&format!("/incidents/{later}/recurrences"), &[("earlier", "#999999")]).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.field_value("earlier"), "#999999", "what was typed is kept");
+
+    // Removed: gone from both pages, and the item no longer recurred.
+    let removed = app.post_empty(&format!("/incidents/{later}/recurrences/{earlier}/delete")).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("incident_recurrences").await, 0);
+    assert_eq!(app.count("action_item_recurrences").await, 0);
+    assert!(app.get(&format!("/incidents/{earlier}")).await.texts(".recurred").is_empty());
+    assert_eq!(
+        app.post_empty(&format!("/incidents/{later}/recurrences/{earlier}/delete")).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The API writes too.
+    let body = serde_json::json!({ "earlier_id": earlier, "recurred_items": [other] }).to_string();
+    let api = app.post_body(&format!("/api/incidents/{later}/recurrences"), "application/json", body).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json: Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(json["happened_before"][0]["id"], earlier);
+}
+
+#[tokio::test]
+async fn two_people_confirming_one_recurrence_at_once_both_succeed_and_it_is_recorded_once() {
+    let app = Arc::new(TestApp::new().await);
+    let earlier = postmortem(&app, "Queue stalled", "2025-01-10", 60, "x").await;
+    let later = postmortem(&app, "Queue stalled again", "2025-02-10", 60, "x").await;
+    let done = item(&app, earlier, "Alert on queue age", true).await;
+    let mut writes = JoinSet::new();
+    for _ in 0..8 {
+        let app = app.clone();
+        writes.spawn(async move {
+            let fields = [("earlier", earlier.to_string()), ("item", done.to_string())];
+            app.post_form(&format!("/incidents/{later}/recurrences"), &fields).await.status
+        });
+    }
+    while let Some(status) = writes.join_next().await {
+        assert_eq!(status.expect("a request"), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.count("incident_recurrences").await, 1);
+    assert_eq!(app.count("action_item_recurrences").await, 1);
+}
