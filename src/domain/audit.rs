@@ -46,6 +46,10 @@ text_enum!(
         WebhookCreated => ("webhook.created", "Webhook added"),
         WebhookUpdated => ("webhook.updated", "Webhook changed"),
         WebhookDeleted => ("webhook.deleted", "Webhook deleted"),
+        ServiceRenamed => ("service.renamed", "Service renamed"),
+        ServiceMerged => ("service.merged", "Services merged"),
+        FactorKindAdded => ("factor_kind.added", "Contributing factor added"),
+        FactorKindChanged => ("factor_kind.changed", "Contributing factor changed"),
     }
 );
 

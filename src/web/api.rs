@@ -17,6 +17,7 @@ use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::IncidentForm;
+use crate::domain::labels::Labels;
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{IncidentId, PerSection, Postmortem};
 use crate::import::{self, draft};
@@ -43,6 +44,10 @@ pub struct IncidentJson {
     timeline: Vec<TimelineEntryJson>,
     action_items: Vec<ActionItemJson>,
     sections: Vec<SectionJson>,
+    /// `services` ([{id, name}], by name), `tags` ([name], by name), `factors`
+    /// ([{id, name, explanation}], in the authors' order).
+    #[serde(flatten)]
+    labels: Labels,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,7 +93,7 @@ struct SectionJson {
 
 impl IncidentJson {
     pub fn new(postmortem: Postmortem) -> IncidentJson {
-        let Postmortem { incident, timeline, action_items, sections } = postmortem;
+        let Postmortem { incident, timeline, action_items, sections, labels } = postmortem;
         let offset: Offset = incident.offset;
         let instant = |at| t::format_rfc3339(at, offset);
         IncidentJson {
@@ -139,6 +144,7 @@ impl IncidentJson {
                 .collect(),
             title: incident.title,
             texts: incident.texts,
+            labels,
         }
     }
 }
@@ -147,6 +153,41 @@ impl IncidentJson {
 pub async fn incident(mut db: Db, Path(id): Path<IncidentId>) -> Result<Json<IncidentJson>> {
     let postmortem = db::postmortems::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IncidentJson::new(postmortem)))
+}
+
+/// `POST /api/incidents/{id}/labels`: sets its services, tags and contributing factors (all
+/// three, replacing what it had) if it is still at the version sent; answers with the
+/// postmortem as `GET` would.
+pub async fn set_labels(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+    body: std::result::Result<Json<app::labels::LabelsInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<IncidentJson>> {
+    let Json(input) = body.map_err(|rejection| {
+        AppError::Unprocessable(format!("The body is not the JSON expected: {}", rejection.body_text()))
+    })?;
+    app::labels::set(&mut db, Actor::from(&user), id, &input).await?;
+    incident(db, Path(id)).await
+}
+
+/// `GET /api/services`: every service in use, by name, with how many postmortems name it.
+pub async fn services(mut db: Db) -> Result<Json<Vec<ServiceJson>>> {
+    let rows = db::services::listing(&mut *db).await?;
+    Ok(Json(rows.into_iter().map(|s| ServiceJson { id: s.id.0, name: s.name, incidents: s.incidents }).collect()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceJson {
+    id: i64,
+    name: String,
+    incidents: i64,
+}
+
+/// `GET /api/factors`: the kinds of contributing factor, in the taxonomy's order, retired ones
+/// included (`retired: true`).
+pub async fn factors(mut db: Db) -> Result<Json<Vec<crate::domain::labels::FactorKind>>> {
+    Ok(Json(db::factors::kinds(&mut *db).await?))
 }
 
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.

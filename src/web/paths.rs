@@ -21,7 +21,8 @@
 use std::fmt;
 
 use crate::domain::{
-    ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId, TimelineEntryId, UserId, WebhookId,
+    ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId,
+    TimelineEntryId, UserId, WebhookId,
 };
 
 // ---- Fixed addresses with a query ---------------------------------------------------------
@@ -325,6 +326,11 @@ pub fn search_tag(tag: &str) -> String {
 /// An admin's form target for one service (rename, merge).
 pub fn admin_service(service: ServiceId) -> String {
     format!("/admin/services/{service}")
+}
+
+/// An admin's form target for merging one service into another.
+pub fn admin_service_merge(service: ServiceId) -> String {
+    admin_service(service) + "/merge"
 }
 
 /// An admin's form target for one kind of contributing factor (rename, describe, retire).

@@ -53,6 +53,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/feeds/postmortems.atom", Least(Viewer)),
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
+    ("GET", "/api/services", Least(Viewer)),
+    ("GET", "/api/factors", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
     ("GET", "/help", Least(Viewer)),
     ("GET", "/search", Least(Viewer)),
@@ -83,6 +85,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/import", Least(Engineer)),
     ("POST", "/import/preview", Least(Engineer)),
     ("GET", "/import/saved", Least(Engineer)),
+    ("POST", "/api/incidents/{id}/labels", Least(Engineer)),
     ("POST", "/api/import", Least(Engineer)),
     ("POST", "/incidents/{id}/comments", Least(Engineer)),
     ("POST", "/incidents/{id}/submit", Least(Engineer)),
@@ -98,6 +101,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams/{team}", Least(Admin)),
+    ("GET", "/admin/services", Least(Admin)),
+    ("POST", "/admin/services/{service}", Least(Admin)),
+    ("POST", "/admin/services/{service}/merge", Least(Admin)),
+    ("GET", "/admin/factors", Least(Admin)),
+    ("POST", "/admin/factors", Least(Admin)),
+    ("POST", "/admin/factors/{factor}", Least(Admin)),
     ("GET", "/admin/templates", Least(Admin)),
     ("POST", "/admin/templates", Least(Admin)),
     ("GET", "/admin/templates/new", Least(Admin)),
@@ -198,8 +207,17 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     .fetch_one(&app.pool)
     .await
     .expect("a failed delivery");
+    let service: i64 = sqlx::query_scalar("INSERT INTO services (name) VALUES ($1) RETURNING id")
+        .bind(format!("Service {}", json["id"]))
+        .fetch_one(&app.pool)
+        .await
+        .expect("a service");
+    let factor: i64 =
+        sqlx::query_scalar("SELECT min(id) FROM factor_kinds").fetch_one(&app.pool).await.expect("a factor kind");
     vec![
         ("{id}", json["id"].to_string()),
+        ("{service}", service.to_string()),
+        ("{factor}", factor.to_string()),
         ("{hook}", hook.to_string()),
         ("{delivery}", delivery.to_string()),
         ("{entry}", json["timeline"][0]["id"].to_string()),
