@@ -94,6 +94,32 @@ pub mod label {
     pub const DURATION: &str = "Duration";
     /// The end of an incident still going on.
     pub const ONGOING: &str = "ongoing";
+    /// The services it affected, comma-separated (`domain::labels::LIST_SEPARATOR`).
+    pub const SERVICES: &str = "Services";
+    /// Its tags, comma-separated.
+    pub const TAGS: &str = "Tags";
+    /// One line per contributing factor: its kind, then [`super::FACTOR_SEPARATOR`] and its
+    /// explanation when it has one.
+    pub const FACTOR: &str = "Contributing factor";
+}
+
+/// The names of a `Services` or `Tags` line (neither may contain a comma).
+pub fn read_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::to_owned).collect()
+}
+
+/// Between a contributing factor's kind and its explanation: `Change — A deploy doubled the
+/// load.` A kind's name never contains it; an explanation may (only the first one separates).
+pub const FACTOR_SEPARATOR: &str = " — ";
+
+/// The value of a factor's metadata line.
+pub fn write_factor(kind: &str, explanation: &str) -> String {
+    if explanation.is_empty() { kind.to_owned() } else { format!("{kind}{FACTOR_SEPARATOR}{explanation}") }
+}
+
+/// A factor's kind and explanation, from its metadata line's value.
+pub fn read_factor(value: &str) -> (&str, &str) {
+    value.split_once(FACTOR_SEPARATOR).unwrap_or((value, ""))
 }
 
 /// `- **{label}:** {value}`.

@@ -72,6 +72,7 @@ async fn insert(tx: &mut Transaction<'_, Postgres>, actor: Actor, drafts: &Draft
     for (section, html) in drafts.sections.iter().zip(&html.sections) {
         db::sections::insert(&mut **tx, id, section, html, RENDERER_VERSION).await?;
     }
+    super::labels::save_new(tx, id, &drafts.labels).await?;
     let summary = format!("Imported the postmortem “{}”", drafts.incident.title);
     db::audit::record(&mut **tx, actor.user(), AuditAction::IncidentImported, &summary, Some(id)).await?;
     revisions::record(tx, id, actor, Step::Edit).await?;

@@ -13,6 +13,7 @@
 pub mod action_items;
 pub mod drafts;
 pub mod imports;
+pub mod labels;
 pub mod people;
 pub mod postmortems;
 pub mod recurrences;

@@ -15,13 +15,16 @@ use crate::markdown::RENDERER_VERSION;
 /// extra sections, empty.
 pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) -> Result<IncidentId> {
     let validated = form.validate();
-    // The template's refusal is shown with the fields' own, so every message comes at once.
+    // The template's and the labels' refusals are shown with the fields' own, so every message
+    // comes at once.
     let template = super::templates::chosen(&mut *conn, &form.template, form.severity.parse().ok()).await?;
-    let (mut draft, template) = match (validated, template) {
-        (Ok(draft), Ok(template)) => (draft, template),
-        (validated, template) => {
+    let labels = super::labels::checked(&mut *conn, form).await?;
+    let (mut draft, template, labels) = match (validated, template, labels) {
+        (Ok(draft), Ok(template), Ok(labels)) => (draft, template, labels),
+        (validated, template, labels) => {
             let mut errors = validated.err().unwrap_or_default();
             errors.extend(template.err().unwrap_or_default());
+            errors.extend(labels.err().unwrap_or_default());
             return Err(ChangeError::Invalid(errors));
         }
     };
@@ -36,6 +39,7 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) 
         let section = SectionDraft { heading: extra.heading.clone(), body: String::new() };
         db::sections::insert(change.conn(), id, &section, "", RENDERER_VERSION).await?;
     }
+    super::labels::save(&mut change, &labels).await?;
     // The author's kept draft of the form is saved now: it goes with the same commit.
     if let Some(author) = actor.user() {
         db::form_drafts::discard(change.conn(), author, None).await?;
@@ -51,7 +55,14 @@ pub async fn create(conn: &mut PgConnection, actor: Actor, form: &IncidentForm) 
 pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form: &IncidentForm) -> Result<()> {
     // Before the fields: a form without its version would come back without one again.
     let base_version = expected_version(form.base_version())?;
-    let mut draft = form.validate().map_err(ChangeError::Invalid)?;
+    let (mut draft, labels) = match (form.validate(), super::labels::checked(&mut *conn, form).await?) {
+        (Ok(draft), Ok(labels)) => (draft, labels),
+        (draft, labels) => {
+            let mut errors = draft.err().unwrap_or_default();
+            errors.extend(labels.err().unwrap_or_default());
+            return Err(ChangeError::Invalid(errors));
+        }
+    };
     within_limits(|errors| limits::check_incident(errors, &draft))?;
     let html = texts_html(&draft.texts).await?;
     let (mut change, current) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
@@ -68,6 +79,7 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
     let end_by_hand =
         marked_end.is_some() && (ticked(&form.end_by_hand) || !same_minute(draft.ended_at, current.ended_at));
     db::incidents::set_by_hand(change.conn(), id, start_by_hand, end_by_hand).await?;
+    super::labels::save(&mut change, &labels).await?;
     let field = if marked_end.is_some() && !end_by_hand { "started_at" } else { "ended_at" };
     super::timeline::follow_markers(change.conn(), id, field).await?;
     if let Some(author) = actor.user() {

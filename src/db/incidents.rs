@@ -82,6 +82,31 @@ pub async fn lock(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<bool>
     Ok(row.is_some())
 }
 
+/// Raises postmortem `id`'s version if it is at `base_version` (a change to what its form
+/// edits besides the row itself: its services, tags and factors). Returns whether it was.
+pub async fn bump_version(db: impl PgExecutor<'_>, id: IncidentId, base_version: i32) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1 AND version = $2",
+        id as IncidentId,
+        base_version,
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks postmortems `ids`, in id order (the order every change that holds several takes them
+/// in). Returns those that exist.
+pub async fn lock_all(db: impl PgExecutor<'_>, ids: &[IncidentId]) -> sqlx::Result<Vec<IncidentId>> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: IncidentId" FROM incidents WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE"#,
+        &ids,
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Moves on the change number of incident `id` (see `db::postmortems::Stamp`): anything kept
 /// of it is read again.
 pub async fn touch(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<()> {

@@ -15,6 +15,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use time::OffsetDateTime;
 
+use crate::domain::labels::Labels;
 use crate::domain::time::Offset;
 use crate::domain::{
     ActionItem, CommentKind, ExtraSection, Incident, IncidentId, Marker, Outline, PerSection, Postmortem, ReviewRule,
@@ -173,6 +174,7 @@ struct Row {
     people: Option<Json<Vec<User>>>,
     teams: Option<Json<Vec<Team>>>,
     review: Option<ReviewRule>,
+    labels: Json<Labels>,
 }
 
 /// Postmortem `id` for its page on `conn`. When the caller kept it as of `known`, one small
@@ -295,7 +297,8 @@ async fn first_query(
                       AS "people: Json<Vec<User>>",
                   CASE WHEN $2 AND $3 AND v.teams_version IS DISTINCT FROM $5 THEN picker_teams() END
                       AS "teams: Json<Vec<Team>>",
-                  (SELECT r.review FROM severity_rules r WHERE r.severity = i.severity) AS "review: ReviewRule"
+                  (SELECT r.review FROM severity_rules r WHERE r.severity = i.severity) AS "review: ReviewRule",
+                  incident_labels(i.id) AS "labels!: Json<Labels>"
            FROM incidents i
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(x.section ORDER BY x.section), '{}') AS keys,
@@ -392,7 +395,7 @@ fn loaded(row: Row, action_items: Vec<WithHtml<ActionItem>>, for_page: bool) -> 
             action_items: items_html,
             sections: sections_html,
         },
-        postmortem: Postmortem { incident, timeline, action_items, sections },
+        postmortem: Postmortem { incident, timeline, action_items, sections, labels: row.labels.0 },
         extras,
     }
 }
@@ -412,7 +415,15 @@ pub async fn find(conn: &mut PgConnection, id: IncidentId) -> sqlx::Result<Optio
     Ok(load(conn, id).await?.map(|loaded| loaded.postmortem))
 }
 
-/// Every postmortem, newest first, in four queries however many there are (for the archive
+/// Postmortem `id`'s services, tags and factors (empty if there is no such postmortem).
+pub async fn labels(db: &mut PgConnection, id: IncidentId) -> sqlx::Result<Labels> {
+    let labels = sqlx::query_scalar!(r#"SELECT incident_labels($1) AS "labels!: Json<Labels>""#, id as IncidentId)
+        .fetch_one(&mut *db)
+        .await?;
+    Ok(labels.0)
+}
+
+/// Every postmortem, newest first, in five queries however many there are (for the archive
 /// download and `hindsight export --all`).
 pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
     let incidents = super::incidents::all(&mut *db).await?;
@@ -424,6 +435,13 @@ pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
         sqlx::query_as("SELECT a.* FROM action_item_rows a ORDER BY a.incident_id, a.id").fetch_all(&mut *db).await?;
     let sections: Vec<ExtraSection> =
         sqlx::query_as("SELECT s.* FROM incident_sections s ORDER BY s.incident_id, s.id").fetch_all(&mut *db).await?;
+    let mut labels: HashMap<IncidentId, Labels> =
+        sqlx::query!(r#"SELECT id AS "id: IncidentId", incident_labels(id) AS "labels!: Json<Labels>" FROM incidents"#)
+            .fetch_all(&mut *db)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.labels.0))
+            .collect();
     let mut timelines = group(timeline, |e| e.incident_id);
     let mut items = group(items, |i| i.incident_id);
     let mut sections = group(sections, |s| s.incident_id);
@@ -436,6 +454,7 @@ pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
                 timeline: timelines.remove(&id).unwrap_or_default(),
                 action_items: items.remove(&id).unwrap_or_default(),
                 sections: sections.remove(&id).unwrap_or_default(),
+                labels: labels.remove(&id).unwrap_or_default(),
             }
         })
         .collect())

@@ -87,19 +87,25 @@ fn push_filters<'a>(sql: &mut QueryBuilder<'a, Postgres>, table: &str, id: &str,
         ));
     }
     if let Some(service) = filter.service {
-        sql.push(format!(" AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = {id} AND s.service_id = "))
-            .push_bind(service.0)
-            .push(")");
+        sql.push(format!(
+            " AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = {id} AND s.service_id = "
+        ))
+        .push_bind(service.0)
+        .push(")");
     }
     if let Some(factor) = filter.factor {
-        sql.push(format!(" AND EXISTS (SELECT 1 FROM incident_factors f WHERE f.incident_id = {id} AND f.factor_id = "))
-            .push_bind(factor.0)
-            .push(")");
+        sql.push(format!(
+            " AND EXISTS (SELECT 1 FROM incident_factors f WHERE f.incident_id = {id} AND f.factor_id = "
+        ))
+        .push_bind(factor.0)
+        .push(")");
     }
     if let Some(tag) = &filter.tag {
-        sql.push(format!(" AND EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_id = {id} AND lower(t.tag) = lower("))
-            .push_bind(tag)
-            .push("))");
+        sql.push(format!(
+            " AND EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_id = {id} AND lower(t.tag) = lower("
+        ))
+        .push_bind(tag)
+        .push("))");
     }
 }
 

@@ -50,6 +50,10 @@ text_enum!(
         WebhookDeleted => ("webhook.deleted", "Webhook deleted"),
         RecurrenceConfirmed => ("incident.recurrence_confirmed", "Recurrence confirmed"),
         RecurrenceRemoved => ("incident.recurrence_removed", "Recurrence removed"),
+        ServiceRenamed => ("service.renamed", "Service renamed"),
+        ServiceMerged => ("service.merged", "Services merged"),
+        FactorKindAdded => ("factor_kind.added", "Contributing factor added"),
+        FactorKindChanged => ("factor_kind.changed", "Contributing factor changed"),
     }
 );
 

@@ -6,9 +6,10 @@
 use ::time::{Date, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::labels::{self, FactorChoice, FactorFields, FactorKind, Labels, LabelsDraft};
 use super::time::{self as t, Offset};
 use super::{
-    ActionItem, ActionKind, ActionStatus, ExtraSection, Incident, Marker, PerSection, Priority, Section,
+    ActionItem, ActionKind, ActionStatus, ExtraSection, FactorKindId, Incident, Marker, PerSection, Priority, Section,
     SectionHeadings, Severity, Status, TeamId, TimelineEntry, UserId,
 };
 
@@ -134,6 +135,13 @@ pub struct IncidentForm {
     pub template: String,
     /// The version the edit was based on (hidden field; empty when creating).
     pub version: String,
+    /// The services it affected, comma-separated.
+    pub services: String,
+    /// Its tags, comma-separated.
+    pub tags: String,
+    /// Its contributing factors: a box and an explanation per kind shown.
+    #[serde(flatten)]
+    pub factors: FactorFields,
 }
 
 /// A validated postmortem, ready to insert or update.
@@ -181,6 +189,34 @@ impl IncidentForm {
     /// The version this edit was based on, if the hidden field holds one.
     pub fn base_version(&self) -> Option<i32> {
         version_field(&self.version)
+    }
+
+    /// The form with the services, tags and factors of `labels` filled in.
+    pub fn with_labels(mut self, labels: &Labels) -> IncidentForm {
+        self.services = labels.service_list();
+        self.tags = labels.tag_list();
+        self.factors = FactorFields::of(&labels.factors);
+        self
+    }
+
+    /// The services, tags and factors typed, given the taxonomy's `kinds` (to name them in the
+    /// messages; a kind the form names that is not among them is refused).
+    pub fn validate_labels(&self, kinds: &[FactorKind]) -> Result<LabelsDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let services = labels::services(&mut errors, "services", &self.services);
+        let tags = labels::tags(&mut errors, "tags", &self.tags);
+        let name_of = |id: FactorKindId| {
+            kinds.iter().find(|kind| kind.id == id).map(|kind| kind.name.clone()).unwrap_or_else(|| "A factor".into())
+        };
+        let factors = self.factors.validate(&mut errors, "factors", name_of);
+        for (choice, _) in &factors {
+            if let FactorChoice::Kind(id) = choice
+                && !kinds.iter().any(|kind| kind.id == *id)
+            {
+                errors.add("factors", "A contributing factor you ticked no longer exists; untick it and save again.");
+            }
+        }
+        errors.into_result(|| LabelsDraft { services, tags, factors })
     }
 
     /// The form with `section` holding `text` (for building forms in code: tests, tools).

@@ -2,6 +2,7 @@
 
 mod due;
 pub mod input;
+pub mod labels;
 pub mod limits;
 pub mod search;
 mod section;
@@ -17,7 +18,7 @@ use std::str::FromStr;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type, serde::Deserialize, serde::Serialize)]
         #[sqlx(transparent)]
         #[serde(transparent)]
         pub struct $name(pub i64);
@@ -603,4 +604,6 @@ pub struct Postmortem {
     pub action_items: Vec<ActionItem>,
     /// In the order they were added; shown and exported after the action items.
     pub sections: Vec<ExtraSection>,
+    /// Its services, tags and contributing factors.
+    pub labels: labels::Labels,
 }

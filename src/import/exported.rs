@@ -9,7 +9,9 @@ use std::borrow::Cow;
 use time::{Date, PrimitiveDateTime};
 
 use super::action_items::{ImportedItem, ItemStatus};
-use super::model::{ExtraSection, Field, ImportedEntry, ImportedPostmortem, ResolvedItem, TitleSource};
+use super::model::{
+    ExtraSection, Field, ImportedEntry, ImportedFactor, ImportedLabels, ImportedPostmortem, ResolvedItem, TitleSource,
+};
 use super::outline::CodeFences;
 use crate::domain::input::{FieldErrors, ImportedVerification, MAX_NAME_CHARS, verification_evidence};
 use crate::domain::time::{self as t, Offset, showable};
@@ -132,6 +134,13 @@ impl<'a> Reader<'a> {
         format::read_metadata(self.next()?, label)
     }
 
+    /// `- **Label:** value` → value, if the next line is one; otherwise nothing is read.
+    fn optional(&mut self, label: &str) -> Option<&'a str> {
+        let value = format::read_metadata(self.lines.get(self.pos)?, label)?;
+        self.pos += 1;
+        Some(value)
+    }
+
     /// At the end of the document, or at the blank line before the next `## ` heading.
     fn at_section_end(&self) -> bool {
         self.pos >= self.lines.len()
@@ -160,6 +169,17 @@ impl<'a> Reader<'a> {
                 Some(end)
             }
         };
+        let mut labels = ImportedLabels::default();
+        if let Some(services) = self.optional(label::SERVICES) {
+            labels.services = format::read_list(services);
+        }
+        if let Some(tags) = self.optional(label::TAGS) {
+            labels.tags = format::read_list(tags);
+        }
+        while let Some(factor) = self.optional(label::FACTOR) {
+            let (name, explanation) = format::read_factor(factor);
+            labels.factors.push(ImportedFactor { name: name.to_owned(), explanation: explanation.to_owned() });
+        }
         Some(ImportedPostmortem {
             title: title.to_owned(),
             title_source: Some(TitleSource::Heading),
@@ -177,6 +197,7 @@ impl<'a> Reader<'a> {
             action_items: Vec::new(),
             action_item_notes: String::new(),
             extra_sections: Vec::new(),
+            labels,
             notes: Vec::new(),
             start_conflict: None,
             end_conflict: None,

@@ -108,6 +108,22 @@ pub struct ResolvedItem {
     pub due_on: Option<Date>,
 }
 
+/// The services, tags and contributing factors a document names (a Hindsight export's
+/// `**Services:**`, `**Tags:**` and `**Contributing factor:**` lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportedLabels {
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub factors: Vec<ImportedFactor>,
+}
+
+/// A contributing factor, by its kind's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFactor {
+    pub name: String,
+    pub explanation: String,
+}
+
 /// Everything recognised in one document: what the import preview shows, what `--dry-run
 /// --json` prints, and what is saved as a draft after the user's corrections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,6 +154,9 @@ pub struct ImportedPostmortem {
     /// Text in the action-items section that is not an item.
     pub action_item_notes: String,
     pub extra_sections: Vec<ExtraSection>,
+    /// Its services, tags and factors (in JSON, `services`, `tags` and `factors` keys).
+    #[serde(flatten)]
+    pub labels: ImportedLabels,
     /// What the importer assumed, for the user to check.
     pub notes: Vec<String>,
     /// Why the start (or the end) cannot be read: the document states two different ones. The

@@ -13,8 +13,10 @@ use super::check_input;
 use super::draft::{Drafts, recognise, saved};
 use super::outline::CodeFences;
 use crate::domain::input::{
-    ActionItemForm, ImportedVerification, IncidentForm, SectionForm, TimelineDraft, TimelineForm, VerifyForm,
+    ActionItemForm, FieldErrors, ImportedVerification, IncidentForm, SectionForm, TimelineDraft, TimelineForm,
+    VerifyForm,
 };
+use crate::domain::labels::{self, FactorChoice, LabelsDraft};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
     ActionKind, ActionStatus, Incident, IncidentId, PerSection, Postmortem, Priority, Section, Severity, Status,
@@ -46,6 +48,7 @@ fn check_round_trip(postmortem: &Postmortem, want: &Drafts) -> Result<(), TestCa
         prop_assert_eq!(got, want, "action item\n{}", exported);
     }
     prop_assert_eq!(&got.sections, &want.sections, "extra sections\n{}", exported);
+    prop_assert_eq!(&got.labels, &want.labels, "services, tags and factors\n{}", exported);
 
     let again = export(&saved(got));
     prop_assert_eq!(again, exported, "the re-export differs");
@@ -382,6 +385,42 @@ struct Forms {
     /// database keeps it): evidence, verifier as written, and the day.
     action_items: Vec<(ActionItemForm, Option<Verification>)>,
     sections: Vec<SectionForm>,
+    labels: RawLabels,
+}
+
+/// Services, tags and factors (kind, explanation) as typed.
+type RawLabels = (Vec<String>, Vec<String>, Vec<(String, String)>);
+
+/// Names and explanations from the same atoms as the text (commas, dashes, Markdown, odd
+/// Unicode), a few of each.
+fn raw_labels() -> impl Strategy<Value = RawLabels> {
+    (
+        prop::collection::vec(inline(), 0..4),
+        prop::collection::vec(inline(), 0..4),
+        prop::collection::vec((inline(), prop_oneof![1 => Just(String::new()), 4 => inline()]), 0..4),
+    )
+}
+
+/// The labels the forms would keep of `raw`: services and tags typed comma-separated, each
+/// factor with its explanation (a factor whose kind or explanation the forms refuse is left out,
+/// as its form would be corrected).
+fn labels_of(raw: &RawLabels) -> LabelsDraft {
+    let mut errors = FieldErrors::default();
+    let services = labels::services(&mut errors, "services", &raw.0.join(", "));
+    let tags = labels::tags(&mut errors, "tags", &raw.1.join(", "));
+    let mut factors: Vec<(FactorChoice, String)> = Vec::new();
+    for (kind, explanation) in &raw.2 {
+        let mut errors = FieldErrors::default();
+        let name = labels::factor_kind_name(&mut errors, "factors", kind);
+        let explanation = labels::explanation(&mut errors, "factors", &name, explanation);
+        let taken = factors
+            .iter()
+            .any(|(choice, _)| matches!(choice, FactorChoice::Named(n) if n.to_lowercase() == name.to_lowercase()));
+        if errors.is_empty() && !taken {
+            factors.push((FactorChoice::Named(name), explanation));
+        }
+    }
+    LabelsDraft { services, tags, factors }
 }
 
 fn incident_form() -> impl Strategy<Value = (IncidentForm, PrimitiveDateTime)> {
@@ -556,12 +595,14 @@ fn forms() -> impl Strategy<Value = Forms> {
             prop::collection::vec(timeline_form(start), 0..6),
             prop::collection::vec((action_item_form(), prop::option::of(verification())), 0..5),
             prop::collection::vec(section_form(), 0..3),
+            raw_labels(),
         )
-            .prop_map(|(incident, timeline, action_items, sections)| Forms {
+            .prop_map(|(incident, timeline, action_items, sections, labels)| Forms {
                 incident,
                 timeline,
                 action_items,
                 sections,
+                labels,
             })
     })
 }
@@ -588,7 +629,7 @@ fn validate(forms: Forms) -> Option<Drafts> {
         })
         .collect::<Option<Vec<_>>>()?;
     let sections = forms.sections.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
-    Some(Drafts { incident, timeline, action_items, sections })
+    Some(Drafts { incident, timeline, action_items, sections, labels: labels_of(&forms.labels) })
 }
 
 /// The incident row a timeline form is validated against.
@@ -620,6 +661,7 @@ fn the_generator_makes_varied_savable_postmortems() {
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
     let (mut offsets, mut ongoing, mut multi_day, mut seconds) = (Vec::new(), 0, 0, 0);
+    let (mut services, mut tags, mut factors) = (0, 0, 0);
     for _ in 0..64 {
         let Ok(tree) = saved_postmortem().new_tree(&mut runner) else { continue };
         let (postmortem, _) = tree.current();
@@ -627,7 +669,11 @@ fn the_generator_makes_varied_savable_postmortems() {
         ongoing += usize::from(postmortem.incident.ended_at.is_none());
         multi_day += usize::from(crate::markdown::export::timeline_needs_dates(&postmortem));
         seconds += usize::from(postmortem.incident.started_at.second() != 0);
+        services += usize::from(postmortem.labels.services.len() > 1);
+        tags += usize::from(!postmortem.labels.tags.is_empty());
+        factors += usize::from(postmortem.labels.factors.iter().any(|f| !f.explanation.is_empty()));
     }
+    assert!(services > 0 && tags > 0 && factors > 0, "{services} {tags} {factors}");
     offsets.sort_unstable();
     offsets.dedup();
     assert!(offsets.len() > 10 && ongoing > 0 && multi_day > 0 && seconds > 0, "{offsets:?} {ongoing} {multi_day}");

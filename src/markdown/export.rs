@@ -49,6 +49,16 @@ fn export_untimed(postmortem: &Postmortem) -> String {
         }
         _ => metadata(&mut doc, label::END, label::ONGOING),
     }
+    let labels = &postmortem.labels;
+    if !labels.services.is_empty() {
+        metadata(&mut doc, label::SERVICES, &labels.service_list());
+    }
+    if !labels.tags.is_empty() {
+        metadata(&mut doc, label::TAGS, &labels.tag_list());
+    }
+    for factor in &labels.factors {
+        metadata(&mut doc, label::FACTOR, &format::write_factor(&factor.name, &factor.explanation));
+    }
 
     // The authors' own headings where an import kept them, else the standard ones.
     let headings = &incident.headings;
@@ -395,6 +405,7 @@ mod tests {
                 due_on: Some(date!(2025 - 04 - 01)),
                 ..ActionItem::new(ActionItemId(1), id, "Add jitter")
             }],
+            labels: Default::default(),
         }
     }
 

@@ -18,6 +18,7 @@ use super::paths;
 use crate::app::{self, Actor};
 use crate::db;
 use crate::domain::input::{IncidentForm, VerifyForm};
+use crate::domain::labels::Labels;
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{ActionItem, ActionItemId, IncidentId, PerSection, Postmortem};
 use crate::import::{self, draft};
@@ -46,6 +47,10 @@ pub struct IncidentJson {
     sections: Vec<SectionJson>,
     /// Confirmed recurrences both ways (read apart: see `recurrences::RecurrencesJson`).
     recurrences: super::recurrences::RecurrencesJson,
+    /// `services` ([{id, name}], by name), `tags` ([name], by name), `factors`
+    /// ([{id, name, explanation}], in the authors' order).
+    #[serde(flatten)]
+    labels: Labels,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +140,7 @@ struct SectionJson {
 
 impl IncidentJson {
     pub fn new(postmortem: Postmortem) -> IncidentJson {
-        let Postmortem { incident, timeline, action_items, sections } = postmortem;
+        let Postmortem { incident, timeline, action_items, sections, labels } = postmortem;
         let offset: Offset = incident.offset;
         let instant = |at| t::format_rfc3339(at, offset);
         IncidentJson {
@@ -168,6 +173,7 @@ impl IncidentJson {
             title: incident.title,
             texts: incident.texts,
             recurrences: Default::default(),
+            labels,
         }
     }
 }
@@ -208,6 +214,41 @@ async fn action_item(db: &mut PgConnection, id: IncidentId, item: ActionItemId) 
     let offset = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?.offset;
     let item = db::action_items::find(&mut *db, id, item).await?.ok_or(AppError::NotFound)?;
     Ok(Json(ActionItemJson::new(item, offset)))
+}
+
+/// `POST /api/incidents/{id}/labels`: sets its services, tags and contributing factors (all
+/// three, replacing what it had) if it is still at the version sent; answers with the
+/// postmortem as `GET` would.
+pub async fn set_labels(
+    mut db: Db,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<IncidentId>,
+    body: std::result::Result<Json<app::labels::LabelsInput>, JsonRejection>,
+) -> Result<Json<IncidentJson>> {
+    let Json(input) = body.map_err(|rejection| {
+        AppError::Unprocessable(format!("The body is not the JSON expected: {}", rejection.body_text()))
+    })?;
+    app::labels::set(&mut db, Actor::from(&user), id, &input).await?;
+    incident(db, Path(id)).await
+}
+
+/// `GET /api/services`: every service in use, by name, with how many postmortems name it.
+pub async fn services(mut db: Db) -> Result<Json<Vec<ServiceJson>>> {
+    let rows = db::services::listing(&mut *db).await?;
+    Ok(Json(rows.into_iter().map(|s| ServiceJson { id: s.id.0, name: s.name, incidents: s.incidents }).collect()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceJson {
+    id: i64,
+    name: String,
+    incidents: i64,
+}
+
+/// `GET /api/factors`: the kinds of contributing factor, in the taxonomy's order, retired ones
+/// included (`retired: true`).
+pub async fn factors(mut db: Db) -> Result<Json<Vec<crate::domain::labels::FactorKind>>> {
+    Ok(Json(db::factors::kinds(&mut *db).await?))
 }
 
 /// `GET /api/incidents/{id}/export.md`: the same document as the page's download.

@@ -24,6 +24,7 @@ use crate::db;
 use crate::db::form_drafts::FormDraft;
 use crate::domain::User;
 use crate::domain::input::{FieldErrors, IncidentForm};
+use crate::domain::labels::{FactorKind, Labels};
 use crate::domain::search::SearchOrder;
 use crate::domain::time as t;
 use crate::domain::{
@@ -183,6 +184,10 @@ pub struct FormPage {
     marked: (Option<String>, Option<String>),
     /// The templates a new postmortem may start from (none when editing).
     choices: Vec<TemplateChoice>,
+    /// The services in use, suggested as one types.
+    service_names: Vec<String>,
+    /// The kinds of contributing factor offered: those not retired, and any the form names.
+    factor_kinds: Vec<FactorKind>,
     /// The template each severity starts from, for the script that follows the severity.
     rule_templates: Vec<(Severity, TemplateId)>,
     /// The outline the form follows: the chosen template's (new) or the postmortem's own.
@@ -388,7 +393,22 @@ impl FormPage {
             choices: Vec::new(),
             rule_templates: Vec::new(),
             outline: None,
+            service_names: Vec::new(),
+            factor_kinds: Vec::new(),
         }
+    }
+
+    /// The services to suggest and the kinds of factor to offer: every kind not retired, and a
+    /// retired one only where the form names it (the postmortem had it before it was retired).
+    async fn offer_labels(mut self, db: &mut sqlx::PgConnection) -> Result<FormPage> {
+        self.service_names = db::services::names(&mut *db).await?;
+        let named = &self.form.factors.0;
+        self.factor_kinds = db::factors::kinds(&mut *db)
+            .await?
+            .into_iter()
+            .filter(|kind| !kind.retired || named.contains_key(&kind.id))
+            .collect();
+        Ok(self)
     }
 
     /// Says which times timeline entries mark, so that the form offers to keep the start and
@@ -435,7 +455,7 @@ pub async fn new(mut db: Db, viewer: Viewer, CurrentUser(user): CurrentUser) -> 
         page.restore(form, &draft, None);
     }
     page.offer_templates(&mut db).await?;
-    Ok(page)
+    page.offer_labels(&mut db).await
 }
 
 /// The new-postmortem form again, with the templates offered.
@@ -447,7 +467,7 @@ async fn new_again(
 ) -> Result<FormPage> {
     let mut page = FormPage::new_incident(viewer, form, errors);
     page.offer_templates(db).await?;
-    Ok(page)
+    page.offer_labels(db).await
 }
 
 pub async fn create(
@@ -481,7 +501,8 @@ pub async fn edit(
     Path(id): Path<IncidentId>,
 ) -> Result<FormPage> {
     let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-    let form = IncidentForm::from_incident(&incident);
+    let labels = db::postmortems::labels(&mut db, id).await?;
+    let form = IncidentForm::from_incident(&incident).with_labels(&labels);
     let mut page = FormPage::edit(viewer, id, &incident.title, form, FieldErrors::default())
         .with_marks(&mut db, &incident, true)
         .await?;
@@ -490,7 +511,7 @@ pub async fn edit(
         page.restore(form, &draft, Some(incident.version));
     }
     page.others = others_editing(&mut db, id, &user).await?;
-    Ok(page)
+    page.offer_labels(&mut db).await
 }
 
 /// What the page's script is told after keeping a draft.
@@ -554,7 +575,7 @@ pub async fn update(
             Some(incident) => page.with_marks(&mut db, &incident, false).await?,
             None => page,
         };
-        return Ok(with_previews(page).await);
+        return Ok(with_previews(page.offer_labels(&mut db).await?).await);
     }
     let form = submitted.form;
     match app::postmortems::update(&mut db, Actor::from(&user), id, &form).await {
@@ -567,12 +588,17 @@ pub async fn update(
                 Some(incident) => page.with_marks(&mut db, &incident, false).await?,
                 None => page,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page.offer_labels(&mut db).await?).into_response())
         }
         // Someone saved since this form loaded: show theirs beside what was typed.
         Err(ChangeError::Stale) => {
             let current = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
-            let page = conflict_page(viewer, &current, form).with_marks(&mut db, &current, false).await?;
+            let labels = db::postmortems::labels(&mut db, id).await?;
+            let page = conflict_page(viewer, &current, &labels, form)
+                .with_marks(&mut db, &current, false)
+                .await?
+                .offer_labels(&mut db)
+                .await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(error) => Err(error.into()),
@@ -586,8 +612,8 @@ async fn outline_of(db: &mut sqlx::PgConnection, id: IncidentId) -> Result<Optio
 
 /// The form again with the user's text, the saved values that differ beside it, and the
 /// version bumped so that saving again knowingly replaces them.
-fn conflict_page(viewer: Viewer, current: &Incident, mut theirs: IncidentForm) -> FormPage {
-    let saved = IncidentForm::from_incident(current);
+fn conflict_page(viewer: Viewer, current: &Incident, labels: &Labels, mut theirs: IncidentForm) -> FormPage {
+    let saved = IncidentForm::from_incident(current).with_labels(labels);
     let mut pairs: Vec<(&'static str, &'static str, &String, &String)> = vec![
         ("Title", "title", &saved.title, &theirs.title),
         ("Severity", "severity", &saved.severity, &theirs.severity),
@@ -595,6 +621,8 @@ fn conflict_page(viewer: Viewer, current: &Incident, mut theirs: IncidentForm) -
         ("Start of impact", "started_at", &saved.started_at, &theirs.started_at),
         ("End of impact", "ended_at", &saved.ended_at, &theirs.ended_at),
         ("UTC offset", "utc_offset", &saved.utc_offset, &theirs.utc_offset),
+        ("Services", "services", &saved.services, &theirs.services),
+        ("Tags", "tags", &saved.tags, &theirs.tags),
     ];
     pairs.extend(
         Section::ALL.map(|section| (section.label(), section.key(), &saved.texts[section], &theirs.texts[section])),

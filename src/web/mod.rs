@@ -34,6 +34,7 @@ mod reviews;
 mod revisions;
 mod search;
 mod sections;
+mod taxonomy;
 pub mod teams;
 mod templates;
 mod timeline;
@@ -162,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds/postmortems.atom", get(feeds::postmortems))
         .route("/api/incidents/{id}", get(api::incident))
         .route("/api/incidents/{id}/export.md", get(api::export_markdown))
+        .route("/api/services", get(api::services))
+        .route("/api/factors", get(api::factors))
         .route("/account", get(account::show))
         .route("/help", get(help::shortcuts))
         .route("/account/password", post(account::change_password))
@@ -206,6 +209,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/submit", post(reviews::submit))
         .route("/incidents/{id}/publish", post(reviews::publish))
         .route("/incidents/{id}/comments", post(reviews::comment))
+        .route("/api/incidents/{id}/labels", post(api::set_labels))
         .route("/api/import", post(api::import))
         .route("/api/incidents/{id}/action-items/{item}/verify", post(api::verify_action_item))
         .route("/api/incidents/{id}/action-items/{item}/unverify", post(api::unverify_action_item));
@@ -228,6 +232,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/templates/{template}", get(templates::edit).post(templates::update).layer(template_limit()))
         .route("/admin/templates/{template}/delete", post(templates::delete))
         .route("/admin/severity-rules", post(templates::save_rules))
+        .route("/admin/services", get(taxonomy::services))
+        .route("/admin/services/{service}", post(taxonomy::rename_service))
+        .route("/admin/services/{service}/merge", post(taxonomy::merge_service))
+        .route("/admin/factors", get(taxonomy::factors).post(taxonomy::add_factor))
+        .route("/admin/factors/{factor}", post(taxonomy::change_factor))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/webhooks", get(webhooks::index).post(webhooks::create))
         .route("/admin/webhooks/{hook}", get(webhooks::show).post(webhooks::update))

@@ -341,6 +341,11 @@ pub fn admin_service(service: ServiceId) -> String {
     format!("/admin/services/{service}")
 }
 
+/// An admin's form target for merging one service into another.
+pub fn admin_service_merge(service: ServiceId) -> String {
+    admin_service(service) + "/merge"
+}
+
 /// An admin's form target for one kind of contributing factor (rename, describe, retire).
 pub fn admin_factor(factor: FactorKindId) -> String {
     format!("/admin/factors/{factor}")

@@ -184,6 +184,8 @@ pub struct ShowPage {
     author_publishes: bool,
     /// The template it was started from, and its questions for the timeline and action items.
     template_name: Option<String>,
+    /// Its services, tags and contributing factors.
+    labels: crate::domain::labels::Labels,
     timeline_hint: String,
     action_items_hint: String,
     comments: Vec<CommentView>,
@@ -363,6 +365,7 @@ impl ShowPage {
             advice,
             author_publishes: viewing.author_publishes,
             template_name: outline.map(|outline| outline.name.clone()),
+            labels: postmortem.labels.clone(),
             timeline_hint: questions(Part::Timeline),
             action_items_hint: questions(Part::ActionItems),
             comments,

@@ -93,6 +93,7 @@ fn postmortem(entries: i64) -> Postmortem {
                 body: long(3),
             })
             .collect(),
+        labels: Default::default(),
     }
 }
 

@@ -67,6 +67,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             })
             .collect(),
         sections: Vec::new(),
+        labels: Default::default(),
     }
 }
 

@@ -133,7 +133,7 @@ async fn every_postmortem_downloads_as_one_zip_with_an_index() {
     app.create_incident(&titled("Older outage")).await;
     let (response, queries) = TestApp::count_queries(app.get("/incidents/export.zip")).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(queries, 5, "the session, then one query per table, however many postmortems");
+    assert_eq!(queries, 6, "the session, then one query per table and one for the labels, however many postmortems");
     assert_eq!(response.header("content-type"), "application/zip");
     assert_eq!(response.header("content-disposition"), "attachment; filename=\"hindsight-postmortems.zip\"");
 

@@ -20,6 +20,7 @@ mod harness;
 mod import;
 mod incidents;
 mod journeys;
+mod labels;
 mod learning;
 mod ledger;
 mod rendering;

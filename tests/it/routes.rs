@@ -56,6 +56,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/feeds/postmortems.atom", Least(Viewer)),
     ("GET", "/api/incidents/{id}", Least(Viewer)),
     ("GET", "/api/incidents/{id}/export.md", Least(Viewer)),
+    ("GET", "/api/services", Least(Viewer)),
+    ("GET", "/api/factors", Least(Viewer)),
     ("GET", "/account", Least(Viewer)),
     ("GET", "/help", Least(Viewer)),
     ("GET", "/search", Least(Viewer)),
@@ -91,6 +93,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/import", Least(Engineer)),
     ("POST", "/import/preview", Least(Engineer)),
     ("GET", "/import/saved", Least(Engineer)),
+    ("POST", "/api/incidents/{id}/labels", Least(Engineer)),
     ("POST", "/api/import", Least(Engineer)),
     ("POST", "/api/incidents/{id}/action-items/{item}/verify", Least(Engineer)),
     ("POST", "/api/incidents/{id}/action-items/{item}/unverify", Least(Engineer)),
@@ -108,6 +111,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams", Least(Admin)),
     ("POST", "/admin/teams/{team}", Least(Admin)),
+    ("GET", "/admin/services", Least(Admin)),
+    ("POST", "/admin/services/{service}", Least(Admin)),
+    ("POST", "/admin/services/{service}/merge", Least(Admin)),
+    ("GET", "/admin/factors", Least(Admin)),
+    ("POST", "/admin/factors", Least(Admin)),
+    ("POST", "/admin/factors/{factor}", Least(Admin)),
     ("GET", "/admin/templates", Least(Admin)),
     ("POST", "/admin/templates", Least(Admin)),
     ("GET", "/admin/templates/new", Least(Admin)),
@@ -215,10 +224,13 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
         .fetch_one(&app.pool)
         .await
         .expect("a service");
+    let factor: i64 =
+        sqlx::query_scalar("SELECT min(id) FROM factor_kinds").fetch_one(&app.pool).await.expect("a factor kind");
     vec![
         ("{id}", json["id"].to_string()),
         ("{earlier}", json["id"].to_string()),
         ("{service}", service.to_string()),
+        ("{factor}", factor.to_string()),
         ("{hook}", hook.to_string()),
         ("{delivery}", delivery.to_string()),
         ("{entry}", json["timeline"][0]["id"].to_string()),

@@ -174,7 +174,7 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
 
     // Every payload in every kind of field, a postmortem per group so no payload can hide another.
     let app = TestApp::new().await;
-    let mut pages = Vec::new();
+    let mut pages: Vec<String> = Vec::new();
     for (group, payloads) in PAYLOADS.chunks(12).enumerate() {
         let prose = payloads.join("\n\n");
         let incident = IncidentForm { title: format!("XSS group {group} {}", payloads[0]), ..form() }
@@ -206,6 +206,26 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
             assert_eq!(json[list].as_array().map(Vec::len), Some(payloads.len()), "every payload saved in {list}");
         }
         assert!(!app.get(&path).await.texts("#writing-advice li").is_empty(), "the advice quotes the payloads");
+        // Services, tags and contributing factors named and explained with every payload (as
+        // far as each may hold: one line, no comma, its length).
+        let one_line = |payload: &str, max: usize| -> String {
+            payload.chars().map(|c| if c.is_control() || c == ',' { ' ' } else { c }).take(max).collect()
+        };
+        let kinds: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM factor_kinds ORDER BY id").fetch_all(&app.pool).await.expect("kinds");
+        let version: i32 = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
+            .bind(json["id"].as_i64().expect("an id"))
+            .fetch_one(&app.pool)
+            .await
+            .expect("a version");
+        let labels = serde_json::json!({
+            "version": version,
+            "services": payloads.iter().map(|p| one_line(p, 100)).collect::<Vec<_>>(),
+            "tags": payloads.iter().map(|p| one_line(p, 60)).collect::<Vec<_>>(),
+            "factors": kinds.iter().zip(payloads.iter().cycle()).map(|(id, p)| serde_json::json!({ "id": id, "explanation": one_line(p, 500) })).collect::<Vec<_>>(),
+        });
+        let saved = app.post_body(&format!("/api{path}/labels"), "application/json", labels.to_string()).await;
+        assert_eq!(saved.status, axum::http::StatusCode::OK, "the labels were saved: {}", saved.body);
         pages.push(path);
     }
     // People and teams named with every payload: they show in the header, the admin pages, the
@@ -265,6 +285,12 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
             .fetch_one(&app.pool)
             .await
             .expect("a verified item");
+    for (n, payload) in PAYLOADS.iter().enumerate() {
+        let name: String =
+            payload.chars().map(|c| if c.is_control() || c == ',' || c == '—' { ' ' } else { c }).take(50).collect();
+        let description: String = payload.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
+        app.post_form("/admin/factors", &[("name", format!("{name} {n}")), ("description", description)]).await;
+    }
     let first_team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
     // Templates named, described and written with every payload: their list, their pages, the
     // new-postmortem form that offers them, and a postmortem that shows their questions.
@@ -369,6 +395,9 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         "/admin/users".to_owned(),
         "/admin/teams".to_owned(),
         "/admin/audit".to_owned(),
+        "/admin/services".to_owned(),
+        "/admin/factors".to_owned(),
+        format!("{}/edit", pages[0]),
         format!("/admin/users/{}", people[3]),
         "/action-items?status=any".to_owned(),
         "/action-items?verified=yes".to_owned(),

@@ -11,6 +11,7 @@ use super::when::{self, PartialDate, Zone};
 use super::{Sections, split_sections};
 use crate::domain::input::is_web_address;
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
+use crate::domain::labels::{self, LabelsDraft};
 use crate::domain::time::{Offset, showable};
 use crate::domain::{ActionKind, ActionStatus, PerSection, Priority, Section, SectionHeadings, Severity, Status};
 use crate::format::{self, Part};
@@ -185,6 +186,7 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         action_items,
         action_item_notes: parsed_items.notes,
         extra_sections,
+        labels: Default::default(),
         notes,
         start_conflict,
         end_conflict,
@@ -459,6 +461,7 @@ pub struct Drafts {
     pub timeline: Vec<TimelineDraft>,
     pub action_items: Vec<ActionItemDraft>,
     pub sections: Vec<SectionDraft>,
+    pub labels: LabelsDraft,
 }
 
 /// Why a recognised postmortem cannot be saved as it is.
@@ -557,7 +560,8 @@ impl ImportedPostmortem {
             self.extra_sections.iter().map(|s| SectionDraft { heading: s.heading.clone(), body: s.body.clone() }),
         );
         let headings = self.own_headings(!timeline.is_empty(), !action_items.is_empty());
-        Ok(Drafts { incident: IncidentDraft { headings, ..incident }, timeline, action_items, sections })
+        let labels = self.labels.to_draft();
+        Ok(Drafts { incident: IncidentDraft { headings, ..incident }, timeline, action_items, sections, labels })
     }
 }
 
@@ -678,6 +682,59 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             .enumerate()
             .map(|(n, s)| ExtraSection { id: SectionId(n as i64), incident_id: id, heading: s.heading, body: s.body })
             .collect(),
+        labels: labels::Labels {
+            services: (drafts.labels.services.into_iter().enumerate())
+                .map(|(n, name)| labels::ServiceRef { id: ServiceId(n as i64), name })
+                .collect(),
+            tags: drafts.labels.tags,
+            factors: (drafts.labels.factors.into_iter().enumerate())
+                .map(|(n, (choice, explanation))| {
+                    let (id, name) = match choice {
+                        labels::FactorChoice::Kind(id) => (id, id.to_string()),
+                        labels::FactorChoice::Named(name) => (FactorKindId(n as i64), name),
+                    };
+                    labels::Factor { id, name, explanation }
+                })
+                .collect(),
+        },
+    }
+}
+
+impl super::model::ImportedLabels {
+    /// The labels to save: each name and explanation the forms would take (others are left
+    /// out: only a hand-edited document has them), each at most once, and no more than a form
+    /// may name.
+    pub fn to_draft(&self) -> LabelsDraft {
+        use crate::domain::input::FieldErrors;
+        let each = |names: &[String], read: fn(&mut FieldErrors, &'static str, &str) -> Vec<String>, max: usize| {
+            let mut kept: Vec<String> = Vec::new();
+            for name in names {
+                let mut errors = FieldErrors::default();
+                for name in read(&mut errors, "", name) {
+                    if !kept.iter().any(|k| k.to_lowercase() == name.to_lowercase()) {
+                        kept.push(name);
+                    }
+                }
+            }
+            kept.truncate(max);
+            kept
+        };
+        let mut factors: Vec<(labels::FactorChoice, String)> = Vec::new();
+        for factor in &self.factors {
+            let mut errors = FieldErrors::default();
+            let name = labels::factor_kind_name(&mut errors, "", &factor.name);
+            let explanation = labels::explanation(&mut errors, "", &name, &factor.explanation);
+            let named = |(choice, _): &(labels::FactorChoice, String)| matches!(choice, labels::FactorChoice::Named(n) if n.to_lowercase() == name.to_lowercase());
+            if errors.is_empty() && !factors.iter().any(named) {
+                factors.push((labels::FactorChoice::Named(name), explanation));
+            }
+        }
+        factors.truncate(labels::MAX_FACTORS);
+        LabelsDraft {
+            services: each(&self.services, labels::services, labels::MAX_SERVICES),
+            tags: each(&self.tags, labels::tags, labels::MAX_TAGS),
+            factors,
+        }
     }
 }
 
