@@ -215,9 +215,8 @@ CROSS JOIN LATERAL (
 CREATE TEMPORARY TABLE demo_services ON COMMIT DROP AS
 SELECT n, upper(left(name, 1)) || substr(name, 2) AS name
 FROM unnest((SELECT services FROM demo_words) ||
-            ARRAY['Postgres replica', 'object storage', 'service mesh', 'Kubernetes control plane',
-                  'CI pipeline', 'secrets manager', 'metrics pipeline', 'log shipping', 'web frontend',
-                  'iOS app', 'Android app', 'search indexer', 'rate limiter', 'identity provider',
+            ARRAY['Postgres replica', 'Kubernetes control plane', 'CI pipeline', 'secrets manager',
+                  'log shipping', 'web frontend', 'iOS app', 'Android app', 'search indexer',
                   'VPN gateway', 'status page']) WITH ORDINALITY AS s (name, n);
 -- The order of popularity the power law picks from: shared components first.
 CREATE TEMPORARY TABLE demo_popular ON COMMIT DROP AS
@@ -230,7 +229,7 @@ SELECT d.n, s.id FROM demo_services d JOIN services s ON s.name = d.name;
 
 INSERT INTO incident_services (incident_id, service_id, started_at)
 SELECT DISTINCT pick.incident_id, s.id, pick.started_at
-FROM (SELECT i.id AS incident_id, i.started_at, 1 + (i.n * 7) % 20 AS n FROM demo_incidents i
+FROM (SELECT i.id AS incident_id, i.started_at, i.service AS n FROM demo_incidents i
       UNION ALL
       SELECT i.id, i.started_at, p.n
       FROM demo_incidents i
@@ -255,9 +254,13 @@ CROSS JOIN demo_words w
 CROSS JOIN LATERAL (VALUES
     (1, (ARRAY['Configuration', 'Process', 'Automation surprise', 'Change', 'Dependency', 'Capacity', 'Capacity',
                'Capacity', 'Monitoring gap', 'Configuration', 'Software defect', 'Dependency', 'Change',
-               'Capacity', 'Software defect', 'Automation surprise', 'Change', 'Dependency'])[1 + (i.n * 5 + i.n / 7) % 18],
-        format('%s affected the %s.', upper(left(w.causes[1 + (i.n * 5 + i.n / 7) % 18], 1)) ||
-               substr(w.causes[1 + (i.n * 5 + i.n / 7) % 18], 2), w.services[1 + (i.n * 7) % 20])),
+               'Capacity', 'Software defect', 'Automation surprise', 'Change', 'Dependency', 'Change',
+               'Software defect', 'Capacity', 'Capacity', 'Dependency', 'Capacity', 'Software defect',
+               'Software defect', 'Software defect', 'Dependency', 'Software defect', 'Capacity',
+               'Automation surprise', 'Configuration', 'Software defect', 'Capacity', 'Automation surprise',
+               'Configuration', 'Software defect', 'Change', 'Dependency', 'Configuration'])[i.cause],
+        format('%s affected the %s.', upper(left(w.causes[i.cause], 1)) || substr(w.causes[i.cause], 2),
+               w.services[i.service])),
     (2, (ARRAY['Process', 'Monitoring gap', 'Knowledge gap', 'Capacity', 'Process'])[1 + (i.n * 3) % 5],
         (ARRAY['The canary did not cover the failing path.', 'Nothing alerted until customers noticed.',
                'The runbook was out of date.', 'Retries amplified the load tenfold.',

@@ -289,7 +289,7 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         let name: String =
             payload.chars().map(|c| if c.is_control() || c == ',' || c == '—' { ' ' } else { c }).take(50).collect();
         let description: String = payload.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
-        app.post_form("/admin/factors", &[("name", format!("{name} {n}")), ("description", description)]).await;
+        app.post_form("/admin/factors", &[("name", format!("{name} form {n}")), ("description", description)]).await;
     }
     let first_team: i64 = sqlx::query_scalar("SELECT min(id) FROM teams").fetch_one(&app.pool).await.expect("a team");
     // Templates named, described and written with every payload: their list, their pages, the
