@@ -261,12 +261,15 @@ pub async fn search(
     let mut sql = QueryBuilder::new("");
     push_window(&mut sql, text, filter);
     sql.push(", ");
+    // `ts_match_vq` is `@@` as a function, which no index can answer: the exact query is
+    // tested on the window's documents, found by id, rather than planned as a second search
+    // through the whole index.
     sql.push(format!(
         "hits AS MATERIALIZED (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, \
          i.utc_offset_minutes, {} AS key \
          FROM (SELECT * FROM window_rows ORDER BY started_at DESC, incident_id DESC LIMIT {WINDOW}) w \
          JOIN search_documents d ON d.incident_id = w.incident_id JOIN incidents i ON i.id = w.incident_id, q \
-         WHERE d.document @@ q.query) ",
+         WHERE ts_match_vq(d.document, q.query)) ",
         order_key(order)
     ));
     // The page is chosen first, then its titles and snippets made: `ts_headline` reads the
@@ -291,7 +294,7 @@ pub async fn search(
             push_window(&mut sql, text, filter);
             sql.push(format!(
                 "SELECT (SELECT count(*) FROM (SELECT * FROM window_rows ORDER BY started_at DESC, incident_id DESC LIMIT {WINDOW}) w \
-                 JOIN search_documents d ON d.incident_id = w.incident_id, q WHERE d.document @@ q.query), \
+                 JOIN search_documents d ON d.incident_id = w.incident_id, q WHERE ts_match_vq(d.document, q.query)), \
                  (SELECT count(*) FROM window_rows) > {WINDOW}"
             ));
             sql.build_query_as::<(i64, bool)>().fetch_one(&mut *tx).await?
