@@ -56,7 +56,7 @@ write_block() {
 }
 
 stats() {
-  sort -n "$1" | awk '{ t[NR] = $1; s += $1 } END { printf "%7.2f %7.2f", t[int(NR * 0.5 + 0.5)], s / NR }'
+  sort -n "$1" | awk '{ t[NR] = $1; s += $1 } END { printf "%.2f %.2f\n", t[int(NR * 0.5 + 0.5)], s / NR }'
 }
 
 load_say "HTTP: $rounds rounds of $block writes a kind, triggers on and off"
