@@ -52,6 +52,7 @@ async fn every_source_is_searchable_and_stays_in_step() {
         ("UPDATE timeline_entries SET body = 'Paged the koala rota'", "echidna", "koala"),
         ("UPDATE action_items SET body = 'Feed the possum', owner = 'Emu'", "bilby", "possum"),
         ("UPDATE action_items SET completion_note = 'Wallaby fed'", "nothing-here", "wallaby"),
+        ("UPDATE action_items SET verification_evidence = 'Bandicoot report'", "nothing-here", "bandicoot"),
         ("UPDATE incident_sections SET body = 'Lorikeet'", "galah", "lorikeet"),
         ("UPDATE review_comments SET body = 'What about the goanna?' WHERE kind = 'comment'", "cassowary", "goanna"),
     ] {
@@ -62,13 +63,26 @@ async fn every_source_is_searchable_and_stays_in_step() {
     for table in ["timeline_entries", "action_items", "incident_sections"] {
         sqlx::query(&format!("DELETE FROM {table}")).execute(&app.pool).await.expect("delete");
     }
-    for word in ["koala", "possum", "wallaby", "lorikeet"] {
+    for word in ["koala", "possum", "wallaby", "bandicoot", "lorikeet"] {
         assert!(words(&app, word).await.is_empty(), "{word} deleted");
     }
-    // Re-rendering HTML does not touch the documents.
-    let before: i64 = app.count("search_documents").await;
-    sqlx::query("UPDATE incident_texts SET rendered_with = 0").execute(&app.pool).await.expect("stale html");
-    assert_eq!(app.count("search_documents").await, before);
+    // Re-rendering HTML, or a change that adds no words, does not make the document again (its
+    // row version stays); moving a timeline entry does (the document follows writing order).
+    let row_version = || async {
+        sqlx::query_scalar::<_, String>("SELECT xmin::text FROM search_documents").fetch_one(&app.pool).await.unwrap()
+    };
+    let before = row_version().await;
+    for sql in ["UPDATE incident_texts SET rendered_with = 0", "UPDATE action_items SET version = version + 1"] {
+        sqlx::query(sql).execute(&app.pool).await.expect(sql);
+        assert_eq!(row_version().await, before, "{sql}");
+    }
+    app.post_form(&format!("{path}/timeline"), &[("time", "10:25"), ("body", "Woke the wombat")]).await;
+    let before = row_version().await;
+    sqlx::query("UPDATE timeline_entries SET occurred_at = occurred_at - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .expect("move");
+    assert_ne!(row_version().await, before, "a moved entry");
 
     assert_eq!(app.post_empty(&format!("{path}/delete")).await.status, StatusCode::SEE_OTHER);
     assert!(words(&app, "platypus").await.is_empty(), "a deleted postmortem");
