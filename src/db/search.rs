@@ -59,9 +59,25 @@ fn push_tsquery<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText) 
     sql.push(")");
 }
 
+/// Which rows a query walks to find postmortems: the postmortems, or the links to the service,
+/// factor or tag the filter names (see [`push_source`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    Incidents,
+    Services,
+    Factors,
+    Tags,
+}
+
 /// The filters, as `AND` clauses on a row whose postmortem's id is `id` and whose
 /// `started_at`, `severity` and `status` are the postmortem's, under the alias `table`.
-fn push_filters<'a>(sql: &mut QueryBuilder<'a, Postgres>, table: &str, id: &str, filter: &'a SearchFilter) {
+fn push_filters<'a>(
+    sql: &mut QueryBuilder<'a, Postgres>,
+    table: &str,
+    id: &str,
+    filter: &'a SearchFilter,
+    walked: Walked,
+) {
     if let Some(severity) = filter.severity {
         sql.push(format!(" AND {table}.severity = ")).push_bind(severity.as_str());
     }
@@ -86,21 +102,21 @@ fn push_filters<'a>(sql: &mut QueryBuilder<'a, Postgres>, table: &str, id: &str,
              AND a.status IN ('open', 'in_progress'))"
         ));
     }
-    if let Some(service) = filter.service {
+    if let Some(service) = filter.service.filter(|_| walked != Walked::Services) {
         sql.push(format!(
             " AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = {id} AND s.service_id = "
         ))
         .push_bind(service.0)
         .push(")");
     }
-    if let Some(factor) = filter.factor {
+    if let Some(factor) = filter.factor.filter(|_| walked != Walked::Factors) {
         sql.push(format!(
             " AND EXISTS (SELECT 1 FROM incident_factors f WHERE f.incident_id = {id} AND f.factor_id = "
         ))
         .push_bind(factor.0)
         .push(")");
     }
-    if let Some(tag) = &filter.tag {
+    if let Some(tag) = filter.tag.as_ref().filter(|_| walked != Walked::Tags) {
         sql.push(format!(
             " AND EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_id = {id} AND lower(t.tag) = lower("
         ))
@@ -131,10 +147,50 @@ pub struct Found {
     pub beyond_window: bool,
 }
 
+/// The postmortems the filters start from, as a subquery `p` with the columns of a [`Hit`]
+/// but the snippet (`key` being `key`, an expression over the postmortem `i`), for `push_filters`
+/// and `push_after_and_order` to narrow and order. When the filter names a service, a factor or
+/// a tag, the links to it are walked newest first (each link carries its postmortem's start,
+/// indexed with the key, and `p`'s start and id are the link's), so the postmortems named by a
+/// rare one are found without reading every other postmortem. Otherwise the postmortems
+/// themselves.
+fn push_source<'a>(sql: &mut QueryBuilder<'a, Postgres>, filter: &'a SearchFilter, key: &str) -> Walked {
+    let columns = format!(
+        "SELECT {{started}}.id, i.title, i.severity, i.status, {{started}}.started_at, i.ended_at, \
+         i.utc_offset_minutes, {key} AS key"
+    );
+    let linked = |sql: &mut QueryBuilder<'a, Postgres>, table: &str| {
+        sql.push(format!(
+            "({} FROM {table} l JOIN incidents i ON i.id = l.incident_id WHERE ",
+            columns.replace("{started}.id", "l.incident_id AS id").replace("{started}", "l")
+        ));
+    };
+    let walked = if let Some(service) = filter.service {
+        linked(sql, "incident_services");
+        sql.push("l.service_id = ").push_bind(service.0);
+        Walked::Services
+    } else if let Some(factor) = filter.factor {
+        linked(sql, "incident_factors");
+        sql.push("l.factor_id = ").push_bind(factor.0);
+        Walked::Factors
+    } else if let Some(tag) = &filter.tag {
+        linked(sql, "incident_tags");
+        sql.push("lower(l.tag) = lower(").push_bind(tag).push(")");
+        Walked::Tags
+    } else {
+        sql.push(format!("({} FROM incidents i WHERE true", columns.replace("{started}", "i")));
+        Walked::Incidents
+    };
+    sql.push(") p");
+    walked
+}
+
 /// How many postmortems the filters let through, up to [`COUNT_LIMIT`] + 1 (no words).
 pub async fn count(db: impl PgExecutor<'_>, filter: &SearchFilter) -> sqlx::Result<i64> {
-    let mut sql = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM incidents i WHERE true");
-    push_filters(&mut sql, "i", "i.id", filter);
+    let mut sql = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM ");
+    let walked = push_source(&mut sql, filter, "0");
+    sql.push(" WHERE true");
+    push_filters(&mut sql, "p", "p.id", filter, walked);
     sql.push(format!(" LIMIT {} ) matching", COUNT_LIMIT + 1));
     sql.build_query_scalar().fetch_one(db).await
 }
@@ -205,12 +261,11 @@ pub async fn browse(
     let order = if order == SearchOrder::Relevance { SearchOrder::Date } else { order };
     let mut sql = QueryBuilder::new(format!(
         "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, \
-         translate(p.title, '{MARK_START}{MARK_END}', '') AS title, '' AS snippet \
-         FROM (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, i.utc_offset_minutes, {} AS key \
-         FROM incidents i) p WHERE true",
-        order_key(order)
+         translate(p.title, '{MARK_START}{MARK_END}', '') AS title, '' AS snippet FROM "
     ));
-    push_filters(&mut sql, "p", "p.id", filter);
+    let walked = push_source(&mut sql, filter, &order_key(order));
+    sql.push(" WHERE true");
+    push_filters(&mut sql, "p", "p.id", filter, walked);
     push_after_and_order(&mut sql, "p", order, after);
     sql.push(format!(" LIMIT {limit}"));
     sql.build_query_as().fetch_all(db).await
@@ -230,7 +285,7 @@ fn push_window<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText, f
         " AS query) x), window_rows AS MATERIALIZED (SELECT d.incident_id, d.started_at \
          FROM search_documents d, q WHERE d.document @@ q.loose",
     );
-    push_filters(sql, "d", "d.incident_id", filter);
+    push_filters(sql, "d", "d.incident_id", filter, Walked::Incidents);
     sql.push(format!(" ORDER BY d.started_at DESC, d.incident_id DESC LIMIT {})", WINDOW + 1));
 }
 

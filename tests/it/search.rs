@@ -69,7 +69,10 @@ async fn every_source_is_searchable_and_stays_in_step() {
     // Re-rendering HTML, or a change that adds no words, does not make the document again (its
     // row version stays); moving a timeline entry does (the document follows writing order).
     let row_version = || async {
-        sqlx::query_scalar::<_, String>("SELECT xmin::text FROM search_documents").fetch_one(&app.pool).await.unwrap()
+        sqlx::query_scalar::<_, String>("SELECT xmin::text FROM search_documents")
+            .fetch_one(&app.pool)
+            .await
+            .expect("a document")
     };
     let before = row_version().await;
     for sql in ["UPDATE incident_texts SET rendered_with = 0", "UPDATE action_items SET version = version + 1"] {
@@ -217,6 +220,60 @@ async fn keyset_pages_neither_skip_nor_repeat() {
         unique.dedup();
         assert_eq!((seen.len(), unique.len()), (45, 45), "{order}");
     }
+    // Without words, through a filter that walks its links: the same pages, and a re-dated
+    // postmortem moves in the order with its links.
+    for sql in [
+        "INSERT INTO services (name) VALUES ('Gremlin pool')",
+        "INSERT INTO incident_services (incident_id, service_id) SELECT i.id, s.id FROM incidents i, services s",
+        "INSERT INTO incident_tags (incident_id, tag) SELECT id, 'Mischief' FROM incidents",
+        "INSERT INTO incident_factors (incident_id, factor_id, explanation, position)
+         SELECT i.id, (SELECT min(id) FROM factor_kinds), '', 0 FROM incidents i",
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.expect(sql);
+    }
+    let service: i64 = sqlx::query_scalar("SELECT id FROM services").fetch_one(&app.pool).await.expect("service");
+    let factor: i64 = sqlx::query_scalar("SELECT min(id) FROM factor_kinds").fetch_one(&app.pool).await.expect("kind");
+    let filtered = |filter: (&'static str, String), order: &'static str| {
+        let app = &app;
+        async move {
+            let mut seen = Vec::new();
+            let mut after = String::new();
+            loop {
+                let query =
+                    serde_urlencoded::to_string([(filter.0, filter.1.as_str()), ("order", order), ("after", &after)])
+                        .expect("as set up");
+                let json: Value =
+                    serde_json::from_str(&app.get(&format!("/api/search?{query}")).await.body).expect("as set up");
+                seen.extend(
+                    json["results"].as_array().expect("as set up").iter().map(|hit| hit["id"].as_i64().expect("id")),
+                );
+                match json["next"].as_str() {
+                    Some(next) => after = next.to_owned(),
+                    None => break seen,
+                }
+            }
+        }
+    };
+    let filters = [("service", service.to_string()), ("factor", factor.to_string()), ("tag", "mischief".to_owned())];
+    for filter in &filters {
+        for order in ["date", "severity", "duration"] {
+            let seen = filtered(filter.clone(), order).await;
+            let mut unique = seen.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!((seen.len(), unique.len()), (45, 45), "{filter:?} {order}");
+        }
+    }
+    let moved: i64 = sqlx::query_scalar(
+        "UPDATE incidents SET started_at = '2025-02-01', ended_at = '2025-02-01 01:00' WHERE title = 'Gremlin 4' RETURNING id",
+    )
+        .fetch_one(&app.pool)
+        .await
+        .expect("re-dated");
+    for filter in filters {
+        assert_eq!(filtered(filter.clone(), "date").await.first(), Some(&moved), "{filter:?}");
+    }
+
     let page = app.get("/search?q=gremlin").await;
     let next = page.attr("a[rel=next]", "href").expect("a next page");
     assert!(next.contains("after="), "{next}");
