@@ -145,8 +145,11 @@ async fn check_migrated(options: &PgConnectOptions) -> anyhow::Result<()> {
 /// Connection options for serving: the session settings that bound what one connection can
 /// cost. A statement, or a transaction left open, is cancelled by the server after the
 /// request deadline (a request is abandoned then anyway), and the server sends TCP keepalive
-/// probes so that it notices a Hindsight host that vanished. (Behind PgBouncer in transaction
-/// mode, set these on the role instead: see the README's operations section.)
+/// probes so that it notices a Hindsight host that vanished. JIT compilation is off: every
+/// query Hindsight makes reads a bounded number of rows, and on a large database the planner's
+/// estimates for a few of them (similar incidents) passed the JIT threshold and spent a hundred
+/// milliseconds compiling for a query that runs in ten. (Behind PgBouncer in transaction mode,
+/// set these on the role instead: see the README's operations section.)
 pub fn session_limits(options: &PgConnectOptions, deadline: Duration) -> PgConnectOptions {
     let millis = deadline.as_millis().to_string();
     options.clone().options([
@@ -155,6 +158,7 @@ pub fn session_limits(options: &PgConnectOptions, deadline: Duration) -> PgConne
         ("tcp_keepalives_idle", "30"),
         ("tcp_keepalives_interval", "10"),
         ("tcp_keepalives_count", "3"),
+        ("jit", "off"),
     ])
 }
 

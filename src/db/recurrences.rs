@@ -27,10 +27,11 @@ pub struct Similar {
     pub score: f64,
 }
 
-/// The candidates each way of being alike brings: the nearest titles, the latest whose text has
-/// every word of the title, and each shared service's latest postmortems. Bounded, so the
-/// query costs about the same at any size.
-const NEAREST_TITLES: i64 = 40;
+/// The candidates each way of being alike brings: the latest whose text has every word of the
+/// title, and each shared service's latest postmortems. Bounded, so the query costs about the
+/// same at any size; each candidate is then scored by shared services, shared factors, title
+/// similarity (trigrams) and shared words.
+const WITH_TITLE_WORDS: i64 = 40;
 const LATEST_PER_SERVICE: i64 = 30;
 
 /// The `limit` earlier postmortems (started before this one) most like postmortem `id`, most
@@ -46,7 +47,7 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                SELECT service_id FROM incident_services WHERE incident_id = $1
            ), my_factors AS (
                SELECT factor_id FROM incident_factors WHERE incident_id = $1
-           ), my_words AS (
+           ), my_words AS MATERIALIZED (
                -- Each significant word once, as first written: stop words have no lexeme.
                SELECT DISTINCT ON (lexeme) word, lexeme, position
                FROM me, regexp_split_to_table(me.text, '[^[:alnum:]]+') WITH ORDINALITY AS w (word, position),
@@ -54,16 +55,13 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                WHERE length(w.word) > 2
                ORDER BY lexeme, position
            ), candidates AS (
-               -- The nearest titles from the trigram index, of which the earlier ones: a fixed
-               -- number of index entries read, however many titles are alike.
-               (SELECT near.id FROM me, (SELECT i.id, i.started_at FROM incidents i
-                                         ORDER BY i.title <-> (SELECT title FROM me) LIMIT 5 * $2::bigint) near
-                WHERE near.started_at < me.started_at LIMIT $2)
-               UNION
-               -- Any few whose text has every word of the title (the first the index gives: ranking
-               -- them all would cost as many as match).
-               (SELECT d.incident_id FROM search_documents d JOIN incidents i ON i.id = d.incident_id, me
-                WHERE d.document @@ plainto_tsquery('english', me.title) AND i.started_at < me.started_at
+               -- The newest earlier ones whose text holds every word of the title, found in
+               -- the search index (a title is a few words, so they are few beside the whole).
+               -- Not the nearest titles by trigrams: among many alike titles a nearest-neighbour
+               -- walk of the trigram index read a large part of it, and grew with the data.
+               (SELECT d.incident_id AS id FROM search_documents d, me
+                WHERE d.document @@ plainto_tsquery('english', me.title) AND d.started_at < me.started_at
+                ORDER BY d.started_at DESC, d.incident_id DESC
                 LIMIT $2)
                UNION
                SELECT recent.incident_id
@@ -79,14 +77,18 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                       ARRAY(SELECT f.name FROM incident_factors x JOIN factor_kinds f ON f.id = x.factor_id
                             WHERE x.incident_id = i.id AND x.factor_id IN (SELECT factor_id FROM my_factors)
                             ORDER BY f.position, f.id) AS shared_factors,
-                      ARRAY(SELECT w.word FROM my_words w
-                            WHERE w.lexeme = ANY (tsvector_to_array(to_tsvector('english', i.title || ' ' ||
-                                      coalesce((SELECT t.body FROM incident_texts t
-                                                WHERE t.incident_id = i.id AND t.section = 'summary'), ''))))
+                      ARRAY(SELECT w.word FROM my_words w WHERE w.lexeme = ANY (words.lexemes)
                             ORDER BY w.position) AS shared_words,
                       similarity(i.title, me.title)::float8 AS title_similarity
                FROM candidates c JOIN incidents i ON i.id = c.id
                CROSS JOIN me
+               -- The words of its title and summary, once per candidate: the summary's from
+               -- the vector its row keeps for search, so no summary is parsed here.
+               CROSS JOIN LATERAL (
+                   SELECT tsvector_to_array(to_tsvector('english', i.title)
+                              || coalesce((SELECT t.search_vector FROM incident_texts t
+                                           WHERE t.incident_id = i.id AND t.section = 'summary'), '')) AS lexemes
+               ) words
            )
            SELECT id AS "id!: IncidentId", title AS "title!", severity AS "severity!: Severity",
                   status AS "status!: Status", started_at AS "started_at!", utc_offset_minutes AS "utc_offset_minutes!",
@@ -100,7 +102,7 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
            ORDER BY 11 DESC, started_at DESC, id DESC
            LIMIT $4"#,
         id as IncidentId,
-        NEAREST_TITLES,
+        WITH_TITLE_WORDS,
         LATEST_PER_SERVICE,
         limit,
     )
