@@ -65,3 +65,7 @@ CREATE INDEX IF NOT EXISTS incident_tags_recent_idx ON incident_tags (lower(tag)
 CREATE INDEX incidents_duration_idx ON incidents
     ((extract(epoch FROM coalesce(ended_at, started_at) - started_at)::float8) DESC, started_at DESC, id DESC);
 CREATE INDEX incidents_status_started_idx ON incidents (status, started_at DESC, id DESC);
+
+-- Similar incidents no longer walk the titles by trigram distance (it grew with the data; see
+-- `db::recurrences::similar`); `similarity()` scores a few candidates and needs no index.
+DROP INDEX incidents_title_trgm_idx;
