@@ -67,6 +67,7 @@ enum Walked {
     Services,
     Factors,
     Tags,
+    Teams,
 }
 
 /// The filters, as `AND` clauses on a row whose postmortem's id is `id` and whose
@@ -84,8 +85,8 @@ fn push_filters<'a>(
     if let Some(status) = filter.status {
         sql.push(format!(" AND {table}.status = ")).push_bind(status.as_str());
     }
-    if let Some(team) = filter.team {
-        sql.push(format!(" AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = {id} AND a.team_id = "))
+    if let Some(team) = filter.team.filter(|_| walked != Walked::Teams) {
+        sql.push(format!(" AND EXISTS (SELECT 1 FROM incident_teams a WHERE a.incident_id = {id} AND a.team_id = "))
             .push_bind(team.0)
             .push(")");
     }
@@ -149,8 +150,8 @@ pub struct Found {
 
 /// The postmortems the filters start from, as a subquery `p` with the columns of a [`Hit`]
 /// but the snippet (`key` being `key`, an expression over the postmortem `i`), for `push_filters`
-/// and `push_after_and_order` to narrow and order. When the filter names a service, a factor or
-/// a tag, the links to it are walked newest first (each link carries its postmortem's start,
+/// and `push_after_and_order` to narrow and order. When the filter names a service, a factor, a
+/// tag or a team (of its action items), the links to it are walked newest first (each link carries its postmortem's start,
 /// indexed with the key, and `p`'s start and id are the link's), so the postmortems named by a
 /// rare one are found without reading every other postmortem. Otherwise the postmortems
 /// themselves.
@@ -177,6 +178,10 @@ fn push_source<'a>(sql: &mut QueryBuilder<'a, Postgres>, filter: &'a SearchFilte
         linked(sql, "incident_tags");
         sql.push("lower(l.tag) = lower(").push_bind(tag).push(")");
         Walked::Tags
+    } else if let Some(team) = filter.team {
+        linked(sql, "incident_teams");
+        sql.push("l.team_id = ").push_bind(team.0);
+        Walked::Teams
     } else {
         sql.push(format!("({} FROM incidents i WHERE true", columns.replace("{started}", "i")));
         Walked::Incidents
