@@ -59,11 +59,13 @@ fn push_tsquery<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText) 
     sql.push(")");
 }
 
-/// Which rows a query walks to find postmortems: the postmortems, or the links to the service,
-/// factor or tag the filter names (see [`push_source`]).
+/// Which rows a query walks to find postmortems: the postmortems, their search documents (which
+/// carry how many of their action items are open), or the links to the service, factor, tag or
+/// team the filter names (see [`push_source`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Walked {
     Incidents,
+    Documents,
     Services,
     Factors,
     Tags,
@@ -97,7 +99,9 @@ fn push_filters<'a>(
         let end = to.next_day().map(|day| day.midnight().assume_utc()).unwrap_or(OffsetDateTime::now_utc());
         sql.push(format!(" AND {table}.started_at < ")).push_bind(end);
     }
-    if filter.open_items {
+    if filter.open_items && walked == Walked::Documents {
+        sql.push(format!(" AND {table}.open_items > 0"));
+    } else if filter.open_items {
         sql.push(format!(
             " AND EXISTS (SELECT 1 FROM action_items a WHERE a.incident_id = {id} \
              AND a.status IN ('open', 'in_progress'))"
@@ -290,7 +294,7 @@ fn push_window<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText, f
         " AS query) x), window_rows AS MATERIALIZED (SELECT d.incident_id, d.started_at \
          FROM search_documents d, q WHERE d.document @@ q.loose",
     );
-    push_filters(sql, "d", "d.incident_id", filter, Walked::Incidents);
+    push_filters(sql, "d", "d.incident_id", filter, Walked::Documents);
     sql.push(format!(" ORDER BY d.started_at DESC, d.incident_id DESC LIMIT {})", WINDOW + 1));
 }
 

@@ -446,11 +446,12 @@ async fn tags_and_factors_and_the_fields_filters_read_stay_in_step() {
     assert_eq!(found(&app, "q=ocelot&severity=SEV1&from=2020-02-01&to=2020-02-03").await, vec![id]);
 }
 
-/// The index's team filter reads which teams own items of which postmortem from counts kept by
-/// triggers: items added, moved between teams and deleted at once, over real concurrent
-/// requests and transactions, leave the counts exactly what a recount finds, with no error.
+/// The team filter reads which teams own items of which postmortem, and the open-items filter of
+/// a search how many are open, from counts kept by triggers: items added, moved between teams,
+/// ticked done and deleted at once, over real concurrent requests and transactions, leave the
+/// counts exactly what a recount finds, with no error.
 #[tokio::test]
-async fn the_team_filter_stays_exact_under_concurrent_item_writes() {
+async fn the_team_and_open_item_counts_stay_exact_under_concurrent_item_writes() {
     let app = std::sync::Arc::new(TestApp::new().await);
     let path = app.create_incident(&titled("Many hands")).await;
     let id = id_of(&path);
@@ -468,12 +469,19 @@ async fn the_team_filter_stays_exact_under_concurrent_item_writes() {
         .await
         .expect("items");
     let mut writes = tokio::task::JoinSet::new();
-    for n in 0..12 {
+    for n in 0..16 {
         let (app, path, teams, seeded) = (app.clone(), path.clone(), teams.clone(), seeded.clone());
         writes.spawn(async move {
-            match n % 3 {
+            match n % 4 {
+                3 => {
+                    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE id = $1")
+                        .bind(seeded[n % seeded.len()])
+                        .execute(&app.pool)
+                        .await
+                        .expect("tick an item done");
+                }
                 0 => {
-                    let form = [("body", format!("Added item {n}")), ("team_id", teams[n % 2].to_string())];
+                    let form = [("body", format!("Added item {n}")), ("team_id", teams[n / 4 % 2].to_string())];
                     let status = app.post_form(&format!("{path}/actions"), &form).await.status;
                     assert_eq!(status, StatusCode::SEE_OTHER, "add {n}");
                 }
@@ -510,7 +518,30 @@ async fn the_team_filter_stays_exact_under_concurrent_item_writes() {
     .await
     .expect("recount");
     assert_eq!(differences, 0);
+    let (kept, counted): (i32, i64) = sqlx::query_as(
+        "SELECT d.open_items, (SELECT count(*) FROM action_items a
+                               WHERE a.incident_id = d.incident_id AND a.status IN ('open', 'in_progress'))
+         FROM search_documents d WHERE d.incident_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("open items");
+    assert_eq!(kept, i32::try_from(counted).expect("small"), "open items");
+    assert_eq!(found(&app, "q=many+hands&open=1").await, vec![id], "a search through open items");
+    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE incident_id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("all done");
+    assert!(found(&app, "q=many+hands&open=1").await.is_empty(), "nothing open any more");
     for team in teams {
-        assert_eq!(found(&app, &format!("team={team}")).await, vec![id], "team {team}");
+        let owns: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM action_items WHERE team_id = $1)")
+            .bind(team)
+            .fetch_one(&app.pool)
+            .await
+            .expect("owns items");
+        let expected = if owns { vec![id] } else { Vec::new() };
+        assert_eq!(found(&app, &format!("team={team}")).await, expected, "team {team}");
     }
 }
