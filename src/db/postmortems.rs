@@ -427,14 +427,19 @@ pub async fn labels(db: &mut PgConnection, id: IncidentId) -> sqlx::Result<Label
 /// download and `hindsight export --all`).
 pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
     let incidents = super::incidents::all(&mut *db).await?;
-    let timeline: Vec<TimelineEntry> =
-        sqlx::query_as("SELECT e.* FROM timeline_entries e ORDER BY e.incident_id, e.occurred_at, e.id")
-            .fetch_all(&mut *db)
-            .await?;
+    let timeline: Vec<TimelineEntry> = sqlx::query_as(
+        "SELECT e.id, e.incident_id, e.occurred_at, e.body, e.time_as_written, e.marker FROM timeline_entries e \
+             ORDER BY e.incident_id, e.occurred_at, e.id",
+    )
+    .fetch_all(&mut *db)
+    .await?;
     let items: Vec<ActionItem> =
         sqlx::query_as("SELECT a.* FROM action_item_rows a ORDER BY a.incident_id, a.id").fetch_all(&mut *db).await?;
-    let sections: Vec<ExtraSection> =
-        sqlx::query_as("SELECT s.* FROM incident_sections s ORDER BY s.incident_id, s.id").fetch_all(&mut *db).await?;
+    let sections: Vec<ExtraSection> = sqlx::query_as(
+        "SELECT s.id, s.incident_id, s.heading, s.body FROM incident_sections s ORDER BY s.incident_id, s.id",
+    )
+    .fetch_all(&mut *db)
+    .await?;
     let mut labels: HashMap<IncidentId, Labels> =
         sqlx::query!(r#"SELECT id AS "id: IncidentId", incident_labels(id) AS "labels!: Json<Labels>" FROM incidents"#)
             .fetch_all(&mut *db)
