@@ -117,6 +117,14 @@ pub struct ImportedLabels {
     pub factors: Vec<ImportedFactor>,
 }
 
+/// What a Hindsight export says about recurrences: its `**Happened before:**` and
+/// `**Happened again:**` lines' values, as written (`#12 — Disk full`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportedRecurrences {
+    pub happened_before: Vec<String>,
+    pub happened_again: Vec<String>,
+}
+
 /// A contributing factor, by its kind's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportedFactor {
@@ -157,6 +165,8 @@ pub struct ImportedPostmortem {
     /// Its services, tags and factors (in JSON, `services`, `tags` and `factors` keys).
     #[serde(flatten)]
     pub labels: ImportedLabels,
+    /// Its recurrences as written (in JSON, `{"happened_before": [...], "happened_again": [...]}`).
+    pub recurrences: ImportedRecurrences,
     /// What the importer assumed, for the user to check.
     pub notes: Vec<String>,
     /// Why the start (or the end) cannot be read: the document states two different ones. The
