@@ -29,7 +29,7 @@ pub struct Recurrences {
 }
 
 /// What an imported document says about recurrences, as written, to keep with the postmortem.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RecurrencesAsWritten {
     pub happened_before: Vec<String>,
     pub happened_again: Vec<String>,

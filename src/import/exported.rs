@@ -10,11 +10,11 @@ use time::{Date, PrimitiveDateTime};
 
 use super::action_items::{ImportedItem, ItemStatus};
 use super::model::{
-    ExtraSection, Field, ImportedEntry, ImportedFactor, ImportedLabels, ImportedPostmortem, ImportedRecurrences,
-    ResolvedItem, TitleSource,
+    ExtraSection, Field, ImportedEntry, ImportedFactor, ImportedLabels, ImportedPostmortem, ResolvedItem, TitleSource,
 };
 use super::outline::CodeFences;
 use crate::domain::input::{FieldErrors, ImportedVerification, MAX_NAME_CHARS, verification_evidence};
+use crate::domain::recurrences::RecurrencesAsWritten;
 use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Marker, PerSection, Section, Severity, Status};
 use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
@@ -183,7 +183,7 @@ impl<'a> Reader<'a> {
         }
         // Kept as written: whether `#12` is a postmortem of this instance is the door's to
         // decide when saving (`app::imports`), not the reader's.
-        let mut recurrences = ImportedRecurrences::default();
+        let mut recurrences = RecurrencesAsWritten::default();
         while let Some(earlier) = self.optional(label::HAPPENED_BEFORE) {
             recurrences.happened_before.push(earlier.to_owned());
         }

@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use super::action_items::ImportedItem;
 use super::sections::{SectionKind, classify};
+use crate::domain::recurrences::RecurrencesAsWritten;
 use crate::domain::{PerSection, Severity, Status};
 
 /// Where the title came from.
@@ -117,14 +118,6 @@ pub struct ImportedLabels {
     pub factors: Vec<ImportedFactor>,
 }
 
-/// What a Hindsight export says about recurrences: its `**Happened before:**` and
-/// `**Happened again:**` lines' values, as written (`#12 — Disk full`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImportedRecurrences {
-    pub happened_before: Vec<String>,
-    pub happened_again: Vec<String>,
-}
-
 /// A contributing factor, by its kind's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportedFactor {
@@ -165,8 +158,9 @@ pub struct ImportedPostmortem {
     /// Its services, tags and factors (in JSON, `services`, `tags` and `factors` keys).
     #[serde(flatten)]
     pub labels: ImportedLabels,
-    /// Its recurrences as written (in JSON, `{"happened_before": [...], "happened_again": [...]}`).
-    pub recurrences: ImportedRecurrences,
+    /// A Hindsight export's `**Happened before:**` and `**Happened again:**` lines' values, as
+    /// written (in JSON, `{"happened_before": [...], "happened_again": [...]}`).
+    pub recurrences: RecurrencesAsWritten,
     /// What the importer assumed, for the user to check.
     pub notes: Vec<String>,
     /// Why the start (or the end) cannot be read: the document states two different ones. The

@@ -567,17 +567,13 @@ impl ImportedPostmortem {
         );
         let headings = self.own_headings(!timeline.is_empty(), !action_items.is_empty());
         let labels = self.labels.to_draft();
-        let recurrences = RecurrencesAsWritten {
-            happened_before: self.recurrences.happened_before.clone(),
-            happened_again: self.recurrences.happened_again.clone(),
-        };
         Ok(Drafts {
             incident: IncidentDraft { headings, ..incident },
             timeline,
             action_items,
             sections,
             labels,
-            recurrences,
+            recurrences: self.recurrences.clone(),
         })
     }
 }
