@@ -101,6 +101,36 @@ pub mod label {
     /// One line per contributing factor: its kind, then [`super::FACTOR_SEPARATOR`] and its
     /// explanation when it has one.
     pub const FACTOR: &str = "Contributing factor";
+    /// One line per earlier postmortem this one repeats: [`super::write_incident_ref`].
+    pub const HAPPENED_BEFORE: &str = "Happened before";
+    /// One line per later postmortem that repeats this one.
+    pub const HAPPENED_AGAIN: &str = "Happened again";
+}
+
+/// Between a postmortem's number and its title in a recurrence's line: `#12 — Disk full`.
+pub const REF_SEPARATOR: &str = " — ";
+
+/// `#12 — Disk full`: another postmortem, as a recurrence's line names it. The number is this
+/// instance's id; the title says which postmortem it is anywhere else.
+pub fn write_incident_ref(id: i64, title: &str) -> String {
+    format!("#{id}{REF_SEPARATOR}{title}")
+}
+
+/// The number and title of a line [`write_incident_ref`] wrote (a title may hold the
+/// separator too: only the first one separates).
+pub fn read_incident_ref(value: &str) -> Option<(i64, &str)> {
+    let (number, title) = value.strip_prefix('#')?.split_once(REF_SEPARATOR)?;
+    let id = Some(number).filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))?.parse().ok()?;
+    Some((id, title))
+}
+
+/// `#15, #16`: the postmortems an action item recurred in, then what an import kept as written.
+pub fn write_recurred_in(ids: &[i64], as_written: &str) -> String {
+    let mut parts: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+    if !as_written.is_empty() {
+        parts.push(as_written.to_owned());
+    }
+    parts.join(", ")
 }
 
 /// The names of a `Services` or `Tags` line (neither may contain a comma).
@@ -169,8 +199,11 @@ pub mod item {
     pub const VERIFIED: &str = "**Verified:** ";
     pub const VERIFIED_BY: &str = "**Verified by:** ";
     pub const EVIDENCE: &str = "**Evidence:** ";
-    pub const LABELS: [&str; 11] =
-        [OWNER, TEAM, DUE, KIND, PRIORITY, STATUS, TICKET, NOTE, VERIFIED, VERIFIED_BY, EVIDENCE];
+    /// The later postmortems in which what the item was meant to prevent happened again:
+    /// [`super::write_recurred_in`].
+    pub const RECURRED_IN: &str = "**Recurred in:** ";
+    pub const LABELS: [&str; 12] =
+        [OWNER, TEAM, DUE, KIND, PRIORITY, STATUS, TICKET, NOTE, VERIFIED, VERIFIED_BY, EVIDENCE, RECURRED_IN];
     pub const IN_PROGRESS: &str = "in progress";
     pub const WONT_DO: &str = "won't do: ";
 }
@@ -305,6 +338,16 @@ mod tests {
         assert!(reads_as_standard("Timeline notes"), "an extra section the importer would take for the timeline");
         assert!(!reads_as_standard("Detection"));
         assert_eq!(read_metadata(&metadata_line(label::SEVERITY, "SEV2"), label::SEVERITY), Some("SEV2"));
+    }
+
+    #[test]
+    fn incident_refs_read_back_whatever_the_title_holds() {
+        for title in ["Disk full", "#3 — the **same** — again", " — ", "12"] {
+            assert_eq!(read_incident_ref(&write_incident_ref(12, title)), Some((12, title)));
+        }
+        for bad in ["12 — Disk full", "# — Disk full", "#12—Disk full", "#1x — Disk full", "#12"] {
+            assert_eq!(read_incident_ref(bad), None, "{bad}");
+        }
     }
 
     #[test]

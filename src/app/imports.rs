@@ -9,6 +9,7 @@ use crate::db;
 use crate::domain::input::IncidentDraft;
 use crate::domain::limits;
 use crate::domain::{AuditAction, IncidentId, PerSection, Status};
+use crate::format;
 use crate::import::draft::Drafts;
 use crate::markdown::RENDERER_VERSION;
 
@@ -73,8 +74,44 @@ async fn insert(tx: &mut Transaction<'_, Postgres>, actor: Actor, drafts: &Draft
         db::sections::insert(&mut **tx, id, section, html, RENDERER_VERSION).await?;
     }
     super::labels::save_new(tx, id, &drafts.labels).await?;
+    recurrences(tx, actor, id, drafts).await?;
     let summary = format!("Imported the postmortem “{}”", drafts.incident.title);
     db::audit::record(&mut **tx, actor.user(), AuditAction::IncidentImported, &summary, Some(id)).await?;
     revisions::record(tx, id, actor, Step::Edit).await?;
     Ok(id)
+}
+
+/// An imported export's "Happened before" lines. Ids are per instance, and a wiki export is
+/// often imported into another one, where `#12` is some unrelated postmortem: so a line is
+/// recorded as a confirmed recurrence only when `#12` here has that very title and started
+/// earlier (a document exported from this instance and imported again); every other line is
+/// kept as written, and the export writes it again. "Happened again" lines and an item's
+/// "Recurred in" are always kept as written: linking them would change the later postmortem,
+/// which already names the one it repeats, by importing a copy of the earlier one.
+async fn recurrences(tx: &mut Transaction<'_, Postgres>, actor: Actor, id: IncidentId, drafts: &Drafts) -> Result<()> {
+    let mut unlinked = Vec::new();
+    for line in &drafts.recurrences.happened_before {
+        let earlier = match format::read_incident_ref(line) {
+            Some((number, title)) => match db::incidents::find(&mut **tx, IncidentId(number)).await? {
+                Some(earlier) if earlier.title == title && earlier.started_at < drafts.incident.started_at => {
+                    Some(earlier.id)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        match earlier {
+            Some(earlier) => {
+                db::recurrences::insert(&mut **tx, id, earlier, actor.user()).await?;
+                // Its page and export name this one now.
+                db::incidents::touch(&mut **tx, earlier).await?;
+            }
+            None => unlinked.push(line.clone()),
+        }
+    }
+    let again = &drafts.recurrences.happened_again;
+    if !unlinked.is_empty() || !again.is_empty() {
+        db::recurrences::keep_as_written(&mut **tx, id, &unlinked, again).await?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use sqlx::PgConnection;
 
-use super::revisions::Step;
+use super::revisions::{self, Step};
 use super::{Actor, ChangeError, PostmortemChange, Result};
 use crate::db;
 use crate::domain::{ActionItemId, AuditAction, IncidentId};
@@ -38,8 +38,10 @@ pub async fn confirm(
         // Already as asked (dropping the change rolls back).
         return Ok(());
     }
-    // The earlier postmortem's page shows the link too: every instance reads it again.
+    // The earlier postmortem's page and export show the link too: every instance reads it
+    // again, and its history keeps its document as it now reads (touching it locked its row).
     db::incidents::touch(change.conn(), earlier).await?;
+    revisions::record(change.conn(), earlier, actor, Step::Edit).await?;
     let summary = format!("Confirmed that this happened before, in “{}” (#{earlier})", before.title);
     change.commit(AuditAction::RecurrenceConfirmed, &summary, Some(Step::Edit)).await
 }
@@ -52,6 +54,7 @@ pub async fn remove(conn: &mut PgConnection, actor: Actor, later: IncidentId, ea
         return Ok(());
     }
     db::incidents::touch(change.conn(), earlier).await?;
+    revisions::record(change.conn(), earlier, actor, Step::Edit).await?;
     let summary = format!("Removed the recurrence of postmortem #{earlier}");
     change.commit(AuditAction::RecurrenceRemoved, &summary, Some(Step::Edit)).await
 }

@@ -25,9 +25,10 @@ pub async fn insert(
     sqlx::query_scalar!(
         r#"INSERT INTO action_items (incident_id, body, owner, team, due_on, completed_at, owner_id, kind,
                                      priority, status, wont_do_reason, team_id, ticket_url, completion_note,
-                                     html, rendered_with, verified_at, verified_by_name, verification_evidence)
+                                     html, rendered_with, verified_at, verified_by_name, verification_evidence,
+                                     recurred_in_as_written)
            VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 IN ('done', 'wont_do') THEN now() END, $7, $8, $9, $6,
-                   $10, $11, $12, $13, $14, $15, $16::date::timestamp AT TIME ZONE 'UTC', $17, $18)
+                   $10, $11, $12, $13, $14, $15, $16::date::timestamp AT TIME ZONE 'UTC', $17, $18, $19)
            RETURNING id AS "id: ActionItemId""#,
         incident as IncidentId,
         draft.body,
@@ -47,6 +48,7 @@ pub async fn insert(
         draft.verified.as_ref().map(|verified| verified.on),
         draft.verified.as_ref().map(|verified| verified.by.as_str()).unwrap_or_default(),
         draft.verified.as_ref().map(|verified| verified.evidence.as_str()).unwrap_or_default(),
+        draft.recurred_in_as_written,
     )
     .fetch_one(db)
     .await

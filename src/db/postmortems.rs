@@ -16,6 +16,7 @@ use sqlx::types::Json;
 use time::OffsetDateTime;
 
 use crate::domain::labels::Labels;
+use crate::domain::recurrences::Recurrences;
 use crate::domain::time::Offset;
 use crate::domain::{
     ActionItem, CommentKind, ExtraSection, Incident, IncidentId, Marker, Outline, PerSection, Postmortem, ReviewRule,
@@ -175,6 +176,7 @@ struct Row {
     teams: Option<Json<Vec<Team>>>,
     review: Option<ReviewRule>,
     labels: Json<Labels>,
+    recurrences: Json<Recurrences>,
 }
 
 /// Postmortem `id` for its page on `conn`. When the caller kept it as of `known`, one small
@@ -298,7 +300,8 @@ async fn first_query(
                   CASE WHEN $2 AND $3 AND v.teams_version IS DISTINCT FROM $5 THEN picker_teams() END
                       AS "teams: Json<Vec<Team>>",
                   (SELECT r.review FROM severity_rules r WHERE r.severity = i.severity) AS "review: ReviewRule",
-                  incident_labels(i.id) AS "labels!: Json<Labels>"
+                  incident_labels(i.id) AS "labels!: Json<Labels>",
+                  incident_recurrence_refs(i.id) AS "recurrences!: Json<Recurrences>"
            FROM incidents i
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(x.section ORDER BY x.section), '{}') AS keys,
@@ -395,7 +398,14 @@ fn loaded(row: Row, action_items: Vec<WithHtml<ActionItem>>, for_page: bool) -> 
             action_items: items_html,
             sections: sections_html,
         },
-        postmortem: Postmortem { incident, timeline, action_items, sections, labels: row.labels.0 },
+        postmortem: Postmortem {
+            incident,
+            timeline,
+            action_items,
+            sections,
+            labels: row.labels.0,
+            recurrences: row.recurrences.0,
+        },
         extras,
     }
 }
@@ -440,13 +450,16 @@ pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
     )
     .fetch_all(&mut *db)
     .await?;
-    let mut labels: HashMap<IncidentId, Labels> =
-        sqlx::query!(r#"SELECT id AS "id: IncidentId", incident_labels(id) AS "labels!: Json<Labels>" FROM incidents"#)
-            .fetch_all(&mut *db)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row.labels.0))
-            .collect();
+    let mut labels: HashMap<IncidentId, (Labels, Recurrences)> = sqlx::query!(
+        r#"SELECT id AS "id: IncidentId", incident_labels(id) AS "labels!: Json<Labels>",
+                  incident_recurrence_refs(id) AS "recurrences!: Json<Recurrences>"
+           FROM incidents"#
+    )
+    .fetch_all(&mut *db)
+    .await?
+    .into_iter()
+    .map(|row| (row.id, (row.labels.0, row.recurrences.0)))
+    .collect();
     let mut timelines = group(timeline, |e| e.incident_id);
     let mut items = group(items, |i| i.incident_id);
     let mut sections = group(sections, |s| s.incident_id);
@@ -454,12 +467,14 @@ pub async fn all(db: &mut PgConnection) -> sqlx::Result<Vec<Postmortem>> {
         .into_iter()
         .map(|incident| {
             let id = incident.id;
+            let (labels, recurrences) = labels.remove(&id).unwrap_or_default();
             Postmortem {
                 incident,
                 timeline: timelines.remove(&id).unwrap_or_default(),
                 action_items: items.remove(&id).unwrap_or_default(),
                 sections: sections.remove(&id).unwrap_or_default(),
-                labels: labels.remove(&id).unwrap_or_default(),
+                labels,
+                recurrences,
             }
         })
         .collect())

@@ -236,3 +236,22 @@ pub async fn delete(db: &mut PgConnection, later: IncidentId, earlier: IncidentI
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Keeps what an imported document said about recurrences of postmortem `id` and did not name a
+/// postmortem of this instance, as written (the export writes it again).
+pub async fn keep_as_written(
+    db: impl PgExecutor<'_>,
+    id: IncidentId,
+    happened_before: &[String],
+    happened_again: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE incidents SET happened_before_as_written = $2, happened_again_as_written = $3 WHERE id = $1",
+        id as IncidentId,
+        happened_before,
+        happened_again,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

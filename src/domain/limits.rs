@@ -317,6 +317,7 @@ mod tests {
             ticket_url: String::new(),
             completion_note: String::new(),
             verified: None,
+            recurred_in_as_written: String::new(),
         }
     }
 

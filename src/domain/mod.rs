@@ -4,6 +4,7 @@ mod due;
 pub mod input;
 pub mod labels;
 pub mod limits;
+pub mod recurrences;
 pub mod search;
 mod section;
 pub mod time;
@@ -444,6 +445,9 @@ pub struct ActionItem {
     pub verification_evidence: String,
     /// The later incidents in which what it was meant to prevent happened again.
     pub recurred_in: Vec<IncidentId>,
+    /// The incidents an imported document said it recurred in, as written (another instance's
+    /// ids: see `app::imports`).
+    pub recurred_in_as_written: String,
 }
 
 impl ActionItem {
@@ -474,6 +478,7 @@ impl ActionItem {
             verifier: String::new(),
             verification_evidence: String::new(),
             recurred_in: Vec::new(),
+            recurred_in_as_written: String::new(),
         }
     }
 
@@ -606,4 +611,6 @@ pub struct Postmortem {
     pub sections: Vec<ExtraSection>,
     /// Its services, tags and contributing factors.
     pub labels: labels::Labels,
+    /// The postmortems it repeats and those that repeat it.
+    pub recurrences: recurrences::Recurrences,
 }

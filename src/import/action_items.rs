@@ -37,6 +37,9 @@ pub struct ImportedItem {
     /// A done item's verification, read from a Hindsight export.
     #[serde(skip)]
     pub verified: Option<ImportedVerification>,
+    /// The postmortems a Hindsight export says it recurred in, as written (`#15, #16`).
+    #[serde(skip)]
+    pub recurred_in: Option<String>,
     /// Read from a Hindsight export: ticket, priority and kind are Hindsight's own values and
     /// go back into their fields rather than into the text.
     #[serde(skip)]
@@ -55,6 +58,7 @@ impl ImportedItem {
             priority: None,
             kind: None,
             verified: None,
+            recurred_in: None,
             reason: None,
             note: None,
             exact: false,

@@ -14,6 +14,7 @@ use super::model::{
 };
 use super::outline::CodeFences;
 use crate::domain::input::{FieldErrors, ImportedVerification, MAX_NAME_CHARS, verification_evidence};
+use crate::domain::recurrences::RecurrencesAsWritten;
 use crate::domain::time::{self as t, Offset, showable};
 use crate::domain::{Marker, PerSection, Section, Severity, Status};
 use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
@@ -180,6 +181,15 @@ impl<'a> Reader<'a> {
             let (name, explanation) = format::read_factor(factor);
             labels.factors.push(ImportedFactor { name: name.to_owned(), explanation: explanation.to_owned() });
         }
+        // Kept as written: whether `#12` is a postmortem of this instance is the door's to
+        // decide when saving (`app::imports`), not the reader's.
+        let mut recurrences = RecurrencesAsWritten::default();
+        while let Some(earlier) = self.optional(label::HAPPENED_BEFORE) {
+            recurrences.happened_before.push(earlier.to_owned());
+        }
+        while let Some(later) = self.optional(label::HAPPENED_AGAIN) {
+            recurrences.happened_again.push(later.to_owned());
+        }
         Some(ImportedPostmortem {
             title: title.to_owned(),
             title_source: Some(TitleSource::Heading),
@@ -198,6 +208,7 @@ impl<'a> Reader<'a> {
             action_item_notes: String::new(),
             extra_sections: Vec::new(),
             labels,
+            recurrences,
             notes: Vec::new(),
             start_conflict: None,
             end_conflict: None,
@@ -310,11 +321,11 @@ impl<'a> Reader<'a> {
 /// optional and in that order, as the item's first line. The status is written only when the
 /// tick box cannot say it: in progress, or `won't do: {reason}`.
 fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
-    const LABELS: [&str; 11] = item::LABELS;
+    const LABELS: [&str; item::LABELS.len()] = item::LABELS;
     let start =
         LABELS.iter().filter_map(|label| line.find(&format!("{}{label}", item::FIELDS))).min().unwrap_or(line.len());
     let (text, mut fields) = (&line[..start], line[start..].strip_prefix(item::FIELDS).unwrap_or_default());
-    let mut values: [Option<&str>; 11] = [None; 11];
+    let mut values: [Option<&str>; LABELS.len()] = [None; LABELS.len()];
     for (slot, label) in LABELS.iter().enumerate() {
         let Some(rest) = fields.strip_prefix(label) else { continue };
         // A value runs to the next field's label.
@@ -326,7 +337,20 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
     if !fields.is_empty() {
         return None;
     }
-    let [owner, team, due, kind, priority, written_status, ticket, note, verified_on, verified_by, evidence] = values;
+    let [
+        owner,
+        team,
+        due,
+        kind,
+        priority,
+        written_status,
+        ticket,
+        note,
+        verified_on,
+        verified_by,
+        evidence,
+        recurred_in,
+    ] = values;
     let due_on = match due {
         Some(due) => Some(t::parse_date(due)?),
         None => None,
@@ -365,6 +389,7 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
         reason,
         note: note.map(str::to_owned),
         verified,
+        recurred_in: recurred_in.map(str::to_owned),
         exact: true,
     };
     Some(ResolvedItem { item, due_on })

@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use super::action_items::ImportedItem;
 use super::sections::{SectionKind, classify};
+use crate::domain::recurrences::RecurrencesAsWritten;
 use crate::domain::{PerSection, Severity, Status};
 
 /// Where the title came from.
@@ -157,6 +158,9 @@ pub struct ImportedPostmortem {
     /// Its services, tags and factors (in JSON, `services`, `tags` and `factors` keys).
     #[serde(flatten)]
     pub labels: ImportedLabels,
+    /// A Hindsight export's `**Happened before:**` and `**Happened again:**` lines' values, as
+    /// written (in JSON, `{"happened_before": [...], "happened_again": [...]}`).
+    pub recurrences: RecurrencesAsWritten,
     /// What the importer assumed, for the user to check.
     pub notes: Vec<String>,
     /// Why the start (or the end) cannot be read: the document states two different ones. The

@@ -17,6 +17,7 @@ use crate::domain::input::{
     VerifyForm,
 };
 use crate::domain::labels::{self, FactorChoice, LabelsDraft};
+use crate::domain::recurrences::{IncidentRef, RecurrencesAsWritten};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{
     ActionKind, ActionStatus, Incident, IncidentId, PerSection, Postmortem, Priority, Section, Severity, Status,
@@ -49,6 +50,7 @@ fn check_round_trip(postmortem: &Postmortem, want: &Drafts) -> Result<(), TestCa
     }
     prop_assert_eq!(&got.sections, &want.sections, "extra sections\n{}", exported);
     prop_assert_eq!(&got.labels, &want.labels, "services, tags and factors\n{}", exported);
+    prop_assert_eq!(&got.recurrences, &want.recurrences, "recurrences\n{}", exported);
 
     let again = export(&saved(got));
     prop_assert_eq!(again, exported, "the re-export differs");
@@ -386,6 +388,48 @@ struct Forms {
     action_items: Vec<(ActionItemForm, Option<Verification>)>,
     sections: Vec<SectionForm>,
     labels: RawLabels,
+    recurrences: RawRecurrences,
+}
+
+/// Recurrences as a database would hold them (confirmed here: earlier and later postmortems by
+/// id and title, and for each action item the later ones it recurred in) and as an import would
+/// have kept them (lines that named another instance's postmortems, and each item's).
+#[derive(Debug, Clone)]
+struct RawRecurrences {
+    happened_before: Vec<(i64, String)>,
+    happened_again: Vec<(i64, String)>,
+    before_as_written: Vec<String>,
+    again_as_written: Vec<String>,
+    /// By the item's place; items beyond the list recurred nowhere.
+    items: Vec<(Vec<i64>, Option<String>)>,
+}
+
+/// Titles and written lines from the same hostile atoms as the text (`**`, `—`, `#12`, odd
+/// Unicode); a title as the form keeps it (trimmed, one line).
+fn raw_recurrences() -> impl Strategy<Value = RawRecurrences> {
+    fn refs() -> impl Strategy<Value = Vec<(i64, String)>> {
+        let title = inline().prop_filter_map("a title the form refuses", |raw| {
+            let mut errors = FieldErrors::default();
+            let title = crate::domain::input::line(&mut errors, "title", &raw, 200);
+            (errors.is_empty() && !title.is_empty()).then_some(title)
+        });
+        prop::collection::vec((1..100_000i64, title), 0..3)
+    }
+    // A written line may look like a reference (`#12 — ...`) or not.
+    fn written() -> impl Strategy<Value = Vec<String>> {
+        let line = prop_oneof![inline(), (1..100i64, inline()).prop_map(|(n, t)| format!("#{n} — {t}"))];
+        prop::collection::vec(line, 0..2)
+    }
+    let item = (prop::collection::vec(1..100_000i64, 0..3), prop::option::of(item_line()));
+    (refs(), refs(), written(), written(), prop::collection::vec(item, 0..5)).prop_map(
+        |(happened_before, happened_again, before_as_written, again_as_written, items)| RawRecurrences {
+            happened_before,
+            happened_again,
+            before_as_written,
+            again_as_written,
+            items,
+        },
+    )
 }
 
 /// Services, tags and factors (kind, explanation) as typed.
@@ -596,19 +640,23 @@ fn forms() -> impl Strategy<Value = Forms> {
             prop::collection::vec((action_item_form(), prop::option::of(verification())), 0..5),
             prop::collection::vec(section_form(), 0..3),
             raw_labels(),
+            raw_recurrences(),
         )
-            .prop_map(|(incident, timeline, action_items, sections, labels)| Forms {
+            .prop_map(|(incident, timeline, action_items, sections, labels, recurrences)| Forms {
                 incident,
                 timeline,
                 action_items,
                 sections,
                 labels,
+                recurrences,
             })
     })
 }
 
-/// Validates `forms` as the web app does; `None` when it would refuse them.
-fn validate(forms: Forms) -> Option<Drafts> {
+/// Validates `forms` as the web app does; `None` when it would refuse them. The drafts hold
+/// what an import kept as written; the recurrences confirmed here come apart, as the database
+/// adds them to the saved postmortem.
+fn validate(forms: Forms) -> Option<(Drafts, RawRecurrences)> {
     let incident = forms.incident.validate().ok()?;
     let row = stored(&incident);
     let mut timeline = forms.timeline.iter().map(|form| form.validate(&row).ok()).collect::<Option<Vec<_>>>()?;
@@ -628,8 +676,55 @@ fn validate(forms: Forms) -> Option<Drafts> {
             Some(draft)
         })
         .collect::<Option<Vec<_>>>()?;
+    let mut action_items = action_items;
+    for (item, (_, as_written)) in action_items.iter_mut().zip(&forms.recurrences.items) {
+        item.recurred_in_as_written = as_written.clone().unwrap_or_default();
+    }
     let sections = forms.sections.iter().map(|form| form.validate().ok()).collect::<Option<Vec<_>>>()?;
-    Some(Drafts { incident, timeline, action_items, sections, labels: labels_of(&forms.labels) })
+    let mut raw = forms.recurrences;
+    // As the database holds them: each postmortem once, by id.
+    for refs in [&mut raw.happened_before, &mut raw.happened_again] {
+        refs.sort_by_key(|(id, _)| *id);
+        refs.dedup_by_key(|(id, _)| *id);
+    }
+    for (ids, _) in &mut raw.items {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let recurrences = RecurrencesAsWritten {
+        happened_before: raw.before_as_written.clone(),
+        happened_again: raw.again_as_written.clone(),
+    };
+    let labels = labels_of(&forms.labels);
+    Some((Drafts { incident, timeline, action_items, sections, labels, recurrences }, raw))
+}
+
+/// `stored` saved, with the recurrences confirmed here, and the drafts its import must give:
+/// every recurrence as written, as the export names it.
+fn with_recurrences(stored: Drafts, raw: &RawRecurrences) -> (Postmortem, Drafts) {
+    let mut postmortem = saved(stored.clone());
+    let refs = |refs: &[(i64, String)]| -> Vec<IncidentRef> {
+        refs.iter().map(|(id, title)| IncidentRef { id: IncidentId(*id), title: title.clone() }).collect()
+    };
+    postmortem.recurrences.happened_before = refs(&raw.happened_before);
+    postmortem.recurrences.happened_again = refs(&raw.happened_again);
+    for (item, (ids, _)) in postmortem.action_items.iter_mut().zip(&raw.items) {
+        item.recurred_in = ids.iter().map(|id| IncidentId(*id)).collect();
+    }
+    let mut want = stored;
+    let lines = |refs: &[(i64, String)], written: &[String]| -> Vec<String> {
+        let linked: Vec<String> =
+            refs.iter().map(|(id, title)| crate::format::write_incident_ref(*id, title)).collect();
+        // The export writes a line confirmed here and kept as written once.
+        let kept = written.iter().filter(|line| !linked.contains(line)).cloned();
+        linked.iter().cloned().chain(kept).collect()
+    };
+    want.recurrences.happened_before = lines(&raw.happened_before, &raw.before_as_written);
+    want.recurrences.happened_again = lines(&raw.happened_again, &raw.again_as_written);
+    for (item, (ids, _)) in want.action_items.iter_mut().zip(&raw.items) {
+        item.recurred_in_as_written = crate::format::write_recurred_in(ids, &item.recurred_in_as_written);
+    }
+    (postmortem, want)
 }
 
 /// The incident row a timeline form is validated against.
@@ -652,7 +747,7 @@ fn stored(draft: &crate::domain::input::IncidentDraft) -> Incident {
 
 /// A postmortem as saved through the forms, and the validated rows it was saved from.
 fn saved_postmortem() -> impl Strategy<Value = (Postmortem, Drafts)> {
-    forms().prop_filter_map("the forms refuse it", validate).prop_map(|drafts| (saved(drafts.clone()), drafts))
+    forms().prop_filter_map("the forms refuse it", validate).prop_map(|(stored, raw)| with_recurrences(stored, &raw))
 }
 
 #[test]
@@ -662,6 +757,7 @@ fn the_generator_makes_varied_savable_postmortems() {
     let mut runner = TestRunner::deterministic();
     let (mut offsets, mut ongoing, mut multi_day, mut seconds) = (Vec::new(), 0, 0, 0);
     let (mut services, mut tags, mut factors) = (0, 0, 0);
+    let (mut before, mut again, mut recurred) = (0, 0, 0);
     for _ in 0..64 {
         let Ok(tree) = saved_postmortem().new_tree(&mut runner) else { continue };
         let (postmortem, _) = tree.current();
@@ -672,8 +768,13 @@ fn the_generator_makes_varied_savable_postmortems() {
         services += usize::from(postmortem.labels.services.len() > 1);
         tags += usize::from(!postmortem.labels.tags.is_empty());
         factors += usize::from(postmortem.labels.factors.iter().any(|f| !f.explanation.is_empty()));
+        let recurrences = &postmortem.recurrences;
+        before += usize::from(!recurrences.happened_before.is_empty() && !recurrences.before_as_written.is_empty());
+        again += usize::from(!recurrences.happened_again.is_empty());
+        recurred += usize::from(postmortem.action_items.iter().any(|item| !item.recurred_in.is_empty()));
     }
     assert!(services > 0 && tags > 0 && factors > 0, "{services} {tags} {factors}");
+    assert!(before > 0 && again > 0 && recurred > 0, "{before} {again} {recurred}");
     offsets.sort_unstable();
     offsets.dedup();
     assert!(offsets.len() > 10 && ongoing > 0 && multi_day > 0 && seconds > 0, "{offsets:?} {ongoing} {multi_day}");

@@ -59,6 +59,24 @@ fn export_untimed(postmortem: &Postmortem) -> String {
     for factor in &labels.factors {
         metadata(&mut doc, label::FACTOR, &format::write_factor(&factor.name, &factor.explanation));
     }
+    // Both directions: a wiki page of either postmortem then says where the other is (the
+    // page shows both too). Confirmed ones by id; then what an import kept as written.
+    let recurrences = &postmortem.recurrences;
+    let directions = [
+        (label::HAPPENED_BEFORE, &recurrences.happened_before, &recurrences.before_as_written),
+        (label::HAPPENED_AGAIN, &recurrences.happened_again, &recurrences.again_as_written),
+    ];
+    for (name, linked, as_written) in directions {
+        let linked: Vec<String> =
+            linked.iter().map(|other| format::write_incident_ref(other.id.0, &other.title)).collect();
+        for line in &linked {
+            metadata(&mut doc, name, line);
+        }
+        // One confirmed here since the import says the same: written once.
+        for line in as_written.iter().filter(|line| !linked.contains(line)) {
+            metadata(&mut doc, name, line);
+        }
+    }
 
     // The authors' own headings where an import kept them, else the standard ones.
     let headings = &incident.headings;
@@ -229,6 +247,10 @@ fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
             }
             field(item::EVIDENCE, &action.verification_evidence);
         }
+        if !action.recurred_in.is_empty() || !action.recurred_in_as_written.is_empty() {
+            let ids: Vec<i64> = action.recurred_in.iter().map(|id| id.0).collect();
+            field(item::RECURRED_IN, &format::write_recurred_in(&ids, &action.recurred_in_as_written));
+        }
         if !fields.is_empty() {
             doc.push_str(item::FIELDS);
             doc.push_str(&fields.join(item::BETWEEN));
@@ -350,6 +372,7 @@ fn fold_latin(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::recurrences::IncidentRef;
     use crate::domain::{
         ActionItemId, ExtraSection, Incident, IncidentId, PerSection, SectionId, Severity, Status, TimelineEntryId,
     };
@@ -406,6 +429,7 @@ mod tests {
                 ..ActionItem::new(ActionItemId(1), id, "Add jitter")
             }],
             labels: Default::default(),
+            recurrences: Default::default(),
         }
     }
 
@@ -438,6 +462,30 @@ mod tests {
         assert!(!doc.contains("### Corrective Measures"));
         assert!(
             doc.ends_with("- [ ] Add jitter — **Owner:** Priya · **Due:** 2025-04-01\n\n## Detection\n\nA pager.\n")
+        );
+    }
+
+    #[test]
+    fn recurrences_are_named_both_ways_and_on_the_items_that_recurred() {
+        let mut pm = postmortem();
+        let titled = |id: i64, title: &str| IncidentRef { id: IncidentId(id), title: title.into() };
+        pm.recurrences.happened_before = vec![titled(3, "Pool **exhausted** — #2 again")];
+        // An imported line that names the same postmortem is written once.
+        pm.recurrences.before_as_written = vec!["#3 — Pool **exhausted** — #2 again".into(), "#40 — Elsewhere".into()];
+        pm.recurrences.happened_again = vec![titled(12, "Stampede, twice")];
+        pm.action_items[0].status = ActionStatus::Done;
+        pm.action_items[0].recurred_in = vec![IncidentId(12), IncidentId(15)];
+        pm.action_items[0].recurred_in_as_written = "#7".into();
+        let doc = export(&pm);
+        assert!(
+            doc.contains(
+                "- **Duration:** 50 min\n- **Happened before:** #3 — Pool **exhausted** — #2 again\n\
+                 - **Happened before:** #40 — Elsewhere\n- **Happened again:** #12 — Stampede, twice\n\n## Summary"
+            ),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("- [x] Add jitter — **Owner:** Priya · **Due:** 2025-04-01 · **Recurred in:** #12, #15, #7\n")
         );
     }
 

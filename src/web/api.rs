@@ -140,7 +140,8 @@ struct SectionJson {
 
 impl IncidentJson {
     pub fn new(postmortem: Postmortem) -> IncidentJson {
-        let Postmortem { incident, timeline, action_items, sections, labels } = postmortem;
+        // Recurrences are read apart, with who confirmed them and when (`RecurrencesJson`).
+        let Postmortem { incident, timeline, action_items, sections, labels, recurrences: _ } = postmortem;
         let offset: Offset = incident.offset;
         let instant = |at| t::format_rfc3339(at, offset);
         IncidentJson {

@@ -91,6 +91,8 @@ pub struct ActionRow {
     verification: Option<Verification>,
     /// The later incidents in which what it was meant to prevent happened again: id and page.
     recurred_in: Vec<(IncidentId, String)>,
+    /// Where an imported document said it recurred, as written (another instance's numbers).
+    recurred_in_as_written: String,
 }
 
 /// A review comment as shown.
@@ -186,6 +188,9 @@ pub struct ShowPage {
     template_name: Option<String>,
     /// Its services, tags and contributing factors.
     labels: crate::domain::labels::Labels,
+    /// What an imported document said happened before and again, as written: it names another
+    /// instance's postmortems, so it links to none (the confirmed ones are in `learning`).
+    recurrences_as_written: crate::domain::recurrences::RecurrencesAsWritten,
     timeline_hint: String,
     action_items_hint: String,
     comments: Vec<CommentView>,
@@ -291,6 +296,7 @@ impl ShowPage {
                 completion_note: item.completion_note.clone(),
                 verification: Verification::of(item),
                 recurred_in: item.recurred_in.iter().map(|&later| (later, super::paths::incident(later))).collect(),
+                recurred_in_as_written: item.recurred_in_as_written.clone(),
             })
             .collect();
         let extra_sections = postmortem
@@ -366,6 +372,10 @@ impl ShowPage {
             author_publishes: viewing.author_publishes,
             template_name: outline.map(|outline| outline.name.clone()),
             labels: postmortem.labels.clone(),
+            recurrences_as_written: crate::domain::recurrences::RecurrencesAsWritten {
+                happened_before: postmortem.recurrences.before_as_written.clone(),
+                happened_again: postmortem.recurrences.again_as_written.clone(),
+            },
             timeline_hint: questions(Part::Timeline),
             action_items_hint: questions(Part::ActionItems),
             comments,

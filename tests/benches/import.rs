@@ -94,6 +94,7 @@ fn postmortem(entries: i64) -> Postmortem {
             })
             .collect(),
         labels: Default::default(),
+        recurrences: Default::default(),
     }
 }
 

@@ -68,6 +68,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             .collect(),
         sections: Vec::new(),
         labels: Default::default(),
+        recurrences: Default::default(),
     }
 }
 

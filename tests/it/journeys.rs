@@ -52,7 +52,10 @@ async fn the_seed_saved(app: &TestApp) -> String {
 /// The HTML inside the first element matching `css`.
 /// An earlier postmortem like `imported` (the same service and factor), so its page lists a
 /// similar incident, and that service's page; written with SQL, as their forms are elsewhere.
-async fn learning_sample(app: &TestApp, imported: &str) -> [(&'static str, String); 2] {
+/// The earlier one has a done action item, which recurred in `imported` (confirmed), so the
+/// recurrence form offers it and the earlier page flags it; `app` must be signed in as someone
+/// who writes. Also the search page and the index with their filters chosen (so open).
+async fn learning_sample(app: &TestApp, imported: &str) -> [(&'static str, String); 7] {
     let id: i64 = imported.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
     let earlier: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (title, severity, status, started_at, ended_at)
@@ -83,7 +86,29 @@ async fn learning_sample(app: &TestApp, imported: &str) -> [(&'static str, Strin
         .await
         .expect("a factor");
     }
-    [("service", format!("/services/{service}")), ("similar", format!("{imported}#recurrences"))]
+    let done_item = [("body", "Raise the pool's limit and alert at 80%"), ("owner", "Priya"), ("done", "on")];
+    let added = app.post_form(&format!("/incidents/{earlier}/actions"), &done_item).await;
+    assert_eq!(added.status, axum::http::StatusCode::SEE_OTHER, "{}", added.body);
+    let item: i64 = sqlx::query_scalar("SELECT max(id) FROM action_items WHERE incident_id = $1")
+        .bind(earlier)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the item");
+    let recurred = [("earlier", earlier.to_string()), ("item", item.to_string())];
+    let confirmed = app.post_form(&format!("{imported}/recurrences"), &recurred).await;
+    assert_eq!(confirmed.status, axum::http::StatusCode::SEE_OTHER, "{}", confirmed.body);
+    [
+        ("service", format!("/services/{service}")),
+        ("recurred", format!("/incidents/{earlier}")),
+        ("similar", format!("{imported}#recurrences")),
+        ("recurrence", format!("{imported}/recurrences/new?earlier={earlier}")),
+        ("verify", format!("/incidents/{earlier}/actions/{item}/edit")),
+        (
+            "search-filtered",
+            format!("/search?q=connection+pool&severity=SEV2&service={service}&from=2000-01-01&order=date"),
+        ),
+        ("postmortems-filtered", format!("/incidents?service={service}&severity=SEV2")),
+    ]
 }
 
 async fn inner_html(browser: &Browser, css: &str) -> String {
@@ -278,8 +303,9 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     let app = TestApp::anonymous().await;
     let served = Served::start(&app).await;
     let imported = the_seed_saved(&app).await;
+    let learning = learning_sample(&app, &imported).await;
     app.set_cookie(None);
-    let pages = [
+    let pages: Vec<(&str, String)> = [
         ("postmortems", "/incidents".to_owned()),
         ("postmortem", imported.clone()),
         ("new postmortem", "/incidents/new".to_owned()),
@@ -290,7 +316,16 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
         ("account", "/account".to_owned()),
         ("history", format!("{imported}/revisions")),
         ("help", "/help".to_owned()),
-    ];
+        ("services", "/services".to_owned()),
+        ("themes", "/themes?from=2000-01-01&to=2099-12-31".to_owned()),
+        ("search", "/search?q=connection+pool".to_owned()),
+    ]
+    .into_iter()
+    .chain(learning)
+    .collect();
+    // Admin pages, seen by an admin.
+    let admin_pages = [("admin services", "/admin/services"), ("admin factors", "/admin/factors")];
+    let admin = person(&app, Role::Admin).await;
     let mut serious = Vec::new();
     for dark in [false, true] {
         let signed_out = driver.browser(Options { dark, ..Options::default() }).await;
@@ -302,6 +337,13 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
             browser.goto(&format!("{}{path}", served.base)).await;
             browser.find("main").await;
             found.push(((*name).to_owned(), accessibility_violations(&browser, &axe).await));
+        }
+        browser.close().await;
+        let browser = sign_in(&driver, &served, &admin, Options { dark, ..Options::default() }).await;
+        for (name, path) in admin_pages {
+            browser.goto(&format!("{}{path}", served.base)).await;
+            browser.find("main").await;
+            found.push((name.to_owned(), accessibility_violations(&browser, &axe).await));
         }
         browser.close().await;
         for (page, violations) in found {

@@ -382,3 +382,64 @@ async fn two_people_confirming_one_recurrence_at_once_both_succeed_and_it_is_rec
     assert_eq!(app.count("incident_recurrences").await, 1);
     assert_eq!(app.count("action_item_recurrences").await, 1);
 }
+
+#[tokio::test]
+async fn a_recurrence_is_exported_both_ways_and_an_import_links_it_only_where_id_and_title_match() {
+    let app = TestApp::new().await;
+    let earlier = postmortem(&app, "Certificate **expired** — #1", "2025-01-10", 60, "TLS broke.").await;
+    let later = postmortem(&app, "Certificate expired again", "2025-06-10", 60, "TLS broke again.").await;
+    let meant = item(&app, earlier, "Alert 30 days before certificates expire", true).await;
+    let fields = [("earlier", earlier.to_string()), ("item", meant.to_string())];
+    let confirmed = app.post_form(&format!("/incidents/{later}/recurrences"), &fields).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+
+    let export = |id: i64| {
+        let app = &app;
+        async move { app.get(&format!("/incidents/{id}/export.md")).await.body }
+    };
+    let later_doc = export(later).await;
+    assert!(later_doc.contains(&format!("\n- **Happened before:** #{earlier} — Certificate **expired** — #1\n\n")));
+    let earlier_doc = export(earlier).await;
+    assert!(earlier_doc.contains(&format!("\n- **Happened again:** #{later} — Certificate expired again\n\n")));
+    assert!(earlier_doc.contains(&format!(" — **Recurred in:** #{later}\n")), "{earlier_doc}");
+    // The earlier one's history holds its document as it now reads.
+    let latest: String =
+        sqlx::query_scalar("SELECT markdown FROM revisions WHERE incident_id = $1 ORDER BY number DESC LIMIT 1")
+            .bind(earlier)
+            .fetch_one(&app.pool)
+            .await
+            .expect("a revision");
+    assert_eq!(latest, earlier_doc);
+
+    // Imported here again: `#earlier` is that very postmortem, so the copy repeats it too.
+    let import = |doc: String| {
+        let app = &app;
+        async move {
+            let saved = app.post_body("/api/import?save=true", "text/markdown", doc).await;
+            assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+            id_of(saved.location())
+        }
+    };
+    let copy = import(later_doc.clone()).await;
+    assert_eq!(export(copy).await, later_doc);
+    assert_eq!(app.count("incident_recurrences").await, 2);
+
+    // From another instance, where the number names some other postmortem (or none): the line
+    // is kept as written, linked to nothing, and exported again word for word.
+    for elsewhere in [
+        later_doc.replace("Certificate **expired** — #1", "Certificate expired on the edge"),
+        later_doc.replace(&format!("#{earlier} — "), "#999999 — "),
+    ] {
+        let kept = import(elsewhere.clone()).await;
+        assert_eq!(export(kept).await, elsewhere);
+        let shown = app.get(&format!("/incidents/{kept}")).await.text(".pm-recurrences");
+        assert!(shown.contains("Happened before: #") && shown.contains("(as the imported document says)"), "{shown}");
+        assert_eq!(app.count("incident_recurrences").await, 2);
+    }
+    // The earlier one's export, imported: what happened again and where its item recurred stay
+    // as written (the later postmortem already names the original).
+    let copy_of_earlier = import(earlier_doc.clone()).await;
+    assert_eq!(export(copy_of_earlier).await, earlier_doc);
+    assert_eq!(app.count("incident_recurrences").await, 2);
+    assert_eq!(app.count("action_item_recurrences").await, 1);
+}

@@ -342,6 +342,9 @@ pub struct ActionItemDraft {
     /// A verification read from an imported export. The forms never set it: verifying is a
     /// step of its own ([`VerifyForm`]), taken by someone other than the owner.
     pub verified: Option<ImportedVerification>,
+    /// The postmortems an imported export says it recurred in, as written; the forms never set
+    /// it (a recurrence is confirmed on the later postmortem).
+    pub recurred_in_as_written: String,
 }
 
 /// A done item's verification as an export writes it: on which day (UTC), by whom as written,
@@ -479,6 +482,7 @@ impl ActionItemForm {
             ticket_url,
             completion_note,
             verified: None,
+            recurred_in_as_written: String::new(),
         })
     }
 }

@@ -12,6 +12,7 @@ use super::{Sections, split_sections};
 use crate::domain::input::is_web_address;
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::labels::{self, LabelsDraft};
+use crate::domain::recurrences::RecurrencesAsWritten;
 use crate::domain::time::{Offset, showable};
 use crate::domain::{ActionKind, ActionStatus, PerSection, Priority, Section, SectionHeadings, Severity, Status};
 use crate::format::{self, Part};
@@ -187,6 +188,7 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         action_item_notes: parsed_items.notes,
         extra_sections,
         labels: Default::default(),
+        recurrences: Default::default(),
         notes,
         start_conflict,
         end_conflict,
@@ -429,6 +431,7 @@ impl ResolvedItem {
             ticket_url: self.exact_ticket().unwrap_or_default(),
             completion_note: item.note.clone().unwrap_or_default(),
             verified: item.verified.clone().filter(|_| status == ActionStatus::Done),
+            recurred_in_as_written: item.recurred_in.clone().unwrap_or_default(),
         }
     }
 
@@ -462,6 +465,9 @@ pub struct Drafts {
     pub action_items: Vec<ActionItemDraft>,
     pub sections: Vec<SectionDraft>,
     pub labels: LabelsDraft,
+    /// What a Hindsight export said about recurrences, as written (`app::imports` links what
+    /// names a postmortem of this instance).
+    pub recurrences: RecurrencesAsWritten,
 }
 
 /// Why a recognised postmortem cannot be saved as it is.
@@ -561,7 +567,14 @@ impl ImportedPostmortem {
         );
         let headings = self.own_headings(!timeline.is_empty(), !action_items.is_empty());
         let labels = self.labels.to_draft();
-        Ok(Drafts { incident: IncidentDraft { headings, ..incident }, timeline, action_items, sections, labels })
+        Ok(Drafts {
+            incident: IncidentDraft { headings, ..incident },
+            timeline,
+            action_items,
+            sections,
+            labels,
+            recurrences: self.recurrences.clone(),
+        })
     }
 }
 
@@ -674,6 +687,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                 verifier: i.verified.as_ref().map(|v| v.by.clone()).unwrap_or_default(),
                 verification_evidence: i.verified.map(|v| v.evidence).unwrap_or_default(),
                 recurred_in: Vec::new(),
+                recurred_in_as_written: i.recurred_in_as_written,
             })
             .collect(),
         sections: drafts
@@ -696,6 +710,11 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
                     labels::Factor { id, name, explanation }
                 })
                 .collect(),
+        },
+        recurrences: recurrences::Recurrences {
+            before_as_written: drafts.recurrences.happened_before,
+            again_as_written: drafts.recurrences.happened_again,
+            ..Default::default()
         },
     }
 }
