@@ -69,7 +69,10 @@ async fn every_source_is_searchable_and_stays_in_step() {
     // Re-rendering HTML, or a change that adds no words, does not make the document again (its
     // row version stays); moving a timeline entry does (the document follows writing order).
     let row_version = || async {
-        sqlx::query_scalar::<_, String>("SELECT xmin::text FROM search_documents").fetch_one(&app.pool).await.unwrap()
+        sqlx::query_scalar::<_, String>("SELECT xmin::text FROM search_documents")
+            .fetch_one(&app.pool)
+            .await
+            .expect("its row version")
     };
     let before = row_version().await;
     for sql in ["UPDATE incident_texts SET rendered_with = 0", "UPDATE action_items SET version = version + 1"] {
