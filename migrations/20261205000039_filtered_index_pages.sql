@@ -3,9 +3,9 @@
 -- A filter by service, contributing factor or tag used to walk the postmortems newest first
 -- and test each against the filter: a rarely named service made that walk read every
 -- postmortem. Now such a page walks the filter's own links newest first instead, so each link
--- carries its postmortem's start (as `incident_services` already does), kept in step when the
--- postmortem is re-dated. And the two orders that had no index (longest first, and a status
--- with the newest first) get one.
+-- carries its postmortem's start (as `incident_services` and, since migration 37,
+-- `incident_factors` do), kept in step when the postmortem is re-dated. And the two orders that
+-- had no index (longest first, and a status with the newest first) get one.
 
 -- The links' own triggers (the learning counter's) are deferred: fired now instead, so that the
 -- tables can be altered after their rows are filled in.
@@ -34,32 +34,24 @@ BEGIN
     RETURN NULL;
 END $$;
 
-ALTER TABLE incident_factors ADD COLUMN IF NOT EXISTS started_at timestamptz;
-ALTER TABLE incident_tags ADD COLUMN IF NOT EXISTS started_at timestamptz;
-UPDATE incident_factors f SET started_at = i.started_at FROM incidents i
-WHERE i.id = f.incident_id AND f.started_at IS DISTINCT FROM i.started_at;
-UPDATE incident_tags g SET started_at = i.started_at FROM incidents i
-WHERE i.id = g.incident_id AND g.started_at IS DISTINCT FROM i.started_at;
-ALTER TABLE incident_factors ALTER COLUMN started_at SET NOT NULL;
+ALTER TABLE incident_tags ADD COLUMN started_at timestamptz;
+UPDATE incident_tags g SET started_at = i.started_at FROM incidents i WHERE i.id = g.incident_id;
 ALTER TABLE incident_tags ALTER COLUMN started_at SET NOT NULL;
 
--- A new link takes its postmortem's start (the function of migration 33, for any link table).
-CREATE TRIGGER incident_factors_started_at BEFORE INSERT OR UPDATE ON incident_factors
-    FOR EACH ROW EXECUTE FUNCTION incident_services_started_at();
+-- A new tag takes its postmortem's start (the function of migration 33, for any link table).
 CREATE TRIGGER incident_tags_started_at BEFORE INSERT OR UPDATE ON incident_tags
     FOR EACH ROW EXECUTE FUNCTION incident_services_started_at();
 
--- A re-dated postmortem moves its links with it.
+-- A re-dated postmortem moves its services and tags with it (its factors: migration 37).
 CREATE OR REPLACE FUNCTION incidents_services_follow_start() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE incident_services SET started_at = NEW.started_at WHERE incident_id = NEW.id;
-    UPDATE incident_factors SET started_at = NEW.started_at WHERE incident_id = NEW.id;
     UPDATE incident_tags SET started_at = NEW.started_at WHERE incident_id = NEW.id;
     RETURN NULL;
 END $$;
 
-CREATE INDEX IF NOT EXISTS incident_factors_recent_idx ON incident_factors (factor_id, started_at DESC, incident_id DESC);
-CREATE INDEX IF NOT EXISTS incident_tags_recent_idx ON incident_tags (lower(tag), started_at DESC, incident_id DESC);
+CREATE INDEX incident_factors_recent_idx ON incident_factors (factor_id, started_at DESC, incident_id DESC);
+CREATE INDEX incident_tags_recent_idx ON incident_tags (lower(tag), started_at DESC, incident_id DESC);
 
 -- Longest first: the same expression as the index's order key (`db::search::order_key`).
 CREATE INDEX incidents_duration_idx ON incidents

@@ -83,7 +83,6 @@ CREATE TRIGGER action_items_teams_delete AFTER DELETE ON action_items REFERENCIN
 CREATE OR REPLACE FUNCTION incidents_services_follow_start() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE incident_services SET started_at = NEW.started_at WHERE incident_id = NEW.id;
-    UPDATE incident_factors SET started_at = NEW.started_at WHERE incident_id = NEW.id;
     UPDATE incident_tags SET started_at = NEW.started_at WHERE incident_id = NEW.id;
     UPDATE incident_teams SET started_at = NEW.started_at WHERE incident_id = NEW.id;
     RETURN NULL;

@@ -39,7 +39,13 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
     // Every search document in one statement, rather than one by one at commit.
     crate::db::search::refresh_pending(&mut *tx).await.context("could not index the demo data")?;
     sqlx::query("ANALYZE search_documents").execute(&mut *tx).await?;
+    // The learning pages' counts at once, rather than at the server's first fold.
+    crate::db::learning::fold_counts(&mut *tx).await.context("could not count the demo data")?;
+    sqlx::query("ANALYZE learning_counts").execute(&mut *tx).await?;
     tx.commit().await?;
+    // The deltas the demo's triggers wrote are folded: their rows are dead, and no server has
+    // vacuumed them yet.
+    crate::db::learning::vacuum_deltas(pool).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
     let rendered = crate::app::rendering::refresh_all(&mut *pool.acquire().await?).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), pieces = rendered, "Rendered the demo Markdown");

@@ -44,17 +44,37 @@ pub async fn current_service(db: impl PgExecutor<'_>, id: ServiceId) -> sqlx::Re
     Ok(row.map(|row| Service { id: row.id, name: row.name }))
 }
 
-/// Every service not merged away, with how many postmortems name it, most named first.
+/// Every service not merged away, with how many postmortems name it, most named first. Reads
+/// one kept count a service (see migration 37), however many postmortems there are.
 pub async fn services(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Counted<ServiceId>>> {
     let rows = sqlx::query!(
-        r#"SELECT s.id AS "id: ServiceId", s.name,
-                  (SELECT count(*) FROM incident_services l WHERE l.service_id = s.id) AS "postmortems!"
-           FROM services s WHERE s.merged_into IS NULL
+        r#"SELECT s.id AS "id: ServiceId", s.name, (coalesce(c.n, 0) + coalesce(d.n, 0))::bigint AS "postmortems!"
+           FROM services s
+           LEFT JOIN learning_counts c ON c.grain = 'all' AND c.start = '-infinity' AND c.kind = 'service' AND c.key = s.id
+           LEFT JOIN (SELECT key, sum(n) AS n FROM learning_count_deltas WHERE kind = 'service' GROUP BY key) d
+                  ON d.key = s.id
+           WHERE s.merged_into IS NULL
            ORDER BY 3 DESC, lower(s.name), s.id"#
     )
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|row| Counted { id: row.id, name: row.name, postmortems: row.postmortems }).collect())
+}
+
+/// Vacuums the count deltas' table: every fold deletes what writes inserted, so it would
+/// otherwise fill with dead rows wherever autovacuum is late or off, and readers would step
+/// over them.
+pub async fn vacuum_deltas(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::raw_sql("VACUUM (ANALYZE) learning_count_deltas").execute(db).await?;
+    Ok(())
+}
+
+/// Moves the count deltas written since the last fold into the kept counts, and says how many
+/// counts changed. Readers add the deltas not yet folded, so folding changes no figure; it only
+/// keeps what they read small. One fold runs at a time; another caller meanwhile gets 0.
+pub async fn fold_counts(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    let changed = sqlx::query_scalar!(r#"SELECT fold_learning_counts() AS "changed!""#).fetch_one(db).await?;
+    Ok(changed)
 }
 
 /// Every kind of contributing factor, by its place in the taxonomy (retired ones too: old
@@ -68,55 +88,93 @@ pub async fn factor_kinds(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(FactorKi
     Ok(rows.into_iter().map(|row| (row.id, row.name, row.retired)).collect())
 }
 
-/// One service's figures: its postmortems per month over the last 12 months, and the
-/// distribution of their durations.
+/// How many of a service's newest ended postmortems its duration distribution is taken over:
+/// enough for steady quartiles, and a bound on the work whatever the service's history.
+pub const DURATIONS_OF_NEWEST: i64 = 500;
+
+/// One service's figures: how many postmortems name it, its postmortems per month over the
+/// last 12 months, the distribution of durations of its newest ended postmortems, and how many
+/// action items are open against it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceFigures {
     pub postmortems: i64,
     /// Oldest first: the month's first day (UTC) and how many postmortems started in it.
     pub months: Vec<(Date, i64)>,
-    /// Of postmortems that ended: how many, and their durations' first quartile, median and
-    /// third quartile in seconds (a distribution, never a bare mean).
+    /// How many ended postmortems the durations are of: the newest that ended, at most
+    /// [`DURATIONS_OF_NEWEST`].
     pub ended: i64,
+    /// Their durations' first quartile, median and third quartile in seconds (a
+    /// distribution, never a bare mean).
     pub duration_quartiles: Option<[f64; 3]>,
+    /// Open or in-progress action items of the postmortems that name the service.
+    pub open_items: i64,
+}
+
+impl ServiceFigures {
+    /// Whether the durations are of a bounded sample rather than every ended postmortem (when
+    /// exactly the bound ended, the sample says so too: it cannot know there are no more).
+    pub fn durations_sampled(&self) -> bool {
+        self.ended >= DURATIONS_OF_NEWEST
+    }
 }
 
 pub async fn service_figures(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     service: ServiceId,
     now: OffsetDateTime,
 ) -> sqlx::Result<ServiceFigures> {
-    let row = sqlx::query!(
-        r#"WITH linked AS (
-               SELECT l.started_at, i.ended_at
-               FROM incident_services l JOIN incidents i ON i.id = l.incident_id
-               WHERE l.service_id = $1
-           ), months AS (
+    // The kept counts and the deltas not yet folded are read in one statement, so a fold
+    // committing meanwhile cannot make a delta count twice or not at all.
+    let counts = sqlx::query!(
+        r#"WITH months AS (
                SELECT generate_series(date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC') - interval '11 months',
                                       date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC'),
-                                      interval '1 month') AS start
+                                      interval '1 month')::date AS start
+           ), kept AS (
+               SELECT kind, grain, start, n FROM learning_counts
+               WHERE kind IN ('service', 'open_items') AND key = $1 AND grain IN ('all', 'month')
+               UNION ALL
+               SELECT kind, 'delta', day, n FROM learning_count_deltas
+               WHERE kind IN ('service', 'open_items') AND key = $1
            )
-           SELECT (SELECT count(*) FROM linked) AS "postmortems!",
-                  (SELECT count(*) FROM linked WHERE ended_at IS NOT NULL) AS "ended!",
-                  (SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]::float8[])
-                              WITHIN GROUP (ORDER BY extract(epoch FROM ended_at - started_at)::float8)
-                   FROM linked WHERE ended_at IS NOT NULL) AS quartiles,
-                  (SELECT array_agg(m.start::date ORDER BY m.start) FROM months m) AS "month_starts!",
-                  (SELECT array_agg((SELECT count(*) FROM linked
-                                     WHERE started_at >= m.start AT TIME ZONE 'UTC'
-                                       AND started_at < (m.start + interval '1 month') AT TIME ZONE 'UTC')
+           SELECT (SELECT coalesce(sum(n), 0) FROM kept
+                   WHERE kind = 'service' AND grain IN ('all', 'delta'))::bigint AS "postmortems!",
+                  (SELECT coalesce(sum(n), 0) FROM kept
+                   WHERE kind = 'open_items' AND grain IN ('all', 'delta'))::bigint AS "open_items!",
+                  (SELECT array_agg(m.start ORDER BY m.start) FROM months m) AS "month_starts!",
+                  (SELECT array_agg((SELECT coalesce(sum(k.n), 0)::bigint FROM kept k
+                                     WHERE k.kind = 'service'
+                                       AND (k.grain = 'month' AND k.start = m.start
+                                            OR k.grain = 'delta' AND k.start >= m.start
+                                               AND k.start < (m.start + interval '1 month')::date))
                                     ORDER BY m.start)
                    FROM months m) AS "month_counts!""#,
         service as ServiceId,
         now,
     )
-    .fetch_one(db)
+    .fetch_one(&mut *db)
+    .await?;
+    // The newest ended postmortems, newest first from the links' index (which carries their
+    // start and end).
+    let durations = sqlx::query!(
+        r#"SELECT count(*) AS "ended!",
+                  percentile_cont(ARRAY[0.25, 0.5, 0.75]::float8[]) WITHIN GROUP (ORDER BY seconds) AS quartiles
+           FROM (SELECT extract(epoch FROM l.ended_at - l.started_at)::float8 AS seconds
+                 FROM incident_services l
+                 WHERE l.service_id = $1 AND l.ended_at IS NOT NULL
+                 ORDER BY l.started_at DESC, l.incident_id DESC
+                 LIMIT $2) newest"#,
+        service as ServiceId,
+        DURATIONS_OF_NEWEST,
+    )
+    .fetch_one(&mut *db)
     .await?;
     Ok(ServiceFigures {
-        postmortems: row.postmortems,
-        months: row.month_starts.into_iter().zip(row.month_counts).collect(),
-        ended: row.ended,
-        duration_quartiles: row.quartiles.and_then(|q| <[f64; 3]>::try_from(q.as_slice()).ok()),
+        postmortems: counts.postmortems,
+        months: counts.month_starts.into_iter().zip(counts.month_counts).collect(),
+        ended: durations.ended,
+        duration_quartiles: durations.quartiles.and_then(|q| <[f64; 3]>::try_from(q.as_slice()).ok()),
+        open_items: counts.open_items,
     })
 }
 
@@ -171,14 +229,16 @@ pub struct OpenItem {
     pub owner: String,
 }
 
-/// The open action items against a service, the longest-due first, at most `limit`, and how
-/// many there are in all.
+/// The open action items against a service, at most `limit`: those of its newest postmortems
+/// first (the soonest due first within one). Walks its postmortems newest first from the
+/// links' index and stops at `limit` items, so the work is bounded while recent postmortems
+/// have open items; how many there are in all is in [`ServiceFigures::open_items`].
 pub async fn service_open_items(
-    db: &mut PgConnection,
+    db: impl PgExecutor<'_>,
     service: ServiceId,
     limit: i64,
-) -> sqlx::Result<(Vec<OpenItem>, i64)> {
-    let items = sqlx::query_as!(
+) -> sqlx::Result<Vec<OpenItem>> {
+    sqlx::query_as!(
         OpenItem,
         r#"SELECT a.id AS "id: ActionItemId", a.incident_id AS "incident_id: IncidentId",
                   i.title AS incident_title, a.body, a.status AS "status: ActionStatus", a.due_on,
@@ -188,22 +248,13 @@ pub async fn service_open_items(
            JOIN incidents i ON i.id = l.incident_id
            LEFT JOIN users u ON u.id = a.owner_id
            WHERE l.service_id = $1
-           ORDER BY a.due_on NULLS LAST, a.id
+           ORDER BY l.started_at DESC, l.incident_id DESC, a.due_on NULLS LAST, a.id
            LIMIT $2"#,
         service as ServiceId,
         limit,
     )
-    .fetch_all(&mut *db)
-    .await?;
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM incident_services l
-           JOIN action_items a ON a.incident_id = l.incident_id AND a.status IN ('open', 'in_progress')
-           WHERE l.service_id = $1"#,
-        service as ServiceId,
-    )
-    .fetch_one(&mut *db)
-    .await?;
-    Ok((items, total))
+    .fetch_all(db)
+    .await
 }
 
 /// What the postmortems that started in a period have in common: each kind of factor and each
@@ -216,38 +267,91 @@ pub struct Themes {
     pub services: Vec<Counted<ServiceId>>,
 }
 
-/// The themes of postmortems that started from `from` (inclusive) until `until` (exclusive).
-pub async fn themes(db: &mut PgConnection, from: OffsetDateTime, until: OffsetDateTime) -> sqlx::Result<Themes> {
-    let postmortems = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM incidents WHERE started_at >= $1 AND started_at < $2"#,
-        from,
-        until
+/// The themes of postmortems that started on the days `from` to `to`, both included (UTC).
+/// Reads the kept counts of the period's whole months and of the days at its ends, plus the
+/// deltas not yet folded, all in one statement: the work grows with the number of services and
+/// kinds of factor, not with the number of postmortems.
+pub async fn themes(db: impl PgExecutor<'_>, from: Date, to: Date) -> sqlx::Result<Themes> {
+    let parts = PeriodParts::of(from, to);
+    let rows = sqlx::query!(
+        r#"WITH kept AS (
+               SELECT kind, key, n FROM learning_counts
+               WHERE grain = 'month' AND start >= $3 AND start < $4
+               UNION ALL
+               SELECT kind, key, n FROM learning_counts WHERE grain = 'day' AND start >= $1 AND start < $3
+               UNION ALL
+               SELECT kind, key, n FROM learning_counts WHERE grain = 'day' AND start >= $4 AND start < $2
+               UNION ALL
+               SELECT kind, key, n FROM learning_count_deltas WHERE day >= $1 AND day < $2
+           ), summed AS (
+               SELECT kind, key, sum(n)::bigint AS n FROM kept
+               WHERE kind IN ('postmortems', 'factor', 'service')
+               GROUP BY kind, key HAVING sum(n) <> 0
+           )
+           SELECT c.kind AS "kind!", c.key AS "key!", coalesce(f.name, s.name, '') AS "name!", c.n AS "n!"
+           FROM summed c
+           LEFT JOIN factor_kinds f ON c.kind = 'factor' AND f.id = c.key
+           LEFT JOIN services s ON c.kind = 'service' AND s.id = c.key
+           ORDER BY c.kind, c.n DESC, f.position, lower(s.name), c.key"#,
+        parts.from,
+        parts.until,
+        parts.months_from,
+        parts.months_until,
     )
-    .fetch_one(&mut *db)
+    .fetch_all(db)
     .await?;
-    let factors = sqlx::query!(
-        r#"SELECT f.id AS "id: FactorKindId", f.name, count(*) AS "n!"
-           FROM incidents i JOIN incident_factors x ON x.incident_id = i.id JOIN factor_kinds f ON f.id = x.factor_id
-           WHERE i.started_at >= $1 AND i.started_at < $2
-           GROUP BY f.id ORDER BY 3 DESC, f.position, f.id"#,
-        from,
-        until
-    )
-    .fetch_all(&mut *db)
-    .await?;
-    let services = sqlx::query!(
-        r#"SELECT s.id AS "id: ServiceId", s.name, count(*) AS "n!"
-           FROM incident_services l JOIN services s ON s.id = l.service_id
-           WHERE l.started_at >= $1 AND l.started_at < $2
-           GROUP BY s.id ORDER BY 3 DESC, lower(s.name), s.id"#,
-        from,
-        until
-    )
-    .fetch_all(&mut *db)
-    .await?;
-    Ok(Themes {
-        postmortems,
-        factors: factors.into_iter().map(|r| Counted { id: r.id, name: r.name, postmortems: r.n }).collect(),
-        services: services.into_iter().map(|r| Counted { id: r.id, name: r.name, postmortems: r.n }).collect(),
-    })
+    let mut themes = Themes::default();
+    for row in rows {
+        match row.kind.as_str() {
+            "postmortems" => themes.postmortems = row.n,
+            "factor" => themes.factors.push(Counted { id: FactorKindId(row.key), name: row.name, postmortems: row.n }),
+            _ => themes.services.push(Counted { id: ServiceId(row.key), name: row.name, postmortems: row.n }),
+        }
+    }
+    Ok(themes)
+}
+
+/// A period of days cut for the kept counts: the days `from` until `until` (exclusive), and in
+/// them the whole months `months_from` until `months_until` (both first days of a month; equal
+/// when there is no whole month). The days outside the months are read one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PeriodParts {
+    from: Date,
+    until: Date,
+    months_from: Date,
+    months_until: Date,
+}
+
+impl PeriodParts {
+    fn of(from: Date, to: Date) -> PeriodParts {
+        let until = to.next_day().unwrap_or(to);
+        let first_of = |day: Date| day.replace_day(1).unwrap_or(day);
+        let months_from = if from.day() == 1 { from } else { first_of(first_of(from) + time::Duration::days(31)) };
+        let months_until = first_of(until);
+        if months_from < months_until {
+            PeriodParts { from, until, months_from, months_until }
+        } else {
+            // No whole month: every day is read, and the months' range is empty.
+            PeriodParts { from, until, months_from: until, months_until: until }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_period_reads_whole_months_and_the_days_at_its_ends() {
+        let parts = PeriodParts::of(date!(2026 - 09 - 07), date!(2026 - 12 - 05));
+        assert_eq!((parts.months_from, parts.months_until), (date!(2026 - 10 - 01), date!(2026 - 12 - 01)));
+        assert_eq!((parts.from, parts.until), (date!(2026 - 09 - 07), date!(2026 - 12 - 06)));
+        let exact = PeriodParts::of(date!(2026 - 01 - 01), date!(2026 - 12 - 31));
+        assert_eq!((exact.months_from, exact.months_until), (date!(2026 - 01 - 01), date!(2027 - 01 - 01)));
+        let within = PeriodParts::of(date!(2026 - 03 - 02), date!(2026 - 03 - 30));
+        assert_eq!((within.months_from, within.months_until), (within.until, within.until));
+        let across = PeriodParts::of(date!(2026 - 01 - 31), date!(2026 - 02 - 27));
+        assert_eq!(across.months_from, across.months_until);
+    }
 }

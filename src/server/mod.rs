@@ -33,6 +33,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let database = Database::open(&config, Purpose::Serve).await?;
     let cleanup = tokio::spawn(clean_up_sessions(database.pool.clone(), auth.clone()));
     tokio::spawn(start_histories(database.pool.clone()));
+    let folder = tokio::spawn(fold_learning_counts(database.pool.clone()));
     let receivers = Arc::new(ReceiverPolicy::allowing(config.webhook_allowed_networks.clone()));
     let deliverer = crate::webhooks::Deliverer::new(
         database.pool.clone(),
@@ -49,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let result = serve_until_shutdown(&config, &database, auth, receivers, signal).await;
     cleanup.abort();
+    folder.abort();
     webhooks.abort();
     // Whatever the database does, the pool gets what is left of the shutdown limit.
     let deadline = stop_rx.await.unwrap_or_else(|_| Instant::now()) + config.shutdown_timeout;
@@ -84,6 +86,34 @@ async fn serve_until_shutdown(
     };
     listen::serve(listener, router(state), signal, config.shutdown_timeout).await;
     Ok(())
+}
+
+/// How often the learning pages' count deltas are folded into their counts.
+const FOLD_LEARNING_EVERY: Duration = Duration::from_secs(2);
+/// Folds between two vacuums of the deltas' table (a minute), when any fold changed a count.
+const FOLDS_A_VACUUM: u32 = 30;
+
+/// Every few seconds, folds the deltas that writes to postmortems, their labels and action
+/// items left into the learning pages' counts (migration 37). The figures are exact without
+/// it (readers add the deltas); folding keeps the deltas a reader adds few.
+async fn fold_learning_counts(pool: sqlx::PgPool) {
+    let mut every = tokio::time::interval(FOLD_LEARNING_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut folds, mut changed) = (0, false);
+    loop {
+        every.tick().await;
+        match crate::db::learning::fold_counts(&pool).await {
+            Ok(counts) => changed |= counts > 0,
+            Err(error) => tracing::warn!(%error, "Could not fold the learning counts"),
+        }
+        folds += 1;
+        if folds >= FOLDS_A_VACUUM && changed {
+            (folds, changed) = (0, false);
+            if let Err(error) = crate::db::learning::vacuum_deltas(&pool).await {
+                tracing::warn!(%error, "Could not vacuum the learning count deltas");
+            }
+        }
+    }
 }
 
 /// How long a write's idempotency key is kept: a retry comes within minutes, a day is ample.

@@ -126,7 +126,7 @@ pub async fn index(
         })
         .collect();
     let teams = state.pickers.teams(&mut db, None).await?;
-    let services = super::learning::service_choices(&state, &mut db).await?;
+    let services = super::learning::service_choices(&mut db).await?;
     let factors = super::learning::factor_choices(&mut db).await?;
     let further = !query.after.is_empty();
     Ok(IndexPage {

@@ -2,27 +2,22 @@
 //! postmortems by month, their durations, the open action items against it, its postmortems a
 //! page at a time), and the themes of a period (factors and services, counted).
 
-use std::time::Duration;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 
-use super::AppState;
 use super::admission::Db;
 use super::charts::{self, Bar, Series, Svg};
 use super::error::{AppError, Result};
 use super::extract::{Path, Query};
-use super::kept::{self, Kept};
 use super::layout::Viewer;
 use super::paths;
 use super::postmortem::TimeView;
 use crate::db;
-use crate::db::learning::{Counted, Listed, OpenItem, ServiceFigures, Themes};
+use crate::db::learning::{Counted, Listed, OpenItem, ServiceFigures};
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{FactorKindId, IncidentId, ServiceId, Severity, Status};
 
@@ -30,59 +25,6 @@ use crate::domain::{FactorKindId, IncidentId, ServiceId, Severity, Status};
 const PAGE_SIZE: i64 = 20;
 /// Open action items shown on a service's page (the count says how many more).
 const OPEN_ITEMS_SHOWN: i64 = 25;
-
-/// How long an instance keeps service figures and themes while nothing they count changes.
-const KEPT_FOR: Duration = Duration::from_secs(300);
-
-/// What the service pages and the themes page count: each postmortem of a service or of a
-/// period, so they cost more the more postmortems there are. An instance keeps what it counted
-/// while the `learning` change counter stays the same (a postmortem added, re-dated or ended,
-/// a service or factor named or renamed moves it): a view with nothing changed costs one query.
-pub struct LearningCache {
-    services: Kept<ServiceId, ServiceFigures>,
-    themes: Kept<(Date, Date), Themes>,
-    /// Every service with its count (the services page and the search form's choices).
-    all: Kept<(), Vec<Counted<ServiceId>>>,
-}
-
-impl Default for LearningCache {
-    fn default() -> LearningCache {
-        LearningCache { services: Kept::new(KEPT_FOR), themes: Kept::new(KEPT_FOR), all: Kept::new(KEPT_FOR) }
-    }
-}
-
-impl LearningCache {
-    async fn all(&self, db: &mut PgConnection) -> sqlx::Result<Vec<Counted<ServiceId>>> {
-        let version = kept::version(&mut *db, "learning").await?;
-        if let Some(all) = self.all.get(&(), version) {
-            return Ok(all);
-        }
-        let all = db::learning::services(&mut *db).await?;
-        self.all.put((), version, all.clone());
-        Ok(all)
-    }
-
-    async fn service(&self, db: &mut PgConnection, id: ServiceId) -> sqlx::Result<ServiceFigures> {
-        let version = kept::version(&mut *db, "learning").await?;
-        if let Some(figures) = self.services.get(&id, version) {
-            return Ok(figures);
-        }
-        let figures = db::learning::service_figures(&mut *db, id, OffsetDateTime::now_utc()).await?;
-        self.services.put(id, version, figures.clone());
-        Ok(figures)
-    }
-
-    async fn themes(&self, db: &mut PgConnection, period: Period) -> sqlx::Result<Themes> {
-        let version = kept::version(&mut *db, "learning").await?;
-        let key = (period.from, period.to);
-        if let Some(themes) = self.themes.get(&key, version) {
-            return Ok(themes);
-        }
-        let themes = db::learning::themes(&mut *db, period.start(), period.end()).await?;
-        self.themes.put(key, version, themes.clone());
-        Ok(themes)
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "services/index.html")]
@@ -92,8 +34,8 @@ pub struct ServicesPage {
 }
 
 /// `/services`: every service in use, most named first.
-pub async fn index(State(state): State<AppState>, mut db: Db, viewer: Viewer) -> Result<ServicesPage> {
-    Ok(ServicesPage { viewer, services: state.learning.all(&mut db).await? })
+pub async fn index(mut db: Db, viewer: Viewer) -> Result<ServicesPage> {
+    Ok(ServicesPage { viewer, services: db::learning::services(&mut *db).await? })
 }
 
 /// A postmortem as one line of a list.
@@ -140,7 +82,6 @@ pub struct ServicePage {
     months: Vec<(String, i64)>,
     chart: Svg,
     open_items: Vec<OpenItemRow>,
-    open_total: i64,
     postmortems: Vec<ListedRow>,
     next: Option<String>,
     further: bool,
@@ -171,21 +112,25 @@ fn encode_after(listed: &Listed) -> String {
     format!("{}~{}", listed.started_at.unix_timestamp_nanos() / 1000, listed.id)
 }
 
-/// Durations as a distribution: the median, and the middle half and how many beside it.
-fn durations(quartiles: Option<[f64; 3]>, count: i64) -> (String, String) {
+/// Durations as a distribution: the median, and the middle half and how many beside it
+/// (saying when they are the newest that ended rather than all).
+fn durations(quartiles: Option<[f64; 3]>, count: i64, sampled: bool) -> (String, String) {
     let of = |seconds: f64| t::format_duration(time::Duration::seconds_f64(seconds));
     match quartiles {
         None => ("—".to_owned(), String::new()),
         Some([q1, median, q3]) => {
-            let postmortems = if count == 1 { "1 postmortem".to_owned() } else { format!("{count} postmortems") };
-            (of(median), format!("middle half {}–{}, of {postmortems}", of(q1), of(q3)))
+            let postmortems = match (count, sampled) {
+                (_, true) => format!("of the newest {count} postmortems that ended"),
+                (1, false) => "of 1 postmortem".to_owned(),
+                (_, false) => format!("of {count} postmortems"),
+            };
+            (of(median), format!("middle half {}–{}, {postmortems}", of(q1), of(q3)))
         }
     }
 }
 
 /// `/services/{id}`: a service's history. A service merged into another leads to it.
 pub async fn show(
-    State(state): State<AppState>,
     mut db: Db,
     viewer: Viewer,
     Path(id): Path<ServiceId>,
@@ -196,8 +141,8 @@ pub async fn show(
         return Ok(Redirect::permanent(&paths::service(service.id)).into_response());
     }
     let after = decode_after(&query.after)?;
-    let figures = state.learning.service(&mut db, id).await?;
-    let (items, open_total) = db::learning::service_open_items(&mut db, id, OPEN_ITEMS_SHOWN).await?;
+    let figures = db::learning::service_figures(&mut db, id, OffsetDateTime::now_utc()).await?;
+    let items = db::learning::service_open_items(&mut *db, id, OPEN_ITEMS_SHOWN).await?;
     let mut listed = db::learning::service_postmortems(&mut *db, id, after, PAGE_SIZE + 1).await?;
     let next = if listed.len() as i64 > PAGE_SIZE {
         listed.truncate(PAGE_SIZE as usize);
@@ -218,7 +163,7 @@ pub async fn show(
         &labels,
         &[Series { name: "Postmortems", class: "bar-open", values: months.iter().map(|(_, n)| *n).collect() }],
     );
-    let (median, spread) = durations(figures.duration_quartiles, figures.ended);
+    let (median, spread) = durations(figures.duration_quartiles, figures.ended, figures.durations_sampled());
     Ok(ServicePage {
         viewer,
         id,
@@ -232,7 +177,6 @@ pub async fn show(
             .into_iter()
             .map(|item| OpenItemRow { due: item.due_on.map(t::format_date).unwrap_or_default(), item })
             .collect(),
-        open_total,
         postmortems: listed.iter().map(ListedRow::from).collect(),
         next,
         further: after.is_some(),
@@ -248,14 +192,6 @@ pub struct Period {
 }
 
 impl Period {
-    fn start(self) -> OffsetDateTime {
-        self.from.midnight().assume_utc()
-    }
-
-    fn end(self) -> OffsetDateTime {
-        self.to.next_day().map_or(OffsetDateTime::now_utc(), |day| day.midnight().assume_utc())
-    }
-
     /// The last `days` days up to `today`.
     fn last(days: i64, today: Date) -> Period {
         Period { from: today - time::Duration::days(days - 1), to: today }
@@ -313,12 +249,7 @@ const SERVICES_DRAWN: usize = 20;
 
 /// `/themes`: contributing factors and services counted over a period (the last 90 days
 /// unless chosen), each leading to the postmortems it counts.
-pub async fn themes(
-    State(state): State<AppState>,
-    mut db: Db,
-    viewer: Viewer,
-    Query(query): Query<PeriodQuery>,
-) -> Result<ThemesPage> {
+pub async fn themes(mut db: Db, viewer: Viewer, Query(query): Query<PeriodQuery>) -> Result<ThemesPage> {
     let today = OffsetDateTime::now_utc().date();
     let mut problem = None;
     let mut date = |value: &str, what: &str| match value.trim() {
@@ -346,7 +277,7 @@ pub async fn themes(
             Preset { label, href: paths::themes(&preset.query()), chosen: preset == period }
         })
         .collect();
-    let themes = state.learning.themes(&mut db, period).await?;
+    let themes = db::learning::themes(&mut *db, period.from, period.to).await?;
     let factors: Vec<ThemeRow> = themes
         .factors
         .iter()
@@ -406,9 +337,9 @@ pub async fn factor_choices(db: &mut PgConnection) -> sqlx::Result<Vec<(FactorKi
 }
 
 /// The services a search can filter by, by name (the search form's select).
-pub async fn service_choices(state: &AppState, db: &mut PgConnection) -> sqlx::Result<Vec<(ServiceId, String)>> {
+pub async fn service_choices(db: &mut PgConnection) -> sqlx::Result<Vec<(ServiceId, String)>> {
     let mut services: Vec<(ServiceId, String)> =
-        state.learning.all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        db::learning::services(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
     services.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then(a.0.cmp(&b.0)));
     Ok(services)
 }
@@ -419,10 +350,12 @@ mod tests {
 
     #[test]
     fn durations_are_a_distribution() {
-        assert_eq!(durations(None, 0), ("—".to_owned(), String::new()));
-        let (median, spread) = durations(Some([600.0, 3600.0, 7500.0]), 12);
+        assert_eq!(durations(None, 0, false), ("—".to_owned(), String::new()));
+        let (median, spread) = durations(Some([600.0, 3600.0, 7500.0]), 12, false);
         assert_eq!(median, "1 h");
         assert_eq!(spread, "middle half 10 min–2 h 5 min, of 12 postmortems");
+        let (_, spread) = durations(Some([600.0, 3600.0, 7500.0]), 500, true);
+        assert_eq!(spread, "middle half 10 min–2 h 5 min, of the newest 500 postmortems that ended");
     }
 
     #[test]

@@ -90,8 +90,6 @@ pub struct AppState {
     pub counts: Arc<kept::KeptCounts>,
     /// Postmortems read lately (see `postmortem::KeptPostmortems`).
     pub postmortems: Arc<postmortem::KeptPostmortems>,
-    /// Service figures and themes counted lately (see `learning::LearningCache`).
-    pub learning: Arc<learning::LearningCache>,
     /// The door in front of the database (see `admission`).
     pub admission: Arc<Admission>,
     /// Where webhook receivers may be (checked as an admin saves one).
@@ -112,7 +110,6 @@ impl AppState {
             pickers: Default::default(),
             counts: Default::default(),
             postmortems: Default::default(),
-            learning: Default::default(),
             receivers: Default::default(),
         }
     }

@@ -245,7 +245,7 @@ pub async fn page(
     Query(query): Query<SearchQuery>,
 ) -> Result<SearchPage> {
     let teams = state.pickers.teams(&mut db, None).await?;
-    let services = super::learning::service_choices(&state, &mut db).await?;
+    let services = super::learning::service_choices(&mut db).await?;
     let factors = super::learning::factor_choices(&mut db).await?;
     let mut page = SearchPage {
         viewer,

@@ -443,3 +443,282 @@ async fn a_recurrence_is_exported_both_ways_and_an_import_links_it_only_where_id
     assert_eq!(app.count("incident_recurrences").await, 2);
     assert_eq!(app.count("action_item_recurrences").await, 1);
 }
+
+/// Where the learning counts (kept and not yet folded, as readers add them) differ from
+/// counting the rows themselves, per day: one line each, so none when all agree.
+async fn miscounted(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(
+        "WITH truth AS (
+             SELECT 'postmortems' AS kind, 0::bigint AS key, learning_day(started_at) AS day, count(*) AS n
+             FROM incidents GROUP BY 3
+             UNION ALL
+             SELECT 'service', service_id, learning_day(started_at), count(*) FROM incident_services GROUP BY 2, 3
+             UNION ALL
+             SELECT 'factor', factor_id, learning_day(started_at), count(*) FROM incident_factors GROUP BY 2, 3
+             UNION ALL
+             SELECT 'open_items', l.service_id, learning_day(l.started_at), count(*)
+             FROM incident_services l JOIN action_items a ON a.incident_id = l.incident_id
+             WHERE a.status IN ('open', 'in_progress') GROUP BY 2, 3
+         ), kept AS (
+             SELECT kind, key, day, sum(n) AS n FROM (
+                 SELECT kind, key, start AS day, n FROM learning_counts WHERE grain = 'day'
+                 UNION ALL
+                 SELECT kind, key, day, n FROM learning_count_deltas) k
+             GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+         )
+         SELECT format('%s %s on %s: %s counted, %s kept', kind, key, day, t.n, k.n)
+         FROM truth t FULL JOIN kept k USING (kind, key, day)
+         WHERE t.n IS DISTINCT FROM k.n
+         UNION ALL
+         -- A month's and all time's counts are the sums of their days'.
+         SELECT format('%s %s %s %s: %s, its days %s', grain, start, kind, key, n, days)
+         FROM (SELECT c.grain, c.start, c.kind, c.key, c.n,
+                      (SELECT coalesce(sum(d.n), 0) FROM learning_counts d
+                       WHERE d.grain = 'day' AND d.kind = c.kind AND d.key = c.key
+                         AND (c.grain = 'all' OR date_trunc('month', d.start)::date = c.start)) AS days
+               FROM learning_counts c WHERE c.grain <> 'day') sums
+         WHERE n <> days",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("the counts compared")
+}
+
+/// The services list as shown: each service's name and count.
+async fn services_listed(app: &TestApp) -> Vec<(String, String)> {
+    let page = app.get("/services").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.texts("table.services tbody th").into_iter().zip(page.texts("table.services tbody td")).collect()
+}
+
+/// The services list as the links have it, most named first.
+async fn services_linked(app: &TestApp) -> Vec<(String, String)> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.name, count(l.incident_id) FROM services s LEFT JOIN incident_services l ON l.service_id = s.id
+         WHERE s.merged_into IS NULL GROUP BY s.id ORDER BY 2 DESC, lower(s.name), s.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("the services");
+    rows.into_iter().map(|(name, n)| (name, n.to_string())).collect()
+}
+
+/// The themes page's services and factors for `from`..`to`, and the same counted from the rows.
+async fn themes_agree(app: &TestApp, from: &str, to: &str, when: &str) {
+    let page = app.get(&format!("/themes?from={from}&to={to}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for (section, sql) in [
+        (
+            "services",
+            "SELECT s.name, count(*) FROM incident_services l JOIN services s ON s.id = l.service_id
+             WHERE learning_day(l.started_at) BETWEEN $1::date AND $2::date
+             GROUP BY s.id ORDER BY 2 DESC, lower(s.name), s.id",
+        ),
+        (
+            "factors",
+            "SELECT f.name, count(*) FROM incident_factors x JOIN factor_kinds f ON f.id = x.factor_id
+             WHERE learning_day(x.started_at) BETWEEN $1::date AND $2::date
+             GROUP BY f.id ORDER BY 2 DESC, f.position, f.id",
+        ),
+    ] {
+        let counted: Vec<(String, i64)> =
+            sqlx::query_as(sql).bind(from).bind(to).fetch_all(&app.pool).await.expect("counted");
+        let counted: Vec<(String, String)> = counted.into_iter().map(|(name, n)| (name, n.to_string())).collect();
+        let shown: Vec<(String, String)> = page
+            .texts(&format!("section[aria-labelledby={section}] tbody th"))
+            .into_iter()
+            .zip(page.texts(&format!("section[aria-labelledby={section}] tbody td")))
+            .collect();
+        assert_eq!(shown, counted, "{when}: the themes' {section} from {from} to {to}");
+    }
+}
+
+/// The counts agree with the rows, before and after a fold, and so do the pages that show them.
+async fn counts_exact(app: &TestApp, when: &str) {
+    assert_eq!(miscounted(app).await, Vec::<String>::new(), "{when}");
+    assert_eq!(services_listed(app).await, services_linked(app).await, "{when}: the services list");
+    themes_agree(app, "2025-03-01", "2025-03-31", when).await;
+    themes_agree(app, "2025-02-15", "2025-06-10", when).await;
+    hindsight::db::learning::fold_counts(&app.pool).await.expect("a fold");
+    assert_eq!(miscounted(app).await, Vec::<String>::new(), "{when}, folded");
+    assert_eq!(services_listed(app).await, services_linked(app).await, "{when}, folded: the services list");
+    themes_agree(app, "2025-02-15", "2025-06-10", when).await;
+    themes_agree(app, "2025-01-01", "2025-12-31", when).await;
+}
+
+/// The postmortem form's fields, as a browser sends them: `day` at 10:15 for an hour, the
+/// `services` named, the factor kinds `factors` ticked, and `version` when editing.
+async fn postmortem_fields(
+    app: &TestApp,
+    day: &str,
+    services: &str,
+    factors: &[&str],
+    version: Option<i32>,
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = vec![
+        ("title".into(), format!("Trouble on {day}")),
+        ("severity".into(), "SEV2".into()),
+        ("started_at".into(), format!("{day}T10:15")),
+        ("ended_at".into(), format!("{day}T11:15")),
+        ("utc_offset".into(), "UTC".into()),
+        ("services".into(), services.into()),
+        ("version".into(), version.map(|v| v.to_string()).unwrap_or_default()),
+    ];
+    for kind in factors {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM factor_kinds WHERE name = $1")
+            .bind(kind)
+            .fetch_one(&app.pool)
+            .await
+            .expect("a factor kind");
+        fields.push((format!("factor_{id}"), "on".into()));
+    }
+    fields
+}
+
+async fn version(app: &TestApp, table: &str, id: i64) -> i32 {
+    sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("a version")
+}
+
+async fn service_named(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM services WHERE lower(name) = lower($1) AND merged_into IS NULL")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .expect("a service")
+}
+
+#[tokio::test]
+async fn learning_counts_stay_exact_across_creates_edits_re_dating_items_renames_merges_and_deletes() {
+    let app = TestApp::new().await;
+    let mut ids = Vec::new();
+    for (day, services, factors) in [
+        ("2025-03-01", "api, db", &["Change", "Capacity"][..]),
+        ("2025-03-20", "db, cache", &["Capacity"][..]),
+        ("2025-04-02", "cache", &[][..]),
+        ("2025-05-31", "api, cache, db", &["Change"][..]),
+    ] {
+        let created = app.post_form("/incidents", &postmortem_fields(&app, day, services, factors, None).await).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        ids.push(id_of(created.location()));
+    }
+    counts_exact(&app, "created").await;
+
+    let open = item(&app, ids[0], "Add a replica", false).await;
+    item(&app, ids[0], "Write the runbook", true).await;
+    item(&app, ids[1], "Shard the cache", false).await;
+    counts_exact(&app, "items added").await;
+    let api = service_named(&app, "api").await;
+    assert!(app.get(&format!("/services/{api}")).await.text("dl.figures").contains("Open action items1"));
+
+    // Labels edited: a service and a factor dropped, others added.
+    let edit = postmortem_fields(
+        &app,
+        "2025-03-01",
+        "api, queue",
+        &["Monitoring gap"],
+        Some(version(&app, "incidents", ids[0]).await),
+    )
+    .await;
+    assert_eq!(app.post_form(&format!("/incidents/{}", ids[0]), &edit).await.status, StatusCode::SEE_OTHER);
+    counts_exact(&app, "labels edited").await;
+
+    // Re-dated into another month, its labels kept.
+    let moved = postmortem_fields(
+        &app,
+        "2025-05-10",
+        "db, cache",
+        &["Capacity"],
+        Some(version(&app, "incidents", ids[1]).await),
+    )
+    .await;
+    assert_eq!(app.post_form(&format!("/incidents/{}", ids[1]), &moved).await.status, StatusCode::SEE_OTHER);
+    counts_exact(&app, "re-dated").await;
+
+    // An item closed and one reopened.
+    sqlx::query("UPDATE action_items SET status = 'done', completed_at = now() WHERE id = $1")
+        .bind(open)
+        .execute(&app.pool)
+        .await
+        .expect("closed");
+    counts_exact(&app, "an item closed").await;
+
+    // Renamed, then merged: the merge moves the links to the service it goes into.
+    let renamed = app
+        .post_form(
+            &format!("/admin/services/{api}"),
+            &[("name", "edge".to_owned()), ("version", version(&app, "services", api).await.to_string())],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    counts_exact(&app, "renamed").await;
+    let cache = service_named(&app, "cache").await;
+    let merged = app
+        .post_form(
+            &format!("/admin/services/{cache}/merge"),
+            &[("into", "db".to_owned()), ("version", version(&app, "services", cache).await.to_string())],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    counts_exact(&app, "merged").await;
+
+    // Deleted, with its links, factors and items.
+    assert_eq!(app.post_empty(&format!("/incidents/{}/delete", ids[1])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_empty(&format!("/incidents/{}/delete", ids[3])).await.status, StatusCode::SEE_OTHER);
+    counts_exact(&app, "deleted").await;
+    let db = service_named(&app, "db").await;
+    let page = app.get(&format!("/services/{db}")).await;
+    assert!(page.text("dl.figures").starts_with("Postmortems1"), "{}", page.text("dl.figures"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_label_edits_of_postmortems_sharing_services_keep_the_counts_exact() {
+    let app = Arc::new(TestApp::with_pool_settings(16, std::time::Duration::from_secs(10)).await);
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let day = format!("2025-03-{:02}", 1 + n * 2);
+        let created =
+            app.post_form("/incidents", &postmortem_fields(&app, &day, "api, db", &["Change"], None).await).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        ids.push(id_of(created.location()));
+    }
+    for round in 0..3 {
+        let mut jobs = JoinSet::new();
+        for (n, &id) in ids.iter().enumerate() {
+            let app = app.clone();
+            // Each save drops some shared services and adds others, in a different order, and
+            // some move to another month: every count is touched from several sides at once.
+            let services = ["db, api, cache", "cache, queue", "queue, db", "api"][(n + round) % 4];
+            let factors: &[&str] = [&["Capacity", "Change"][..], &["Change"][..], &[][..]][(n + round) % 3];
+            let day = if (n + round) % 5 == 0 {
+                format!("2025-04-{:02}", 1 + n)
+            } else {
+                format!("2025-03-{:02}", 1 + n * 2)
+            };
+            let fields =
+                postmortem_fields(&app, &day, services, factors, Some(version(&app, "incidents", id).await)).await;
+            let saver = app.clone();
+            jobs.spawn(async move { ("save", saver.post_form(&format!("/incidents/{id}"), &fields).await.status) });
+            jobs.spawn(async move {
+                let fields = [("body", format!("Follow-up {round}"))];
+                ("item", app.post_form(&format!("/incidents/{id}/actions"), &fields).await.status)
+            });
+        }
+        for _ in 0..4 {
+            let app = app.clone();
+            jobs.spawn(async move {
+                hindsight::db::learning::fold_counts(&app.pool).await.expect("a fold");
+                ("themes", app.get("/themes?from=2025-03-01&to=2025-04-30").await.status)
+            });
+        }
+        while let Some(done) = jobs.join_next().await {
+            let (what, status) = done.expect("a request");
+            let expected = if what == "themes" { StatusCode::OK } else { StatusCode::SEE_OTHER };
+            assert_eq!(status, expected, "{what} in round {round}");
+        }
+        counts_exact(&app, &format!("round {round}")).await;
+    }
+}
