@@ -545,3 +545,167 @@ async fn the_team_and_open_item_counts_stay_exact_under_concurrent_item_writes()
         assert_eq!(found(&app, &format!("team={team}")).await, expected, "team {team}");
     }
 }
+
+/// Whether postmortem `id`'s stored document is the one made from all its rows now.
+async fn document_is_the_one_made(pool: &sqlx::PgPool, id: i64) -> bool {
+    sqlx::query_scalar(
+        "SELECT d.document = (SELECT search_tsvector_agg(v.vector ORDER BY v.weight, v.ord)
+                              FROM search_vectors(ARRAY[d.incident_id]) v)
+         FROM search_documents d WHERE d.incident_id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .expect("a document")
+}
+
+/// A new entry, comment or item joins the end of its postmortem's document when it goes after
+/// every other row (migration 41), and the document made again at commit otherwise: either way
+/// it is the one made from every row, position for position, and finds the new words.
+#[tokio::test]
+async fn a_document_grown_row_by_row_is_the_one_made_from_every_row() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Append order")).await;
+    let id = id_of(&path);
+    let entry =
+        |time: &'static str, body: &'static str| (format!("{path}/timeline"), vec![("time", time), ("body", body)]);
+    let item = |body: &'static str| (format!("{path}/actions"), vec![("body", body), ("owner", "Dingo")]);
+    let comment = |body: &'static str| (format!("{path}/comments"), vec![("body", body)]);
+    // Each step: an item while there is no entry, entries later than the others, one earlier,
+    // an item after the entries, comments, and an entry after a comment.
+    for (step, ((uri, form), word)) in [
+        (item("Feed the bilby"), "bilby"),
+        (entry("10:20", "Paged the echidna rota"), "echidna"),
+        (entry("10:40", "Woke the wombat"), "wombat"),
+        (entry("10:30", "Called the koala"), "koala"),
+        (item("Brush the possum"), "possum"),
+        (comment("What about the cassowary?"), "cassowary"),
+        (comment("And the galah?"), "galah"),
+        (entry("10:50", "Fed the quokka"), "quokka"),
+        (comment("Lorikeet sighted"), "lorikeet"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let response = app.post_form(&uri, &form).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "step {step}: {}", response.body);
+        assert!(document_is_the_one_made(&app.pool, id).await, "step {step}: {form:?}");
+        assert_eq!(words(&app, word).await, vec![id], "step {step}: {word}");
+    }
+    assert_eq!(app.count("search_pending").await, 0);
+
+    // Writers at once: entries, each later than the last, and comments.
+    let app = std::sync::Arc::new(app);
+    let mut writers = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let (app, path) = (app.clone(), path.clone());
+        writers.spawn(async move {
+            let response = if n % 3 == 2 {
+                app.post_form(&format!("{path}/comments"), &[("body", format!("Remark number{n}"))]).await
+            } else {
+                let form = [("time", format!("11:{:02}", 10 + n)), ("body", format!("Step number{n}"))];
+                app.post_form(&format!("{path}/timeline"), &form).await
+            };
+            response.status
+        });
+    }
+    while let Some(status) = writers.join_next().await {
+        assert_eq!(status.expect("a writer"), StatusCode::SEE_OTHER);
+    }
+    assert!(document_is_the_one_made(&app.pool, id).await, "after writers at once");
+    for n in 0..8 {
+        assert_eq!(words(&app, &format!("number{n}")).await, vec![id], "number{n}");
+    }
+}
+
+/// A document near the 1 MB a tsvector may hold, grown one entry at a time past it: the entry
+/// that does not fit is not joined (that would fail the save) but made at commit, from the start
+/// of each part's text, and every save succeeds.
+#[tokio::test]
+async fn an_entry_that_would_overflow_its_document_is_made_at_commit_instead() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Hash growth")).await;
+    let id = id_of(&path);
+    let hashes = |rows: i32| {
+        let app = &app;
+        async move {
+            sqlx::query(
+                "INSERT INTO timeline_entries (incident_id, occurred_at, body, html, rendered_with)
+                 SELECT $1, now() + make_interval(mins => n + (SELECT count(*)::int FROM timeline_entries)),
+                        'needle ' || (SELECT string_agg(md5(g::text || '-' || n::text || clock_timestamp()::text), ' ')
+                                      FROM generate_series(1, 900) g), '', 1
+                 FROM generate_series(1, $2) n",
+            )
+            .bind(id)
+            .bind(rows)
+            .execute(&app.pool)
+            .await
+            .expect("every save succeeds")
+        }
+    };
+    hashes(30).await; // about 0.9 MB of lexemes
+    for _ in 0..10 {
+        hashes(1).await; // each joined at the end while it fits
+    }
+    assert_eq!(words(&app, "needle").await, vec![id]);
+    assert_eq!(words(&app, "hash growth").await, vec![id]);
+    assert_eq!(app.count("search_pending").await, 0);
+}
+
+/// Two transactions removing a team's last two items of one postmortem at once: the second
+/// waits for the first, then counts from what it left, and the team's row is gone (migration 42;
+/// before it, the second's decrement was lost and the team kept one item that did not exist).
+#[tokio::test]
+async fn two_writers_lowering_one_team_count_at_once_both_count() {
+    let app = TestApp::new().await;
+    let path = app.create_incident(&titled("Two hands")).await;
+    let id = id_of(&path);
+    let team: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES ('Red') RETURNING id")
+        .fetch_one(&app.pool)
+        .await
+        .expect("a team");
+    for n in 0..2 {
+        let form = [("body", format!("Item {n}")), ("team_id", team.to_string())];
+        assert_eq!(app.post_form(&format!("{path}/actions"), &form).await.status, StatusCode::SEE_OTHER);
+    }
+    for (first, second) in [
+        ("DELETE FROM action_items WHERE id = $1", "DELETE FROM action_items WHERE id = $1"),
+        ("UPDATE action_items SET team_id = NULL WHERE id = $1", "DELETE FROM action_items WHERE id = $1"),
+    ] {
+        // Both items in the team again (the first round removed them).
+        if first.starts_with("UPDATE") {
+            for n in 0..2 {
+                let form = [("body", format!("Again {n}")), ("team_id", team.to_string())];
+                assert_eq!(app.post_form(&format!("{path}/actions"), &form).await.status, StatusCode::SEE_OTHER);
+            }
+        }
+        let pair: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM action_items WHERE incident_id = $1 AND team_id = $2 ORDER BY id")
+                .bind(id)
+                .bind(team)
+                .fetch_all(&app.pool)
+                .await
+                .expect("items");
+        assert_eq!(pair.len(), 2);
+        let mut one = app.pool.begin().await.expect("a transaction");
+        sqlx::query(first).bind(pair[0]).execute(&mut *one).await.expect(first);
+        let pool = app.pool.clone();
+        let other = pair[1];
+        let two = tokio::spawn(async move {
+            let mut two = pool.begin().await.expect("a transaction");
+            sqlx::query(second).bind(other).execute(&mut *two).await.expect(second);
+            two.commit().await.expect("commit");
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        one.commit().await.expect("commit");
+        two.await.expect("the second writer");
+        let kept: Option<i32> =
+            sqlx::query_scalar("SELECT items FROM incident_teams WHERE incident_id = $1 AND team_id = $2")
+                .bind(id)
+                .bind(team)
+                .fetch_optional(&app.pool)
+                .await
+                .expect("the count");
+        assert_eq!(kept, None, "{first} and {second} at once: the team has no item of it left");
+    }
+}

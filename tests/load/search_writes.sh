@@ -6,8 +6,9 @@
 #   HTTP: POST /incidents/{id}/timeline (one entry) and POST /incidents/{id}/actions (one item),
 #         one at a time, each to another postmortem, in alternating blocks with the triggers on
 #         and off so drift in the machine's load falls on both alike. p50 and mean in ms.
-#   SQL:  pgbench, one client, a transaction that rewrites one section of a random postmortem
-#         (what a form save does to the text), triggers on and off. Mean latency in ms.
+#   SQL:  pgbench, one client: a transaction that rewrites one section of a random postmortem
+#         (what a form save does to the text), and one that adds a timeline entry after its
+#         latest, triggers on and off. Mean latency in ms.
 #
 # Usage: tests/load/search_writes.sh   (INCIDENTS demo postmortems, default 1000; ROUNDS blocks of
 #        BLOCK requests a kind and setting, default 4 × 50; SECONDS_SQL per pgbench run, default 20)
@@ -69,19 +70,31 @@ for _ in $(seq "$rounds"); do
 done
 triggers ENABLE
 
-load_say "SQL: pgbench, ${seconds_sql}s a setting"
-cat >"$load_tmp/save.sql" <<SQL
+load_say "SQL: pgbench, ${seconds_sql}s a kind and setting"
+cat >"$load_tmp/section.sql" <<SQL
 \\set id random($load_first, $load_last)
 BEGIN;
 UPDATE incident_texts SET body = body || ' probe' WHERE incident_id = :id AND section = 'root_cause';
 COMMIT;
 SQL
+# A timeline entry five minutes after the latest (what the form's "+5m" adds).
+cat >"$load_tmp/entry.sql" <<SQL
+\\set id random($load_first, $load_last)
+BEGIN;
+INSERT INTO timeline_entries (incident_id, occurred_at, body)
+SELECT :id, coalesce(max(occurred_at), now()) + interval '5 minutes', 'Probe the search write cost'
+FROM timeline_entries WHERE incident_id = :id;
+COMMIT;
+SQL
 declare -A sql_ms
 for setting in on off on off; do
   if [ "$setting" = on ]; then triggers ENABLE; else triggers DISABLE; fi
-  ms=$(pgbench -n -c 1 -T "$seconds_sql" -f "$load_tmp/save.sql" "$url" 2>/dev/null \
-    | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
-  sql_ms[$setting]="${sql_ms[$setting]:-} $ms"
+  for kind in section entry; do
+    load_psql "$url" "VACUUM" >/dev/null # autovacuum may be off: each run starts from the same bloat
+    ms=$(pgbench -n -M prepared -c 1 -T "$seconds_sql" -f "$load_tmp/$kind.sql" "$url" 2>/dev/null \
+      | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
+    sql_ms[$kind-$setting]="${sql_ms[$kind-$setting]:-} $ms"
+  done
 done
 triggers ENABLE
 
@@ -93,7 +106,9 @@ for kind in timeline actions; do
   printf '%-34s %8s / %6s %8s / %6s %7s%%\n' "POST /incidents/{id}/$kind (HTTP)" "$on50" "$onmean" "$off50" "$offmean" \
     "$(awk -v a="$onmean" -v b="$offmean" 'BEGIN { printf "%+.0f", (a / b - 1) * 100 }')"
 done
-on=$(echo "${sql_ms[on]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF }')
-off=$(echo "${sql_ms[off]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF }')
-printf '%-34s %17s %17s %7s%%\n' "a section rewritten (SQL, mean)" "$on" "$off" \
-  "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%+.0f", (a / b - 1) * 100 }')"
+mean() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF }'; }
+for kind in section entry; do
+  on=$(mean "${sql_ms[$kind-on]}"); off=$(mean "${sql_ms[$kind-off]}")
+  case $kind in section) label="a section rewritten (SQL, mean)" ;; entry) label="an entry added (SQL, mean)" ;; esac
+  printf '%-34s %17s %17s %7s%%\n' "$label" "$on" "$off" "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%+.0f", (a / b - 1) * 100 }')"
+done
