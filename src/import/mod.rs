@@ -5,6 +5,8 @@
 //! this module assigns every line to a field, a timeline, action items or an extra section.
 
 pub mod action_items;
+#[cfg(test)]
+mod corpus_tests;
 pub mod draft;
 pub mod exported;
 pub mod model;
