@@ -99,8 +99,10 @@ fn same_minute(found: Option<OffsetDateTime>, expected: Option<&str>) -> bool {
 /// Words for comparing texts: lower case, without Markdown emphasis and punctuation at their
 /// ends. Texts in languages without spaces are compared by characters.
 fn words(text: &str) -> Vec<String> {
-    let cleaned: String =
-        text.chars().map(|c| if matches!(c, '*' | '_' | '`' | '~' | '\u{a0}' | '\u{3000}') { ' ' } else { c }).collect();
+    let cleaned: String = text
+        .chars()
+        .map(|c| if matches!(c, '*' | '_' | '`' | '~' | '\u{a0}' | '\u{3000}') { ' ' } else { c })
+        .collect();
     let tokens: Vec<String> = cleaned
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
@@ -197,7 +199,10 @@ fn corpus_grade() {
     assert!(documents.len() >= 60, "the corpus has {} documents", documents.len());
     let mut by_class: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     let mut total = 0.0;
-    println!("{:<52} {:>5} {:>5} {:>5} {:>5} {:>5} {:>6}", "document", "title", "start", "end", "tline", "items", "score");
+    println!(
+        "{:<52} {:>5} {:>5} {:>5} {:>5} {:>5} {:>6}",
+        "document", "title", "start", "end", "tline", "items", "score"
+    );
     for path in &documents {
         let name = path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import_corpus")).unwrap_or(path);
         let source = std::fs::read(path).expect("a document");
@@ -224,7 +229,11 @@ fn corpus_grade() {
     }
     let mean = total / documents.len() as f64;
     for (class, scores) in &by_class {
-        println!("class {class:<10} {:>3} documents, mean {:.1}", scores.len(), scores.iter().sum::<f64>() / scores.len() as f64);
+        println!(
+            "class {class:<10} {:>3} documents, mean {:.1}",
+            scores.len(),
+            scores.iter().sum::<f64>() / scores.len() as f64
+        );
     }
     println!("corpus: {} documents, mean {mean:.1} (floor {FLOOR})", documents.len());
     assert!(mean >= FLOOR, "the importer scores {mean:.1} on the corpus, below its floor of {FLOOR}");
