@@ -280,22 +280,37 @@ pub async fn browse(
     sql.build_query_as().fetch_all(db).await
 }
 
-/// `WITH q` (the query, and `loose`: every phrase loosened to "all these words" and every
-/// `-word` dropped by `querytree`, which the GIN index answers exactly without reading a
-/// document) and `window_rows`: the [`WINDOW`] + 1 newest postmortems through the filters that
-/// hold every word. The exact query is tested on the window's documents only.
+/// `WITH q` (the query) and `window_rows`: the [`WINDOW`] + 1 newest postmortems through the
+/// filters that hold every word of its loose form (every phrase loosened to "all these words"
+/// and every `-word` dropped by `querytree`, which the GIN index answers exactly without reading
+/// a document). The exact query is tested on the window's documents only.
+///
+/// The window's condition is written out rather than read from `q`, so that the planner sees
+/// the words (the search plans each query for its own words) and weighs how many documents hold
+/// them: a rare word is found in the GIN index and its few documents sorted; a common one (that
+/// every postmortem holds) walks the documents newest first (`search_documents_recent_idx`) and
+/// stops at the window's end, instead of sorting every document that holds it.
 fn push_window<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText, filter: &'a SearchFilter) {
-    sql.push(
-        "WITH q AS MATERIALIZED (SELECT query, CASE WHEN querytree(query) = 'T' THEN query \
-         ELSE regexp_replace(querytree(query), ' <[0-9-]+> ', ' & ', 'g')::tsquery END AS loose FROM (SELECT ",
-    );
+    sql.push("WITH q AS MATERIALIZED (SELECT ");
     push_tsquery(sql, text);
     sql.push(
-        " AS query) x), window_rows AS MATERIALIZED (SELECT d.incident_id, d.started_at \
-         FROM search_documents d, q WHERE d.document @@ q.loose",
+        " AS query), window_rows AS MATERIALIZED (SELECT d.incident_id, d.started_at \
+         FROM search_documents d WHERE d.document @@ ",
     );
+    push_loose(sql, text);
     push_filters(sql, "d", "d.incident_id", filter, Walked::Documents);
     sql.push(format!(" ORDER BY d.started_at DESC, d.incident_id DESC LIMIT {})", WINDOW + 1));
+}
+
+/// The loose form of the search's tsquery: phrases as "all these words", `-word` dropped.
+fn push_loose<'a>(sql: &mut QueryBuilder<'a, Postgres>, text: &'a SearchText) {
+    sql.push("(CASE WHEN querytree(");
+    push_tsquery(sql, text);
+    sql.push(") = 'T' THEN ");
+    push_tsquery(sql, text);
+    sql.push(" ELSE regexp_replace(querytree(");
+    push_tsquery(sql, text);
+    sql.push("), ' <[0-9-]+> ', ' & ', 'g')::tsquery END)");
 }
 
 /// One row of a search with words: the hit, and the page's counts (the same on every row).
@@ -318,10 +333,13 @@ pub async fn search(
     limit: i64,
 ) -> sqlx::Result<Found> {
     let mut tx = db.begin().await?;
-    // The window is chosen from the GIN index's bitmap. A sequential scan would test every
-    // document against the words, reading each one from TOAST: on a common word the planner
-    // thinks it cheaper, and it is a hundred times slower.
+    // The window is chosen from the GIN index's bitmap or by walking the documents newest
+    // first. A sequential scan would test every document against the words, reading each one
+    // from TOAST: on a common word the planner thinks it cheaper, and it is a hundred times
+    // slower. Each search is planned for its own words (a plan kept for the statement would
+    // guess how many documents hold them, and walk or sort in the wrong case).
     sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
     let mut sql = QueryBuilder::new("");
     push_window(&mut sql, text, filter);
     sql.push(", ");
