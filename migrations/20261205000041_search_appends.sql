@@ -11,7 +11,9 @@
 -- several rows in one statement, a postmortem whose document is already to
 -- be made at commit or has none yet, a document that would pass the 1 MB a tsvector may hold)
 -- is noted as before and made at commit. Either way the document is the same, lexeme for
--- lexeme, position for position.
+-- lexeme, position for position. (Two writers that insert into one postmortem without taking
+-- its lock, which Hindsight's own changes always take, may join their rows in commit order
+-- rather than writing order: every word is still there, only its position may differ.)
 
 -- Joins `vector` to the end of postmortem `target`'s document if `last` (the row goes after
 -- every other) and the document is there and not already to be made; else notes it.
