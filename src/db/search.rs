@@ -342,30 +342,38 @@ pub async fn search(
     sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
     let mut sql = QueryBuilder::new("");
     push_window(&mut sql, text, filter);
-    sql.push(", ");
     // `ts_match_vq` is `@@` as a function, which no index can answer: the exact query is
     // tested on the window's documents, found by id, rather than planned as a second search
-    // through the whole index.
+    // through the whole index. A hit carries only what its order reads, from the document's
+    // row (which keeps the postmortem's start and severity in step); the postmortem itself is
+    // read for the page's rows alone, by id: joined to every hit, the planner may walk all
+    // the postmortems' index to meet a thousand of them.
+    let (key, duration_join) = match order {
+        SearchOrder::Relevance => (format!("ts_rank_cd({WEIGHTS}, d.document, q.query)::float8"), ""),
+        SearchOrder::Date => ("0::float8".to_owned(), ""),
+        SearchOrder::Severity => ("substr(d.severity, 4)::float8".to_owned(), ""),
+        SearchOrder::Duration => (order_key(order), " JOIN incidents i ON i.id = w.incident_id"),
+    };
     sql.push(format!(
-        "hits AS MATERIALIZED (SELECT i.id, i.title, i.severity, i.status, i.started_at, i.ended_at, \
-         i.utc_offset_minutes, {} AS key \
+        ", hits AS MATERIALIZED (SELECT w.incident_id AS id, w.started_at, d.severity, {key} AS key \
          FROM (SELECT * FROM window_rows ORDER BY started_at DESC, incident_id DESC LIMIT {WINDOW}) w \
-         JOIN search_documents d ON d.incident_id = w.incident_id JOIN incidents i ON i.id = w.incident_id, q \
-         WHERE ts_match_vq(d.document, q.query)) ",
-        order_key(order)
-    ));
-    // The page is chosen first, then its titles and snippets made: `ts_headline` reads the
-    // whole text, so it runs for the page's rows only.
-    sql.push(format!(
-        "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, \
-         ts_headline('english', translate(p.title, '{MARK_START}{MARK_END}', ''), q.query, 'HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}') AS title, \
-         ts_headline('english', search_text(p.id), q.query, 'MaxFragments=2, MaxWords=28, MinWords=12, \
-         FragmentDelimiter=\" … \", StartSel={MARK_START}, StopSel={MARK_END}') AS snippet, \
-         (SELECT count(*) FROM hits) AS total, (SELECT count(*) FROM window_rows) > {WINDOW} AS beyond_window \
-         FROM (SELECT * FROM hits h WHERE true"
+         JOIN search_documents d ON d.incident_id = w.incident_id{duration_join}, q \
+         WHERE ts_match_vq(d.document, q.query)), page AS MATERIALIZED (SELECT * FROM hits h WHERE true"
     ));
     push_after_and_order(&mut sql, "h", order, after);
-    sql.push(format!(" LIMIT {limit}) p, q"));
+    // The page is chosen first, then its titles and snippets made: `ts_headline` reads the
+    // whole text, so it runs for the page's rows only, and their texts are put together in
+    // one pass over the sources rather than one per row.
+    sql.push(format!(
+        " LIMIT {limit}), texts AS MATERIALIZED (SELECT incident_id, string_agg(body, E'\\n' ORDER BY weight) AS body \
+         FROM search_parts(ARRAY(SELECT id FROM page)) WHERE weight <> 'A' GROUP BY incident_id) \
+         SELECT p.id, i.severity, i.status, p.started_at, i.ended_at, i.utc_offset_minutes, p.key, \
+         ts_headline('english', translate(i.title, '{MARK_START}{MARK_END}', ''), q.query, 'HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}') AS title, \
+         ts_headline('english', coalesce(t.body, ''), q.query, 'MaxFragments=2, MaxWords=28, MinWords=12, \
+         FragmentDelimiter=\" … \", StartSel={MARK_START}, StopSel={MARK_END}') AS snippet, \
+         (SELECT count(*) FROM hits) AS total, (SELECT count(*) FROM window_rows) > {WINDOW} AS beyond_window \
+         FROM page p JOIN incidents i ON i.id = p.id LEFT JOIN texts t ON t.incident_id = p.id, q"
+    ));
     push_after_and_order(&mut sql, "p", order, None);
     let rows: Vec<SearchRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
     let (total, beyond_window) = match rows.first() {

@@ -227,6 +227,19 @@ async fn keyset_pages_neither_skip_nor_repeat() {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!((seen.len(), unique.len()), (45, 45), "{order}");
+        // The pages come in the order asked for, read from the postmortems themselves.
+        let key = match order {
+            "severity" => "severity, started_at DESC, id DESC",
+            "duration" => "ended_at - started_at DESC, started_at DESC, id DESC",
+            _ => "started_at DESC, id DESC",
+        };
+        let expected: Vec<i64> = sqlx::query_scalar(&format!("SELECT id FROM incidents ORDER BY {key}"))
+            .fetch_all(&app.pool)
+            .await
+            .expect("ids");
+        if order != "relevance" {
+            assert_eq!(seen, expected, "{order}");
+        }
     }
     // Without words, through a filter that walks its links: the same pages, and a re-dated
     // postmortem moves in the order with its links.
