@@ -62,7 +62,8 @@ pub fn normalize(text: &str) -> String {
     }
     let words: Vec<&str> = out.split_whitespace().collect();
     // Leading numbering such as "1", "1 2", "iv" is not part of the meaning.
-    let start = words.iter().take_while(|w| w.bytes().all(|b| b.is_ascii_digit())).count();
+    // Full-width digits (`１．概要`) count too.
+    let start = words.iter().take_while(|w| w.chars().all(|c| c.is_numeric())).count();
     words[start..].join(" ")
 }
 
@@ -71,7 +72,9 @@ pub fn classify(text: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let words = normalize(text);
     let has = |needle: &str| contains_phrase(&words, needle);
-    let root_cause = has("root cause") || has("root causes") || has("cause") || has("causes") || has("caused");
+    let any = |needles: &[&str]| needles.iter().any(|needle| contains_phrase(&words, needle));
+    let root_cause =
+        has("root cause") || has("root causes") || has("cause") || has("causes") || has("caused") || any(ROOT_CAUSE);
     let resolution = has("resolution") || has("recovery") || has("mitigation") || has("fix");
     if root_cause && resolution {
         return Some(RootCauseAndResolution);
@@ -96,9 +99,10 @@ pub fn classify(text: &str) -> Option<SectionKind> {
         || has("tasks")
         || has("action plan")
         || (has("actions") && !corrective && !preventative)
+        || any(ACTION_ITEMS)
     {
         ActionItems
-    } else if has("timeline") || has("chronology") || has("sequence of events") || has("time line") {
+    } else if has("timeline") || has("chronology") || has("sequence of events") || has("time line") || any(TIMELINE) {
         Timeline
     } else if has("lessons learned")
         || has("lesson learned")
@@ -111,6 +115,7 @@ pub fn classify(text: &str) -> Option<SectionKind> {
         || has("where we got lucky")
         || has("learnings")
         || has("takeaways")
+        || any(LESSONS)
     {
         LessonsLearned
     } else if corrective {
@@ -125,9 +130,9 @@ pub fn classify(text: &str) -> Option<SectionKind> {
         || has("analysis")
     {
         RootCause
-    } else if resolution || has("how we fixed it") || has("response") {
+    } else if resolution || has("how we fixed it") || has("response") || any(RESOLUTION) {
         Resolution
-    } else if has("impact") || has("customer impact") || has("user impact") || has("who was affected") {
+    } else if has("impact") || has("customer impact") || has("user impact") || has("who was affected") || any(IMPACT) {
         Impact
     } else if has("summary")
         || has("overview")
@@ -136,6 +141,7 @@ pub fn classify(text: &str) -> Option<SectionKind> {
         || has("description")
         || has("background")
         || has("what happened")
+        || any(SUMMARY)
     {
         Summary
     } else if has("duration") {
@@ -176,14 +182,214 @@ pub fn own_heading<'a>(heading: Option<&'a str>, kind: SectionKind, standard: &s
     (fits && writable && heading != standard).then_some(heading)
 }
 
-/// Whether `phrase` occurs in `words` on word boundaries.
+// The same meanings in the languages postmortems are most often written in besides English:
+// German, French, Spanish, Portuguese, Italian, Dutch, Japanese, Chinese (both scripts) and
+// Korean, lower-case as `normalize` leaves them. Checked in the order of `classify`, so a
+// heading that names two meanings ("対応事項", items to respond with) goes to the first.
+const ACTION_ITEMS: &[&str] = &[
+    "maßnahmen",
+    "massnahmen",
+    "maßnahmenplan",
+    "massnahmenplan",
+    "aufgaben",
+    "nächste schritte",
+    "folgeaufgaben",
+    "mesures de suivi",
+    "plan d action",
+    "prochaines étapes",
+    "actions à mener",
+    "acciones",
+    "próximos pasos",
+    "tareas",
+    "plan de acción",
+    "itens de ação",
+    "ações",
+    "acoes",
+    "próximos passos",
+    "azioni",
+    "prossimi passi",
+    "actiepunten",
+    "acties",
+    "vervolgstappen",
+    "vervolgacties",
+    "対策",
+    "再発防止",
+    "対応事項",
+    "アクションアイテム",
+    "今後の対応",
+    "改善策",
+    "改进措施",
+    "改進措施",
+    "行动项",
+    "行動項目",
+    "后续行动",
+    "後續行動",
+    "待办",
+    "整改",
+    "조치 사항",
+    "조치사항",
+    "후속 조치",
+    "액션 아이템",
+    "재발 방지",
+];
+const TIMELINE: &[&str] = &[
+    "zeitverlauf",
+    "ablauf",
+    "chronologie",
+    "zeitleiste",
+    "zeitlinie",
+    "déroulement",
+    "cronología",
+    "cronologia",
+    "línea de tiempo",
+    "linea de tiempo",
+    "linha do tempo",
+    "sequenza degli eventi",
+    "tijdlijn",
+    "verloop",
+    "タイムライン",
+    "経緯",
+    "時系列",
+    "時間軸",
+    "时间线",
+    "时间轴",
+    "時間線",
+    "타임라인",
+    "경과",
+    "시간순",
+];
+const LESSONS: &[&str] = &[
+    "erkenntnisse",
+    "was wir gelernt haben",
+    "was gut lief",
+    "was nicht gut lief",
+    "lehren",
+    "gelernt",
+    "leçons apprises",
+    "leçons",
+    "ce qui a bien fonctionné",
+    "ce qui doit être amélioré",
+    "enseignements",
+    "lecciones aprendidas",
+    "lecciones",
+    "lo que salió bien",
+    "lo que salió mal",
+    "o que aprendemos",
+    "lições aprendidas",
+    "o que correu bem",
+    "o que deu errado",
+    "cosa ha funzionato",
+    "cosa non ha funzionato",
+    "lezioni apprese",
+    "wat ging goed",
+    "wat kan beter",
+    "wat ging mis",
+    "lessen",
+    "geleerde lessen",
+    "教訓",
+    "学び",
+    "良かった点",
+    "所感",
+    "反省",
+    "经验教训",
+    "教训",
+    "做得好的地方",
+    "需要改進的地方",
+    "需要改进的地方",
+    "处理过程中的问题",
+    "교훈",
+    "잘한 점",
+    "아쉬운 점",
+    "배운 점",
+];
+const ROOT_CAUSE: &[&str] = &[
+    "ursache",
+    "ursachen",
+    "ursachenanalyse",
+    "grundursache",
+    "cause fondamentale",
+    "analyse des causes",
+    "causa",
+    "causa raíz",
+    "causa raiz",
+    "causas",
+    "causa principale",
+    "oorzaak",
+    "oorzaken",
+    "原因",
+    "根本原因",
+    "원인",
+    "근본 원인",
+];
+const RESOLUTION: &[&str] = &[
+    "behebung",
+    "lösung",
+    "wiederherstellung",
+    "rétablissement",
+    "résolution",
+    "resolución",
+    "solución",
+    "resolução",
+    "solução",
+    "risoluzione",
+    "ripristino",
+    "oplossing",
+    "herstel",
+    "復旧",
+    "対応",
+    "解决",
+    "恢复",
+    "解決",
+    "해결",
+    "복구",
+];
+const IMPACT: &[&str] =
+    &["auswirkungen", "auswirkung", "portée", "impacto", "impatto", "gevolgen", "影響", "影响", "영향"];
+const SUMMARY: &[&str] = &[
+    "zusammenfassung",
+    "kurzfassung",
+    "überblick",
+    "übersicht",
+    "résumé",
+    "sommaire",
+    "synthèse",
+    "resumen",
+    "resumo",
+    "sumário",
+    "sintesi",
+    "riepilogo",
+    "sommario",
+    "samenvatting",
+    "overzicht",
+    "概要",
+    "サマリー",
+    "要約",
+    "概述",
+    "摘要",
+    "总结",
+    "總結",
+    "背景",
+    "요약",
+    "개요",
+];
+
+/// Whether `phrase` occurs in `words` on word boundaries (anywhere, for a phrase in a script
+/// written without spaces between words: Japanese, Chinese, Korean with its particles).
 fn contains_phrase(words: &str, phrase: &str) -> bool {
+    if phrase.chars().any(is_cjk) {
+        return words.contains(phrase);
+    }
     words.match_indices(phrase).any(|(at, _)| {
         let before = at == 0 || words.as_bytes()[at - 1] == b' ';
         let end = at + phrase.len();
         let after = end == words.len() || words.as_bytes()[end] == b' ';
         before && after
     })
+}
+
+/// A character of a script written without spaces between words.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}')
 }
 
 #[cfg(test)]
@@ -236,6 +442,32 @@ mod tests {
             ("Lesson Learned", LessonsLearned),
             ("What didn't go so well?", LessonsLearned),
             ("What caused the incident?", RootCause),
+            ("Zusammenfassung", Summary),
+            ("Zeitverlauf", Timeline),
+            ("Maßnahmen", ActionItems),
+            ("Was wir gelernt haben", LessonsLearned),
+            ("Ursache", RootCause),
+            ("Déroulement", Timeline),
+            ("Mesures de suivi", ActionItems),
+            ("Cause fondamentale", RootCause),
+            ("Causa raíz", RootCause),
+            ("Itens de ação", ActionItems),
+            ("Linha do tempo", Timeline),
+            ("Cosa non ha funzionato", LessonsLearned),
+            ("Tijdlijn", Timeline),
+            ("Actiepunten", ActionItems),
+            ("１．概要", Summary),
+            ("■　タイムライン", Timeline),
+            ("５．対策", ActionItems),
+            ("■　再発防止策", ActionItems),
+            ("対応事項", ActionItems),
+            ("四、根本原因", RootCause),
+            ("六、改进措施", ActionItems),
+            ("事故经过摘要", Summary),
+            ("三、时间线", Timeline),
+            ("5. 조치 사항", ActionItems),
+            ("3. 타임라인", Timeline),
+            ("잘한 점", LessonsLearned),
         ];
         for (heading, kind) in cases {
             assert_eq!(classify(heading), Some(kind), "{heading}");
