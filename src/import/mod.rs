@@ -348,18 +348,46 @@ fn is_day_heading(text: &str) -> bool {
     })
 }
 
-/// The bold-labelled lines (`**Label:** value`) outside code blocks, as (label, value).
+/// The labelled lines outside code blocks, as (label, value): `**Label:** value`, in a list
+/// item or not, and plain `Label: value` lines whose label states the span (`Start:`,
+/// `Beginn der Auswirkung:`), which are all the caller keeps of a plain line.
 fn statements(text: &str) -> Vec<(&str, String)> {
     let mut fences = CodeFences::nested();
     let mut found = Vec::new();
     for line in text.split('\n') {
-        if !fences.in_code(line)
-            && let Some((label, value)) = bold_label(line)
-        {
+        if fences.in_code(line) {
+            continue;
+        }
+        let item = strip_list_marker(line);
+        // A plain label only at the start of a line of prose: not in a quote or an indented
+        // block (pasted `kubectl describe` output says `Started:` too).
+        let prose = line.len() - line.trim_start().len() < 4 && !line.trim_start().starts_with('>');
+        let labelled = bold_label(item).or_else(|| {
+            let (label, value) = item.split_once([':', '：']).filter(|_| prose)?;
+            let plain = label.chars().count() <= 40 && !label.contains(['*', '_', '`', '[', '|', '#']);
+            (plain && !matches!(statement_kind(label), None | Some(Statement::Duration)))
+                .then_some((label.trim(), value))
+        });
+        if let Some((label, value)) = labelled {
             found.push((label, value.trim().to_owned()));
         }
     }
     found
+}
+
+/// A line without its list marker (`- `, `* `, `+ `, `• `, `1. `).
+fn strip_list_marker(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    for marker in ["- ", "* ", "+ ", "• "] {
+        if let Some(rest) = trimmed.strip_prefix(marker) {
+            return rest.trim_start();
+        }
+    }
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    match trimmed[digits..].strip_prefix(". ").or_else(|| trimmed[digits..].strip_prefix(") ")) {
+        Some(rest) if digits > 0 => rest.trim_start(),
+        _ => trimmed,
+    }
 }
 
 /// What a labelled line states about the incident's span.
@@ -371,13 +399,132 @@ enum Statement {
 }
 
 fn statement_kind(label: &str) -> Option<Statement> {
-    match normalize(label).as_str() {
-        "start" | "started" | "start time" | "began" | "impact start" | "incident start" => Some(Statement::Start),
-        "end" | "ended" | "end time" | "impact end" | "incident end" | "resolved at" => Some(Statement::End),
-        _ if classify(label) == Some(SectionKind::Duration) => Some(Statement::Duration),
-        _ => None,
+    let words = normalize(label);
+    if STARTS.contains(&words.as_str()) {
+        return Some(Statement::Start);
     }
+    if ENDS.contains(&words.as_str()) {
+        return Some(Statement::End);
+    }
+    (classify(label) == Some(SectionKind::Duration) || DURATIONS.contains(&words.as_str()))
+        .then_some(Statement::Duration)
 }
+
+/// Labels that state when the impact began, as `normalize` leaves them, in the languages of
+/// `sections` (the detection of an incident is not its start, so `detected` is not one).
+const STARTS: &[&str] = &[
+    "start",
+    "started",
+    "start time",
+    "began",
+    "begin",
+    "impact start",
+    "impact started",
+    "impact began",
+    "start of impact",
+    "impact from",
+    "incident start",
+    "incident started",
+    "outage start",
+    "outage started",
+    "started at",
+    "beginn",
+    "beginn der auswirkung",
+    "beginn der störung",
+    "störungsbeginn",
+    "start der störung",
+    "début",
+    "début de l incident",
+    "début de l impact",
+    "début de la panne",
+    "inicio",
+    "inicio del incidente",
+    "inicio del impacto",
+    "início",
+    "início do incidente",
+    "início do impacto",
+    "inizio",
+    "inizio dell incidente",
+    "inizio dell impatto",
+    "begin van de verstoring",
+    "aanvang",
+    "start van de verstoring",
+    "発生日時",
+    "発生時刻",
+    "開始",
+    "開始日時",
+    "影響開始",
+    "障害発生",
+    "发生时间",
+    "开始时间",
+    "開始時間",
+    "影响开始",
+    "시작",
+    "발생 시각",
+    "장애 시작",
+    "시작 시각",
+];
+/// Labels that state when the impact ended (mitigated counts: the customers' impact ended).
+const ENDS: &[&str] = &[
+    "end",
+    "ended",
+    "end time",
+    "impact end",
+    "impact ended",
+    "end of impact",
+    "impact until",
+    "incident end",
+    "incident ended",
+    "outage end",
+    "outage ended",
+    "resolved at",
+    "ended at",
+    "ende",
+    "ende der auswirkung",
+    "ende der störung",
+    "störungsende",
+    "fin",
+    "fin de l incident",
+    "fin de l impact",
+    "fin de la panne",
+    "fin del incidente",
+    "fin del impacto",
+    "fim",
+    "fim do incidente",
+    "fim do impacto",
+    "fine",
+    "fine dell incidente",
+    "fine dell impatto",
+    "einde",
+    "einde van de verstoring",
+    "復旧日時",
+    "復旧時刻",
+    "終了",
+    "終了日時",
+    "影響終了",
+    "恢复时间",
+    "结束时间",
+    "結束時間",
+    "影响结束",
+    "종료",
+    "복구 시각",
+    "장애 종료",
+    "종료 시각",
+];
+/// How long the impact lasted, in the other languages (`duration` itself is a heading too).
+const DURATIONS: &[&str] = &[
+    "dauer",
+    "durée",
+    "duración",
+    "duração",
+    "durata",
+    "duur",
+    "影響時間",
+    "継続時間",
+    "持续时间",
+    "持續時間",
+    "지속 시간",
+];
 
 /// `**Label:** value` or `**Label**: value` → (label, value).
 fn bold_label(line: &str) -> Option<(&str, &str)> {

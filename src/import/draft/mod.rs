@@ -94,6 +94,8 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.zone.clone()))
         .or_else(|| front(&sections, "timezone").and_then(when::find_zone))
         .or_else(|| span_text.iter().find_map(|t| when::find_zone(t)))
+        // `All times in CEST.` anywhere in the summary.
+        .or_else(|| when::find_zone(&sections.texts[Section::Summary].body))
         .unwrap_or_else(|| {
             notes.push("No time zone was stated; times were read as UTC.".to_owned());
             Zone::UTC

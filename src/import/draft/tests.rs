@@ -264,3 +264,22 @@ fn a_published_document_is_imported_as_a_draft_and_told_so() {
     let front = recognise("---\nstatus: in review\n---\n# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n", None);
     assert!(front.notes.iter().any(|note| note.contains("marked In review")), "{:?}", front.notes);
 }
+
+#[test]
+fn the_span_is_read_from_labelled_lines_in_any_language_list_or_not() {
+    let german = "# Störung\n\nAlle Zeitangaben in MESZ.\n\n## Zusammenfassung\n\nText.\n\n\
+                  - **Beginn der Auswirkung:** 10.09.2024, 14:20 Uhr\n- **Ende der Auswirkung:** 10.09.2024, 18:35 Uhr\n";
+    let draft = recognise(german, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-09-10 14:20 +02:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-09-10 18:35 +02:00)));
+
+    let plain = "# Episodes missing\n\nStart: Thursday, 14 Nov 2024, 11:48 PM EST\nEnd: Friday, 15 Nov 2024, 1:05 AM EST\n\n## Summary\n\nText.\n";
+    let draft = recognise(plain, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-11-14 23:48 -05:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-11-15 01:05 -05:00)));
+
+    // Pasted command output says `Started:` too; a quote or an indented block is not a label.
+    let quoted = "# Jobs slow\n\n## Summary\n\nText.\n\n>      Started:      Mon, 01 Jan 0001 00:00:00 +0000\n\n        Started: 2020-01-01 10:00 UTC\n";
+    let draft = recognise(quoted, None);
+    assert_eq!(draft.started_at, None);
+}

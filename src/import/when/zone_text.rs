@@ -40,6 +40,11 @@ const ABBREVIATIONS: &[(&str, Rule, bool)] = &[
     ("HST", Rule::Offset(-10 * H), false),
     ("CET", Rule::Offset(H), false),
     ("CEST", Rule::Offset(2 * H), false),
+    // German: Mitteleuropäische (Sommer)Zeit, Osteuropäische (Sommer)Zeit.
+    ("MEZ", Rule::Offset(H), false),
+    ("MESZ", Rule::Offset(2 * H), false),
+    ("OEZ", Rule::Offset(2 * H), false),
+    ("OESZ", Rule::Offset(3 * H), false),
     ("EET", Rule::Offset(2 * H), false),
     ("EEST", Rule::Offset(3 * H), false),
     ("WET", Rule::Offset(0), true),
