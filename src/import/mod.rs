@@ -119,6 +119,8 @@ pub struct Sections {
     pub stated_starts: Vec<String>,
     /// What each `**End:** ...` line says.
     pub stated_ends: Vec<String>,
+    /// What each `Time zone: …` line or metadata row says.
+    pub stated_zones: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -280,6 +282,7 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             Some(Statement::Start) => found.stated_starts.push(value),
             Some(Statement::End) => found.stated_ends.push(value),
             Some(Statement::Duration) => found.duration.push(value),
+            Some(Statement::Zone) => found.stated_zones.push(value),
             None => {}
         }
     }
@@ -362,17 +365,36 @@ fn statements(text: &str) -> Vec<(&str, String)> {
         // A plain label only at the start of a line of prose: not in a quote or an indented
         // block (pasted `kubectl describe` output says `Started:` too).
         let prose = line.len() - line.trim_start().len() < 4 && !line.trim_start().starts_with('>');
-        let labelled = bold_label(item).or_else(|| {
-            let (label, value) = item.split_once([':', '：']).filter(|_| prose)?;
-            let plain = label.chars().count() <= 40 && !label.contains(['*', '_', '`', '[', '|', '#']);
-            (plain && !matches!(statement_kind(label), None | Some(Statement::Duration)))
-                .then_some((label.trim(), value))
-        });
+        let plain = |label: &str| {
+            label.chars().count() <= 40
+                && !label.contains(['*', '_', '`', '[', '|', '#'])
+                && !matches!(statement_kind(label), None | Some(Statement::Duration))
+        };
+        let labelled = bold_label(item)
+            .or_else(|| {
+                let (label, value) = item.split_once([':', '：']).filter(|_| prose)?;
+                plain(label).then_some((label.trim(), value))
+            })
+            .or_else(|| {
+                // A metadata table's row: `| Start time | 2025-04-08 09:12 |`.
+                let (label, value) = table_pair(line)?;
+                (plain(label) || statement_kind(label) == Some(Statement::Duration)).then_some((label, value))
+            });
         if let Some((label, value)) = labelled {
             found.push((label, value.trim().to_owned()));
         }
     }
     found
+}
+
+/// The two cells of a table row that has two (`| Label | Value |`).
+fn table_pair(line: &str) -> Option<(&str, &str)> {
+    let inner = line.trim().strip_prefix('|')?.trim_end();
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut cells = inner.split('|').map(str::trim);
+    let (label, value) = (cells.next()?, cells.next()?);
+    let label = label.trim_matches(['*', '_']).trim();
+    (cells.next().is_none() && !label.is_empty() && !value.is_empty()).then_some((label, value))
 }
 
 /// A line without its list marker (`- `, `* `, `+ `, `• `, `1. `).
@@ -392,19 +414,26 @@ fn strip_list_marker(line: &str) -> &str {
 
 /// What a labelled line states about the incident's span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Statement {
+pub(crate) enum Statement {
     Start,
     End,
     Duration,
+    /// The zone the document's times are in.
+    Zone,
 }
 
-fn statement_kind(label: &str) -> Option<Statement> {
+/// What a label (or a front matter key: `started_at`, `impact_end`, `timezone`) states about
+/// the span.
+pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     let words = normalize(label);
     if STARTS.contains(&words.as_str()) {
         return Some(Statement::Start);
     }
     if ENDS.contains(&words.as_str()) {
         return Some(Statement::End);
+    }
+    if ZONES.contains(&words.as_str()) {
+        return Some(Statement::Zone);
     }
     (classify(label) == Some(SectionKind::Duration) || DURATIONS.contains(&words.as_str()))
         .then_some(Statement::Duration)
@@ -510,6 +539,22 @@ const ENDS: &[&str] = &[
     "복구 시각",
     "장애 종료",
     "종료 시각",
+];
+const ZONES: &[&str] = &[
+    "time zone",
+    "timezone",
+    "tz",
+    "times in",
+    "zeitzone",
+    "fuseau horaire",
+    "zona horaria",
+    "fuso horário",
+    "fuso orario",
+    "tijdzone",
+    "タイムゾーン",
+    "时区",
+    "時區",
+    "시간대",
 ];
 /// How long the impact lasted, in the other languages (`duration` itself is a heading too).
 const DURATIONS: &[&str] = &[

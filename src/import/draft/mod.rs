@@ -8,7 +8,7 @@ pub use super::model::{ImportedEntry, ImportedPostmortem, ResolvedItem};
 use super::sections::{SectionKind, own_heading};
 use super::timeline::{self, RawEntry};
 use super::when::{self, PartialDate, Zone};
-use super::{Sections, split_sections};
+use super::{Sections, Statement, split_sections, statement_kind};
 use crate::domain::input::is_web_address;
 use crate::domain::input::{ActionItemDraft, IncidentDraft, SectionDraft, TimelineDraft};
 use crate::domain::labels::{self, LabelsDraft};
@@ -47,6 +47,17 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     let mut sections = split_sections(source, file_name);
     let mut notes = Vec::new();
     let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
+    // Front matter keys that state the span (`started_at`, `impact_end`, `timezone`) count as
+    // the first statements of the document.
+    for (key, value) in &sections.front_matter {
+        let value = value.trim_matches(['"', '\'']).to_owned();
+        match statement_kind(key) {
+            Some(Statement::Start) => sections.stated_starts.insert(0, value),
+            Some(Statement::End) => sections.stated_ends.insert(0, value),
+            Some(Statement::Zone) => sections.stated_zones.insert(0, value),
+            _ => {}
+        }
+    }
     // Every statement of the start (and of the end): a metadata line or a `**Start:**` line.
     // Two that disagree are not settled by picking one: the user says which is right.
     let start_conflict = conflict("start", metadata.starts.iter().chain(&sections.stated_starts))
@@ -65,6 +76,15 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             }
         }
     }
+    if metadata.zone.is_none() {
+        metadata.zone = sections.stated_zones.iter().find_map(|value| when::find_zone(value));
+    }
+    // A start or end stated as a time alone (`impact_start: "10:05"`) is on the incident's day.
+    let time_only = |stated: &[String]| {
+        stated.iter().find(|value| when::parse_date(value).is_none()).and_then(|value| when::parse_time(value))
+    };
+    let (start_time_only, end_time_only) =
+        (time_only(&sections.stated_starts).map(|(t, _)| t), time_only(&sections.stated_ends).map(|(t, _)| t));
 
     // A zone stated that is not one is not read as another (UTC): the user says which.
     let zone_problem = if corrections.offset.is_some() { None } else { bad_zone(&metadata, &sections) };
@@ -115,19 +135,37 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| when::parse_date(&sections.texts[Section::Summary].body).map(|(date, _)| date))
         .or_else(|| file_name.and_then(|name| when::parse_date(name).map(|(date, _)| date)));
 
-    let started_at =
-        corrections.start.or_else(|| metadata.start.map(|(date, time)| zone.resolve(date, time))).or_else(|| {
+    let started_at = corrections
+        .start
+        .or_else(|| metadata.start.map(|(date, time)| zone.resolve(date, time)))
+        .or_else(|| Some(zone.resolve(day?, start_time_only?)))
+        .or_else(|| {
             let span = span.as_ref()?;
             Some(zone.resolve(span.start_date.or(day)?, span.start))
         });
-    let ended_at = metadata.end.map(|(date, time)| zone.resolve(date, time)).or_else(|| {
-        let span = span.as_ref()?;
-        let end_date = span.end_date.or_else(|| {
-            let start_date = span.start_date.or(day)?;
-            Some(if span.end < span.start { start_date.next_day()? } else { start_date })
-        })?;
-        Some(zone.resolve(end_date, span.end))
-    });
+    let ended_at = metadata
+        .end
+        .map(|(date, time)| zone.resolve(date, time))
+        .or_else(|| {
+            // A time alone earlier than the start's is on the next day.
+            let end = end_time_only?;
+            let date = if start_time_only.is_some_and(|start| end < start) { day?.next_day()? } else { day? };
+            Some(zone.resolve(date, end))
+        })
+        .or_else(|| {
+            let span = span.as_ref()?;
+            let end_date = span.end_date.or_else(|| {
+                let start_date = span.start_date.or(day)?;
+                Some(if span.end < span.start { start_date.next_day()? } else { start_date })
+            })?;
+            Some(zone.resolve(end_date, span.end))
+        });
+    if metadata.start.is_none() && corrections.start.is_none() && start_time_only.is_some() && started_at.is_some() {
+        notes.push("The start was stated as a time alone; it was read on the incident's first day.".to_owned());
+    }
+    if metadata.end.is_none() && end_time_only.is_some() && ended_at.is_some() {
+        notes.push("The end was stated as a time alone; it was read on the incident's first day, or the next if earlier than the start.".to_owned());
+    }
     let (mut started_at, mut ended_at) = (started_at.and_then(showable), ended_at.and_then(showable));
     for (conflict, instant) in [(&start_conflict, &mut started_at), (&end_conflict, &mut ended_at)] {
         if let Some(message) = conflict {

@@ -283,3 +283,18 @@ fn the_span_is_read_from_labelled_lines_in_any_language_list_or_not() {
     let draft = recognise(quoted, None);
     assert_eq!(draft.started_at, None);
 }
+
+#[test]
+fn the_span_is_read_from_front_matter_keys_and_metadata_tables() {
+    let front = "---\ntitle: Pushes late\ndate: 2025-03-27\nimpact_start: \"10:05\"\nimpact_end: \"13:50\"\ntimezone: Asia/Tokyo\n---\n\n## Overview\n\nText.\n";
+    let draft = recognise(front, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-27 10:05 +09:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-27 13:50 +09:00)));
+    assert!(draft.notes.iter().any(|note| note.contains("time alone")), "{:?}", draft.notes);
+
+    let table = "## Labels failing\n\n| Field | Value |\n|---|---|\n| Start time | 2025-04-08 09:12 |\n\
+                 | End time | 2025-04-08 11:47 |\n| Time zone | Europe/Berlin |\n\n### Summary\n\nText.\n";
+    let draft = recognise(table, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-04-08 09:12 +02:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-04-08 11:47 +02:00)));
+}
