@@ -104,8 +104,18 @@ pub fn parse(body: &str) -> RawTimeline {
             continue;
         }
         if let Some(stamp) = when::leading_stamp(line).filter(|s| s.time.is_some() || s.date.is_some()) {
-            flush(&mut current, &mut found.entries);
             let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
+            // `Tuesday 5 August 2025, all times AEST.` says the day and zone of the rows below,
+            // as a day heading would; it is not a row.
+            if stamp.time.is_none() && text.chars().count() <= 60 && when::find_zone(&text).is_some() {
+                flush(&mut current, &mut found.entries);
+                day = stamp.date;
+                found.zone = found.zone.take().or_else(|| when::find_zone(&text));
+                notes.push(line.to_owned());
+                i += 1;
+                continue;
+            }
+            flush(&mut current, &mut found.entries);
             current = Some((started(&stamp, day, line), vec![text]));
             i += 1;
             continue;
@@ -268,6 +278,11 @@ mod tests {
         assert_eq!(days.entries.len(), 2);
         assert_eq!(days.entries[1].day.map(|d| d.day), Some(13));
         assert_eq!(days.entries[1].date, None, "the row itself has no date");
+        let stated =
+            parse("Tuesday 5 August 2025, all times AEST (Sydney).\n\n| Time | Event |\n|---|---|\n| 13:40 | Pushed |");
+        assert_eq!(stated.entries.len(), 1);
+        assert_eq!(stated.entries[0].day.map(|d| d.day), Some(5));
+        assert_eq!(stated.zone.as_ref().map(Zone::label).as_deref(), Some("UTC+10"));
     }
 
     #[test]

@@ -176,6 +176,23 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     if let Some(problem) = &zone_problem {
         notes.push(problem.clone());
     }
+    let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, &mut notes);
+    // Nothing else stated them: a timeline row that marks the start or the end of impact
+    // (`Customer impact begins`, `**Mitigated.**`, `All clear`) does.
+    if started_at.is_none()
+        && start_conflict.is_none()
+        && let Some((at, text)) = marked_row(&timeline, START_MARKERS, None)
+    {
+        started_at = Some(at);
+        notes.push(format!("The start of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
+    }
+    if ended_at.is_none()
+        && end_conflict.is_none()
+        && let Some((at, text)) = marked_row(&timeline, END_MARKERS, started_at)
+    {
+        ended_at = Some(at);
+        notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
+    }
     if started_at.is_none() && start_conflict.is_none() {
         notes.push("No start of impact was stated; enter it before saving.".to_owned());
     }
@@ -185,7 +202,6 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         (None, None) => 0,
     };
 
-    let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, &mut notes);
     let parsed_items = action_items::parse(&sections.action_items.body);
     let year = day.map(|d| d.year());
     let action_items = parsed_items
@@ -283,6 +299,104 @@ fn conflict<'a>(what: &str, statements: impl Iterator<Item = &'a String>) -> Opt
         }
     }
     None
+}
+
+/// How a timeline row that marks the start of impact begins (or, for the longer phrases,
+/// anything it says), lower-case, in the languages of `sections`.
+const START_MARKERS: &[&str] = &[
+    "customer impact begins",
+    "customer impact starts",
+    "customer impact started",
+    "impact begins",
+    "impact starts",
+    "impact started",
+    "impact began",
+    "outage starts",
+    "outage begins",
+    "outage started",
+    "outage began",
+    "start of impact",
+    "start of outage",
+    "incident begins",
+    "incident starts",
+    "beginn der störung",
+    "störung beginnt",
+    "beginn der auswirkung",
+    "début de l'impact",
+    "début de la panne",
+    "début de l'incident",
+    "inicio del impacto",
+    "inicio del incidente",
+    "início do impacto",
+    "início do incidente",
+    "inizio dell'impatto",
+    "inizio del disservizio",
+    "begin van de storing",
+    "影響開始",
+    "障害発生",
+    "影响开始",
+    "故障开始",
+    "장애 시작",
+];
+/// How a timeline row that marks the end of impact begins: the first such row after the start
+/// is the end (mitigation ends what customers feel; a later "resolved" is clean-up).
+const END_MARKERS: &[&str] = &[
+    "all clear",
+    "customer impact ends",
+    "customer impact ended",
+    "impact ends",
+    "impact ended",
+    "end of impact",
+    "outage ends",
+    "outage ended",
+    "mitigated",
+    "resolved",
+    "recovered",
+    "fully recovered",
+    "service restored",
+    "services restored",
+    "incident resolved",
+    "ende der störung",
+    "störung behoben",
+    "entwarnung",
+    "fin de l'impact",
+    "fin de la panne",
+    "résolu",
+    "rétabli",
+    "fin del impacto",
+    "resuelto",
+    "fim do impacto",
+    "resolvido",
+    "fine dell'impatto",
+    "risolto",
+    "einde van de storing",
+    "opgelost",
+    "影響終了",
+    "復旧完了",
+    "復旧",
+    "影响结束",
+    "恢复正常",
+    "已恢复",
+    "장애 종료",
+    "복구 완료",
+];
+
+/// The first row with an instant (at or after `after`) whose text starts with one of `markers`
+/// (emphasis aside), or says one of its phrases of three words or more anywhere.
+fn marked_row<'a>(
+    timeline: &'a [ImportedEntry],
+    markers: &[&str],
+    after: Option<OffsetDateTime>,
+) -> Option<(OffsetDateTime, &'a str)> {
+    timeline.iter().find_map(|entry| {
+        let at = entry.occurred_at.filter(|at| after.is_none_or(|after| *at >= after))?;
+        let text: String = entry.text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
+        let text = text.trim_start();
+        let marked = markers
+            .iter()
+            .any(|marker| text.starts_with(marker) || (marker.split(' ').count() >= 3 && text.contains(marker)));
+        marked.then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
+    })
 }
 
 /// Gives each row an instant: its own date, else the date of the row above, else the

@@ -298,3 +298,17 @@ fn the_span_is_read_from_front_matter_keys_and_metadata_tables() {
     assert_eq!(draft.started_at, Some(datetime!(2025-04-08 09:12 +02:00)));
     assert_eq!(draft.ended_at, Some(datetime!(2025-04-08 11:47 +02:00)));
 }
+
+#[test]
+fn timeline_rows_that_mark_the_impact_give_the_span_when_nothing_else_does() {
+    let doc = "# Sync down\n\n## Summary\n\nText.\n\n## Timeline\n\n- 2025-09-16 07:58 UTC — Change begins.\n\
+               - 2025-09-16 08:14 UTC — **Outage starts.** Clients fail.\n- 2025-09-16 09:02 UTC — **Mitigated.** Back.\n\
+               - 2025-09-16 11:40 UTC — **Resolved.** Clean-up done.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-09-16 08:14 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-09-16 09:02 UTC)));
+    assert!(draft.notes.iter().any(|note| note.contains("read from the timeline row")), "{:?}", draft.notes);
+    // A stated start wins over a row.
+    let stated = doc.replace("Text.", "**Start:** 2025-09-16 08:00 UTC");
+    assert_eq!(recognise(&stated, None).started_at, Some(datetime!(2025-09-16 08:00 UTC)));
+}
