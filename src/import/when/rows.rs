@@ -92,6 +92,24 @@ pub(super) fn markdown_prefix(b: &[u8]) -> usize {
                     i += n + 1;
                 }
             }
+            // Icons and bullets before the time (`🔔 13:52`, `• 11:42`, `▪ 12:06`, `⚠️ 14:20`):
+            // symbols that are neither letters nor digits, then a space. Only a short window is
+            // decoded, so a line of a million bullets costs no more than reading it.
+            c if c >= 0x80 => {
+                let window = &b[i..b.len().min(i + 32)];
+                let text = match std::str::from_utf8(window) {
+                    Ok(text) => text,
+                    Err(error) => std::str::from_utf8(&window[..error.valid_up_to()]).unwrap_or_default(),
+                };
+                let symbols: usize = text
+                    .chars()
+                    .take_while(|ch| !ch.is_ascii() && !ch.is_alphanumeric() && !ch.is_whitespace())
+                    .map(char::len_utf8)
+                    .sum();
+                if symbols > 0 && space_len(b, i + symbols) > 0 {
+                    i += symbols;
+                }
+            }
             _ => {}
         }
         if i == start {

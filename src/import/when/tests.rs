@@ -201,6 +201,9 @@ fn runs_in_linear_time_on_adversarial_text() {
         "between ",
         "\u{a0}",
         "            ",
+        "• ",
+        "🔔",
+        "⚠\u{fe0f} ",
     ];
     let start = std::time::Instant::now();
     for unit in UNITS {
@@ -209,4 +212,17 @@ fn runs_in_linear_time_on_adversarial_text() {
     }
     // Quadratic behaviour on 100 kB inputs would take minutes; linear takes well under a second.
     assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn icons_and_bullets_before_a_time_are_not_part_of_the_row() {
+    for line in ["🔔 13:52 — Latency rises", "• 11:42 Deploy finishes", "▪ 12:06 — Joins", "⚠\u{fe0f} 14:20 Paged"]
+    {
+        let stamp = leading_stamp(line).unwrap_or_else(|| panic!("{line}"));
+        assert!(stamp.time.is_some(), "{line}");
+        let rest = line[stamp.consumed..].trim_start_matches([' ', '—']);
+        assert!(rest.starts_with(char::is_alphabetic), "{line}: {rest}");
+    }
+    // A symbol run not followed by a space is text, not a bullet.
+    assert!(leading_stamp("🔔13 things").is_none_or(|stamp| stamp.time.is_none()));
 }
