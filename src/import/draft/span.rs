@@ -1,0 +1,214 @@
+//! What a document states about the span of impact: its metadata lines, the statements that
+//! disagree, a zone that is not one, and the timeline rows that mark the start or the end.
+
+use time::{Date, OffsetDateTime, Time};
+
+use super::super::Sections;
+use super::super::when::{self, Zone};
+use super::{ImportedEntry, front, parse_severity, parse_status};
+use crate::domain::{Section, Severity, Status};
+
+/// Says so when the document states a zone that is not one, wherever it states zones: the
+/// start and end lines, the duration, the timeline and its heading, the summary, and a
+/// `timezone` front-matter field (which must name a zone Hindsight knows).
+pub(super) fn bad_zone(metadata: &Metadata, sections: &Sections) -> Option<String> {
+    let front_zone = front(sections, "timezone").or_else(|| front(sections, "time zone"));
+    let unknown_front = front_zone.filter(|zone| !zone.trim().is_empty() && when::find_zone(zone).is_none());
+    let stated = metadata
+        .starts
+        .iter()
+        .chain(&metadata.ends)
+        .chain(&sections.stated_starts)
+        .chain(&sections.stated_ends)
+        .chain(&sections.duration)
+        .map(String::as_str)
+        .chain(sections.timeline.heading.as_deref())
+        .chain([sections.timeline.body.as_str(), sections.texts[Section::Summary].body.as_str()]);
+    let written = unknown_front
+        .map(|zone| zone.trim().to_owned())
+        .or_else(|| stated.into_iter().find_map(when::find_bad_zone))?;
+    let written: String = written.chars().take(80).collect();
+    Some(format!(
+        "The document gives the time zone “{written}”, which is not one: offsets run from UTC-12 to UTC+14, \
+         and names are those of the tz database, such as Europe/Berlin. Choose the offset its times are in."
+    ))
+}
+
+/// Says so when the `statements` of the incident's `what` (start or end) give two different
+/// times (ignoring those that give no full date and time).
+pub(super) fn conflict<'a>(what: &str, statements: impl Iterator<Item = &'a String>) -> Option<String> {
+    let mut first: Option<(&str, (Date, Time), Option<String>)> = None;
+    for statement in statements {
+        let Some(when) = date_and_time(statement) else { continue };
+        let zone = when::find_zone(statement).map(|zone| zone.label());
+        match &first {
+            None => first = Some((statement.as_str(), when, zone)),
+            Some((_, first_when, first_zone)) if *first_when == when && *first_zone == zone => {}
+            Some((first_text, ..)) => {
+                return Some(format!(
+                    "The document states two different {what}s of impact, “{}” and “{}”. Enter the right one \
+                     (or delete the wrong line from the Markdown).",
+                    first_text.trim(),
+                    statement.trim()
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// How a timeline row that marks the start of impact begins (or, for the longer phrases,
+/// anything it says), lower-case, in the languages of `sections`.
+pub(super) const START_MARKERS: &[&str] = &[
+    "customer impact begins",
+    "customer impact starts",
+    "customer impact started",
+    "impact begins",
+    "impact starts",
+    "impact started",
+    "impact began",
+    "outage starts",
+    "outage begins",
+    "outage started",
+    "outage began",
+    "start of impact",
+    "start of outage",
+    "incident begins",
+    "incident starts",
+    "beginn der störung",
+    "störung beginnt",
+    "beginn der auswirkung",
+    "début de l'impact",
+    "début de la panne",
+    "début de l'incident",
+    "inicio del impacto",
+    "inicio del incidente",
+    "início do impacto",
+    "início do incidente",
+    "inizio dell'impatto",
+    "inizio del disservizio",
+    "begin van de storing",
+    "影響開始",
+    "障害発生",
+    "影响开始",
+    "故障开始",
+    "장애 시작",
+];
+/// How a timeline row that marks the end of impact begins: the first such row after the start
+/// is the end (mitigation ends what customers feel; a later "resolved" is clean-up).
+pub(super) const END_MARKERS: &[&str] = &[
+    "all clear",
+    "customer impact ends",
+    "customer impact ended",
+    "impact ends",
+    "impact ended",
+    "end of impact",
+    "outage ends",
+    "outage ended",
+    "mitigated",
+    "resolved",
+    "recovered",
+    "fully recovered",
+    "service restored",
+    "services restored",
+    "incident resolved",
+    "ende der störung",
+    "störung behoben",
+    "entwarnung",
+    "fin de l'impact",
+    "fin de la panne",
+    "résolu",
+    "rétabli",
+    "fin del impacto",
+    "resuelto",
+    "fim do impacto",
+    "resolvido",
+    "fine dell'impatto",
+    "risolto",
+    "einde van de storing",
+    "opgelost",
+    "影響終了",
+    "復旧完了",
+    "復旧",
+    "影响结束",
+    "恢复正常",
+    "已恢复",
+    "장애 종료",
+    "복구 완료",
+];
+
+/// The first row with an instant (at or after `after`) whose text starts with one of `markers`
+/// (emphasis aside), or says one of its phrases of three words or more anywhere.
+pub(super) fn marked_row<'a>(
+    timeline: &'a [ImportedEntry],
+    markers: &[&str],
+    after: Option<OffsetDateTime>,
+) -> Option<(OffsetDateTime, &'a str)> {
+    timeline.iter().find_map(|entry| {
+        let at = entry.occurred_at.filter(|at| after.is_none_or(|after| *at >= after))?;
+        let text: String = entry.text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
+        let text = text.trim_start();
+        let marked = markers
+            .iter()
+            .any(|marker| text.starts_with(marker) || (marker.split(' ').count() >= 3 && text.contains(marker)));
+        marked.then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
+    })
+}
+
+/// Metadata lines as a Hindsight export writes them (`- **Severity:** SEV2`, `- **Start:** …`).
+#[derive(Debug, Default)]
+pub(super) struct Metadata {
+    pub(super) severity: Option<Severity>,
+    pub(super) status: Option<Status>,
+    pub(super) start: Option<(Date, Time)>,
+    pub(super) end: Option<(Date, Time)>,
+    pub(super) zone: Option<Zone>,
+    /// Every `Start` and `End` line's value, as written.
+    pub(super) starts: Vec<String>,
+    pub(super) ends: Vec<String>,
+}
+
+/// Removes leading `- **Label:** value` metadata lines from the summary and reads them.
+pub(super) fn take_metadata(summary: &mut String) -> Metadata {
+    let mut metadata = Metadata::default();
+    let mut consumed = 0;
+    for line in summary.split_inclusive('\n') {
+        let Some((label, value)) = line
+            .trim()
+            .strip_prefix("- **")
+            .and_then(|rest| rest.split_once(":**"))
+            .map(|(label, value)| (label.trim().to_ascii_lowercase(), value.trim()))
+        else {
+            break;
+        };
+        match label.as_str() {
+            "severity" => metadata.severity = parse_severity(value),
+            "status" => metadata.status = parse_status(value),
+            "start" | "end" => {
+                let when = date_and_time(value);
+                if metadata.zone.is_none() {
+                    metadata.zone = when::find_zone(value);
+                }
+                if label == "start" {
+                    metadata.start = when;
+                    metadata.starts.push(value.to_owned());
+                } else {
+                    metadata.end = when;
+                    metadata.ends.push(value.to_owned());
+                }
+            }
+            "duration" => {}
+            _ => break,
+        }
+        consumed += line.len();
+    }
+    if consumed > 0 {
+        *summary = summary[consumed..].trim_start_matches('\n').to_owned();
+    }
+    metadata
+}
+
+/// A full date and a time written in `value` (`2025-03-01 10:15 UTC+2`).
+pub(super) fn date_and_time(value: &str) -> Option<(Date, Time)> {
+    when::parse_date(value).zip(when::parse_time(value)).map(|((date, _), (time, _))| (date, time))
+}
