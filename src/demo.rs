@@ -50,7 +50,7 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Wrote the demo data");
     let rendered = crate::app::rendering::refresh_all(&mut *pool.acquire().await?).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), pieces = rendered, "Rendered the demo Markdown");
-    crate::app::revisions::backfill(&mut *pool.acquire().await?).await?;
+    record_first_revisions(pool).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f32(), "Recorded the first revisions");
     let count = |table: &'static str| async move {
         sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await
@@ -61,4 +61,40 @@ pub async fn generate(pool: &PgPool, incidents: u32) -> anyhow::Result<Made> {
         teams: count("teams").await?,
         people: count("users").await?,
     })
+}
+
+/// How many connections record the first revisions side by side: each revision is made in
+/// Rust (the Markdown export and its HTML) and written in PostgreSQL, so two keep two cores
+/// busy; more only wait on each other.
+const REVISION_WORKERS: usize = 2;
+
+/// Records every demo postmortem's first revision, the list shared among [`REVISION_WORKERS`]
+/// connections. Each commits without waiting for its write to reach the disk
+/// (`synchronous_commit = off`): a crash loses at most the last moments of made-up data, which
+/// `demo` writes again into a new database, and a hundred thousand flushes cost minutes. Each
+/// statement is planned for the table as it is then: the revisions table starts empty (and
+/// autovacuum, which would analyze it, may be off), so a plan kept from the first statements
+/// reads the whole table for each postmortem's latest revision, slower with every one.
+async fn record_first_revisions(pool: &PgPool) -> anyhow::Result<()> {
+    let missing = crate::app::revisions::without_history(&mut *pool.acquire().await?).await?;
+    let share = missing.len().div_ceil(REVISION_WORKERS).max(1);
+    let mut workers = tokio::task::JoinSet::new();
+    for part in missing.chunks(share).map(<[_]>::to_vec) {
+        let pool = pool.clone();
+        workers.spawn(async move {
+            let mut conn = pool.acquire().await?;
+            sqlx::query("SET synchronous_commit = off").execute(&mut *conn).await?;
+            sqlx::query("SET plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
+            let recorded = crate::app::revisions::record_first(&mut conn, &part).await;
+            // The connection goes back to the pool: it must commit and plan as every other does.
+            sqlx::query("RESET synchronous_commit").execute(&mut *conn).await?;
+            sqlx::query("RESET plan_cache_mode").execute(&mut *conn).await?;
+            recorded?;
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done.context("a revision worker stopped")??;
+    }
+    Ok(())
 }

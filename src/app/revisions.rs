@@ -75,7 +75,20 @@ pub(super) async fn record(
 /// the postmortem is), each in its own short transaction. Returns how many it recorded.
 pub async fn backfill(conn: &mut PgConnection) -> super::Result<usize> {
     let missing = db::revisions::without_history(&mut *conn).await?;
-    for &(incident, published) in &missing {
+    record_first(conn, &missing).await?;
+    Ok(missing.len())
+}
+
+/// The postmortems without a revision, with whether each is published: for [`record_first`].
+pub async fn without_history(conn: &mut PgConnection) -> super::Result<Vec<(IncidentId, bool)>> {
+    Ok(db::revisions::without_history(conn).await?)
+}
+
+/// Records the first revision of each of `missing` (from [`without_history`]), each in its
+/// own short transaction. Several connections may each take a share of the list: each
+/// postmortem's change holds its row lock.
+pub async fn record_first(conn: &mut PgConnection, missing: &[(IncidentId, bool)]) -> super::Result<()> {
+    for &(incident, published) in missing {
         let mut change = match PostmortemChange::begin(&mut *conn, incident, Actor::CommandLine).await {
             Ok(change) => change,
             // Deleted meanwhile: nothing to record.
@@ -86,5 +99,5 @@ pub async fn backfill(conn: &mut PgConnection) -> super::Result<usize> {
         db::incidents::touch(change.conn(), incident).await?;
         super::commit(change.tx).await?;
     }
-    Ok(missing.len())
+    Ok(())
 }

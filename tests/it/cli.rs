@@ -95,6 +95,14 @@ async fn demo_fills_an_empty_database_and_refuses_one_in_use() {
     );
     let revisions: i64 = sqlx::query_scalar("SELECT count(*) FROM revisions").fetch_one(&app.pool).await.expect("q");
     assert_eq!(revisions, 30, "each postmortem has its first revision");
+    let misfiled: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM revisions r JOIN incidents i ON i.id = r.incident_id \
+         WHERE r.number <> 1 OR r.published <> (i.status = 'published')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("q");
+    assert_eq!(misfiled, 0, "one first revision each, published where the postmortem is");
     // The pages read it: the ledger, the overview and a team's page.
     let ledger = app.get("/action-items?status=any").await;
     assert_eq!(ledger.status, StatusCode::OK);
