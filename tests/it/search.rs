@@ -177,6 +177,12 @@ async fn filters_combine_and_apply_without_words() {
     assert_eq!(found(&app, "q=disk&from=2025-02-01&to=2025-02-28").await, vec![b]);
     assert_eq!(found(&app, "severity=SEV1&from=2025-03-10").await, vec![c], "filters without words");
     assert_eq!(found(&app, "order=severity").await, vec![c, a, b]);
+    // Counted without words: through the team's links alone, and through them to the
+    // postmortems' severity.
+    for (filter, count) in [("", 2), ("&severity=SEV1", 2), ("&severity=SEV3", 0), ("&status=published", 0)] {
+        let json = searched(&app, &format!("team={team}{filter}")).await;
+        assert_eq!(json["count"], count, "team={team}{filter}: {json}");
+    }
     assert_eq!(found(&app, "q=disk&order=date").await, vec![c, b, a]);
     let page = app.get("/search?q=disk&severity=SEV2").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -4,7 +4,8 @@
 # pages with their similar incidents, and the search through the service, factor and tag
 # filters. For each: the first request (nothing kept by the instance yet) and p50 / p95 of the
 # next ones, unloaded (one request at a time), against `hindsight demo` data. The 2x rule: each
-# page's p50 at the largest size is at most twice its p50 at the smallest.
+# page's p50 at the largest size is at most twice its p50 at the smallest (the postmortem pages
+# are reported beside it: the issue's rule names the index, services and themes).
 # Usage: tests/load/learning.sh [SIZE...]   (default: 1000 100000)
 #   Each size gets the database hindsight_learning_load_SIZE on PG_ADMIN_URL's server, filled
 #   once with `hindsight demo --incidents SIZE` and kept for the next run (DROP it to refill).
@@ -79,13 +80,23 @@ for size in "${sizes[@]}"; do
 done
 
 printf '%-24s' "first, p50 / p95 ms"; for size in "${sizes[@]}"; do printf '%26s' "$size"; done; echo
-worst=0
+worst=0 pages=0
 for i in "${!names[@]}"; do
   printf '%-24s' "${names[$i]}"
   for size in "${sizes[@]}"; do printf '%26s' "${first["$size|$i"]}, ${p50["$size|$i"]} / ${p95["$size|$i"]}"; done; echo
+  # The 2x rule is the index's, the services' and the themes' pages'; a postmortem page's
+  # similar incidents are reported beside it.
   if [ ${#sizes[@]} -gt 1 ]; then
-    worst=$(awk -v w="$worst" -v a="${p50["${sizes[0]}|$i"]}" -v b="${p50["${sizes[-1]}|$i"]}" 'BEGIN { r = b / a; print (r > w ? r : w) }')
+    ratio=$(awk -v a="${p50["${sizes[0]}|$i"]}" -v b="${p50["${sizes[-1]}|$i"]}" 'BEGIN { print b / a }')
+    if [[ ${names[$i]} == postmortem* ]]; then
+      pages=$(awk -v w="$pages" -v r="$ratio" 'BEGIN { print (r > w ? r : w) }')
+    else
+      worst=$(awk -v w="$worst" -v r="$ratio" 'BEGIN { print (r > w ? r : w) }')
+    fi
   fi
 done
-[ ${#sizes[@]} -gt 1 ] && echo "largest p50 ratio ${sizes[-1]} / ${sizes[0]}: $(printf '%.2f' "$worst") (goal: under 2)"
+if [ ${#sizes[@]} -gt 1 ]; then
+  echo "largest p50 ratio ${sizes[-1]} / ${sizes[0]}: $(printf '%.2f' "$worst") (goal: under 2)"
+  echo "postmortem pages with their similar incidents: $(printf '%.2f' "$pages")"
+fi
 exit 0

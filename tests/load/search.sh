@@ -70,12 +70,14 @@ worst=0
 for query in "${queries[@]}" "${filtered[@]}" "${browse[@]}"; do
   printf '%-40s' "/search?$query"
   for size in "${sizes[@]}"; do printf '%18s' "${p50["$size|$query"]} / ${p95["$size|$query"]}"; done; echo
-  if [ ${#sizes[@]} -gt 1 ]; then
+  # The 2x rule is the index's: a filter without words (searches with words answer to the
+  # 100 ms goal instead).
+  if [ ${#sizes[@]} -gt 1 ] && [[ $query != q=* ]]; then
     first=${sizes[0]}; last=${sizes[-1]}
     worst=$(awk -v w="$worst" -v a="${p50["$first|$query"]}" -v b="${p50["$last|$query"]}" 'BEGIN { r = b / a; print (r > w ? r : w) }')
   fi
 done
 all95=$(for query in "${queries[@]}"; do echo "${p95["${sizes[-1]}|$query"]}"; done | sort -n | tail -1)
 echo "two-word searches at ${sizes[-1]}: worst p95 ${all95} ms (goal: under 100)"
-[ ${#sizes[@]} -gt 1 ] && echo "largest p50 ratio ${sizes[-1]} / ${sizes[0]}: $(printf '%.2f' "$worst") (goal: under 2 for the filters)"
+[ ${#sizes[@]} -gt 1 ] && echo "largest filter p50 ratio ${sizes[-1]} / ${sizes[0]}: $(printf '%.2f' "$worst") (goal: under 2 for each filter without words)"
 exit 0
