@@ -271,12 +271,14 @@ JOIN factor_kinds f ON f.name = x.factor
 WHERE x.position < 3 OR i.n % 4 = 0
 ORDER BY i.id, f.id, x.position;
 
--- Confirmed recurrences: one postmortem in fifty repeats the one twenty before it (the same
--- service in its title), and the earlier one's alert and rollback items, if done, recurred.
+-- Confirmed recurrences: one postmortem in fifty repeats the latest earlier one with the same
+-- service in its title, and the earlier one's alert and rollback items, if done, recurred.
+CREATE INDEX ON demo_incidents (service, n);
 INSERT INTO incident_recurrences (incident_id, earlier_id, confirmed_by, confirmed_at)
 SELECT later.id, earlier.id, p.id, least(now(), later.started_at + interval '3 days')
 FROM demo_incidents later
-JOIN demo_incidents earlier ON earlier.n = later.n + 20
+CROSS JOIN LATERAL (SELECT e.id FROM demo_incidents e WHERE e.service = later.service AND e.n > later.n
+                    ORDER BY e.n LIMIT 1) earlier
 JOIN demo_people p ON p.n = 1 + later.n % (SELECT people FROM demo_settings)
 WHERE later.n % 50 = 7;
 
