@@ -476,6 +476,8 @@ const STARTS: &[&str] = &[
     "inizio dell incidente",
     "inizio dell impatto",
     "begin van de verstoring",
+    "begin impact",
+    "begin van de impact",
     "aanvang",
     "start van de verstoring",
     "発生日時",
@@ -492,6 +494,9 @@ const STARTS: &[&str] = &[
     "발생 시각",
     "장애 시작",
     "시작 시각",
+    "발생 일시",
+    "발생일시",
+    "장애 발생",
 ];
 /// Labels that state when the impact ended (mitigated counts: the customers' impact ended).
 const ENDS: &[&str] = &[
@@ -526,6 +531,8 @@ const ENDS: &[&str] = &[
     "fine dell impatto",
     "einde",
     "einde van de verstoring",
+    "einde impact",
+    "einde van de impact",
     "復旧日時",
     "復旧時刻",
     "終了",
@@ -539,6 +546,9 @@ const ENDS: &[&str] = &[
     "복구 시각",
     "장애 종료",
     "종료 시각",
+    "복구 일시",
+    "복구일시",
+    "장애 복구",
 ];
 const ZONES: &[&str] = &[
     "time zone",

@@ -4,7 +4,7 @@
 use time::{Date, Month};
 
 use super::PartialDate;
-use super::scan::{at, before, is_word, letters, read_num, skip_ws, space_len, word_eq};
+use super::scan::{at, before, is_word, read_num, seq, skip_ws, space_len, word_eq};
 
 impl PartialDate {
     /// The date, when a year was written and the day exists in it.
@@ -26,6 +26,10 @@ pub(super) struct DateTok {
     pub(super) numeric_md: bool,
 }
 
+/// Month names and their abbreviations: English, then German, French, Spanish, Portuguese,
+/// Italian and Dutch (a name shared by several languages is listed once). Matched as whole words,
+/// ASCII letters in any case; abbreviations that are common words in English text (`ago`,
+/// `set`, `out`, `gen`, `mag`) are left out.
 const MONTHS: &[(&str, Month)] = &[
     ("january", Month::January),
     ("jan", Month::January),
@@ -51,8 +55,92 @@ const MONTHS: &[(&str, Month)] = &[
     ("nov", Month::November),
     ("december", Month::December),
     ("dec", Month::December),
+    // German
+    ("januar", Month::January),
+    ("jänner", Month::January),
+    ("februar", Month::February),
+    ("märz", Month::March),
+    ("mär", Month::March),
+    ("mai", Month::May),
+    ("juni", Month::June),
+    ("juli", Month::July),
+    ("oktober", Month::October),
+    ("okt", Month::October),
+    ("dezember", Month::December),
+    ("dez", Month::December),
+    // French
+    ("janvier", Month::January),
+    ("janv", Month::January),
+    ("février", Month::February),
+    ("fevrier", Month::February),
+    ("févr", Month::February),
+    ("mars", Month::March),
+    ("avril", Month::April),
+    ("avr", Month::April),
+    ("juin", Month::June),
+    ("juillet", Month::July),
+    ("juil", Month::July),
+    ("août", Month::August),
+    ("aout", Month::August),
+    ("septembre", Month::September),
+    ("octobre", Month::October),
+    ("novembre", Month::November),
+    ("décembre", Month::December),
+    ("decembre", Month::December),
+    ("déc", Month::December),
+    // Spanish
+    ("enero", Month::January),
+    ("ene", Month::January),
+    ("febrero", Month::February),
+    ("marzo", Month::March),
+    ("abril", Month::April),
+    ("abr", Month::April),
+    ("mayo", Month::May),
+    ("junio", Month::June),
+    ("julio", Month::July),
+    ("agosto", Month::August),
+    ("septiembre", Month::September),
+    ("setiembre", Month::September),
+    ("octubre", Month::October),
+    ("noviembre", Month::November),
+    ("diciembre", Month::December),
+    ("dic", Month::December),
+    // Portuguese
+    ("janeiro", Month::January),
+    ("fevereiro", Month::February),
+    ("março", Month::March),
+    ("maio", Month::May),
+    ("junho", Month::June),
+    ("julho", Month::July),
+    ("setembro", Month::September),
+    ("outubro", Month::October),
+    ("novembro", Month::November),
+    ("dezembro", Month::December),
+    // Italian
+    ("gennaio", Month::January),
+    ("febbraio", Month::February),
+    ("aprile", Month::April),
+    ("maggio", Month::May),
+    ("giugno", Month::June),
+    ("giu", Month::June),
+    ("luglio", Month::July),
+    ("lug", Month::July),
+    ("settembre", Month::September),
+    ("ottobre", Month::October),
+    ("ott", Month::October),
+    ("dicembre", Month::December),
+    // Dutch
+    ("januari", Month::January),
+    ("februari", Month::February),
+    ("maart", Month::March),
+    ("mrt", Month::March),
+    ("mei", Month::May),
+    ("augustus", Month::August),
 ];
 
+/// Weekdays, in the same languages, whole words only: short forms that are also month
+/// abbreviations or common words (`mar`, `sam`) are left out, since a weekday must be followed
+/// by a date.
 const WEEKDAYS: &[&str] = &[
     "monday",
     "mon",
@@ -70,11 +158,75 @@ const WEEKDAYS: &[&str] = &[
     "saturday",
     "sat",
     "sunday",
-    "sun",
+    "sun", // German
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonnabend",
+    "sonntag", // French
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche", // Spanish
+    "lunes",
+    "martes",
+    "miércoles",
+    "miercoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "sabado",
+    "domingo",
+    // Portuguese (`segunda-feira`: the `-feira` is read past)
+    "segunda",
+    "terça",
+    "terca",
+    "quarta",
+    "quinta",
+    "sexta", // Italian
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica", // Dutch
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
 ];
 
-fn month_word(b: &[u8], i: usize, n: usize) -> Option<Month> {
-    MONTHS.iter().find(|(name, _)| word_eq(b, i, n, name)).map(|&(_, m)| m)
+/// Whether the byte at `i` continues a word: an ASCII letter or digit, or the first byte of a
+/// Latin letter with a diacritic (U+00C0–U+024F).
+fn word_goes_on(b: &[u8], i: usize) -> bool {
+    is_word(at(b, i)) || matches!(at(b, i), 0xC3..=0xC9)
+}
+
+/// The longest of `names` written at `i` as a whole word (ASCII letters in any case), and its
+/// length in bytes.
+fn name_at<'n>(b: &[u8], i: usize, names: impl IntoIterator<Item = &'n str>) -> Option<usize> {
+    names
+        .into_iter()
+        .filter(|name| b.get(i..i + name.len()).is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes())))
+        .map(|name| name.len())
+        .filter(|&n| !word_goes_on(b, i + n))
+        .max()
+}
+
+/// The month named at `i` as a whole word, and the name's length in bytes.
+fn month_at(b: &[u8], i: usize) -> Option<(Month, usize)> {
+    let n = name_at(b, i, MONTHS.iter().map(|(name, _)| *name))?;
+    MONTHS.iter().find(|(name, _)| word_eq(b, i, n, name)).map(|&(_, m)| (m, n))
 }
 
 fn partial(year: Option<u32>, month: u32, day: u32) -> Option<PartialDate> {
@@ -109,16 +261,26 @@ fn ordinal_end(b: &[u8], e: usize) -> Option<usize> {
     if !at(b, e).is_ascii_alphabetic() {
         return Some(e);
     }
-    let ok = ["st", "nd", "rd", "th"].iter().any(|s| word_eq(b, e, 2, s)) && !is_word(at(b, e + 2));
+    // `1er`, `1re` (French).
+    let ok = ["st", "nd", "rd", "th", "er", "re"].iter().any(|s| word_eq(b, e, 2, s)) && !is_word(at(b, e + 2));
     ok.then_some(e + 2)
 }
 
 /// An optional year after a month-name date: `, 2025`, ` 2025`, `,2025`.
 fn year_after(b: &[u8], e: usize) -> (Option<u32>, usize) {
     let j = if at(b, e) == b',' { e + 1 } else { e };
-    let k = skip_ws(b, j, 3);
+    let mut k = skip_ws(b, j, 3);
     if k == e {
         return (None, e);
+    }
+    // `8 de octubre de 2024`, `5 de junho de 2024`, `3 agosto del 2024`.
+    for link in ["de", "del"] {
+        if word_eq(b, k, link.len(), link) && space_len(b, k + link.len()) > 0 {
+            let year = skip_ws(b, k + link.len(), 3);
+            if at(b, year).is_ascii_digit() {
+                k = year;
+            }
+        }
     }
     let (year, n) = read_num(b, k, 5);
     let c = at(b, k + 4);
@@ -140,12 +302,11 @@ pub(super) fn date_at(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
     if !c.is_ascii_alphabetic() {
         return None;
     }
-    let n = letters(b, i, 9);
-    if n > 9 {
-        return None;
-    }
-    if WEEKDAYS.iter().any(|w| word_eq(b, i, n, w)) {
+    if let Some(n) = name_at(b, i, WEEKDAYS.iter().copied()) {
         let mut j = i + n;
+        if seq(b, j, b"-feira") {
+            j += 6;
+        }
         if at(b, j) == b'.' {
             j += 1;
         }
@@ -164,8 +325,7 @@ pub(super) fn date_at(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
 
 /// `March 1, 2025`, `Mar 1st 2025`, `Oct 30th`, `May 12 2025`.
 fn month_first(b: &[u8], i: usize) -> Option<DateTok> {
-    let n = letters(b, i, 9);
-    let month = month_word(b, i, n)?;
+    let (month, n) = month_at(b, i)?;
     let modal_may = b.get(i..i + n) == Some(b"may".as_slice());
     let mut j = i + n;
     if at(b, j) == b'.' {
@@ -198,16 +358,20 @@ fn day_first(b: &[u8], i: usize) -> Option<DateTok> {
     if nd == 0 || nd > 2 {
         return None;
     }
-    let e = ordinal_end(b, i + nd)?;
+    let mut e = ordinal_end(b, i + nd)?;
+    // `8. Oktober`: the day's ordinal point.
+    if at(b, e) == b'.' && space_len(b, e + 1) > 0 {
+        e += 1;
+    }
     let mut k = skip_ws(b, e, 3);
     if k == e {
         return None;
     }
-    if word_eq(b, k, 2, "of") && space_len(b, k + 2) > 0 {
+    // `5th of March`, `8 de octubre`, `5 de junho`.
+    if (word_eq(b, k, 2, "of") || word_eq(b, k, 2, "de")) && space_len(b, k + 2) > 0 {
         k = skip_ws(b, k + 2, 3);
     }
-    let n = letters(b, k, 9);
-    let month = month_word(b, k, n)?;
+    let (month, n) = month_at(b, k)?;
     let modal_may = b.get(k..k + n) == Some(b"may".as_slice());
     let mut j = k + n;
     if at(b, j) == b'.' {
@@ -223,6 +387,9 @@ fn day_first(b: &[u8], i: usize) -> Option<DateTok> {
 
 /// `2025-03-01`, `2019/11/29`, `29/11/2019`, `02-13-2025`, `5-26-21`, `29.11.2019`, and (when `month_day`) `03-26`.
 fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
+    if let Some(date) = unit_date(b, i) {
+        return Some(date);
+    }
     let (a, na) = read_num(b, i, 5);
     let sep = at(b, i + na);
     if na == 4 && matches!(sep, b'-' | b'/') {
@@ -283,6 +450,43 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
     None
 }
 
+/// The first of `units` written at `i`, and its length.
+pub(super) fn unit_at(b: &[u8], i: usize, units: &[&str]) -> Option<usize> {
+    units.iter().find(|unit| seq(b, i, unit.as_bytes())).map(|unit| unit.len())
+}
+
+/// `2024年9月2日`, `2024년 9월 2일`, and without the year `9月2日`, `9월 2일`: each number
+/// followed by its unit (Japanese and Chinese, Korean), a space allowed after a unit.
+fn unit_date(b: &[u8], i: usize) -> Option<DateTok> {
+    let number = |k: usize, max: usize, units: &[&str]| {
+        let (value, n) = read_num(b, k, max + 1);
+        if n == 0 || n > max {
+            return None;
+        }
+        let unit = unit_at(b, k + n, units)?;
+        Some((value, k + n + unit))
+    };
+    let (year, k) = match number(i, 4, &["年", "년"]) {
+        Some((year, k)) if year >= 1000 => (Some(year), skip_ws(b, k, 1)),
+        Some(_) => return None,
+        None => (None, i),
+    };
+    let (month, k) = number(k, 2, &["月", "월"])?;
+    let (day, end) = number(skip_ws(b, k, 1), 2, &["日", "일"])?;
+    let date = partial(year, month, day)?;
+    Some(DateTok { date, start: i, end, numeric_md: false })
+}
+
+/// A weekday in brackets after a date (`（水）`, `(월)`, `(Mi.)`): its end, or `k`.
+fn bracketed_weekday_end(b: &[u8], k: usize) -> usize {
+    let Some(open) = unit_at(b, k, &["(", "（"]) else { return k };
+    let inner = k + open;
+    (inner..(inner + 16).min(b.len()))
+        .find_map(|j| unit_at(b, j, &[")", "）"]).map(|close| j + close))
+        .filter(|&end| !b[inner..end].iter().any(|c| c.is_ascii_digit() || matches!(c, b'\n' | b'(')))
+        .unwrap_or(k)
+}
+
 /// All dates in `b`, left to right.
 pub(super) fn dates(b: &[u8]) -> impl Iterator<Item = DateTok> + '_ {
     let mut i = 0;
@@ -301,18 +505,26 @@ pub(super) fn dates(b: &[u8]) -> impl Iterator<Item = DateTok> + '_ {
     })
 }
 
+/// The words for "at" between a date and its time, longest first where one starts another:
+/// English, French, Spanish, Portuguese, German, Italian, Dutch.
+const AT: &[&str] = &["at", "à", "a las", "a la", "às", "as", "um", "alle", "ore", "om"];
+
 /// Between a date and its time: `T`, spaces, a comma, `at`, `@`. Returns `end` when there is nothing.
 pub(super) fn date_time_gap(b: &[u8], end: usize) -> usize {
     if at(b, end) == b'T' && at(b, end + 1).is_ascii_digit() {
         return end + 1;
     }
     let mut k = skip_ws(b, end, 8);
+    let weekday = bracketed_weekday_end(b, k);
+    if weekday > k {
+        k = skip_ws(b, weekday, 4);
+    }
     if at(b, k) == b',' {
         k = skip_ws(b, k + 1, 4);
     }
     if k > end {
-        if word_eq(b, k, 2, "at") && space_len(b, k + 2) > 0 {
-            k = skip_ws(b, k + 2, 4);
+        if let Some(link) = AT.iter().find(|link| word_eq(b, k, link.len(), link) && space_len(b, k + link.len()) > 0) {
+            k = skip_ws(b, k + link.len(), 4);
         } else if at(b, k) == b'@' && space_len(b, k + 1) > 0 {
             k = skip_ws(b, k + 1, 4);
         }
@@ -357,6 +569,18 @@ mod tests {
             ("On 28th February, then on 2025-03-01", (2025, 3, 1), "2025-03-01"),
             ("29 February 2024", (2024, 2, 29), "29 February 2024"),
             ("It may 12, 2025", (2025, 5, 12), "may 12, 2025"),
+            // Other languages' month and weekday names, ordinals and links.
+            ("am Dienstag, 8. Oktober 2024 um", (2024, 10, 8), "Dienstag, 8. Oktober 2024"),
+            ("vom 3. März 2025", (2025, 3, 3), "3. März 2025"),
+            ("Le mardi 8 octobre 2024, à", (2024, 10, 8), "mardi 8 octobre 2024"),
+            ("le 1er août 2024", (2024, 8, 1), "1er août 2024"),
+            ("el martes 8 de octubre de 2024 a las", (2024, 10, 8), "martes 8 de octubre de 2024"),
+            ("na quarta-feira, 5 de junho de 2024", (2024, 6, 5), "quarta-feira, 5 de junho de 2024"),
+            ("giovedì 12 settembre 2024", (2024, 9, 12), "giovedì 12 settembre 2024"),
+            ("op woensdag 4 december 2024", (2024, 12, 4), "woensdag 4 december 2024"),
+            ("le 14 févr. 2025", (2025, 2, 14), "14 févr. 2025"),
+            ("2024年9月2日（月）14時20分", (2024, 9, 2), "2024年9月2日"),
+            ("작성일: 2024년 9월 2일 (월)", (2024, 9, 2), "2024년 9월 2일"),
         ];
         for &(text, (y, m, d), matched) in cases {
             let (got, range) = parse_date(text).unwrap_or_else(|| panic!("no date in {text:?}"));
@@ -388,6 +612,11 @@ mod tests {
             "1-3 hours",
             "3/4 of users",
             "1/2/34",
+            "sold out 5 times",
+            "gen 2 hardware",
+            "Mardigras 5 2024",
+            "3年12月",
+            "12年9月2日",
         ];
         for text in cases {
             assert_eq!(parse_date(text), None, "{text:?}");
@@ -405,6 +634,9 @@ mod tests {
             ("12:45 PM PST Saturday Oct 30th: First", None, 10, 30, "Saturday Oct 30th"),
             ("Feb 29", None, 2, 29, "Feb 29"),
             ("May 12 2025", Some(2025), 5, 12, "May 12 2025"),
+            ("- 6月4日（火）23時30分　配送", None, 6, 4, "6月4日"),
+            ("9월 2일 오후", None, 9, 2, "9월 2일"),
+            ("le 3 mai", None, 5, 3, "3 mai"),
         ];
         for &(text, year, m, d, matched) in cases {
             let (got, range) = find_date(text).unwrap_or_else(|| panic!("no date in {text:?}"));

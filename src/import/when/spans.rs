@@ -4,7 +4,7 @@
 use time::{Duration, PrimitiveDateTime, Time};
 
 use super::dates::{date_at, date_time_gap, dates};
-use super::scan::{at, before, dash_len, is_word, letters, seq, skip_ws, space_len, word_eq};
+use super::scan::{at, before, dash_len, is_word, seq, skip_ws, space_len, word_eq};
 use super::times::{Form, Tok, compact_pair_ok, time_at};
 use super::zone_text::zone_after;
 use super::{PartialDate, Span, Zone, find_zone};
@@ -52,7 +52,14 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
     let b = text.as_bytes();
     let j = skip_ws(b, i, 4);
     let k = range_sep(b, j, j > i, between)?;
-    let k = skip_ws(b, k, 4);
+    let mut k = skip_ws(b, k, 4);
+    // `y el 5 de marzo`, `et le 13`, `bis zum 5.`: an article before the end's date.
+    if let Some(article) = ARTICLES.iter().find(|w| word_eq(b, k, w.len(), w) && space_len(b, k + w.len()) > 0) {
+        let date = skip_ws(b, k + article.len(), 2);
+        if date_at(b, date, false).is_some() {
+            k = date;
+        }
+    }
     let (date, k) = match date_at(b, k, false) {
         Some(d) => {
             let gap = date_time_gap(b, d.end);
@@ -96,20 +103,54 @@ fn range_sep(b: &[u8], j: usize, spaced: bool, between: bool) -> Option<usize> {
     if at(b, j) == b'~' {
         return Some(j + 1);
     }
-    let n = letters(b, j, 8);
-    if !spaced || n == 0 || space_len(b, j + n) == 0 {
+    // Wave dashes and the words for "from ... to" in Japanese, Chinese and Korean, which need
+    // no space: `14:20から17:05`, `19：02 至 20：16`, `09:00부터 09:47까지`.
+    if let Some(n) = super::dates::unit_at(b, j, &["～", "〜", "から", "至", "到", "부터", "~"]) {
+        return Some(j + n);
+    }
+    if !spaced {
         return None;
     }
-    let words: &[&str] = if between { &["and"] } else { &["to", "until", "till", "til", "through", "thru"] };
-    words.iter().any(|w| word_eq(b, j, n, w)).then_some(j + n)
+    let words: &[&str] = if between { BETWEEN_AND } else { UNTIL };
+    words.iter().find(|w| word_eq(b, j, w.len(), w) && space_len(b, j + w.len()) > 0).map(|w| j + w.len())
 }
+
+/// The words between the two ends of a range (`from 9:00 to 11:00`), in English, German,
+/// French, Spanish, Portuguese, Italian and Dutch; longest first where one starts another.
+const UNTIL: &[&str] = &[
+    "to",
+    "until",
+    "till",
+    "til",
+    "through",
+    "thru",
+    "bis",
+    "jusqu'à",
+    "jusqu’à",
+    "à",
+    "au",
+    "hasta",
+    "a",
+    "até",
+    "alle",
+    "al",
+    "tot",
+];
+/// The word for "and" after "between" in the same languages.
+const BETWEEN_AND: &[&str] = &["and", "und", "et", "y", "e", "en"];
+/// Articles that may come before the date at a range's end, in the same languages.
+const ARTICLES: &[&str] = &["el", "le", "la", "il", "lo", "o", "den", "dem", "zum", "am"];
+/// The word "between" in the same languages.
+const BETWEEN: &[&str] = &["between", "zwischen", "entre", "tra", "fra", "tussen"];
 
 /// Whether the word `between` comes shortly before `i` (`between 9 and 11`, `between 2019-02-25 23:04 and ...`).
 fn between_before(b: &[u8], i: usize) -> bool {
     let from = i.saturating_sub(40);
     let window = b.get(from..i).unwrap_or_default();
-    window.windows(7).enumerate().any(|(k, w)| {
-        w.eq_ignore_ascii_case(b"between") && !is_word(before(b, from + k)) && !is_word(at(b, from + k + 7))
+    (0..window.len()).any(|k| {
+        BETWEEN.iter().any(|w| {
+            word_eq(b, from + k, w.len(), w) && !is_word(before(b, from + k)) && !is_word(at(b, from + k + w.len()))
+        })
     })
 }
 
@@ -340,6 +381,53 @@ mod tests {
                 end: (17, 0),
                 zone: Some("Europe/Berlin"),
                 minutes: 480,
+            },
+            // Other languages: their words for "between ... and", "from ... to", and the
+            // Japanese, Chinese and Korean range marks.
+            SpanCase {
+                text: "Entre el 4 de marzo de 2025 a las 13:10 y el 5 de marzo de 2025 a las 01:40, las",
+                start_date: d(2025, 3, 4),
+                start: (13, 10),
+                end_date: d(2025, 3, 5),
+                end: (1, 40),
+                zone: None,
+                minutes: 750,
+            },
+            SpanCase {
+                text: "Le 12 novembre 2024, entre 6 h 55 et 10 h 05 (HNE), la majorité",
+                start_date: d(2024, 11, 12),
+                start: (6, 55),
+                end_date: d(2024, 11, 12),
+                end: (10, 5),
+                zone: Some("UTC-5"),
+                minutes: 190,
+            },
+            SpanCase {
+                text: "2024年10月23日（水）14:20から17:05（日本時間）まで",
+                start_date: d(2024, 10, 23),
+                start: (14, 20),
+                end_date: d(2024, 10, 23),
+                end: (17, 5),
+                zone: None,
+                minutes: 165,
+            },
+            SpanCase {
+                text: "影响时段：2024年11月26日 14：20 ～ 11月27日 02：15",
+                start_date: d(2024, 11, 26),
+                start: (14, 20),
+                end_date: d(2024, 11, 27),
+                end: (2, 15),
+                zone: None,
+                minutes: 715,
+            },
+            SpanCase {
+                text: "am 18.02.2025 von 05:48 bis 11:20 Uhr",
+                start_date: d(2025, 2, 18),
+                start: (5, 48),
+                end_date: d(2025, 2, 18),
+                end: (11, 20),
+                zone: None,
+                minutes: 332,
             },
             SpanCase {
                 text: "Mar 1 2025 23:00 to Mar 2 01:00",

@@ -131,16 +131,35 @@ pub(super) fn time_at(b: &[u8], i: usize) -> Option<Tok> {
         end: i,
     };
     let mut j = i + n;
+    if (1..=2).contains(&n)
+        && let Some(worded) = worded_time(b, i, j, value)
+    {
+        return Some(Tok {
+            hour: worded.hour,
+            minute: worded.minute,
+            meridiem: worded.meridiem,
+            end: worded.end,
+            ..tok
+        });
+    }
     let digit_after = |c: u8, k: usize| matches!(c, b':' | b'.' | b',') && at(b, k).is_ascii_digit();
+    // A full-width colon (`19：02`) as Chinese and Japanese text writes it.
+    let colon = if at(b, j) == b':' {
+        1
+    } else if seq(b, j, "：".as_bytes()) {
+        3
+    } else {
+        0
+    };
     match n {
-        1 | 2 if at(b, j) == b':' => {
-            let (minute, nm) = read_num(b, j + 1, 3);
+        1 | 2 if colon > 0 => {
+            let (minute, nm) = read_num(b, j + colon, 3);
             if nm != 2 || value > 23 || minute > 59 {
                 return None;
             }
             tok.hour = u8::try_from(value).ok()?;
             tok.minute = u8::try_from(minute).ok()?;
-            j += 3;
+            j += colon + 2;
             if at(b, j) == b':' && at(b, j + 1).is_ascii_digit() {
                 let (second, ns) = read_num(b, j + 1, 3);
                 if ns != 2 || second > 59 {
@@ -196,8 +215,100 @@ pub(super) fn time_at(b: &[u8], i: usize) -> Option<Tok> {
     if tok.meridiem.is_none() && is_word(at(b, j)) && (tok.form == Form::Bare || !glued_zone_word(b, j)) {
         return None;
     }
+    // `上午 10:00`, `下午 4:30`, `오후 2:20`: morning or afternoon written before the time.
+    if tok.meridiem.is_none() && tok.form == Form::Colon && tok.hour <= 12 {
+        tok.meridiem = meridiem_word_before(b, i);
+    }
     tok.end = j;
     Some(tok)
+}
+
+/// A time written with words or units rather than a colon (see [`worded_time`]).
+struct Worded {
+    hour: u8,
+    minute: u8,
+    meridiem: Option<Meridiem>,
+    end: usize,
+}
+
+/// Units after an hour (Japanese, Chinese, Korean) and after its minutes.
+const HOUR_UNITS: &[&str] = &["時", "时", "点", "點", "시"];
+const MINUTE_UNITS: &[&str] = &["分", "분"];
+/// Words before an hour that say morning or afternoon (Japanese, Chinese, Korean).
+const AM_WORDS: &[&str] = &["午前", "上午", "早上", "凌晨", "오전"];
+const PM_WORDS: &[&str] = &["午後", "下午", "晚上", "오후"];
+/// Words after a time that say it is one (German, Dutch): `14.20 Uhr`, `14 Uhr`, `14.20 uur`.
+const CLOCK_WORDS: &[&str] = &["uhr", "uur"];
+
+/// Two digits of minutes at `k`, not followed by another digit.
+fn minutes_at(b: &[u8], k: usize) -> Option<u8> {
+    let (minute, n) = read_num(b, k, 3);
+    (n == 2 && minute <= 59).then(|| u8::try_from(minute).ok()).flatten()
+}
+
+/// Morning or afternoon written just before `i` (one space allowed): `午後2時`, `오후 2시`.
+fn meridiem_word_before(b: &[u8], i: usize) -> Option<Meridiem> {
+    let ends_at = |word: &str, end: usize| end >= word.len() && seq(b, end - word.len(), word.as_bytes());
+    let ends = |end: usize| {
+        if PM_WORDS.iter().any(|w| ends_at(w, end)) {
+            Some(Meridiem::Pm)
+        } else if AM_WORDS.iter().any(|w| ends_at(w, end)) {
+            Some(Meridiem::Am)
+        } else {
+            None
+        }
+    };
+    ends(i).or_else(|| (before(b, i) == b' ').then(|| ends(i - 1)).flatten())
+}
+
+/// The hour `value` (its digits from `i` to `j`) as a time written without a colon:
+/// `10時15分`, `午後2時20分`, `14点半`, `오후 2시 20분` (units); `19h02`, `19h` (French);
+/// `14.20 Uhr`, `14 Uhr`, `14.20 uur` (German, Dutch).
+fn worded_time(b: &[u8], i: usize, j: usize, value: u32) -> Option<Worded> {
+    let hour = u8::try_from(value).ok().filter(|&h| h <= 24)?;
+    if let Some(unit) = super::dates::unit_at(b, j, HOUR_UNITS) {
+        let meridiem = meridiem_word_before(b, i);
+        let k = skip_ws(b, j + unit, 1);
+        let (m, nm) = read_num(b, k, 3);
+        let (minute, end) = if (1..=2).contains(&nm) && m <= 59 {
+            let minute_unit = super::dates::unit_at(b, k + nm, MINUTE_UNITS)?;
+            (u8::try_from(m).ok()?, k + nm + minute_unit)
+        } else if seq(b, j + unit, "半".as_bytes()) {
+            (30, j + unit + "半".len())
+        } else {
+            (0, j + unit)
+        };
+        let hour = if hour == 24 { 0 } else { hour };
+        if meridiem.is_some() && hour > 12 {
+            return None;
+        }
+        return Some(Worded { hour, minute, meridiem, end });
+    }
+    if hour == 24 {
+        return None;
+    }
+    // `19h02`, and `6 h 55` as Quebec writes it: `h` then two digits.
+    let h = if at(b, j) == b'h' {
+        j
+    } else if at(b, j) == b' ' && at(b, j + 1) == b'h' && at(b, j + 2) == b' ' {
+        j + 1
+    } else {
+        j
+    };
+    if at(b, h) == b'h' {
+        let k = if h > j { h + 2 } else { h + 1 };
+        let minute = minutes_at(b, k)?;
+        return (!is_word(at(b, k + 2))).then_some(Worded { hour, minute, meridiem: None, end: k + 2 });
+    }
+    // `14.20 Uhr`, `14 Uhr`.
+    let (minute, k) = match at(b, j) {
+        b'.' | b':' => (minutes_at(b, j + 1)?, j + 3),
+        _ => (0, j),
+    };
+    let word = skip_ws(b, k, 1);
+    let said =
+        CLOCK_WORDS.iter().find(|w| super::scan::word_eq(b, word, w.len(), w) && !is_word(at(b, word + w.len())))?;
+    Some(Worded { hour, minute, meridiem: None, end: word + said.len() })
 }
 
 /// A time found on its own in prose: `HH:MM` always, a bare hour only with AM/PM, `HHMM` only with a zone.
@@ -261,6 +372,23 @@ mod tests {
             ("**16:58 UTC**", (16, 58, 0, 0), "16:58"),
             ("2019-12-03 --:-- then 04:30", (4, 30, 0, 0), "04:30"),
             ("v1.2.3 at 3:1 ratio, then 10:20", (10, 20, 0, 0), "10:20"),
+            // Times written with units or words.
+            ("2024年6月5日（水）10時15分", (10, 15, 0, 0), "10時15分"),
+            ("午後2時20分に", (14, 20, 0, 0), "2時20分"),
+            ("午前0時5分", (0, 5, 0, 0), "0時5分"),
+            ("下午2点半", (14, 30, 0, 0), "2点半"),
+            ("14时20分", (14, 20, 0, 0), "14时20分"),
+            ("오후 2시 20분에", (14, 20, 0, 0), "2시 20분"),
+            ("오전 9시", (9, 0, 0, 0), "9시"),
+            ("à 19h02, la file", (19, 2, 0, 0), "19h02"),
+            ("um 14.20 Uhr", (14, 20, 0, 0), "14.20 Uhr"),
+            ("10.09.2024, 14:20 Uhr – x", (14, 20, 0, 0), "14:20 Uhr"),
+            ("gegen 14 Uhr", (14, 0, 0, 0), "14 Uhr"),
+            ("om 9.05 uur", (9, 5, 0, 0), "9.05 uur"),
+            ("entre 6 h 55 et 10 h 05", (6, 55, 0, 0), "6 h 55"),
+            ("- 19：00　开学", (19, 0, 0, 0), "19：00"),
+            ("- 下午 4:30　開始", (16, 30, 0, 0), "4:30"),
+            ("- 上午 10:00　活動", (10, 0, 0, 0), "10:00"),
         ];
         for &(text, (h, m, s, n), matched) in cases {
             let (got, range) = parse_time(text).unwrap_or_else(|| panic!("no time in {text:?}"));
@@ -299,6 +427,15 @@ mod tests {
             "1,10:15",
             "10 amazing things",
             "page 5.5 pm",
+            "19h",
+            "3 hours",
+            "v14.20",
+            "14.20 Uhrwerk",
+            "25時",
+            "午後13時",
+            "1.5 uur",
+            "3 h later",
+            "5 h 5",
         ];
         for text in cases {
             assert_eq!(parse_time(text), None, "{text:?}");

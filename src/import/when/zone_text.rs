@@ -45,6 +45,11 @@ const ABBREVIATIONS: &[(&str, Rule, bool)] = &[
     ("MESZ", Rule::Offset(2 * H), false),
     ("OEZ", Rule::Offset(2 * H), false),
     ("OESZ", Rule::Offset(3 * H), false),
+    // French Canadian: heure normale / avancée de l'Est, du Pacifique.
+    ("HNE", Rule::Offset(-5 * H), false),
+    ("HAE", Rule::Offset(-4 * H), false),
+    ("HNP", Rule::Offset(-8 * H), false),
+    ("HAP", Rule::Offset(-7 * H), false),
     ("EET", Rule::Offset(2 * H), false),
     ("EEST", Rule::Offset(3 * H), false),
     ("WET", Rule::Offset(0), true),
