@@ -16,6 +16,15 @@ use crate::server;
 use crate::web::paths;
 use crate::{db, import, markdown};
 
+/// `println!` that returns the error instead of panicking when standard output is closed (a
+/// pipe to `head`), so the command ends quietly.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 /// Hindsight: write, review and export incident postmortems.
 ///
 /// Every flag can also be set with the environment variable shown beside it.
@@ -155,10 +164,10 @@ pub fn main() -> ExitCode {
                 let result = crate::demo::generate(&database.pool, args.incidents).await;
                 database.close().await;
                 let made = result?;
-                println!(
+                say!(
                     "Made {} postmortems with {} action items, {} teams and {} people (sign-in links: hindsight user reset EMAIL).",
                     made.incidents, made.action_items, made.teams, made.people
-                );
+                )?;
                 Ok(())
             }
             Command::User(command) => {
@@ -171,6 +180,12 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`hindsight export … | head`): nothing is wrong with the command.
+        Err(error)
+            if error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             // Said once, where the operator will look: the JSON log stream, or plainly on stderr.
             match log_format {
@@ -197,7 +212,7 @@ fn dry_run_import(args: &ImportArgs) -> anyhow::Result<()> {
         let file = path.display().to_string();
         match recognise_file(path) {
             Ok(postmortem) if args.json => reports.push(serde_json::json!({ "file": file, "postmortem": postmortem })),
-            Ok(postmortem) => println!(
+            Ok(postmortem) => say!(
                 "{file}: “{}”, start {}, {} timeline entries, {} action items, {} extra sections{}",
                 postmortem.title,
                 postmortem.started_at.map_or_else(|| "not stated".to_owned(), |t| t.to_string()),
@@ -205,7 +220,7 @@ fn dry_run_import(args: &ImportArgs) -> anyhow::Result<()> {
                 postmortem.action_items.len(),
                 postmortem.extra_sections.len(),
                 if postmortem.notes.is_empty() { String::new() } else { format!("; {}", postmortem.notes.join(" ")) }
-            ),
+            )?,
             Err(error) => {
                 failed += 1;
                 if args.json {
@@ -217,7 +232,7 @@ fn dry_run_import(args: &ImportArgs) -> anyhow::Result<()> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        say!("{}", serde_json::to_string_pretty(&reports)?)?;
     }
     anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());
     Ok(())
@@ -233,7 +248,7 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
             Err(error) => Err(ChangeError::Refused(error)),
         };
         match saved {
-            Ok(id) => println!("{file}: saved as draft {}", paths::incident(id)),
+            Ok(id) => say!("{file}: saved as draft {}", paths::incident(id))?,
             // Over a limit, say: this file is refused with the reasons, the others go on.
             Err(ChangeError::Refused(reason)) => {
                 failed += 1;
@@ -310,10 +325,10 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 }
                 Err(error) => return Err(error.into()),
             };
-            println!("Added {email} as {}.", role.label());
+            say!("Added {email} as {}.", role.label())?;
             if let Some(secret) = added.reset_secret {
                 let path = paths::reset(&secret);
-                println!("To choose a password, open this link within 7 days (it works once):\n{origin}{path}");
+                say!("To choose a password, open this link within 7 days (it works once):\n{origin}{path}")?;
             }
         }
         UserCommand::Reset { email } => {
@@ -325,7 +340,7 @@ async fn user(database: &Database, config: &Config, command: UserCommand) -> any
                 app::people::issue_reset_link(&mut *database.pool.acquire().await?, Actor::CommandLine, &person)
                     .await?;
             let path = paths::reset(&secret);
-            println!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}");
+            say!("To set a new password, {email} opens this link within 7 days (it works once):\n{origin}{path}")?;
         }
     }
     Ok(())

@@ -184,7 +184,16 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
     } else {
         found.title_source = Some(TitleSource::Untitled);
     }
-    if let Some(heading) = title_heading.filter(|_| found.title_source == Some(TitleSource::Heading)) {
+    // The title heading, when it is the title: read as such, or repeating the front matter's
+    // title (its text is then under the title, not a section of its own named like it).
+    let title_heading = title_heading.filter(|heading| match found.title_source {
+        Some(TitleSource::Heading) => true,
+        Some(TitleSource::FrontMatter) => {
+            strip_emphasis(&heading.text).trim().to_lowercase() == found.title.trim().to_lowercase()
+        }
+        _ => false,
+    });
+    if let Some(heading) = title_heading {
         body_start = heading.line + heading.span;
     }
 
@@ -218,7 +227,6 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
     // so does anything written above the title heading (a "Template from ..." quote).
     let preamble_end = starts.first().map_or(outline.lines.len(), |h| h.line);
     let above_title = title_heading
-        .filter(|_| found.title_source == Some(TitleSource::Heading))
         .map(|heading| outline.text(outline.front_matter_lines..heading.line))
         .filter(|text| !text.trim().is_empty());
     let preamble = match above_title {
@@ -711,6 +719,24 @@ mod tests {
         let days: Vec<_> = draft.timeline.iter().map(|e| e.occurred_at.map(|at| at.date().day())).collect();
         // 00:40 after 23:00 under "May 12" is the next morning; "14 May" starts its own day.
         assert_eq!(days, [Some(12), Some(13), Some(14)]);
+    }
+
+    #[test]
+    fn a_title_heading_repeating_the_front_matter_title_is_the_title() {
+        let doc = "---\ntitle: \"Scanners offline\"\n---\n\n# **Scanners Offline**\n\n> Zeitangaben in MEZ.\n\n## Kurzfassung\n\nBeginn der Störung: 18.02.2025, 05:48 Uhr.\n";
+        let found = split_sections(doc, None);
+        assert_eq!(found.title, "Scanners offline");
+        assert!(
+            found.texts[Section::Summary].body.contains("Zeitangaben in MEZ"),
+            "{:?}",
+            found.texts[Section::Summary]
+        );
+        assert!(found.extra_sections.iter().all(|x| x.heading != "**Scanners Offline**"));
+        let draft = draft::recognise(doc, None);
+        assert_eq!(draft.started_at.map(|at| at.offset().whole_hours()), Some(1), "the zone under the title counts");
+        // Another first heading stays a section of its own.
+        let other = split_sections("---\ntitle: Scanners\n---\n\n# Zebra crossing\n\nOld setup.\n", None);
+        assert!(other.extra_sections.iter().any(|x| x.body.contains("Old setup")), "{:?}", other.extra_sections);
     }
 
     #[test]

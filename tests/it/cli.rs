@@ -116,3 +116,32 @@ async fn demo_fills_an_empty_database_and_refuses_one_in_use() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has postmortems"));
     assert_eq!(app.count("incidents").await, 30);
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    // `hindsight import --dry-run --json … | head -c 10`: the pipe closes long before the
+    // report is written. The command stops without a panic and without calling it an error.
+    let dir = std::env::temp_dir().join(format!("hindsight-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let seed = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md").expect("the seed");
+    let files: Vec<String> = (0..40)
+        .map(|n| {
+            let path = dir.join(format!("copy-{n}.md"));
+            std::fs::write(&path, &seed).expect("write a copy");
+            path.display().to_string()
+        })
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["import", "--dry-run", "--json"])
+        .args(&files)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hindsight");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("hindsight finished");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
