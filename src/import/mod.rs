@@ -389,10 +389,40 @@ fn statements(text: &str) -> Vec<(&str, String)> {
                 (plain(label) || statement_kind(label) == Some(Statement::Duration)).then_some((label, value))
             });
         if let Some((label, value)) = labelled {
+            // `Beginn: 18.02.2025, 05:48 Uhr. Ende: 18.02.2025, 11:20 Uhr.`: a second
+            // statement in the same line starts after a sentence's end.
+            let (value, more) = next_statement(value, &plain);
             found.push((label, value.trim().to_owned()));
+            let mut more = more;
+            while let Some((label, rest)) = more {
+                let (value, next) = next_statement(rest, &plain);
+                found.push((label, value.trim().to_owned()));
+                more = next;
+            }
         }
     }
     found
+}
+
+/// Splits `value` where another statement starts after the end of a sentence (`. `, `; `,
+/// `。`): the value before it, and that statement's label and the rest.
+fn next_statement<'t>(value: &'t str, is_label: &dyn Fn(&str) -> bool) -> (&'t str, Option<(&'t str, &'t str)>) {
+    let ends = value
+        .match_indices([';', '.', '。'])
+        .map(|(i, mark)| i + mark.len())
+        .filter(|&end| value[..end].ends_with('。') || value[end..].starts_with(' '));
+    for end in ends {
+        let rest = &value[end..];
+        // A label is short: the colon is looked for in the next 48 characters only, so a long
+        // line of full stops stays linear.
+        let colon = rest.char_indices().take(48).find(|&(_, c)| matches!(c, ':' | '：'));
+        if let Some((at, colon)) = colon
+            && is_label(rest[..at].trim())
+        {
+            return (&value[..end], Some((rest[..at].trim(), &rest[at + colon.len_utf8()..])));
+        }
+    }
+    (value, None)
 }
 
 /// The two cells of a table row that has two (`| Label | Value |`).
@@ -737,6 +767,19 @@ mod tests {
         // Another first heading stays a section of its own.
         let other = split_sections("---\ntitle: Scanners\n---\n\n# Zebra crossing\n\nOld setup.\n", None);
         assert!(other.extra_sections.iter().any(|x| x.body.contains("Old setup")), "{:?}", other.extra_sections);
+    }
+
+    #[test]
+    fn two_statements_on_one_line_are_both_read() {
+        let doc = "# Scanners\n\nBeginn der Störung: 18.02.2025, 05:48 Uhr. Ende der Störung: 18.02.2025, 11:20 Uhr.\n";
+        let draft = draft::recognise(doc, None);
+        assert_eq!(draft.started_at.map(|at| (at.hour(), at.minute())), Some((5, 48)));
+        assert_eq!(draft.ended_at.map(|at| (at.hour(), at.minute())), Some((11, 20)));
+        // A sentence that is no statement is part of the value before it.
+        let found = statements("Start: 2025-03-01 10:00 UTC. Note: the pager was silent; End: 2025-03-01 11:00 UTC");
+        let labels: Vec<&str> = found.iter().map(|(label, _)| *label).collect();
+        assert_eq!(labels, ["Start", "End"]);
+        assert_eq!(found[0].1, "2025-03-01 10:00 UTC. Note: the pager was silent;");
     }
 
     #[test]

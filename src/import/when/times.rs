@@ -288,15 +288,13 @@ fn worded_time(b: &[u8], i: usize, j: usize, value: u32) -> Option<Worded> {
         return None;
     }
     // `19h02`, and `6 h 55` as Quebec writes it: `h` then two digits.
-    let h = if at(b, j) == b'h' {
-        j
-    } else if at(b, j) == b' ' && at(b, j + 1) == b'h' && at(b, j + 2) == b' ' {
-        j + 1
-    } else {
-        j
+    // French typography puts no-break spaces around the `h`.
+    let inline_space = |k: usize| if matches!(at(b, k), b'\n' | b'\r') { 0 } else { space_len(b, k) };
+    let (h, k) = match inline_space(j) {
+        0 => (j, j + 1),
+        before => (j + before, j + before + 1 + inline_space(j + before + 1)),
     };
-    if at(b, h) == b'h' {
-        let k = if h > j { h + 2 } else { h + 1 };
+    if at(b, h) == b'h' && (h == j || k > h + 1) {
         let minute = minutes_at(b, k)?;
         return (!is_word(at(b, k + 2))).then_some(Worded { hour, minute, meridiem: None, end: k + 2 });
     }
@@ -386,6 +384,7 @@ mod tests {
             ("gegen 14 Uhr", (14, 0, 0, 0), "14 Uhr"),
             ("om 9.05 uur", (9, 5, 0, 0), "9.05 uur"),
             ("entre 6 h 55 et 10 h 05", (6, 55, 0, 0), "6 h 55"),
+            ("entre 6\u{a0}h\u{a0}55 et", (6, 55, 0, 0), "6\u{a0}h\u{a0}55"),
             ("- 19：00　开学", (19, 0, 0, 0), "19：00"),
             ("- 下午 4:30　開始", (16, 30, 0, 0), "4:30"),
             ("- 上午 10:00　活動", (10, 0, 0, 0), "10:00"),
