@@ -166,7 +166,14 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
         .headings
         .iter()
         .find(|h| h.level == 1 && classify(&h.text).is_none())
-        .filter(|h| Some(h.line) == first_content || outline.headings.iter().filter(|o| o.level == 1).count() == 1);
+        .filter(|h| Some(h.line) == first_content || outline.headings.iter().filter(|o| o.level == 1).count() == 1)
+        .or_else(|| {
+            // No `#` title: the document's first line, a heading above every other (`## Title`
+            // over `### Summary`), is its title.
+            let first = outline.headings.iter().find(|h| Some(h.line) == first_content)?;
+            let above_all = outline.headings.iter().all(|o| o.line == first.line || o.level > first.level);
+            (classify(&first.text).is_none() && above_all).then_some(first)
+        });
     let mut body_start = outline.front_matter_lines;
     if let Some(title) = outline.front("title").filter(|t| !t.is_empty()) {
         found.title = title.to_owned();

@@ -61,6 +61,19 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             _ => {}
         }
     }
+    // A sentence of the summary or the impact that says when it began and ended, when no line
+    // or field states it (`The impact began at 19:12 and ended at 20:58.`).
+    if metadata.starts.is_empty() && sections.stated_starts.is_empty() {
+        let written = format!("{}\n{}", sections.texts[Section::Summary].body, sections.texts[Section::Impact].body);
+        let (start, end) = span::stated_in_sentences(&written);
+        if let Some(start) = start {
+            notes.push(format!("The start of impact was read from the words “{start}”."));
+            sections.stated_starts.push(start);
+            if let Some(end) = end.filter(|_| metadata.ends.is_empty() && sections.stated_ends.is_empty()) {
+                sections.stated_ends.push(end);
+            }
+        }
+    }
     // Every statement of the start (and of the end): a metadata line or a `**Start:**` line.
     // Two that disagree are not settled by picking one: the user says which is right.
     let start_conflict = conflict("start", metadata.starts.iter().chain(&sections.stated_starts))

@@ -212,3 +212,114 @@ pub(super) fn take_metadata(summary: &mut String) -> Metadata {
 pub(super) fn date_and_time(value: &str) -> Option<(Date, Time)> {
     when::parse_date(value).zip(when::parse_time(value)).map(|((date, _), (time, _))| (date, time))
 }
+
+/// Verbs that say, in a sentence, when the impact began: English, German, French, Spanish,
+/// Portuguese, Italian, Dutch, Chinese, Japanese, Korean (ASCII letters in any case).
+const STARTED: &[&str] = &[
+    "started",
+    "began",
+    "begun",
+    "begann",
+    "startete",
+    "a commencé",
+    "a débuté",
+    "a démarré",
+    "comenzó",
+    "empezó",
+    "inició",
+    "começou",
+    "iniciou",
+    "è iniziato",
+    "è iniziata",
+    "è cominciato",
+    "begon",
+    "startte",
+    "开始",
+    "開始",
+    "시작됐",
+    "시작되었",
+];
+/// Verbs that say when it ended.
+const ENDED: &[&str] = &[
+    "ended",
+    "was resolved",
+    "were resolved",
+    "recovered",
+    "endete",
+    "war behoben",
+    "s'est terminé",
+    "s’est terminé",
+    "a pris fin",
+    "terminó",
+    "finalizó",
+    "terminou",
+    "è terminato",
+    "è terminata",
+    "è finito",
+    "eindigde",
+    "结束",
+    "終了",
+    "恢复",
+    "復旧",
+    "종료됐",
+    "종료되었",
+    "복구됐",
+    "복구되었",
+];
+
+/// A start and an end of impact written in a sentence (`The impact began at 19:12 and ended at
+/// 20:58`, `O impacto começou às 19h12 e terminou às 20h58`): for each, what follows its verb
+/// up to the next verb or the sentence's end, when a time comes first thing after the verb:
+/// the verb and its time (`began at 19:12`), as the statements a labelled line would give.
+pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>) {
+    // Prose only: not code, a quote or an indented block (pasted output says `Started:` too).
+    let mut fences = super::super::outline::CodeFences::nested();
+    let prose: Vec<&str> = text
+        .split('\n')
+        .filter(|line| !fences.in_code(line))
+        .filter(|line| line.len() - line.trim_start().len() < 4 && !line.trim_start().starts_with('>'))
+        .collect();
+    let text = prose.join("\n");
+    let text = text.as_str();
+    let lower = text.to_ascii_lowercase();
+    let verbs = |words: &[&str]| -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = words
+            .iter()
+            .flat_map(|word| lower.match_indices(word).map(|(at, w)| (at, at + w.len())))
+            .filter(|&(at, end)| {
+                let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric() || !c.is_ascii());
+                let after = lower[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+                before && after
+            })
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    let (starts, ends) = (verbs(STARTED), verbs(ENDED));
+    let all: Vec<usize> = starts.iter().chain(&ends).map(|&(at, _)| at).collect();
+    let after = |&(at, end): &(usize, usize)| -> Option<String> {
+        // Up to the next verb, the sentence's end, or 60 bytes.
+        let mut stop = all.iter().copied().filter(|&at| at > end).min().unwrap_or(text.len()).min(end + 60);
+        while !text.is_char_boundary(stop) {
+            stop -= 1;
+        }
+        let window = &text[end..stop];
+        let window = window.find(". ").or_else(|| window.find(['\n', '。', ';'])).map_or(window, |cut| &window[..cut]);
+        let (_, range) = when::parse_time(window)?;
+        if range.start > 16 {
+            return None;
+        }
+        // The time and its zone (`19:12 UTC`, `01:15 (CET)`), without what the sentence goes on to say.
+        let rest = &window[range.end..];
+        let zone = rest.trim_start();
+        let zone_len = if zone.starts_with('(') {
+            zone.find(')').filter(|&close| close <= 16).map_or(0, |close| close + 1)
+        } else {
+            zone.find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | ':' | '−')))
+                .unwrap_or(zone.len())
+        };
+        let value_end = end + range.end + (rest.len() - zone.len()) + zone_len;
+        Some(text[at..value_end].trim().to_owned())
+    };
+    (starts.iter().find_map(after), ends.iter().find_map(after))
+}

@@ -312,3 +312,25 @@ fn timeline_rows_that_mark_the_impact_give_the_span_when_nothing_else_does() {
     let stated = doc.replace("Text.", "**Start:** 2025-09-16 08:00 UTC");
     assert_eq!(recognise(&stated, None).started_at, Some(datetime!(2025-09-16 08:00 UTC)));
 }
+
+#[test]
+fn a_sentence_that_says_when_the_impact_began_and_ended_gives_the_span() {
+    let english = "# Checkout down\n\n## Summary\n\nOn 2024-08-20 the impact began at 19:12 UTC and ended at 20:58 UTC, \
+                   when the last store recovered.\n";
+    let draft = recognise(english, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-08-20 19:12 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-08-20 20:58 UTC)));
+    assert!(draft.notes.iter().any(|note| note.contains("“began at 19:12 UTC”")), "{:?}", draft.notes);
+
+    let portuguese = "# Pedidos\n\n- **Data:** terça-feira, 20/08/2024\n- **Fuso horário:** BRT, UTC−3\n\n## Resumo\n\n\
+                      O impacto começou às 19h12 e terminou às 20h58, quando tudo voltou.\n";
+    let draft = recognise(portuguese, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-08-20 19:12 -03:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-08-20 20:58 -03:00)));
+
+    // A time far from the verb is not its time; a labelled line wins over any sentence.
+    let far = "# X\n\n## Summary\n\nOn 2024-08-20 the rollout began, and some hours and a great many retries later, at 19:12, it broke.\n";
+    assert_eq!(recognise(far, None).started_at, None);
+    let labelled = english.replace("## Summary\n", "**Start:** 2024-08-20 19:00 UTC\n\n## Summary\n");
+    assert_eq!(recognise(&labelled, None).started_at, Some(datetime!(2024-08-20 19:00 UTC)));
+}
