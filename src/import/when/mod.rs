@@ -248,6 +248,11 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
     i = skip_ws(b, i, 4);
     let (approximate, after_marker) = approx_marker(b, i);
     i = after_marker;
+    // `上午 10:00`, `오후 1시 50분`: the time reads its morning or afternoon word itself.
+    let meridiem_word = times::meridiem_word_len(b, i);
+    if meridiem_word > 0 && at(b, i + meridiem_word).is_ascii_digit() {
+        i += meridiem_word;
+    }
 
     let mut date = None;
     let mut numeric_md = false;

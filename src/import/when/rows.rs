@@ -310,6 +310,17 @@ mod tests {
         assert_eq!(leading_stamp("| 0730 | x").map(|s| s.consumed), Some(9));
         assert_eq!(leading_stamp("10:15: text").map(|s| s.consumed), Some(7));
         assert_eq!(leading_stamp("2019-11-29 12:00").map(|s| s.consumed), Some(16));
+        // A morning or afternoon word before the time is read with it.
+        let row = "- 下午 1:05　暫時關閉";
+        let stamp = leading_stamp(row).expect("a stamp");
+        assert_eq!((stamp.time, &row[stamp.consumed..]), (Some(hm(13, 5)), "暫時關閉"));
+        let row = "- 오후 2시 20분 - 라이선스 인증 실패율";
+        let stamp = leading_stamp(row).expect("a stamp");
+        assert_eq!((stamp.time, &row[stamp.consumed..]), (Some(hm(14, 20)), "라이선스 인증 실패율"));
+        let row = "- 6月4日（火）23時30分　配送枠データ";
+        let stamp = leading_stamp(row).expect("a stamp");
+        assert_eq!(stamp.date, Some(partial(None, 6, 4)));
+        assert_eq!((stamp.time, &row[stamp.consumed..]), (Some(hm(23, 30)), "配送枠データ"));
     }
 
     #[test]

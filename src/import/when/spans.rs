@@ -70,6 +70,8 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
         }
         None => (None, k),
     };
+    // `上午 11:30 至 下午 2:10`: the end's own morning or afternoon word.
+    let k = k + super::times::meridiem_word_len(b, k);
     if !at(b, k).is_ascii_digit() {
         return None;
     }
@@ -419,6 +421,15 @@ mod tests {
                 end: (2, 15),
                 zone: None,
                 minutes: 715,
+            },
+            SpanCase {
+                text: "- 事件日期：2025年5月27日（星期二）\n- 影響期間：上午 11:30 至 下午 2:10",
+                start_date: d(2025, 5, 27),
+                start: (11, 30),
+                end_date: d(2025, 5, 27),
+                end: (14, 10),
+                zone: None,
+                minutes: 160,
             },
             SpanCase {
                 text: "am 18.02.2025 von 05:48 bis 11:20 Uhr",

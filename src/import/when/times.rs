@@ -236,7 +236,17 @@ const HOUR_UNITS: &[&str] = &["時", "时", "点", "點", "시"];
 const MINUTE_UNITS: &[&str] = &["分", "분"];
 /// Words before an hour that say morning or afternoon (Japanese, Chinese, Korean).
 const AM_WORDS: &[&str] = &["午前", "上午", "早上", "凌晨", "오전"];
-const PM_WORDS: &[&str] = &["午後", "下午", "晚上", "오후"];
+const PM_WORDS: &[&str] = &["午後", "下午", "中午", "晚上", "오후"];
+
+/// The length of a morning or afternoon word at `i` and the space after it (`下午 `, `오후 `),
+/// or 0: a row or a range's end may start with one before its time.
+pub(super) fn meridiem_word_len(b: &[u8], i: usize) -> usize {
+    AM_WORDS
+        .iter()
+        .chain(PM_WORDS)
+        .find(|word| seq(b, i, word.as_bytes()))
+        .map_or(0, |word| skip_ws(b, i + word.len(), 1) - i)
+}
 /// Words after a time that say it is one (German, Dutch): `14.20 Uhr`, `14 Uhr`, `14.20 uur`.
 const CLOCK_WORDS: &[&str] = &["uhr", "uur"];
 
