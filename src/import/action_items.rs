@@ -226,13 +226,95 @@ enum Column {
 fn column_role(header: &str) -> Column {
     let words = normalize(header);
     let any = |names: &[&str]| names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")));
-    if any(&["owner", "owners", "who", "assignee", "assigned to", "responsible", "dri"]) {
+    // English first, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese,
+    // Chinese and Korean.
+    if any(&[
+        "owner",
+        "owners",
+        "who",
+        "assignee",
+        "assigned to",
+        "responsible",
+        "dri",
+        "verantwortlich",
+        "verantwortliche",
+        "zuständig",
+        "responsable",
+        "porteur",
+        "encargado",
+        "responsável",
+        "responsavel",
+        "responsabile",
+        "referente",
+        "eigenaar",
+        "verantwoordelijke",
+        "担当",
+        "担当者",
+        "负责人",
+        "負責人",
+        "责任人",
+        "담당",
+        "담당자",
+        "책임자",
+    ]) {
         Column::Owner
-    } else if any(&["team", "squad", "group"]) {
+    } else if any(&["team", "squad", "group", "équipe", "equipe", "equipo", "squadra"]) {
         Column::Team
-    } else if any(&["due", "due date", "deadline", "eta", "target date", "by when", "when"]) {
+    } else if any(&[
+        "due",
+        "due date",
+        "deadline",
+        "eta",
+        "target date",
+        "by when",
+        "when",
+        "fällig",
+        "fälligkeit",
+        "frist",
+        "termin",
+        "échéance",
+        "echeance",
+        "date limite",
+        "fecha límite",
+        "fecha limite",
+        "plazo",
+        "prazo",
+        "data limite",
+        "scadenza",
+        "uiterlijk",
+        "deadline datum",
+        "期限",
+        "期日",
+        "截止",
+        "截止日期",
+        "完成时间",
+        "마감",
+        "기한",
+        "완료 예정",
+    ]) {
         Column::Due
-    } else if any(&["status", "state", "done", "progress"]) {
+    } else if any(&[
+        "status",
+        "state",
+        "done",
+        "progress",
+        "stand",
+        "zustand",
+        "erledigt",
+        "statut",
+        "état",
+        "etat",
+        "estado",
+        "situação",
+        "situacao",
+        "stato",
+        "状態",
+        "ステータス",
+        "状态",
+        "狀態",
+        "상태",
+        "진행 상황",
+    ]) {
         Column::Status
     } else if any(&["ticket", "bug", "issue", "link", "jira", "tracking", "pr"]) {
         Column::Ticket
@@ -252,6 +334,36 @@ fn column_role(header: &str) -> Column {
         "title",
         "follow up",
         "remediation",
+        "maßnahme",
+        "massnahme",
+        "maßnahmen",
+        "aufgabe",
+        "mesure",
+        "mesures",
+        "tâche",
+        "acción",
+        "accion",
+        "acciones",
+        "tarea",
+        "ação",
+        "acao",
+        "ações",
+        "tarefa",
+        "azione",
+        "azioni",
+        "attività",
+        "actie",
+        "acties",
+        "maatregel",
+        "taak",
+        "対策",
+        "内容",
+        "对策",
+        "措施",
+        "改进项",
+        "조치",
+        "조치 사항",
+        "항목",
     ]) {
         Column::Text
     } else {
@@ -343,13 +455,26 @@ fn table_item(columns: &[(Column, String)], row: &str) -> Option<ImportedItem> {
 /// Status words: `done`, `in progress`, `won't do` and their usual variants.
 fn status_word(text: &str) -> Option<ItemStatus> {
     match normalize(text).as_str() {
-        "done" | "completed" | "complete" | "fixed" | "closed" | "resolved" | "finished" | "yes" => {
-            Some(ItemStatus::Done)
+        // English, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese, Chinese,
+        // Korean.
+        "done" | "completed" | "complete" | "fixed" | "closed" | "resolved" | "finished" | "yes" | "erledigt"
+        | "abgeschlossen" | "fertig" | "fait" | "terminé" | "réalisé" | "hecho" | "completado" | "terminado"
+        | "listo" | "concluído" | "concluido" | "feito" | "fatto" | "completato" | "chiuso" | "gereed" | "klaar"
+        | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済" | "済み" | "已完成" | "完成" | "已解决"
+        | "已解決" | "완료" | "처리 완료" => Some(ItemStatus::Done),
+        "in progress" | "wip" | "ongoing" | "started" | "in review" | "doing" | "in bearbeitung" | "in arbeit"
+        | "en cours" | "en curso" | "en progreso" | "em andamento" | "em progresso" | "in corso" | "bezig"
+        | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中" | "处理中" | "진행 중" | "진행중" => {
+            Some(ItemStatus::InProgress)
         }
-        "in progress" | "wip" | "ongoing" | "started" | "in review" | "doing" => Some(ItemStatus::InProgress),
         "won t do" | "wont do" | "wontfix" | "won t fix" | "wont fix" | "cancelled" | "canceled" | "dropped"
-        | "rejected" => Some(ItemStatus::WontDo),
-        "todo" | "to do" | "open" | "not started" | "pending" | "no" => Some(ItemStatus::Open),
+        | "rejected" | "verworfen" | "abgebrochen" | "abandonné" | "annulé" | "cancelado" | "descartado"
+        | "annullato" | "geannuleerd" | "中止" | "取消" | "취소" => Some(ItemStatus::WontDo),
+        "todo" | "to do" | "open" | "not started" | "pending" | "no" | "offen" | "à faire" | "a faire" | "ouvert"
+        | "pendiente" | "abierto" | "pendente" | "aberto" | "da fare" | "aperto" | "te doen" | "未着手" | "未対応"
+        | "未完了" | "未完成" | "待处理" | "待處理" | "未開始" | "未开始" | "미완료" | "예정" | "대기" => {
+            Some(ItemStatus::Open)
+        }
         _ => None,
     }
 }
@@ -518,6 +643,28 @@ mod tests {
         assert_eq!(item.status, InProgress);
         assert_eq!(item.text, "Add alerts (Status: In progress)");
         assert_eq!(item.ticket.as_deref(), Some("OPS-12"));
+    }
+
+    #[test]
+    fn tables_in_other_languages_map_their_columns_and_status_words() {
+        let french = "| Action | Responsable | Échéance | Statut |\n|---|---|---|---|\n\
+                      | Corriger la clause | Hugo Lefèvre | 8 octobre 2024 | Fait |\n| Écrire le test | Inès | T1 2025 | À faire |";
+        let items = parse(french).items;
+        assert_eq!(
+            (items[0].text.as_str(), items[0].owner.as_deref()),
+            ("Corriger la clause (Statut: Fait)", Some("Hugo Lefèvre"))
+        );
+        assert_eq!((items[0].due.as_deref(), items[0].status), (Some("8 octobre 2024"), Done));
+        assert_eq!((items[1].due.as_deref(), items[1].status), (Some("T1 2025"), Open));
+        let japanese = "| 対策 | 担当 | 期限 | 状態 |\n|---|---|---|---|\n| 監視を追加 | 森 | 2024年11月1日 | 対応中 |";
+        let item = &parse(japanese).items[0];
+        assert_eq!(
+            (item.owner.as_deref(), item.due.as_deref(), item.status),
+            (Some("森"), Some("2024年11月1日"), InProgress)
+        );
+        let german = "| Maßnahme | Verantwortlich | Fällig | Stand |\n|---|---|---|---|\n| Zertifikat tauschen | Sabine | KW 7 | Erledigt |";
+        let item = &parse(german).items[0];
+        assert_eq!((item.owner.as_deref(), item.due.as_deref(), item.status), (Some("Sabine"), Some("KW 7"), Done));
     }
 
     #[test]
