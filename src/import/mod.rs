@@ -9,6 +9,7 @@ pub mod action_items;
 mod corpus_tests;
 pub mod draft;
 pub mod exported;
+pub mod jira;
 pub mod model;
 pub mod outline;
 pub mod paste;
