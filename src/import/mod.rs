@@ -15,6 +15,7 @@ pub mod outline;
 pub mod paste;
 #[cfg(test)]
 mod round_trip_tests;
+pub mod rst;
 pub mod sections;
 pub mod template;
 pub mod timeline;

@@ -49,11 +49,17 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
 fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
     let mut notes = Vec::new();
     // Jira's wiki markup (`h2. Summary`, `||Time||Event||`) is read as the Markdown it means.
-    let from_wiki = super::jira::to_markdown(source);
-    if from_wiki.is_some() {
+    let mut converted = super::jira::to_markdown(source);
+    if converted.is_some() {
         notes.push("The document is in Jira wiki markup; it was read as Markdown.".to_owned());
+    } else {
+        // reStructuredText (underlined titles, `:Field:` lines, simple tables) likewise.
+        converted = super::rst::to_markdown(source);
+        if converted.is_some() && super::rst::is_restructured_text(source) {
+            notes.push("The document is in reStructuredText; it was read as Markdown.".to_owned());
+        }
     }
-    let source = from_wiki.as_deref().unwrap_or(source);
+    let source = converted.as_deref().unwrap_or(source);
     let mut sections = split_sections(source, file_name);
     let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
     // Front matter keys that state the span (`started_at`, `impact_end`, `timezone`) count as

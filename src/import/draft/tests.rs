@@ -334,3 +334,52 @@ fn a_sentence_that_says_when_the_impact_began_and_ended_gives_the_span() {
     let labelled = english.replace("## Summary\n", "**Start:** 2024-08-20 19:00 UTC\n\n## Summary\n");
     assert_eq!(recognise(&labelled, None).started_at, Some(datetime!(2024-08-20 19:00 UTC)));
 }
+
+/// What the importer recognises in one real fixture, as figures only (the fixtures' text stays
+/// in `../shared`): one line of `tests/golden/import-fixtures.txt`.
+fn recognised_figures(name: &str, text: &str) -> String {
+    let draft = recognise(text, Some(name));
+    let instant = |at: Option<OffsetDateTime>| at.map_or_else(|| "-".to_owned(), |at| at.to_string());
+    let timed = draft.timeline.iter().filter(|entry| entry.occurred_at.is_some()).count();
+    let owned = draft.action_items.iter().filter(|item| item.item.owner.is_some()).count();
+    let due = draft.action_items.iter().filter(|item| item.due_on.is_some() || item.item.due.is_some()).count();
+    let done = draft.action_items.iter().filter(|item| item.item.status != ItemStatus::Open).count();
+    format!(
+        "{name}\tstart {}\tend {}\trows {}\ttimed {timed}\titems {}\towned {owned}\tdue {due}\tclosed {done}",
+        instant(draft.started_at),
+        instant(draft.ended_at),
+        draft.timeline.len(),
+        draft.action_items.len(),
+    )
+}
+
+/// The real fixtures stay at their recognised results or better: the same start and end once
+/// found, and never fewer rows with an instant, items, owners or due dates. `UPDATE_GOLDEN=1`
+/// rewrites the file after an improvement (review the diff).
+#[test]
+fn real_fixtures_keep_what_they_were_recognised_with() {
+    const GOLDEN: &str = "tests/golden/import-fixtures.txt";
+    let Some(fixtures) = super::super::fixtures() else { return };
+    let now: Vec<String> = fixtures.iter().map(|(name, text)| recognised_figures(name, text)).collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, now.join("\n") + "\n").expect("write the golden file");
+    }
+    let golden = std::fs::read_to_string(GOLDEN).expect("the golden file exists (UPDATE_GOLDEN=1 writes it)");
+    let fields = |line: &str| -> Vec<(String, String)> {
+        line.split('\t')
+            .skip(1)
+            .filter_map(|field| field.split_once(' ').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect()
+    };
+    for (before, after) in golden.lines().zip(&now) {
+        let name = before.split('\t').next().unwrap_or_default();
+        for ((key, was), (_, is)) in fields(before).into_iter().zip(fields(after)) {
+            let kept = match (was.parse::<usize>(), is.parse::<usize>()) {
+                (Ok(was), Ok(is)) => is >= was,
+                _ => was == is || was == "-",
+            };
+            assert!(kept, "{name}: {key} was {was}, now {is}");
+        }
+    }
+    assert_eq!(golden.lines().count(), now.len(), "one line a fixture");
+}
