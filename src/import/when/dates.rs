@@ -215,18 +215,22 @@ fn word_goes_on(b: &[u8], i: usize) -> bool {
 /// The longest of `names` written at `i` as a whole word (ASCII letters in any case), and its
 /// length in bytes.
 fn name_at<'n>(b: &[u8], i: usize, names: impl IntoIterator<Item = &'n str>) -> Option<usize> {
-    names
-        .into_iter()
-        .filter(|name| b.get(i..i + name.len()).is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes())))
-        .map(|name| name.len())
-        .filter(|&n| !word_goes_on(b, i + n))
-        .max()
+    names.into_iter().filter(|name| whole_word_at(b, i, name)).map(str::len).max()
 }
 
-/// The month named at `i` as a whole word, and the name's length in bytes.
+fn whole_word_at(b: &[u8], i: usize, name: &str) -> bool {
+    b.get(i..i + name.len()).is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes()))
+        && !word_goes_on(b, i + name.len())
+}
+
+/// The month named at `i` as a whole word (the longest name that fits), and the name's length
+/// in bytes.
 fn month_at(b: &[u8], i: usize) -> Option<(Month, usize)> {
-    let n = name_at(b, i, MONTHS.iter().map(|(name, _)| *name))?;
-    MONTHS.iter().find(|(name, _)| word_eq(b, i, n, name)).map(|&(_, m)| (m, n))
+    MONTHS
+        .iter()
+        .filter(|(name, _)| whole_word_at(b, i, name))
+        .max_by_key(|(name, _)| name.len())
+        .map(|&(name, month)| (month, name.len()))
 }
 
 fn partial(year: Option<u32>, month: u32, day: u32) -> Option<PartialDate> {
