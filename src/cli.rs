@@ -240,15 +240,30 @@ fn dry_run_import(args: &ImportArgs) -> anyhow::Result<()> {
 
 async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
     let mut failed = 0;
+    // Each saved draft that lacks what its document did not say, to list at the end.
+    let mut incomplete: Vec<(String, IncidentId, Vec<String>)> = Vec::new();
     for path in &args.files {
         let file = path.display();
-        let drafts = recognise_file(path).and_then(|p| p.to_drafts().map_err(|error| error.to_string()));
-        let saved = match drafts {
-            Ok(drafts) => app::imports::save(&mut *database.pool.acquire().await?, Actor::CommandLine, &drafts).await,
-            Err(error) => Err(ChangeError::Refused(error)),
+        let recognised = recognise_file(path);
+        let drafts = recognised.as_ref().map_err(Clone::clone).map(import::draft::ImportedPostmortem::to_drafts);
+        let saved = match &drafts {
+            Ok(drafts) => app::imports::save(&mut *database.pool.acquire().await?, Actor::CommandLine, drafts).await,
+            Err(error) => Err(ChangeError::Refused(error.clone())),
         };
         match saved {
-            Ok(id) => say!("{file}: saved as draft {}", paths::incident(id))?,
+            Ok(id) => {
+                say!("{file}: saved as draft {}", paths::incident(id))?;
+                if let Ok(recognised) = &recognised {
+                    // What the importer assumed, as the import page shows it.
+                    for note in &recognised.notes {
+                        say!("  note: {note}")?;
+                    }
+                    let missing = recognised.confidence().missing;
+                    if !missing.is_empty() {
+                        incomplete.push((file.to_string(), id, missing));
+                    }
+                }
+            }
             // Over a limit, say: this file is refused with the reasons, the others go on.
             Err(ChangeError::Refused(reason)) => {
                 failed += 1;
@@ -260,6 +275,15 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
                 eprintln!("{file}: not imported: {}", reasons.join(" "));
             }
             Err(error) => return Err(error.into()),
+        }
+    }
+    if !incomplete.is_empty() {
+        say!("\nWhat the saved drafts do not say yet (their documents did not; enter it before review):")?;
+        for (file, id, missing) in &incomplete {
+            say!("  {file} ({}):", paths::incident(*id))?;
+            for what in missing {
+                say!("    - {what}")?;
+            }
         }
     }
     anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());

@@ -48,7 +48,7 @@ async fn check_team(conn: &mut PgConnection, draft: &ActionItemDraft, current: O
 /// before the incident started. A due date the item already had (`kept_due`) is not judged
 /// again, so an item saved before the rule can still be ticked or reworded.
 fn check_limits(draft: &ActionItemDraft, incident: &Incident, kept_due: Option<Date>) -> Result<()> {
-    let start = local(incident.started_at, incident.offset).date();
+    let start = incident.started_at.map(|start| local(start, incident.offset).date());
     let unchanged_due;
     let draft = if draft.due_on.is_some() && draft.due_on == kept_due {
         unchanged_due = ActionItemDraft { due_on: None, ..draft.clone() };

@@ -93,7 +93,10 @@ async fn recurrences(tx: &mut Transaction<'_, Postgres>, actor: Actor, id: Incid
     for line in &drafts.recurrences.happened_before {
         let earlier = match format::read_incident_ref(line) {
             Some((number, title)) => match db::incidents::find(&mut **tx, IncidentId(number)).await? {
-                Some(earlier) if earlier.title == title && earlier.started_at < drafts.incident.started_at => {
+                Some(earlier)
+                    if earlier.title == title
+                        && earlier.started_at.zip(drafts.incident.started_at).is_some_and(|(e, this)| e < this) =>
+                {
                     Some(earlier.id)
                 }
                 _ => None,

@@ -67,6 +67,10 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
     let html = texts_html(&draft.texts).await?;
     let (mut change, current) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     draft.status = current.status;
+    // Only a draft may leave its start blank (the form cannot tell: it does not send the status).
+    if draft.started_at.is_none() && current.status != Status::Draft {
+        return Err(ChangeError::field("started_at", crate::domain::START_MISSING));
+    }
     if db::incidents::update(change.conn(), id, base_version, &draft, &html, RENDERER_VERSION).await?.is_none() {
         tracing::info!(incident.id = %id, base_version, current_version = current.version, "Refused a stale edit");
         return Err(ChangeError::Stale);
@@ -74,8 +78,10 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
     // A time typed over its marked entry's (or kept so with the box ticked) is set by hand and
     // stays; one left as it was follows the entry again.
     let (marked_start, marked_end) = db::timeline::marked_span(change.conn(), id).await?;
+    // A start left blank follows its marked entry, if there is one.
     let start_by_hand = marked_start.is_some()
-        && (ticked(&form.start_by_hand) || !same_minute(Some(draft.started_at), Some(current.started_at)));
+        && draft.started_at.is_some()
+        && (ticked(&form.start_by_hand) || !same_minute(draft.started_at, current.started_at));
     let end_by_hand =
         marked_end.is_some() && (ticked(&form.end_by_hand) || !same_minute(draft.ended_at, current.ended_at));
     db::incidents::set_by_hand(change.conn(), id, start_by_hand, end_by_hand).await?;

@@ -26,7 +26,10 @@ pub async fn confirm(
     let Some(before) = db::incidents::find(change.conn(), earlier).await? else {
         return Err(ChangeError::field("earlier", format!("There is no postmortem #{earlier}.")));
     };
-    if before.started_at >= incident.started_at {
+    // While either start is not stated, which came first cannot be checked.
+    if let (Some(before), Some(this)) = (before.started_at, incident.started_at)
+        && before >= this
+    {
         return Err(ChangeError::field(
             "earlier",
             format!("Postmortem #{earlier} did not start before this one, so this cannot have happened before it."),

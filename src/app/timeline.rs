@@ -125,9 +125,11 @@ pub(super) async fn follow_markers(conn: &mut PgConnection, id: IncidentId, fiel
         return Ok(());
     }
     let span = db::incidents::span(&mut *conn, id).await?.ok_or(ChangeError::NotFound)?;
-    let start = marked_start.filter(|_| !span.start_set_by_hand).unwrap_or(span.started_at);
+    let start = marked_start.filter(|_| !span.start_set_by_hand).or(span.started_at);
     let end = marked_end.filter(|_| !span.end_set_by_hand).or(span.ended_at);
-    if end.is_some_and(|end| end < start) {
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
         return Err(ChangeError::field(
             field,
             "The incident would then end before its impact started: the entry marked Resolved (or the end \

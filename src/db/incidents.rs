@@ -16,7 +16,7 @@ struct IncidentRow {
     title: String,
     severity: Severity,
     status: Status,
-    started_at: OffsetDateTime,
+    started_at: Option<OffsetDateTime>,
     ended_at: Option<OffsetDateTime>,
     utc_offset_minutes: i32,
     texts: Option<Json<PerSection<String>>>,
@@ -50,7 +50,8 @@ async fn select(db: impl PgExecutor<'_>, only: Option<IncidentId>) -> sqlx::Resu
     let rows = sqlx::query_as!(
         IncidentRow,
         r#"SELECT id AS "id: IncidentId", title, severity AS "severity: Severity",
-                  status AS "status: Status", started_at, ended_at, utc_offset_minutes,
+                  status AS "status: Status",
+                  CASE WHEN start_stated THEN started_at END AS started_at, ended_at, utc_offset_minutes,
                   (SELECT json_object_agg(t.section, t.body) FROM incident_texts t WHERE t.incident_id = i.id)
                       AS "texts: Json<PerSection<String>>",
                   section_headings AS "section_headings: Json<SectionHeadings>",
@@ -159,9 +160,9 @@ pub async fn insert(
     let (keys, bodies, html) = text_arrays(&draft.texts, html);
     sqlx::query_scalar!(
         r#"WITH created AS (
-               INSERT INTO incidents (title, severity, status, started_at, ended_at, utc_offset_minutes,
-                                      section_headings, template_id, template_outline)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $12, $13)
+               INSERT INTO incidents (title, severity, status, started_at, start_stated, ended_at,
+                                      utc_offset_minutes, section_headings, template_id, template_outline)
+               VALUES ($1, $2, $3, coalesce($4, least(now(), $5)), $4 IS NOT NULL, $5, $6, $7, $12, $13)
                RETURNING id
            ), texts AS (
                INSERT INTO incident_texts (incident_id, section, body, html, rendered_with)
@@ -207,7 +208,8 @@ pub async fn update(
                SELECT utc_offset_minutes FROM incidents WHERE id = $1 AND version = $2
            ), saved AS (
                UPDATE incidents
-               SET title = $3, severity = $4, status = $5, started_at = $6, ended_at = $7,
+               SET title = $3, severity = $4, status = $5, started_at = coalesce($6, least(created_at, $7)),
+                   start_stated = $6 IS NOT NULL, ended_at = $7,
                    utc_offset_minutes = $8, version = version + 1, updated_at = now()
                WHERE id = $1 AND version = $2
                RETURNING version
@@ -300,7 +302,8 @@ pub struct PartCounts {
 
 /// The postmortem's start and end, and whether each was set by hand over its marked entry.
 pub struct Span {
-    pub started_at: OffsetDateTime,
+    /// `None` while a draft does not say.
+    pub started_at: Option<OffsetDateTime>,
     pub ended_at: Option<OffsetDateTime>,
     pub start_set_by_hand: bool,
     pub end_set_by_hand: bool,
@@ -309,7 +312,9 @@ pub struct Span {
 pub async fn span(db: impl PgExecutor<'_>, id: IncidentId) -> sqlx::Result<Option<Span>> {
     sqlx::query_as!(
         Span,
-        "SELECT started_at, ended_at, start_set_by_hand, end_set_by_hand FROM incidents WHERE id = $1",
+        r#"SELECT CASE WHEN start_stated THEN started_at END AS started_at, ended_at, start_set_by_hand,
+                  end_set_by_hand
+           FROM incidents WHERE id = $1"#,
         id as IncidentId,
     )
     .fetch_optional(db)
@@ -334,11 +339,13 @@ pub async fn set_by_hand(db: impl PgExecutor<'_>, id: IncidentId, start: bool, e
 pub async fn move_span(
     db: impl PgExecutor<'_>,
     id: IncidentId,
-    started_at: OffsetDateTime,
+    started_at: Option<OffsetDateTime>,
     ended_at: Option<OffsetDateTime>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE incidents SET started_at = $2, ended_at = $3, version = version + 1, updated_at = now()
+        "UPDATE incidents
+         SET started_at = coalesce($2, least(created_at, $3)), start_stated = $2 IS NOT NULL, ended_at = $3,
+             version = version + 1, updated_at = now()
          WHERE id = $1",
         id as IncidentId,
         started_at,

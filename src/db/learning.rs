@@ -185,9 +185,18 @@ pub struct Listed {
     pub title: String,
     pub severity: Severity,
     pub status: Status,
+    /// The start, or only the draft's place in the order while `start_stated` is false.
     pub started_at: OffsetDateTime,
     pub ended_at: Option<OffsetDateTime>,
+    pub start_stated: bool,
     pub utc_offset_minutes: i32,
+}
+
+impl Listed {
+    /// The start of impact, when stated.
+    pub fn start(&self) -> Option<OffsetDateTime> {
+        self.start_stated.then_some(self.started_at)
+    }
 }
 
 /// A page of the service's postmortems, newest first, after `after` (its start and id).
@@ -201,7 +210,7 @@ pub async fn service_postmortems(
     sqlx::query_as!(
         Listed,
         r#"SELECT i.id AS "id: IncidentId", i.title, i.severity AS "severity: Severity", i.status AS "status: Status",
-                  i.started_at, i.ended_at, i.utc_offset_minutes
+                  i.started_at, i.ended_at, i.start_stated, i.utc_offset_minutes
            FROM incident_services l JOIN incidents i ON i.id = l.incident_id
            WHERE l.service_id = $1
              AND ($2::timestamptz IS NULL OR (l.started_at, l.incident_id) < ($2, $3))

@@ -14,7 +14,8 @@ pub struct Similar {
     pub title: String,
     pub severity: Severity,
     pub status: Status,
-    pub started_at: OffsetDateTime,
+    /// `None`: a draft that does not say yet.
+    pub started_at: Option<OffsetDateTime>,
     pub utc_offset_minutes: i32,
     /// The services and kinds of factor both name, by name.
     pub shared_services: Vec<String>,
@@ -76,7 +77,7 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                                    WHERE l.service_id = s.service_id AND l.started_at < me.started_at
                                    ORDER BY l.started_at DESC, l.incident_id DESC LIMIT $3) recent
            ), alike AS MATERIALIZED (
-               SELECT i.id, i.title, i.severity, i.status, i.started_at, i.utc_offset_minutes,
+               SELECT i.id, i.title, i.severity, i.status, i.started_at, i.start_stated, i.utc_offset_minutes,
                       ARRAY(SELECT s.name FROM incident_services l JOIN services s ON s.id = l.service_id
                             WHERE l.incident_id = i.id AND l.service_id IN (SELECT service_id FROM my_services)
                             ORDER BY lower(s.name)) AS shared_services,
@@ -97,7 +98,8 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
                ) words
            )
            SELECT id AS "id!: IncidentId", title AS "title!", severity AS "severity!: Severity",
-                  status AS "status!: Status", started_at AS "started_at!", utc_offset_minutes AS "utc_offset_minutes!",
+                  status AS "status!: Status", CASE WHEN start_stated THEN started_at END AS started_at,
+                  utc_offset_minutes AS "utc_offset_minutes!",
                   shared_services AS "shared_services!", shared_factors AS "shared_factors!",
                   shared_words AS "shared_words!", title_similarity AS "title_similarity!",
                   (3.0 * cardinality(shared_services) + 1.5 * cardinality(shared_factors)
@@ -121,7 +123,8 @@ pub async fn similar(db: impl PgExecutor<'_>, id: IncidentId, limit: i64) -> sql
 pub struct Recurrence {
     pub id: IncidentId,
     pub title: String,
-    pub started_at: OffsetDateTime,
+    /// `None`: a draft that does not say yet.
+    pub started_at: Option<OffsetDateTime>,
     pub utc_offset_minutes: i32,
     pub confirmed_by: Option<String>,
     pub confirmed_at: OffsetDateTime,
@@ -132,7 +135,8 @@ pub struct Recurrence {
 pub async fn of(db: &mut PgConnection, id: IncidentId) -> sqlx::Result<(Vec<Recurrence>, Vec<Recurrence>)> {
     let before = sqlx::query_as!(
         Recurrence,
-        r#"SELECT i.id AS "id: IncidentId", i.title, i.started_at, i.utc_offset_minutes,
+        r#"SELECT i.id AS "id: IncidentId", i.title, CASE WHEN i.start_stated THEN i.started_at END AS started_at,
+                  i.utc_offset_minutes,
                   u.name AS "confirmed_by?", r.confirmed_at
            FROM incident_recurrences r JOIN incidents i ON i.id = r.earlier_id
            LEFT JOIN users u ON u.id = r.confirmed_by
@@ -143,7 +147,8 @@ pub async fn of(db: &mut PgConnection, id: IncidentId) -> sqlx::Result<(Vec<Recu
     .await?;
     let again = sqlx::query_as!(
         Recurrence,
-        r#"SELECT i.id AS "id: IncidentId", i.title, i.started_at, i.utc_offset_minutes,
+        r#"SELECT i.id AS "id: IncidentId", i.title, CASE WHEN i.start_stated THEN i.started_at END AS started_at,
+                  i.utc_offset_minutes,
                   u.name AS "confirmed_by?", r.confirmed_at
            FROM incident_recurrences r JOIN incidents i ON i.id = r.incident_id
            LEFT JOIN users u ON u.id = r.confirmed_by

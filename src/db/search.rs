@@ -24,8 +24,11 @@ pub struct Hit {
     pub title: String,
     pub severity: Severity,
     pub status: Status,
+    /// The start of impact, or (while `start_stated` is false) only the draft's place in the
+    /// order: see the `start_stated` migration.
     pub started_at: OffsetDateTime,
     pub ended_at: Option<OffsetDateTime>,
+    pub start_stated: bool,
     pub utc_offset_minutes: i32,
     /// The best-matching passages, marked like the title ("" without words).
     pub snippet: String,
@@ -34,6 +37,11 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// The start of impact, when stated.
+    pub fn start(&self) -> Option<OffsetDateTime> {
+        self.start_stated.then_some(self.started_at)
+    }
+
     pub fn cursor(&self) -> Cursor {
         Cursor { key: self.key, started_at: self.started_at, id: self.id.0 }
     }
@@ -175,7 +183,7 @@ fn push_source<'a>(sql: &mut QueryBuilder<'a, Postgres>, filter: &'a SearchFilte
     let columns = match read {
         Read::Rows(key) => format!(
             "SELECT {{started}}.id, i.title, i.severity, i.status, {{started}}.started_at, i.ended_at, \
-             i.utc_offset_minutes, {key} AS key"
+             i.start_stated, i.utc_offset_minutes, {key} AS key"
         ),
         Read::Count => "SELECT {started}.id, {started}.started_at, i.severity, i.status".to_owned(),
     };
@@ -290,7 +298,7 @@ pub async fn browse(
 ) -> sqlx::Result<Vec<Hit>> {
     let order = if order == SearchOrder::Relevance { SearchOrder::Date } else { order };
     let mut sql = QueryBuilder::new(format!(
-        "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.utc_offset_minutes, p.key, \
+        "SELECT p.id, p.severity, p.status, p.started_at, p.ended_at, p.start_stated, p.utc_offset_minutes, p.key, \
          translate(p.title, '{MARK_START}{MARK_END}', '') AS title, '' AS snippet FROM "
     ));
     let walked = push_source(&mut sql, filter, Read::Rows(&order_key(order)));
@@ -388,7 +396,7 @@ pub async fn search(
     sql.push(format!(
         " LIMIT {limit}), texts AS MATERIALIZED (SELECT incident_id, string_agg(body, E'\\n' ORDER BY weight) AS body \
          FROM search_parts(ARRAY(SELECT id FROM page)) WHERE weight <> 'A' GROUP BY incident_id) \
-         SELECT p.id, i.severity, i.status, p.started_at, i.ended_at, i.utc_offset_minutes, p.key, \
+         SELECT p.id, i.severity, i.status, p.started_at, i.ended_at, i.start_stated, i.utc_offset_minutes, p.key, \
          ts_headline('english', translate(i.title, '{MARK_START}{MARK_END}', ''), q.query, 'HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}') AS title, \
          ts_headline('english', coalesce(t.body, ''), q.query, 'MaxFragments=2, MaxWords=28, MinWords=12, \
          FragmentDelimiter=\" … \", StartSel={MARK_START}, StopSel={MARK_END}') AS snippet, \

@@ -82,15 +82,17 @@ pub fn check_incident(errors: &mut FieldErrors, draft: &IncidentDraft) {
     for heading in own.chain(lists.into_iter().filter_map(|heading| heading.as_deref())) {
         check_line(errors, "headings", &format!("The heading “{}”", abbreviated(heading)), heading, MAX_HEADING_CHARS);
     }
-    let start = local_date(draft.started_at, draft.offset);
-    if !is_sane_date(start) {
-        errors.add("started_at", date_range_message("The start of impact", start));
+    if let Some(started_at) = draft.started_at {
+        let start = local_date(started_at, draft.offset);
+        if !is_sane_date(start) {
+            errors.add("started_at", date_range_message("The start of impact", start));
+        }
     }
     if let Some(end) = draft.ended_at {
         let end_date = local_date(end, draft.offset);
         if !is_sane_date(end_date) {
             errors.add("ended_at", date_range_message("The end of impact", end_date));
-        } else if end < draft.started_at {
+        } else if draft.started_at.is_some_and(|start| end < start) {
             errors.add("ended_at", "The end of impact is before its start.");
         }
     }
@@ -118,7 +120,9 @@ pub fn check_entry(errors: &mut FieldErrors, entry: &TimelineDraft, offset: Offs
 /// Checks one action item against the postmortem it belongs to (it may not be due before the
 /// incident started: `start`, in the incident's offset). `which` names it in a message about a
 /// whole document ("Action item 3"); `None` for the item's own form.
-pub fn check_item(errors: &mut FieldErrors, item: &ActionItemDraft, start: Date, which: Option<&str>) {
+/// `start`: the day the incident started (`None` while its draft does not say), which an item
+/// may not be due before.
+pub fn check_item(errors: &mut FieldErrors, item: &ActionItemDraft, start: Option<Date>, which: Option<&str>) {
     let field = |own: &'static str| if which.is_some() { "action_items" } else { own };
     let name = which.unwrap_or("The action item");
     if item.body.trim().is_empty() {
@@ -138,7 +142,7 @@ pub fn check_item(errors: &mut FieldErrors, item: &ActionItemDraft, start: Date,
     if let Some(due) = item.due_on {
         if !is_sane_date(due) {
             errors.add(field("due_on"), date_range_message(&format!("{name}'s due date"), due));
-        } else if due < start {
+        } else if let Some(start) = start.filter(|start| due < *start) {
             errors.add(
                 field("due_on"),
                 format!(
@@ -239,7 +243,7 @@ pub fn check_postmortem(
         for (n, entry) in timeline.iter().enumerate() {
             check_entry(&mut errors, entry, incident.offset, Some(&format!("Timeline entry {}", n + 1)));
         }
-        let start = local_date(incident.started_at, incident.offset);
+        let start = incident.started_at.map(|start| local_date(start, incident.offset));
         for (n, item) in action_items.iter().enumerate() {
             check_item(&mut errors, item, start, Some(&format!("Action item {}", n + 1)));
         }
@@ -338,9 +342,12 @@ mod tests {
         let start = date!(2025 - 03 - 01);
         let refused = |due| {
             let mut errors = FieldErrors::default();
-            check_item(&mut errors, &item(Some(due)), start, None);
+            check_item(&mut errors, &item(Some(due)), Some(start), None);
             errors.get("due_on").map(str::to_owned)
         };
+        let mut undated = FieldErrors::default();
+        check_item(&mut undated, &item(Some(date!(1999 - 01 - 01))), None, None);
+        assert!(undated.is_empty(), "no start stated: any sane due date will do");
         assert_eq!(refused(start), None, "due on the day it started");
         assert!(refused(date!(2025 - 02 - 28)).is_some_and(|m| m.contains("before the incident started (2025-03-01)")));
         assert!(refused(date!(9999 - 01 - 01)).is_some_and(|m| m.contains("between 1970 and 2200")));

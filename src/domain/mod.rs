@@ -355,7 +355,9 @@ pub struct Incident {
     pub title: String,
     pub severity: Severity,
     pub status: Status,
-    pub started_at: ::time::OffsetDateTime,
+    /// When the impact started: `None` only in a draft that does not say yet (an imported
+    /// document that states none), which cannot go to review until it does.
+    pub started_at: Option<::time::OffsetDateTime>,
     pub ended_at: Option<::time::OffsetDateTime>,
     pub offset: time::Offset,
     /// The Markdown of each standard section.
@@ -385,9 +387,10 @@ pub struct SectionHeadings {
 }
 
 impl Incident {
-    /// Derived from start and end, never typed in: `None` while the incident is ongoing.
+    /// Derived from start and end, never typed in: `None` while the incident is ongoing (or
+    /// its start is not stated).
     pub fn duration(&self) -> Option<::time::Duration> {
-        self.ended_at.map(|end| end - self.started_at)
+        Some(self.ended_at? - self.started_at?)
     }
 }
 
@@ -546,6 +549,9 @@ pub struct WithHtml<T> {
     pub html: StoredHtml,
 }
 
+/// What a postmortem without a start is asked for, on its page and in its review checklist.
+pub const START_MISSING: &str = "Enter when the impact started.";
+
 impl Postmortem {
     /// What must be written before the postmortem can go to review (or be published by its
     /// author), in words for the author: every section of its template (without one, the
@@ -553,6 +559,9 @@ impl Postmortem {
     /// for every action item still to do.
     pub fn missing_for_review(&self) -> Vec<String> {
         let mut missing = Vec::new();
+        if self.incident.started_at.is_none() {
+            missing.push(START_MISSING.to_owned());
+        }
         let texts = &self.incident.texts;
         match &self.incident.template {
             None => {

@@ -31,8 +31,11 @@ pub fn read(source: &str) -> Option<ImportedPostmortem> {
     let lines: Vec<&str> = normalized.trim_end_matches('\n').split('\n').collect();
     let mut reader = Reader { lines: &lines, pos: 0 };
     let mut found = reader.header()?;
-    let offset = Offset::from_minutes(found.utc_offset_minutes);
-    let first_day = t::local(found.started_at?, offset).date();
+    // A draft's export without a start or an end says its offset only above its timeline.
+    let stated = found.started_at.is_some() || found.ended_at.is_some();
+    let mut offset = stated.then(|| Offset::from_minutes(found.utc_offset_minutes));
+    let first_day =
+        found.started_at.map(|start| t::local(start, Offset::from_minutes(found.utc_offset_minutes)).date());
 
     let mut next_standard = 0;
     while reader.pos < lines.len() {
@@ -60,7 +63,11 @@ pub fn read(source: &str) -> Option<ImportedPostmortem> {
                 match PARTS[index] {
                     Part::Timeline => {
                         found.timeline_heading = Some(heading.to_owned());
-                        found.timeline = reader.timeline(offset, first_day)?;
+                        let (timeline, read_in) = reader.timeline(offset, first_day)?;
+                        found.timeline = timeline;
+                        offset = Some(read_in);
+                        found.zone = read_in.to_string();
+                        found.utc_offset_minutes = read_in.minutes();
                     }
                     Part::ActionItems => {
                         found.action_items_heading = Some(heading.to_owned());
@@ -157,19 +164,30 @@ impl<'a> Reader<'a> {
         let severity = Severity::ALL.iter().copied().find(|s| s.label() == severity)?;
         let status = self.labelled(label::STATUS)?;
         let status = Status::ALL.iter().copied().find(|s| s.label() == status)?;
-        let (started_at, offset) = format::read_full_time(self.labelled(label::START)?)?;
-        let ended_at = match self.labelled(label::END)? {
-            label::ONGOING => None,
-            end => {
+        // A draft that does not say when the impact started has no start line, and an end
+        // line only if it says when the impact ended (with no duration: there is none).
+        let started = match self.optional(label::START) {
+            Some(start) => Some(format::read_full_time(start)?),
+            None => None,
+        };
+        let (ended_at, end_offset) = match self.optional(label::END) {
+            Some(label::ONGOING) if started.is_some() => (None, None),
+            Some(end) => {
                 let (end, end_offset) = format::read_full_time(end)?;
                 // The duration is derived from start and end, so its line says nothing new.
-                self.labelled(label::DURATION)?;
-                if end_offset != offset {
-                    return None;
+                if started.is_some() {
+                    self.labelled(label::DURATION)?;
                 }
-                Some(end)
+                (Some(end), Some(end_offset))
             }
+            None if started.is_none() => (None, None),
+            None => return None,
         };
+        let offset = match (started.map(|(_, offset)| offset), end_offset) {
+            (Some(start), Some(end)) if start != end => return None,
+            (start, end) => start.or(end).unwrap_or(Offset::UTC),
+        };
+        let started_at = started.map(|(start, _)| start);
         let mut labels = ImportedLabels::default();
         if let Some(services) = self.optional(label::SERVICES) {
             labels.services = format::read_list(services);
@@ -195,7 +213,7 @@ impl<'a> Reader<'a> {
             title_source: Some(TitleSource::Heading),
             severity: Some(severity),
             status: Some(status),
-            started_at: Some(started_at),
+            started_at,
             ended_at,
             zone: offset.to_string(),
             utc_offset_minutes: offset.minutes(),
@@ -264,8 +282,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn timeline(&mut self, offset: Offset, first_day: Date) -> Option<Vec<ImportedEntry>> {
+    /// The timeline's rows, and the offset they are in: `offset`, or (where the header says
+    /// none) the one its zone line names. Without a `first_day` every row must give its date.
+    fn timeline(&mut self, offset: Option<Offset>, first_day: Option<Date>) -> Option<(Vec<ImportedEntry>, Offset)> {
         self.expect("")?;
+        let offset = match offset {
+            Some(offset) => offset,
+            None => {
+                let line = self.lines.get(self.pos)?;
+                let named = line.strip_prefix("All times are ")?.strip_suffix('.')?;
+                Offset::parse(named).ok().filter(|offset| format::zone_line(*offset) == *line)?
+            }
+        };
         self.expect(&format::zone_line(offset))?;
         self.expect("")?;
         let mut entries = Vec::new();
@@ -277,8 +305,9 @@ impl<'a> Reader<'a> {
             let (date, clock) = match stamp.split_once(' ').and_then(|(date, rest)| Some((t::parse_date(date)?, rest)))
             {
                 Some((date, rest)) => (date, rest),
-                None => (first_day, stamp),
+                None => (first_day?, stamp),
             };
+            let first_day = first_day.unwrap_or(date);
             let (at, time_as_written) = match format::read_clock(clock) {
                 Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
                 None => (format::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
@@ -295,7 +324,7 @@ impl<'a> Reader<'a> {
             let occurred_at = Some(showable(at)?);
             entries.push(ImportedEntry { occurred_at, approximate: false, time_as_written, text, marker });
         }
-        (!entries.is_empty()).then_some(entries)
+        (!entries.is_empty()).then_some((entries, offset))
     }
 
     fn action_items(&mut self) -> Option<Vec<ResolvedItem>> {

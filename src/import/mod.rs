@@ -5,10 +5,13 @@
 //! this module assigns every line to a field, a timeline, action items or an extra section.
 
 pub mod action_items;
+pub mod confidence;
 #[cfg(test)]
 mod corpus_tests;
 pub mod draft;
 pub mod exported;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod jira;
 pub mod model;
 pub mod outline;

@@ -248,6 +248,11 @@ fn atx_heading(trimmed: &str) -> Option<(u8, String)> {
         }
         _ => text,
     };
+    // An empty heading names nothing: its line stays text of the section it is in (a section
+    // without a heading could be neither saved nor exported).
+    if text.is_empty() {
+        return None;
+    }
     u8::try_from(hashes).ok().map(|level| (level, text.to_owned()))
 }
 

@@ -44,7 +44,9 @@ pub fn read(pasted: &str, offset: UtcOffset) -> Vec<PastedLine> {
 
 /// The dates of lines that give none: the line before's date (the first's is `first_day`), or
 /// the day after it when the time goes backwards past midnight (`23:50`, then `00:10`).
-pub fn dated(lines: &[PastedLine], first_day: Date) -> Vec<Option<(Date, Time)>> {
+/// Without a first day (a draft that does not say when the impact started), a time alone has
+/// no date until a line gives one.
+pub fn dated(lines: &[PastedLine], first_day: Option<Date>) -> Vec<Option<(Date, Time)>> {
     let mut day = first_day;
     let mut last: Option<Time> = None;
     lines
@@ -52,12 +54,12 @@ pub fn dated(lines: &[PastedLine], first_day: Date) -> Vec<Option<(Date, Time)>>
         .map(|line| {
             let time = line.time?;
             match line.date {
-                Some(date) => day = date,
-                None if last.is_some_and(|last| time < last) => day = day.next_day().unwrap_or(day),
+                Some(date) => day = Some(date),
+                None if last.is_some_and(|last| time < last) => day = day.map(|day| day.next_day().unwrap_or(day)),
                 None => {}
             }
             last = Some(time);
-            Some((day, time))
+            Some((day?, time))
         })
         .collect()
 }
@@ -235,9 +237,8 @@ mod tests {
     #[test]
     fn lines_without_a_date_follow_the_one_before_and_cross_midnight() {
         let lines = read("23:50 Paged\n23:58 Acknowledged\n00:10 Rolled back\n2025-03-05 09:00 Review", offset!(UTC));
-        let dated = dated(&lines, date!(2025 - 03 - 01));
         assert_eq!(
-            dated,
+            dated(&lines, Some(date!(2025 - 03 - 01))),
             [
                 Some((date!(2025 - 03 - 01), time!(23:50))),
                 Some((date!(2025 - 03 - 01), time!(23:58))),
@@ -245,6 +246,9 @@ mod tests {
                 Some((date!(2025 - 03 - 05), time!(09:00))),
             ]
         );
+        // With no start to go by, times alone stay undated until a line gives its date.
+        let undated = dated(&lines, None);
+        assert_eq!(undated, [None, None, None, Some((date!(2025 - 03 - 05), time!(09:00)))]);
     }
 
     #[test]

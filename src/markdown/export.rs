@@ -16,10 +16,20 @@ use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 
 /// Whether the timeline needs dates: any entry on another day than the start, in the
 /// incident's offset. Then every entry shows its date, so no line can be misread.
+/// Without a stated start there is no first day to leave unsaid: every entry shows its date.
 pub fn timeline_needs_dates(postmortem: &Postmortem) -> bool {
     let offset = postmortem.incident.offset;
-    let first_day = t::local(postmortem.incident.started_at, offset).date();
+    let Some(start) = postmortem.incident.started_at else { return true };
+    let first_day = t::local(start, offset).date();
     postmortem.timeline.iter().any(|entry| t::local(entry.occurred_at, offset).date() != first_day)
+}
+
+/// The day the timeline's times without a date are on: the start's (or, with none stated,
+/// the first entry's, though then every entry is written with its date).
+fn first_day(postmortem: &Postmortem) -> Option<Date> {
+    let offset = postmortem.incident.offset;
+    let first = postmortem.incident.started_at.or_else(|| postmortem.timeline.first().map(|entry| entry.occurred_at));
+    first.map(|at| t::local(at, offset).date())
 }
 
 /// The whole document.
@@ -41,13 +51,19 @@ fn export_untimed(postmortem: &Postmortem) -> String {
     };
     metadata(&mut doc, label::SEVERITY, incident.severity.label());
     metadata(&mut doc, label::STATUS, incident.status.label());
-    metadata(&mut doc, label::START, &format::write_full_time(incident.started_at, incident.offset));
+    // A draft that does not say when the impact started has no start line (and, without a
+    // start, "ongoing" would claim what nobody said): it imports back the same.
+    if let Some(start) = incident.started_at {
+        metadata(&mut doc, label::START, &format::write_full_time(start, incident.offset));
+    }
     match (incident.ended_at, incident.duration()) {
         (Some(end), Some(duration)) => {
             metadata(&mut doc, label::END, &format::write_full_time(end, incident.offset));
             metadata(&mut doc, label::DURATION, &t::format_duration(duration));
         }
-        _ => metadata(&mut doc, label::END, label::ONGOING),
+        (Some(end), None) => metadata(&mut doc, label::END, &format::write_full_time(end, incident.offset)),
+        (None, _) if incident.started_at.is_some() => metadata(&mut doc, label::END, label::ONGOING),
+        (None, _) => {}
     }
     let labels = &postmortem.labels;
     if !labels.services.is_empty() {
@@ -137,9 +153,15 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     let offset = postmortem.incident.offset;
     let _ = write!(doc, "\n## {heading}\n\n{}\n\n", format::zone_line(offset));
     let with_dates = timeline_needs_dates(postmortem);
-    let first_day = t::local(postmortem.incident.started_at, offset).date();
+    let Some(first_day) = first_day(postmortem) else { return };
     for entry in &postmortem.timeline {
-        let stamp = timeline_stamp(entry, offset, first_day, with_dates);
+        // Without a start, a row is written with its date and the export's own clock: a time
+        // as the authors wrote it may lean on a first day the reader would not know.
+        let stamp = if postmortem.incident.started_at.is_some() {
+            timeline_stamp(entry, offset, first_day, with_dates)
+        } else {
+            timeline_time(entry, offset, true)
+        };
         let _ = write!(doc, "{}{stamp}{}", format::row::START, format::row::SEPARATOR);
         match entry.marker {
             Some(marker) => {
@@ -281,8 +303,16 @@ pub fn file_name(postmortem: &Postmortem) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let date = t::format_date(t::local(incident.started_at, incident.offset).date());
+    let date = incident_date(incident);
     if slug.is_empty() { format!("{date}-postmortem-{}.md", incident.id) } else { format!("{date}-{slug}.md") }
+}
+
+/// The day the impact started, as file names and the index give it (`undated` while a draft
+/// does not say).
+fn incident_date(incident: &crate::domain::Incident) -> String {
+    incident
+        .started_at
+        .map_or_else(|| "undated".to_owned(), |start| t::format_date(t::local(start, incident.offset).date()))
 }
 
 /// Name of the index file in a bundle of exports.
@@ -302,8 +332,12 @@ pub fn bundle(postmortems: &[Postmortem]) -> Vec<(String, String)> {
         let name = unique_name(file_name(postmortem), postmortem.incident.id, &taken);
         taken.insert(name.clone());
         let incident = &postmortem.incident;
-        let date = t::format_date(t::local(incident.started_at, incident.offset).date());
-        let duration = incident.duration().map_or_else(|| "ongoing".to_owned(), t::format_duration);
+        let date = incident_date(incident);
+        let duration = match (incident.started_at, incident.duration()) {
+            (_, Some(duration)) => t::format_duration(duration),
+            (Some(_), None) => "ongoing".to_owned(),
+            (None, None) => "unknown".to_owned(),
+        };
         let title = escape_table_text(&incident.title);
         let _ = writeln!(
             index,
@@ -386,7 +420,7 @@ mod tests {
                 title: "Cache stampede: résumé service".into(),
                 severity: Severity::Sev2,
                 status: Status::Draft,
-                started_at: datetime!(2025-03-01 21:50 UTC),
+                started_at: Some(datetime!(2025-03-01 21:50 UTC)),
                 ended_at: Some(datetime!(2025-03-01 22:40 UTC)),
                 offset: Offset::from_minutes(120),
                 texts: PerSection::from_fn(|section| match section {
@@ -444,7 +478,7 @@ mod tests {
     #[test]
     fn seconds_are_written_only_when_there_are_some() {
         let mut pm = postmortem();
-        pm.incident.started_at = datetime!(2025-03-01 21:50:30 UTC);
+        pm.incident.started_at = Some(datetime!(2025-03-01 21:50:30 UTC));
         pm.incident.ended_at = Some(datetime!(2025-03-01 22:40:00.25 UTC));
         pm.timeline[1].occurred_at = datetime!(2025-03-01 22:10:05 UTC);
         let doc = export(&pm);

@@ -30,7 +30,8 @@ pub struct IncidentJson {
     title: String,
     severity: &'static str,
     status: &'static str,
-    started_at: String,
+    /// `null` for a draft that does not say yet.
+    started_at: Option<String>,
     ended_at: Option<String>,
     utc_offset: String,
     utc_offset_minutes: i32,
@@ -148,7 +149,7 @@ impl IncidentJson {
             id: incident.id.0,
             severity: incident.severity.as_str(),
             status: incident.status.as_str(),
-            started_at: instant(incident.started_at),
+            started_at: incident.started_at.map(instant),
             ended_at: incident.ended_at.map(instant),
             utc_offset: offset.to_string(),
             utc_offset_minutes: offset.minutes(),

@@ -26,7 +26,7 @@ use crate::domain::input::{FieldErrors, IncidentDraft, IncidentForm};
 use crate::domain::limits;
 use crate::domain::time::{self as t, Offset};
 use crate::domain::{IncidentId, Severity};
-use crate::import::draft::{self, Corrections, DraftError, Drafts, ImportedPostmortem};
+use crate::import::draft::{self, Corrections, Drafts, ImportedPostmortem};
 use crate::import::{self, Field};
 use crate::markdown::SafeHtml;
 
@@ -344,42 +344,23 @@ pub(super) fn correct(
     // Every import is saved as a draft (see `app::imports`); the document's status is a note.
     incident_form.status = String::new();
     incident_form.texts = imported.texts.map(|_, field| field.body.clone());
-    let incident = incident_form.validate().map_err(|errors| explain_conflicts(errors, imported))?;
+    // Where the document's zone is not one and no offset was chosen, no time was read (see
+    // `ImportedPostmortem::to_drafts`): the record keeps the offset it was read in meanwhile.
+    if imported.zone_problem.is_some() {
+        incident_form.utc_offset = Offset::from_minutes(imported.utc_offset_minutes).to_string();
+    }
+    let incident = incident_form.validate()?;
     if !corrections.ended_at.trim().is_empty() {
         // The user said which end is right.
         imported.end_conflict = None;
     }
     apply_corrections(imported, &incident);
-    let drafts = imported.to_drafts().map_err(|error| {
-        let field = match error {
-            DraftError::Conflicting(_) if imported.start_conflict.is_none() => "ended_at",
-            DraftError::NoStart | DraftError::Conflicting(_) => "started_at",
-            DraftError::BadZone(_) => "utc_offset",
-        };
-        let mut errors = FieldErrors::default();
-        errors.add(field, error.to_string());
-        errors
-    })?;
+    let drafts = imported.to_drafts();
     // The authors' headings come from the document; the form has no place for them.
     let headings = drafts.incident.headings.clone();
     let drafts = Drafts { incident: IncidentDraft { headings, ..incident }, ..drafts };
     limits::check_postmortem(&drafts.incident, &drafts.timeline, &drafts.action_items, &drafts.sections)?;
     Ok(drafts)
-}
-
-/// A blank start, where the document states two different ones, is refused with that reason
-/// rather than as missing; so is a blank offset where the document's zone is not one.
-fn explain_conflicts(errors: FieldErrors, imported: &ImportedPostmortem) -> FieldErrors {
-    let mut explained = FieldErrors::default();
-    for (field, message) in errors.iter() {
-        let conflict = match field {
-            "started_at" => imported.start_conflict.as_deref(),
-            "utc_offset" => imported.zone_problem.as_deref(),
-            _ => None,
-        };
-        explained.add(field, conflict.unwrap_or(message));
-    }
-    explained
 }
 
 /// Fills each empty correction with what the document says, so the form shows it.
@@ -396,11 +377,17 @@ fn fill_blank_corrections(corrections: &mut IncidentForm, imported: &ImportedPos
     if imported.zone_problem.is_none() {
         fill(&mut corrections.utc_offset, offset.to_string());
     }
-    fill(
-        &mut corrections.started_at,
-        imported.started_at.map(|s| t::datetime_local_value(s, offset)).unwrap_or_default(),
-    );
-    fill(&mut corrections.ended_at, imported.ended_at.map(|e| t::datetime_local_value(e, offset)).unwrap_or_default());
+    // Nor the times, which were not read in a zone the document did not state.
+    if imported.zone_problem.is_none() {
+        fill(
+            &mut corrections.started_at,
+            imported.started_at.map(|s| t::datetime_local_value(s, offset)).unwrap_or_default(),
+        );
+        fill(
+            &mut corrections.ended_at,
+            imported.ended_at.map(|e| t::datetime_local_value(e, offset)).unwrap_or_default(),
+        );
+    }
 }
 
 /// The start and offset the user typed, where they differ from what the document says.
@@ -416,7 +403,7 @@ fn changed_times(corrections: &IncidentForm, imported: &ImportedPostmortem) -> C
 fn apply_corrections(imported: &mut ImportedPostmortem, incident: &IncidentDraft) {
     imported.title.clone_from(&incident.title);
     imported.severity = Some(incident.severity);
-    imported.started_at = Some(incident.started_at);
+    imported.started_at = incident.started_at;
     imported.ended_at = incident.ended_at;
     imported.utc_offset_minutes = incident.offset.minutes();
 }
@@ -470,7 +457,8 @@ struct DocumentView {
     /// Errors on fields the corrections do not show (a prose field over the size limit).
     other_errors: Vec<String>,
     zone: String,
-    notes: Vec<String>,
+    /// What was found, assumed and not said (`None`: the text could not be read at all).
+    confidence: Option<import::confidence::Confidence>,
     fields: Vec<FieldView>,
     timeline: Vec<EntryView>,
     action_items: Vec<ItemView>,
@@ -515,7 +503,7 @@ impl DocumentView {
             errors,
             other_errors,
             zone: String::new(),
-            notes: Vec::new(),
+            confidence: None,
             fields: Vec::new(),
             timeline: Vec::new(),
             action_items: Vec::new(),
@@ -524,7 +512,7 @@ impl DocumentView {
         let Some(imported) = imported else { return view };
         let offset = Offset::from_minutes(imported.utc_offset_minutes);
         view.zone = imported.zone.clone();
-        view.notes = imported.notes.clone();
+        view.confidence = Some(imported.confidence());
         view.fields = imported
             .texts
             .iter()
@@ -662,7 +650,9 @@ pub async fn saved(mut db: Db, viewer: Viewer, Query(query): Query<SavedQuery>) 
         if let Some(incident) = db::incidents::find(&mut *db, id).await? {
             rows.push(SavedRow {
                 id,
-                started: t::format_full(incident.started_at, incident.offset),
+                started: incident
+                    .started_at
+                    .map_or_else(|| "start not stated".to_owned(), |start| t::format_full(start, incident.offset)),
                 title: incident.title,
             });
         }
@@ -714,13 +704,17 @@ mod tests {
     #[test]
     fn a_start_entered_in_the_preview_dates_the_timeline() {
         let source = "# Outage\n\n## Timeline\n\n- 23:50 Alert fired\n- 00:10 Rolled back\n";
+        // No start: saved all the same, its rows kept undated in a section of their own.
         let undated = Document::recognise(DocumentForm::new(String::new(), source.to_owned()));
-        assert!(undated.drafts.is_none(), "no start: nothing to save yet");
+        let undated = undated.drafts.expect("saved without a start");
+        assert_eq!(undated.incident.started_at, None);
+        assert!(undated.timeline.is_empty());
+        assert!(undated.sections.iter().any(|section| section.body.contains("23:50 Alert fired")), "{undated:?}");
         let mut form = DocumentForm::new(String::new(), source.to_owned());
         form.corrections.started_at = "2025-07-01T23:45".to_owned();
         form.corrections.utc_offset = "UTC-4".to_owned();
         let drafts = Document::recognise(form).drafts.expect("dated by the start");
-        assert_eq!(drafts.incident.started_at, time::macros::datetime!(2025-07-01 23:45 -04:00));
+        assert_eq!(drafts.incident.started_at, Some(time::macros::datetime!(2025-07-01 23:45 -04:00)));
         assert_eq!(drafts.timeline.len(), 2);
         assert_eq!(drafts.timeline[0].occurred_at, time::macros::datetime!(2025-07-01 23:50 -04:00));
         assert_eq!(drafts.timeline[1].occurred_at, time::macros::datetime!(2025-07-02 00:10 -04:00));
@@ -735,7 +729,7 @@ mod tests {
         form.corrections.started_at = "2025-03-01T10:15".to_owned();
         let document = Document::recognise(form);
         let drafts = document.drafts.expect("nothing to correct");
-        assert_eq!(drafts.incident.started_at, time::macros::datetime!(2025-03-01 10:15 +02:00));
+        assert_eq!(drafts.incident.started_at, Some(time::macros::datetime!(2025-03-01 10:15 +02:00)));
         assert_eq!(drafts.timeline[0].occurred_at, time::macros::datetime!(2025-03-01 10:15 +02:00));
     }
 }

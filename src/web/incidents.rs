@@ -111,11 +111,8 @@ pub async fn index(
         .map(|hit| {
             let (action_items, open_action_items) = counts.get(&hit.id).copied().unwrap_or((0, 0));
             IndexRow {
-                duration: hit
-                    .ended_at
-                    .map(|end| t::format_duration(end - hit.started_at))
-                    .unwrap_or_else(|| "ongoing".to_owned()),
-                started: TimeView::new(hit.started_at, t::Offset::from_minutes(hit.utc_offset_minutes)),
+                duration: super::postmortem::duration_text(hit.start(), hit.ended_at),
+                started: TimeView::start(hit.start(), t::Offset::from_minutes(hit.utc_offset_minutes)),
                 id: hit.id,
                 title: hit.title,
                 severity: hit.severity,

@@ -56,10 +56,8 @@ impl From<&Listed> for ListedRow {
             title: listed.title.clone(),
             severity: listed.severity,
             status: listed.status,
-            started: TimeView::new(listed.started_at, offset),
-            duration: listed
-                .ended_at
-                .map_or_else(|| "ongoing".to_owned(), |end| t::format_duration(end - listed.started_at)),
+            started: TimeView::start(listed.start(), offset),
+            duration: super::postmortem::duration_text(listed.start(), listed.ended_at),
         }
     }
 }
@@ -367,6 +365,7 @@ mod tests {
             status: Status::Draft,
             started_at: OffsetDateTime::UNIX_EPOCH + time::Duration::microseconds(1_234_567),
             ended_at: None,
+            start_stated: true,
             utc_offset_minutes: 0,
         };
         assert_eq!(decode_after(&encode_after(&listed)).ok().flatten(), Some((listed.started_at, IncidentId(7))));

@@ -43,6 +43,25 @@ impl TimeView {
     pub fn new(instant: time::OffsetDateTime, offset: Offset) -> TimeView {
         TimeView { text: t::format_full(instant, offset), iso: t::format_rfc3339(instant, offset) }
     }
+
+    /// A start of impact in a list: `start not stated` (with no `iso`, which the templates
+    /// test) for a draft that does not say yet.
+    pub fn start(start: Option<time::OffsetDateTime>, offset: Offset) -> TimeView {
+        start.map_or_else(
+            || TimeView { text: "start not stated".to_owned(), iso: String::new() },
+            |start| TimeView::new(start, offset),
+        )
+    }
+}
+
+/// How long the impact lasted, as a list shows it: `ongoing` without an end, `unknown`
+/// without a start.
+pub fn duration_text(start: Option<time::OffsetDateTime>, end: Option<time::OffsetDateTime>) -> String {
+    match (start, end) {
+        (Some(start), Some(end)) => t::format_duration(end - start),
+        (None, _) => "unknown".to_owned(),
+        (Some(_), None) => "ongoing".to_owned(),
+    }
 }
 
 /// A standard section as shown.
@@ -145,7 +164,8 @@ pub struct ShowPage {
     time_label: String,
     timeline_heading: String,
     action_items_heading: String,
-    start: TimeView,
+    /// `None` while the draft does not say when the impact started.
+    start: Option<TimeView>,
     end: Option<TimeView>,
     duration: Option<String>,
     /// Detection and mitigation, with how long after impact started each came, when marked.
@@ -272,7 +292,7 @@ impl ShowPage {
         // How long after impact started it was detected and mitigated, when entries mark it.
         let after_start = |marker: Marker| {
             let entry = postmortem.timeline.iter().find(|entry| entry.marker == Some(marker))?;
-            let elapsed = entry.occurred_at - incident.started_at;
+            let elapsed = entry.occurred_at - incident.started_at?;
             Some((marker, if elapsed.is_negative() { "before impact".to_owned() } else { t::format_duration(elapsed) }))
         };
         let moments = [Marker::Detected, Marker::Mitigated].into_iter().filter_map(after_start).collect();
@@ -333,7 +353,7 @@ impl ShowPage {
             id: incident.id,
             before_timeline,
             after_timeline,
-            start: TimeView::new(incident.started_at, offset),
+            start: incident.started_at.map(|start| TimeView::new(start, offset)),
             end: incident.ended_at.map(|end| TimeView::new(end, offset)),
             duration: incident.duration().map(t::format_duration),
             moments,

@@ -77,7 +77,7 @@ impl From<Recurrence> for RecurrenceRow {
         RecurrenceRow {
             id: r.id,
             title: r.title,
-            started: TimeView::new(r.started_at, Offset::from_minutes(r.utc_offset_minutes)),
+            started: TimeView::start(r.started_at, Offset::from_minutes(r.utc_offset_minutes)),
             confirmed_by: r.confirmed_by.unwrap_or_default(),
         }
     }
@@ -111,7 +111,7 @@ impl Learning {
                     title: s.title.clone(),
                     severity: s.severity,
                     status: s.status,
-                    started: TimeView::new(s.started_at, Offset::from_minutes(s.utc_offset_minutes)),
+                    started: TimeView::start(s.started_at, Offset::from_minutes(s.utc_offset_minutes)),
                     reasons: reasons(s),
                     confirmed: before.iter().any(|b| b.id == s.id),
                 })
@@ -256,7 +256,8 @@ pub async fn remove(
 pub struct RecurrenceJson {
     id: i64,
     title: String,
-    started_at: String,
+    /// `null` for a draft that does not say yet.
+    started_at: Option<String>,
     url: String,
     confirmed_by: Option<String>,
     confirmed_at: String,
@@ -279,7 +280,7 @@ impl RecurrencesJson {
             RecurrenceJson {
                 id: r.id.0,
                 url: paths::incident(r.id),
-                started_at: t::format_rfc3339(r.started_at, offset),
+                started_at: r.started_at.map(|start| t::format_rfc3339(start, offset)),
                 confirmed_at: t::format_rfc3339(r.confirmed_at, Offset::UTC),
                 confirmed_by: r.confirmed_by,
                 title: r.title,

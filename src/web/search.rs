@@ -197,11 +197,8 @@ impl ResultRow {
             snippet: marked(&hit.snippet, MARK_START, MARK_END),
             severity: hit.severity,
             status: hit.status,
-            started: TimeView::new(hit.started_at, offset),
-            duration: hit
-                .ended_at
-                .map(|end| t::format_duration(end - hit.started_at))
-                .unwrap_or_else(|| "ongoing".to_owned()),
+            started: TimeView::start(hit.start(), offset),
+            duration: super::postmortem::duration_text(hit.start(), hit.ended_at),
         }
     }
 }
@@ -287,7 +284,8 @@ pub struct HitJson {
     title: String,
     severity: Severity,
     status: Status,
-    started_at: String,
+    /// `null` for a draft that does not say yet.
+    started_at: Option<String>,
     ended_at: Option<String>,
     url: String,
     snippet: String,
@@ -345,7 +343,7 @@ pub async fn api(mut db: Db, Query(query): Query<SearchQuery>) -> Result<Json<Se
                 title: unmark(&hit.title).0,
                 severity: hit.severity,
                 status: hit.status,
-                started_at: t::format_rfc3339(hit.started_at, offset),
+                started_at: hit.start().map(|start| t::format_rfc3339(start, offset)),
                 ended_at: hit.ended_at.map(|end| t::format_rfc3339(end, offset)),
                 url: paths::incident(hit.id),
                 snippet,

@@ -247,7 +247,7 @@ pub async fn paste(
     }
     let incident = db::incidents::find(&mut *db, id).await?.ok_or(AppError::NotFound)?;
     let offset = incident.offset;
-    let first_day = crate::domain::time::local(incident.started_at, offset).date();
+    let first_day = incident.started_at.map(|start| crate::domain::time::local(start, offset).date());
     // The importer's reading is CPU work on up to 2 MB: off the async workers.
     let pasted = text.clone();
     let (lines, dated) = tokio::task::spawn_blocking(move || {

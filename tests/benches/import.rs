@@ -4,7 +4,9 @@
 //! run per document. It is measured on Hindsight exports (read by the export's grammar) and on
 //! the same content written the way teams write postmortems elsewhere (read by the heuristics),
 //! each at 250 kB, 500 kB and 1 MB so the figures show whether time grows linearly with size;
-//! and on a 300-entry timeline, the size `markdown`'s export benchmark uses.
+//! and on a 300-entry timeline, the size `markdown`'s export benchmark uses. Last, on 1 MB of
+//! the importer's corpus (`tests/import_corpus`: every house style and language) run together,
+//! the mixed document the importer must still read in well under 100 ms.
 
 use std::hint::black_box;
 
@@ -49,7 +51,7 @@ fn postmortem(entries: i64) -> Postmortem {
             title: "Database connection pool exhaustion".into(),
             severity: Severity::Sev2,
             status: Status::Published,
-            started_at: start,
+            started_at: Some(start),
             ended_at: Some(step(entries)),
             offset: Offset::from_minutes(120),
             texts: PerSection::from_fn(|section| match section {
@@ -147,7 +149,7 @@ fn postmortem_of_size(bytes: usize) -> Postmortem {
 
 fn import(text: &str) -> Drafts {
     let text = check_input(text.as_bytes()).expect("within the import limits");
-    recognise(text, Some("postmortem.md")).to_drafts().expect("a start")
+    recognise(text, Some("postmortem.md")).to_drafts()
 }
 
 fn large(c: &mut Criterion) {
@@ -182,5 +184,38 @@ fn timeline_300(c: &mut Criterion) {
     c.bench_function("import a 300-entry hand-written timeline", |b| b.iter(|| import(black_box(&written))));
 }
 
-criterion_group!(benches, large, timeline_300);
+/// The corpus's documents one after another, repeated to 1 MB: every shape the heuristics
+/// read, in one document.
+fn corpus_mix() -> String {
+    let mut documents = Vec::new();
+    for class in ["when", "timeline", "languages", "pasted"] {
+        let dir = std::fs::read_dir(format!("tests/import_corpus/{class}")).expect("the corpus");
+        let mut paths: Vec<_> =
+            dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
+        paths.sort();
+        documents.extend(paths.iter().map(|path| std::fs::read_to_string(path).expect("readable")));
+    }
+    let mut mix = String::new();
+    for document in documents.iter().cycle() {
+        if mix.len() + document.len() > 1_000_000 {
+            break;
+        }
+        mix.push_str(document);
+        mix.push('\n');
+    }
+    mix
+}
+
+fn mixed_1mb(c: &mut Criterion) {
+    let mix = corpus_mix();
+    let mut group = c.benchmark_group("mixed corpus");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(mix.len() as u64));
+    group.bench_function("recognise 1 MB of the corpus run together", |b| {
+        b.iter(|| recognise(check_input(black_box(mix.as_bytes())).expect("within the limits"), Some("mix.md")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, large, timeline_300, mixed_1mb);
 criterion_main!(benches);

@@ -39,7 +39,7 @@ fn long_postmortem(entries: i64) -> Postmortem {
             title: "Database connection pool exhaustion".into(),
             severity: Severity::Sev2,
             status: Status::Published,
-            started_at: start,
+            started_at: Some(start),
             ended_at: Some(start + Duration::minutes(entries * 7)),
             offset: Offset::from_minutes(120),
             texts: PerSection::from_fn(|_| text.into()),

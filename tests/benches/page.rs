@@ -52,7 +52,7 @@ fn stored(markdown: &str) -> StoredHtml {
 
 /// The postmortem as the page's query gives it: each piece with its stored HTML.
 fn loaded() -> Loaded {
-    let drafts = recognise(&document(), None).to_drafts().expect("the document imports");
+    let drafts = recognise(&document(), None).to_drafts();
     let postmortem: Postmortem = saved(drafts);
     let html = PostmortemHtml {
         texts: postmortem.incident.texts.map(|_, text| stored(text)),

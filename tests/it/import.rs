@@ -13,7 +13,7 @@ const GOLDEN: &str = include_str!("../golden/seed.md");
 async fn an_export_imports_back_to_the_same_bytes() {
     let app = TestApp::new().await;
     let text = check_input(GOLDEN.as_bytes()).expect("valid input");
-    let drafts = draft::recognise(text, Some("seed.md")).to_drafts().expect("the export states its start");
+    let drafts = draft::recognise(text, Some("seed.md")).to_drafts();
     let id = hindsight::app::imports::save(
         &mut app.pool.acquire().await.expect("a connection"),
         hindsight::app::Actor::CommandLine,
@@ -40,7 +40,7 @@ async fn the_users_seed_imports_with_everything_in_place() {
         return;
     };
     let app = TestApp::new().await;
-    let drafts = draft::recognise(&seed, Some("seed.md")).to_drafts().expect("the seed states its start");
+    let drafts = draft::recognise(&seed, Some("seed.md")).to_drafts();
     let id = hindsight::app::imports::save(
         &mut app.pool.acquire().await.expect("a connection"),
         hindsight::app::Actor::CommandLine,
@@ -61,7 +61,7 @@ async fn the_users_seed_imports_with_everything_in_place() {
     let export = app.get(&format!("/incidents/{id}/export.md")).await.body;
     assert!(export.contains("\n## 🚨 Issue Summary\n\n**Duration:** March 1, 2025, from 10:15 AM"), "{export}");
     assert!(export.contains("\n## 🕵️ Root Cause and Resolution\n"), "{export}");
-    let again = draft::recognise(&export, None).to_drafts().expect("a start");
+    let again = draft::recognise(&export, None).to_drafts();
     let id = hindsight::app::imports::save(
         &mut app.pool.acquire().await.expect("a connection"),
         hindsight::app::Actor::CommandLine,
@@ -172,17 +172,25 @@ async fn saving_the_preview_creates_every_draft_at_once() {
 #[tokio::test]
 async fn a_document_that_needs_correcting_saves_nothing_until_it_is_corrected() {
     let app = TestApp::new().await;
+    // A start typed in the preview that cannot be one needs correcting (what the document
+    // itself says or leaves out never does).
     let undated = "# Cache stampede\n\n## Impact\nSlow pages.\n";
-    let form = [("doc0-source", WIKI_STYLE), ("doc1-source", undated), ("action", "save")];
+    let form = [
+        ("doc0-source", WIKI_STYLE),
+        ("doc1-source", undated),
+        ("doc1-started_at", "last tuesday"),
+        ("action", "save"),
+    ];
     let refused = app.post_form("/import", &form).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text("#save-refused").contains("Nothing was saved"), "{}", refused.body);
-    assert_eq!(refused.field_error("doc1-started_at").as_deref(), Some("Enter when the impact started."));
+    let why = refused.field_error("doc1-started_at").unwrap_or_default();
+    assert!(why.contains("Enter a date and time"), "{why}");
     assert_eq!(refused.field_value("doc1-source"), undated, "the Markdown is carried along unchanged");
     assert_eq!(app.count("incidents").await, 0, "nothing is saved while one document needs attention");
 
     // Leaving the document out saves the other one.
-    let left_out = app.post_form("/import", &[form[0], form[1], ("doc1-leave_out", "on"), form[2]]).await;
+    let left_out = app.post_form("/import", &[form[0], form[1], form[2], ("doc1-leave_out", "on"), form[3]]).await;
     assert_eq!(left_out.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("incidents").await, 1);
 
@@ -264,10 +272,12 @@ async fn the_api_explains_a_document_it_cannot_import_in_json() {
         let message = json["error"]["message"].as_str().expect("a message");
         assert!(message.contains(words), "{message}");
     }
-    let undated = app.post_body("/api/import?save=true", "text/markdown", "# Outage\n\nIt broke.\n").await;
-    assert_eq!(undated.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(undated.body.contains("Enter when the impact started"), "{}", undated.body);
     assert_eq!(app.count("incidents").await, 0);
+    // What a document does not say is no reason: saved, the notes saying what is missing.
+    let undated = app.post_body("/api/import?save=true", "text/markdown", "# Outage\n\nIt broke.\n").await;
+    assert_eq!(undated.status, StatusCode::CREATED, "{}", undated.body);
+    assert!(undated.body.contains("No start of impact was stated"), "{}", undated.body);
+    assert_eq!(app.count("incidents").await, 1);
 }
 
 #[tokio::test]
@@ -310,19 +320,25 @@ async fn the_authors_spelling_of_a_time_lasts_while_the_time_does() {
     assert!(export().await.contains("- **09:15** – Paged on-call\n"), "{}", export().await);
 }
 
-/// An offset out of range or an unknown zone name is never read as UTC: the Import page, the
-/// API and the command line each say which zone is not one, and save nothing until an offset
-/// is chosen.
+/// An offset out of range or an unknown zone name is never read as UTC, nor is the document
+/// refused for it: the Import page, the API and the command line each say which zone is not
+/// one and save the draft without its times (the timeline's kept as written) until an offset is
+/// chosen, which the preview offers.
 #[tokio::test]
-async fn a_zone_that_is_not_one_is_refused_by_every_way_in_until_an_offset_is_chosen() {
+async fn a_zone_that_is_not_one_is_never_read_as_utc_and_never_refuses_the_document() {
     let app = TestApp::new().await;
-    let doc = "# Outage\n\n- **Start:** 2025-03-01 10:15 UTC+24:00\n\n## Impact\n\nSlow.\n";
-    let refused = app.post_form("/import", &[("doc0-source", doc), ("action", "save")]).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    let error = refused.field_error("doc0-utc_offset").expect("an error at the offset");
-    assert!(error.contains("“UTC+24:00”, which is not one"), "{error}");
-    assert_eq!(refused.field_value("doc0-utc_offset"), "", "not filled in as UTC");
-    assert_eq!(app.count("incidents").await, 0);
+    let doc =
+        "# Outage\n\n- **Start:** 2025-03-01 10:15 UTC+24:00\n\n## Impact\n\nSlow.\n\n## Timeline\n\n- 10:20 Paged\n";
+    let preview = app.post_form("/import", &[("doc0-source", doc), ("action", "preview")]).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.text(".confidence-assumed").contains("“UTC+24:00”, which is not one"), "{}", preview.body);
+    assert_eq!(preview.field_value("doc0-utc_offset"), "", "not filled in as UTC");
+    assert_eq!(preview.field_value("doc0-started_at"), "", "no time read in a zone that is not one");
+    let saved = app.post_form("/import", &[("doc0-source", doc), ("action", "save")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(saved.location()).await;
+    assert!(page.text("#pm-meta").contains("Not stated yet"), "{}", page.text("#pm-meta"));
+    assert!(page.body.contains("10:20 Paged"), "the row's time kept as written: {}", page.body);
 
     // Choosing an offset, even UTC itself, is the answer.
     let chosen =
@@ -332,8 +348,8 @@ async fn a_zone_that_is_not_one_is_refused_by_every_way_in_until_an_offset_is_ch
     assert_eq!(saved.texts(".meta time")[0], "2025-03-01 10:15 UTC");
 
     let api = app.post_body("/api/import?save=true", "text/markdown", doc).await;
-    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
-    assert!(api.body.contains("UTC+24:00"), "{}", api.body);
+    assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
+    assert!(api.body.contains("UTC+24:00"), "the notes say why: {}", api.body);
 
     let file = std::env::temp_dir().join(format!("hindsight-bad-zone-{}.md", std::process::id()));
     std::fs::write(&file, doc.replace("UTC+24:00", "Europe/Lodnon")).expect("write");
@@ -344,10 +360,12 @@ async fn a_zone_that_is_not_one_is_refused_by_every_way_in_until_an_offset_is_ch
         .output()
         .expect("run hindsight");
     std::fs::remove_file(&file).ok();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
-    assert!(stderr.contains("“Europe/Lodnon”, which is not one"), "{stderr}");
-    assert_eq!(app.count("incidents").await, 1, "only the corrected one");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("“Europe/Lodnon”, which is not one"), "{stdout}");
+    let starts: Vec<bool> =
+        sqlx::query_scalar("SELECT start_stated FROM incidents ORDER BY id").fetch_all(&app.pool).await.expect("q");
+    assert_eq!(starts, [false, true, false, false], "only the one given an offset has its start");
 }
 
 /// Where a zone is typed (a postmortem's offset, a team's zone) the limits are those of the
@@ -424,4 +442,79 @@ async fn a_verified_item_exports_its_verification_and_imports_back_with_it() {
             .await
             .expect("the imported item");
     assert_eq!((by, by_name), (None, name), "the verifier as written: the document cannot say who they are here");
+}
+
+/// A document that does not say when the impact started is saved all the same, as a draft
+/// without a start: its page and review checklist ask for one, it cannot go to review until
+/// it has one, it can be edited meanwhile, and its export leaves the start out and reads back.
+#[tokio::test]
+async fn a_document_without_a_start_is_saved_as_a_draft_that_asks_for_it() {
+    let app = TestApp::new().await;
+    let doc = "# Cache stampede\n\nThe cache expired at once one night.\n\n## Impact\n\nSlow pages.\n\n## Root cause\n\nOne TTL for every key.\n\n## Timeline\n\n- 23:50 Alert fired\n- 00:10 Rolled back\n";
+    let preview = app.post_form("/import", &[("doc0-source", doc), ("action", "preview")]).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.text(".confidence-assumed").contains("No start of impact was stated"), "{}", preview.body);
+    assert!(preview.text(".confidence-missing").contains("The start of impact"), "{}", preview.body);
+    assert!(preview.text(".confidence-missing").contains("date or time of 2 timeline rows"), "{}", preview.body);
+    let saved = app.post_form("/import", &[("doc0-source", doc), ("action", "save")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let url = saved.location().to_owned();
+
+    let page = app.get(&url).await;
+    assert_eq!(page.text(".meta .status"), "Draft");
+    assert!(page.text("#pm-meta").contains("Not stated yet"), "{}", page.text("#pm-meta"));
+    assert!(page.texts(".review .missing li").contains(&"Enter when the impact started.".to_owned()));
+    // The times without a date are kept, as written, until the start dates them.
+    assert!(page.body.contains("23:50 Alert fired"), "{}", page.body);
+    let refused = app.post_empty(&format!("{url}/submit")).await;
+    assert!(refused.text(".review .error-summary").contains("Not ready for review"), "{}", refused.body);
+
+    // Two different starts do not refuse a document either: neither is taken, and the notes
+    // say both.
+    let two_starts =
+        "# Outage\n\n**Start:** 2025-03-01 10:15 UTC\n\nIt broke.\n\n## Impact\n\n**Start:** 2025-03-02 09:00 UTC\n";
+    let api = app.post_body("/api/import?save=true", "text/markdown", two_starts).await;
+    assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
+    assert!(api.body.contains("two different starts of impact"), "{}", api.body);
+
+    // It is listed with the others, its start said to be missing.
+    let list = app.get("/incidents").await;
+    assert!(list.body.contains("start not stated"), "{}", list.body);
+    // The API and the export say no start rather than a made-up one.
+    let id = url.rsplit('/').next().unwrap_or_default();
+    let json: Value = serde_json::from_str(&app.get(&format!("/api/incidents/{id}")).await.body).expect("JSON");
+    assert_eq!(json["started_at"], Value::Null);
+    let export = app.get(&format!("{url}/export.md")).await.body;
+    assert!(!export.contains("**Start:**") && !export.contains("ongoing"), "{export}");
+    let again = draft::recognise(check_input(export.as_bytes()).expect("readable"), None);
+    assert_eq!(again.started_at, None);
+    assert_eq!(export, hindsight::markdown::export::export(&draft::saved(again.to_drafts())));
+
+    // Edited without a start, it saves; given one, it can go to review.
+    let edit = app.get(&format!("{url}/edit")).await;
+    assert_eq!(edit.field_value("started_at"), "");
+    let mut form: Vec<(String, String)> = ["title", "severity", "ended_at", "utc_offset", "summary", "version"]
+        .iter()
+        .map(|name| ((*name).to_owned(), edit.field_value(name)))
+        .collect();
+    form.push(("started_at".to_owned(), String::new()));
+    form.push(("impact".to_owned(), "Slow pages for everyone.".to_owned()));
+    form.push(("root_cause".to_owned(), "One TTL for every key.".to_owned()));
+    let edited = app.post_form(&url, &form).await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    let page = app.get(&url).await;
+    assert!(page.text("#pm-meta").contains("Not stated yet"));
+    let edit = app.get(&format!("{url}/edit")).await;
+    for field in form.iter_mut() {
+        match field.0.as_str() {
+            "started_at" => field.1 = "2025-03-01T23:45".to_owned(),
+            "version" => field.1 = edit.field_value("version"),
+            _ => {}
+        }
+    }
+    let dated = app.post_form(&url, &form).await;
+    assert_eq!(dated.status, StatusCode::SEE_OTHER, "{}", dated.body);
+    let page = app.get(&url).await;
+    assert_eq!(page.texts(".meta time")[0], "2025-03-01 23:45 UTC");
+    assert!(!page.texts(".review .missing li").contains(&"Enter when the impact started.".to_owned()));
 }

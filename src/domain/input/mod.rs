@@ -153,7 +153,8 @@ pub struct IncidentDraft {
     pub title: String,
     pub severity: Severity,
     pub status: Status,
-    pub started_at: OffsetDateTime,
+    /// `None`: not stated, which only a draft may be (see [`Incident::started_at`]).
+    pub started_at: Option<OffsetDateTime>,
     pub ended_at: Option<OffsetDateTime>,
     pub offset: Offset,
     /// Each section's Markdown.
@@ -179,7 +180,10 @@ impl IncidentForm {
             title: incident.title.clone(),
             severity: incident.severity.as_str().to_owned(),
             status: incident.status.as_str().to_owned(),
-            started_at: t::datetime_local_value(incident.started_at, incident.offset),
+            started_at: incident
+                .started_at
+                .map(|start| t::datetime_local_value(start, incident.offset))
+                .unwrap_or_default(),
             ended_at: incident.ended_at.map(|end| t::datetime_local_value(end, incident.offset)).unwrap_or_default(),
             utc_offset: incident.offset.to_string(),
             texts: incident.texts.clone(),
@@ -253,8 +257,13 @@ impl IncidentForm {
             errors.add("utc_offset", e.to_string());
             Offset::UTC
         });
+        // A draft may leave the start blank (saving never depends on it); going to review
+        // does (`Postmortem::missing_for_review`), and so does saving a postmortem that is
+        // past its draft (`app::postmortems`).
         let started_at = if self.started_at.trim().is_empty() {
-            errors.add("started_at", "Enter when the impact started.");
+            if status != Status::Draft {
+                errors.add("started_at", super::START_MISSING);
+            }
             None
         } else {
             let parsed = t::parse_local_datetime(&self.started_at, offset);
@@ -285,8 +294,7 @@ impl IncidentForm {
             title,
             severity,
             status,
-            // Only read when there are no errors, and then the start parsed.
-            started_at: started_at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            started_at,
             ended_at,
             offset,
             texts: self.texts.map(|section, text| prose(&mut errors, section.key(), text)),
@@ -611,7 +619,7 @@ mod tests {
     fn a_complete_form_becomes_a_draft() {
         let draft = seed_form().validate().expect("valid");
         assert_eq!(draft.title, "The Great Database Meltdown of 2025");
-        assert_eq!(draft.started_at, datetime!(2025-03-01 08:15 UTC));
+        assert_eq!(draft.started_at, Some(datetime!(2025-03-01 08:15 UTC)));
         assert_eq!(draft.ended_at, Some(datetime!(2025-03-01 09:05 UTC)));
         assert_eq!(draft.texts[Section::Summary], "line one\nline two");
     }
@@ -659,7 +667,7 @@ mod tests {
             title: "t".into(),
             severity: Severity::Sev3,
             status: Status::Draft,
-            started_at: datetime!(9999-12-30 10:00 UTC),
+            started_at: Some(datetime!(9999-12-30 10:00 UTC)),
             ended_at: None,
             offset: Offset::from_minutes(-720),
             texts: PerSection::default(),

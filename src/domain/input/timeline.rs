@@ -45,7 +45,10 @@ impl TimelineForm {
     /// A blank entry whose date is the incident's first day, in its offset.
     pub fn blank(incident: &Incident) -> TimelineForm {
         TimelineForm {
-            date: t::format_date(t::local(incident.started_at, incident.offset).date()),
+            date: incident
+                .started_at
+                .map(|start| t::format_date(t::local(start, incident.offset).date()))
+                .unwrap_or_default(),
             ..TimelineForm::default()
         }
     }
@@ -103,7 +106,11 @@ impl TimelineForm {
         }
         let mut errors = FieldErrors::default();
         let date = if self.date.trim().is_empty() {
-            Some(t::local(incident.started_at, incident.offset).date())
+            let first_day = incident.started_at.map(|start| t::local(start, incident.offset).date());
+            if first_day.is_none() {
+                errors.add("date", "Enter the date: the postmortem does not say yet when the impact started.");
+            }
+            first_day
         } else {
             let date = t::parse_date(&self.date);
             if date.is_none() {

@@ -43,6 +43,9 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
     if let Some(status) = imported.status.filter(|status| *status != Status::Draft) {
         imported.notes.push(format!("Imported as a draft; it was marked {} in the document.", status.label()));
     }
+    if imported.severity.is_none() {
+        imported.notes.push("No severity was stated; it is saved as SEV3 until you choose one.".to_owned());
+    }
     imported
 }
 
@@ -222,7 +225,10 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
     }
     if started_at.is_none() && start_conflict.is_none() {
-        notes.push("No start of impact was stated; enter it before saving.".to_owned());
+        notes.push(
+            "No start of impact was stated: it is saved as a draft without one, to be entered before review."
+                .to_owned(),
+        );
     }
     let offset_minutes = match (started_at, day) {
         (Some(start), _) => start.offset().whole_minutes().into(),
@@ -340,7 +346,10 @@ fn resolve_timeline(
         })
         .collect();
     if undated > 0 {
-        notes.push(format!("{undated} timeline rows have no date to go by; enter the incident's start first."));
+        notes.push(format!(
+            "{undated} timeline rows have no date to go by: they are kept, with their times as written, in a \
+             section of their own (entering the start dates them)."
+        ));
     }
     resolved
 }
@@ -447,35 +456,42 @@ pub struct Drafts {
     pub recurrences: RecurrencesAsWritten,
 }
 
-/// Why a recognised postmortem cannot be saved as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DraftError {
-    #[error(
-        "The document does not say when the impact started. Add a start (for example `**Start:** 2025-03-01 10:15 UTC`) or enter it in the import preview."
-    )]
-    NoStart,
-    /// The document states the start (or the end) twice, differently; the message says how.
-    #[error("{0}")]
-    Conflicting(String),
-    /// The document states a zone that is not one; the message says which.
-    #[error("{0}")]
-    BadZone(String),
-}
-
 impl ImportedPostmortem {
     /// The rows to save, with the status the document states (a Hindsight export does, so an
     /// export reads back as the same postmortem; `app::imports` saves every import as a draft
     /// all the same). Text that has no place in a field
     /// (timeline rows without a time, notes between items) is kept in extra sections.
-    pub fn to_drafts(&self) -> Result<Drafts, DraftError> {
-        if let Some(problem) = &self.zone_problem {
-            return Err(DraftError::BadZone(problem.clone()));
-        }
-        if let Some(conflict) = self.start_conflict.as_ref().or(self.end_conflict.as_ref()) {
-            return Err(DraftError::Conflicting(conflict.clone()));
-        }
-        let started_at = self.started_at.ok_or(DraftError::NoStart)?;
-        let ended_at = self.ended_at.filter(|end| *end >= started_at);
+    ///
+    /// Nothing stops a document from being saved (only what cannot be a postmortem at all is
+    /// refused, by [`super::check_input`] and the limits): what it does not say, or says two
+    /// ways, is saved empty, and the notes and the draft's review checklist ask for it.
+    pub fn to_drafts(&self) -> Drafts {
+        // A zone that is not one: no time is read in a zone the document did not state. The
+        // start and end are left unsaid, and every row is kept, its time as written, in a
+        // section of its own. (Two different starts were already left unsaid by `recognise`.)
+        let unread_zone = self.zone_problem.is_some();
+        let read_offset = Offset::from_minutes(self.utc_offset_minutes);
+        let entries: std::borrow::Cow<'_, [ImportedEntry]> = if unread_zone {
+            let as_written = |entry: &ImportedEntry| {
+                entry.time_as_written.clone().or_else(|| {
+                    let local = entry.occurred_at.map(|at| crate::domain::time::local(at, read_offset))?;
+                    Some(format!(
+                        "{} {}",
+                        crate::domain::time::format_date(local.date()),
+                        format::write_clock(local.time())
+                    ))
+                })
+            };
+            self.timeline
+                .iter()
+                .map(|entry| ImportedEntry { occurred_at: None, time_as_written: as_written(entry), ..entry.clone() })
+                .collect()
+        } else {
+            std::borrow::Cow::Borrowed(&self.timeline)
+        };
+        // Not stated is saved as not stated: the draft asks for it before review.
+        let started_at = self.started_at.filter(|_| !unread_zone);
+        let ended_at = self.ended_at.filter(|end| !unread_zone && started_at.is_none_or(|start| *end >= start));
         let title = if self.title.trim().is_empty() { "Imported postmortem".to_owned() } else { self.title.clone() };
         let incident = IncidentDraft {
             title,
@@ -487,9 +503,11 @@ impl ImportedPostmortem {
             texts: self.texts.map(|_, field| field.body.clone()),
             headings: SectionHeadings::default(),
         };
-        let first_day = crate::domain::time::local(started_at, incident.offset).date();
-        let timeline: Vec<TimelineDraft> = self
-            .timeline
+        // The day a time written without a date is on: the start's, else the first dated row's.
+        let first_day = started_at
+            .or_else(|| entries.iter().find_map(|entry| entry.occurred_at))
+            .map(|at| crate::domain::time::local(at, incident.offset).date());
+        let timeline: Vec<TimelineDraft> = entries
             .iter()
             .filter_map(|entry| {
                 let occurred_at = entry.occurred_at?;
@@ -497,7 +515,10 @@ impl ImportedPostmortem {
                 let time_as_written = entry
                     .time_as_written
                     .as_deref()
-                    .filter(|written| format::written_time_fits(written, occurred_at, incident.offset, first_day))
+                    .filter(|written| {
+                        first_day
+                            .is_some_and(|day| format::written_time_fits(written, occurred_at, incident.offset, day))
+                    })
                     .unwrap_or_default()
                     .to_owned();
                 Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written, marker: entry.marker })
@@ -515,11 +536,14 @@ impl ImportedPostmortem {
             .collect();
 
         let mut sections = Vec::new();
-        let untimed: Vec<String> = self
-            .timeline
+        let untimed: Vec<String> = entries
             .iter()
             .filter(|entry| entry.occurred_at.is_none() || entry.text.trim().is_empty())
-            .map(|entry| format!("- {}", entry.text))
+            // A time that could not be dated (no start to go by) is kept as written.
+            .map(|entry| match entry.time_as_written.as_deref().filter(|_| entry.occurred_at.is_none()) {
+                Some(time) => format!("- {time} {}", entry.text),
+                None => format!("- {}", entry.text),
+            })
             .collect();
         // The line a Hindsight export writes above its timeline is restated by every export.
         let own_zone_line = format!("All times are {}.", self.zone);
@@ -544,14 +568,14 @@ impl ImportedPostmortem {
         );
         let headings = self.own_headings(!timeline.is_empty(), !action_items.is_empty());
         let labels = self.labels.to_draft();
-        Ok(Drafts {
+        Drafts {
             incident: IncidentDraft { headings, ..incident },
             timeline,
             action_items,
             sections,
             labels,
             recurrences: self.recurrences.clone(),
-        })
+        }
     }
 }
 
@@ -608,6 +632,8 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
     use crate::domain::*;
     let id = IncidentId(1);
     let d = drafts.incident;
+    // Any instant will do for when it was saved and its items closed.
+    let saved_at = d.started_at.or(d.ended_at).unwrap_or(::time::OffsetDateTime::UNIX_EPOCH);
     Postmortem {
         incident: Incident {
             id,
@@ -621,7 +647,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             headings: d.headings,
             template: None,
             version: 1,
-            updated_at: d.started_at,
+            updated_at: saved_at,
         },
         timeline: drafts
             .timeline
@@ -643,7 +669,7 @@ pub fn saved(drafts: Drafts) -> crate::domain::Postmortem {
             .map(|(n, i)| ActionItem {
                 id: ActionItemId(n as i64),
                 incident_id: id,
-                completed_at: i.status.is_closed().then_some(d.started_at),
+                completed_at: i.status.is_closed().then_some(saved_at),
                 body: i.body,
                 kind: i.kind,
                 priority: i.priority,

@@ -30,7 +30,8 @@ pub(super) fn bad_zone(metadata: &Metadata, sections: &Sections) -> Option<Strin
     let written: String = written.chars().take(80).collect();
     Some(format!(
         "The document gives the time zone “{written}”, which is not one: offsets run from UTC-12 to UTC+14, \
-         and names are those of the tz database, such as Europe/Berlin. Choose the offset its times are in."
+         and names are those of the tz database, such as Europe/Berlin. Choose the offset its times are in: until then no time is read (the \
+         start and end are left empty, the timeline's times kept as written)."
     ))
 }
 
@@ -46,8 +47,8 @@ pub(super) fn conflict<'a>(what: &str, statements: impl Iterator<Item = &'a Stri
             Some((_, first_when, first_zone)) if *first_when == when && *first_zone == zone => {}
             Some((first_text, ..)) => {
                 return Some(format!(
-                    "The document states two different {what}s of impact, “{}” and “{}”. Enter the right one \
-                     (or delete the wrong line from the Markdown).",
+                    "The document states two different {what}s of impact, “{}” and “{}”: neither is taken. \
+                     Enter the right one (or delete the wrong line from the Markdown).",
                     first_text.trim(),
                     statement.trim()
                 ));
