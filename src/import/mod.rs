@@ -17,6 +17,8 @@ pub mod model;
 pub mod outline;
 pub mod paste;
 #[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
 mod round_trip_tests;
 pub mod rst;
 pub mod sections;

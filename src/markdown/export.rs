@@ -19,7 +19,7 @@ use crate::format::{self, EXTRA_MARKER, PARTS, Part, item, label};
 /// Without a stated start there is no first day to leave unsaid: every entry shows its date.
 pub fn timeline_needs_dates(postmortem: &Postmortem) -> bool {
     let offset = postmortem.incident.offset;
-    let Some(start) = postmortem.incident.started_at else { return true };
+    let Some(start) = postmortem.incident.started_at else { return !postmortem.timeline.is_empty() };
     let first_day = t::local(start, offset).date();
     postmortem.timeline.iter().any(|entry| t::local(entry.occurred_at, offset).date() != first_day)
 }

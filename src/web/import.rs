@@ -402,7 +402,10 @@ fn changed_times(corrections: &IncidentForm, imported: &ImportedPostmortem) -> C
 /// Puts the validated corrections in place.
 fn apply_corrections(imported: &mut ImportedPostmortem, incident: &IncidentDraft) {
     imported.title.clone_from(&incident.title);
-    imported.severity = Some(incident.severity);
+    // The default the form was filled with is not the document's word (see `confidence`).
+    if imported.severity.is_some() || incident.severity != Severity::Sev3 {
+        imported.severity = Some(incident.severity);
+    }
     imported.started_at = incident.started_at;
     imported.ended_at = incident.ended_at;
     imported.utc_offset_minutes = incident.offset.minutes();
