@@ -156,11 +156,32 @@ fn between_before(b: &[u8], i: usize) -> bool {
     })
 }
 
+/// A date written right after a time or a range, as `on <date>` or `, <date>`, and its end.
+fn date_after(b: &[u8], i: usize) -> Option<(PartialDate, usize)> {
+    let mut k = skip_ws(b, i, 3);
+    if at(b, k) == b',' {
+        k = skip_ws(b, k + 1, 3);
+    }
+    if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
+        k = skip_ws(b, k + 2, 3);
+    }
+    if k == i {
+        return None;
+    }
+    date_at(b, k, false).map(|d| (d.date, d.end))
+}
+
 pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
     let b = text.as_bytes();
     let st = time_at(b, i)?;
     let start_zone = zone_after(text, &st);
     let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
+    // `from 10:41 AM PDT on Thursday, July 17 until 12:40 AM PDT on Friday, July 18`: the
+    // start's own date between it and the word that ends it.
+    let (start_written, after_start) = match date_after(b, after_start) {
+        Some((date, end)) => (Some(date), end),
+        None => (None, after_start),
+    };
     let between = between_before(b, i);
     let tail = tail_at(text, after_start, &st, between)?;
     let ok = match st.form {
@@ -172,20 +193,19 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
         return None;
     }
     let (start, end) = range_times(&st, &tail.tok)?;
-    let start_date = dates(b.get(..st.start)?).filter_map(|d| d.date.date()).last().or_else(|| {
-        // `from 9:00 to 17:00 on 2025-07-01`: a date right after the range.
-        let mut k = skip_ws(b, tail.end, 3);
-        if at(b, k) == b',' {
-            k = skip_ws(b, k + 1, 3);
-        }
-        if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
-            k = skip_ws(b, k + 2, 3);
-        }
-        date_at(b, k, false).and_then(|d| d.date.date())
-    });
-    let end_date = match tail.date {
-        Some(pd) => pd.date().or_else(|| start_date.and_then(|s| pd.or_year(s.year()))),
-        None => start_date.and_then(|s| if end < start { s.next_day() } else { Some(s) }),
+    // The last full date written before the range; a date written at the range itself (`from
+    // 9:00 to 17:00 on 2025-07-01`, `between 13:52 and 16:41 UTC on Tuesday 11 March 2025`) is
+    // closer to it and wins. A date without a year takes the earlier one's year.
+    let before = dates(b.get(..st.start)?).filter_map(|d| d.date.date()).last();
+    let full = |date: PartialDate, year: Option<i32>| date.date().or_else(|| date.or_year(year?));
+    let after = date_after(b, tail.end).map(|(date, _)| date);
+    let start_date = match start_written {
+        Some(date) => full(date, before.map(|d| d.year())),
+        None => after.and_then(|date| full(date, before.map(|d| d.year()))).or(before),
+    };
+    let end_date = match (tail.date, start_written.and(after)) {
+        (Some(pd), _) | (None, Some(pd)) => full(pd, start_date.map(|s| s.year())),
+        (None, None) => start_date.and_then(|s| if end < start { s.next_day() } else { Some(s) }),
     };
     let zone = start_zone.map(|z| z.0).or(tail.zone).or_else(|| find_zone(text));
     Some(Span { start_date, start, end_date, end, zone })
@@ -439,6 +459,26 @@ mod tests {
                 end: (11, 20),
                 zone: None,
                 minutes: 332,
+            },
+            // A date written at the range beats one written earlier; one without a year takes
+            // the earlier one's.
+            SpanCase {
+                text: "Reviewed 14 March 2025. Between 13:52 and 16:41 UTC on Tuesday 11 March 2025, webhooks",
+                start_date: d(2025, 3, 11),
+                start: (13, 52),
+                end_date: d(2025, 3, 11),
+                end: (16, 41),
+                zone: Some("UTC"),
+                minutes: 169,
+            },
+            SpanCase {
+                text: "Incident date: July 17, 2025.\n\nFrom 10:41 AM PDT on Thursday, July 17 until 12:40 AM PDT on Friday, July 18, visits dropped",
+                start_date: d(2025, 7, 17),
+                start: (10, 41),
+                end_date: d(2025, 7, 18),
+                end: (0, 40),
+                zone: Some("UTC-7"),
+                minutes: 839,
             },
             SpanCase {
                 text: "Mar 1 2025 23:00 to Mar 2 01:00",
