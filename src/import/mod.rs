@@ -218,16 +218,25 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
         .unwrap_or(2);
     // A day heading ("May 12") right after the timeline, or after another day heading, is part
     // of the timeline: its rows are under it.
-    let mut in_timeline = false;
+    // So is a sub-heading of the timeline whose lines are timeline rows (`### Response (incident
+    // bot)` over a table of times): it names a part of the timeline, not a section of its own.
+    let mut in_timeline: Option<u8> = None;
+    let heading_lines: Vec<usize> = outline.headings.iter().map(|h| h.line).collect();
     let starts: Vec<&Heading> = candidates
         .into_iter()
         .filter(|h| classify(&h.text).is_some() || h.level <= base_level)
         .filter(|h| {
             let kind = classify(&h.text);
-            if kind.is_none() && in_timeline && is_day_heading(&h.text) {
+            if kind.is_none() && in_timeline.is_some() && is_day_heading(&h.text) {
                 return false;
             }
-            in_timeline = kind == Some(SectionKind::Timeline);
+            if kind != Some(SectionKind::Timeline)
+                && in_timeline.is_some_and(|level| h.level > level)
+                && has_timeline_rows(&outline, h, &heading_lines)
+            {
+                return false;
+            }
+            in_timeline = (kind == Some(SectionKind::Timeline)).then_some(h.level);
             true
         })
         .collect();
@@ -356,6 +365,15 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
     }
     (rest.join("\n"), labelled)
+}
+
+/// Whether the lines under `heading` (up to the next heading) hold timeline rows: at least two
+/// lines or table rows that start with a time.
+fn has_timeline_rows(outline: &Outline, heading: &Heading, heading_lines: &[usize]) -> bool {
+    let from = heading.line + heading.span;
+    let to = heading_lines.iter().copied().find(|&line| line >= from).unwrap_or(outline.lines.len());
+    let parsed = timeline::parse(&outline.text(from..to));
+    parsed.entries.iter().filter(|entry| entry.time.is_some()).take(2).count() == 2
 }
 
 /// A heading that is only a date (`May 12`, `15 May`, `2019-02-05`).

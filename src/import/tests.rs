@@ -173,3 +173,15 @@ fn fixture_report() {
         );
     }
 }
+
+#[test]
+fn a_sub_heading_of_the_timeline_over_rows_stays_in_the_timeline() {
+    let source = "# Outage\n\n## Timeline\n\n### Response (incident bot)\n\n| Time | Event |\n|---|---|\n| 10:15 | Paged |\n| 10:20 | Rolled back |\n\n## Root cause\n\nA bug.\n";
+    let found = split_sections(source, None);
+    assert!(found.timeline.body.contains("| 10:20 | Rolled back |"), "{:?}", found.timeline);
+    assert!(found.texts[Section::Resolution].body.is_empty());
+    // Under it no rows: a section of its own, as before.
+    let prose = "# Outage\n\n## Timeline\n\n- 10:15 Paged\n\n### Response\n\nWe rolled back.\n";
+    let found = split_sections(prose, None);
+    assert!(found.texts[Section::Resolution].body.contains("We rolled back."), "{found:?}");
+}
