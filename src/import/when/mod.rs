@@ -60,7 +60,7 @@ use time::{Date, Duration, Month, Time, UtcOffset};
 use dates::{date_at, date_time_gap, dates};
 use durations::{duration_at, duration_left_ok};
 use rows::{Openers, approx_marker, entry_sep, markdown_prefix, placeholder_at};
-use scan::{at, before, is_word, sign_at, skip_ws, space_len};
+use scan::{at, before, is_word, seq, sign_at, skip_ws, space_len};
 use spans::{range_times, span_at, tail_at};
 use times::{Form, accept_alone, compact_cell_ok, compact_pair_ok, time_at, time_left_ok};
 use zone_text::{Ctx, weak_context_before, zone_after, zone_at, zone_left_ok};
@@ -262,6 +262,25 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     i = skip_ws(b, i, 4);
     let (approximate, after_marker) = approx_marker(b, i);
     i = after_marker;
+    // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
+    if seq(b, i, NEXT_DAY.as_bytes()) {
+        i += NEXT_DAY.len();
+    }
+    // `正午`, `정오`: noon, written as a word.
+    if let Some(word) = NOON_WORDS.iter().find(|word| seq(b, i, word.as_bytes())) {
+        let end = i + word.len();
+        let stamp = Stamp {
+            date: None,
+            time: Time::from_hms(12, 0, 0).ok(),
+            end: None,
+            zone: None,
+            approximate,
+            compact: false,
+            written: after_marker..end,
+            consumed: end,
+        };
+        return close_stamp(b, stamp, open);
+    }
     // `上午 10:00`, `오후 1시 50분`: the time reads its morning or afternoon word itself.
     let meridiem_word = times::meridiem_word_len(b, i);
     if meridiem_word > 0 && at(b, i + meridiem_word).is_ascii_digit() {
@@ -406,6 +425,11 @@ fn close_stamp(b: &[u8], mut stamp: Stamp, mut open: Openers) -> Option<Stamp> {
     stamp.consumed = pos;
     Some(stamp)
 }
+
+/// "The next day" before a time (Japanese, Chinese).
+pub(super) const NEXT_DAY: &str = "翌";
+/// Noon written as a word (Japanese and Chinese, Korean).
+const NOON_WORDS: &[&str] = &["正午", "정오"];
 
 /// Earliest and latest Unix time read as an epoch in a timeline row: 2001-09-09 (the first
 /// ten-digit second) to 2100-01-01. Outside them a ten-digit number is an id, not a time.

@@ -349,6 +349,14 @@ mod tests {
             assert_eq!(stamp.zone.map(|z| z.label()).as_deref(), case.zone, "{line:?}");
             assert_eq!(&line[stamp.consumed..], case.rest, "{line:?}");
         }
+        // Noon as a word, and "the next day" before a time.
+        let noon = leading_stamp("- 正午　配信事業者に依頼").expect("a stamp");
+        assert_eq!(noon.time, Some(hm(12, 0)));
+        let next = leading_stamp("- 翌午前0時20分　送信待ち件数がゼロ").expect("a stamp");
+        assert_eq!(
+            (next.time, &"- 翌午前0時20分　送信待ち件数がゼロ"[next.consumed..]),
+            (Some(hm(0, 20)), "送信待ち件数がゼロ")
+        );
         // Epochs are read to the second, always in UTC.
         let stamp = leading_stamp("| 1758230712 | x |").expect("a stamp");
         assert_eq!(stamp.time, time::Time::from_hms(21, 25, 12).ok());

@@ -41,6 +41,8 @@ pub(super) fn range_times(start: &Tok, end: &Tok) -> Option<(Time, Time)> {
 
 pub(super) struct Tail {
     date: Option<PartialDate>,
+    /// Written as on the next day (`翌15日午前0時20分`, `翌午前0時`).
+    next_day: bool,
     pub(super) tok: Tok,
     pub(super) zone: Option<Zone>,
     pub(super) end: usize,
@@ -60,6 +62,18 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
             k = date;
         }
     }
+    // `翌15日午前0時20分`, `翌午前0時`: the next day, with or without its day of the month.
+    let next_day = seq(b, k, super::NEXT_DAY.as_bytes());
+    let k = if next_day {
+        let day = k + super::NEXT_DAY.len();
+        let (_, digits) = super::scan::read_num(b, day, 3);
+        match super::dates::unit_at(b, day + digits, &["日"]) {
+            Some(unit) if digits > 0 => day + digits + unit,
+            _ => day,
+        }
+    } else {
+        k
+    };
     let (date, k) = match date_at(b, k, false) {
         Some(d) => {
             let gap = date_time_gap(b, d.end);
@@ -88,7 +102,7 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
         Some((z, e)) => (Some(z), e),
         None => (None, tok.end),
     };
-    Some(Tail { date, tok, zone, end })
+    Some(Tail { date, next_day, tok, zone, end })
 }
 
 fn range_sep(b: &[u8], j: usize, spaced: bool, between: bool) -> Option<usize> {
@@ -196,7 +210,8 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
     // The last full date written before the range; a date written at the range itself (`from
     // 9:00 to 17:00 on 2025-07-01`, `between 13:52 and 16:41 UTC on Tuesday 11 March 2025`) is
     // closer to it and wins. A date without a year takes the earlier one's year.
-    let before = dates(b.get(..st.start)?).filter_map(|d| d.date.date()).last();
+    // Read up to the time's end, so `2024-09-02T13:47` is seen with the digit after its `T`.
+    let before = dates(b.get(..st.end)?).filter(|d| d.end <= st.start).filter_map(|d| d.date.date()).last();
     let full = |date: PartialDate, year: Option<i32>| date.date().or_else(|| date.or_year(year?));
     let after = date_after(b, tail.end).map(|(date, _)| date);
     let start_date = match start_written {
@@ -205,7 +220,19 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
     };
     let end_date = match (tail.date, start_written.and(after)) {
         (Some(pd), _) | (None, Some(pd)) => full(pd, start_date.map(|s| s.year())),
-        (None, None) => start_date.and_then(|s| if end < start { s.next_day() } else { Some(s) }),
+        (None, None) => start_date.and_then(|s| if end < start || tail.next_day { s.next_day() } else { Some(s) }),
+    };
+    // Ends written in another zone than the start (`2024-09-02T13:47-07:00 to
+    // 2024-09-02T23:58Z`) are told in the start's zone, so the span has one zone.
+    let (end_date, end) = match (&start_zone, &tail.zone, end_date) {
+        (Some((start_zone, _)), Some(end_zone), Some(date)) if start_zone != end_zone => {
+            // Checked: an instant at the ends of the calendar has no date in another offset.
+            match end_zone.resolve(date, end).checked_to_offset(start_zone.offset_at(date, end)) {
+                Some(local) => (Some(local.date()), local.time()),
+                None => (Some(date), end),
+            }
+        }
+        _ => (end_date, end),
     };
     let zone = start_zone.map(|z| z.0).or(tail.zone).or_else(|| find_zone(text));
     Some(Span { start_date, start, end_date, end, zone })
@@ -479,6 +506,25 @@ mod tests {
                 end: (0, 40),
                 zone: Some("UTC-7"),
                 minutes: 839,
+            },
+            // ISO instants, each with its own offset: the end is told in the start's.
+            SpanCase {
+                text: "**Impact window:** 2024-09-02T13:47-07:00 to 2024-09-02T23:58Z",
+                start_date: d(2024, 9, 2),
+                start: (13, 47),
+                end_date: d(2024, 9, 2),
+                end: (16, 58),
+                zone: Some("UTC-7"),
+                minutes: 191,
+            },
+            SpanCase {
+                text: "2025年2月14日（金）午前10時12分から翌15日午前0時20分まで",
+                start_date: d(2025, 2, 14),
+                start: (10, 12),
+                end_date: d(2025, 2, 15),
+                end: (0, 20),
+                zone: None,
+                minutes: 848,
             },
             SpanCase {
                 text: "Mar 1 2025 23:00 to Mar 2 01:00",

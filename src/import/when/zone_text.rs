@@ -11,8 +11,10 @@ use super::times::Tok;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ctx {
-    /// Right after a time; `glued` when no space came between, `seconds` when the time had seconds.
-    AfterTime { glued: bool, seconds: bool },
+    /// Right after a time; `glued` when no space came between, `seconds` when the time had seconds,
+    /// `instant` when it is the time of an ISO 8601 instant (`2024-09-02T13:47`), whose glued
+    /// `-07:00` is its offset, not a range's end.
+    AfterTime { glued: bool, seconds: bool, instant: bool },
     /// Anywhere else; `weak_ok` when the surroundings say a zone is meant (`times in ...`, parentheses).
     Standalone { weak_ok: bool },
 }
@@ -191,7 +193,8 @@ pub(super) fn glued_zone_word(b: &[u8], j: usize) -> bool {
 pub(super) fn zone_after(text: &str, t: &Tok) -> Option<(Zone, usize)> {
     let b = text.as_bytes();
     let k = skip_ws(b, t.end, 2);
-    zone_at(text, k, Ctx::AfterTime { glued: k == t.end, seconds: t.seconds })
+    let instant = t.start >= 2 && before(b, t.start) == b'T' && before(b, t.start - 1).is_ascii_digit();
+    zone_at(text, k, Ctx::AfterTime { glued: k == t.end, seconds: t.seconds, instant })
 }
 
 /// `±HH:MM`, `±HHMM`, or (when `short` is allowed) `±HH`, after the sign.
@@ -397,7 +400,7 @@ pub(super) fn zone_at(text: &str, i: usize, ctx: Ctx) -> Option<(Zone, usize)> {
     }
     if let Some((negative, len, hyphen)) = sign_at(b, i) {
         let (allowed, short) = match ctx {
-            Ctx::AfterTime { glued, seconds } => (!hyphen || seconds, glued),
+            Ctx::AfterTime { glued, seconds, instant } => (!hyphen || seconds || (instant && glued), glued),
             Ctx::Standalone { weak_ok } => (weak_ok, false),
         };
         return if allowed { offset_digits(b, i + len, negative, short) } else { None };
@@ -469,6 +472,7 @@ mod tests {
     fn zones_found() {
         let cases: &[(&str, &str)] = &[
             ("16:58 UTC", "UTC"),
+            ("2024-09-02T13:47-07:00", "UTC-7"),
             ("10:00 utc", "UTC"),
             ("March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)", "UTC+2"),
             ("UTC+02:00", "UTC+2"),
@@ -552,6 +556,7 @@ mod tests {
     fn zones_not_found() {
         let cases = [
             "Plan Z",
+            "2024-09-02 13:47-14:00",
             "Smith ET al. 2019",
             "the WEST region",
             "a CT scan",
