@@ -326,7 +326,7 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         let in_code = fences.in_code(line);
         if !in_code && let Some((label, value)) = bold_label(line) {
             let label_kind = classify(label);
-            if label_kind == Some(SectionKind::Duration) {
+            if label_kind == Some(SectionKind::Duration) || statement_kind(label) == Some(Statement::Duration) {
                 // Stays where it was written (and is read for the span by the caller).
                 rest.push(line);
                 current = None;
@@ -633,6 +633,10 @@ const ZONES: &[&str] = &[
 ];
 /// How long the impact lasted, in the other languages (`duration` itself is a heading too).
 const DURATIONS: &[&str] = &[
+    // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
+    "impact window",
+    "outage window",
+    "incident window",
     "dauer",
     "durée",
     "duración",
