@@ -262,6 +262,13 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     i = skip_ws(b, i, 4);
     let (approximate, after_marker) = approx_marker(b, i);
     i = after_marker;
+    // `from 10:50 to 11:05 — text`: a range written with its words.
+    if let Some(word) = FROM_WORDS.iter().find(|w| scan::word_eq(b, i, w.len(), w) && space_len(b, i + w.len()) > 0) {
+        let k = skip_ws(b, i + word.len(), 2);
+        if at(b, k).is_ascii_digit() {
+            i = k;
+        }
+    }
     // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
     if seq(b, i, NEXT_DAY.as_bytes()) {
         i += NEXT_DAY.len();
@@ -425,6 +432,10 @@ fn close_stamp(b: &[u8], mut stamp: Stamp, mut open: Openers) -> Option<Stamp> {
     stamp.consumed = pos;
     Some(stamp)
 }
+
+/// "From", before the first time of a range at the start of a row: English, German, French,
+/// Spanish, Portuguese, Italian, Dutch.
+const FROM_WORDS: &[&str] = &["from", "von", "de", "desde", "dalle", "dès", "van"];
 
 /// "The next day" before a time (Japanese, Chinese).
 pub(super) const NEXT_DAY: &str = "翌";

@@ -349,6 +349,10 @@ mod tests {
             assert_eq!(stamp.zone.map(|z| z.label()).as_deref(), case.zone, "{line:?}");
             assert_eq!(&line[stamp.consumed..], case.rest, "{line:?}");
         }
+        // A range written with its words.
+        let from = leading_stamp("- from 10:50 to 11:05 — Held orders re-released").expect("a stamp");
+        assert_eq!((from.time, from.end), (Some(hm(10, 50)), Some(hm(11, 5))));
+        assert_eq!(leading_stamp("- from 10 engineers, two joined"), None);
         // Noon as a word, and "the next day" before a time.
         let noon = leading_stamp("- 正午　配信事業者に依頼").expect("a stamp");
         assert_eq!(noon.time, Some(hm(12, 0)));

@@ -251,10 +251,11 @@ fn utc_suffix(b: &[u8], i: usize) -> Option<(Zone, usize)> {
 /// has (`+24:00`, `+1530`, `+5:75`). Called where a valid offset was not found. After `UTC`
 /// (`loose`) any digits count (`UTC+2.5`, `UTC+123`); after a time only an offset's shape
 /// (`±HH:MM`, `±HHMM`), since `10:15 +5 hosts` is no zone. Where a time came just before
-/// (`after_time`), a hyphen before a clock time (`10:00 UTC-17:30`, `10:15 -1730`) is taken for
-/// a range's dash, not a sign.
+/// (`after_time`), a hyphen or an en dash before a clock time (`10:00 UTC-17:30`, `10:15 -1730`,
+/// `10:15–10:40`) is taken for a range's dash, not a sign.
 pub(super) fn bad_offset_end(b: &[u8], i: usize, loose: bool, after_time: bool) -> Option<usize> {
     let (_, len, hyphen) = utc_sign(b, i)?;
+    let hyphen = hyphen || seq(b, i, "\u{2013}".as_bytes());
     let j = i + len;
     let (value, n) = read_num(b, j, 6);
     let mut end = j + n;
@@ -614,6 +615,7 @@ mod tests {
             "from 10:00 UTC-11:30",
             "10:15 +5 hosts",
             "10:15 -1730",
+            "- 10:15\u{2013}10:40 \u{2014} compared IDs",
             "Europe/Berlin",
             "Etc/GMT+5",
             "deployed to europe/west1",
