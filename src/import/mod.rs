@@ -296,14 +296,19 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             }
         }
     }
-    for (label_kind, paragraph) in labelled {
-        if let Some(field) = found.field(label_kind) {
-            field.append(None, &paragraph);
+    // `**Duration:** ...`, `**Start:** ...` and `**End:** ...` lines stay where they were
+    // written; what they state is read too, and so is a labelled paragraph's own statement
+    // (`**Impact ended:** 11 February 2025, 09:40 CET` goes to the impact, and states the end).
+    let mut stated = statements(&rest);
+    for (_, paragraph) in &labelled {
+        stated.extend(statements(paragraph).into_iter().take(1));
+    }
+    for (label_kind, paragraph) in &labelled {
+        if let Some(field) = found.field(*label_kind) {
+            field.append(None, paragraph);
         }
     }
-    // `**Duration:** ...`, `**Start:** ...` and `**End:** ...` lines stay where they were
-    // written; what they state is read too.
-    for (label, value) in statements(&rest) {
+    for (label, value) in stated {
         match statement_kind(label) {
             Some(Statement::Start) => found.stated_starts.push(value),
             Some(Statement::End) => found.stated_ends.push(value),
