@@ -258,6 +258,32 @@ fn cells(row: &str) -> Vec<&str> {
     inner.split('|').map(str::trim).collect()
 }
 
+/// Words naming a timeline table's date or time column, whole words of its header: English,
+/// German, French, Spanish, Portuguese, Italian, Dutch. Several columns may hold the stamp
+/// (`| Fecha | Hora | Evento |`); they are read together.
+const STAMP_COLUMNS: &[&str] = &[
+    "time",
+    "date",
+    "when",
+    "timestamp",
+    "utc",
+    "epoch",
+    "datum",
+    "zeit",
+    "uhrzeit",
+    "zeitpunkt",
+    "heure",
+    "fecha",
+    "hora",
+    "data",
+    "ora",
+    "orario",
+    "tijd",
+    "tijdstip",
+];
+/// The same in Japanese, Chinese and Korean, at the start of the header.
+const STAMP_COLUMNS_CJK: &[&str] = &["時刻", "日時", "時間", "时间", "時間", "日期", "시각", "시간", "일시", "날짜"];
+
 fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
     let header = lines.get(i)?.trim();
     let delimiter = lines.get(i + 1)?.trim();
@@ -273,7 +299,8 @@ fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
         .enumerate()
         .filter(|(_, name)| {
             let name = super::sections::normalize(name);
-            ["time", "date", "when", "timestamp", "utc"].iter().any(|w| name.split(' ').any(|n| n == *w))
+            STAMP_COLUMNS.iter().any(|w| name.split(' ').any(|n| n == *w))
+                || STAMP_COLUMNS_CJK.iter().any(|w| name.starts_with(w))
         })
         .map(|(index, _)| index)
         .collect();
@@ -342,6 +369,20 @@ mod tests {
         assert_eq!(found.entries[1].time, None);
         assert!(found.entries[1].date.is_some());
         assert_eq!(found.zone.as_ref().map(Zone::label).as_deref(), Some("UTC+1"));
+    }
+
+    #[test]
+    fn date_and_time_columns_named_in_other_languages_are_read_together() {
+        let found = parse(
+            "| Fecha | Hora | Evento |\n|---|---|---|\n| 4 de marzo | 12:45 | Rotación |\n| 5 de marzo | 01:40 | Fin |",
+        );
+        assert_eq!(rows(&found), [(Some(time!(12:45)), "Rotación"), (Some(time!(01:40)), "Fin")]);
+        assert_eq!(found.entries[1].date.map(|d| d.day), Some(5));
+        let japanese = parse("| 時刻 | 事象 |\n|---|---|\n| 10:15 | 開始 |");
+        assert_eq!(rows(&japanese), [(Some(time!(10:15)), "開始")]);
+        // A column that only mentions a time in passing (`Downtime`) is not a stamp column.
+        let other = parse("| Step | Downtime |\n|---|---|\n| 10:15 | none |");
+        assert_eq!(rows(&other), [(Some(time!(10:15)), "none")]);
     }
 
     #[test]
