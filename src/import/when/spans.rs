@@ -54,7 +54,8 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
     let b = text.as_bytes();
     let j = skip_ws(b, i, 4);
     let k = range_sep(b, j, j > i, between)?;
-    let mut k = skip_ws(b, k, 4);
+    // `to **10:20 CET on 20 November**`: the end's own emphasis.
+    let mut k = skip_ws(b, emphasis_end(b, k), 4);
     // `y el 5 de marzo`, `et le 13`, `bis zum 5.`: an article before the end's date.
     if let Some(article) = ARTICLES.iter().find(|w| word_eq(b, k, w.len(), w) && space_len(b, k + w.len()) > 0) {
         let date = skip_ws(b, k + article.len(), 2);
@@ -170,6 +171,35 @@ fn between_before(b: &[u8], i: usize) -> bool {
     })
 }
 
+/// Emphasis marks and spaces at `i`: their end.
+fn emphasis_end(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..4 {
+        let k = skip_ws(b, i, 2);
+        if !matches!(at(b, k), b'*' | b'_') {
+            return i;
+        }
+        i = k + 1;
+    }
+    i
+}
+
+/// What may sit between a range's start and the word that ends it: closing emphasis and a
+/// short remark in brackets (`from **23:40 CET on 19 November** (first wrong SMS) to …`).
+fn aside_end(b: &[u8], i: usize) -> usize {
+    let k = skip_ws(b, emphasis_end(b, i), 2);
+    if at(b, k) != b'(' {
+        return emphasis_end(b, i);
+    }
+    let remark = b.get(k + 1..b.len().min(k + ASIDE_BYTES)).unwrap_or_default();
+    match remark.iter().position(|&c| matches!(c, b')' | b'\n' | b'(')) {
+        Some(n) if n > 0 && at(b, k + 1 + n) == b')' => k + n + 2,
+        _ => i,
+    }
+}
+
+/// The longest remark in brackets read past between a range's start and end.
+const ASIDE_BYTES: usize = 48;
+
 /// A date written right after a time or a range, as `on <date>` or `, <date>`, and its end.
 fn date_after(b: &[u8], i: usize) -> Option<(PartialDate, usize)> {
     let mut k = skip_ws(b, i, 3);
@@ -196,6 +226,7 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
         Some((date, end)) => (Some(date), end),
         None => (None, after_start),
     };
+    let after_start = aside_end(b, after_start);
     let between = between_before(b, i);
     let tail = tail_at(text, after_start, &st, between)?;
     let ok = match st.form {
@@ -507,6 +538,16 @@ mod tests {
                 zone: Some("UTC-7"),
                 minutes: 839,
             },
+            // Emphasis and a remark in brackets around the start.
+            SpanCase {
+                text: "Reminders (19–20 Nov 2024)\n\nImpact ran from **23:40 CET on 19 November** (first wrong SMS) to **10:20 CET on 20 November**",
+                start_date: d(2024, 11, 19),
+                start: (23, 40),
+                end_date: d(2024, 11, 20),
+                end: (10, 20),
+                zone: Some("UTC+1"),
+                minutes: 640,
+            },
             // ISO instants, each with its own offset: the end is told in the start's.
             SpanCase {
                 text: "**Impact window:** 2024-09-02T13:47-07:00 to 2024-09-02T23:58Z",
@@ -562,6 +603,8 @@ mod tests {
             "3:1 to 4:1",
             "from 10 to 11",
             "at 10:15",
+            "at 10:15 (a very long remark in brackets that goes on and on and on) to 11:00",
+            "at 10:15 ** to",
         ];
         for text in cases {
             assert_eq!(parse_span(text), None, "{text:?}");
