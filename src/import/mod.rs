@@ -300,8 +300,15 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
     // written; what they state is read too, and so is a labelled paragraph's own statement
     // (`**Impact ended:** 11 February 2025, 09:40 CET` goes to the impact, and states the end).
     let mut stated = statements(&rest);
-    for (_, paragraph) in &labelled {
-        stated.extend(statements(paragraph).into_iter().take(1));
+    for (label_kind, paragraph) in &labelled {
+        let own = statements(paragraph).into_iter().next();
+        // `**Impact:** from 01:12 CST to 06:45 CST on Sunday 3 November 2024.`: an impact
+        // paragraph that opens with a range of times states the span.
+        let window = (own.is_none() && *label_kind == SectionKind::Impact)
+            .then(|| opening_range(paragraph))
+            .flatten()
+            .map(|line| ("impact window", line.to_owned()));
+        stated.extend(own.or(window));
     }
     for (label_kind, paragraph) in &labelled {
         if let Some(field) = found.field(*label_kind) {
@@ -370,6 +377,15 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
     }
     (rest.join("\n"), labelled)
+}
+
+/// The first line of `paragraph`, without its label, when it opens with a range of times
+/// (`from 01:12 CST to 06:45 CST …`, `14:02 – 15:26 PDT`): its first time within a few words.
+fn opening_range(paragraph: &str) -> Option<&str> {
+    let line = paragraph.lines().next()?;
+    let value = bold_label(line).map_or(line, |(_, value)| value).trim();
+    let (_, range) = when::parse_time(value)?;
+    (range.start <= 16 && when::parse_span(value).is_some()).then_some(value)
 }
 
 /// Whether the lines under `heading` (up to the next heading) hold timeline rows: at least two
@@ -642,6 +658,11 @@ const DURATIONS: &[&str] = &[
     "impact window",
     "outage window",
     "incident window",
+    "duration of impact",
+    "duration of the impact",
+    "impact duration",
+    "outage duration",
+    "duration of outage",
     "dauer",
     "durée",
     "duración",
