@@ -69,6 +69,16 @@ pub fn parse(body: &str) -> RawTimeline {
     let stamp_of = |line: &str| {
         if compact_rows { when::leading_stamp_compact_rows(line) } else { when::leading_stamp(line) }
     };
+    // The indentation of the list items that are rows, when at least two are.
+    let row_indents: Vec<usize> = lines
+        .iter()
+        .filter(|line| list_item_text(line, indent_of(line)).is_some())
+        .filter(|line| stamp_of(line).is_some_and(|s| s.time.is_some()))
+        .map(|line| indent_of(line))
+        .take(ROW_ITEMS_NEEDED)
+        .collect();
+    let row_indent = (row_indents.len() == ROW_ITEMS_NEEDED).then(|| row_indents.iter().copied().min()).flatten();
+    let mut rows_begun = false;
     // Rows start only after the text that introduces the timeline: a date it states there is
     // the day of the rows below, as a day heading's would be.
     let mut introduced = false;
@@ -126,6 +136,7 @@ pub fn parse(body: &str) -> RawTimeline {
             continue;
         }
         if trimmed.starts_with('#') {
+            rows_begun = true;
             flush(&mut current, &mut found.entries);
             let heading = trimmed.trim_start_matches('#').trim();
             match when::leading_stamp(heading) {
@@ -170,6 +181,27 @@ pub fn parse(body: &str) -> RawTimeline {
             flush(&mut current, &mut found.entries);
             current = Some((started(&stamp, day, line), vec![text]));
             introduced = true;
+            rows_begun = true;
+            i += 1;
+            continue;
+        }
+        // `- Someone posted in #status (time not recorded).`: an item of the rows' own list
+        // (at their indentation) with no time is a row without one, once the rows have begun
+        // or a sub-heading of the timeline has opened a part of them.
+        if let Some(indent) = row_indent.filter(|_| rows_begun)
+            && let Some(text) = list_item_text(line, indent)
+        {
+            flush(&mut current, &mut found.entries);
+            let entry = RawEntry {
+                date: None,
+                day,
+                time: None,
+                zone: None,
+                approximate: false,
+                time_as_written: None,
+                text: String::new(),
+            };
+            current = Some((entry, vec![text.to_owned()]));
             i += 1;
             continue;
         }
@@ -185,6 +217,29 @@ pub fn parse(body: &str) -> RawTimeline {
     found.date = when::find_date(&notes).map(|(date, _)| date);
     found.notes = notes.trim_matches('\n').to_owned();
     found
+}
+
+/// How many list items with a time make a list of rows, whose items without one are rows too.
+const ROW_ITEMS_NEEDED: usize = 2;
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The text of a list item (`- `, `* `, `+ `, `1. `) written at `indent`, without its marker.
+fn list_item_text(line: &str, indent: usize) -> Option<&str> {
+    if indent_of(line) != indent {
+        return None;
+    }
+    let item = line.trim_start();
+    let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+    let text = ["- ", "* ", "+ "]
+        .iter()
+        .find_map(|marker| item.strip_prefix(marker))
+        .or_else(|| (1..=3).contains(&digits).then(|| item[digits..].strip_prefix(". ")).flatten())?;
+    let text = text.trim();
+    // A task box (`- [ ] …`) is an action item, not a row.
+    (!text.is_empty() && !text.starts_with("[ ]") && !text.starts_with("[x]")).then_some(text)
 }
 
 /// How many rows must start with a compact time and text (`0558 Text`) for the timeline's
@@ -447,6 +502,30 @@ mod tests {
         // A date in a row's own text is not the day of the rows.
         let later = parse("- 10:00 Deploy of the 2025-01-29 partition\n\nSee 2025-02-03 review.");
         assert_eq!(later.entries[0].day, None);
+    }
+
+    #[test]
+    fn an_item_of_the_rows_list_without_a_time_is_a_row_without_one() {
+        let body = "Times are BST.\n\n- Not a row: the introduction's list.\n- 14:16 Paged on-call\n  - no answer after 5 minutes\n- Someone posted in #status (time not recorded).\n- 14:31 Timeouts continue";
+        let found = parse(body);
+        assert_eq!(
+            rows(&found),
+            [
+                (Some(time!(14:16)), "Paged on-call\n- no answer after 5 minutes"),
+                (None, "Someone posted in #status (time not recorded)."),
+                (Some(time!(14:31)), "Timeouts continue")
+            ]
+        );
+        assert!(found.notes.contains("Not a row"));
+        // Under a sub-heading of the timeline, items before the first time are rows too.
+        let parts = parse(
+            "### The weeks before\n\n- Latency drifts up.\n\n### The day\n\n- 09:30 Graph posted\n- 10:15 Confirmed",
+        );
+        assert_eq!(parts.entries.len(), 3);
+        assert_eq!(parts.entries[0].time, None);
+        // With one timed item only, other items stay with it.
+        let one = parse("- 10:15 Alert\n- more detail");
+        assert_eq!(one.entries.len(), 1);
     }
 
     #[test]
