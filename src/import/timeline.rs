@@ -58,6 +58,8 @@ pub fn parse(body: &str) -> RawTimeline {
     let mut current: Option<(RawEntry, Vec<String>)> = None;
     let mut day: Option<PartialDate> = None;
     let mut fences = CodeFences::nested();
+    // `T0 = 14:05 UTC, 4 June 2025`: rows written `T+0:12` count from it.
+    let zero = when::moment_zero(body);
     // Military timelines write `0558 Text`, with no separator; one such row alone is not
     // enough to read `1015 widgets` as a time, three are.
     let compact_rows = lines
@@ -180,6 +182,32 @@ pub fn parse(body: &str) -> RawTimeline {
             }
             flush(&mut current, &mut found.entries);
             current = Some((started(&stamp, day, line), vec![text]));
+            introduced = true;
+            rows_begun = true;
+            i += 1;
+            continue;
+        }
+        if let Some(relative) = when::leading_relative(line) {
+            // Without a moment zero stated, the row keeps its text and has no time.
+            let (date, time) = match &zero {
+                Some(zero) => {
+                    let (date, time) = zero.at(relative.minutes);
+                    (date, Some(time))
+                }
+                None => (None, None),
+            };
+            flush(&mut current, &mut found.entries);
+            let entry = RawEntry {
+                date,
+                day,
+                time,
+                zone: zero.as_ref().and_then(|zero| zero.zone.clone()),
+                approximate: false,
+                time_as_written: line.get(relative.written.clone()).map(str::to_owned),
+                text: String::new(),
+            };
+            let text = line.get(relative.consumed..).unwrap_or_default().trim_end().to_owned();
+            current = Some((entry, vec![text]));
             introduced = true;
             rows_begun = true;
             i += 1;
@@ -526,6 +554,28 @@ mod tests {
         // With one timed item only, other items stay with it.
         let one = parse("- 10:15 Alert\n- more detail");
         assert_eq!(one.entries.len(), 1);
+    }
+
+    #[test]
+    fn rows_relative_to_a_stated_moment_zero() {
+        let found = parse(
+            "T0 = 23:55 UTC, 1 March 2025.\n\n- T-3 — Declines\n- T0 — Alert\n- +19m — Confirmed\n- T+1:05 — Paused",
+        );
+        assert_eq!(
+            rows(&found),
+            [
+                (Some(time!(23:52)), "Declines"),
+                (Some(time!(23:55)), "Alert"),
+                (Some(time!(00:14)), "Confirmed"),
+                (Some(time!(01:00)), "Paused")
+            ]
+        );
+        assert_eq!(found.entries[2].date.map(|d| d.day), Some(2));
+        assert_eq!(found.entries[3].time_as_written.as_deref(), Some("T+1:05"));
+        assert_eq!(found.entries[0].zone, Some(Zone::UTC));
+        // No moment zero stated: rows without a time, nothing invented.
+        let unstated = parse("- T-3 — Declines\n- T0 — Alert");
+        assert_eq!(rows(&unstated), [(None, "Declines"), (None, "Alert")]);
     }
 
     #[test]

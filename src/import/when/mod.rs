@@ -42,6 +42,7 @@
 
 mod dates;
 mod durations;
+mod relative;
 mod rows;
 mod scan;
 mod spans;
@@ -53,6 +54,8 @@ mod zone;
 mod zone_text;
 
 use std::ops::Range;
+
+pub use relative::{MomentZero, RelativeStamp, leading_relative, moment_zero};
 
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, Time, UtcOffset};
