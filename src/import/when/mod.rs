@@ -144,6 +144,25 @@ pub struct Span {
 /// The first time zone or offset mentioned anywhere in `text` (`16:58 UTC`, `(UTC+2)`, `All times in PDT`,
 /// `Date and Time in CET`, `Europe/Berlin`).
 pub fn find_zone(text: &str) -> Option<Zone> {
+    let first = first_zone(text)?;
+    // `CET (UTC+1) until 02:00, then CEST (UTC+2)`, `Times in PST/PDT`: a text that names both
+    // the standard and the daylight time of one region means the region's clock, whose
+    // daylight saving the tz database knows.
+    if let Zone::Fixed(offset) = first {
+        let seconds = offset.whole_seconds();
+        let both = zone_text::SEASONAL_PAIRS.iter().find(|(standard, daylight, _, offsets)| {
+            (seconds == offsets.0 || seconds == offsets.1)
+                && zone_text::names_word(text, standard)
+                && zone_text::names_word(text, daylight)
+        });
+        if let Some(zone) = both.and_then(|(_, _, region, _)| Zone::named(region)) {
+            return Some(zone);
+        }
+    }
+    Some(first)
+}
+
+fn first_zone(text: &str) -> Option<Zone> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {

@@ -76,6 +76,30 @@ const ABBREVIATIONS: &[(&str, Rule, bool)] = &[
     ("ET", Rule::Iana("America/New_York"), true),
 ];
 
+/// Standard and daylight abbreviations of one region: (standard, daylight, the region's zone,
+/// (standard offset, daylight offset) in seconds). Central and Eastern European time follow
+/// the EU's rules, the same in every member state; one of their zones stands for all.
+pub(super) const SEASONAL_PAIRS: &[(&str, &str, &str, (i32, i32))] = &[
+    ("PST", "PDT", "America/Los_Angeles", (-8 * H, -7 * H)),
+    ("MST", "MDT", "America/Denver", (-7 * H, -6 * H)),
+    ("CST", "CDT", "America/Chicago", (-6 * H, -5 * H)),
+    ("EST", "EDT", "America/New_York", (-5 * H, -4 * H)),
+    ("AKST", "AKDT", "America/Anchorage", (-9 * H, -8 * H)),
+    ("HNE", "HAE", "America/Toronto", (-5 * H, -4 * H)),
+    ("CET", "CEST", "Europe/Berlin", (H, 2 * H)),
+    ("MEZ", "MESZ", "Europe/Berlin", (H, 2 * H)),
+    ("EET", "EEST", "Europe/Helsinki", (2 * H, 3 * H)),
+    ("GMT", "BST", "Europe/London", (0, H)),
+    ("AEST", "AEDT", "Australia/Sydney", (10 * H, 11 * H)),
+    ("NZST", "NZDT", "Pacific/Auckland", (12 * H, 13 * H)),
+];
+
+/// Whether `text` has `name` as a whole word, upper case as written.
+pub(super) fn names_word(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(name).any(|(i, _)| !is_word(before(b, i)) && !is_word(at(b, i + name.len())))
+}
+
 /// Abbreviations that are also words, never read in lower case.
 const WORDLIKE: &[&str] = &["IST", "WET", "WEST"];
 
@@ -525,7 +549,10 @@ mod tests {
             ("NZDT", "UTC+13"),
             ("SGT", "UTC+8"),
             ("HKT", "UTC+8"),
-            ("Times in PST/PDT", "UTC-8"),
+            // Both seasons of one region named: the region's clock.
+            ("Times in PST/PDT", "America/Los_Angeles"),
+            ("ora italiana: CET (UTC+1) fino alle 02:00 del 30 marzo, poi CEST (UTC+2)", "Europe/Berlin"),
+            ("All times PST. The CESTA team", "UTC-8"),
             ("Pacific Standard Time", "UTC-8"),
             ("central european summer time", "UTC+2"),
             ("Greenwich Mean Time", "UTC"),
