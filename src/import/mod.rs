@@ -17,6 +17,7 @@ pub mod paste;
 mod round_trip_tests;
 pub mod rst;
 pub mod sections;
+mod span_labels;
 pub mod template;
 pub mod timeline;
 pub mod when;
@@ -49,6 +50,7 @@ use serde::Serialize;
 pub use model::{ExtraSection, Field, TitleSource};
 use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
+use span_labels::{DURATIONS, ENDS, STARTS, ZONES};
 
 use crate::domain::{PerSection, Section};
 
@@ -524,157 +526,6 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     (classify(label) == Some(SectionKind::Duration) || DURATIONS.contains(&words.as_str()))
         .then_some(Statement::Duration)
 }
-
-/// Labels that state when the impact began, as `normalize` leaves them, in the languages of
-/// `sections` (the detection of an incident is not its start, so `detected` is not one).
-const STARTS: &[&str] = &[
-    "start",
-    "started",
-    "start time",
-    "began",
-    "begin",
-    "impact start",
-    "impact started",
-    "impact began",
-    "start of impact",
-    "impact from",
-    "incident start",
-    "incident started",
-    "outage start",
-    "outage started",
-    "started at",
-    "beginn",
-    "beginn der auswirkung",
-    "beginn der störung",
-    "störungsbeginn",
-    "start der störung",
-    "début",
-    "début de l incident",
-    "début de l impact",
-    "début de la panne",
-    "inicio",
-    "inicio del incidente",
-    "inicio del impacto",
-    "início",
-    "início do incidente",
-    "início do impacto",
-    "inizio",
-    "inizio dell incidente",
-    "inizio dell impatto",
-    "begin van de verstoring",
-    "begin impact",
-    "begin van de impact",
-    "aanvang",
-    "start van de verstoring",
-    "発生日時",
-    "発生時刻",
-    "開始",
-    "開始日時",
-    "影響開始",
-    "障害発生",
-    "发生时间",
-    "开始时间",
-    "開始時間",
-    "影响开始",
-    "시작",
-    "발생 시각",
-    "장애 시작",
-    "시작 시각",
-    "발생 일시",
-    "발생일시",
-    "장애 발생",
-];
-/// Labels that state when the impact ended (mitigated counts: the customers' impact ended).
-const ENDS: &[&str] = &[
-    "end",
-    "ended",
-    "end time",
-    "impact end",
-    "impact ended",
-    "end of impact",
-    "impact until",
-    "incident end",
-    "incident ended",
-    "outage end",
-    "outage ended",
-    "resolved at",
-    "ended at",
-    "ende",
-    "ende der auswirkung",
-    "ende der störung",
-    "störungsende",
-    "fin",
-    "fin de l incident",
-    "fin de l impact",
-    "fin de la panne",
-    "fin del incidente",
-    "fin del impacto",
-    "fim",
-    "fim do incidente",
-    "fim do impacto",
-    "fine",
-    "fine dell incidente",
-    "fine dell impatto",
-    "einde",
-    "einde van de verstoring",
-    "einde impact",
-    "einde van de impact",
-    "復旧日時",
-    "復旧時刻",
-    "終了",
-    "終了日時",
-    "影響終了",
-    "恢复时间",
-    "结束时间",
-    "結束時間",
-    "影响结束",
-    "종료",
-    "복구 시각",
-    "장애 종료",
-    "종료 시각",
-    "복구 일시",
-    "복구일시",
-    "장애 복구",
-];
-const ZONES: &[&str] = &[
-    "time zone",
-    "timezone",
-    "tz",
-    "times in",
-    "zeitzone",
-    "fuseau horaire",
-    "zona horaria",
-    "fuso horário",
-    "fuso orario",
-    "tijdzone",
-    "タイムゾーン",
-    "时区",
-    "時區",
-    "시간대",
-];
-/// How long the impact lasted, in the other languages (`duration` itself is a heading too).
-const DURATIONS: &[&str] = &[
-    // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
-    "impact window",
-    "outage window",
-    "incident window",
-    "duration of impact",
-    "duration of the impact",
-    "impact duration",
-    "outage duration",
-    "duration of outage",
-    "dauer",
-    "durée",
-    "duración",
-    "duração",
-    "durata",
-    "duur",
-    "影響時間",
-    "継続時間",
-    "持续时间",
-    "持續時間",
-    "지속 시간",
-];
 
 /// `**Label:** value` or `**Label**: value` → (label, value).
 fn bold_label(line: &str) -> Option<(&str, &str)> {
