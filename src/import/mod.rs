@@ -22,6 +22,7 @@ mod retention_tests;
 mod round_trip_tests;
 pub mod rst;
 pub mod sections;
+mod span_labels;
 pub mod template;
 pub mod timeline;
 pub mod when;
@@ -54,6 +55,7 @@ use serde::Serialize;
 pub use model::{ExtraSection, Field, TitleSource};
 use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
+use span_labels::{DURATIONS, ENDS, STARTS, ZONES};
 
 use crate::domain::{PerSection, Section};
 
@@ -223,16 +225,25 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
         .unwrap_or(2);
     // A day heading ("May 12") right after the timeline, or after another day heading, is part
     // of the timeline: its rows are under it.
-    let mut in_timeline = false;
+    // So is a sub-heading of the timeline whose lines are timeline rows (`### Response (incident
+    // bot)` over a table of times): it names a part of the timeline, not a section of its own.
+    let mut in_timeline: Option<u8> = None;
+    let heading_lines: Vec<usize> = outline.headings.iter().map(|h| h.line).collect();
     let starts: Vec<&Heading> = candidates
         .into_iter()
         .filter(|h| classify(&h.text).is_some() || h.level <= base_level)
         .filter(|h| {
             let kind = classify(&h.text);
-            if kind.is_none() && in_timeline && is_day_heading(&h.text) {
+            if kind.is_none() && in_timeline.is_some() && is_day_heading(&h.text) {
                 return false;
             }
-            in_timeline = kind == Some(SectionKind::Timeline);
+            if kind != Some(SectionKind::Timeline)
+                && in_timeline.is_some_and(|level| h.level > level)
+                && has_timeline_rows(&outline, h, &heading_lines)
+            {
+                return false;
+            }
+            in_timeline = (kind == Some(SectionKind::Timeline)).then_some(h.level);
             true
         })
         .collect();
@@ -292,14 +303,26 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             }
         }
     }
-    for (label_kind, paragraph) in labelled {
-        if let Some(field) = found.field(label_kind) {
-            field.append(None, &paragraph);
+    // `**Duration:** ...`, `**Start:** ...` and `**End:** ...` lines stay where they were
+    // written; what they state is read too, and so is a labelled paragraph's own statement
+    // (`**Impact ended:** 11 February 2025, 09:40 CET` goes to the impact, and states the end).
+    let mut stated = statements(&rest);
+    for (label_kind, paragraph) in &labelled {
+        let own = statements(paragraph).into_iter().next();
+        // `**Impact:** from 01:12 CST to 06:45 CST on Sunday 3 November 2024.`: an impact
+        // paragraph that opens with a range of times states the span.
+        let window = (own.is_none() && *label_kind == SectionKind::Impact)
+            .then(|| opening_range(paragraph))
+            .flatten()
+            .map(|line| ("impact window", line.to_owned()));
+        stated.extend(own.or(window));
+    }
+    for (label_kind, paragraph) in &labelled {
+        if let Some(field) = found.field(*label_kind) {
+            field.append(None, paragraph);
         }
     }
-    // `**Duration:** ...`, `**Start:** ...` and `**End:** ...` lines stay where they were
-    // written; what they state is read too.
-    for (label, value) in statements(&rest) {
+    for (label, value) in stated {
         match statement_kind(label) {
             Some(Statement::Start) => found.stated_starts.push(value),
             Some(Statement::End) => found.stated_ends.push(value),
@@ -322,7 +345,7 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         let in_code = fences.in_code(line);
         if !in_code && let Some((label, value)) = bold_label(line) {
             let label_kind = classify(label);
-            if label_kind == Some(SectionKind::Duration) {
+            if label_kind == Some(SectionKind::Duration) || statement_kind(label) == Some(Statement::Duration) {
                 // Stays where it was written (and is read for the span by the caller).
                 rest.push(line);
                 current = None;
@@ -361,6 +384,24 @@ fn split_labelled(body: &str, section: Option<SectionKind>) -> (String, Vec<(Sec
         }
     }
     (rest.join("\n"), labelled)
+}
+
+/// The first line of `paragraph`, without its label, when it opens with a range of times
+/// (`from 01:12 CST to 06:45 CST …`, `14:02 – 15:26 PDT`): its first time within a few words.
+fn opening_range(paragraph: &str) -> Option<&str> {
+    let line = paragraph.lines().next()?;
+    let value = bold_label(line).map_or(line, |(_, value)| value).trim();
+    let (_, range) = when::parse_time(value)?;
+    (range.start <= 16 && when::parse_span(value).is_some()).then_some(value)
+}
+
+/// Whether the lines under `heading` (up to the next heading) hold timeline rows: at least two
+/// lines or table rows that start with a time.
+fn has_timeline_rows(outline: &Outline, heading: &Heading, heading_lines: &[usize]) -> bool {
+    let from = heading.line + heading.span;
+    let to = heading_lines.iter().copied().find(|&line| line >= from).unwrap_or(outline.lines.len());
+    let parsed = timeline::parse(&outline.text(from..to));
+    parsed.entries.iter().filter(|entry| entry.time.is_some()).take(2).count() == 2
 }
 
 /// A heading that is only a date (`May 12`, `15 May`, `2019-02-05`).
@@ -490,148 +531,6 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     (classify(label) == Some(SectionKind::Duration) || DURATIONS.contains(&words.as_str()))
         .then_some(Statement::Duration)
 }
-
-/// Labels that state when the impact began, as `normalize` leaves them, in the languages of
-/// `sections` (the detection of an incident is not its start, so `detected` is not one).
-const STARTS: &[&str] = &[
-    "start",
-    "started",
-    "start time",
-    "began",
-    "begin",
-    "impact start",
-    "impact started",
-    "impact began",
-    "start of impact",
-    "impact from",
-    "incident start",
-    "incident started",
-    "outage start",
-    "outage started",
-    "started at",
-    "beginn",
-    "beginn der auswirkung",
-    "beginn der störung",
-    "störungsbeginn",
-    "start der störung",
-    "début",
-    "début de l incident",
-    "début de l impact",
-    "début de la panne",
-    "inicio",
-    "inicio del incidente",
-    "inicio del impacto",
-    "início",
-    "início do incidente",
-    "início do impacto",
-    "inizio",
-    "inizio dell incidente",
-    "inizio dell impatto",
-    "begin van de verstoring",
-    "begin impact",
-    "begin van de impact",
-    "aanvang",
-    "start van de verstoring",
-    "発生日時",
-    "発生時刻",
-    "開始",
-    "開始日時",
-    "影響開始",
-    "障害発生",
-    "发生时间",
-    "开始时间",
-    "開始時間",
-    "影响开始",
-    "시작",
-    "발생 시각",
-    "장애 시작",
-    "시작 시각",
-    "발생 일시",
-    "발생일시",
-    "장애 발생",
-];
-/// Labels that state when the impact ended (mitigated counts: the customers' impact ended).
-const ENDS: &[&str] = &[
-    "end",
-    "ended",
-    "end time",
-    "impact end",
-    "impact ended",
-    "end of impact",
-    "impact until",
-    "incident end",
-    "incident ended",
-    "outage end",
-    "outage ended",
-    "resolved at",
-    "ended at",
-    "ende",
-    "ende der auswirkung",
-    "ende der störung",
-    "störungsende",
-    "fin",
-    "fin de l incident",
-    "fin de l impact",
-    "fin de la panne",
-    "fin del incidente",
-    "fin del impacto",
-    "fim",
-    "fim do incidente",
-    "fim do impacto",
-    "fine",
-    "fine dell incidente",
-    "fine dell impatto",
-    "einde",
-    "einde van de verstoring",
-    "einde impact",
-    "einde van de impact",
-    "復旧日時",
-    "復旧時刻",
-    "終了",
-    "終了日時",
-    "影響終了",
-    "恢复时间",
-    "结束时间",
-    "結束時間",
-    "影响结束",
-    "종료",
-    "복구 시각",
-    "장애 종료",
-    "종료 시각",
-    "복구 일시",
-    "복구일시",
-    "장애 복구",
-];
-const ZONES: &[&str] = &[
-    "time zone",
-    "timezone",
-    "tz",
-    "times in",
-    "zeitzone",
-    "fuseau horaire",
-    "zona horaria",
-    "fuso horário",
-    "fuso orario",
-    "tijdzone",
-    "タイムゾーン",
-    "时区",
-    "時區",
-    "시간대",
-];
-/// How long the impact lasted, in the other languages (`duration` itself is a heading too).
-const DURATIONS: &[&str] = &[
-    "dauer",
-    "durée",
-    "duración",
-    "duração",
-    "durata",
-    "duur",
-    "影響時間",
-    "継続時間",
-    "持续时间",
-    "持續時間",
-    "지속 시간",
-];
 
 /// `**Label:** value` or `**Label**: value` → (label, value).
 fn bold_label(line: &str) -> Option<(&str, &str)> {

@@ -202,7 +202,6 @@ impl CodeFences {
     }
 
     /// Whether a code block is still open.
-    #[cfg(test)]
     pub(super) fn is_open(&self) -> bool {
         self.open.is_some()
     }

@@ -173,3 +173,30 @@ fn fixture_report() {
         );
     }
 }
+
+#[test]
+fn a_sub_heading_of_the_timeline_over_rows_stays_in_the_timeline() {
+    let source = "# Outage\n\n## Timeline\n\n### Response (incident bot)\n\n| Time | Event |\n|---|---|\n| 10:15 | Paged |\n| 10:20 | Rolled back |\n\n## Root cause\n\nA bug.\n";
+    let found = split_sections(source, None);
+    assert!(found.timeline.body.contains("| 10:20 | Rolled back |"), "{:?}", found.timeline);
+    assert!(found.texts[Section::Resolution].body.is_empty());
+    // Under it no rows: a section of its own, as before.
+    let prose = "# Outage\n\n## Timeline\n\n- 10:15 Paged\n\n### Response\n\nWe rolled back.\n";
+    let found = split_sections(prose, None);
+    assert!(found.texts[Section::Resolution].body.contains("We rolled back."), "{found:?}");
+}
+
+#[test]
+fn an_impact_line_that_opens_with_a_range_states_the_span() {
+    let source = "# Outage\n\n**Impact:** from 01:12 CST to 06:45 CST on Sunday 3 November 2024.\n**Duration of impact:** 14:02 – 15:26 PDT (1 h 24 min)\n\n## Summary\n\nText.\n";
+    let found = split_sections(source, None);
+    assert_eq!(
+        found.duration,
+        // The line that stays in place is read first, then the paragraph moved to the impact.
+        ["14:02 – 15:26 PDT (1 h 24 min)", "from 01:12 CST to 06:45 CST on Sunday 3 November 2024."]
+    );
+    // An impact paragraph that only mentions times later on states nothing.
+    let prose =
+        "# Outage\n\n**Impact:** Customers in the EU region saw errors from 10:00 to 11:00.\n\n## Summary\n\nText.\n";
+    assert!(split_sections(prose, None).duration.is_empty());
+}

@@ -58,14 +58,66 @@ pub fn parse(body: &str) -> RawTimeline {
     let mut current: Option<(RawEntry, Vec<String>)> = None;
     let mut day: Option<PartialDate> = None;
     let mut fences = CodeFences::nested();
+    // `T0 = 14:05 UTC, 4 June 2025`: rows written `T+0:12` count from it.
+    let zero = when::moment_zero(body);
+    // Military timelines write `0558 Text`, with no separator; one such row alone is not
+    // enough to read `1015 widgets` as a time, three are.
+    let compact_rows = lines
+        .iter()
+        .filter(|line| when::leading_stamp_compact_rows(line).is_some_and(|s| s.compact && s.date.is_none()))
+        .take(COMPACT_ROWS_NEEDED)
+        .count()
+        >= COMPACT_ROWS_NEEDED;
+    let stamp_of = |line: &str| {
+        if compact_rows { when::leading_stamp_compact_rows(line) } else { when::leading_stamp(line) }
+    };
+    // The indentation of the list items that are rows, when at least two are.
+    let row_indents: Vec<usize> = lines
+        .iter()
+        .filter(|line| list_item_text(line, indent_of(line)).is_some())
+        .filter(|line| stamp_of(line).is_some_and(|s| s.time.is_some()))
+        .map(|line| indent_of(line))
+        .take(ROW_ITEMS_NEEDED)
+        .collect();
+    let row_indent = (row_indents.len() == ROW_ITEMS_NEEDED).then(|| row_indents.iter().copied().min()).flatten();
+    let mut rows_begun = false;
+    // Rows start only after the text that introduces the timeline: a date it states there is
+    // the day of the rows below, as a day heading's would be.
+    let mut introduced = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
+        if !fences.is_open()
+            && current.is_none()
+            && found.entries.is_empty()
+            && let Some(rows) = log_block(&lines[i..])
+        {
+            // A log excerpt of dated lines where the timeline begins: each line is a row. After
+            // rows, an excerpt is evidence quoted for them and stays as written.
+            for log_line in &lines[i + 1..i + 1 + rows] {
+                if let Some(stamp) = when::leading_stamp(log_line) {
+                    let text = log_line.get(stamp.consumed..).unwrap_or_default().trim().to_owned();
+                    found.entries.push(RawEntry { text, ..started(&stamp, day, log_line) });
+                }
+            }
+            introduced = true;
+            i += rows + 2;
+            continue;
+        }
         if fences.in_code(line) {
             push_line(&mut current, &mut notes, line);
             i += 1;
             continue;
+        }
+        if !introduced
+            && day.is_none()
+            && current.is_none()
+            && !trimmed.is_empty()
+            && stamp_of(line).is_none()
+            && let Some((date, _)) = when::find_date(line).filter(|(d, _)| d.year.is_some())
+        {
+            day = Some(date);
         }
         if let Some(header) = table_header(&lines, i) {
             flush(&mut current, &mut found.entries);
@@ -74,6 +126,7 @@ pub fn parse(body: &str) -> RawTimeline {
             }
             notes.push(lines[i].to_owned());
             notes.push(lines[i + 1].to_owned());
+            introduced = true;
             let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
             for row in &lines[i + 2..i + 2 + rows] {
                 match table_entry(&header, row, day) {
@@ -85,10 +138,12 @@ pub fn parse(body: &str) -> RawTimeline {
             continue;
         }
         if trimmed.starts_with('#') {
+            rows_begun = true;
             flush(&mut current, &mut found.entries);
             let heading = trimmed.trim_start_matches('#').trim();
             match when::leading_stamp(heading) {
                 Some(stamp) if stamp.time.is_some() => {
+                    introduced = true;
                     let text = heading[stamp.consumed.min(heading.len())..].trim().to_owned();
                     let entry = started(&stamp, day, heading);
                     current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
@@ -97,14 +152,24 @@ pub fn parse(body: &str) -> RawTimeline {
                     // A day heading: its date applies to the rows below it, and every row
                     // shows it from then on.
                     day = stamp.date;
+                    introduced = true;
                 }
                 None => notes.push(line.to_owned()),
             }
             i += 1;
             continue;
         }
-        if let Some(stamp) = when::leading_stamp(line).filter(|s| s.time.is_some() || s.date.is_some()) {
+        if let Some(stamp) = stamp_of(line).filter(|s| s.time.is_some() || s.date.is_some()) {
             let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
+            // `**Sabato 29 marzo 2025**` on a line of its own is a day heading written in bold.
+            if stamp.time.is_none() && text.is_empty() {
+                flush(&mut current, &mut found.entries);
+                day = stamp.date;
+                introduced = true;
+                notes.push(line.to_owned());
+                i += 1;
+                continue;
+            }
             // `Tuesday 5 August 2025, all times AEST.` says the day and zone of the rows below,
             // as a day heading would; it is not a row.
             if stamp.time.is_none() && text.chars().count() <= 60 && when::find_zone(&text).is_some() {
@@ -117,6 +182,54 @@ pub fn parse(body: &str) -> RawTimeline {
             }
             flush(&mut current, &mut found.entries);
             current = Some((started(&stamp, day, line), vec![text]));
+            introduced = true;
+            rows_begun = true;
+            i += 1;
+            continue;
+        }
+        if let Some(relative) = when::leading_relative(line) {
+            // Without a moment zero stated, the row keeps its text and has no time.
+            let (date, time) = match &zero {
+                Some(zero) => {
+                    let (date, time) = zero.at(relative.minutes);
+                    (date, Some(time))
+                }
+                None => (None, None),
+            };
+            flush(&mut current, &mut found.entries);
+            let entry = RawEntry {
+                date,
+                day,
+                time,
+                zone: zero.as_ref().and_then(|zero| zero.zone.clone()),
+                approximate: false,
+                time_as_written: line.get(relative.written.clone()).map(str::to_owned),
+                text: String::new(),
+            };
+            let text = line.get(relative.consumed..).unwrap_or_default().trim_end().to_owned();
+            current = Some((entry, vec![text]));
+            introduced = true;
+            rows_begun = true;
+            i += 1;
+            continue;
+        }
+        // `- Someone posted in #status (time not recorded).`: an item of the rows' own list
+        // (at their indentation) with no time is a row without one, once the rows have begun
+        // or a sub-heading of the timeline has opened a part of them.
+        if let Some(indent) = row_indent.filter(|_| rows_begun)
+            && let Some(text) = list_item_text(line, indent)
+        {
+            flush(&mut current, &mut found.entries);
+            let entry = RawEntry {
+                date: None,
+                day,
+                time: None,
+                zone: None,
+                approximate: false,
+                time_as_written: None,
+                text: String::new(),
+            };
+            current = Some((entry, vec![text.to_owned()]));
             i += 1;
             continue;
         }
@@ -132,6 +245,52 @@ pub fn parse(body: &str) -> RawTimeline {
     found.date = when::find_date(&notes).map(|(date, _)| date);
     found.notes = notes.trim_matches('\n').to_owned();
     found
+}
+
+/// How many list items with a time make a list of rows, whose items without one are rows too.
+const ROW_ITEMS_NEEDED: usize = 2;
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The text of a list item (`- `, `* `, `+ `, `1. `) written at `indent`, without its marker.
+fn list_item_text(line: &str, indent: usize) -> Option<&str> {
+    if indent_of(line) != indent {
+        return None;
+    }
+    let item = line.trim_start();
+    let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+    let text = ["- ", "* ", "+ "]
+        .iter()
+        .find_map(|marker| item.strip_prefix(marker))
+        .or_else(|| (1..=3).contains(&digits).then(|| item[digits..].strip_prefix(". ")).flatten())?;
+    let text = text.trim();
+    // A task box (`- [ ] …`) is an action item, not a row.
+    (!text.is_empty() && !text.starts_with("[ ]") && !text.starts_with("[x]")).then_some(text)
+}
+
+/// How many rows must start with a compact time and text (`0558 Text`) for the timeline's
+/// rows to be read that way.
+const COMPACT_ROWS_NEEDED: usize = 3;
+
+/// A fenced block at the start of `lines` whose every line starts with a full date and a time
+/// (`2025-09-18 21:14:57,902 INFO deploy: ...`): how many lines it holds between its fences.
+fn log_block(lines: &[&str]) -> Option<usize> {
+    let mut fences = CodeFences::nested();
+    if !fences.in_code(lines.first()?) {
+        return None;
+    }
+    for (inner, line) in lines[1..].iter().enumerate() {
+        fences.in_code(line);
+        if !fences.is_open() {
+            return (inner > 0).then_some(inner);
+        }
+        if !line.trim().is_empty() {
+            when::leading_stamp(line).filter(|s| s.time.is_some() && s.date.is_some_and(|d| d.year.is_some()))?;
+        }
+    }
+    None
 }
 
 /// A new entry from its stamp in `line`; a day heading above supplies the date the row leaves out.
@@ -182,6 +341,32 @@ fn cells(row: &str) -> Vec<&str> {
     inner.split('|').map(str::trim).collect()
 }
 
+/// Words naming a timeline table's date or time column, whole words of its header: English,
+/// German, French, Spanish, Portuguese, Italian, Dutch. Several columns may hold the stamp
+/// (`| Fecha | Hora | Evento |`); they are read together.
+const STAMP_COLUMNS: &[&str] = &[
+    "time",
+    "date",
+    "when",
+    "timestamp",
+    "utc",
+    "epoch",
+    "datum",
+    "zeit",
+    "uhrzeit",
+    "zeitpunkt",
+    "heure",
+    "fecha",
+    "hora",
+    "data",
+    "ora",
+    "orario",
+    "tijd",
+    "tijdstip",
+];
+/// The same in Japanese, Chinese and Korean, at the start of the header.
+const STAMP_COLUMNS_CJK: &[&str] = &["時刻", "日時", "時間", "时间", "時間", "日期", "시각", "시간", "일시", "날짜"];
+
 fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
     let header = lines.get(i)?.trim();
     let delimiter = lines.get(i + 1)?.trim();
@@ -197,7 +382,8 @@ fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
         .enumerate()
         .filter(|(_, name)| {
             let name = super::sections::normalize(name);
-            ["time", "date", "when", "timestamp", "utc"].iter().any(|w| name.split(' ').any(|n| n == *w))
+            STAMP_COLUMNS.iter().any(|w| name.split(' ').any(|n| n == *w))
+                || STAMP_COLUMNS_CJK.iter().any(|w| name.starts_with(w))
         })
         .map(|(index, _)| index)
         .collect();
@@ -269,6 +455,20 @@ mod tests {
     }
 
     #[test]
+    fn date_and_time_columns_named_in_other_languages_are_read_together() {
+        let found = parse(
+            "| Fecha | Hora | Evento |\n|---|---|---|\n| 4 de marzo | 12:45 | Rotación |\n| 5 de marzo | 01:40 | Fin |",
+        );
+        assert_eq!(rows(&found), [(Some(time!(12:45)), "Rotación"), (Some(time!(01:40)), "Fin")]);
+        assert_eq!(found.entries[1].date.map(|d| d.day), Some(5));
+        let japanese = parse("| 時刻 | 事象 |\n|---|---|\n| 10:15 | 開始 |");
+        assert_eq!(rows(&japanese), [(Some(time!(10:15)), "開始")]);
+        // A column that only mentions a time in passing (`Downtime`) is not a stamp column.
+        let other = parse("| Step | Downtime |\n|---|---|\n| 10:15 | none |");
+        assert_eq!(rows(&other), [(Some(time!(10:15)), "none")]);
+    }
+
+    #[test]
     fn the_zone_and_date_come_from_a_line_above_and_day_headings_date_rows() {
         let found = parse("All times in PST, on February 5th 2019\n\n* [08:47] Merged\n* [08:57] Noticed");
         assert_eq!(found.entries.len(), 2);
@@ -283,6 +483,99 @@ mod tests {
         assert_eq!(stated.entries.len(), 1);
         assert_eq!(stated.entries[0].day.map(|d| d.day), Some(5));
         assert_eq!(stated.zone.as_ref().map(Zone::label).as_deref(), Some("UTC+10"));
+    }
+
+    #[test]
+    fn dated_log_lines_where_the_timeline_begins_are_rows() {
+        let body = "From the logs:\n\n```\n2025-09-18 21:14:57,902 INFO deploy: rolled out\n2025-09-18 21:20:03,118 WARN queue slow\n```\n\n| epoch | event |\n|---|---|\n| 1758230712 | Page fired |";
+        let found = parse(body);
+        assert_eq!(
+            rows(&found),
+            [
+                (Some(time!(21:14:57.902)), "INFO deploy: rolled out"),
+                (Some(time!(21:20:03.118)), "WARN queue slow"),
+                (Some(time!(21:25:12)), "Page fired")
+            ]
+        );
+        assert_eq!(found.entries[0].date.and_then(|d| d.year), Some(2025));
+        // After rows, a log excerpt is evidence for the row above, and a block of other lines
+        // never becomes rows.
+        let quoted = parse("- 10:15 Alert\n\n```\n2025-09-18 10:15:01 WARN x\n```");
+        assert_eq!(quoted.entries.len(), 1);
+        let mixed = parse("```\n2025-09-18 10:15:01 WARN x\nnot a log line\n```\n- 10:15 Alert");
+        assert_eq!(mixed.entries.len(), 1);
+        assert!(mixed.notes.contains("not a log line"));
+    }
+
+    #[test]
+    fn a_timeline_of_compact_times_reads_them_without_separators() {
+        let found = parse("- 0558 Run completes.\n- 0612 Board stops.\n- 0631 hrs Ack.\n- 1420 Debrief.");
+        assert_eq!(found.entries.len(), 4);
+        assert_eq!(found.entries[3].time, Some(time!(14:20)));
+        // Two such lines are not enough to read `1015 widgets` as a time.
+        let few = parse("- 10:00 Start\n- 1015 widgets shipped\n- 2200 orders lost");
+        assert_eq!(found.entries.len() - 3, few.entries.len());
+    }
+
+    #[test]
+    fn a_bold_date_line_or_a_date_in_the_introduction_is_the_rows_day() {
+        let found =
+            parse("**Sabato 29 marzo 2025**\n\n- 23:50 — Inizio\n\n**Domenica 30 marzo 2025**\n\n- 01:15 — Coda");
+        assert_eq!(found.entries.len(), 2);
+        assert_eq!(found.entries[1].day.map(|d| d.day), Some(30));
+        assert_eq!(found.entries[1].text, "Coda");
+        let introduced =
+            parse("All times AEST. On the night of Thursday 21 August 2025.\n\n1. 22:30 — Call\n2. 00:03 — Failures");
+        assert_eq!(introduced.entries[0].day.map(|d| d.day), Some(21));
+        // A date in a row's own text is not the day of the rows.
+        let later = parse("- 10:00 Deploy of the 2025-01-29 partition\n\nSee 2025-02-03 review.");
+        assert_eq!(later.entries[0].day, None);
+    }
+
+    #[test]
+    fn an_item_of_the_rows_list_without_a_time_is_a_row_without_one() {
+        let body = "Times are BST.\n\n- Not a row: the introduction's list.\n- 14:16 Paged on-call\n  - no answer after 5 minutes\n- Someone posted in #status (time not recorded).\n- 14:31 Timeouts continue";
+        let found = parse(body);
+        assert_eq!(
+            rows(&found),
+            [
+                (Some(time!(14:16)), "Paged on-call\n- no answer after 5 minutes"),
+                (None, "Someone posted in #status (time not recorded)."),
+                (Some(time!(14:31)), "Timeouts continue")
+            ]
+        );
+        assert!(found.notes.contains("Not a row"));
+        // Under a sub-heading of the timeline, items before the first time are rows too.
+        let parts = parse(
+            "### The weeks before\n\n- Latency drifts up.\n\n### The day\n\n- 09:30 Graph posted\n- 10:15 Confirmed",
+        );
+        assert_eq!(parts.entries.len(), 3);
+        assert_eq!(parts.entries[0].time, None);
+        // With one timed item only, other items stay with it.
+        let one = parse("- 10:15 Alert\n- more detail");
+        assert_eq!(one.entries.len(), 1);
+    }
+
+    #[test]
+    fn rows_relative_to_a_stated_moment_zero() {
+        let found = parse(
+            "T0 = 23:55 UTC, 1 March 2025.\n\n- T-3 — Declines\n- T0 — Alert\n- +19m — Confirmed\n- T+1:05 — Paused",
+        );
+        assert_eq!(
+            rows(&found),
+            [
+                (Some(time!(23:52)), "Declines"),
+                (Some(time!(23:55)), "Alert"),
+                (Some(time!(00:14)), "Confirmed"),
+                (Some(time!(01:00)), "Paused")
+            ]
+        );
+        assert_eq!(found.entries[2].date.map(|d| d.day), Some(2));
+        assert_eq!(found.entries[3].time_as_written.as_deref(), Some("T+1:05"));
+        assert_eq!(found.entries[0].zone, Some(Zone::UTC));
+        // No moment zero stated: rows without a time, nothing invented.
+        let unstated = parse("- T-3 — Declines\n- T0 — Alert");
+        assert_eq!(rows(&unstated), [(None, "Declines"), (None, "Alert")]);
     }
 
     #[test]

@@ -327,6 +327,24 @@ pub(super) fn date_at(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
     month_first(b, i)
 }
 
+/// A weekday name alone before a time (`Thu 11:48 PM`, `Fri. 00:10`, `Montag, 09:00`): the
+/// position of the time after it. Rows that name only the weekday still roll over at midnight
+/// by their times, so the name itself is read past.
+pub(super) fn weekday_before_time(b: &[u8], i: usize) -> Option<usize> {
+    if !at(b, i).is_ascii_alphabetic() || !date_left_ok(b, i) {
+        return None;
+    }
+    let mut j = i + name_at(b, i, WEEKDAYS.iter().copied())?;
+    if seq(b, j, b"-feira") {
+        j += 6;
+    }
+    if matches!(at(b, j), b'.' | b',') {
+        j += 1;
+    }
+    let k = skip_ws(b, j, 3);
+    (k > j && at(b, k).is_ascii_digit()).then_some(k)
+}
+
 /// `March 1, 2025`, `Mar 1st 2025`, `Oct 30th`, `May 12 2025`.
 fn month_first(b: &[u8], i: usize) -> Option<DateTok> {
     let (month, n) = month_at(b, i)?;

@@ -42,6 +42,7 @@
 
 mod dates;
 mod durations;
+mod relative;
 mod rows;
 mod scan;
 mod spans;
@@ -54,13 +55,15 @@ mod zone_text;
 
 use std::ops::Range;
 
+pub use relative::{MomentZero, RelativeStamp, leading_relative, moment_zero};
+
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, Time, UtcOffset};
 
 use dates::{date_at, date_time_gap, dates};
 use durations::{duration_at, duration_left_ok};
 use rows::{Openers, approx_marker, entry_sep, markdown_prefix, placeholder_at};
-use scan::{at, before, is_word, sign_at, skip_ws};
+use scan::{at, before, is_word, seq, sign_at, skip_ws, space_len};
 use spans::{range_times, span_at, tail_at};
 use times::{Form, accept_alone, compact_cell_ok, compact_pair_ok, time_at, time_left_ok};
 use zone_text::{Ctx, weak_context_before, zone_after, zone_at, zone_left_ok};
@@ -107,6 +110,8 @@ pub struct Stamp {
     pub zone: Option<Zone>,
     /// Marked as approximate (`± 17:20`, `~10:00`, `≈`, `ca.`).
     pub approximate: bool,
+    /// Written as a compact military time (`0558`, `0631 hrs`, `0618Z`).
+    pub compact: bool,
     /// Where the date and time themselves are written in the line (no markers, emphasis or separator).
     pub written: Range<usize>,
     /// Bytes taken from the start of the line, including Markdown list/quote/table markers, emphasis, the
@@ -139,6 +144,25 @@ pub struct Span {
 /// The first time zone or offset mentioned anywhere in `text` (`16:58 UTC`, `(UTC+2)`, `All times in PDT`,
 /// `Date and Time in CET`, `Europe/Berlin`).
 pub fn find_zone(text: &str) -> Option<Zone> {
+    let first = first_zone(text)?;
+    // `CET (UTC+1) until 02:00, then CEST (UTC+2)`, `Times in PST/PDT`: a text that names both
+    // the standard and the daylight time of one region means the region's clock, whose
+    // daylight saving the tz database knows.
+    if let Zone::Fixed(offset) = first {
+        let seconds = offset.whole_seconds();
+        let both = zone_text::SEASONAL_PAIRS.iter().find(|(standard, daylight, _, offsets)| {
+            (seconds == offsets.0 || seconds == offsets.1)
+                && zone_text::names_word(text, standard)
+                && zone_text::names_word(text, daylight)
+        });
+        if let Some(zone) = both.and_then(|(_, _, region, _)| Zone::named(region)) {
+            return Some(zone);
+        }
+    }
+    Some(first)
+}
+
+fn first_zone(text: &str) -> Option<Zone> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -241,6 +265,18 @@ pub fn parse_time(text: &str) -> Option<(Time, Range<usize>)> {
 /// Leading Markdown (`- `, `* `, `1. `, `> `, `#`, `|`), emphasis and brackets are skipped. Returns `None` when the
 /// row does not start with a date, a time or an unknown-time placeholder.
 pub fn leading_stamp(line: &str) -> Option<Stamp> {
+    stamp_of_row(line, false)
+}
+
+/// [`leading_stamp`] in a timeline whose rows are written with compact military times and no
+/// separator (`- 0558 Route optimiser run completes`): a compact time followed by the text is
+/// then a stamp too. Alone, `1015 widgets` is not read as a time; the caller decides, from the
+/// other rows, that this timeline writes its times that way.
+pub fn leading_stamp_compact_rows(line: &str) -> Option<Stamp> {
+    stamp_of_row(line, true)
+}
+
+fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     let b = line.as_bytes();
     let mut open = Openers::default();
     let mut i = markdown_prefix(b);
@@ -248,10 +284,55 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
     i = skip_ws(b, i, 4);
     let (approximate, after_marker) = approx_marker(b, i);
     i = after_marker;
+    // `from 10:50 to 11:05 — text`: a range written with its words.
+    if let Some(word) = FROM_WORDS.iter().find(|w| scan::word_eq(b, i, w.len(), w) && space_len(b, i + w.len()) > 0) {
+        let k = skip_ws(b, i + word.len(), 2);
+        if at(b, k).is_ascii_digit() {
+            i = k;
+        }
+    }
+    // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
+    if seq(b, i, NEXT_DAY.as_bytes()) {
+        i += NEXT_DAY.len();
+    }
+    // `正午`, `정오`: noon, written as a word.
+    if let Some(word) = NOON_WORDS.iter().find(|word| seq(b, i, word.as_bytes())) {
+        let end = i + word.len();
+        let stamp = Stamp {
+            date: None,
+            time: Time::from_hms(12, 0, 0).ok(),
+            end: None,
+            zone: None,
+            approximate,
+            compact: false,
+            written: after_marker..end,
+            consumed: end,
+        };
+        return close_stamp(b, stamp, open);
+    }
     // `上午 10:00`, `오후 1시 50분`: the time reads its morning or afternoon word itself.
     let meridiem_word = times::meridiem_word_len(b, i);
     if meridiem_word > 0 && at(b, i + meridiem_word).is_ascii_digit() {
         i += meridiem_word;
+    }
+
+    if let Some((date, time, end)) = epoch_at(b, i) {
+        let k = skip_ws(b, end, usize::MAX);
+        let closes = k >= b.len() || at(b, k) == b'|' || open.closes(b, k) || entry_sep(b, k).is_some();
+        if !closes {
+            return None;
+        }
+        let stamp = Stamp {
+            date: Some(date),
+            time: Some(time),
+            end: None,
+            zone: Some(Zone::UTC),
+            approximate,
+            compact: false,
+            written: after_marker..end,
+            consumed: end,
+        };
+        return close_stamp(b, stamp, open);
     }
 
     let mut date = None;
@@ -268,29 +349,37 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
         numeric_md = d.numeric_md;
         date_end = d.end;
         time_pos = date_time_gap(b, d.end);
+    } else if let Some(k) = dates::weekday_before_time(b, i) {
+        time_pos = k;
     }
 
     let mut time = None;
     let mut end = None;
     let mut zone = None;
     let mut pos = None;
+    let mut compact = false;
     let gap_ok = date.is_none() || time_pos > date_end;
     if gap_ok
         && at(b, time_pos).is_ascii_digit()
         && let Some(st) = time_at(b, time_pos)
     {
         let start_zone = zone_after(line, &st);
-        let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
+        // `0631 hrs`: the word says it is a time, as a zone would.
+        let hours_word = if st.form == Form::Compact { times::hours_word_end(b, st.end) } else { None };
+        let after_start = start_zone.as_ref().map(|z| z.1).or(hours_word).unwrap_or(st.end);
         let tail = tail_at(line, after_start, &st, false);
         let ok = match st.form {
             Form::Colon => true,
             Form::Bare => st.meridiem.is_some() || tail.as_ref().is_some_and(|t| t.tok.meridiem.is_some()),
             Form::Compact => {
                 start_zone.is_some()
+                    || hours_word.is_some()
                     || tail.as_ref().is_some_and(|t| compact_pair_ok(&st, &t.tok, t.zone.is_some()))
                     || compact_cell_ok(b, after_start, &open, &st)
+                    || (compact_rows && space_len(b, after_start) > 0)
             }
         };
+        compact = st.form == Form::Compact;
         if ok {
             let ranged = tail.and_then(|t| range_times(&st, &t.tok).map(|times| (t, times)));
             let (start_time, p, tail_zone) = match ranged {
@@ -308,7 +397,7 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
         }
     }
 
-    let mut pos = match pos {
+    let pos = match pos {
         Some(mut p) => {
             // A date may follow the time: `12:45 PM PST Saturday Oct 30th: ...`.
             if date.is_none() {
@@ -333,8 +422,16 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
         }
     };
 
-    // Closing emphasis/brackets, one separator, and the spaces around them.
-    let core_end = pos;
+    let compact = compact && time.is_some();
+    let stamp = Stamp { date, time, end, zone, approximate, compact, written: after_marker..pos, consumed: pos };
+    close_stamp(b, stamp, open)
+}
+
+/// Reads past what closes a stamp: closing emphasis and brackets, one separator, and the spaces
+/// around them. A stamp followed by none of these (`10:15abc`) is not one.
+fn close_stamp(b: &[u8], mut stamp: Stamp, mut open: Openers) -> Option<Stamp> {
+    let core_end = stamp.consumed;
+    let mut pos = core_end;
     let mut separated = false;
     loop {
         let k = skip_ws(b, pos, usize::MAX);
@@ -354,7 +451,47 @@ pub fn leading_stamp(line: &str) -> Option<Stamp> {
     if pos == core_end && pos < b.len() {
         return None;
     }
-    Some(Stamp { date, time, end, zone, approximate, written: after_marker..core_end, consumed: pos })
+    stamp.consumed = pos;
+    Some(stamp)
+}
+
+/// "From", before the first time of a range at the start of a row: English, German, French,
+/// Spanish, Portuguese, Italian, Dutch.
+const FROM_WORDS: &[&str] = &["from", "von", "de", "desde", "dalle", "dès", "van"];
+
+/// "The next day" before a time (Japanese, Chinese).
+pub(super) const NEXT_DAY: &str = "翌";
+/// Noon written as a word (Japanese and Chinese, Korean).
+const NOON_WORDS: &[&str] = &["正午", "정오"];
+
+/// Earliest and latest Unix time read as an epoch in a timeline row: 2001-09-09 (the first
+/// ten-digit second) to 2100-01-01. Outside them a ten-digit number is an id, not a time.
+const EPOCH_SECONDS: Range<i64> = 1_000_000_000..4_102_444_800;
+
+/// A Unix time at `i`: ten digits of seconds, optionally with a fraction (`1758230712.5`), or
+/// thirteen digits of milliseconds, always UTC. Returns the UTC date and time (to the second)
+/// and where the number ends.
+fn epoch_at(b: &[u8], i: usize) -> Option<(PartialDate, Time, usize)> {
+    if !at(b, i).is_ascii_digit() || !time_left_ok(b, i) {
+        return None;
+    }
+    let digits = b[i..].iter().take(14).take_while(|c| c.is_ascii_digit()).count();
+    let mut end = i + digits;
+    let text = std::str::from_utf8(b.get(i..end)?).ok()?;
+    let seconds: i64 = match digits {
+        10 => text.parse().ok()?,
+        13 => text.parse::<i64>().ok()? / 1000,
+        _ => return None,
+    };
+    if digits == 10 && at(b, end) == b'.' && at(b, end + 1).is_ascii_digit() {
+        end += 1 + b[end + 1..].iter().take(9).take_while(|c| c.is_ascii_digit()).count();
+    }
+    if !EPOCH_SECONDS.contains(&seconds) || is_word(at(b, end)) || at(b, end) == b'.' {
+        return None;
+    }
+    let instant = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?;
+    let date = PartialDate { year: Some(instant.year()), month: instant.month(), day: instant.day() };
+    Some((date, instant.time(), end))
 }
 
 /// The first range of times in `text`: `from 10:15 AM to 11:05 AM (UTC+2)`, `16:58 to 18:46 UTC`,

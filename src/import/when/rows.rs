@@ -80,9 +80,14 @@ pub(super) fn markdown_prefix(b: &[u8]) -> usize {
         i = skip_ws(b, i, usize::MAX);
         match at(b, i) {
             b'>' | b'|' => i += 1,
+            // A heading's marks, followed by a space: `#1420` is a ticket, not a heading.
             b'#' => {
-                while at(b, i) == b'#' {
-                    i += 1;
+                let mut k = i;
+                while at(b, k) == b'#' {
+                    k += 1;
+                }
+                if space_len(b, k) > 0 || k >= b.len() {
+                    i = k;
                 }
             }
             b'-' | b'*' | b'+' if space_len(b, i + 1) > 0 => i += 1,
@@ -324,6 +329,68 @@ mod tests {
     }
 
     #[test]
+    fn weekdays_compact_hours_and_epochs_before_the_text() {
+        let cases = [
+            sc("- Thu 11:48 PM — First 404s", None, Some((23, 48)), None, "First 404s"),
+            sc("- Fri. 12:02 AM: alert fires", None, Some((0, 2)), None, "alert fires"),
+            sc("Montag, 09:00 – Start", None, Some((9, 0)), None, "Start"),
+            sc("- 0631 hrs On-call acknowledges", None, Some((6, 31)), None, "On-call acknowledges"),
+            sc("| 1758230712 | Page fired |", Some((Some(2025), 9, 18)), Some((21, 25)), Some("UTC"), "Page fired |"),
+            sc("1758230712 - Page fired", Some((Some(2025), 9, 18)), Some((21, 25)), Some("UTC"), "Page fired"),
+            sc("1758230712.250 | Page", Some((Some(2025), 9, 18)), Some((21, 25)), Some("UTC"), "Page"),
+            sc("| 1758230712250 |", Some((Some(2025), 9, 18)), Some((21, 25)), Some("UTC"), ""),
+        ];
+        for case in &cases {
+            let line = case.line;
+            let stamp = leading_stamp(line).unwrap_or_else(|| panic!("no stamp in {line:?}"));
+            assert_eq!(stamp.date, case.date.map(|(y, m, d)| partial(y, m, d)), "{line:?}");
+            let minute = stamp.time.and_then(|t| t.replace_second(0).ok()).and_then(|t| t.replace_nanosecond(0).ok());
+            assert_eq!(minute, case.time.map(|(h, m)| hm(h, m)), "{line:?}");
+            assert_eq!(stamp.zone.map(|z| z.label()).as_deref(), case.zone, "{line:?}");
+            assert_eq!(&line[stamp.consumed..], case.rest, "{line:?}");
+        }
+        // A range written with its words.
+        let from = leading_stamp("- from 10:50 to 11:05 — Held orders re-released").expect("a stamp");
+        assert_eq!((from.time, from.end), (Some(hm(10, 50)), Some(hm(11, 5))));
+        assert_eq!(leading_stamp("- from 10 engineers, two joined"), None);
+        // Noon as a word, and "the next day" before a time.
+        let noon = leading_stamp("- 正午　配信事業者に依頼").expect("a stamp");
+        assert_eq!(noon.time, Some(hm(12, 0)));
+        let next = leading_stamp("- 翌午前0時20分　送信待ち件数がゼロ").expect("a stamp");
+        assert_eq!(
+            (next.time, &"- 翌午前0時20分　送信待ち件数がゼロ"[next.consumed..]),
+            (Some(hm(0, 20)), "送信待ち件数がゼロ")
+        );
+        // Epochs are read to the second, always in UTC.
+        let stamp = leading_stamp("| 1758230712 | x |").expect("a stamp");
+        assert_eq!(stamp.time, time::Time::from_hms(21, 25, 12).ok());
+    }
+
+    #[test]
+    fn compact_times_before_text_only_in_a_timeline_written_that_way() {
+        use crate::import::when::leading_stamp_compact_rows;
+        let row = "- 0558 Nightly route optimiser run completes.";
+        assert_eq!(leading_stamp(row), None, "alone, `0558 text` could be a count");
+        let stamp = leading_stamp_compact_rows(row).expect("a stamp");
+        assert_eq!(
+            (stamp.time, stamp.compact, &row[stamp.consumed..]),
+            (Some(hm(5, 58)), true, "Nightly route optimiser run completes.")
+        );
+        assert_eq!(leading_stamp_compact_rows("- 1420 Debrief held").map(|s| s.time), Some(Some(hm(14, 20))));
+        for line in [
+            "- 1.2.1420 released",
+            "- 2561 tickets closed",
+            "- 1015widgets",
+            "- :8080 open",
+            "- #1420 merged",
+            "- 0631",
+        ] {
+            let time = leading_stamp_compact_rows(line).and_then(|s| s.time);
+            assert!(time.is_none() || line == "- 0631", "{line:?}");
+        }
+    }
+
+    #[test]
     fn not_leading_stamps() {
         let cases = [
             "",
@@ -346,6 +413,17 @@ mod tests {
             "**Duration:** March 1, 2025",
             "- [ ] follow up",
             "??? what",
+            // Weekdays, hours and epochs that are not stamps.
+            "Thursday was busy",
+            "Mon 5 people joined",
+            "1200 hours of work lost",
+            "| 1234567 | ticket |",
+            "| 9999999999 | id |",
+            "| 0999999999 | id |",
+            "1758230712abc",
+            "1758230712.5.3 is a version",
+            "+1758230712 called",
+            "17582307120 is a phone number",
         ];
         for line in cases {
             assert_eq!(leading_stamp(line), None, "{line:?}");

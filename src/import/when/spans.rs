@@ -41,6 +41,8 @@ pub(super) fn range_times(start: &Tok, end: &Tok) -> Option<(Time, Time)> {
 
 pub(super) struct Tail {
     date: Option<PartialDate>,
+    /// Written as on the next day (`翌15日午前0時20分`, `翌午前0時`).
+    next_day: bool,
     pub(super) tok: Tok,
     pub(super) zone: Option<Zone>,
     pub(super) end: usize,
@@ -52,7 +54,8 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
     let b = text.as_bytes();
     let j = skip_ws(b, i, 4);
     let k = range_sep(b, j, j > i, between)?;
-    let mut k = skip_ws(b, k, 4);
+    // `to **10:20 CET on 20 November**`: the end's own emphasis.
+    let mut k = skip_ws(b, emphasis_end(b, k), 4);
     // `y el 5 de marzo`, `et le 13`, `bis zum 5.`: an article before the end's date.
     if let Some(article) = ARTICLES.iter().find(|w| word_eq(b, k, w.len(), w) && space_len(b, k + w.len()) > 0) {
         let date = skip_ws(b, k + article.len(), 2);
@@ -60,6 +63,18 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
             k = date;
         }
     }
+    // `翌15日午前0時20分`, `翌午前0時`: the next day, with or without its day of the month.
+    let next_day = seq(b, k, super::NEXT_DAY.as_bytes());
+    let k = if next_day {
+        let day = k + super::NEXT_DAY.len();
+        let (_, digits) = super::scan::read_num(b, day, 3);
+        match super::dates::unit_at(b, day + digits, &["日"]) {
+            Some(unit) if digits > 0 => day + digits + unit,
+            _ => day,
+        }
+    } else {
+        k
+    };
     let (date, k) = match date_at(b, k, false) {
         Some(d) => {
             let gap = date_time_gap(b, d.end);
@@ -88,7 +103,7 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
         Some((z, e)) => (Some(z), e),
         None => (None, tok.end),
     };
-    Some(Tail { date, tok, zone, end })
+    Some(Tail { date, next_day, tok, zone, end })
 }
 
 fn range_sep(b: &[u8], j: usize, spaced: bool, between: bool) -> Option<usize> {
@@ -156,11 +171,62 @@ fn between_before(b: &[u8], i: usize) -> bool {
     })
 }
 
+/// Emphasis marks and spaces at `i`: their end.
+fn emphasis_end(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..4 {
+        let k = skip_ws(b, i, 2);
+        if !matches!(at(b, k), b'*' | b'_') {
+            return i;
+        }
+        i = k + 1;
+    }
+    i
+}
+
+/// What may sit between a range's start and the word that ends it: closing emphasis and a
+/// short remark in brackets (`from **23:40 CET on 19 November** (first wrong SMS) to …`).
+fn aside_end(b: &[u8], i: usize) -> usize {
+    let k = skip_ws(b, emphasis_end(b, i), 2);
+    if at(b, k) != b'(' {
+        return emphasis_end(b, i);
+    }
+    let remark = b.get(k + 1..b.len().min(k + ASIDE_BYTES)).unwrap_or_default();
+    match remark.iter().position(|&c| matches!(c, b')' | b'\n' | b'(')) {
+        Some(n) if n > 0 && at(b, k + 1 + n) == b')' => k + n + 2,
+        _ => i,
+    }
+}
+
+/// The longest remark in brackets read past between a range's start and end.
+const ASIDE_BYTES: usize = 48;
+
+/// A date written right after a time or a range, as `on <date>` or `, <date>`, and its end.
+fn date_after(b: &[u8], i: usize) -> Option<(PartialDate, usize)> {
+    let mut k = skip_ws(b, i, 3);
+    if at(b, k) == b',' {
+        k = skip_ws(b, k + 1, 3);
+    }
+    if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
+        k = skip_ws(b, k + 2, 3);
+    }
+    if k == i {
+        return None;
+    }
+    date_at(b, k, false).map(|d| (d.date, d.end))
+}
+
 pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
     let b = text.as_bytes();
     let st = time_at(b, i)?;
     let start_zone = zone_after(text, &st);
     let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
+    // `from 10:41 AM PDT on Thursday, July 17 until 12:40 AM PDT on Friday, July 18`: the
+    // start's own date between it and the word that ends it.
+    let (start_written, after_start) = match date_after(b, after_start) {
+        Some((date, end)) => (Some(date), end),
+        None => (None, after_start),
+    };
+    let after_start = aside_end(b, after_start);
     let between = between_before(b, i);
     let tail = tail_at(text, after_start, &st, between)?;
     let ok = match st.form {
@@ -172,20 +238,32 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
         return None;
     }
     let (start, end) = range_times(&st, &tail.tok)?;
-    let start_date = dates(b.get(..st.start)?).filter_map(|d| d.date.date()).last().or_else(|| {
-        // `from 9:00 to 17:00 on 2025-07-01`: a date right after the range.
-        let mut k = skip_ws(b, tail.end, 3);
-        if at(b, k) == b',' {
-            k = skip_ws(b, k + 1, 3);
+    // The last full date written before the range; a date written at the range itself (`from
+    // 9:00 to 17:00 on 2025-07-01`, `between 13:52 and 16:41 UTC on Tuesday 11 March 2025`) is
+    // closer to it and wins. A date without a year takes the earlier one's year.
+    // Read up to the time's end, so `2024-09-02T13:47` is seen with the digit after its `T`.
+    let before = dates(b.get(..st.end)?).filter(|d| d.end <= st.start).filter_map(|d| d.date.date()).last();
+    let full = |date: PartialDate, year: Option<i32>| date.date().or_else(|| date.or_year(year?));
+    let after = date_after(b, tail.end).map(|(date, _)| date);
+    let start_date = match start_written {
+        Some(date) => full(date, before.map(|d| d.year())),
+        None => after.and_then(|date| full(date, before.map(|d| d.year()))).or(before),
+    };
+    let end_date = match (tail.date, start_written.and(after)) {
+        (Some(pd), _) | (None, Some(pd)) => full(pd, start_date.map(|s| s.year())),
+        (None, None) => start_date.and_then(|s| if end < start || tail.next_day { s.next_day() } else { Some(s) }),
+    };
+    // Ends written in another zone than the start (`2024-09-02T13:47-07:00 to
+    // 2024-09-02T23:58Z`) are told in the start's zone, so the span has one zone.
+    let (end_date, end) = match (&start_zone, &tail.zone, end_date) {
+        (Some((start_zone, _)), Some(end_zone), Some(date)) if start_zone != end_zone => {
+            // Checked: an instant at the ends of the calendar has no date in another offset.
+            match end_zone.resolve(date, end).checked_to_offset(start_zone.offset_at(date, end)) {
+                Some(local) => (Some(local.date()), local.time()),
+                None => (Some(date), end),
+            }
         }
-        if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
-            k = skip_ws(b, k + 2, 3);
-        }
-        date_at(b, k, false).and_then(|d| d.date.date())
-    });
-    let end_date = match tail.date {
-        Some(pd) => pd.date().or_else(|| start_date.and_then(|s| pd.or_year(s.year()))),
-        None => start_date.and_then(|s| if end < start { s.next_day() } else { Some(s) }),
+        _ => (end_date, end),
     };
     let zone = start_zone.map(|z| z.0).or(tail.zone).or_else(|| find_zone(text));
     Some(Span { start_date, start, end_date, end, zone })
@@ -440,6 +518,55 @@ mod tests {
                 zone: None,
                 minutes: 332,
             },
+            // A date written at the range beats one written earlier; one without a year takes
+            // the earlier one's.
+            SpanCase {
+                text: "Reviewed 14 March 2025. Between 13:52 and 16:41 UTC on Tuesday 11 March 2025, webhooks",
+                start_date: d(2025, 3, 11),
+                start: (13, 52),
+                end_date: d(2025, 3, 11),
+                end: (16, 41),
+                zone: Some("UTC"),
+                minutes: 169,
+            },
+            SpanCase {
+                text: "Incident date: July 17, 2025.\n\nFrom 10:41 AM PDT on Thursday, July 17 until 12:40 AM PDT on Friday, July 18, visits dropped",
+                start_date: d(2025, 7, 17),
+                start: (10, 41),
+                end_date: d(2025, 7, 18),
+                end: (0, 40),
+                zone: Some("UTC-7"),
+                minutes: 839,
+            },
+            // Emphasis and a remark in brackets around the start.
+            SpanCase {
+                text: "Reminders (19–20 Nov 2024)\n\nImpact ran from **23:40 CET on 19 November** (first wrong SMS) to **10:20 CET on 20 November**",
+                start_date: d(2024, 11, 19),
+                start: (23, 40),
+                end_date: d(2024, 11, 20),
+                end: (10, 20),
+                zone: Some("UTC+1"),
+                minutes: 640,
+            },
+            // ISO instants, each with its own offset: the end is told in the start's.
+            SpanCase {
+                text: "**Impact window:** 2024-09-02T13:47-07:00 to 2024-09-02T23:58Z",
+                start_date: d(2024, 9, 2),
+                start: (13, 47),
+                end_date: d(2024, 9, 2),
+                end: (16, 58),
+                zone: Some("UTC-7"),
+                minutes: 191,
+            },
+            SpanCase {
+                text: "2025年2月14日（金）午前10時12分から翌15日午前0時20分まで",
+                start_date: d(2025, 2, 14),
+                start: (10, 12),
+                end_date: d(2025, 2, 15),
+                end: (0, 20),
+                zone: None,
+                minutes: 848,
+            },
             SpanCase {
                 text: "Mar 1 2025 23:00 to Mar 2 01:00",
                 start_date: d(2025, 3, 1),
@@ -476,6 +603,8 @@ mod tests {
             "3:1 to 4:1",
             "from 10 to 11",
             "at 10:15",
+            "at 10:15 (a very long remark in brackets that goes on and on and on) to 11:00",
+            "at 10:15 ** to",
         ];
         for text in cases {
             assert_eq!(parse_span(text), None, "{text:?}");

@@ -319,6 +319,16 @@ fn worded_time(b: &[u8], i: usize, j: usize, value: u32) -> Option<Worded> {
     Some(Worded { hour, minute, meridiem: None, end: word + said.len() })
 }
 
+/// After a compact time, the word that says it is one (`0631 hrs`): the position after the
+/// word. `hours` is not taken: `1200 hours of work` is a quantity.
+pub(super) fn hours_word_end(b: &[u8], j: usize) -> Option<usize> {
+    let k = skip_ws(b, j, 1);
+    (k > j && !matches!(at(b, j), b'\n' | b'\r'))
+        .then(|| ["hrs"].iter().find(|w| super::scan::word_eq(b, k, w.len(), w) && !is_word(at(b, k + w.len()))))
+        .flatten()
+        .map(|w| k + w.len())
+}
+
 /// A time found on its own in prose: `HH:MM` always, a bare hour only with AM/PM, `HHMM` only with a zone.
 pub(super) fn accept_alone(t: &Tok, zoned: bool) -> bool {
     match t.form {

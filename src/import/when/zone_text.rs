@@ -11,8 +11,10 @@ use super::times::Tok;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ctx {
-    /// Right after a time; `glued` when no space came between, `seconds` when the time had seconds.
-    AfterTime { glued: bool, seconds: bool },
+    /// Right after a time; `glued` when no space came between, `seconds` when the time had seconds,
+    /// `instant` when it is the time of an ISO 8601 instant (`2024-09-02T13:47`), whose glued
+    /// `-07:00` is its offset, not a range's end.
+    AfterTime { glued: bool, seconds: bool, instant: bool },
     /// Anywhere else; `weak_ok` when the surroundings say a zone is meant (`times in ...`, parentheses).
     Standalone { weak_ok: bool },
 }
@@ -73,6 +75,30 @@ const ABBREVIATIONS: &[(&str, Rule, bool)] = &[
     ("CT", Rule::Iana("America/Chicago"), true),
     ("ET", Rule::Iana("America/New_York"), true),
 ];
+
+/// Standard and daylight abbreviations of one region: (standard, daylight, the region's zone,
+/// (standard offset, daylight offset) in seconds). Central and Eastern European time follow
+/// the EU's rules, the same in every member state; one of their zones stands for all.
+pub(super) const SEASONAL_PAIRS: &[(&str, &str, &str, (i32, i32))] = &[
+    ("PST", "PDT", "America/Los_Angeles", (-8 * H, -7 * H)),
+    ("MST", "MDT", "America/Denver", (-7 * H, -6 * H)),
+    ("CST", "CDT", "America/Chicago", (-6 * H, -5 * H)),
+    ("EST", "EDT", "America/New_York", (-5 * H, -4 * H)),
+    ("AKST", "AKDT", "America/Anchorage", (-9 * H, -8 * H)),
+    ("HNE", "HAE", "America/Toronto", (-5 * H, -4 * H)),
+    ("CET", "CEST", "Europe/Berlin", (H, 2 * H)),
+    ("MEZ", "MESZ", "Europe/Berlin", (H, 2 * H)),
+    ("EET", "EEST", "Europe/Helsinki", (2 * H, 3 * H)),
+    ("GMT", "BST", "Europe/London", (0, H)),
+    ("AEST", "AEDT", "Australia/Sydney", (10 * H, 11 * H)),
+    ("NZST", "NZDT", "Pacific/Auckland", (12 * H, 13 * H)),
+];
+
+/// Whether `text` has `name` as a whole word, upper case as written.
+pub(super) fn names_word(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(name).any(|(i, _)| !is_word(before(b, i)) && !is_word(at(b, i + name.len())))
+}
 
 /// Abbreviations that are also words, never read in lower case.
 const WORDLIKE: &[&str] = &["IST", "WET", "WEST"];
@@ -191,7 +217,8 @@ pub(super) fn glued_zone_word(b: &[u8], j: usize) -> bool {
 pub(super) fn zone_after(text: &str, t: &Tok) -> Option<(Zone, usize)> {
     let b = text.as_bytes();
     let k = skip_ws(b, t.end, 2);
-    zone_at(text, k, Ctx::AfterTime { glued: k == t.end, seconds: t.seconds })
+    let instant = t.start >= 2 && before(b, t.start) == b'T' && before(b, t.start - 1).is_ascii_digit();
+    zone_at(text, k, Ctx::AfterTime { glued: k == t.end, seconds: t.seconds, instant })
 }
 
 /// `±HH:MM`, `±HHMM`, or (when `short` is allowed) `±HH`, after the sign.
@@ -248,10 +275,11 @@ fn utc_suffix(b: &[u8], i: usize) -> Option<(Zone, usize)> {
 /// has (`+24:00`, `+1530`, `+5:75`). Called where a valid offset was not found. After `UTC`
 /// (`loose`) any digits count (`UTC+2.5`, `UTC+123`); after a time only an offset's shape
 /// (`±HH:MM`, `±HHMM`), since `10:15 +5 hosts` is no zone. Where a time came just before
-/// (`after_time`), a hyphen before a clock time (`10:00 UTC-17:30`, `10:15 -1730`) is taken for
-/// a range's dash, not a sign.
+/// (`after_time`), a hyphen or an en dash before a clock time (`10:00 UTC-17:30`, `10:15 -1730`,
+/// `10:15–10:40`) is taken for a range's dash, not a sign.
 pub(super) fn bad_offset_end(b: &[u8], i: usize, loose: bool, after_time: bool) -> Option<usize> {
     let (_, len, hyphen) = utc_sign(b, i)?;
+    let hyphen = hyphen || seq(b, i, "\u{2013}".as_bytes());
     let j = i + len;
     let (value, n) = read_num(b, j, 6);
     let mut end = j + n;
@@ -397,7 +425,7 @@ pub(super) fn zone_at(text: &str, i: usize, ctx: Ctx) -> Option<(Zone, usize)> {
     }
     if let Some((negative, len, hyphen)) = sign_at(b, i) {
         let (allowed, short) = match ctx {
-            Ctx::AfterTime { glued, seconds } => (!hyphen || seconds, glued),
+            Ctx::AfterTime { glued, seconds, instant } => (!hyphen || seconds || (instant && glued), glued),
             Ctx::Standalone { weak_ok } => (weak_ok, false),
         };
         return if allowed { offset_digits(b, i + len, negative, short) } else { None };
@@ -469,6 +497,7 @@ mod tests {
     fn zones_found() {
         let cases: &[(&str, &str)] = &[
             ("16:58 UTC", "UTC"),
+            ("2024-09-02T13:47-07:00", "UTC-7"),
             ("10:00 utc", "UTC"),
             ("March 1, 2025, from 10:15 AM to 11:05 AM (UTC+2)", "UTC+2"),
             ("UTC+02:00", "UTC+2"),
@@ -520,7 +549,10 @@ mod tests {
             ("NZDT", "UTC+13"),
             ("SGT", "UTC+8"),
             ("HKT", "UTC+8"),
-            ("Times in PST/PDT", "UTC-8"),
+            // Both seasons of one region named: the region's clock.
+            ("Times in PST/PDT", "America/Los_Angeles"),
+            ("ora italiana: CET (UTC+1) fino alle 02:00 del 30 marzo, poi CEST (UTC+2)", "Europe/Berlin"),
+            ("All times PST. The CESTA team", "UTC-8"),
             ("Pacific Standard Time", "UTC-8"),
             ("central european summer time", "UTC+2"),
             ("Greenwich Mean Time", "UTC"),
@@ -552,6 +584,7 @@ mod tests {
     fn zones_not_found() {
         let cases = [
             "Plan Z",
+            "2024-09-02 13:47-14:00",
             "Smith ET al. 2019",
             "the WEST region",
             "a CT scan",
@@ -609,6 +642,7 @@ mod tests {
             "from 10:00 UTC-11:30",
             "10:15 +5 hosts",
             "10:15 -1730",
+            "- 10:15\u{2013}10:40 \u{2014} compared IDs",
             "Europe/Berlin",
             "Etc/GMT+5",
             "deployed to europe/west1",
