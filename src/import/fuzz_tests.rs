@@ -128,8 +128,14 @@ fn import_everything(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// How many documents each property tries: 192 in the test run, more on demand.
+fn fuzz_cases() -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(192)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    // `FUZZ_CASES=20000 cargo test --release --lib fuzz_tests` is the long run.
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {
