@@ -7,12 +7,14 @@ use serde::Serialize;
 
 use crate::import::sections::normalize;
 
+pub mod due;
 mod fields;
 mod status;
 mod tables;
 
 use crate::domain::input::ImportedVerification;
-use fields::lift_fields;
+use crate::import::when;
+use fields::{Convention, lift_fields};
 use status::status_at_end;
 use tables::{table_header, table_item};
 
@@ -88,14 +90,25 @@ pub fn parse(body: &str) -> ActionItems {
     let mut notes: Vec<&str> = Vec::new();
     // Items under a heading such as "Immediate actions (completed)" are done.
     let mut group_done = false;
+    let mut listed: Vec<(usize, String, bool)> = Vec::new();
+    let mut constant_notes: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         if let Some(columns) = table_header(&lines, i) {
             let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
             let mut kept_any = false;
+            let constant = constant_columns(&columns, &lines[i + 2..i + 2 + rows]);
+            for &index in &constant {
+                if let (Some((_, header)), Some(value)) =
+                    (columns.get(index), lines.get(i + 2).and_then(|row| tables::cells(row).get(index).copied()))
+                {
+                    // Said once, not repeated in every item (a Notion view's `Incident` column).
+                    constant_notes.push(format!("{header}: {value}"));
+                }
+            }
             for row in &lines[i + 2..i + 2 + rows] {
-                if let Some(item) = table_item(&columns, row) {
+                if let Some(item) = table_item(&columns, row, &constant) {
                     found.items.push(item);
                     kept_any = true;
                 }
@@ -141,15 +154,9 @@ pub fn parse(body: &str) -> ActionItems {
                     break;
                 }
             }
-            let mut status = marker_status.unwrap_or(if group_done { ItemStatus::Done } else { ItemStatus::Open });
-            let mut item = ImportedItem::new(&item_lines.join("\n"), status);
-            lift_fields(&mut item);
-            if marker_status.is_none() && !group_done {
-                if let Some(word) = status_at_end(&item.text) {
-                    status = word;
-                }
-                item.status = status;
-            }
+            let status = marker_status.unwrap_or(if group_done { ItemStatus::Done } else { ItemStatus::Open });
+            listed.push((found.items.len(), item_lines.join("\n"), marker_status.is_some() || group_done));
+            let item = ImportedItem::new(&item_lines.join("\n"), status);
             found.items.push(item);
             i = j;
             continue;
@@ -157,8 +164,110 @@ pub fn parse(body: &str) -> ActionItems {
         notes.push(line);
         i += 1;
     }
+    notes.extend(constant_notes.iter().map(String::as_str));
     found.notes = notes.join("\n").trim_matches('\n').to_owned();
+    lift_listed(&mut found.items, &listed);
+    resolve_periods(&mut found.items);
     found
+}
+
+/// Whether `body` holds a table of action items: a column of text beside two of owner, due
+/// date and status (`| Action | Owner | Due | Status |`), whatever the heading above it says.
+pub fn has_items_table(body: &str) -> bool {
+    let lines: Vec<&str> = body.split('\n').collect();
+    (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with('|')).any(|i| {
+        table_header(&lines, i).is_some_and(|columns| {
+            let has = |role: tables::Column| columns.iter().any(|(r, _)| *r == role);
+            let fields = [tables::Column::Owner, tables::Column::Due, tables::Column::Status];
+            has(tables::Column::Text) && fields.iter().filter(|&&role| has(role)).count() >= 2
+        })
+    })
+}
+
+/// The columns of no known meaning that say the same in every row of three or more.
+fn constant_columns(columns: &[(tables::Column, String)], rows: &[&str]) -> Vec<usize> {
+    if rows.len() < 3 {
+        return Vec::new();
+    }
+    let rows: Vec<Vec<&str>> = rows.iter().map(|row| tables::cells(row)).collect();
+    (0..columns.len())
+        .filter(|&index| columns[index].0 == tables::Column::Other)
+        .filter(|&index| {
+            let first = rows[0].get(index).copied().unwrap_or_default();
+            !first.is_empty() && rows.iter().all(|row| row.get(index).copied() == Some(first))
+        })
+        .collect()
+}
+
+/// Lifts the owners, due dates and status words out of the list items (`listed`: each item's
+/// index, its text as written, and whether its box or heading said its status). A name alone in
+/// brackets or after a dash is an owner only where the list writes its owners so: in two other
+/// items beside a date or a label.
+fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
+    let mut in_brackets = 0;
+    let mut after_dash = 0;
+    let mut names_in_brackets = 0;
+    let mut lifted = Vec::with_capacity(listed.len());
+    for (index, text, status_given) in listed {
+        let mut item = items[*index].clone();
+        let (found, status) = lift_fields(&mut item, Convention::default());
+        in_brackets += usize::from(found.owner_in_brackets);
+        after_dash += usize::from(found.owner_after_dash);
+        names_in_brackets += usize::from(found.name_in_brackets);
+        lifted.push((item, status, text, *status_given));
+    }
+    // Or where most of the list's items (three or more) end with a name alone in brackets.
+    let most = names_in_brackets >= 3 && names_in_brackets * 3 >= listed.len() * 2;
+    let convention = Convention { names_in_brackets: in_brackets >= 2 || most, names_after_dashes: after_dash >= 2 };
+    for ((mut item, mut status, text, status_given), (index, ..)) in lifted.into_iter().zip(listed) {
+        if item.owner.is_none() && convention != Convention::default() {
+            item = ImportedItem::new(text, item.status);
+            status = lift_fields(&mut item, convention).1;
+        }
+        if !status_given && let Some(status) = status.or_else(|| status_at_end(&item.text)) {
+            item.status = status;
+        }
+        items[*index] = item;
+    }
+}
+
+/// Due dates written as a week or a quarter are given the day they mean: their Friday, their
+/// last day. Without a year of their own, the year is the one of the list's first full date
+/// that puts the day nearest it (`KW 2` in a list dated December is January's). The due keeps
+/// what was written after the date, so the reading can be checked; with no date to go by it
+/// stays as written.
+fn resolve_periods(items: &mut [ImportedItem]) {
+    // The earliest day the list's dues name: a full date, or the first day of a week or
+    // quarter given with its year.
+    let anchor = items
+        .iter()
+        .filter_map(|item| {
+            let due = item.due.as_deref()?;
+            match due::week_or_quarter(due) {
+                Some(period) if period.has_year() => period.starts_on(None),
+                Some(_) => None,
+                None => when::parse_date(due).map(|(date, _)| date),
+            }
+        })
+        .min();
+    for item in items.iter_mut() {
+        let Some(written) = item.due.clone() else { continue };
+        let Some(period) = due::week_or_quarter(&written) else { continue };
+        let day = if period.has_year() {
+            period.due_on(None)
+        } else {
+            anchor.and_then(|anchor| {
+                let year = anchor.year();
+                [year - 1, year, year + 1]
+                    .into_iter()
+                    .filter_map(|y| period.due_on(Some(y)))
+                    .min_by_key(|day| (*day - anchor).whole_days().abs())
+            })
+        };
+        if let Some(day) = day {
+            item.due = Some(format!("{day} ({written})"));
+        }
+    }
 }
 
 /// Whether the last collected line still continues a paragraph (not ended by a blank line).
@@ -271,8 +380,8 @@ mod tests {
         assert_eq!(items[1].owner.as_deref(), Some("Sam Lee"));
         assert_eq!(items[1].due.as_deref(), Some("2025-04-01"));
         assert_eq!(items[2].owner.as_deref(), Some("@ana"));
-        // The status words stay in the text: they are the authors'.
-        assert_eq!((items[3].text.as_str(), items[3].status), ("Rotate keys (done)", Done));
+        // A status in brackets at the end is the status field; a trailing capitalised word stays.
+        assert_eq!((items[3].text.as_str(), items[3].status), ("Rotate keys", Done));
         assert_eq!((items[4].text.as_str(), items[4].status), ("Drop the cache WONTFIX", WontDo));
     }
 
@@ -293,7 +402,8 @@ mod tests {
         assert_eq!(item.team.as_deref(), Some("SRE"));
         assert_eq!(item.due.as_deref(), Some("2025-05-01"));
         assert_eq!(item.status, InProgress);
-        assert_eq!(item.text, "Add alerts (Status: In progress)");
+        // The status column's word is the status, not repeated in the text.
+        assert_eq!(item.text, "Add alerts");
         assert_eq!(item.ticket.as_deref(), Some("OPS-12"));
     }
 
@@ -302,12 +412,10 @@ mod tests {
         let french = "| Action | Responsable | Échéance | Statut |\n|---|---|---|---|\n\
                       | Corriger la clause | Hugo Lefèvre | 8 octobre 2024 | Fait |\n| Écrire le test | Inès | T1 2025 | À faire |";
         let items = parse(french).items;
-        assert_eq!(
-            (items[0].text.as_str(), items[0].owner.as_deref()),
-            ("Corriger la clause (Statut: Fait)", Some("Hugo Lefèvre"))
-        );
+        assert_eq!((items[0].text.as_str(), items[0].owner.as_deref()), ("Corriger la clause", Some("Hugo Lefèvre")));
         assert_eq!((items[0].due.as_deref(), items[0].status), (Some("8 octobre 2024"), Done));
-        assert_eq!((items[1].due.as_deref(), items[1].status), (Some("T1 2025"), Open));
+        // A quarter is due on its last day; what was written follows the date.
+        assert_eq!((items[1].due.as_deref(), items[1].status), (Some("2025-03-31 (T1 2025)"), Open));
         let japanese = "| 対策 | 担当 | 期限 | 状態 |\n|---|---|---|---|\n| 監視を追加 | 森 | 2024年11月1日 | 対応中 |";
         let item = &parse(japanese).items[0];
         assert_eq!(

@@ -16,12 +16,19 @@ pub(super) enum Column {
     Ticket,
     Priority,
     Kind,
+    /// The row's number (`#`, `Nr.`, `No.`): the list's order, as a numbered list's markers.
+    Number,
     Other,
 }
 
 fn column_role(header: &str) -> Column {
     let words = normalize(header);
     let any = |names: &[&str]| names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")));
+    if words.is_empty() && header.trim() == "#"
+        || any(&["nr", "no", "nº", "n", "番号", "序号", "编号", "編號", "번호", "순번"])
+    {
+        return Column::Number;
+    }
     // English first, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese,
     // Chinese and Korean.
     if any(&[
@@ -62,6 +69,7 @@ fn column_role(header: &str) -> Column {
         "deadline",
         "eta",
         "target date",
+        "target",
         "by when",
         "when",
         "fällig",
@@ -153,7 +161,20 @@ fn column_role(header: &str) -> Column {
         "maatregel",
         "taak",
         "対策",
+        "対策内容",
         "内容",
+        "对策内容",
+        "措施内容",
+        "整改措施",
+        "改进措施",
+        "改進措施",
+        "行动项",
+        "行動項目",
+        "조치 내용",
+        "조치내용",
+        "name",
+        "todo",
+        "to do",
         "对策",
         "措施",
         "改进项",
@@ -196,7 +217,7 @@ pub(super) fn table_header(lines: &[&str], i: usize) -> Option<Vec<(Column, Stri
     Some(columns)
 }
 
-pub(super) fn table_item(columns: &[(Column, String)], row: &str) -> Option<ImportedItem> {
+pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[usize]) -> Option<ImportedItem> {
     let values = cells(row);
     if values.iter().all(|v| v.is_empty()) {
         return None;
@@ -204,9 +225,10 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str) -> Option<Impo
     let mut item = ImportedItem::new("", ItemStatus::Open);
     let mut others: Vec<String> = Vec::new();
     let mut status_written = false;
-    for ((role, header), value) in columns.iter().zip(values.iter().chain(std::iter::repeat(&""))) {
+    for (index, ((role, header), value)) in columns.iter().zip(values.iter().chain(std::iter::repeat(&""))).enumerate()
+    {
         let value = value.trim();
-        if value.is_empty() {
+        if value.is_empty() || constant.contains(&index) {
             continue;
         }
         let value_owned = value.to_owned();
@@ -219,11 +241,11 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str) -> Option<Impo
             Column::Kind => item.kind = Some(value_owned),
             Column::Status => {
                 status_written = true;
-                if let Some(status) = status_word(value) {
-                    item.status = status;
+                match status_word(value) {
+                    // The status field says it: a word that is only a status is not repeated.
+                    Some(status) => item.status = status,
+                    None => others.push(format!("{header}: {value}")),
                 }
-                // Kept as written too: the tick box says done, not how the authors said it.
-                others.push(format!("{header}: {value}"));
             }
             Column::Ticket => {
                 if let Some(status) = status_at_end(value) {
@@ -236,6 +258,7 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str) -> Option<Impo
                     item.ticket = Some(value_owned);
                 }
             }
+            Column::Number => {}
             Column::Other => others.push(format!("{header}: {value}")),
         }
     }
