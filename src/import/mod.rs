@@ -263,6 +263,15 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 /// Puts a section's body where it belongs, first pulling out inline labelled paragraphs
 /// (`**Impact:** ...`) that name another field.
 fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>, body: &str) {
+    // "Corrective actions" over a table of actions with owners and due dates: action items.
+    let kind = match kind {
+        Some(SectionKind::CorrectiveMeasures | SectionKind::PreventativeMeasures | SectionKind::Measures)
+            if heading.is_some_and(names_actions) && action_items::has_items_table(body) =>
+        {
+            Some(SectionKind::ActionItems)
+        }
+        kind => kind,
+    };
     let (rest, labelled) = split_labelled(body, kind);
     match kind.and_then(|k| found.field(k).map(|_| k)) {
         Some(kind) => {
@@ -303,6 +312,17 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             None => {}
         }
     }
+}
+
+/// A heading that speaks of actions (`Corrective actions`, `Mesures correctives`).
+fn names_actions(heading: &str) -> bool {
+    let words = normalize(heading);
+    words.split(' ').any(|w| {
+        matches!(
+            w,
+            "action" | "actions" | "maßnahmen" | "massnahmen" | "mesures" | "acciones" | "ações" | "azioni" | "acties"
+        )
+    })
 }
 
 /// Separates paragraphs that start with a bold label naming another field from the rest of a
