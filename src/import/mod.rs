@@ -9,6 +9,7 @@ pub mod action_items;
 mod corpus_tests;
 pub mod draft;
 pub mod exported;
+pub mod html;
 pub mod jira;
 pub mod model;
 pub mod outline;
@@ -159,7 +160,9 @@ impl Sections {
 /// Splits `source` into the postmortem's fields and extra sections. `file_name` names the
 /// document when it has no title of its own.
 pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
-    let outline = Outline::parse(source);
+    // A wiki export's HTML tables are read as the Markdown tables they mean.
+    let converted = html::tables_to_markdown(source);
+    let outline = Outline::parse(converted.as_deref().unwrap_or(source));
     let mut found = Sections { front_matter: outline.front_matter.clone(), ..Sections::default() };
 
     let first_content =

@@ -46,6 +46,7 @@ fn column_role(header: &str) -> Column {
         "porteur",
         "encargado",
         "responsável",
+        "dono",
         "responsavel",
         "responsabile",
         "referente",
