@@ -229,6 +229,9 @@ impl Found {
         if value.is_empty() {
             return false;
         }
+        // A value wrapped over two lines is one value.
+        let joined = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let value = joined.as_str();
         let place = match slot {
             Slot::Owner => &mut self.owner,
             Slot::Team => &mut self.team,
@@ -441,6 +444,14 @@ fn classify_part(part: &str) -> Option<Part<'_>> {
         return Some(Part::Labelled(slot, value));
     }
     let bare = clean(part);
+    // `owner Valeria Núñez`: the owner label without its colon, before a name.
+    for label in ["owner ", "owners ", "assignee ", "owned by "] {
+        if let Some(name) = bare.strip_prefix(label)
+            && looks_like_name(name.trim())
+        {
+            return Some(Part::Labelled(Slot::Owner, name.trim()));
+        }
+    }
     if bare.starts_with('@') && bare.len() > 1 && !bare[1..].contains([' ', '@']) {
         return Some(Part::Handle(bare));
     }
@@ -806,6 +817,7 @@ mod tests {
             one("- Add a CI check — Owner: Tomasz Wróbel — Due: 2024-11-29 — Status: done"),
             ("Add a CI check".into(), some("Tomasz Wróbel"), some("2024-11-29"), ItemStatus::Done)
         );
+        assert_eq!(one("- Runbook step — owner Valeria\n  Núñez — due 2025-01-31").1.as_deref(), Some("Valeria Núñez"));
         assert_eq!(
             one("- [ ] Ship bumps one per deploy — owner: Dana Okafor — next sprint"),
             ("Ship bumps one per deploy".into(), some("Dana Okafor"), some("next sprint"), ItemStatus::Open)
