@@ -12,6 +12,7 @@ pub fn tables_to_markdown(source: &str) -> Option<String> {
     let mut rest = source;
     let mut in_code = false;
     let mut changed = false;
+    let mut closed = true;
     while !rest.is_empty() {
         let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
         let line = &rest[..line_end];
@@ -20,8 +21,13 @@ pub fn tables_to_markdown(source: &str) -> Option<String> {
             in_code = !in_code;
         }
         if !in_code
+            && closed
             && trimmed.starts_with("<table")
-            && let Some(close) = rest.find("</table>")
+            && let Some(close) = rest.find("</table>").or_else(|| {
+                // None closes after here: looking again at each later table would be quadratic.
+                closed = false;
+                None
+            })
         {
             let table = &rest[..close];
             out.push_str(&markdown_table(table));

@@ -412,7 +412,8 @@ fn labelled(part: &str) -> Option<(Slot, &str)> {
             return Some((slot, value.trim()));
         }
     }
-    let lower = part.to_lowercase();
+    // Only the first words are compared: a long line stays linear.
+    let lower: String = part.chars().take(12).collect::<String>().to_lowercase();
     for word in BARE_DUE {
         if lower.starts_with(word)
             && part.is_char_boundary(word.len())
@@ -508,7 +509,7 @@ const TEAM_WORDS: &[&str] = &[
 /// are welcome) a moment such as `next sprint`.
 fn is_due(value: &str, vague: bool) -> bool {
     let value = clean(value);
-    if value.is_empty() || value.chars().count() > 60 {
+    if value.is_empty() || value.chars().nth(60).is_some() {
         return false;
     }
     if super::due::week_or_quarter(value).is_some() {
