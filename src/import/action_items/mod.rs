@@ -11,6 +11,7 @@ pub mod due;
 mod fields;
 mod status;
 mod tables;
+mod words;
 
 use crate::domain::input::ImportedVerification;
 use crate::import::when;
