@@ -10,8 +10,10 @@ pub mod confidence;
 mod corpus_tests;
 pub mod draft;
 pub mod exported;
+mod found_elsewhere;
 #[cfg(test)]
 mod fuzz_tests;
+pub mod html;
 pub mod jira;
 pub mod model;
 pub mod outline;
@@ -166,7 +168,9 @@ impl Sections {
 /// Splits `source` into the postmortem's fields and extra sections. `file_name` names the
 /// document when it has no title of its own.
 pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
-    let outline = Outline::parse(source);
+    // A wiki export's HTML tables are read as the Markdown tables they mean.
+    let converted = html::tables_to_markdown(source);
+    let outline = Outline::parse(converted.as_deref().unwrap_or(source));
     let mut found = Sections { front_matter: outline.front_matter.clone(), ..Sections::default() };
 
     let first_content =
@@ -279,6 +283,26 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 /// Puts a section's body where it belongs, first pulling out inline labelled paragraphs
 /// (`**Impact:** ...`) that name another field.
 fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>, body: &str) {
+    // "Corrective actions" over a table of actions with owners and due dates: action items.
+    let kind = match kind {
+        Some(SectionKind::CorrectiveMeasures | SectionKind::PreventativeMeasures | SectionKind::Measures)
+            if heading.is_some_and(found_elsewhere::names_actions) && action_items::has_items_table(body) =>
+        {
+            Some(SectionKind::ActionItems)
+        }
+        kind => kind,
+    };
+    // A list of actions with owners or due dates after a line that introduces them ("These
+    // are the actions we agreed:"), in any other section: the action items, with their
+    // lead-in kept in the items' notes.
+    let (body, moved) = match kind {
+        Some(SectionKind::ActionItems | SectionKind::Timeline) => (body.to_owned(), None),
+        _ => found_elsewhere::take_action_lists(body),
+    };
+    let body = body.as_str();
+    if let Some(moved) = moved {
+        found.action_items.append(None, &moved);
+    }
     let (rest, labelled) = split_labelled(body, kind);
     match kind.and_then(|k| found.field(k).map(|_| k)) {
         Some(kind) => {

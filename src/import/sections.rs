@@ -98,6 +98,7 @@ pub fn classify(text: &str) -> Option<SectionKind> {
         || has("to do")
         || has("tasks")
         || has("action plan")
+        || any(FUTURE_WORK)
         || (has("actions") && !corrective && !preventative)
         || any(ACTION_ITEMS)
     {
@@ -231,6 +232,30 @@ const ACTION_ITEMS: &[&str] = &[
     "후속 조치",
     "액션 아이템",
     "재발 방지",
+];
+/// Headings that say what the authors will do, in English: the items' section too.
+const FUTURE_WORK: &[&str] = &[
+    "what we ll do",
+    "what we will do",
+    "what we are going to do",
+    "what we re changing",
+    "what we are changing",
+    "what we will change",
+    "what we ll change",
+    "what we re doing about it",
+    "what we are doing about it",
+    "things to do",
+    "stop this happening again",
+    "stop it happening again",
+    "stop this from happening again",
+    "prevent this from happening again",
+    "prevent it from happening again",
+    "was wir ändern",
+    "ce que nous allons faire",
+    "lo que vamos a hacer",
+    "o que vamos fazer",
+    "cosa faremo",
+    "wat we gaan doen",
 ];
 const TIMELINE: &[&str] = &[
     "zeitverlauf",
@@ -442,6 +467,9 @@ mod tests {
             ("Follow-ups", ActionItems),
             ("Remediation", ActionItems),
             ("Next steps", ActionItems),
+            ("What we'll do", ActionItems),
+            ("What we're changing", ActionItems),
+            ("How we'll stop this happening again", ActionItems),
             ("Duration", Duration),
             ("Lesson Learned", LessonsLearned),
             ("What didn't go so well?", LessonsLearned),

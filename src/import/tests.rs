@@ -200,3 +200,25 @@ fn an_impact_line_that_opens_with_a_range_states_the_span() {
         "# Outage\n\n**Impact:** Customers in the EU region saw errors from 10:00 to 11:00.\n\n## Summary\n\nText.\n";
     assert!(split_sections(prose, None).duration.is_empty());
 }
+
+#[test]
+fn a_list_of_agreed_actions_in_other_text_is_the_action_items() {
+    let email = "# Outage\n\nHi all,\n\nThese are the actions we agreed:\n\n1. Add a check – Ravi Chandran – by 25 Oct 2024\n2. Ask the vendor – Ravi Chandran – by 8 Nov 2024\n3. Review the network – IT architecture\n\nThanks.\n";
+    let found = split_sections(email, None);
+    assert!(found.action_items.body.starts_with("These are the actions we agreed:\n\n1. Add a check"));
+    assert!(!found.texts[Section::Summary].body.contains("Add a check"));
+    assert!(found.texts[Section::Summary].body.contains("Thanks."));
+    // What was done during the incident, without owners or due dates, stays where it is.
+    let done = "# Outage\n\n## Resolution\n\nActions we took:\n\n- Restarted the pods\n- Drained the queue\n";
+    let found = split_sections(done, None);
+    assert!(found.action_items.body.is_empty());
+    assert!(found.texts[Section::Resolution].body.contains("Restarted the pods"));
+}
+
+#[test]
+fn corrective_actions_over_a_table_of_owned_actions_are_the_action_items() {
+    let doc = "# Outage\n\n## Corrective actions\n\n| # | Action | Owner | Due |\n|---|---|---|---|\n| 1 | Fix it | Ann | 2025-02-14 |\n";
+    assert!(split_sections(doc, None).action_items.body.contains("| 1 | Fix it |"));
+    let prose = "# Outage\n\n## Corrective actions\n\nWe fixed it.\n";
+    assert!(split_sections(prose, None).action_items.body.is_empty());
+}

@@ -1,0 +1,169 @@
+//! Due dates written as a week number (`KW 7`, `W07`, `week 51`, `第7週`) or a quarter (`Q3
+//! 2025`, `T1 2025`, `2분기`, `2025 年第三季`): a week is due on its Friday (ISO weeks), a
+//! quarter on its last day. Without a year of their own they need the incident's.
+
+use time::{Date, Month, Weekday};
+
+/// A week or a quarter, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Week { week: u8, year: Option<i32> },
+    Quarter { quarter: u8, year: Option<i32> },
+}
+
+impl Period {
+    /// The day it is due: the Friday of the ISO week, or the last day of the quarter, in its own
+    /// year or else `year`.
+    pub fn due_on(self, year: Option<i32>) -> Option<Date> {
+        match self {
+            Period::Week { week, year: own } => Date::from_iso_week_date(own.or(year)?, week, Weekday::Friday).ok(),
+            Period::Quarter { quarter, year: own } => {
+                let (month, day) = match quarter {
+                    1 => (Month::March, 31),
+                    2 => (Month::June, 30),
+                    3 => (Month::September, 30),
+                    _ => (Month::December, 31),
+                };
+                Date::from_calendar_date(own.or(year)?, month, day).ok()
+            }
+        }
+    }
+
+    /// The first day of the week (its Monday) or the quarter.
+    pub fn starts_on(self, year: Option<i32>) -> Option<Date> {
+        match self {
+            Period::Week { week, year: own } => Date::from_iso_week_date(own.or(year)?, week, Weekday::Monday).ok(),
+            Period::Quarter { quarter, year: own } => {
+                let month = Month::try_from(quarter * 3 - 2).ok()?;
+                Date::from_calendar_date(own.or(year)?, month, 1).ok()
+            }
+        }
+    }
+
+    /// Whether the text gave its year.
+    pub fn has_year(self) -> bool {
+        matches!(self, Period::Week { year: Some(_), .. } | Period::Quarter { year: Some(_), .. })
+    }
+}
+
+/// Words before a week's number, lower case; the longest first.
+const WEEK_WORDS: &[&str] =
+    &["settimana", "semaine", "semana", "woche", "week", "wk", "kw", "cw", "w", "第", "sem", "週", "周"];
+/// Words after a week's number.
+const WEEK_ENDS: &[&str] = &["週目", "週", "周", "주차", "주"];
+const QUARTER_WORDS: &[&str] = &["trimestre", "quartal", "kwartaal", "q", "t", "第"];
+const QUARTER_ENDS: &[&str] =
+    &["四半期", "季度", "季", "분기", "q", "trimestre", "quartal", "er trimestre", "e trimestre"];
+
+/// The week or quarter `text` is, if it is one and nothing else.
+pub fn week_or_quarter(text: &str) -> Option<Period> {
+    let lower = text.trim().to_lowercase();
+    if lower.chars().count() > 32 {
+        return None;
+    }
+    let (rest, year) = take_year(&lower);
+    let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, '/' | '-' | ',' | '\'' | '.'));
+    if let Some(week) = numbered(rest, WEEK_WORDS, WEEK_ENDS).filter(|w| (1..=53).contains(w)) {
+        return Some(Period::Week { week, year });
+    }
+    let quarter = numbered(rest, QUARTER_WORDS, QUARTER_ENDS).filter(|q| (1..=4).contains(q))?;
+    Some(Period::Quarter { quarter, year })
+}
+
+/// A four-digit year (2000–2099) standing alone in `text`, with a `年`/`년` after it, and the
+/// text without it.
+fn take_year(text: &str) -> (String, Option<i32>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            i += 1;
+            continue;
+        }
+        if digits == 4 && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) && text[i..].starts_with("20") {
+            let year: i32 = text[i..i + 4].parse().unwrap_or_default();
+            let mut end = i + 4;
+            let after = text[end..].trim_start();
+            for suffix in ["年", "년"] {
+                if after.starts_with(suffix) {
+                    end = text.len() - after.len() + suffix.len();
+                }
+            }
+            return (format!("{} {}", &text[..i], &text[end..]), Some(year));
+        }
+        i += digits;
+    }
+    (text.to_owned(), None)
+}
+
+/// `word N` or `N end` (`kw 7`, `w07`, `第7週`, `2분기`, `1er trimestre`), with Chinese numerals
+/// one to four.
+fn numbered(text: &str, words: &[&str], ends: &[&str]) -> Option<u8> {
+    let text = text.trim();
+    for word in words {
+        if let Some(after) = text.strip_prefix(word) {
+            let after = after.trim_start_matches([' ', '.', '\u{a0}']);
+            let (number, rest) = leading_number(after)?;
+            let rest = rest.trim();
+            if rest.is_empty() || ends.contains(&rest) {
+                return Some(number);
+            }
+        }
+    }
+    let (number, rest) = leading_number(text)?;
+    ends.contains(&rest.trim()).then_some(number)
+}
+
+fn leading_number(text: &str) -> Option<(u8, &str)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=2).contains(&digits) {
+        return Some((text[..digits].parse().ok()?, &text[digits..]));
+    }
+    let first = text.chars().next()?;
+    let number = match first {
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        _ => return None,
+    };
+    Some((number, &text[first.len_utf8()..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(text: &str, year: i32) -> Option<String> {
+        week_or_quarter(text).and_then(|p| p.due_on(Some(year))).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn weeks_are_due_on_their_friday() {
+        assert_eq!(due("KW 7", 2025).as_deref(), Some("2025-02-14"));
+        assert_eq!(due("W05", 2025).as_deref(), Some("2025-01-31"));
+        assert_eq!(due("week 51", 2024).as_deref(), Some("2024-12-20"));
+        assert_eq!(due("KW 10/2025", 1999).as_deref(), Some("2025-03-07"));
+        assert_eq!(due("2025-W09", 1999).as_deref(), Some("2025-02-28"));
+        assert_eq!(due("第7週", 2025).as_deref(), Some("2025-02-14"));
+    }
+
+    #[test]
+    fn quarters_are_due_on_their_last_day() {
+        assert_eq!(due("Q3 2025", 1999).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("Q2", 2025).as_deref(), Some("2025-06-30"));
+        assert_eq!(due("T1 2025", 1999).as_deref(), Some("2025-03-31"));
+        assert_eq!(due("2분기", 2025).as_deref(), Some("2025-06-30"));
+        assert_eq!(due("2025 年第三季", 1999).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("Q4'24", 1999), None, "a two-digit year is not guessed");
+    }
+
+    #[test]
+    fn other_words_are_not_periods() {
+        for text in ["next sprint", "Q5", "week 60", "W", "KW", "weekly", "Q3 is busy", "2025-03-07", "we 7", "t"] {
+            assert_eq!(week_or_quarter(text), None, "{text}");
+        }
+        assert_eq!(week_or_quarter("W07").map(Period::has_year), Some(false));
+    }
+}

@@ -1,0 +1,448 @@
+//! Action items as people write them: task lists, ✅/☐ lines, plain or numbered lists, and
+//! tables with owner, team, due, status and ticket columns. Owners, due dates and status words
+//! are lifted out of the text; everything else stays in it, and text that is not an item is
+//! kept as notes, so no word is lost.
+
+use serde::Serialize;
+
+use crate::import::sections::normalize;
+
+pub mod due;
+mod fields;
+mod status;
+mod tables;
+mod words;
+
+use crate::domain::input::ImportedVerification;
+use crate::import::when;
+use fields::{Convention, lift_fields};
+use status::status_at_end;
+use tables::{table_header, table_item};
+
+/// Where an item stands, as its author said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Open,
+    InProgress,
+    Done,
+    WontDo,
+}
+
+/// One recognised action item. Dates are kept as written; the caller resolves them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedItem {
+    /// The item's Markdown, with continuation lines (sub-bullets, links) kept.
+    pub text: String,
+    pub status: ItemStatus,
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub due: Option<String>,
+    pub ticket: Option<String>,
+    pub priority: Option<String>,
+    pub kind: Option<String>,
+    /// Why it will not be done, when the document says.
+    pub reason: Option<String>,
+    /// How it was done, or a link to the evidence.
+    pub note: Option<String>,
+    /// A done item's verification, read from a Hindsight export.
+    #[serde(skip)]
+    pub verified: Option<ImportedVerification>,
+    /// The postmortems a Hindsight export says it recurred in, as written (`#15, #16`).
+    #[serde(skip)]
+    pub recurred_in: Option<String>,
+    /// Read from a Hindsight export: ticket, priority and kind are Hindsight's own values and
+    /// go back into their fields rather than into the text.
+    #[serde(skip)]
+    pub exact: bool,
+}
+
+impl ImportedItem {
+    fn new(text: &str, status: ItemStatus) -> ImportedItem {
+        ImportedItem {
+            text: text.trim().to_owned(),
+            status,
+            owner: None,
+            team: None,
+            due: None,
+            ticket: None,
+            priority: None,
+            kind: None,
+            verified: None,
+            recurred_in: None,
+            reason: None,
+            note: None,
+            exact: false,
+        }
+    }
+}
+
+/// The items found in an action-items section, and the rest of its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ActionItems {
+    pub items: Vec<ImportedItem>,
+    pub notes: String,
+}
+
+/// Reads the body of an action-items section.
+pub fn parse(body: &str) -> ActionItems {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut found = ActionItems::default();
+    let mut notes: Vec<&str> = Vec::new();
+    // Items under a heading such as "Immediate actions (completed)" are done.
+    let mut group_done = false;
+    let mut listed: Vec<(usize, String, bool)> = Vec::new();
+    let mut constant_notes: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(columns) = table_header(&lines, i) {
+            let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
+            let mut kept_any = false;
+            let constant = constant_columns(&columns, &lines[i + 2..i + 2 + rows]);
+            for &index in &constant {
+                if let (Some((_, header)), Some(value)) =
+                    (columns.get(index), lines.get(i + 2).and_then(|row| tables::cells(row).get(index).copied()))
+                {
+                    // Said once, not repeated in every item (a Notion view's `Incident` column).
+                    constant_notes.push(format!("{header}: {value}"));
+                }
+            }
+            for row in &lines[i + 2..i + 2 + rows] {
+                if let Some(item) = table_item(&columns, row, &constant) {
+                    found.items.push(item);
+                    kept_any = true;
+                }
+            }
+            if !kept_any {
+                // An empty template table: keep it as written.
+                notes.extend(&lines[i..i + 2 + rows]);
+            }
+            i += 2 + rows;
+            continue;
+        }
+        if line.trim_start().starts_with('#') {
+            let heading = normalize(line.trim_start_matches(['#', ' ']));
+            group_done = ["completed", "done", "finished"].iter().any(|w| heading.split(' ').any(|h| h == *w))
+                || line.to_ascii_lowercase().contains("(completed)");
+            notes.push(line);
+            i += 1;
+            continue;
+        }
+        if let Some((marker_status, text)) = item_start(line) {
+            let mut item_lines = vec![text.to_owned()];
+            let mut j = i + 1;
+            // Continuation: indented lines, and blank lines followed by indented lines.
+            while j < lines.len() {
+                let next = lines[j];
+                if next.starts_with("  ") || next.starts_with('\t') {
+                    item_lines.push(next.trim_start().to_owned());
+                    j += 1;
+                } else if next.trim().is_empty()
+                    && lines.get(j + 1).is_some_and(|after| after.starts_with("  ") || after.starts_with('\t'))
+                {
+                    item_lines.push(String::new());
+                    j += 1;
+                } else if !next.trim().is_empty()
+                    && item_start(next).is_none()
+                    && !next.starts_with(['|', '#'])
+                    && is_lazy(&item_lines)
+                {
+                    // A wrapped line of the same paragraph.
+                    item_lines.push(next.trim().to_owned());
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let status = marker_status.unwrap_or(if group_done { ItemStatus::Done } else { ItemStatus::Open });
+            listed.push((found.items.len(), item_lines.join("\n"), marker_status.is_some() || group_done));
+            let item = ImportedItem::new(&item_lines.join("\n"), status);
+            found.items.push(item);
+            i = j;
+            continue;
+        }
+        notes.push(line);
+        i += 1;
+    }
+    notes.extend(constant_notes.iter().map(String::as_str));
+    found.notes = notes.join("\n").trim_matches('\n').to_owned();
+    lift_listed(&mut found.items, &listed);
+    resolve_periods(&mut found.items);
+    found
+}
+
+/// Whether `body` holds a table of action items: a column of text beside two of owner, due
+/// date and status (`| Action | Owner | Due | Status |`), whatever the heading above it says.
+pub fn has_items_table(body: &str) -> bool {
+    let lines: Vec<&str> = body.split('\n').collect();
+    (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with('|')).any(|i| {
+        table_header(&lines, i).is_some_and(|columns| {
+            let has = |role: tables::Column| columns.iter().any(|(r, _)| *r == role);
+            let fields = [tables::Column::Owner, tables::Column::Due, tables::Column::Status];
+            has(tables::Column::Text) && fields.iter().filter(|&&role| has(role)).count() >= 2
+        })
+    })
+}
+
+/// The columns of no known meaning that say the same in every row of three or more.
+fn constant_columns(columns: &[(tables::Column, String)], rows: &[&str]) -> Vec<usize> {
+    if rows.len() < 3 {
+        return Vec::new();
+    }
+    let rows: Vec<Vec<&str>> = rows.iter().map(|row| tables::cells(row)).collect();
+    (0..columns.len())
+        .filter(|&index| columns[index].0 == tables::Column::Other)
+        .filter(|&index| {
+            let first = rows[0].get(index).copied().unwrap_or_default();
+            !first.is_empty() && rows.iter().all(|row| row.get(index).copied() == Some(first))
+        })
+        .collect()
+}
+
+/// Lifts the owners, due dates and status words out of the list items (`listed`: each item's
+/// index, its text as written, and whether its box or heading said its status). A name alone in
+/// brackets or after a dash is an owner only where the list writes its owners so: in two other
+/// items beside a date or a label.
+fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
+    let mut in_brackets = 0;
+    let mut after_dash = 0;
+    let mut names_in_brackets = 0;
+    let mut lifted = Vec::with_capacity(listed.len());
+    for (index, text, status_given) in listed {
+        let mut item = items[*index].clone();
+        let (found, status) = lift_fields(&mut item, Convention::default());
+        in_brackets += usize::from(found.owner_in_brackets);
+        after_dash += usize::from(found.owner_after_dash);
+        names_in_brackets += usize::from(found.name_in_brackets);
+        lifted.push((item, status, text, *status_given));
+    }
+    // Or where most of the list's items (three or more) end with a name alone in brackets.
+    let most = names_in_brackets >= 3 && names_in_brackets * 3 >= listed.len() * 2;
+    let convention = Convention { names_in_brackets: in_brackets >= 2 || most, names_after_dashes: after_dash >= 2 };
+    for ((mut item, mut status, text, status_given), (index, ..)) in lifted.into_iter().zip(listed) {
+        if item.owner.is_none() && convention != Convention::default() {
+            item = ImportedItem::new(text, item.status);
+            status = lift_fields(&mut item, convention).1;
+        }
+        if !status_given && let Some(status) = status.or_else(|| status_at_end(&item.text)) {
+            item.status = status;
+        }
+        items[*index] = item;
+    }
+}
+
+/// Due dates written as a week or a quarter are given the day they mean: their Friday, their
+/// last day. Without a year of their own, the year is the one of the list's first full date
+/// that puts the day nearest it (`KW 2` in a list dated December is January's). The due keeps
+/// what was written after the date, so the reading can be checked; with no date to go by it
+/// stays as written.
+fn resolve_periods(items: &mut [ImportedItem]) {
+    // The earliest day the list's dues name: a full date, or the first day of a week or
+    // quarter given with its year.
+    let anchor = items
+        .iter()
+        .filter_map(|item| {
+            let due = item.due.as_deref()?;
+            match due::week_or_quarter(due) {
+                Some(period) if period.has_year() => period.starts_on(None),
+                Some(_) => None,
+                None => when::parse_date(due).map(|(date, _)| date),
+            }
+        })
+        .min();
+    for item in items.iter_mut() {
+        let Some(written) = item.due.clone() else { continue };
+        let Some(period) = due::week_or_quarter(&written) else { continue };
+        let day = if period.has_year() {
+            period.due_on(None)
+        } else {
+            anchor.and_then(|anchor| {
+                let year = anchor.year();
+                [year - 1, year, year + 1]
+                    .into_iter()
+                    .filter_map(|y| period.due_on(Some(y)))
+                    .min_by_key(|day| (*day - anchor).whole_days().abs())
+            })
+        };
+        if let Some(day) = day {
+            item.due = Some(format!("{day} ({written})"));
+        }
+    }
+}
+
+/// Whether the last collected line still continues a paragraph (not ended by a blank line).
+fn is_lazy(lines: &[String]) -> bool {
+    lines.last().is_some_and(|l| !l.is_empty())
+}
+
+/// The start of an item: a list marker (with an optional task box) or a ✅/☐-style mark.
+/// Returns the status the marker states, if it states one, and the text after it.
+fn item_start(line: &str) -> Option<(Option<ItemStatus>, &str)> {
+    let trimmed = line.trim_start();
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    for (mark, status) in [
+        ("✅", ItemStatus::Done),
+        ("☑️", ItemStatus::Done),
+        ("☑", ItemStatus::Done),
+        ("✔️", ItemStatus::Done),
+        ("✔", ItemStatus::Done),
+        ("☐", ItemStatus::Open),
+        ("🔲", ItemStatus::Open),
+        ("⬜", ItemStatus::Open),
+        ("❌", ItemStatus::WontDo),
+        ("🚧", ItemStatus::InProgress),
+    ] {
+        if let Some(rest) = trimmed.strip_prefix(mark) {
+            return Some((Some(status), rest.trim_start()));
+        }
+    }
+    let rest = if let Some(rest) = trimmed.strip_prefix(['-', '*', '+']) {
+        rest
+    } else {
+        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 3 {
+            return None;
+        }
+        trimmed[digits..].strip_prefix(['.', ')'])?
+    };
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        return None;
+    }
+    for (box_, status) in [("[ ]", ItemStatus::Open), ("[x]", ItemStatus::Done), ("[X]", ItemStatus::Done)] {
+        if let Some(text) = rest.strip_prefix(box_) {
+            return Some((Some(status), text.trim_start()));
+        }
+    }
+    // An emoji mark after a list marker: `- ✅ text`.
+    if let Some((Some(status), text)) = item_start(rest).filter(|_| !rest.starts_with(['-', '*', '+'])) {
+        return Some((Some(status), text));
+    }
+    Some((None, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ItemStatus::*;
+    use super::*;
+
+    fn summary(body: &str) -> Vec<(String, ItemStatus)> {
+        parse(body).items.into_iter().map(|i| (i.text, i.status)).collect()
+    }
+
+    #[test]
+    fn task_lists_and_check_marks() {
+        let body = "- [x] Raise the limit\n- [ ] Add alerts\n✅ Load test\n☐ Failover\n☑ Docs  ";
+        assert_eq!(
+            summary(body),
+            [
+                ("Raise the limit".into(), Done),
+                ("Add alerts".into(), Open),
+                ("Load test".into(), Done),
+                ("Failover".into(), Open),
+                ("Docs".into(), Done),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_seeds_action_lines_are_four_done_items() {
+        let body = "✅ Increase max database connections in production.  \n✅ Add monitoring for connection pool utilization.  \n✅ Conduct load testing.  \n✅ Implement automatic failover mechanisms.  ";
+        let found = parse(body);
+        assert_eq!(found.items.len(), 4);
+        assert!(found.items.iter().all(|i| i.status == Done));
+        assert_eq!(found.items[0].text, "Increase max database connections in production.");
+        assert!(found.notes.is_empty());
+    }
+
+    #[test]
+    fn plain_and_numbered_lists_with_continuations() {
+        let body = "Intro note.\n\n1. First\n   with a wrapped line\n2. Second\n   - https://example.com/1\n\n- **Bold lead**: explained\n  over two lines\n\nClosing note.";
+        let found = parse(body);
+        assert_eq!(found.items.len(), 3);
+        assert_eq!(found.items[0].text, "First\nwith a wrapped line");
+        assert_eq!(found.items[1].text, "Second\n- https://example.com/1");
+        assert_eq!(found.items[2].text, "**Bold lead**: explained\nover two lines");
+        assert_eq!(found.notes, "Intro note.\n\n\n\nClosing note.");
+    }
+
+    #[test]
+    fn owners_due_dates_and_status_words_are_lifted() {
+        let body = "- Add jitter (@priya)\n- Fix the pool, Owner: Sam Lee, Due: 2025-04-01\n- Write docs @ana\n- Rotate keys (done)\n- Drop the cache WONTFIX";
+        let items = parse(body).items;
+        assert_eq!((items[0].text.as_str(), items[0].owner.as_deref()), ("Add jitter", Some("@priya")));
+        assert_eq!(items[1].text, "Fix the pool");
+        assert_eq!(items[1].owner.as_deref(), Some("Sam Lee"));
+        assert_eq!(items[1].due.as_deref(), Some("2025-04-01"));
+        assert_eq!(items[2].owner.as_deref(), Some("@ana"));
+        // A status in brackets at the end is the status field; a trailing capitalised word stays.
+        assert_eq!((items[3].text.as_str(), items[3].status), ("Rotate keys", Done));
+        assert_eq!((items[4].text.as_str(), items[4].status), ("Drop the cache WONTFIX", WontDo));
+    }
+
+    #[test]
+    fn tables_map_columns_by_meaning() {
+        let body = "| Action Item | Type | Owner | Bug |\n| --- | --- | --- | --- |\n| Update playbook | mitigate | jennifer | n/a DONE |\n| Balance load | prevent | martym | Bug #5554823 TODO |";
+        let items = parse(body).items;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].text, "Update playbook");
+        assert_eq!(items[0].ticket.as_deref(), Some("n/a DONE"));
+        assert_eq!(items[0].status, Done);
+        assert_eq!(items[0].owner.as_deref(), Some("jennifer"));
+        assert_eq!(items[0].kind.as_deref(), Some("mitigate"));
+        assert_eq!(items[1].ticket.as_deref(), Some("Bug #5554823 TODO"));
+        assert_eq!(items[1].status, Open);
+        let with_columns = "| Task | Who | Team | Due date | Status | Ticket |\n|---|---|---|---|---|---|\n| Add alerts | Sam | SRE | 2025-05-01 | In progress | OPS-12 |";
+        let item = &parse(with_columns).items[0];
+        assert_eq!(item.team.as_deref(), Some("SRE"));
+        assert_eq!(item.due.as_deref(), Some("2025-05-01"));
+        assert_eq!(item.status, InProgress);
+        // The status column's word is the status, not repeated in the text.
+        assert_eq!(item.text, "Add alerts");
+        assert_eq!(item.ticket.as_deref(), Some("OPS-12"));
+    }
+
+    #[test]
+    fn tables_in_other_languages_map_their_columns_and_status_words() {
+        let french = "| Action | Responsable | Échéance | Statut |\n|---|---|---|---|\n\
+                      | Corriger la clause | Hugo Lefèvre | 8 octobre 2024 | Fait |\n| Écrire le test | Inès | T1 2025 | À faire |";
+        let items = parse(french).items;
+        assert_eq!((items[0].text.as_str(), items[0].owner.as_deref()), ("Corriger la clause", Some("Hugo Lefèvre")));
+        assert_eq!((items[0].due.as_deref(), items[0].status), (Some("8 octobre 2024"), Done));
+        // A quarter is due on its last day; what was written follows the date.
+        assert_eq!((items[1].due.as_deref(), items[1].status), (Some("2025-03-31 (T1 2025)"), Open));
+        let japanese = "| 対策 | 担当 | 期限 | 状態 |\n|---|---|---|---|\n| 監視を追加 | 森 | 2024年11月1日 | 対応中 |";
+        let item = &parse(japanese).items[0];
+        assert_eq!(
+            (item.owner.as_deref(), item.due.as_deref(), item.status),
+            (Some("森"), Some("2024年11月1日"), InProgress)
+        );
+        let german = "| Maßnahme | Verantwortlich | Fällig | Stand |\n|---|---|---|---|\n| Zertifikat tauschen | Sabine | KW 7 | Erledigt |";
+        let item = &parse(german).items[0];
+        assert_eq!((item.owner.as_deref(), item.due.as_deref(), item.status), (Some("Sabine"), Some("KW 7"), Done));
+    }
+
+    #[test]
+    fn an_empty_template_table_is_kept_as_notes() {
+        let body = "| Action Item | Who | Due Date |\n|---|---|---|\n| | | |\n| | | |";
+        let found = parse(body);
+        assert!(found.items.is_empty());
+        assert_eq!(found.notes, body);
+    }
+
+    #[test]
+    fn items_under_a_completed_heading_are_done() {
+        let body =
+            "### Immediate Actions (Completed)\n\n- Moved timeouts to config\n\n### Short-term\n\n- Circuit breakers";
+        let found = parse(body);
+        assert_eq!(found.items[0].status, Done);
+        assert_eq!(found.items[1].status, Open);
+        assert!(found.notes.contains("### Immediate Actions (Completed)"));
+    }
+}

@@ -1,0 +1,50 @@
+//! Status words, as authors write them in the languages postmortems are written in.
+
+use super::ItemStatus;
+use crate::import::sections::normalize;
+
+/// Status words: `done`, `in progress`, `won't do` and their usual variants.
+pub(super) fn status_word(text: &str) -> Option<ItemStatus> {
+    match normalize(text).as_str() {
+        // English, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese, Chinese,
+        // Korean.
+        "done" | "completed" | "complete" | "fixed" | "closed" | "resolved" | "finished" | "yes" | "erledigt"
+        | "abgeschlossen" | "fertig" | "fait" | "terminé" | "réalisé" | "hecho" | "completado" | "terminado"
+        | "listo" | "concluído" | "concluido" | "feito" | "fatto" | "completato" | "chiuso" | "gereed" | "klaar"
+        | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済" | "済み" | "已完成" | "完成" | "已解决"
+        | "已解決" | "완료" | "처리 완료" => Some(ItemStatus::Done),
+        "in progress" | "wip" | "ongoing" | "started" | "in review" | "doing" | "in bearbeitung" | "in arbeit"
+        | "en cours" | "en curso" | "en progreso" | "em andamento" | "em progresso" | "in corso" | "bezig"
+        | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中" | "处理中" | "진행 중" | "진행중" => {
+            Some(ItemStatus::InProgress)
+        }
+        "won t do" | "wont do" | "wontfix" | "won t fix" | "wont fix" | "cancelled" | "canceled" | "dropped"
+        | "rejected" | "verworfen" | "abgebrochen" | "abandonné" | "annulé" | "cancelado" | "descartado"
+        | "annullato" | "geannuleerd" | "中止" | "取消" | "취소" => Some(ItemStatus::WontDo),
+        "todo" | "to do" | "open" | "not started" | "pending" | "no" | "offen" | "à faire" | "a faire" | "ouvert"
+        | "pendiente" | "abierto" | "pendente" | "aberto" | "da fare" | "aperto" | "te doen" | "未着手" | "未対応"
+        | "未完了" | "未完成" | "待处理" | "待處理" | "未開始" | "未开始" | "미완료" | "예정" | "대기" => {
+            Some(ItemStatus::Open)
+        }
+        _ => None,
+    }
+}
+
+/// A status word written at the very end of `text` (`Bug #123 TODO`, `... (done)`). The word
+/// stays in the text: it is the authors' own.
+pub(super) fn status_at_end(text: &str) -> Option<ItemStatus> {
+    let trimmed = text.trim_end();
+    let bracketed = trimmed.ends_with([')', ']']);
+    let candidates = [
+        trimmed.rsplit_once(['(', '[']).map(|(before, word)| (before, word.trim_end_matches([')', ']']))),
+        trimmed.rsplit_once(' '),
+    ];
+    for (_, word) in candidates.into_iter().flatten() {
+        // Only all-caps or bracketed words count: "done" inside a sentence is prose.
+        let marked = bracketed || word.chars().all(|c| !c.is_lowercase());
+        if marked && let Some(status) = status_word(word) {
+            return Some(status);
+        }
+    }
+    status_word(trimmed)
+}
