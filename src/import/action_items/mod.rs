@@ -45,6 +45,10 @@ pub struct ImportedItem {
     pub reason: Option<String>,
     /// How it was done, or a link to the evidence.
     pub note: Option<String>,
+    /// A status column's word (`Erledigt`, `完了`), which the tick box says but the export
+    /// repeats all the same, so every word of the document is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_as_written: Option<String>,
     /// A done item's verification, read from a Hindsight export.
     #[serde(skip)]
     pub verified: Option<ImportedVerification>,
@@ -72,6 +76,7 @@ impl ImportedItem {
             recurred_in: None,
             reason: None,
             note: None,
+            status_as_written: None,
             exact: false,
         }
     }

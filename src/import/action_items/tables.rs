@@ -243,8 +243,12 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
             Column::Status => {
                 status_written = true;
                 match status_word(value) {
-                    // The status field says it: a word that is only a status is not repeated.
-                    Some(status) => item.status = status,
+                    // The status field says it: a word that is only a status is kept apart,
+                    // for the saved item's details (see `draft`), not in its text.
+                    Some(status) => {
+                        item.status = status;
+                        item.status_as_written = Some(value_owned);
+                    }
                     None => others.push(format!("{header}: {value}")),
                 }
             }

@@ -436,8 +436,17 @@ impl ResolvedItem {
                 details.push(format!("{label}: {value}"));
             }
         }
-        if item.due.is_some() && self.due_on.is_none() {
-            details.push(format!("due: {}", item.due.as_deref().unwrap_or_default()));
+        if let Some(status) = &item.status_as_written {
+            details.push(format!("status: {status}"));
+        }
+        // A due written otherwise than the date it resolved to (`KW 7`, `Q2`, `6月14日`) is
+        // kept as written too: the date is the field's, the words are the authors'.
+        if let Some(due) = item
+            .due
+            .as_deref()
+            .filter(|due| self.due_on.is_none_or(|on| due.trim() != crate::domain::time::format_date(on)))
+        {
+            details.push(format!("due: {due}"));
         }
         if details.is_empty() { item.text.clone() } else { format!("{} ({})", item.text, details.join("; ")) }
     }
