@@ -552,7 +552,10 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     if ZONES.contains(&words.as_str()) {
         return Some(Statement::Zone);
     }
-    (classify(label) == Some(SectionKind::Duration) || DURATIONS.contains(&words.as_str()))
+    // `classify` says Duration only of a label with the word `duration` that names no other
+    // field: every other label (most lines with a colon) is turned away before classifying it.
+    let names_duration = words.split(' ').any(|word| word == "duration");
+    ((names_duration && classify(label) == Some(SectionKind::Duration)) || DURATIONS.contains(&words.as_str()))
         .then_some(Statement::Duration)
 }
 
