@@ -450,8 +450,16 @@ fn segments(line: &str) -> Vec<(usize, usize, bool)> {
     for (at, _) in line.match_indices(".** ") {
         cuts.push((at + 3, at + 4, true));
     }
-    // `Fix the pool, Owner: Sam Lee, Due: 2025-04-01`: a comma before a label.
-    for (at, separator) in line.match_indices([',', ';']) {
+    // `Add jitter **Owner:** Priya`: a bold label after the text starts a field (bounded:
+    // only the first few of a long line are tested).
+    for (at, _) in line.match_indices(" **").take(16) {
+        if labelled(&line[at + 1..]).is_some() {
+            cuts.push((at, at + 1, true));
+        }
+    }
+    // `Fix the pool, Owner: Sam Lee, Due: 2025-04-01`: a comma before a label (or the middle
+    // dot between fields: `**Owner:** Sam · **Due:** 2025-04-01`).
+    for (at, separator) in line.match_indices([',', ';', '·']) {
         let next = at + separator.len();
         if line[next..].starts_with(' ') && labelled(&line[next + 1..]).is_some() {
             cuts.push((at, next + 1, true));

@@ -131,3 +131,21 @@ fn odd_text_does_not_panic() {
         let _ = parse(body);
     }
 }
+
+#[test]
+fn bold_labels_after_the_text_and_between_middle_dots_are_fields() {
+    let items = parse(
+        "- [ ] Add jitter **Owner:** Priya\n- [ ] Fix it **Due:** 2025-01-15\n- [ ] Fix it — **Owner:** Sam · **Due:** 2025-04-01\n",
+    )
+    .items;
+    let read: Vec<(&str, Option<&str>, Option<&str>)> =
+        items.iter().map(|i| (i.text.as_str(), i.owner.as_deref(), i.due.as_deref())).collect();
+    assert_eq!(
+        read,
+        [
+            ("Add jitter", Some("Priya"), None),
+            ("Fix it", None, Some("2025-01-15")),
+            ("Fix it", Some("Sam"), Some("2025-04-01"))
+        ]
+    );
+}
