@@ -69,7 +69,8 @@ impl Marks {
     }
 }
 
-fn corpus() -> Vec<PathBuf> {
+/// The corpus's documents, sorted (also read by `retention_tests`).
+pub(super) fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import_corpus");
     let mut documents: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("tests/import_corpus")

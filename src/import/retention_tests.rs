@@ -14,17 +14,8 @@ fn words(text: &str) -> BTreeSet<String> {
 }
 
 /// Each corpus document's words the export of its import leaves out, by file name.
-pub(super) fn lost_words() -> Vec<(String, Vec<String>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import_corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(&root)
-        .expect("tests/import_corpus")
-        .flatten()
-        .filter(|class| class.path().is_dir())
-        .flat_map(|class| std::fs::read_dir(class.path()).expect("a class folder").flatten())
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|x| x == "md"))
-        .collect();
-    paths.sort();
+fn lost_words() -> Vec<(String, Vec<String>)> {
+    let paths = super::corpus_tests::corpus();
     paths
         .iter()
         .map(|path| {
