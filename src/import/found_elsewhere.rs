@@ -38,10 +38,7 @@ pub(super) fn take_action_lists(body: &str) -> (String, Option<String>) {
                 !(l.starts_with([' ', '\t']) && !l.trim().is_empty() || strip_list_marker(l) != l.trim_start())
             })
             .unwrap_or(lines.len());
-        let list = lines[start..end].join("\n");
-        let items = action_items::parse(&list).items;
-        let with_fields = items.iter().filter(|item| item.owner.is_some() || item.due.is_some()).count();
-        if items.len() >= 2 && with_fields * 2 > items.len() {
+        if is_owned_list(&lines[start..end].join("\n")) {
             moved.extend(&lines[i..end]);
             moved.push("");
             i = end;
@@ -54,6 +51,14 @@ pub(super) fn take_action_lists(body: &str) -> (String, Option<String>) {
         return (body.to_owned(), None);
     }
     (rest.join("\n"), Some(moved.join("\n").trim_end().to_owned()))
+}
+
+/// Whether `list` reads as action items: two or more, most of them with an owner or a due date
+/// (what was done during the incident has neither).
+pub(super) fn is_owned_list(list: &str) -> bool {
+    let items = action_items::parse(list).items;
+    let with_fields = items.iter().filter(|item| item.owner.is_some() || item.due.is_some()).count();
+    items.len() >= 2 && with_fields * 2 > items.len()
 }
 
 /// A heading that speaks of actions (`Corrective actions`, `Mesures correctives`).

@@ -18,6 +18,7 @@ pub mod jira;
 pub mod model;
 pub mod outline;
 pub mod paste;
+pub mod plain;
 #[cfg(test)]
 mod retention_tests;
 #[cfg(test)]
@@ -283,10 +284,12 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 /// Puts a section's body where it belongs, first pulling out inline labelled paragraphs
 /// (`**Impact:** ...`) that name another field.
 fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>, body: &str) {
-    // "Corrective actions" over a table of actions with owners and due dates: action items.
+    // "Corrective actions" over a table or a list of actions with owners and due dates: action
+    // items.
     let kind = match kind {
         Some(SectionKind::CorrectiveMeasures | SectionKind::PreventativeMeasures | SectionKind::Measures)
-            if heading.is_some_and(found_elsewhere::names_actions) && action_items::has_items_table(body) =>
+            if heading.is_some_and(found_elsewhere::names_actions)
+                && (action_items::has_items_table(body) || found_elsewhere::is_owned_list(body)) =>
         {
             Some(SectionKind::ActionItems)
         }

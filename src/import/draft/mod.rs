@@ -62,6 +62,17 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             notes.push("The document is in reStructuredText; it was read as Markdown.".to_owned());
         }
     }
+    if converted.is_none() {
+        // Plain text (a Google Doc saved as `.txt`): lines naming sections are its headings.
+        converted = super::plain::to_markdown(source);
+        if converted.is_some() {
+            notes.push(
+                "The document has no Markdown headings; short lines naming sections (Summary, Timeline, …) \
+                 were read as its headings."
+                    .to_owned(),
+            );
+        }
+    }
     let source = converted.as_deref().unwrap_or(source);
     let mut sections = split_sections(source, file_name);
     let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
