@@ -89,17 +89,30 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     // A sentence of the summary or the impact that says when it began and ended, when no line
     // or field states it (`The impact began at 19:12 and ended at 20:58.`).
+    // A duration stated beside one of them (`began at 03:48 and lasted 52 minutes`) gives the other.
+    let mut stated_duration = None;
     if metadata.starts.is_empty() && sections.stated_starts.is_empty() {
         let written = format!("{}\n{}", sections.texts[Section::Summary].body, sections.texts[Section::Impact].body);
         let (start, end) = span::stated_in_sentences(&written);
+        stated_duration = start.iter().chain(&end).find_map(|said| span::duration_in_sentence(&written, said));
+        let end = end.filter(|_| metadata.ends.is_empty() && sections.stated_ends.is_empty());
         if let Some(start) = start {
             notes.push(format!("The start of impact was read from the words “{start}”."));
             sections.stated_starts.push(start);
-            if let Some(end) = end.filter(|_| metadata.ends.is_empty() && sections.stated_ends.is_empty()) {
+            if let Some(end) = end {
                 sections.stated_ends.push(end);
             }
+        } else if let Some(end) = end {
+            notes.push(format!("The end of impact was read from the words “{end}”."));
+            sections.stated_ends.push(end);
         }
     }
+    // Or a duration line that is not a span (`**Duration:** 3 h 50 min`).
+    let stated_duration = stated_duration.or_else(|| {
+        sections.duration.iter().filter(|line| when::parse_span(line).is_none()).find_map(|line| {
+            when::parse_duration(line).filter(|d| d.is_positive()).map(|d| (d, line.trim().to_owned()))
+        })
+    });
     // Every statement of the start (and of the end): a metadata line or a `**Start:**` line.
     // Two that disagree are not settled by picking one: the user says which is right.
     let start_conflict = conflict("start", metadata.starts.iter().chain(&sections.stated_starts))
@@ -164,7 +177,7 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         });
 
     // The incident's first day: from the stated start, else any full date the document gives.
-    let day = corrections
+    let mut day = corrections
         .start
         // Typed in the offset the user chose, so its date is the local one.
         .map(|start| start.date())
@@ -217,6 +230,26 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     if let Some(problem) = &zone_problem {
         notes.push(problem.clone());
+    }
+    // One end and the duration give the other (the duration is as explicit as the end).
+    if let Some((duration, words)) = &stated_duration {
+        match (started_at, ended_at) {
+            (Some(start), None) if end_conflict.is_none() => {
+                ended_at = start.checked_add(*duration).and_then(showable);
+                if ended_at.is_some() {
+                    notes.push(format!("The end of impact was computed from the start and the duration “{words}”."));
+                }
+            }
+            (None, Some(end)) if start_conflict.is_none() => {
+                started_at = end.checked_sub(*duration).and_then(showable);
+                if let Some(start) = started_at {
+                    // The start's day is the incident's, rather than any date the text gave first.
+                    day = Some(start.date());
+                    notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
+                }
+            }
+            _ => {}
+        }
     }
     let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, &mut notes);
     // Nothing else stated them: a timeline row that marks the start or the end of impact

@@ -306,10 +306,13 @@ pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>
         }
         let window = &text[end..stop];
         let window = window.find(". ").or_else(|| window.find(['\n', '。', ';'])).map_or(window, |cut| &window[..cut]);
-        let (_, range) = when::parse_time(window)?;
+        // A date may come first (`began on 2 September 2024 at 14:20`).
+        let lead = when::find_date(window).filter(|(_, date)| date.start <= 4).map_or(0, |(_, date)| date.end);
+        let (_, range) = when::parse_time(&window[lead..])?;
         if range.start > 16 {
             return None;
         }
+        let range = lead + range.start..lead + range.end;
         // The time and its zone (`19:12 UTC`, `01:15 (CET)`), without what the sentence goes on to say.
         let rest = &window[range.end..];
         let zone = rest.trim_start();
@@ -319,8 +322,94 @@ pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>
             zone.find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | ':' | '−')))
                 .unwrap_or(zone.len())
         };
-        let value_end = end + range.end + (rest.len() - zone.len()) + zone_len;
+        let spaces = if zone_len == 0 { 0 } else { rest.len() - zone.len() };
+        let mut value_end = end + range.end + spaces + zone_len;
+        // And a date may follow (`ended at 19:20 UTC on 12 August 2025`).
+        let after = &window[value_end - end..];
+        if let Some(on) = after.strip_prefix(" on ").or_else(|| after.strip_prefix(", "))
+            && let Some((_, date)) = when::find_date(on).filter(|(_, date)| date.start == 0)
+        {
+            value_end += after.len() - on.len() + date.end;
+        }
         Some(text[at..value_end].trim().to_owned())
     };
     (starts.iter().find_map(after), ends.iter().find_map(after))
+}
+
+/// Words that put a duration beside a start or an end in one sentence: `began at 03:48 and
+/// lasted 52 minutes`, `ended at 19:20 after 3 hours and 50 minutes`.
+const DURATION_CUES: &[&str] = &["lasted", "lasting", "after", "for", "took", "over"];
+/// Words allowed between the cue and the number (`lasted about 50 minutes`).
+const DURATION_HEDGES: &[&str] = &["about", "around", "roughly", "approximately", "nearly", "almost", "a total of"];
+
+/// The duration stated in the sentence that states a start or an end (`statement`, as
+/// [`stated_in_sentences`] gave it), after it: the duration and its words as written.
+pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time::Duration, String)> {
+    let at = text.find(statement)? + statement.len();
+    let rest = &text[at..];
+    let sentence = rest.find(". ").or_else(|| rest.find(['\n', '。', ';'])).map_or(rest, |cut| &rest[..cut]);
+    let lower = sentence.to_ascii_lowercase();
+    DURATION_CUES.iter().find_map(|cue| {
+        let (cue_at, _) = lower.match_indices(cue).find(|&(i, _)| {
+            let before = lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = lower[i + cue.len()..].starts_with(' ');
+            before && after
+        })?;
+        let mut start = cue_at + cue.len() + 1;
+        for hedge in DURATION_HEDGES {
+            if lower[start..].starts_with(hedge) && lower[start + hedge.len()..].starts_with(' ') {
+                start += hedge.len() + 1;
+            }
+        }
+        // The duration must come first thing after the cue (`for 5 pilot clinics` has none),
+        // and ends at a comma or the sentence's end.
+        let words = &sentence[start..];
+        let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]).trim();
+        if !words.starts_with(|c: char| c.is_ascii_digit())
+            && !["an ", "one ", "two ", "half "].iter().any(|w| words.starts_with(w))
+        {
+            return None;
+        }
+        let duration = when::parse_duration(words).filter(|d| d.is_positive())?;
+        Some((duration, words.to_owned()))
+    })
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::duration_in_sentence;
+
+    #[test]
+    fn a_duration_beside_a_start_or_an_end() {
+        let text = "The outage began 2025-05-21 03:48 UTC and lasted 52 minutes. Other text for 5 minutes.";
+        let (duration, words) = duration_in_sentence(text, "began 2025-05-21 03:48 UTC").expect("stated");
+        assert_eq!((duration.whole_minutes(), words.as_str()), (52, "52 minutes"));
+        let text = "Impact ended at 19:20 UTC on 12 August 2025 after 3 hours and 50 minutes, once the sync was off.";
+        let (duration, _) = duration_in_sentence(text, "ended at 19:20 UTC").expect("stated");
+        assert_eq!(duration.whole_minutes(), 230);
+        let (duration, _) =
+            duration_in_sentence("It started at 10:00 and lasted about 2h 5m.", "started at 10:00").expect("stated");
+        assert_eq!(duration.whole_minutes(), 125);
+    }
+
+    #[test]
+    fn a_statement_keeps_the_date_written_before_or_after_its_time() {
+        use super::stated_in_sentences;
+        let (start, end) = stated_in_sentences(
+            "Impact began on 2 September 2024 at 14:20 PDT and ended at 08:10 on 3 September 2024.",
+        );
+        assert_eq!(start.as_deref(), Some("began on 2 September 2024 at 14:20 PDT"));
+        assert_eq!(end.as_deref(), Some("ended at 08:10 on 3 September 2024"));
+        let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.");
+        assert_eq!(end.as_deref(), Some("ended at 19:20 UTC, 12 August 2025"));
+    }
+
+    #[test]
+    fn no_duration_where_none_is_stated_beside_it() {
+        // A duration in another sentence, or a number that is not one, is not the span's.
+        assert_eq!(duration_in_sentence("It began at 10:00. It lasted 2 hours.", "began at 10:00"), None);
+        assert_eq!(duration_in_sentence("It began at 10:00 for 5 pilot clinics.", "began at 10:00"), None);
+        assert_eq!(duration_in_sentence("ended at 10:00 after", "ended at 10:00"), None);
+        assert_eq!(duration_in_sentence("x", "not there"), None);
+    }
 }
