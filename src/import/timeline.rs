@@ -51,6 +51,12 @@ pub enum Layout {
 
 /// Reads the body of a timeline section.
 pub fn parse(body: &str) -> RawTimeline {
+    parse_from(body, None)
+}
+
+/// Reads the body of a timeline section whose rows written relative to moment zero count from
+/// the one the section states, else from `stated_elsewhere` (above the summary, say).
+pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> RawTimeline {
     let lines: Vec<&str> = body.split('\n').collect();
     let mut found = RawTimeline::default();
     let mut notes: Vec<String> = Vec::new();
@@ -59,7 +65,7 @@ pub fn parse(body: &str) -> RawTimeline {
     let mut day: Option<PartialDate> = None;
     let mut fences = CodeFences::nested();
     // `T0 = 14:05 UTC, 4 June 2025`: rows written `T+0:12` count from it.
-    let zero = when::moment_zero(body);
+    let zero = when::moment_zero(body).or_else(|| stated_elsewhere.cloned());
     // Military timelines write `0558 Text`, with no separator; one such row alone is not
     // enough to read `1015 widgets` as a time, three are.
     let compact_rows = lines

@@ -75,6 +75,9 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     let source = converted.as_deref().unwrap_or(source);
     let mut sections = split_sections(source, file_name);
+    // `T0 = 14:05 UTC, 4 June 2025`, wherever the document states it: rows and sentences
+    // written `T+0:12` count from it.
+    let moment_zero = when::moment_zero(source);
     let mut metadata = take_metadata(&mut sections.texts[Section::Summary].body);
     // Front matter keys that state the span (`started_at`, `impact_end`, `timezone`) count as
     // the first statements of the document.
@@ -93,7 +96,7 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     let mut stated_duration = None;
     if metadata.starts.is_empty() && sections.stated_starts.is_empty() {
         let written = format!("{}\n{}", sections.texts[Section::Summary].body, sections.texts[Section::Impact].body);
-        let (start, end) = span::stated_in_sentences(&written);
+        let (start, end) = span::stated_in_sentences(&written, moment_zero.as_ref());
         stated_duration = start.iter().chain(&end).find_map(|said| span::duration_in_sentence(&written, said));
         let end = end.filter(|_| metadata.ends.is_empty() && sections.stated_ends.is_empty());
         if let Some(start) = start {
@@ -150,7 +153,18 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| front(&sections, "sev").and_then(parse_severity));
     let status = metadata.status.or_else(|| front(&sections, "status").and_then(parse_status));
 
-    let raw_timeline = timeline::parse(&sections.timeline.body);
+    let raw_timeline = timeline::parse_from(&sections.timeline.body, moment_zero.as_ref());
+    if let Some(zero) = &moment_zero
+        && raw_timeline.entries.iter().any(|entry| {
+            entry.time.is_some()
+                && entry.time_as_written.as_deref().is_some_and(|written| when::leading_relative(written).is_some())
+        })
+    {
+        let date = zero.date.and_then(|date| date.date()).map(crate::domain::time::format_date);
+        let zone = zero.zone.as_ref().map(Zone::label);
+        let stated: Vec<String> = [date, Some(format::write_clock(zero.time)), zone].into_iter().flatten().collect();
+        notes.push(format!("Rows written relative to T0 (T+0:12, +12m) were counted from T0 = {}.", stated.join(" ")));
+    }
     // The span the authors stated: a Start/End pair, a duration line, front matter, or a
     // "from 16:58 to 18:46 UTC" sentence in the summary.
     let span_text: Vec<&str> = sections.duration.iter().map(String::as_str).collect();

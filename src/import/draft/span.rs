@@ -272,7 +272,10 @@ const ENDED: &[&str] = &[
 /// 20:58`, `O impacto começou às 19h12 e terminou às 20h58`): for each, what follows its verb
 /// up to the next verb or the sentence's end, when a time comes first thing after the verb:
 /// the verb and its time (`began at 19:12`), as the statements a labelled line would give.
-pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>) {
+///
+/// A time relative to moment zero (`started at T-3`), when the document states one, is the
+/// statement with the instant it means: `started at T-3 = 2025-06-04 14:02 UTC`.
+pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -> (Option<String>, Option<String>) {
     // Prose only: not code, a quote or an indented block (pasted output says `Started:` too).
     let mut fences = super::super::outline::CodeFences::nested();
     let prose: Vec<&str> = text
@@ -306,6 +309,11 @@ pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>
         }
         let window = &text[end..stop];
         let window = window.find(". ").or_else(|| window.find(['\n', '。', ';'])).map_or(window, |cut| &window[..cut]);
+        if let Some(zero) = zero
+            && let Some(meant) = relative_statement(window, zero)
+        {
+            return Some(format!("{} = {meant}", text[at..end + meant_end(window)].trim()));
+        }
         // A date may come first (`began on 2 September 2024 at 14:20`).
         let lead = when::find_date(window).filter(|(_, date)| date.start <= 4).map_or(0, |(_, date)| date.end);
         let (_, range) = when::parse_time(&window[lead..])?;
@@ -334,6 +342,37 @@ pub(super) fn stated_in_sentences(text: &str) -> (Option<String>, Option<String>
         Some(text[at..value_end].trim().to_owned())
     };
     (starts.iter().find_map(after), ends.iter().find_map(after))
+}
+
+/// `at T-3` first thing in `window`: the date, time and zone it means.
+fn relative_statement(window: &str, zero: &when::MomentZero) -> Option<String> {
+    let relative = relative_at_start(window)?;
+    let (date, time) = zero.at(relative.minutes);
+    let mut meant = String::new();
+    if let Some(date) = date.and_then(|date| date.date()) {
+        meant.push_str(&crate::domain::time::format_date(date));
+        meant.push(' ');
+    }
+    meant.push_str(&crate::format::write_clock(time));
+    if let Some(zone) = &zero.zone {
+        meant.push(' ');
+        meant.push_str(&zone.label());
+    }
+    Some(meant)
+}
+
+/// A relative time (`T-3`, `T+1:52`) first thing in `window`, after `at` if written.
+fn relative_at_start(window: &str) -> Option<when::RelativeStamp> {
+    let trimmed = window.trim_start();
+    let trimmed = trimmed.strip_prefix("at ").unwrap_or(trimmed);
+    when::leading_relative(trimmed).filter(|relative| relative.written.start == 0)
+}
+
+/// Where the relative time [`relative_at_start`] found in `window` ends.
+fn meant_end(window: &str) -> usize {
+    let trimmed = window.trim_start();
+    let after_at = trimmed.strip_prefix("at ").unwrap_or(trimmed);
+    relative_at_start(window).map_or(0, |relative| window.len() - after_at.len() + relative.written.end)
 }
 
 /// Words that put a duration beside a start or an end in one sentence: `began at 03:48 and
@@ -397,11 +436,24 @@ mod duration_tests {
         use super::stated_in_sentences;
         let (start, end) = stated_in_sentences(
             "Impact began on 2 September 2024 at 14:20 PDT and ended at 08:10 on 3 September 2024.",
+            None,
         );
         assert_eq!(start.as_deref(), Some("began on 2 September 2024 at 14:20 PDT"));
         assert_eq!(end.as_deref(), Some("ended at 08:10 on 3 September 2024"));
-        let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.");
+        let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.", None);
         assert_eq!(end.as_deref(), Some("ended at 19:20 UTC, 12 August 2025"));
+    }
+
+    #[test]
+    fn a_start_or_an_end_relative_to_moment_zero() {
+        use super::stated_in_sentences;
+        let zero = crate::import::when::moment_zero("T0 = 14:05 UTC, 4 June 2025").expect("T0");
+        let text = "Customer impact started at T-3 and ended at T+1:52. The cause was a key.";
+        let (start, end) = stated_in_sentences(text, Some(&zero));
+        assert_eq!(start.as_deref(), Some("started at T-3 = 2025-06-04 14:02 UTC"));
+        assert_eq!(end.as_deref(), Some("ended at T+1:52 = 2025-06-04 15:57 UTC"));
+        // Without a moment zero nothing is read from them.
+        assert_eq!(stated_in_sentences(text, None), (None, None));
     }
 
     #[test]
