@@ -24,28 +24,85 @@ pub fn to_markdown(source: &str) -> Option<String> {
     }
     let lines = &outline.lines;
     let body_start = outline.front_matter_lines;
-    let headings: Vec<(usize, SectionKind)> =
-        (body_start..lines.len()).filter_map(|i| section_name(lines, i).map(|kind| (i, kind))).collect();
-    if headings.len() < 2 {
+    if section_names(&lines[body_start..]) < 2 {
         return None;
     }
     let first = (body_start..lines.len()).find(|&i| !lines[i].trim().is_empty());
-    let title = first.filter(|&i| headings.first().is_some_and(|&(h, _)| h != i) && is_title(lines, i));
+    let title = first.filter(|&i| section_name(lines, i).is_none() && is_title(lines, i));
 
     let mut out = String::with_capacity(source.len() + 64);
     for line in &lines[..body_start] {
         out.push_str(line);
         out.push('\n');
     }
+    write_with_headings(&lines[body_start..], &mut out, title.map(|t| t - body_start));
+    Some(out)
+}
+
+/// A quoted block (`> `) that holds a plain-text postmortem, as an e-mail thread pasted into a
+/// Markdown document does (`> Summary`, `> Timeline (all CEST)`), unquoted and read as the
+/// Markdown it means; `None` when the document has none. Quotes inside it keep one level less.
+pub fn unquote_outlines(source: &str) -> Option<String> {
+    if !source.contains('>') {
+        return None;
+    }
+    let lines: Vec<&str> = source.split('\n').collect();
+    let quoted = |line: &str| line.trim_start().starts_with('>');
+    let mut out = String::with_capacity(source.len() + 64);
+    let mut changed = false;
+    let mut i = 0;
+    while i < lines.len() {
+        if !quoted(lines[i]) {
+            out.push_str(lines[i]);
+            out.push('\n');
+            i += 1;
+            continue;
+        }
+        let end = (i..lines.len()).find(|&j| !quoted(lines[j])).unwrap_or(lines.len());
+        let inner: Vec<&str> = lines[i..end]
+            .iter()
+            .map(|line| {
+                let line = line.trim_start().strip_prefix('>').unwrap_or(line);
+                line.strip_prefix(' ').unwrap_or(line)
+            })
+            .collect();
+        if section_names(&inner) >= 2 {
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            write_with_headings(&inner, &mut out, None);
+            changed = true;
+        } else {
+            for line in &lines[i..end] {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        i = end;
+    }
+    if !changed {
+        return None;
+    }
+    // Every piece of the split was given a line ending: the last had none.
+    out.pop();
+    Some(out)
+}
+
+fn section_names(lines: &[&str]) -> usize {
+    (0..lines.len()).filter(|&i| section_name(lines, i).is_some()).count()
+}
+
+/// Writes `lines` with each line naming a section as a `##` heading (and line `title` as the
+/// `#` title), and an action-items section's bare lines as list items.
+fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
     // Whether the current action-items section writes its items as lines without a bullet.
     let mut bare_items = false;
-    for i in body_start..lines.len() {
-        let line = lines[i];
+    for (i, &line) in lines.iter().enumerate() {
         if Some(i) == title {
             out.push_str(&format!("# {}\n", line.trim()));
             continue;
         }
-        if let Some(&(_, kind)) = headings.iter().find(|&&(h, _)| h == i) {
+        if let Some(kind) = section_name(lines, i) {
             // A blank line before and after, so the heading is one whatever surrounded it.
             if !out.is_empty() && !out.ends_with("\n\n") {
                 out.push('\n');
@@ -69,7 +126,6 @@ pub fn to_markdown(source: &str) -> Option<String> {
         out.push_str(line);
         out.push('\n');
     }
-    Some(out)
 }
 
 /// Markup that another reader handles (HTML pages and tables, Jira's `h2.`).
@@ -217,6 +273,18 @@ mod tests {
         assert!(markdown.contains("## RESUMEN\n") && markdown.contains("## CRONOLOGÍA (UTC-6)\n"), "{markdown}");
         let japanese = "決済障害\n\n概要\n決済が失敗した。\n\nタイムライン\n10:00 アラート\n";
         assert!(to_markdown(japanese).expect("plain text").contains("## タイムライン\n"));
+    }
+
+    #[test]
+    fn a_quoted_email_holding_a_postmortem_is_unquoted() {
+        let text = "# Outage\n\nFrom: Kim\n\n> Hi,\n>\n> Summary\n> The disk filled.\n>\n> Timeline (UTC)\n> 10:00 Alert\n>\n>> Sent: 9:00\nAfter\n";
+        let markdown = unquote_outlines(text).expect("an outline in the quote");
+        assert_eq!(
+            markdown,
+            "# Outage\n\nFrom: Kim\n\nHi,\n\n## Summary\n\nThe disk filled.\n\n## Timeline (UTC)\n\n10:00 Alert\n\n> Sent: 9:00\nAfter\n"
+        );
+        // A quote that is only a quote stays one.
+        assert_eq!(unquote_outlines("# T\n\n> Summary of the call: fine.\n> Thanks\n"), None);
     }
 
     #[test]

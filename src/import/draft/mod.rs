@@ -73,6 +73,14 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             );
         }
     }
+    // An e-mail thread pasted in keeps the postmortem in a quote (`> Summary`, `> Timeline`).
+    if let Some(unquoted) = super::plain::unquote_outlines(converted.as_deref().unwrap_or(source)) {
+        notes.push(
+            "Sections written inside a quoted e-mail (Summary, Timeline, …) were read as the document's sections."
+                .to_owned(),
+        );
+        converted = Some(unquoted);
+    }
     let source = converted.as_deref().unwrap_or(source);
     let mut sections = split_sections(source, file_name);
     // `T0 = 14:05 UTC, 4 June 2025`, wherever the document states it: rows and sentences
