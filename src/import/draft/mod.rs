@@ -237,12 +237,10 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             })?;
             Some(zone.resolve(end_date, span.end))
         });
-    if metadata.start.is_none() && corrections.start.is_none() && start_time_only.is_some() && started_at.is_some() {
-        notes.push("The start was stated as a time alone; it was read on the incident's first day.".to_owned());
-    }
-    if metadata.end.is_none() && end_time_only.is_some() && ended_at.is_some() {
-        notes.push("The end was stated as a time alone; it was read on the incident's first day, or the next if earlier than the start.".to_owned());
-    }
+    // Stated as a time alone: its day is settled once the timeline is read (below).
+    let start_time_alone =
+        start_time_only.filter(|_| metadata.start.is_none() && corrections.start.is_none() && started_at.is_some());
+    let end_time_alone = end_time_only.filter(|_| metadata.end.is_none() && ended_at.is_some());
     let (mut started_at, mut ended_at) = (started_at.and_then(showable), ended_at.and_then(showable));
     for (conflict, instant) in [(&start_conflict, &mut started_at), (&end_conflict, &mut ended_at)] {
         if let Some(message) = conflict {
@@ -274,6 +272,25 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         }
     }
     let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, &mut notes);
+    // A start or end stated as a time alone is on the day of the timeline's row at that time
+    // (a night's incident, its rows across midnight), else on the incident's first day (the
+    // end on the next if earlier than the start).
+    let on_row = |time: Time| timeline.iter().filter_map(|entry| entry.occurred_at).find(|at| at.time() == time);
+    for (alone, instant, what) in [(start_time_alone, &mut started_at, "start"), (end_time_alone, &mut ended_at, "end")]
+    {
+        let Some(time) = alone.filter(|_| instant.is_some()) else { continue };
+        match on_row(time) {
+            Some(row) => {
+                *instant = Some(row);
+                notes.push(format!(
+                    "The {what} was stated as a time alone; it was read on the day of the timeline's row at {}.",
+                    format::write_clock(time)
+                ));
+            }
+            None if what == "start" => notes.push("The start was stated as a time alone; it was read on the incident's first day.".to_owned()),
+            None => notes.push("The end was stated as a time alone; it was read on the incident's first day, or the next if earlier than the start.".to_owned()),
+        }
+    }
     // Nothing else stated them: a timeline row that marks the start or the end of impact
     // (`Customer impact begins`, `**Mitigated.**`, `All clear`) does.
     if started_at.is_none()
