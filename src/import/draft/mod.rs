@@ -658,7 +658,7 @@ impl ImportedPostmortem {
         for (from_timeline, heading, body) in [
             (true, "Timeline notes", timeline_notes.join("\n").trim().to_owned()),
             (true, "Timeline rows without a time", untimed.join("\n")),
-            (false, "Action item notes", self.action_item_notes_with_labels()),
+            (false, "Action item notes", self.action_item_notes_kept(!action_items.is_empty())),
         ] {
             if !body.trim().is_empty() {
                 let own = if from_timeline { timeline_heading.take() } else { items_heading.take() };
@@ -682,16 +682,32 @@ impl ImportedPostmortem {
 }
 
 impl ImportedPostmortem {
-    /// The notes between the action items, then the line naming the labels their fields were
-    /// read from.
-    fn action_item_notes_with_labels(&self) -> String {
+    /// The notes between the action items, then the lines naming what the items' export does
+    /// not repeat of the list as a whole: the authors' heading, where it cannot head the items
+    /// (`5. Corrective actions` would read back as the corrective measures), and the labels
+    /// their fields were read from.
+    fn action_item_notes_kept(&self, has_action_items: bool) -> String {
         let items: Vec<ResolvedItem> =
             self.action_items.iter().filter(|item| !item.item.text.trim().is_empty()).cloned().collect();
-        match labels_line(&items) {
-            Some(line) if self.action_item_notes.trim().is_empty() => line,
-            Some(line) => format!("{}\n\n{line}", self.action_item_notes),
-            None => self.action_item_notes.clone(),
+        let standard = Part::ActionItems.heading();
+        let heading = self.action_items_heading.as_deref().map(str::trim).filter(|heading| {
+            has_action_items
+                && !heading.is_empty()
+                && *heading != standard
+                && own_heading(Some(heading), SectionKind::ActionItems, standard).is_none()
+        });
+        let lines = [
+            heading.map(|heading| format!("The action items were under the heading “{heading}”.")),
+            labels_line(&items),
+        ];
+        let mut notes = self.action_item_notes.clone();
+        for line in lines.into_iter().flatten() {
+            if !notes.trim().is_empty() {
+                notes.push_str("\n\n");
+            }
+            notes.push_str(&line);
         }
+        notes
     }
 
     /// The authors' headings worth keeping: those of sections the export will write (a
