@@ -702,7 +702,7 @@ fn bare_due_at_end(text: &str) -> Option<(&str, &str, &str)> {
         let Some(at) = lower.rfind(&pattern) else { continue };
         let value = &text[at + pattern.len()..];
         if is_due(value, false) && value.split_whitespace().count() <= 4 {
-            let word = &text[at + 1..at + pattern.len() - 1];
+            let word = text.get(at + 1..at + pattern.len() - 1).unwrap_or(word);
             return Some((text[..at].trim_end(), word, clean(value)));
         }
     }
