@@ -417,7 +417,7 @@ fn item_line(line: &str, status: ItemStatus) -> Option<ResolvedItem> {
         kind: kind.map(str::to_owned),
         reason,
         note: note.map(str::to_owned),
-        status_as_written: None,
+        written: Vec::new(),
         verified,
         recurred_in: recurred_in.map(str::to_owned),
         exact: true,

@@ -119,7 +119,7 @@ fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
         }
         if bare_items && !line.trim().is_empty() {
             out.push_str("- ");
-            out.push_str(without_letter(line.trim()));
+            out.push_str(line.trim());
             out.push('\n');
             continue;
         }
@@ -185,7 +185,7 @@ fn items_without_bullets(lines: &[&str], from: usize) -> bool {
         if line.is_empty() {
             continue;
         }
-        if (is_list_item(line) && without_letter(line) == line) || line.starts_with('|') || line.ends_with(':') {
+        if is_list_item(line) || line.starts_with('|') || line.ends_with(':') {
             return false;
         }
         any = true;
@@ -214,16 +214,6 @@ fn without_number(line: &str) -> &str {
             || number.chars().all(|c| "IVXLC".contains(c))
             || (number.len() == 1 && number.chars().all(|c| c.is_ascii_alphabetic())));
     if is_number { line[mark.len()..].trim_start() } else { line }
-}
-
-/// An item's text without a letter enumerating it (`a) `, `(b) `): list syntax, as `1.` is.
-fn without_letter(line: &str) -> &str {
-    let inner = line.strip_prefix('(').unwrap_or(line);
-    let mut chars = inner.chars();
-    match (chars.next(), chars.next(), chars.next()) {
-        (Some(letter), Some(')'), Some(' ')) if letter.is_ascii_alphabetic() => inner[3..].trim_start(),
-        _ => line,
-    }
 }
 
 #[cfg(test)]
@@ -260,7 +250,7 @@ mod tests {
     fn bare_action_item_lines_become_list_items() {
         let text = "T\n\nSummary\nx\n\nFollow-up actions:\nAdd an alert – Owner: Kim\nb) Fix the job (Lee, 1 May)\n";
         let markdown = to_markdown(text).expect("plain text");
-        assert!(markdown.ends_with("- Add an alert – Owner: Kim\n- Fix the job (Lee, 1 May)\n"), "{markdown}");
+        assert!(markdown.ends_with("- Add an alert – Owner: Kim\n- b) Fix the job (Lee, 1 May)\n"), "{markdown}");
         // Items already in a list are not listed twice.
         let listed = "T\n\nSummary\nx\n\nNext steps\n* Add an alert\n";
         assert!(to_markdown(listed).expect("plain text").ends_with("## Next steps\n\n* Add an alert\n"));

@@ -7,7 +7,7 @@
 
 use super::status::status_word;
 use super::words::{BARE_DUE, LABELS, TEAM_WORDS, TEXT_LABELS, VAGUE_DUE};
-use super::{ImportedItem, ItemStatus};
+use super::{ImportedItem, ItemStatus, Written, WrittenField};
 use crate::import::when;
 
 /// What a label names.
@@ -40,6 +40,19 @@ pub(super) struct Found {
     pub(super) owner_after_dash: bool,
     /// The line ends with a name alone in brackets, not taken (`(Hugo)`).
     pub(super) name_in_brackets: bool,
+    /// Each field lifted, as written.
+    written: Vec<Written>,
+}
+
+impl Slot {
+    fn field(self) -> WrittenField {
+        match self {
+            Slot::Owner => WrittenField::Owner,
+            Slot::Team => WrittenField::Team,
+            Slot::Due => WrittenField::Due,
+            Slot::Status => WrittenField::Status,
+        }
+    }
 }
 
 /// Lifts the fields out of `item.text` and returns where they were and the status the text
@@ -66,6 +79,7 @@ pub(super) fn lift_fields(item: &mut ImportedItem, convention: Convention) -> (F
     item.team = item.team.take().or(found.team.take());
     item.due = item.due.take().or(found.due.take());
     item.note = item.note.take().or(found.note.take());
+    item.written.append(&mut found.written);
     let status = found.status;
     (found, status)
 }
@@ -73,7 +87,8 @@ pub(super) fn lift_fields(item: &mut ImportedItem, convention: Convention) -> (F
 /// One part of a group of fields, as classified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part<'t> {
-    Labelled(Slot, &'t str),
+    /// The slot, the value, and the part as written with its label.
+    Labelled(Slot, &'t str, &'t str),
     Handle(&'t str),
     Due(&'t str),
     Status(&'t str),
@@ -119,7 +134,7 @@ impl Found {
         let mut team = self.team.is_some();
         for part in parts {
             let slot = match part {
-                Part::Labelled(slot, _) => *slot,
+                Part::Labelled(slot, ..) => *slot,
                 Part::Handle(_) | Part::Name(_) => Slot::Owner,
                 Part::Due(_) | Part::VagueDue(_) => Slot::Due,
                 Part::Status(_) => Slot::Status,
@@ -141,31 +156,47 @@ impl Found {
     fn put_parts(&mut self, parts: &[Part]) {
         for part in parts {
             match *part {
-                Part::Labelled(slot, value) => {
-                    self.put(slot, value);
+                Part::Labelled(slot, value, written) => {
+                    if self.put(slot, value) {
+                        let label = written.find(value).map(|at| label_text(&written[..at]));
+                        self.wrote(slot.field(), label.filter(|l| !l.is_empty()), value, written);
+                    }
                 }
                 Part::Handle(value) | Part::Name(value) => {
-                    self.put(Slot::Owner, value);
+                    if self.put(Slot::Owner, value) {
+                        self.wrote(WrittenField::Owner, None, value, value);
+                    }
                 }
                 Part::Due(value) | Part::VagueDue(value) => {
-                    self.put(Slot::Due, strip_due_word(value));
+                    let due = strip_due_word(value);
+                    if self.put(Slot::Due, due) {
+                        let word = clean(value).strip_suffix(due).map(str::trim).filter(|w| !w.is_empty());
+                        self.wrote(WrittenField::Due, word, due, value);
+                    }
                 }
                 Part::Status(value) => {
-                    self.put_status(value, false);
+                    if self.put_status(value, false) {
+                        self.wrote(WrittenField::Status, None, value, value);
+                    }
                 }
             }
         }
     }
 
+    /// Records a field lifted, as written (`label` as the document wrote it, if it had one).
+    fn wrote(&mut self, field: WrittenField, label: Option<&str>, value: &str, written: &str) {
+        self.written.push(Written::new(field, label, clean(value), as_written(written)));
+    }
+
     /// A status word, and what follows it (`done, shipped in 4.18.2`, `erledigt am
-    /// 10.09.2024`) as the item's note. Only a labelled status may be followed by other words
+    /// 10.09.2024`) as the item's note, the status word with it: the note reads as written. Only a labelled status may be followed by other words
     /// without a comma or bracket (`Status: done since Monday`); unlabelled, `complete the
     /// migration` is a sentence.
     fn put_status(&mut self, value: &str, labelled: bool) -> bool {
         let Some((status, note)) = status_and_note(value, labelled) else { return false };
         self.status = Some(status);
         if !note.is_empty() && self.note.is_none() {
-            self.note = Some(note.to_owned());
+            self.note = Some(clean(value).to_owned());
         }
         true
     }
@@ -203,6 +234,17 @@ fn clean(value: &str) -> &str {
     trim(value)
 }
 
+/// A field as written, for the item's details: without surrounding spaces or a sentence's
+/// full stop, its emphasis kept where whole (`**Aperto**`, `*Done.*`).
+fn as_written(text: &str) -> &str {
+    let text = text.trim();
+    if text.matches('*').count().is_multiple_of(2) && text.matches('_').count().is_multiple_of(2) {
+        if text.ends_with(['*', '_']) { text } else { text.strip_suffix('.').unwrap_or(text) }
+    } else {
+        clean(text)
+    }
+}
+
 /// `due next sprint` → `next sprint`: the due word said what the value is.
 fn strip_due_word(value: &str) -> &str {
     let value = clean(value);
@@ -223,7 +265,7 @@ fn field_line(line: &str, found: &mut Found) -> bool {
     }
     let pieces = split_parts(bare, &[" / ", "／", " | ", " · "]);
     let parts: Vec<Part> =
-        pieces.iter().filter_map(|piece| labelled(piece).map(|(s, v)| Part::Labelled(s, v))).collect();
+        pieces.iter().filter_map(|piece| labelled(piece).map(|(s, v)| Part::Labelled(s, v, piece))).collect();
     if parts.len() != pieces.len() || !found.fits(&parts) {
         return false;
     }
@@ -291,6 +333,13 @@ fn labelled(part: &str) -> Option<(Slot, &str)> {
     None
 }
 
+/// A label as written before its value, without its colon and emphasis (`**Owner:**` → `Owner`).
+fn label_text(before_value: &str) -> &str {
+    let label = before_value.trim_end().trim_end_matches(['*', ' ']).trim_end();
+    let label = ["</strong>", "</b>"].iter().find_map(|close| label.strip_suffix(close)).unwrap_or(label);
+    strip_bold(label.trim_end().trim_end_matches([':', '：', '\u{a0}', ' ']))
+}
+
 fn strip_bold(label: &str) -> &str {
     let label = label.trim();
     let label = ["**", "<strong>", "<b>"].iter().find_map(|open| label.strip_prefix(open)).unwrap_or(label);
@@ -307,7 +356,7 @@ fn slot_of(label: &str) -> Option<Slot> {
 fn classify_part(part: &str) -> Option<Part<'_>> {
     let part = part.trim();
     if let Some((slot, value)) = labelled(part) {
-        return Some(Part::Labelled(slot, value));
+        return Some(Part::Labelled(slot, value, part));
     }
     let bare = clean(part);
     // `owner Valeria Núñez`: the owner label without its colon, before a name.
@@ -315,7 +364,7 @@ fn classify_part(part: &str) -> Option<Part<'_>> {
         if let Some(name) = bare.strip_prefix(label)
             && looks_like_name(name.trim())
         {
-            return Some(Part::Labelled(Slot::Owner, name.trim()));
+            return Some(Part::Labelled(Slot::Owner, name.trim(), bare));
         }
     }
     if bare.starts_with('@') && bare.len() > 1 && !bare[1..].contains([' ', '@']) {
@@ -459,10 +508,19 @@ fn segments(line: &str) -> Vec<(usize, usize, bool)> {
     }
     // `Fix the pool, Owner: Sam Lee, Due: 2025-04-01`: a comma before a label (or the middle
     // dot between fields: `**Owner:** Sam · **Due:** 2025-04-01`).
-    for (at, separator) in line.match_indices([',', ';', '·']) {
-        let next = at + separator.len();
-        if line[next..].starts_with(' ') && labelled(&line[next + 1..]).is_some() {
-            cuts.push((at, next + 1, true));
+    // Not inside brackets, whose group of fields is taken whole (`(Owner: Sam, due: Q2)`).
+    let mut depth = 0i32;
+    for (at, c) in line.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            ',' | ';' | '·' if depth <= 0 => {
+                let next = at + c.len_utf8();
+                if line[next..].starts_with(' ') && labelled(&line[next + 1..]).is_some() {
+                    cuts.push((at, next + 1, true));
+                }
+            }
+            _ => {}
         }
     }
     for (at, _) in line.match_indices(".\n") {
@@ -495,6 +553,7 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             && let Some(status) = status_word(inner)
         {
             found.status = Some(status);
+            found.wrote(WrittenField::Status, None, inner, inner);
             text = after.trim_start();
         }
     }
@@ -505,12 +564,15 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
         && !handle.contains([' ', '*'])
     {
         found.owner = Some(handle.to_owned());
+        found.wrote(WrittenField::Owner, None, handle, handle);
         text = after.trim_start();
     }
     // `**Action:** …`: the label only names the text.
     if let Some((at, colon)) = text.char_indices().take(24).find(|&(_, c)| matches!(c, ':' | '：')) {
         let label = strip_bold(&text[..at]).to_lowercase();
         if TEXT_LABELS.contains(&label.as_str()) {
+            let written = strip_bold(&text[..at]);
+            found.wrote(WrittenField::Text, Some(written), "", written);
             let after = text[at + colon.len_utf8()..].trim_start();
             text = ["**", "</strong>", "</b>"].iter().find_map(|c| after.strip_prefix(c)).unwrap_or(after).trim_start();
         }
@@ -521,7 +583,7 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
         if let Some((before, inner)) = trailing_group(trimmed)
             && let Some(parts) = group_parts(inner, found, convention.names_in_brackets)
         {
-            if parts.iter().any(|p| matches!(p, Part::Name(_) | Part::Handle(_) | Part::Labelled(Slot::Owner, _))) {
+            if parts.iter().any(|p| matches!(p, Part::Name(_) | Part::Handle(_) | Part::Labelled(Slot::Owner, ..))) {
                 found.owner_in_brackets = true;
             }
             found.put_parts(&parts);
@@ -567,13 +629,15 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             && !last[1..].contains('@')
         {
             found.owner = Some(last.to_owned());
+            found.wrote(WrittenField::Owner, None, last, last);
             text = before;
             continue;
         }
-        if let Some((before, due)) = bare_due_at_end(trimmed)
+        if let Some((before, word, due)) = bare_due_at_end(trimmed)
             && found.due.is_none()
         {
             found.due = Some(due.to_owned());
+            found.wrote(WrittenField::Due, Some(word), due, &trimmed[before.len()..]);
             text = before;
             continue;
         }
@@ -589,6 +653,7 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             && text[spans[0].1..].trim_start().starts_with(['—', '–'])
         {
             found.owner = Some(name.to_owned());
+            found.wrote(WrittenField::Owner, None, name, name);
             found.owner_after_dash = true;
             return text[after..].trim().to_owned();
         }
@@ -624,8 +689,9 @@ fn segment_parts(segment: &str) -> Option<Vec<Part<'_>>> {
     Some(parts)
 }
 
-/// `… by 2025-03-07`, `… due 2025-02-12`: a due word and a date ending the line.
-fn bare_due_at_end(text: &str) -> Option<(&str, &str)> {
+/// `… by 2025-03-07`, `… due 2025-02-12`: the text before, the due word and the date ending
+/// the line.
+fn bare_due_at_end(text: &str) -> Option<(&str, &str, &str)> {
     let lower = text.to_lowercase();
     if lower.len() != text.len() {
         // Lower-casing changed lengths: positions would not match.
@@ -636,7 +702,8 @@ fn bare_due_at_end(text: &str) -> Option<(&str, &str)> {
         let Some(at) = lower.rfind(&pattern) else { continue };
         let value = &text[at + pattern.len()..];
         if is_due(value, false) && value.split_whitespace().count() <= 4 {
-            return Some((text[..at].trim_end(), clean(value)));
+            let word = text.get(at + 1..at + pattern.len() - 1).unwrap_or(word);
+            return Some((text[..at].trim_end(), word, clean(value)));
         }
     }
     None

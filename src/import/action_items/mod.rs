@@ -45,10 +45,12 @@ pub struct ImportedItem {
     pub reason: Option<String>,
     /// How it was done, or a link to the evidence.
     pub note: Option<String>,
-    /// A status column's word (`Erledigt`, `完了`), which the tick box says but the export
-    /// repeats all the same, so every word of the document is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_as_written: Option<String>,
+    /// The fields as the document wrote them, in its order: what was lifted out of the text
+    /// (`Verantwortlich: Tobias Lenz`, `fällig KW 7`, `【完了】`) or read from a table's cells
+    /// (under `Fällig`), and the item's number. The saved item's details repeat what its
+    /// fields do not show (see `draft`), so every word of the document is kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<Written>,
     /// A done item's verification, read from a Hindsight export.
     #[serde(skip)]
     pub verified: Option<ImportedVerification>,
@@ -59,6 +61,65 @@ pub struct ImportedItem {
     /// go back into their fields rather than into the text.
     #[serde(skip)]
     pub exact: bool,
+}
+
+/// What a field written in the document is (the label that names the item's text included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WrittenField {
+    Text,
+    Owner,
+    Team,
+    Due,
+    Status,
+    Ticket,
+    Priority,
+    Kind,
+    /// The item's number: a numbered list's marker or a table's `Nr.` column.
+    Number,
+}
+
+impl WrittenField {
+    /// What the field is called in the notes.
+    pub fn name(self) -> &'static str {
+        match self {
+            WrittenField::Text => "the item",
+            WrittenField::Owner => "owner",
+            WrittenField::Team => "team",
+            WrittenField::Due => "due date",
+            WrittenField::Status => "status",
+            WrittenField::Ticket => "ticket",
+            WrittenField::Priority => "priority",
+            WrittenField::Kind => "type",
+            WrittenField::Number => "number",
+        }
+    }
+}
+
+/// One field as written: `Verantwortlich: Tobias Lenz` (label `Verantwortlich`, value `Tobias
+/// Lenz`), `fällig 27.09.2024`, a table's cell under its column's header, or a value alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Written {
+    pub field: WrittenField,
+    /// The label as written, if it had one; for a table's cell, its column's header.
+    pub label: Option<String>,
+    pub value: String,
+    /// Label and value as the document wrote them together (for a cell, `Header: value`).
+    pub text: String,
+    /// From a table, whose headers the table's own line in the notes repeats.
+    pub in_table: bool,
+}
+
+impl Written {
+    pub(crate) fn new(field: WrittenField, label: Option<&str>, value: &str, text: &str) -> Written {
+        Written {
+            field,
+            label: label.map(str::to_owned),
+            value: value.to_owned(),
+            text: text.trim().to_owned(),
+            in_table: false,
+        }
+    }
 }
 
 impl ImportedItem {
@@ -76,7 +137,7 @@ impl ImportedItem {
             recurred_in: None,
             reason: None,
             note: None,
-            status_as_written: None,
+            written: Vec::new(),
             exact: false,
         }
     }
@@ -87,6 +148,10 @@ impl ImportedItem {
 pub struct ActionItems {
     pub items: Vec<ImportedItem>,
     pub notes: String,
+    /// What the reading assumed (the year of a week written without one), for the notes shown
+    /// to the user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
 }
 
 /// Reads the body of an action-items section.
@@ -98,6 +163,8 @@ pub fn parse(body: &str) -> ActionItems {
     let mut group_done = false;
     let mut listed: Vec<(usize, String, bool)> = Vec::new();
     let mut constant_notes: Vec<String> = Vec::new();
+    // A line for each table of items, naming its columns.
+    let mut provenance: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -119,7 +186,9 @@ pub fn parse(body: &str) -> ActionItems {
                     kept_any = true;
                 }
             }
-            if !kept_any {
+            if kept_any {
+                provenance.push(tables::provenance(&columns));
+            } else {
                 // An empty template table: keep it as written.
                 notes.extend(&lines[i..i + 2 + rows]);
             }
@@ -162,7 +231,21 @@ pub fn parse(body: &str) -> ActionItems {
             }
             let status = marker_status.unwrap_or(if group_done { ItemStatus::Done } else { ItemStatus::Open });
             listed.push((found.items.len(), item_lines.join("\n"), marker_status.is_some() || group_done));
-            let item = ImportedItem::new(&item_lines.join("\n"), status);
+            // A letter enumerating the item (`b) Ask the bank`, as a word processor writes
+            // them) is its number, as `3.` is.
+            let text = item_lines.join("\n");
+            let (letter, text) = match leading_letter(&text) {
+                Some((letter, rest)) => (Some(letter), rest),
+                None => (None, text.as_str()),
+            };
+            let mut item = ImportedItem::new(text, status);
+            if let Some(number) = list_number(line) {
+                // The list's order says it, but the number is the authors' word.
+                item.written.push(Written::new(WrittenField::Number, None, number, &format!("No. {number}")));
+            }
+            if let Some(letter) = letter {
+                item.written.push(Written::new(WrittenField::Number, None, letter, &format!("{letter})")));
+            }
             found.items.push(item);
             i = j;
             continue;
@@ -172,8 +255,15 @@ pub fn parse(body: &str) -> ActionItems {
     }
     notes.extend(constant_notes.iter().map(String::as_str));
     found.notes = notes.join("\n").trim_matches('\n').to_owned();
+    // After what the authors wrote, a paragraph of its own.
+    for line in provenance {
+        if !found.notes.is_empty() {
+            found.notes.push_str("\n\n");
+        }
+        found.notes.push_str(&line);
+    }
     lift_listed(&mut found.items, &listed);
-    resolve_periods(&mut found.items);
+    found.assumptions.extend(resolve_periods(&mut found.items));
     found
 }
 
@@ -227,7 +317,10 @@ fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
     let convention = Convention { names_in_brackets: in_brackets >= 2 || most, names_after_dashes: after_dash >= 2 };
     for ((mut item, mut status, text, status_given), (index, ..)) in lifted.into_iter().zip(listed) {
         if item.owner.is_none() && convention != Convention::default() {
-            item = ImportedItem::new(text, item.status);
+            // Read again from the text as written; the item's number stays.
+            let number: Vec<Written> =
+                item.written.iter().filter(|w| w.field == WrittenField::Number).cloned().collect();
+            item = ImportedItem { written: number, ..ImportedItem::new(text, item.status) };
             status = lift_fields(&mut item, convention).1;
         }
         if !status_given && let Some(status) = status.or_else(|| status_at_end(&item.text)) {
@@ -241,8 +334,8 @@ fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
 /// last day. Without a year of their own, the year is the one of the list's first full date
 /// that puts the day nearest it (`KW 2` in a list dated December is January's). The due keeps
 /// what was written after the date, so the reading can be checked; with no date to go by it
-/// stays as written.
-fn resolve_periods(items: &mut [ImportedItem]) {
+/// stays as written. Returns the note saying which year was taken, if one was.
+fn resolve_periods(items: &mut [ImportedItem]) -> Option<String> {
     // The earliest day the list's dues name: a full date, or the first day of a week or
     // quarter given with its year.
     let anchor = items
@@ -256,6 +349,8 @@ fn resolve_periods(items: &mut [ImportedItem]) {
             }
         })
         .min();
+    // The weeks and quarters given a year, as written, by year.
+    let mut assumed: Vec<(i32, Vec<String>)> = Vec::new();
     for item in items.iter_mut() {
         let Some(written) = item.due.clone() else { continue };
         let Some(period) = due::week_or_quarter(&written) else { continue };
@@ -272,8 +367,51 @@ fn resolve_periods(items: &mut [ImportedItem]) {
         };
         if let Some(day) = day {
             item.due = Some(format!("{day} ({written})"));
+            if !period.has_year() {
+                // A week's Friday and a quarter's last day are in the year they were read in.
+                let year = day.year();
+                let written = written.trim().to_owned();
+                match assumed.iter_mut().find(|(y, _)| *y == year) {
+                    Some((_, periods)) if periods.contains(&written) => {}
+                    Some((_, periods)) => periods.push(written),
+                    None => assumed.push((year, vec![written])),
+                }
+            }
         }
     }
+    let anchor = anchor?;
+    let read: Vec<String> = assumed.iter().map(|(year, periods)| format!("{year} for {}", and_list(periods))).collect();
+    (!read.is_empty()).then(|| {
+        format!(
+            "Due weeks and quarters written without a year were read in the year nearest the earliest \
+             day the action items' dues name ({anchor}): {}.",
+            read.join("; ")
+        )
+    })
+}
+
+/// `a, b and c`.
+pub(crate) fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A letter enumerating an item's text (`b) ` or `(b) `): the letter and the text after it.
+fn leading_letter(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_prefix('(').unwrap_or(text);
+    let letter = inner.get(..1).filter(|l| l.bytes().all(|b| b.is_ascii_lowercase()))?;
+    let rest = inner[1..].strip_prefix(") ")?;
+    Some((letter, rest.trim_start()))
+}
+
+/// The number of a numbered list's item (`3.`, `3)`), as written.
+fn list_number(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && trimmed[digits..].starts_with(['.', ')'])).then(|| &trimmed[..digits])
 }
 
 /// Whether the last collected line still continues a paragraph (not ended by a blank line).
@@ -431,6 +569,24 @@ mod tests {
         let german = "| Maßnahme | Verantwortlich | Fällig | Stand |\n|---|---|---|---|\n| Zertifikat tauschen | Sabine | KW 7 | Erledigt |";
         let item = &parse(german).items[0];
         assert_eq!((item.owner.as_deref(), item.due.as_deref(), item.status), (Some("Sabine"), Some("KW 7"), Done));
+    }
+
+    #[test]
+    fn numbers_and_cells_are_kept_as_written_and_a_table_names_its_columns() {
+        let body = "Vorab.\n\n| # | Aufgabe | Zuständig | Frist | Stand |\n|---|---|---|---|---|\n| 3 | Logs prüfen | Ute | KW 7 | offen |";
+        let found = parse(body);
+        let written: Vec<&str> = found.items[0].written.iter().map(|w| w.text.as_str()).collect();
+        // A header of no word is not the number's label.
+        assert_eq!(written, ["No. 3", "Frist: KW 7", "Stand: offen"]);
+        assert_eq!(
+            found.notes,
+            "Vorab.\n\nImported from a table with the columns #, Aufgabe, Zuständig, Frist, Stand."
+        );
+        let listed = parse("3. Logs prüfen\n4) Alarme (Ute, fällig 2025-02-14)");
+        let written: Vec<Vec<&str>> =
+            listed.items.iter().map(|i| i.written.iter().map(|w| w.text.as_str()).collect()).collect();
+        assert_eq!(written, [vec!["No. 3"], vec!["No. 4", "Ute", "fällig 2025-02-14"]]);
+        assert_eq!(listed.items[1].written[2].label.as_deref(), Some("fällig"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! are written in, and each row read as an item.
 
 use super::status::{status_at_end, status_word};
-use super::{ImportedItem, ItemStatus};
+use super::{ImportedItem, ItemStatus, Written, WrittenField};
 use crate::import::sections::normalize;
 
 /// What each column of an action-item table holds.
@@ -195,6 +195,13 @@ pub(super) fn cells(row: &str) -> Vec<&str> {
     inner.split('|').map(str::trim).collect()
 }
 
+/// The line the notes keep for a table of items: its headers, which its items' fields and
+/// details say in Hindsight's words or under them, as the document wrote them.
+pub(super) fn provenance(columns: &[(Column, String)]) -> String {
+    let headers: Vec<&str> = columns.iter().map(|(_, header)| header.as_str()).filter(|h| !h.is_empty()).collect();
+    format!("Imported from a table with the columns {}.", headers.join(", "))
+}
+
 /// A table starts at `i` when that line is a row and the next one its delimiter row.
 pub(super) fn table_header(lines: &[&str], i: usize) -> Option<Vec<(Column, String)>> {
     let header = lines.get(i)?.trim();
@@ -233,13 +240,27 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
             continue;
         }
         let value_owned = value.to_owned();
+        // The cell as written under its header, for the saved item's details.
+        let written = |field: WrittenField| Written {
+            in_table: true,
+            ..Written::new(field, Some(header), value, &format!("{header}: {value}"))
+        };
         match role {
             Column::Text => item.text = value_owned,
             Column::Owner => item.owner = Some(value_owned),
             Column::Team => item.team = Some(value_owned),
-            Column::Due => item.due = Some(value_owned),
-            Column::Priority => item.priority = Some(value_owned),
-            Column::Kind => item.kind = Some(value_owned),
+            Column::Due => {
+                item.due = Some(value_owned);
+                item.written.push(written(WrittenField::Due));
+            }
+            Column::Priority => {
+                item.priority = Some(value_owned);
+                item.written.push(written(WrittenField::Priority));
+            }
+            Column::Kind => {
+                item.kind = Some(value_owned);
+                item.written.push(written(WrittenField::Kind));
+            }
             Column::Status => {
                 status_written = true;
                 match status_word(value) {
@@ -247,7 +268,7 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
                     // for the saved item's details (see `draft`), not in its text.
                     Some(status) => {
                         item.status = status;
-                        item.status_as_written = Some(value_owned);
+                        item.written.push(written(WrittenField::Status));
                     }
                     None => others.push(format!("{header}: {value}")),
                 }
@@ -261,9 +282,18 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
                     others.push(format!("{header}: {value}"));
                 } else {
                     item.ticket = Some(value_owned);
+                    item.written.push(written(WrittenField::Ticket));
                 }
             }
-            Column::Number => {}
+            Column::Number => {
+                // `Nr. 3`; a header of no word (`#`) is written `No. 3`, not `#3`, which reads
+                // as a ticket's number.
+                let label = if header.chars().any(char::is_alphanumeric) { header.as_str() } else { "No." };
+                item.written.push(Written {
+                    in_table: true,
+                    ..Written::new(WrittenField::Number, Some(label), value, &format!("{label} {value}"))
+                });
+            }
             Column::Other => others.push(format!("{header}: {value}")),
         }
     }

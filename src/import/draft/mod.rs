@@ -5,7 +5,9 @@ use time::{Date, OffsetDateTime, Time};
 
 mod span;
 
-use super::action_items::{self, ImportedItem, ItemStatus};
+use std::collections::BTreeSet;
+
+use super::action_items::{self, ImportedItem, ItemStatus, WrittenField};
 pub use super::model::{ImportedEntry, ImportedPostmortem, ResolvedItem};
 use super::sections::{SectionKind, own_heading};
 use super::timeline::{self, RawEntry};
@@ -319,20 +321,34 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
         (None, None) => 0,
     };
 
-    let parsed_items = action_items::parse(&sections.action_items.body);
+    let mut parsed_items = action_items::parse(&sections.action_items.body);
+    notes.append(&mut parsed_items.assumptions);
     let year = day.map(|d| d.year());
+    // Dues written without a year (`10月24日`, `8 Nov`) are read in the incident's.
+    let mut in_incident_year: Vec<String> = Vec::new();
     let action_items = parsed_items
         .items
         .into_iter()
         .map(|item| {
             let due_on = item.due.as_deref().and_then(|due| {
-                when::parse_date(due)
-                    .map(|(date, _)| date)
-                    .or_else(|| when::find_date(due).and_then(|(partial, _)| partial.or_year(year?)))
+                when::parse_date(due).map(|(date, _)| date).or_else(|| {
+                    let date = when::find_date(due).and_then(|(partial, _)| partial.or_year(year?));
+                    if date.is_some() && !in_incident_year.iter().any(|seen| seen == due.trim()) {
+                        in_incident_year.push(due.trim().to_owned());
+                    }
+                    date
+                })
             });
             ResolvedItem { item, due_on }
         })
         .collect();
+    if let (Some(day), false) = (day, in_incident_year.is_empty()) {
+        notes.push(format!(
+            "Due dates written without a year ({}) were read in {}, the year of the incident ({day}).",
+            action_items::and_list(&in_incident_year),
+            day.year()
+        ));
+    }
 
     let Sections {
         title,
@@ -504,35 +520,112 @@ impl ResolvedItem {
         }
     }
 
-    /// The item's text with what has no field of its own yet (ticket, priority, type)
-    /// kept at its end, so no word is lost.
+    /// The words the export writes for the item besides its text: its fields and their labels.
+    fn shown_words(&self) -> BTreeSet<String> {
+        let item = &self.item;
+        let mut shown = format::item::LABELS.join(" ");
+        let due = self.due_on.map(crate::domain::time::format_date);
+        // Kind and priority are fields only when Hindsight's own values.
+        let kind = item.kind.clone().filter(|_| exact::<ActionKind>(item, &item.kind).is_some());
+        let priority = item.priority.clone().filter(|_| exact::<Priority>(item, &item.priority).is_some());
+        let status = match item.status {
+            ItemStatus::InProgress => Some(format::item::IN_PROGRESS.to_owned()),
+            ItemStatus::WontDo => Some(format!("{}{}", format::item::WONT_DO, item.reason.clone().unwrap_or_default())),
+            ItemStatus::Open | ItemStatus::Done => None,
+        };
+        for value in [&item.owner, &item.team, &due, &item.note, &self.exact_ticket(), &status, &kind, &priority]
+            .into_iter()
+            .flatten()
+        {
+            shown.push(' ');
+            shown.push_str(value);
+        }
+        words(&shown)
+    }
+
+    /// The labels the document wrote its fields with that the export does not repeat, with
+    /// the field each names (`Verantwortlich`, owner): their values are the fields', so the
+    /// notes name them once for the list (see `to_drafts`). A table's headers have a line of
+    /// their own.
+    fn labels_not_shown(&self) -> Vec<(&str, WrittenField)> {
+        let shown = self.shown_words();
+        self.item
+            .written
+            .iter()
+            .filter(|w| !w.in_table && w.field != WrittenField::Number)
+            .filter(|w| w.field == WrittenField::Text || words(&w.value).is_subset(&shown))
+            .filter_map(|w| Some((w.label.as_deref()?, w.field)))
+            .filter(|(label, _)| !words(label).is_subset(&shown))
+            .collect()
+    }
+
+    /// The item's text with, as the document wrote them, its fields whose words the export's
+    /// fields do not show (`Fällig: KW 10`, `Statut: Fait`, `next sprint`) and its number,
+    /// kept at the end of its first paragraph, so no word is lost. An export's ticket,
+    /// priority and type that are not Hindsight's own values are kept there too.
     fn text_with_details(&self) -> String {
         let item = &self.item;
-        // A status written as a word stays in the text (or the table's status column in the
-        // details); the tick box carries done or not.
-        let mut details: Vec<String> = Vec::new();
+        let shown = self.shown_words();
+        let mut details: Vec<String> = item
+            .written
+            .iter()
+            .filter(|w| match w.field {
+                WrittenField::Number => true,
+                // The label alone: the notes' line of labels names it.
+                WrittenField::Text => false,
+                _ => !words(&w.value).is_subset(&shown),
+            })
+            .map(|w| w.text.clone())
+            .collect();
+        let has = |field: WrittenField| item.written.iter().any(|w| w.field == field);
         let ticket = if self.exact_ticket().is_some() { &None } else { &item.ticket };
         let priority = if exact::<Priority>(item, &item.priority).is_some() { &None } else { &item.priority };
         let kind = if exact::<ActionKind>(item, &item.kind).is_some() { &None } else { &item.kind };
-        for (label, value) in [("ticket", ticket), ("priority", priority), ("type", kind)] {
-            if let Some(value) = value {
+        for (label, value, field) in [
+            ("ticket", ticket, WrittenField::Ticket),
+            ("priority", priority, WrittenField::Priority),
+            ("type", kind, WrittenField::Kind),
+        ] {
+            if let Some(value) = value.as_ref().filter(|_| !has(field)) {
                 details.push(format!("{label}: {value}"));
             }
         }
-        if let Some(status) = &item.status_as_written {
-            details.push(format!("status: {status}"));
+        if details.is_empty() {
+            return item.text.clone();
         }
-        // A due written otherwise than the date it resolved to (`KW 7`, `Q2`, `6月14日`) is
-        // kept as written too: the date is the field's, the words are the authors'.
-        if let Some(due) = item
-            .due
-            .as_deref()
-            .filter(|due| self.due_on.is_none_or(|on| due.trim() != crate::domain::time::format_date(on)))
-        {
-            details.push(format!("due: {due}"));
-        }
-        if details.is_empty() { item.text.clone() } else { format!("{} ({})", item.text, details.join("; ")) }
+        // The first paragraph ends before a blank line or a sub-bullet.
+        let lines: Vec<&str> = item.text.split('\n').collect();
+        let end = (1..lines.len())
+            .find(|&i| {
+                let line = lines[i].trim_start();
+                line.is_empty() || ["- ", "* ", "+ ", "• "].iter().any(|marker| line.starts_with(marker))
+            })
+            .unwrap_or(lines.len());
+        let first = format!("{} ({})", lines[..end].join("\n"), details.join("; "));
+        std::iter::once(first.as_str()).chain(lines[end..].iter().copied()).collect::<Vec<_>>().join("\n")
     }
+}
+
+/// The distinct words of `text`, lower case: runs of letters and digits (as the word retention
+/// tests count them).
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// The line the notes keep for the labels `items` wrote their fields with that the export does
+/// not repeat (`Verantwortlich`, `fällig`), each once, with what it was read as.
+fn labels_line(items: &[ResolvedItem]) -> Option<String> {
+    let mut labels: Vec<(&str, WrittenField)> = Vec::new();
+    for (label, field) in items.iter().flat_map(ResolvedItem::labels_not_shown) {
+        if !labels.iter().any(|(seen, _)| seen.to_lowercase() == label.to_lowercase()) {
+            labels.push((label, field));
+        }
+    }
+    if labels.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = labels.iter().map(|(label, field)| format!("{label} ({})", field.name())).collect();
+    Some(format!("The items' fields were read from their own labels: {}.", named.join(", ")))
 }
 
 /// A recognised postmortem as rows to insert.
@@ -648,7 +741,7 @@ impl ImportedPostmortem {
         for (from_timeline, heading, body) in [
             (true, "Timeline notes", timeline_notes.join("\n").trim().to_owned()),
             (true, "Timeline rows without a time", untimed.join("\n")),
-            (false, "Action item notes", self.action_item_notes.clone()),
+            (false, "Action item notes", self.action_item_notes_kept(!action_items.is_empty())),
         ] {
             if !body.trim().is_empty() {
                 let own = if from_timeline { timeline_heading.take() } else { items_heading.take() };
@@ -672,6 +765,34 @@ impl ImportedPostmortem {
 }
 
 impl ImportedPostmortem {
+    /// The notes between the action items, then the lines naming what the items' export does
+    /// not repeat of the list as a whole: the authors' heading, where it cannot head the items
+    /// (`5. Corrective actions` would read back as the corrective measures), and the labels
+    /// their fields were read from.
+    fn action_item_notes_kept(&self, has_action_items: bool) -> String {
+        let items: Vec<ResolvedItem> =
+            self.action_items.iter().filter(|item| !item.item.text.trim().is_empty()).cloned().collect();
+        let standard = Part::ActionItems.heading();
+        let heading = self.action_items_heading.as_deref().map(str::trim).filter(|heading| {
+            has_action_items
+                && !heading.is_empty()
+                && *heading != standard
+                && own_heading(Some(heading), SectionKind::ActionItems, standard).is_none()
+        });
+        let lines = [
+            heading.map(|heading| format!("The action items were under the heading “{heading}”.")),
+            labels_line(&items),
+        ];
+        let mut notes = self.action_item_notes.clone();
+        for line in lines.into_iter().flatten() {
+            if !notes.trim().is_empty() {
+                notes.push_str("\n\n");
+            }
+            notes.push_str(&line);
+        }
+        notes
+    }
+
     /// The authors' headings worth keeping: those of sections the export will write (a
     /// section without content is left out, and its heading with it) that read back as the
     /// same section. The corrective and preventative measures share one heading.
