@@ -521,15 +521,10 @@ impl ImportedPostmortem {
             .filter_map(|entry| {
                 let occurred_at = entry.occurred_at?;
                 // Kept only where the export can write it and read it back as the same instant.
-                let time_as_written = entry
-                    .time_as_written
-                    .as_deref()
-                    .filter(|written| {
-                        first_day
-                            .is_some_and(|day| format::written_time_fits(written, occurred_at, incident.offset, day))
-                    })
-                    .unwrap_or_default()
-                    .to_owned();
+                let time_as_written = first_day
+                    .zip(entry.time_as_written.as_deref())
+                    .and_then(|(day, written)| writable_time(written, occurred_at, incident.offset, day))
+                    .unwrap_or_default();
                 Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written, marker: entry.marker })
             })
             .filter(|entry| !entry.body.trim().is_empty())
@@ -586,6 +581,20 @@ impl ImportedPostmortem {
             recurrences: self.recurrences.clone(),
         }
     }
+}
+
+/// The time a row was written with, as the export may write it for `instant` in a timeline
+/// shown in `offset` from `first_day` (see [`format::written_time_fits`]). A time written in
+/// another offset than the timeline's (`09:30` the morning after clocks went forward, in a
+/// timeline shown in the offset of its start) is kept with that offset named after it
+/// (`09:30 UTC+2`): the clock is the authors', and it reads back as the same instant.
+fn writable_time(written: &str, instant: OffsetDateTime, offset: Offset, first_day: Date) -> Option<String> {
+    if format::written_time_fits(written, instant, offset, first_day) {
+        return Some(written.to_owned());
+    }
+    let own = Offset::from_minutes(i32::from(instant.offset().whole_minutes()));
+    let named = format!("{written} {own}");
+    (own != offset && format::written_time_fits(&named, instant, offset, first_day)).then_some(named)
 }
 
 impl ImportedPostmortem {

@@ -72,6 +72,25 @@ fn named_zones_apply_daylight_saving() {
     assert_eq!(winter.started_at, Some(datetime!(2025-01-04 10:00 -05:00)));
 }
 
+/// The night clocks go forward, rows after the change are written in summer time while the
+/// timeline is shown in the offset of the start: each keeps its clock as written, with its
+/// offset named, and the export reads back as the same rows.
+#[test]
+fn a_row_written_in_another_offset_keeps_its_time_as_written() {
+    let doc = "# Clocks\n\nAll times Europe/Berlin.\n\n**Start:** 2025-03-30 01:40\n\n## Timeline\n\n\
+               - 01:40 Queue stalls\n- 03:10 Queue drains\n- 07:05–07:40 Two restarts fail\n";
+    let drafts = recognise(doc, None).to_drafts();
+    assert_eq!(drafts.incident.offset.minutes(), 60);
+    let written: Vec<&str> = drafts.timeline.iter().map(|row| row.time_as_written.as_str()).collect();
+    assert_eq!(written, ["", "03:10 UTC+2", "07:05–07:40 UTC+2"]);
+    assert_eq!(drafts.timeline[1].occurred_at, datetime!(2025-03-30 03:10 +02:00));
+    let exported = crate::markdown::export::export(&saved(drafts.clone()));
+    assert!(exported.contains("- **03:10 UTC+2** – Queue drains\n"), "{exported}");
+    let again = recognise(&exported, None).to_drafts();
+    assert_eq!(again.timeline, drafts.timeline);
+    assert_eq!(crate::markdown::export::export(&saved(again)), exported);
+}
+
 #[test]
 fn the_seed_becomes_rows_to_save() {
     let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {
