@@ -303,6 +303,18 @@ pub fn names_its_day(written: &str) -> bool {
     when::leading_stamp(written).is_some_and(|stamp| stamp.date.is_some())
 }
 
+/// The date `written` names in full, year included (`Tuesday 3 June 2025, 23:50`).
+pub fn names_its_date(written: &str) -> Option<Date> {
+    when::leading_stamp(written)?.date?.date()
+}
+
+/// Whether `written` names its day but not the year (`Wednesday 4 June, 10:00`): it leans on
+/// the timeline's first day for the year, so it cannot be the first row of a timeline without a
+/// start, whose first row gives that day.
+pub fn leans_on_first_day(written: &str) -> bool {
+    names_its_day(written) && names_its_date(written).is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::{datetime, time};

@@ -512,9 +512,12 @@ impl ImportedPostmortem {
             texts: self.texts.map(|_, field| field.body.clone()),
             headings: SectionHeadings::default(),
         };
-        // The day a time written without a date is on: the start's, else the first dated row's.
+        // The day a time written without a date is on: the start's, else the first saved row's
+        // (as the export reads it back).
         let first_day = started_at
-            .or_else(|| entries.iter().find_map(|entry| entry.occurred_at))
+            .or_else(|| {
+                entries.iter().filter(|entry| !entry.text.trim().is_empty()).find_map(|entry| entry.occurred_at)
+            })
             .map(|at| crate::domain::time::local(at, incident.offset).date());
         let timeline: Vec<TimelineDraft> = entries
             .iter()
@@ -531,6 +534,14 @@ impl ImportedPostmortem {
             .collect();
         // A hand-edited export may mark one moment twice.
         let mut timeline = timeline;
+        // Without a start, the first row gives the others their first day: a day it names
+        // without the year is left to the date the export writes for it.
+        if started_at.is_none()
+            && let Some(first) = timeline.first_mut()
+            && format::leans_on_first_day(&first.time_as_written)
+        {
+            first.time_as_written.clear();
+        }
         TimelineDraft::one_mark_each(&mut timeline);
         let action_items: Vec<ActionItemDraft> = self
             .action_items

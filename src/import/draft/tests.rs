@@ -91,6 +91,32 @@ fn a_row_written_in_another_offset_keeps_its_time_as_written() {
     assert_eq!(crate::markdown::export::export(&saved(again)), exported);
 }
 
+/// A day heading is kept with the first row under it, and a row with a date alone with its
+/// date, whether the document states a start or not; the export reads back as itself.
+#[test]
+fn day_headings_and_dates_alone_are_exported_as_written() {
+    let doc = "# Days\n\n## Timeline\n\n### Tuesday 3 June 2025\n\n- 23:50 Import runs\n\n\
+               ### Wednesday 4 June\n\n- 00:20 Bills sent\n- 10:00 Apology\n- 2025-06-06 Review held\n";
+    for start in ["", "**Start:** 2025-06-03 23:50 UTC\n\n"] {
+        let doc = doc.replace("## Timeline", &format!("{start}## Timeline"));
+        let drafts = recognise(&doc, None).to_drafts();
+        let exported = crate::markdown::export::export(&saved(drafts.clone()));
+        assert!(exported.contains("- **Wednesday 4 June, 00:20** – Bills sent\n"), "{exported}");
+        assert!(exported.contains("- 2025-06-06 Review held\n"), "{exported}");
+        let again = recognise(&exported, None).to_drafts();
+        assert_eq!(again.timeline, drafts.timeline);
+        assert_eq!(crate::markdown::export::export(&saved(again)), exported);
+    }
+    // Without a start, the first row's day without its year is left to the export's date,
+    // which the rows below take their year from.
+    let yearless = doc.replace("# Days", "# Outage of 2025-06-03").replace("June 2025", "June");
+    let drafts = recognise(&yearless, None).to_drafts();
+    assert_eq!(drafts.timeline[0].time_as_written, "");
+    let exported = crate::markdown::export::export(&saved(drafts.clone()));
+    assert!(exported.contains("- **2025-06-03 23:50** – Import runs\n- **Wednesday 4 June, 00:20**"), "{exported}");
+    assert_eq!(recognise(&exported, None).to_drafts().timeline, drafts.timeline);
+}
+
 #[test]
 fn the_seed_becomes_rows_to_save() {
     let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {
