@@ -151,6 +151,15 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             notes.push("No time zone was stated; times were read as UTC.".to_owned());
             Zone::UTC
         });
+    // `CET (UTC+1) until 02:00, then CEST (UTC+2)`: the region's clock, an assumption to say.
+    if corrections.offset.is_none()
+        && let Some((standard, daylight)) = when::seasons_named(source, &zone)
+    {
+        notes.push(format!(
+            "The document names both {standard} and {daylight}: its times were read in the {zone} time zone, \
+             {standard} or {daylight} as daylight saving there has it on each date."
+        ));
+    }
 
     // The incident's first day: from the stated start, else any full date the document gives.
     let day = corrections

@@ -117,6 +117,20 @@ fn day_headings_and_dates_alone_are_exported_as_written() {
     assert_eq!(recognise(&exported, None).to_drafts().timeline, drafts.timeline);
 }
 
+/// Both seasons of one region named (`CET`, then `CEST`): read as the region's zone, and said.
+#[test]
+fn a_zone_named_by_both_its_seasons_is_read_as_the_region_and_noted() {
+    let doc = "# Night\n\nTimes are CET (UTC+1) until 02:00, then CEST (UTC+2).\n\n**Start:** 2025-03-30 01:40\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.zone, "Europe/Berlin");
+    let said = draft.notes.iter().filter(|note| note.contains("CET and CEST") && note.contains("Europe/Berlin"));
+    assert_eq!(said.count(), 1, "{:?}", draft.notes);
+    // One season alone is a fixed offset: nothing to say.
+    let winter = recognise("# Night\n\nTimes are CET.\n\n**Start:** 2025-03-30 01:40\n", None);
+    assert_eq!(winter.zone, "UTC+1");
+    assert!(!winter.notes.iter().any(|note| note.contains("daylight saving")), "{:?}", winter.notes);
+}
+
 #[test]
 fn the_seed_becomes_rows_to_save() {
     let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {
