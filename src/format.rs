@@ -270,7 +270,7 @@ pub fn read_full_time(text: &str) -> Option<(OffsetDateTime, Offset)> {
 /// on `first_day`: read back as the importer will, it is that very instant. Otherwise the export
 /// writes its own clock.
 pub fn written_time_fits(written: &str, instant: OffsetDateTime, offset: Offset, first_day: Date) -> bool {
-    let writable = !written.is_empty() && written.trim() == written && !written.contains(['*', '\n', '\r', '–']);
+    let writable = !written.is_empty() && written.trim() == written && !written.contains(['*', '\n', '\r']);
     // One starting `2025-03-01` is the export's own date prefix already.
     let iso_dated = written.split_once(' ').is_some_and(|(date, _)| t::parse_date(date).is_some());
     let local = t::local(instant, offset);
@@ -301,6 +301,18 @@ pub fn read_written_time(written: &str, row_date: Date, first_day: Date, offset:
 /// Whether `written` names its own day (then a timeline that spans days writes no date before it).
 pub fn names_its_day(written: &str) -> bool {
     when::leading_stamp(written).is_some_and(|stamp| stamp.date.is_some())
+}
+
+/// The date `written` names in full, year included (`Tuesday 3 June 2025, 23:50`).
+pub fn names_its_date(written: &str) -> Option<Date> {
+    when::leading_stamp(written)?.date?.date()
+}
+
+/// Whether `written` names its day but not the year (`Wednesday 4 June, 10:00`): it leans on
+/// the timeline's first day for the year, so it cannot be the first row of a timeline without a
+/// start, whose first row gives that day.
+pub fn leans_on_first_day(written: &str) -> bool {
+    names_its_day(written) && names_its_date(written).is_none()
 }
 
 #[cfg(test)]
@@ -365,6 +377,12 @@ mod tests {
             ("12:45 PM PST Saturday Oct 30th", datetime!(2021-10-30 12:45 -08:00), pst, true),
             ("12:45 PM PST Sunday Oct 31st", datetime!(2021-10-30 12:45 -08:00), pst, false),
             ("2021-10-30 12:45 PM", datetime!(2021-10-30 12:45 -08:00), pst, false),
+            // A range reads back as its start; its end stays written.
+            ("07:05–07:40", datetime!(2025-03-01 07:05 +02:00), plus2, true),
+            ("07:05 – 07:40 UTC+2", datetime!(2025-03-01 07:05 +02:00), plus2, true),
+            ("07:05–07:40", datetime!(2025-03-01 07:40 +02:00), plus2, false),
+            // Another offset than the timeline's, named.
+            ("09:30 UTC+2", datetime!(2025-03-30 09:30 +02:00), Offset::from_minutes(60), true),
             ("10:15 AM **bold**", datetime!(2025-03-01 10:15 +02:00), plus2, false),
             (" 10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),
             ("~10:15 AM", datetime!(2025-03-01 10:15 +02:00), plus2, false),

@@ -297,6 +297,8 @@ impl<'a> Reader<'a> {
         self.expect(&format::zone_line(offset))?;
         self.expect("")?;
         let mut entries = Vec::new();
+        // Without a start, the first row's date (which it always writes) is the first day.
+        let mut first_day = first_day;
         while !self.at_section_end() {
             let line = self.next()?.strip_prefix(format::row::START)?;
             let (stamp, first) = line.split_once(format::row::SEPARATOR)?;
@@ -305,9 +307,9 @@ impl<'a> Reader<'a> {
             let (date, clock) = match stamp.split_once(' ').and_then(|(date, rest)| Some((t::parse_date(date)?, rest)))
             {
                 Some((date, rest)) => (date, rest),
-                None => (first_day?, stamp),
+                None => (first_day.or_else(|| format::names_its_date(stamp))?, stamp),
             };
-            let first_day = first_day.unwrap_or(date);
+            let first_day = *first_day.get_or_insert(date);
             let (at, time_as_written) = match format::read_clock(clock) {
                 Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
                 None => (format::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),

@@ -21,7 +21,8 @@ pub struct RawEntry {
     pub zone: Option<Zone>,
     pub approximate: bool,
     /// The date and time as the row wrote them (`10:15 AM`, `0740`, `2:05 PM PST Saturday Oct
-    /// 30th`), when it gives a time.
+    /// 30th`, `2024-08-13` for a row with a date alone), the day heading above it in front for
+    /// the first row under it (`Wednesday 4 June, 00:10`).
     pub time_as_written: Option<String>,
     /// The entry's Markdown, continuation blocks included.
     pub text: String,
@@ -63,6 +64,8 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
     // The entry being built, and its continuation lines.
     let mut current: Option<(RawEntry, Vec<String>)> = None;
     let mut day: Option<PartialDate> = None;
+    // A day heading whose words are not yet kept by a row below it.
+    let mut day_line: Option<DayLine> = None;
     let mut fences = CodeFences::nested();
     // `T0 = 14:05 UTC, 4 June 2025`: rows written `T+0:12` count from it.
     let zero = when::moment_zero(body).or_else(|| stated_elsewhere.cloned());
@@ -104,7 +107,9 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             for log_line in &lines[i + 1..i + 1 + rows] {
                 if let Some(stamp) = when::leading_stamp(log_line) {
                     let text = log_line.get(stamp.consumed..).unwrap_or_default().trim().to_owned();
-                    found.entries.push(RawEntry { text, ..started(&stamp, day, log_line) });
+                    let mut entry = RawEntry { text, ..started(&stamp, day, log_line) };
+                    under_day(&mut entry, &mut day_line, &mut notes);
+                    found.entries.push(entry);
                 }
             }
             introduced = true;
@@ -136,7 +141,10 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
             for row in &lines[i + 2..i + 2 + rows] {
                 match table_entry(&header, row, day) {
-                    Some(entry) => found.entries.push(entry),
+                    Some(mut entry) => {
+                        under_day(&mut entry, &mut day_line, &mut notes);
+                        found.entries.push(entry);
+                    }
                     None => notes.push((*row).to_owned()),
                 }
             }
@@ -151,14 +159,16 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 Some(stamp) if stamp.time.is_some() => {
                     introduced = true;
                     let text = heading[stamp.consumed.min(heading.len())..].trim().to_owned();
-                    let entry = started(&stamp, day, heading);
+                    let mut entry = started(&stamp, day, heading);
+                    under_day(&mut entry, &mut day_line, &mut notes);
                     current = Some((entry, if text.is_empty() { Vec::new() } else { vec![text] }));
                 }
                 Some(stamp) => {
                     // A day heading: its date applies to the rows below it, and every row
-                    // shows it from then on.
+                    // shows it from then on; its words go with the first of them.
                     day = stamp.date;
                     introduced = true;
+                    new_day(&mut day_line, &mut notes, &stamp, heading, line);
                 }
                 None => notes.push(line.to_owned()),
             }
@@ -172,7 +182,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 flush(&mut current, &mut found.entries);
                 day = stamp.date;
                 introduced = true;
-                notes.push(line.to_owned());
+                new_day(&mut day_line, &mut notes, &stamp, line, line);
                 i += 1;
                 continue;
             }
@@ -187,7 +197,9 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 continue;
             }
             flush(&mut current, &mut found.entries);
-            current = Some((started(&stamp, day, line), vec![text]));
+            let mut entry = started(&stamp, day, line);
+            under_day(&mut entry, &mut day_line, &mut notes);
+            current = Some((entry, vec![text]));
             introduced = true;
             rows_begun = true;
             i += 1;
@@ -212,6 +224,8 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 time_as_written: line.get(relative.written.clone()).map(str::to_owned),
                 text: String::new(),
             };
+            let mut entry = entry;
+            under_day(&mut entry, &mut day_line, &mut notes);
             let text = line.get(relative.consumed..).unwrap_or_default().trim_end().to_owned();
             current = Some((entry, vec![text]));
             introduced = true;
@@ -243,6 +257,9 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
         i += 1;
     }
     flush(&mut current, &mut found.entries);
+    if let Some(unkept) = day_line {
+        notes.push(unkept.line);
+    }
 
     let notes = notes.join("\n");
     if found.zone.is_none() {
@@ -301,7 +318,10 @@ fn log_block(lines: &[&str]) -> Option<usize> {
 
 /// A new entry from its stamp in `line`; a day heading above supplies the date the row leaves out.
 fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntry {
-    let time_as_written = stamp.time.and_then(|_| line.get(stamp.written.clone())).map(|text| text.trim().to_owned());
+    let time_as_written = (stamp.time.is_some() || stamp.date.is_some())
+        .then(|| line.get(stamp.written.clone()))
+        .flatten()
+        .map(|text| text.trim().to_owned());
     RawEntry {
         date: stamp.date,
         day,
@@ -311,6 +331,51 @@ fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntr
         time_as_written,
         text: String::new(),
     }
+}
+
+/// A day heading (`### Wednesday 4 June`, `**Sabato 29 marzo 2025**`): the date as written,
+/// and the whole line.
+struct DayLine {
+    date: String,
+    line: String,
+}
+
+/// A day heading begins: the one before it, if no row took its words, stays in the notes.
+/// One with more than its date (`### 4 June: the rollback`) stays there whole.
+fn new_day(pending: &mut Option<DayLine>, notes: &mut Vec<String>, stamp: &when::Stamp, text: &str, line: &str) {
+    if let Some(unkept) = pending.take() {
+        notes.push(unkept.line);
+    }
+    let date = text.get(stamp.written.clone()).map(str::trim).unwrap_or_default();
+    let rest = text.get(stamp.consumed..).unwrap_or_default().trim();
+    if date.is_empty() || !rest.is_empty() {
+        notes.push(line.to_owned());
+    } else {
+        *pending = Some(DayLine { date: date.to_owned(), line: line.to_owned() });
+    }
+}
+
+/// The first row under a day heading writes its time after the heading's date
+/// (`Wednesday 4 June, 00:10`), so the day is kept as the authors wrote it, with the row it
+/// dates; when the two do not read as that day and time (a row with its own date, or no
+/// time), the heading stays in the notes.
+fn under_day(entry: &mut RawEntry, pending: &mut Option<DayLine>, notes: &mut Vec<String>) {
+    let Some(day) = pending.take() else { return };
+    if let (None, Some(_), Some(time)) = (entry.date, entry.time, entry.time_as_written.as_deref()) {
+        let joined = format!("{}, {time}", day.date);
+        let same = when::leading_stamp(&joined).is_some_and(|stamp| {
+            stamp.consumed == joined.len()
+                && stamp.date == entry.day
+                && stamp.time == entry.time
+                && stamp.zone == entry.zone
+                && !stamp.approximate
+        });
+        if same {
+            entry.time_as_written = Some(joined);
+            return;
+        }
+    }
+    notes.push(day.line);
 }
 
 fn push_line(current: &mut Option<(RawEntry, Vec<String>)>, notes: &mut Vec<String>, line: &str) {
@@ -536,6 +601,25 @@ mod tests {
         // A date in a row's own text is not the day of the rows.
         let later = parse("- 10:00 Deploy of the 2025-01-29 partition\n\nSee 2025-02-03 review.");
         assert_eq!(later.entries[0].day, None);
+    }
+
+    #[test]
+    fn a_day_headings_words_go_with_the_first_row_under_it_or_stay_in_the_notes() {
+        let found = parse(
+            "### Wednesday 4 June\n\n- 10:00 Letter sent\n- 11:00 Replies\n\n**Thu 5 June**\n\n\
+             - 2025-06-05 09:00 Calls\n\n### 6 June: the review\n\n- ~10:00 Review\n\n### 7 June\n",
+        );
+        let written: Vec<Option<&str>> = found.entries.iter().map(|e| e.time_as_written.as_deref()).collect();
+        assert_eq!(written, [Some("Wednesday 4 June, 10:00"), Some("11:00"), Some("2025-06-05 09:00"), Some("10:00")]);
+        assert_eq!(found.entries[3].day.map(|d| d.day), Some(6));
+        // A row with its own date, a heading with more than its date and one with no row
+        // below keep their words in the notes.
+        let notes: Vec<&str> = found.notes.lines().filter(|line| !line.is_empty()).collect();
+        assert_eq!(notes, ["**Thu 5 June**", "### 6 June: the review", "### 7 June"]);
+        // A row with a date alone keeps the date as written.
+        let dated = parse("- 2024-08-13: Report acknowledged\n- 2024-08-16: Fix confirmed");
+        assert_eq!(dated.entries[0].time_as_written.as_deref(), Some("2024-08-13"));
+        assert_eq!(dated.entries[0].time, None);
     }
 
     #[test]

@@ -154,13 +154,17 @@ fn timeline(doc: &mut String, postmortem: &Postmortem, heading: &str) {
     let _ = write!(doc, "\n## {heading}\n\n{}\n\n", format::zone_line(offset));
     let with_dates = timeline_needs_dates(postmortem);
     let Some(first_day) = first_day(postmortem) else { return };
-    for entry in &postmortem.timeline {
-        // Without a start, a row is written with its date and the export's own clock: a time
-        // as the authors wrote it may lean on a first day the reader would not know.
-        let stamp = if postmortem.incident.started_at.is_some() {
-            timeline_stamp(entry, offset, first_day, with_dates)
-        } else {
-            timeline_time(entry, offset, true)
+    for (index, entry) in postmortem.timeline.iter().enumerate() {
+        // Without a start, every row is written with its date, and the first row's date is the
+        // first day the others' times as written lean on (`Wednesday 4 June, 10:00` takes its
+        // year from it): that row writes its date as the export does, unless its own names it
+        // in full.
+        let stamp = match postmortem.incident.started_at {
+            None if index == 0 && format::leans_on_first_day(&entry.time_as_written) => {
+                timeline_time(entry, offset, true)
+            }
+            None => timeline_stamp(entry, offset, first_day, true),
+            Some(_) => timeline_stamp(entry, offset, first_day, with_dates),
         };
         let _ = write!(doc, "{}{stamp}{}", format::row::START, format::row::SEPARATOR);
         match entry.marker {

@@ -199,6 +199,15 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             notes.push("No time zone was stated; times were read as UTC.".to_owned());
             Zone::UTC
         });
+    // `CET (UTC+1) until 02:00, then CEST (UTC+2)`: the region's clock, an assumption to say.
+    if corrections.offset.is_none()
+        && let Some((standard, daylight)) = when::seasons_named(source, &zone)
+    {
+        notes.push(format!(
+            "The document names both {standard} and {daylight}: its times were read in the {zone} time zone, \
+             {standard} or {daylight} as daylight saving there has it on each date."
+        ));
+    }
 
     // The incident's first day: from the stated start, else any full date the document gives.
     let mut day = corrections
@@ -688,30 +697,36 @@ impl ImportedPostmortem {
             texts: self.texts.map(|_, field| field.body.clone()),
             headings: SectionHeadings::default(),
         };
-        // The day a time written without a date is on: the start's, else the first dated row's.
+        // The day a time written without a date is on: the start's, else the first saved row's
+        // (as the export reads it back).
         let first_day = started_at
-            .or_else(|| entries.iter().find_map(|entry| entry.occurred_at))
+            .or_else(|| {
+                entries.iter().filter(|entry| !entry.text.trim().is_empty()).find_map(|entry| entry.occurred_at)
+            })
             .map(|at| crate::domain::time::local(at, incident.offset).date());
         let timeline: Vec<TimelineDraft> = entries
             .iter()
             .filter_map(|entry| {
                 let occurred_at = entry.occurred_at?;
                 // Kept only where the export can write it and read it back as the same instant.
-                let time_as_written = entry
-                    .time_as_written
-                    .as_deref()
-                    .filter(|written| {
-                        first_day
-                            .is_some_and(|day| format::written_time_fits(written, occurred_at, incident.offset, day))
-                    })
-                    .unwrap_or_default()
-                    .to_owned();
+                let time_as_written = first_day
+                    .zip(entry.time_as_written.as_deref())
+                    .and_then(|(day, written)| writable_time(written, occurred_at, incident.offset, day))
+                    .unwrap_or_default();
                 Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written, marker: entry.marker })
             })
             .filter(|entry| !entry.body.trim().is_empty())
             .collect();
         // A hand-edited export may mark one moment twice.
         let mut timeline = timeline;
+        // Without a start, the first row gives the others their first day: a day it names
+        // without the year is left to the date the export writes for it.
+        if started_at.is_none()
+            && let Some(first) = timeline.first_mut()
+            && format::leans_on_first_day(&first.time_as_written)
+        {
+            first.time_as_written.clear();
+        }
         TimelineDraft::one_mark_each(&mut timeline);
         let action_items: Vec<ActionItemDraft> = self
             .action_items
@@ -762,6 +777,20 @@ impl ImportedPostmortem {
             recurrences: self.recurrences.clone(),
         }
     }
+}
+
+/// The time a row was written with, as the export may write it for `instant` in a timeline
+/// shown in `offset` from `first_day` (see [`format::written_time_fits`]). A time written in
+/// another offset than the timeline's (`09:30` the morning after clocks went forward, in a
+/// timeline shown in the offset of its start) is kept with that offset named after it
+/// (`09:30 UTC+2`): the clock is the authors', and it reads back as the same instant.
+fn writable_time(written: &str, instant: OffsetDateTime, offset: Offset, first_day: Date) -> Option<String> {
+    if format::written_time_fits(written, instant, offset, first_day) {
+        return Some(written.to_owned());
+    }
+    let own = Offset::from_minutes(i32::from(instant.offset().whole_minutes()));
+    let named = format!("{written} {own}");
+    (own != offset && format::written_time_fits(&named, instant, offset, first_day)).then_some(named)
 }
 
 impl ImportedPostmortem {

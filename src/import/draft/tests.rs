@@ -72,6 +72,65 @@ fn named_zones_apply_daylight_saving() {
     assert_eq!(winter.started_at, Some(datetime!(2025-01-04 10:00 -05:00)));
 }
 
+/// The night clocks go forward, rows after the change are written in summer time while the
+/// timeline is shown in the offset of the start: each keeps its clock as written, with its
+/// offset named, and the export reads back as the same rows.
+#[test]
+fn a_row_written_in_another_offset_keeps_its_time_as_written() {
+    let doc = "# Clocks\n\nAll times Europe/Berlin.\n\n**Start:** 2025-03-30 01:40\n\n## Timeline\n\n\
+               - 01:40 Queue stalls\n- 03:10 Queue drains\n- 07:05–07:40 Two restarts fail\n";
+    let drafts = recognise(doc, None).to_drafts();
+    assert_eq!(drafts.incident.offset.minutes(), 60);
+    let written: Vec<&str> = drafts.timeline.iter().map(|row| row.time_as_written.as_str()).collect();
+    assert_eq!(written, ["", "03:10 UTC+2", "07:05–07:40 UTC+2"]);
+    assert_eq!(drafts.timeline[1].occurred_at, datetime!(2025-03-30 03:10 +02:00));
+    let exported = crate::markdown::export::export(&saved(drafts.clone()));
+    assert!(exported.contains("- **03:10 UTC+2** – Queue drains\n"), "{exported}");
+    let again = recognise(&exported, None).to_drafts();
+    assert_eq!(again.timeline, drafts.timeline);
+    assert_eq!(crate::markdown::export::export(&saved(again)), exported);
+}
+
+/// A day heading is kept with the first row under it, and a row with a date alone with its
+/// date, whether the document states a start or not; the export reads back as itself.
+#[test]
+fn day_headings_and_dates_alone_are_exported_as_written() {
+    let doc = "# Days\n\n## Timeline\n\n### Tuesday 3 June 2025\n\n- 23:50 Import runs\n\n\
+               ### Wednesday 4 June\n\n- 00:20 Bills sent\n- 10:00 Apology\n- 2025-06-06 Review held\n";
+    for start in ["", "**Start:** 2025-06-03 23:50 UTC\n\n"] {
+        let doc = doc.replace("## Timeline", &format!("{start}## Timeline"));
+        let drafts = recognise(&doc, None).to_drafts();
+        let exported = crate::markdown::export::export(&saved(drafts.clone()));
+        assert!(exported.contains("- **Wednesday 4 June, 00:20** – Bills sent\n"), "{exported}");
+        assert!(exported.contains("- 2025-06-06 Review held\n"), "{exported}");
+        let again = recognise(&exported, None).to_drafts();
+        assert_eq!(again.timeline, drafts.timeline);
+        assert_eq!(crate::markdown::export::export(&saved(again)), exported);
+    }
+    // Without a start, the first row's day without its year is left to the export's date,
+    // which the rows below take their year from.
+    let yearless = doc.replace("# Days", "# Outage of 2025-06-03").replace("June 2025", "June");
+    let drafts = recognise(&yearless, None).to_drafts();
+    assert_eq!(drafts.timeline[0].time_as_written, "");
+    let exported = crate::markdown::export::export(&saved(drafts.clone()));
+    assert!(exported.contains("- **2025-06-03 23:50** – Import runs\n- **Wednesday 4 June, 00:20**"), "{exported}");
+    assert_eq!(recognise(&exported, None).to_drafts().timeline, drafts.timeline);
+}
+
+/// Both seasons of one region named (`CET`, then `CEST`): read as the region's zone, and said.
+#[test]
+fn a_zone_named_by_both_its_seasons_is_read_as_the_region_and_noted() {
+    let doc = "# Night\n\nTimes are CET (UTC+1) until 02:00, then CEST (UTC+2).\n\n**Start:** 2025-03-30 01:40\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.zone, "Europe/Berlin");
+    let said = draft.notes.iter().filter(|note| note.contains("CET and CEST") && note.contains("Europe/Berlin"));
+    assert_eq!(said.count(), 1, "{:?}", draft.notes);
+    // One season alone is a fixed offset: nothing to say.
+    let winter = recognise("# Night\n\nTimes are CET.\n\n**Start:** 2025-03-30 01:40\n", None);
+    assert_eq!(winter.zone, "UTC+1");
+    assert!(!winter.notes.iter().any(|note| note.contains("daylight saving")), "{:?}", winter.notes);
+}
+
 #[test]
 fn the_seed_becomes_rows_to_save() {
     let Ok(seed) = std::fs::read_to_string("../shared/fixtures/postmortems/seed.md") else {

@@ -162,6 +162,21 @@ pub fn find_zone(text: &str) -> Option<Zone> {
     Some(first)
 }
 
+/// The standard and daylight abbreviations of `zone`'s region that `text` both names (`CET`
+/// and `CEST` for `Europe/Berlin`): how [`find_zone`] came to read a region's clock, which the
+/// importer tells the user, since the text named neither the region nor its zone.
+pub fn seasons_named(text: &str, zone: &Zone) -> Option<(&'static str, &'static str)> {
+    let Zone::Named { name, .. } = zone else { return None };
+    zone_text::SEASONAL_PAIRS
+        .iter()
+        .find(|(standard, daylight, region, _)| {
+            Zone::named(region).is_some_and(|region| region.label() == *name)
+                && zone_text::names_word(text, standard)
+                && zone_text::names_word(text, daylight)
+        })
+        .map(|(standard, daylight, _, _)| (*standard, *daylight))
+}
+
 fn first_zone(text: &str) -> Option<Zone> {
     let b = text.as_bytes();
     let mut i = 0;
