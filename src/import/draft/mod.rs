@@ -713,7 +713,17 @@ impl ImportedPostmortem {
                     .zip(entry.time_as_written.as_deref())
                     .and_then(|(day, written)| writable_time(written, occurred_at, incident.offset, day))
                     .unwrap_or_default();
-                Some(TimelineDraft { occurred_at, body: entry.text.clone(), time_as_written, marker: entry.marker })
+                // A time the export cannot write as written (`T+0:31`, counted from a T0) stays
+                // after the row's text, where it has words the export's clock does not repeat.
+                let body = match entry.time_as_written.as_deref() {
+                    Some(written)
+                        if time_as_written.is_empty() && !clock_repeats(written, occurred_at, incident.offset) =>
+                    {
+                        format!("{} ({written})", entry.text)
+                    }
+                    _ => entry.text.clone(),
+                };
+                Some(TimelineDraft { occurred_at, body, time_as_written, marker: entry.marker })
             })
             .filter(|entry| !entry.body.trim().is_empty())
             .collect();
@@ -777,6 +787,26 @@ impl ImportedPostmortem {
             recurrences: self.recurrences.clone(),
         }
     }
+}
+
+/// Whether the export's date and clock for `instant` in `offset` repeat every word of
+/// `written` (`14:20`, `2025-03-01 14:20`; not `T+0:31` or `+12m`).
+fn clock_repeats(written: &str, instant: OffsetDateTime, offset: Offset) -> bool {
+    let local = crate::domain::time::local(instant, offset);
+    let shown = format!("{} {}", crate::domain::time::format_date(local.date()), format::write_clock(local.time()));
+    // A zone's name (`UTC`, `CET`, `PST`) is the timeline's zone line's to say.
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && when::find_zone(w).is_none())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let shown = words(&shown);
+    // `09` and `9` are one number.
+    let number = |w: &str| w.trim_start_matches('0').to_owned();
+    words(written)
+        .iter()
+        .all(|w| shown.iter().any(|s| s == w || (w.chars().all(|c| c.is_ascii_digit()) && number(s) == number(w))))
 }
 
 /// The time a row was written with, as the export may write it for `instant` in a timeline

@@ -274,7 +274,7 @@ const ENDED: &[&str] = &[
 /// the verb and its time (`began at 19:12`), as the statements a labelled line would give.
 ///
 /// A time relative to moment zero (`started at T-3`), when the document states one, is the
-/// statement with the instant it means: `started at T-3 = 2025-06-04 14:02 UTC`.
+/// statement with the instant it means: `2025-06-04 14:02 UTC (started at T-3)`.
 pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -> (Option<String>, Option<String>) {
     // Prose only: not code, a quote or an indented block (pasted output says `Started:` too).
     let mut fences = super::super::outline::CodeFences::nested();
@@ -312,7 +312,8 @@ pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -
         if let Some(zero) = zero
             && let Some(meant) = relative_statement(window, zero)
         {
-            return Some(format!("{} = {meant}", text[at..end + meant_end(window)].trim()));
+            // The instant first: it is what the statement is read for.
+            return Some(format!("{meant} ({})", text[at..end + meant_end(window)].trim()));
         }
         // A date may come first (`began on 2 September 2024 at 14:20`).
         let lead = when::find_date(window).filter(|(_, date)| date.start <= 4).map_or(0, |(_, date)| date.end);
@@ -365,7 +366,9 @@ fn relative_statement(window: &str, zero: &when::MomentZero) -> Option<String> {
 fn relative_at_start(window: &str) -> Option<when::RelativeStamp> {
     let trimmed = window.trim_start();
     let trimmed = trimmed.strip_prefix("at ").unwrap_or(trimmed);
-    when::leading_relative(trimmed).filter(|relative| relative.written.start == 0)
+    // The stamp alone: the sentence may end or go on right after it (`at T+1:52.`).
+    let token = trimmed.split([' ', ',', ';', ')']).next().unwrap_or_default().trim_end_matches('.');
+    when::leading_relative(token).filter(|relative| relative.written.start == 0)
 }
 
 /// Where the relative time [`relative_at_start`] found in `window` ends.
@@ -450,8 +453,8 @@ mod duration_tests {
         let zero = crate::import::when::moment_zero("T0 = 14:05 UTC, 4 June 2025").expect("T0");
         let text = "Customer impact started at T-3 and ended at T+1:52. The cause was a key.";
         let (start, end) = stated_in_sentences(text, Some(&zero));
-        assert_eq!(start.as_deref(), Some("started at T-3 = 2025-06-04 14:02 UTC"));
-        assert_eq!(end.as_deref(), Some("ended at T+1:52 = 2025-06-04 15:57 UTC"));
+        assert_eq!(start.as_deref(), Some("2025-06-04 14:02 UTC (started at T-3)"));
+        assert_eq!(end.as_deref(), Some("2025-06-04 15:57 UTC (ended at T+1:52)"));
         // Without a moment zero nothing is read from them.
         assert_eq!(stated_in_sentences(text, None), (None, None));
     }

@@ -556,3 +556,22 @@ fn a_heading_that_cannot_head_the_items_is_named_in_their_notes() {
     let (export, _) = exported_and_lost("# Outage\n\n## Follow-ups\n\n- Add alerts\n");
     assert!(export.contains("## Follow-ups") && !export.contains("under the heading"), "{export}");
 }
+
+#[test]
+fn rows_counted_from_a_t0_stated_above_the_summary_keep_their_relative_time() {
+    let text = "# Declines\n\n**T0 = 14:05 UTC, 4 June 2025** (the first alert).\n\n## Summary\n\nImpact started at T-3 \
+                and ended at T+1:52.\n\n## Timeline\n\n- T-3 First declines.\n- +19m Vendor called.\n- T+1:52 Cleared.\n";
+    let imported = recognise(text, Some("declines.md"));
+    assert_eq!(imported.started_at, Some(datetime!(2025-06-04 14:02 UTC)));
+    assert_eq!(imported.ended_at, Some(datetime!(2025-06-04 15:57 UTC)), "{:?}", imported.notes);
+    assert_eq!(imported.timeline[1].occurred_at, Some(datetime!(2025-06-04 14:24 UTC)));
+    assert!(
+        imported.notes.iter().any(|note| note.contains("counted from T0 = 2025-06-04 14:05 UTC")),
+        "{:?}",
+        imported.notes
+    );
+    // The export writes the clock; the authors' `+19m` stays after the row's text.
+    let drafts = imported.to_drafts();
+    assert_eq!(drafts.timeline[1].body, "Vendor called. (+19m)");
+    assert_eq!(drafts.timeline[0].body, "First declines. (T-3)");
+}
