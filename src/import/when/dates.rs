@@ -509,6 +509,41 @@ fn bracketed_weekday_end(b: &[u8], k: usize) -> usize {
         .unwrap_or(k)
 }
 
+/// A range of days written before one month (`19–20 Nov 2024`, `3-5 March`): the date of its
+/// first day, spanning the whole range; any other date as it is.
+fn range_start(b: &[u8], d: DateTok) -> DateTok {
+    // The date must begin with its day (`20 Nov 2024`, not `Nov 20`).
+    let (day, digits) = read_num(b, d.start, 2);
+    if digits == 0 || day != u32::from(d.date.day) {
+        return d;
+    }
+    let mut k = d.start;
+    let step_back_space = |k: usize| if before(b, k) == b' ' { k - 1 } else { k };
+    k = step_back_space(k);
+    k = if before(b, k) == b'-' {
+        k - 1
+    } else if k >= 3 && &b[k - 3..k] == "–".as_bytes() {
+        k - 3
+    } else {
+        return d;
+    };
+    k = step_back_space(k);
+    let first_end = k;
+    while k > 0 && before(b, k).is_ascii_digit() && first_end - k < 2 {
+        k -= 1;
+    }
+    if k == first_end || is_word(before(b, k)) {
+        return d;
+    }
+    let (first, _) = read_num(b, k, 2);
+    match u8::try_from(first) {
+        Ok(first) if first >= 1 && first < d.date.day => {
+            DateTok { date: PartialDate { day: first, ..d.date }, start: k, ..d }
+        }
+        _ => d,
+    }
+}
+
 /// All dates in `b`, left to right.
 pub(super) fn dates(b: &[u8]) -> impl Iterator<Item = DateTok> + '_ {
     let mut i = 0;
@@ -519,7 +554,7 @@ pub(super) fn dates(b: &[u8]) -> impl Iterator<Item = DateTok> + '_ {
                 && let Some(d) = date_at(b, i, false)
             {
                 i = d.end.max(i + 1);
-                return Some(d);
+                return Some(range_start(b, d));
             }
             i += 1;
         }

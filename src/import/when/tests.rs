@@ -226,3 +226,18 @@ fn icons_and_bullets_before_a_time_are_not_part_of_the_row() {
     // A symbol run not followed by a space is text, not a bullet.
     assert!(leading_stamp("🔔13 things").is_none_or(|stamp| stamp.time.is_none()));
 }
+
+#[test]
+fn a_range_of_days_is_read_as_its_first_day() {
+    use time::macros::date;
+    for (text, expected) in [
+        ("Wrong SMS reminders (19–20 Nov 2024)", date!(2024 - 11 - 19)),
+        ("from 10 – 12 May 2025", date!(2025 - 05 - 10)),
+        // Not a range of days: as before.
+        ("Nov 20, 2024", date!(2024 - 11 - 20)),
+        ("2024-11-20", date!(2024 - 11 - 20)),
+        ("Friday 20 Nov 2024", date!(2024 - 11 - 20)),
+    ] {
+        assert_eq!(parse_date(text).map(|(d, _)| d), Some(expected), "{text}");
+    }
+}
