@@ -282,7 +282,21 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
             _ => {}
         }
     }
-    let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, &mut notes);
+    // Rows dated without a year (`Mon 10 Feb, 16:20`) and no first day to take it from: the
+    // year of the stated end, else of the first full date the document writes.
+    let year_hint = day.is_none().then(|| {
+        metadata.end.map(|(date, _)| date.year()).or_else(|| when::parse_date(source).map(|(date, _)| date.year()))
+    });
+    let year_hint = year_hint.flatten().filter(|_| {
+        raw_timeline.entries.iter().any(|entry| entry.date.or(entry.day).is_some_and(|date| date.year.is_none()))
+    });
+    if let Some(year) = year_hint {
+        notes.push(format!(
+            "Timeline rows dated without a year were read in {year}, the year of the {}.",
+            if metadata.end.is_some() { "stated end" } else { "first full date in the document" }
+        ));
+    }
+    let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, year_hint, &mut notes);
     // A start or end stated as a time alone is on the day of the timeline's row at that time
     // (a night's incident, its rows across midnight), else on the incident's first day (the
     // end on the next if earlier than the start).
@@ -401,6 +415,7 @@ fn resolve_timeline(
     entries: &[RawEntry],
     zone: &Zone,
     day: Option<Date>,
+    year_hint: Option<i32>,
     notes: &mut Vec<String>,
 ) -> Vec<ImportedEntry> {
     let mut current_day = day;
@@ -410,7 +425,7 @@ fn resolve_timeline(
     let resolved = entries
         .iter()
         .map(|entry| {
-            let year = current_day.or(day).map(|d| d.year());
+            let year = current_day.or(day).map(|d| d.year()).or(year_hint);
             let full = |d: PartialDate| d.date().or_else(|| d.or_year(year?));
             let own_date = entry.date.and_then(full);
             // Under a new day heading, rows start on that day; a time earlier than the row
