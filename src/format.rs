@@ -289,13 +289,25 @@ pub fn read_written_time(written: &str, row_date: Date, first_day: Date, offset:
     if stamp.consumed != written.len() || stamp.approximate {
         return None;
     }
-    let time = stamp.time?;
+    // A row dated but not timed (`2024-08-12`, a disclosure timeline's) is at the start of its day.
+    let time = match (stamp.time, stamp.date) {
+        (Some(time), _) => time,
+        (None, Some(_)) => Time::MIDNIGHT,
+        (None, None) => return None,
+    };
     let date = match stamp.date {
         Some(own) => own.date().or_else(|| own.or_year(first_day.year()))?,
         None => row_date,
     };
     let zone = stamp.zone.unwrap_or(when::Zone::Fixed(offset.to_utc_offset()));
     Some(zone.resolve(date, time))
+}
+
+/// Whether `written` is a date alone (`2024-08-12`, `Aug 12`): a row dated and not timed, at
+/// the start of its day, which the page shows as written rather than as `00:00`.
+pub fn is_date_alone(written: &str) -> bool {
+    when::leading_stamp(written)
+        .is_some_and(|stamp| stamp.time.is_none() && stamp.date.is_some() && stamp.consumed == written.len())
 }
 
 /// Whether `written` names its own day (then a timeline that spans days writes no date before it).
@@ -320,6 +332,15 @@ mod tests {
     use time::macros::{datetime, time};
 
     use super::*;
+
+    #[test]
+    fn a_date_alone_is_told_from_a_time() {
+        for (written, alone) in
+            [("2024-08-12", true), ("Aug 12", true), ("2024-08-12 10:15", false), ("10:15", false), ("", false)]
+        {
+            assert_eq!(is_date_alone(written), alone, "{written}");
+        }
+    }
 
     #[test]
     fn clocks_read_back_exactly_as_written() {

@@ -283,7 +283,13 @@ impl ShowPage {
             .map(|(entry, stored)| TimelineRow {
                 id: entry.id,
                 // To the second at most: the export and `datetime` keep any fraction.
-                time: export::clock_at(t::whole_seconds(entry.occurred_at), offset, with_dates),
+                time: if crate::format::is_date_alone(&entry.time_as_written)
+                    && t::local(entry.occurred_at, offset).time() == time::Time::MIDNIGHT
+                {
+                    entry.time_as_written.clone()
+                } else {
+                    export::clock_at(t::whole_seconds(entry.occurred_at), offset, with_dates)
+                },
                 iso: t::format_rfc3339(entry.occurred_at, offset),
                 html: shown(&entry.body, stored),
                 marker: entry.marker,

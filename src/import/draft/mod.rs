@@ -422,6 +422,7 @@ fn resolve_timeline(
     let mut previous: Option<(Date, Time)> = None;
     let mut heading_day: Option<Date> = None;
     let mut undated = 0;
+    let mut dated_only = 0;
     let resolved = entries
         .iter()
         .map(|entry| {
@@ -450,6 +451,13 @@ fn resolve_timeline(
                     current_day = Some(date);
                     showable(entry.zone.as_ref().unwrap_or(zone).resolve(date, time))
                 }
+                // A row with a date of its own and no time (`2024-08-12: CVE assigned`) is
+                // placed at the start of its day, its date kept as written.
+                (Some(date), None) if own_date.is_some() && entry.time_as_written.is_some() => {
+                    current_day = Some(date);
+                    dated_only += 1;
+                    showable(entry.zone.as_ref().unwrap_or(zone).resolve(date, Time::MIDNIGHT))
+                }
                 (Some(date), None) => {
                     current_day = Some(date);
                     None
@@ -468,6 +476,12 @@ fn resolve_timeline(
             }
         })
         .collect();
+    if dated_only > 0 {
+        notes.push(format!(
+            "{dated_only} timeline rows give a date and no time: they are placed at the start of their day, \
+             their date shown as written."
+        ));
+    }
     if undated > 0 {
         notes.push(format!(
             "{undated} timeline rows have no date to go by: they are kept, with their times as written, in a \
