@@ -52,6 +52,28 @@ pub fn recognise_with(source: &str, file_name: Option<&str>, corrections: &Corre
 }
 
 fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
+    // `11/04/2025` reads two ways: the document says which (its other dates, its zone), and
+    // the notes say how it was read.
+    let order = when::find_date_order(source);
+    let mut imported = when::with_date_order(order.as_ref().map(|found| found.order), || {
+        recognise_in_order(source, file_name, corrections)
+    });
+    if let Some(found) = order {
+        let read = when::with_date_order(Some(found.order), || when::parse_date(&found.example));
+        let how = match found.order {
+            when::DateOrder::DayFirst => "day first",
+            when::DateOrder::MonthFirst => "month first",
+        };
+        let example = match read {
+            Some((date, _)) => format!("{} ({})", found.example, crate::domain::time::format_date(date)),
+            None => found.example.clone(),
+        };
+        imported.notes.push(format!("Dates written like {example} were read {how}, as {}.", found.reason));
+    }
+    imported
+}
+
+fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
     let mut notes = Vec::new();
     // Jira's wiki markup (`h2. Summary`, `||Time||Event||`) is read as the Markdown it means.
     let mut converted = super::jira::to_markdown(source);

@@ -576,3 +576,29 @@ fn rows_counted_from_a_t0_stated_above_the_summary_keep_their_relative_time() {
     assert_eq!(drafts.timeline[1].body, "Vendor called. (+19m)");
     assert_eq!(drafts.timeline[0].body, "First declines. (T-3)");
 }
+
+/// `11/04/2025` reads two ways: the document's other dates, else its zone, say which; the
+/// notes say how it was read.
+#[test]
+fn ambiguous_numeric_dates_are_read_in_the_documents_order_and_said() {
+    let doc = |zone: &str, other: &str| {
+        format!("# Outage\n\n**Start:** 11/04/2025 14:20 {zone}\n\n## Action items\n\n- [ ] Fix it (Kim, {other})\n")
+    };
+    let european = recognise(&doc("CET", "30/04/2025"), None);
+    assert_eq!(european.started_at, Some(datetime!(2025-04-11 14:20 +01:00)));
+    assert!(
+        european.notes.iter().any(|n| n.contains("11/04/2025 (2025-04-11) were read day first")),
+        "{:?}",
+        european.notes
+    );
+    let american = recognise(&doc("PDT", "next sprint"), None);
+    assert_eq!(american.started_at, Some(datetime!(2025-11-04 14:20 -07:00)));
+    assert!(
+        american.notes.iter().any(|n| n.contains("month first, as it names a North American")),
+        "{:?}",
+        american.notes
+    );
+    // A later document is read in its own order, not the last one's.
+    let plain = recognise("# Outage\n\n**Start:** 2025-04-11 14:20 UTC\n", None);
+    assert!(!plain.notes.iter().any(|n| n.contains("were read")), "{:?}", plain.notes);
+}

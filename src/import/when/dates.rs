@@ -459,7 +459,12 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
         } else if a > 12 && x <= 12 {
             (x, a)
         } else {
-            return None;
+            // Either order reads it: the document's order, when it is being read in one.
+            match super::date_order::current() {
+                Some(super::DateOrder::DayFirst) => (x, a),
+                Some(super::DateOrder::MonthFirst) => (a, x),
+                None => return None,
+            }
         };
         let date = partial(Some(year), month, day)?;
         return Some(DateTok { date, start: i, end, numeric_md: false });

@@ -40,6 +40,7 @@
 //! `a 47-minute outage`, `ten minutes`, `an hour`, `half an hour`, `300ms`, weeks. Units must decrease
 //! within one duration. Months and years are not durations (their length varies).
 
+mod date_order;
 mod dates;
 mod durations;
 mod relative;
@@ -55,6 +56,7 @@ mod zone_text;
 
 use std::ops::Range;
 
+pub use date_order::{DateOrder, FoundOrder, find as find_date_order, with_order as with_date_order};
 pub use relative::{MomentZero, RelativeStamp, leading_relative, moment_zero};
 
 use jiff::tz::TimeZone;
