@@ -106,7 +106,17 @@ pub struct ImportedEntry {
 pub struct ResolvedItem {
     #[serde(flatten)]
     pub item: ImportedItem,
+    #[serde(serialize_with = "iso_date")]
     pub due_on: Option<Date>,
+}
+
+/// `2025-04-01`, as every other date Hindsight writes in JSON (serde's own form for a `Date` is
+/// `[2025, 91]`, its year and day of the year).
+fn iso_date<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serializer.serialize_some(&crate::domain::time::format_date(*date)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// The services, tags and contributing factors a document names (a Hindsight export's
@@ -173,4 +183,19 @@ pub struct ImportedPostmortem {
     /// of range, an unknown name). The user must choose the offset; until then nothing is saved.
     #[serde(skip)]
     pub zone_problem: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_due_date_is_written_in_json_as_an_iso_date() {
+        let item = crate::import::action_items::parse("- [ ] Add an alert (Kim, 2025-04-01)").items.remove(0);
+        let resolved = ResolvedItem { item, due_on: Some(time::macros::date!(2025 - 04 - 01)) };
+        let json = serde_json::to_value(&resolved).expect("serialises");
+        assert_eq!(json["due_on"], "2025-04-01");
+        let none = ResolvedItem { due_on: None, ..resolved };
+        assert!(serde_json::to_value(&none).expect("serialises")["due_on"].is_null());
+    }
 }
