@@ -318,7 +318,12 @@ pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -
         // A date may come first (`began on 2 September 2024 at 14:20`).
         let lead = when::find_date(window).filter(|(_, date)| date.start <= 4).map_or(0, |(_, date)| date.end);
         let (_, range) = when::parse_time(&window[lead..])?;
-        if range.start > 16 {
+        // First thing after the verb, or at the end of a clause saying what marked the moment
+        // (`started when the second import committed, at 22:15`).
+        let before_time = window[lead..lead + range.start].to_lowercase();
+        let names_the_moment = WHEN_WORDS.iter().any(|when| before_time.trim_start().starts_with(when))
+            && AT_WORDS.iter().any(|at| before_time.ends_with(at));
+        if range.start > 16 && !names_the_moment {
             return None;
         }
         let range = lead + range.start..lead + range.end;
@@ -344,6 +349,14 @@ pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -
     };
     (starts.iter().find_map(after), ends.iter().find_map(after))
 }
+
+/// The words that open a clause naming what marked a moment: English, French, German, Italian,
+/// Portuguese, Spanish, Dutch.
+const WHEN_WORDS: &[&str] =
+    &["when ", "once ", "as soon as ", "quand ", "lorsque ", "als ", "sobald ", "quando ", "cuando ", "toen "];
+
+/// The words for "at" before a time: English, French, German, Italian, Portuguese, Spanish, Dutch.
+const AT_WORDS: &[&str] = &[" at ", " à ", " um ", " alle ", " às ", " a las ", " om "];
 
 /// `at T-3` first thing in `window`: the date, time and zone it means.
 fn relative_statement(window: &str, zero: &when::MomentZero) -> Option<String> {
@@ -443,6 +456,13 @@ mod duration_tests {
         );
         assert_eq!(start.as_deref(), Some("began on 2 September 2024 at 14:20 PDT"));
         assert_eq!(end.as_deref(), Some("ended at 08:10 on 3 September 2024"));
+        let (start, _) = stated_in_sentences(
+            "Impact started when the second import committed, at 22:15 on Monday 2 June, and ended later.",
+            None,
+        );
+        assert_eq!(start.as_deref(), Some("started when the second import committed, at 22:15 on Monday 2 June"));
+        let (start, _) = stated_in_sentences("It started when the deploy of build 20:15-rc went out.", None);
+        assert_eq!(start, None);
         let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.", None);
         assert_eq!(end.as_deref(), Some("ended at 19:20 UTC, 12 August 2025"));
     }
