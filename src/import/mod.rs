@@ -555,6 +555,11 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     if ZONES.contains(&words.as_str()) {
         return Some(Statement::Zone);
     }
+    // Labels no list holds word for word (`Beginn der Kundenauswirkung`, `Customer impact
+    // start`, `Zeitangaben`): by their words, when they are few and say only one of these.
+    if let Some(kind) = span_labels::by_words(&words) {
+        return Some(kind);
+    }
     // `classify` says Duration only of a label with the word `duration` that names no other
     // field: every other label (most lines with a colon) is turned away before classifying it.
     let names_duration = words.split(' ').any(|word| word == "duration");

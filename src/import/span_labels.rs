@@ -152,3 +152,78 @@ pub(super) const DURATIONS: &[&str] = &[
     "持續時間",
     "지속 시간",
 ];
+
+/// Words that make a short label a statement of the start, of the end, or of the zone
+/// (`Beginn der Kundenauswirkung`, `Customer impact end`, `Störungsende`, `Fuseau`): whole
+/// words, or the end of a German compound. A label naming both a start and an end (`Start and
+/// end`) is none of them, and so is one of more than five words (a sentence).
+const START_WORDS: &[&str] = &[
+    "start",
+    "started",
+    "begin",
+    "began",
+    "beginning",
+    "beginn",
+    "début",
+    "inicio",
+    "início",
+    "inizio",
+    "aanvang",
+    "開始",
+    "発生",
+    "开始",
+    "開始時間",
+    "시작",
+];
+const END_WORDS: &[&str] =
+    &["end", "ended", "ende", "fin", "fim", "fine", "einde", "終了", "復旧", "结束", "恢复", "結束", "종료", "복구"];
+const ZONE_WORDS: &[&str] =
+    &["zone", "timezone", "tz", "zeitzone", "zeitangaben", "ortszeit", "fuseau", "zona", "fuso", "tijdzone"];
+/// Words of labels that hold a start or end of something else (`Review start`).
+const OTHER_WORDS: &[&str] = &["review", "meeting", "maintenance", "wartung", "sprint", "réunion", "besprechung"];
+
+pub(super) fn by_words(words: &str) -> Option<super::Statement> {
+    use super::Statement;
+    let list: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
+    // A number is not in a label: `ended at 09` is a wrapped sentence's `ended at 09:10`.
+    let numbered = list.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
+    if numbered || list.is_empty() || list.len() > 5 || list.iter().any(|w| OTHER_WORDS.contains(w)) {
+        return None;
+    }
+    let has = |set: &[&str]| {
+        list.iter()
+            .any(|w| set.contains(w) || (w.chars().count() > 8 && set.iter().any(|s| s.len() >= 4 && w.ends_with(s))))
+    };
+    match (has(START_WORDS), has(END_WORDS), has(ZONE_WORDS)) {
+        (true, false, false) => Some(Statement::Start),
+        (false, true, false) => Some(Statement::End),
+        (false, false, true) => Some(Statement::Zone),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Statement, statement_kind};
+
+    #[test]
+    fn labels_no_list_holds_are_read_by_their_words() {
+        for (label, kind) in [
+            ("Beginn der Kundenauswirkung", Some(Statement::Start)),
+            ("Ende der Kundenauswirkung", Some(Statement::End)),
+            ("Auswirkungsbeginn", Some(Statement::Start)),
+            ("Customer impact start", Some(Statement::Start)),
+            ("Début de l'indisponibilité", Some(Statement::Start)),
+            ("Zeitangaben", Some(Statement::Zone)),
+            ("fuseau", Some(Statement::Zone)),
+            ("Start and end", None),
+            ("ended at 09", None),
+            ("Review start", None),
+            ("Frontend", None),
+            ("Weekend", None),
+            ("The deploy started a cascade of retries here", None),
+        ] {
+            assert_eq!(statement_kind(label), kind, "{label}");
+        }
+    }
+}

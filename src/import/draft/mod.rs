@@ -119,7 +119,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             Some(Statement::Start) => sections.stated_starts.insert(0, value),
             Some(Statement::End) => sections.stated_ends.insert(0, value),
             Some(Statement::Zone) => sections.stated_zones.insert(0, value),
-            _ => {}
+            // `outage_window: 2025-08-19 13:05–15:40 CEST`, `impact_duration: 47 min`.
+            Some(Statement::Duration) => sections.duration.insert(0, value),
+            None => {}
         }
     }
     // A sentence of the summary or the impact that says when it began and ended, when no line
@@ -168,6 +170,18 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     if metadata.zone.is_none() {
         metadata.zone = sections.stated_zones.iter().find_map(|value| when::find_zone(value));
+        // `Zeitangaben: Ortszeit Berlin`: a zone statement may name its city alone.
+        if metadata.zone.is_none()
+            && let Some((value, zone)) =
+                sections.stated_zones.iter().find_map(|value| Some((value, Zone::of_city_named_in(value)?)))
+        {
+            notes.push(format!(
+                "The times were read in {}, the zone of the city “{}” names.",
+                zone.label(),
+                value.trim()
+            ));
+            metadata.zone = Some(zone);
+        }
     }
     // A start or end stated as a time alone (`impact_start: "10:05"`) is on the incident's day.
     let time_only = |stated: &[String]| {

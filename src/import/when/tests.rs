@@ -241,3 +241,18 @@ fn a_range_of_days_is_read_as_its_first_day() {
         assert_eq!(parse_date(text).map(|(d, _)| d), Some(expected), "{text}");
     }
 }
+
+#[test]
+fn a_zone_statement_may_name_its_city_alone() {
+    use super::Zone;
+    for (text, zone) in [
+        ("Ortszeit Berlin", Some("Europe/Berlin")),
+        ("heure de Paris", Some("Europe/Paris")),
+        ("New York time", Some("America/New_York")),
+        ("Tokyo", Some("Asia/Tokyo")),
+        ("local time", None),
+        ("Kundenservice", None),
+    ] {
+        assert_eq!(Zone::of_city_named_in(text).map(|z| z.label()).as_deref(), zone, "{text}");
+    }
+}

@@ -13,6 +13,20 @@ impl Zone {
     pub const UTC: Zone = Zone::Fixed(UtcOffset::UTC);
 
     /// The zone with this IANA name (any case, e.g. `europe/berlin`), from the bundled tz database.
+    /// The zone of a city a zone statement names (`Ortszeit Berlin`, `heure de Paris`, `New
+    /// York time`): the tz database's zone of that name in any region. Only for a text that is
+    /// known to state the zone: in prose a city is just a place.
+    pub fn of_city_named_in(text: &str) -> Option<Zone> {
+        const REGIONS: &[&str] = &["Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian"];
+        let words: Vec<&str> =
+            text.split(|c: char| !(c.is_alphabetic() || c == '-')).filter(|w| w.len() >= 3).take(12).collect();
+        let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        // Two words first (`New York`, `Los Angeles`), then one.
+        let pairs = words.windows(2).filter(|pair| pair.iter().all(|w| capitalised(w))).map(|pair| pair.join("_"));
+        let singles = words.iter().filter(|w| capitalised(w)).map(|w| (*w).to_owned());
+        pairs.chain(singles).find_map(|city| REGIONS.iter().find_map(|region| Zone::named(&format!("{region}/{city}"))))
+    }
+
     pub fn named(name: &str) -> Option<Zone> {
         if name.is_empty() || name.len() > 64 {
             return None;
