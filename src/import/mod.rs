@@ -458,7 +458,7 @@ fn statements(text: &str) -> Vec<(&str, String)> {
         let plain = |label: &str| {
             label.chars().count() <= 40
                 && !label.contains(['*', '_', '`', '[', '|', '#'])
-                && !matches!(statement_kind(label), None | Some(Statement::Duration))
+                && statement_kind(label).is_some()
         };
         let labelled = bold_label(item)
             .or_else(|| {
@@ -468,7 +468,7 @@ fn statements(text: &str) -> Vec<(&str, String)> {
             .or_else(|| {
                 // A metadata table's row: `| Start time | 2025-04-08 09:12 |`.
                 let (label, value) = table_pair(line)?;
-                (plain(label) || statement_kind(label) == Some(Statement::Duration)).then_some((label, value))
+                plain(label).then_some((label, value))
             });
         if let Some((label, value)) = labelled {
             // `Beginn: 18.02.2025, 05:48 Uhr. Ende: 18.02.2025, 11:20 Uhr.`: a second
