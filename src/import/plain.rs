@@ -97,6 +97,7 @@ fn section_names(lines: &[&str]) -> usize {
 fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
     // Whether the current action-items section writes its items as lines without a bullet.
     let mut bare_items = false;
+    let mut in_timeline = false;
     for (i, &line) in lines.iter().enumerate() {
         if Some(i) == title {
             out.push_str(&format!("# {}\n", line.trim()));
@@ -115,6 +116,7 @@ fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
                     SectionKind::CorrectiveMeasures | SectionKind::PreventativeMeasures | SectionKind::Measures
                 ) && super::found_elsewhere::names_actions(line));
             bare_items = names_items && items_without_bullets(lines, i + 1);
+            in_timeline = kind == SectionKind::Timeline;
             continue;
         }
         if bare_items && !line.trim().is_empty() {
@@ -123,9 +125,34 @@ fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
             out.push('\n');
             continue;
         }
+        // Plain text's line is its paragraph (`Prepared by: Oskar`, then `Impact window: …`),
+        // where Markdown would run the two together; a wrapped sentence's lines stay one.
+        if !in_timeline && i > 0 && Some(i - 1) != title && is_own_paragraph(lines[i - 1], line) {
+            out.push('\n');
+        }
         out.push_str(line);
         out.push('\n');
     }
+}
+
+/// Whether plain line `line`, below `above`, is a paragraph of its own: both are text (not
+/// blank, a list or a table), and `above` ends a sentence or either is a `Label: value` line.
+fn is_own_paragraph(above: &str, line: &str) -> bool {
+    let text = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !is_list_item(t) && !t.starts_with(['|', '>', '#', '`', '<'])
+    };
+    let labelled = |l: &str| {
+        l.split_once(": ").is_some_and(|(label, _)| {
+            let label = label.trim();
+            !label.is_empty() && label.chars().count() <= 40 && !label.contains(['.', ','])
+        })
+    };
+    text(above)
+        && text(line)
+        && (above.trim_end().ends_with(['.', '!', '?', ':', ';', '。', '！', '？'])
+            || labelled(above)
+            || labelled(line))
 }
 
 /// Markup that another reader handles (HTML pages and tables, Jira's `h2.`).
@@ -275,6 +302,18 @@ mod tests {
         );
         // A quote that is only a quote stays one.
         assert_eq!(unquote_outlines("# T\n\n> Summary of the call: fine.\n> Thanks\n"), None);
+    }
+
+    #[test]
+    fn each_plain_line_that_ends_a_sentence_or_is_labelled_is_a_paragraph() {
+        let text = "T\n\nIncident date: 2025-01-31\nPrepared by: Oskar\n\nSummary\nThe export failed.\nSalaries were paid.\n\
+                    The job that\nwraps its lines\n\nTimeline\n10:00 Alert.\n10:05 Ack.\n";
+        let markdown = to_markdown(text).expect("plain text");
+        assert!(markdown.contains("Incident date: 2025-01-31\n\nPrepared by: Oskar\n"), "{markdown}");
+        assert!(markdown.contains("The export failed.\n\nSalaries were paid.\n"), "{markdown}");
+        assert!(markdown.contains("The job that\nwraps its lines\n"), "{markdown}");
+        // A timeline's rows stay rows.
+        assert!(markdown.contains("10:00 Alert.\n10:05 Ack.\n"), "{markdown}");
     }
 
     #[test]

@@ -244,7 +244,7 @@ pub fn parse(body: &str) -> ActionItems {
                 item.written.push(Written::new(WrittenField::Number, None, number, &format!("No. {number}")));
             }
             if let Some(letter) = letter {
-                item.written.push(Written::new(WrittenField::Number, None, letter, &format!("{letter})")));
+                item.written.push(Written::new(WrittenField::Number, None, letter, &format!("No. {letter}")));
             }
             found.items.push(item);
             i = j;
