@@ -22,8 +22,13 @@ fn words(text: &str) -> BTreeSet<String> {
 ///   `{noformat}`, `{quote}`, `{panel:title=…}`), at the start of a line: Markdown's `##` and
 ///   fences. (Inline `{{name}}` is code, as Markdown's backticks: its words stay.)
 /// - The HTML tags of a wiki export's tables (`<table>`, `<tr>`, `<td colspan="2">`), which the
-///   importer reads as the Markdown tables they mean (`super::html`): `|` and `---`.
+///   importer reads as the Markdown tables they mean (`super::html`): `|` and `---`. On a
+///   table's lines and an HTML heading's (`<h2 id="x-Timeline">Timeline</h2>`), which the
+///   importer reads as Markdown, every tag and character reference is markup: a cell's
+///   `<span class="aui-lozenge">`, a mention's `<a data-username="…">`, the wrapping
+///   `<div class="table-wrap">`, a heading's `id`, a `&nbsp;`. Their text stays.
 fn without_markup(text: &str) -> String {
+    let text = &without_html_read_as_markdown(text);
     let text = &without_table_tags(text);
     let mut kept = String::with_capacity(text.len());
     for line in text.lines() {
@@ -51,6 +56,71 @@ fn without_markup(text: &str) -> String {
         kept.push_str(rest);
         kept.push('\n');
     }
+    kept
+}
+
+/// `text` with every tag and character reference left out of the lines the importer reads as
+/// Markdown: a table's, from the line it opens on (after nothing but tags) to the line it
+/// closes on, and a line holding an HTML heading alone.
+fn without_html_read_as_markdown(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for line in text.split_inclusive('\n') {
+        let lower = line.to_ascii_lowercase();
+        let opens = lower.find("<table").is_some_and(|at| only_tags(&lower[..at]));
+        let trimmed = lower.trim();
+        let heading = trimmed.len() > 3
+            && trimmed.starts_with("<h")
+            && trimmed[2..].starts_with(|c: char| ('1'..='6').contains(&c))
+            && trimmed.ends_with(&format!("</h{}>", &trimmed[2..3]));
+        let in_table = depth > 0 || opens;
+        if in_table {
+            depth = (depth + lower.matches("<table").count()).saturating_sub(lower.matches("</table").count());
+        }
+        if in_table || heading {
+            kept.push_str(&without_tags(line));
+        } else {
+            kept.push_str(line);
+        }
+    }
+    kept
+}
+
+/// Whether `text` is nothing but whitespace and tags.
+fn only_tags(text: &str) -> bool {
+    without_tags(text).trim().is_empty() && !text.contains(['&'])
+}
+
+/// `text` without its tags (`<a href="…">`, `</span>`, `<!-- … -->`) and character references
+/// (`&nbsp;`, `&#8211;`), each a space.
+fn without_tags(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['<', '&']) {
+        kept.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let end = if rest[at..].starts_with('<') {
+            after
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
+                .then(|| after.find('>'))
+                .flatten()
+        } else {
+            after.find(';').filter(|&end| {
+                end > 0 && end <= 10 && after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '#')
+            })
+        };
+        match end {
+            Some(end) => {
+                kept.push(' ');
+                rest = &after[end + 1..];
+            }
+            None => {
+                kept.push_str(&rest[at..at + 1]);
+                rest = after;
+            }
+        }
+    }
+    kept.push_str(rest);
     kept
 }
 
@@ -108,6 +178,11 @@ fn the_measure_leaves_out_only_markup_made_of_letters_or_digits() {
     // A table's tags go, attributes and all; any other tag, and a `<` in prose, stay.
     let html = "<table class=\"x\"><tr><TD colspan=2>Start</td></tr></table> <b>bold</b> a < b <tr";
     assert_eq!(words(&without_markup(html)), words("Start b bold b a b tr"));
+    // On a table's lines and a heading's, every tag and reference goes; their text stays.
+    let export = "<div class=\"wrap\"><table><tr><td><span class=\"lozenge\">DONE</span>&nbsp;<a data-user=\"kim\">Kim \
+                  Ito</a></td></tr>\n<tr><td>x</td></tr></table></div>\n<h2 id=\"p-Timeline\">Timeline</h2>\n\
+                  <span class=\"kept\">y</span> &nbsp;\n";
+    assert_eq!(words(&without_markup(export)), words("DONE Kim Ito x Timeline span class kept y span nbsp"));
 }
 
 /// The words each document was already known to lose (`UPDATE_GOLDEN=1` rewrites it): a
