@@ -517,6 +517,45 @@ fn table_pair(line: &str) -> Option<(&str, &str)> {
     (cells.next().is_none() && !label.is_empty() && !value.is_empty()).then_some((label, value))
 }
 
+/// Labels that state a postmortem's severity, in the importer's languages.
+const SEVERITY_LABELS: &[&str] = &[
+    "severity",
+    "sev",
+    "severity level",
+    "schweregrad",
+    "schwere",
+    "sévérité",
+    "severite",
+    "gravité",
+    "gravite",
+    "severidad",
+    "gravedad",
+    "gravidade",
+    "severidade",
+    "gravità",
+    "gravita",
+    "ernst",
+    "ernstigheid",
+    "重大度",
+    "深刻度",
+    "严重程度",
+    "严重级别",
+    "嚴重程度",
+    "심각도",
+    "등급",
+];
+
+/// The value of the first line (within the document's first 200) that states its severity:
+/// `| Schweregrad | SEV-2 |`, `Severity: S1`, `**Sévérité :** SEV 2`, `severite: P1` in front matter.
+pub(crate) fn stated_severity(text: &str) -> Option<&str> {
+    text.lines().take(200).find_map(|line| {
+        let item = strip_list_marker(line);
+        let (label, value) = bold_label(item).or_else(|| table_pair(line)).or_else(|| item.split_once([':', '：']))?;
+        let label = normalize(label.trim().trim_end_matches([':', '：']));
+        SEVERITY_LABELS.contains(&label.as_str()).then(|| value.trim())
+    })
+}
+
 /// A line without its list marker (`- `, `* `, `+ `, `• `, `1. `).
 fn strip_list_marker(line: &str) -> &str {
     let trimmed = line.trim_start();

@@ -196,7 +196,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let severity = metadata
         .severity
         .or_else(|| front(&sections, "severity").and_then(parse_severity))
-        .or_else(|| front(&sections, "sev").and_then(parse_severity));
+        .or_else(|| front(&sections, "sev").and_then(parse_severity))
+        .or_else(|| super::stated_severity(source).and_then(parse_severity));
     let status = metadata.status.or_else(|| front(&sections, "status").and_then(parse_status));
 
     let raw_timeline = timeline::parse_from(&sections.timeline.body, moment_zero.as_ref());
@@ -533,8 +534,18 @@ fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {
 
 fn parse_severity(text: &str) -> Option<Severity> {
     let upper = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
-    let digit = upper.strip_prefix("SEV").or_else(|| upper.strip_prefix('S')).or_else(|| upper.strip_prefix('P'))?;
-    format!("SEV{}", digit.chars().next()?).parse().ok()
+    // `SEV-2`, `S2`, `P1`, or a level alone (`sev: 2`).
+    let digit = upper
+        .strip_prefix("SEV")
+        .or_else(|| upper.strip_prefix('S'))
+        .or_else(|| upper.strip_prefix('P'))
+        .or_else(|| upper.starts_with(|c: char| c.is_ascii_digit()).then_some(upper.as_str()))?;
+    let level = digit.chars().next()?;
+    // One digit, not the start of a number (`2025-…` is a date).
+    if digit[level.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    format!("SEV{level}").parse().ok()
 }
 
 fn parse_status(text: &str) -> Option<Status> {

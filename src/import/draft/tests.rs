@@ -602,3 +602,17 @@ fn ambiguous_numeric_dates_are_read_in_the_documents_order_and_said() {
     let plain = recognise("# Outage\n\n**Start:** 2025-04-11 14:20 UTC\n", None);
     assert!(!plain.notes.iter().any(|n| n.contains("were read")), "{:?}", plain.notes);
 }
+
+#[test]
+fn a_severity_is_read_wherever_a_label_states_it() {
+    for (doc, severity) in [
+        ("# X\n\n| Feld | Wert |\n|---|---|\n| Schweregrad | SEV-2 |\n", Some(Severity::Sev2)),
+        ("# X\n\nSévérité : SEV 1\n", Some(Severity::Sev1)),
+        ("---\nsev: 2\n---\n# X\n", Some(Severity::Sev2)),
+        ("# X\n\n**Severity:** P3 (customer facing)\n", Some(Severity::Sev3)),
+        ("# X\n\nSeverity: 2025-01-01\n", None),
+        ("# X\n\nThe severity of this was high.\n", None),
+    ] {
+        assert_eq!(recognise(doc, None).severity, severity, "{doc}");
+    }
+}
