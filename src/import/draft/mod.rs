@@ -255,10 +255,20 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
-        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
-        .or_else(|| when::parse_date(&sections.title).map(|(date, _)| date))
-        .or_else(|| when::parse_date(&sections.texts[Section::Summary].body).map(|(date, _)| date))
-        .or_else(|| file_name.and_then(|name| when::parse_date(name).map(|(date, _)| date)));
+        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())));
+    // Else the first date its title, summary or file name gives: a guess the notes name.
+    let mut day_guessed_from = None;
+    if day.is_none() {
+        let summary = &sections.texts[Section::Summary].body;
+        let guesses =
+            [("title", Some(sections.title.as_str())), ("summary", Some(summary.as_str())), ("file name", file_name)];
+        if let Some((from, date)) =
+            guesses.into_iter().find_map(|(from, text)| Some((from, when::parse_date(text?)?.0)))
+        {
+            day = Some(date);
+            day_guessed_from = Some(from);
+        }
+    }
 
     let started_at = corrections
         .start
@@ -313,6 +323,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
                 if let Some(start) = started_at {
                     // The start's day is the incident's, rather than any date the text gave first.
                     day = Some(start.date());
+                    day_guessed_from = None;
                     notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
                 }
             }
@@ -334,6 +345,16 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         ));
     }
     let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, year_hint, &mut notes);
+    let leaned_on_day =
+        raw_timeline.entries.iter().any(|entry| entry.time.is_some() && entry.date.or(entry.day).is_none())
+            || start_time_only.is_some()
+            || end_time_only.is_some();
+    if let (Some(from), Some(day), true) = (day_guessed_from, day, leaned_on_day) {
+        notes.push(format!(
+            "The incident's day was taken to be {}, the first date its {from} gives: times written without a date were read on it.",
+            crate::domain::time::format_date(day)
+        ));
+    }
     // A start or end stated as a time alone is on the day of the timeline's row at that time
     // (a night's incident, its rows across midnight), else on the incident's first day (the
     // end on the next if earlier than the start).
