@@ -458,7 +458,7 @@ fn statements(text: &str) -> Vec<(&str, String)> {
         let plain = |label: &str| {
             label.chars().count() <= 40
                 && !label.contains(['*', '_', '`', '[', '|', '#'])
-                && !matches!(statement_kind(label), None | Some(Statement::Duration))
+                && statement_kind(label).is_some()
         };
         let labelled = bold_label(item)
             .or_else(|| {

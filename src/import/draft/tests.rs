@@ -602,3 +602,21 @@ fn ambiguous_numeric_dates_are_read_in_the_documents_order_and_said() {
     let plain = recognise("# Outage\n\n**Start:** 2025-04-11 14:20 UTC\n", None);
     assert!(!plain.notes.iter().any(|n| n.contains("were read")), "{:?}", plain.notes);
 }
+
+#[test]
+fn a_plain_duration_line_in_another_language_gives_the_start_from_the_end() {
+    // Labels without bold, units in the document's language.
+    let cases = [
+        (
+            "# Störung\n\n## Eckdaten\n\n- Ende: 04.03.2025 11:20 MEZ\n- Dauer: 1 Std. 5 Min.\n",
+            datetime!(2025-03-04 10:15 +01:00),
+        ),
+        ("# Panne\n\nFin : 2025-03-04 11:20 UTC+1\nDurée : 2 h 05\n", datetime!(2025-03-04 09:15 +01:00)),
+        ("# 障害\n\n- 復旧日時：2025年3月4日 00:20 JST\n- 影響時間：2時間5分\n", datetime!(2025-03-03 22:15 +09:00)),
+        ("# 故障\n\n- 恢复时间：2025-03-04 11:20 UTC+8\n- 持续时间：1小时5分钟\n", datetime!(2025-03-04 10:15 +08:00)),
+    ];
+    for (source, start) in cases {
+        let draft = recognise(source, None);
+        assert_eq!(draft.started_at, Some(start), "{source}\n{:?}", draft.notes);
+    }
+}
