@@ -240,6 +240,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
+        // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
+        .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
         .or_else(|| when::parse_date(&sections.title).map(|(date, _)| date))
         .or_else(|| when::parse_date(&sections.texts[Section::Summary].body).map(|(date, _)| date))

@@ -620,3 +620,16 @@ fn a_plain_duration_line_in_another_language_gives_the_start_from_the_end() {
         assert_eq!(draft.started_at, Some(start), "{source}\n{:?}", draft.notes);
     }
 }
+
+#[test]
+fn a_date_in_the_timeline_heading_dates_its_rows_over_a_date_in_the_summary() {
+    let source = "# Queue stall\n\nUpdated 20 May 2025.\n\n## Summary\n\nJobs waited.\n\n\
+                  ## Timeline (UTC, 14 May 2025)\n\n10:05 Jobs stop\n10:40 Worker restarted\n";
+    let draft = recognise(source, None);
+    let times: Vec<_> = draft.timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(times, [Some(datetime!(2025-05-14 10:05 UTC)), Some(datetime!(2025-05-14 10:40 UTC))]);
+    // The same in plain text, its section names on lines of their own.
+    let plain = source.replace("# ", "").replace("## ", "");
+    let draft = recognise(&plain, None);
+    assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-05-14 10:40 UTC)), "{:?}", draft.notes);
+}
