@@ -379,7 +379,10 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .map(|item| {
             let due_on = item.due.as_deref().and_then(|due| {
                 when::parse_date(due).map(|(date, _)| date).or_else(|| {
-                    let date = when::find_date(due).and_then(|(partial, _)| partial.or_year(year?));
+                    // `6/20`: a day of a month, written short.
+                    let partial =
+                        when::find_date(due).map(|(partial, _)| partial).or_else(|| when::month_day_alone(due));
+                    let date = partial.and_then(|partial| partial.or_year(year?));
                     if date.is_some() && !in_incident_year.iter().any(|seen| seen == due.trim()) {
                         in_incident_year.push(due.trim().to_owned());
                     }

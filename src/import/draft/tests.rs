@@ -532,7 +532,7 @@ fn the_year_given_to_a_due_written_without_one_is_noted() {
     let said = |start: &str| draft.notes.iter().any(|note| note.starts_with(start));
     assert!(
         said(
-            "Due weeks and quarters written without a year were read in the year nearest the earliest day \
+            "Due weeks, quarters and month ends written without a year were read in the year nearest the earliest day \
              the action items' dues name (2025-12-19): 2026 for W02."
         ),
         "{:?}",
