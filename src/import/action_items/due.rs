@@ -1,6 +1,7 @@
-//! Due dates written as a week number (`KW 7`, `W07`, `week 51`, `第7週`) or a quarter (`Q3
-//! 2025`, `T1 2025`, `2분기`, `2025 年第三季`): a week is due on its Friday (ISO weeks), a
-//! quarter on its last day. Without a year of their own they need the incident's.
+//! Due dates written as a week number (`KW 7`, `W07`, `week 51`, `第7週`), a quarter (`Q3
+//! 2025`, `T1 2025`, `2분기`, `2025 年第三季`) or a month's end (`7月末`, `end of July`, `Ende
+//! Juli`, `fin juillet`): a week is due on its Friday (ISO weeks), a quarter and a month on their
+//! last day. Without a year of their own they need the incident's.
 
 use time::{Date, Month, Weekday};
 
@@ -9,6 +10,7 @@ use time::{Date, Month, Weekday};
 pub enum Period {
     Week { week: u8, year: Option<i32> },
     Quarter { quarter: u8, year: Option<i32> },
+    MonthEnd { month: Month, year: Option<i32> },
 }
 
 impl Period {
@@ -26,6 +28,10 @@ impl Period {
                 };
                 Date::from_calendar_date(own.or(year)?, month, day).ok()
             }
+            Period::MonthEnd { month, year: own } => {
+                let year = own.or(year)?;
+                Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()
+            }
         }
     }
 
@@ -37,12 +43,18 @@ impl Period {
                 let month = Month::try_from(quarter * 3 - 2).ok()?;
                 Date::from_calendar_date(own.or(year)?, month, 1).ok()
             }
+            Period::MonthEnd { month, year: own } => Date::from_calendar_date(own.or(year)?, month, 1).ok(),
         }
     }
 
     /// Whether the text gave its year.
     pub fn has_year(self) -> bool {
-        matches!(self, Period::Week { year: Some(_), .. } | Period::Quarter { year: Some(_), .. })
+        matches!(
+            self,
+            Period::Week { year: Some(_), .. }
+                | Period::Quarter { year: Some(_), .. }
+                | Period::MonthEnd { year: Some(_), .. }
+        )
     }
 }
 
@@ -66,8 +78,49 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
     if let Some(week) = numbered(rest, WEEK_WORDS, WEEK_ENDS).filter(|w| (1..=53).contains(w)) {
         return Some(Period::Week { week, year });
     }
-    let quarter = numbered(rest, QUARTER_WORDS, QUARTER_ENDS).filter(|q| (1..=4).contains(q))?;
-    Some(Period::Quarter { quarter, year })
+    if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS).filter(|q| (1..=4).contains(q)) {
+        return Some(Period::Quarter { quarter, year });
+    }
+    month_end(rest).map(|month| Period::MonthEnd { month, year })
+}
+
+/// Words before a month's name that say its end, lower case, the longest first.
+const MONTH_END_WORDS: &[&str] = &[
+    "end of",
+    "end",
+    "ende",
+    "fin de",
+    "fin d'",
+    "fin d’",
+    "fin",
+    "finales de",
+    "fines de",
+    "final de",
+    "fim de",
+    "fine di",
+    "fine",
+    "eind",
+    "einde",
+];
+/// What follows a month's number to say its end: Japanese, Chinese, Korean.
+const MONTH_END_ENDS: &[&str] = &["月末まで", "月末までに", "月末", "月底", "월 말", "월말", "월 말까지", "월말까지"];
+
+/// The month whose end `text` names: `end of July`, `Ende Juli`, `fin juillet`, `7月末`, `7월 말`.
+fn month_end(text: &str) -> Option<Month> {
+    let text = text.trim();
+    for word in MONTH_END_WORDS {
+        if let Some(after) = text.strip_prefix(word)
+            && (word.ends_with(['\'', '’']) || after.starts_with(' '))
+            && let Some(month) = crate::import::when::month_named(after.trim())
+        {
+            return Some(month);
+        }
+    }
+    let (number, rest) = leading_number(text)?;
+    if !text.starts_with(|c: char| c.is_ascii_digit()) || !MONTH_END_ENDS.contains(&rest.trim()) {
+        return None;
+    }
+    Month::try_from(number).ok()
 }
 
 /// A four-digit year (2000–2099) standing alone in `text`, with a `年`/`년` after it, and the
@@ -157,6 +210,21 @@ mod tests {
         assert_eq!(due("2분기", 2025).as_deref(), Some("2025-06-30"));
         assert_eq!(due("2025 年第三季", 1999).as_deref(), Some("2025-09-30"));
         assert_eq!(due("Q4'24", 1999), None, "a two-digit year is not guessed");
+    }
+
+    #[test]
+    fn a_months_end_is_due_on_its_last_day() {
+        assert_eq!(due("7月末", 2025).as_deref(), Some("2025-07-31"));
+        assert_eq!(due("2024年2月末", 1999).as_deref(), Some("2024-02-29"));
+        assert_eq!(due("11月底", 2025).as_deref(), Some("2025-11-30"));
+        assert_eq!(due("9월 말", 2025).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("end of April", 2025).as_deref(), Some("2025-04-30"));
+        assert_eq!(due("Ende Juni 2026", 1999).as_deref(), Some("2026-06-30"));
+        assert_eq!(due("fin d'août", 2025).as_deref(), Some("2025-08-31"));
+        assert_eq!(due("finales de marzo", 2025).as_deref(), Some("2025-03-31"));
+        for text in ["end of sprint", "Ende", "13月末", "fin", "7月", "end of the month"] {
+            assert_eq!(week_or_quarter(text), None, "{text}");
+        }
     }
 
     #[test]

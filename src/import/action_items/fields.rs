@@ -477,7 +477,7 @@ fn trailing_group(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Separators between an item's text and its fields.
-const DASHES: &[&str] = &[" — ", " – ", " -- ", " → ", "\t— ", "\t", " —", "— "];
+const DASHES: &[&str] = &[" — ", " – ", " -- ", " - ", " → ", "\t— ", "\t", " —", "— "];
 
 /// Cuts `line` into its text and segments: at dashes and arrows, and at a sentence's end
 /// (`. `, `.** `, not after an abbreviation such as `Dr.`). Each span says whether a sentence's
@@ -633,6 +633,15 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             text = before;
             continue;
         }
+        // `… @sato 期限：6/20`, `… Owner: Sam Lee`: a labelled field after a space.
+        if let Some((before, part)) = trailing_labelled(trimmed)
+            && let Some((slot, value)) = labelled(part)
+            && found.fits(&[Part::Labelled(slot, value, part)])
+        {
+            found.put_parts(&[Part::Labelled(slot, value, part)]);
+            text = before;
+            continue;
+        }
         if let Some((before, word, due)) = bare_due_at_end(trimmed)
             && found.due.is_none()
         {
@@ -687,6 +696,33 @@ fn segment_parts(segment: &str) -> Option<Vec<Part<'_>>> {
         parts.push(Part::Name(name));
     }
     Some(parts)
+}
+
+/// `… @sato 期限：6/20`, `… Owner: Sam Lee`: the text before a field whose label (of up to
+/// three words, not in lower case) follows a space near the end, and the field. Only the last
+/// three colons are looked at, so a long line stays linear; a status must read as one.
+fn trailing_labelled(text: &str) -> Option<(&str, &str)> {
+    let colons = text.char_indices().rev().take(120).filter(|&(_, c)| matches!(c, ':' | '：')).take(3);
+    for (colon, _) in colons {
+        let head = &text[..colon];
+        let mut cut = head.len();
+        for _ in 0..3 {
+            let Some(space) = head[..cut].rfind(' ') else { break };
+            cut = space;
+            let label = strip_bold(&head[space + 1..]);
+            let Some(slot) = slot_of(label) else { continue };
+            if label.starts_with(char::is_lowercase) {
+                break;
+            }
+            let part = &text[space + 1..];
+            let value = labelled(part)?.1;
+            if slot == Slot::Status && status_and_note(value, true).is_none() {
+                return None;
+            }
+            return Some((head[..space].trim_end(), part));
+        }
+    }
+    None
 }
 
 /// `… by 2025-03-07`, `… due 2025-02-12`: the text before, the due word and the date ending

@@ -150,3 +150,30 @@ fn bold_labels_after_the_text_and_between_middle_dots_are_fields() {
         ]
     );
 }
+
+#[test]
+fn fields_after_hyphens_in_a_plain_numbered_list() {
+    let body = "1) Rotate the relay keys (Ines Duarte) - due 3 Nov 2025 - done\n\
+                2) Alert on queue depth (Tom Ruiz) - due next sprint - open\n\
+                3) Fix the roll-back script - its dry-run - before spring\n";
+    let items = read(body);
+    assert_eq!(items[0], ("Rotate the relay keys".into(), some("Ines Duarte"), some("3 Nov 2025"), ItemStatus::Done));
+    assert_eq!(items[1], ("Alert on queue depth".into(), some("Tom Ruiz"), some("next sprint"), ItemStatus::Open));
+    // Words after a hyphen that are not fields stay in the text.
+    assert_eq!(items[2].0, "Fix the roll-back script - its dry-run - before spring");
+}
+
+#[test]
+fn a_labelled_field_after_a_space_at_the_end() {
+    assert_eq!(
+        one("- [x] 夜間バッチの時間帯（01:00〜03:00）を避ける @mori 期限：11/5"),
+        ("夜間バッチの時間帯（01:00〜03:00）を避ける".into(), some("@mori"), some("11/5"), ItemStatus::Done)
+    );
+    assert_eq!(
+        one("- [ ] Add a canary stage Owner: Lena Fox Due: 2025-02-07"),
+        ("Add a canary stage".into(), some("Lena Fox"), some("2025-02-07"), ItemStatus::Open)
+    );
+    // A label in lower case inside the sentence, or a status that is not one, is the text.
+    assert_eq!(one("- Explain why the status: field is required").0, "Explain why the status: field is required");
+    assert_eq!(one("- Rename the Status: column to State").0, "Rename the Status: column to State");
+}

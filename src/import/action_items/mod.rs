@@ -330,7 +330,7 @@ fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
     }
 }
 
-/// Due dates written as a week or a quarter are given the day they mean: their Friday, their
+/// Due dates written as a week, a quarter or a month's end are given the day they mean: their Friday, their
 /// last day. Without a year of their own, the year is the one of the list's first full date
 /// that puts the day nearest it (`KW 2` in a list dated December is January's). The due keeps
 /// what was written after the date, so the reading can be checked; with no date to go by it
@@ -383,7 +383,7 @@ fn resolve_periods(items: &mut [ImportedItem]) -> Option<String> {
     let read: Vec<String> = assumed.iter().map(|(year, periods)| format!("{year} for {}", and_list(periods))).collect();
     (!read.is_empty()).then(|| {
         format!(
-            "Due weeks and quarters written without a year were read in the year nearest the earliest \
+            "Due weeks, quarters and month ends written without a year were read in the year nearest the earliest \
              day the action items' dues name ({anchor}): {}.",
             read.join("; ")
         )

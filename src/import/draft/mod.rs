@@ -255,6 +255,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
+        // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
+        .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())));
     // Else the first date its title, summary or file name gives: a guess the notes name.
     let mut day_guessed_from = None;
@@ -413,7 +415,10 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .map(|item| {
             let due_on = item.due.as_deref().and_then(|due| {
                 when::parse_date(due).map(|(date, _)| date).or_else(|| {
-                    let date = when::find_date(due).and_then(|(partial, _)| partial.or_year(year?));
+                    // `6/20`: a day of a month, written short.
+                    let partial =
+                        when::find_date(due).map(|(partial, _)| partial).or_else(|| when::month_day_alone(due));
+                    let date = partial.and_then(|partial| partial.or_year(year?));
                     if date.is_some() && !in_incident_year.iter().any(|seen| seen == due.trim()) {
                         in_incident_year.push(due.trim().to_owned());
                     }

@@ -532,7 +532,7 @@ fn the_year_given_to_a_due_written_without_one_is_noted() {
     let said = |start: &str| draft.notes.iter().any(|note| note.starts_with(start));
     assert!(
         said(
-            "Due weeks and quarters written without a year were read in the year nearest the earliest day \
+            "Due weeks, quarters and month ends written without a year were read in the year nearest the earliest day \
              the action items' dues name (2025-12-19): 2026 for W02."
         ),
         "{:?}",
@@ -615,4 +615,35 @@ fn a_severity_is_read_wherever_a_label_states_it() {
     ] {
         assert_eq!(recognise(doc, None).severity, severity, "{doc}");
     }
+}
+
+#[test]
+fn a_plain_duration_line_in_another_language_gives_the_start_from_the_end() {
+    // Labels without bold, units in the document's language.
+    let cases = [
+        (
+            "# Störung\n\n## Eckdaten\n\n- Ende: 04.03.2025 11:20 MEZ\n- Dauer: 1 Std. 5 Min.\n",
+            datetime!(2025-03-04 10:15 +01:00),
+        ),
+        ("# Panne\n\nFin : 2025-03-04 11:20 UTC+1\nDurée : 2 h 05\n", datetime!(2025-03-04 09:15 +01:00)),
+        ("# 障害\n\n- 復旧日時：2025年3月4日 00:20 JST\n- 影響時間：2時間5分\n", datetime!(2025-03-03 22:15 +09:00)),
+        ("# 故障\n\n- 恢复时间：2025-03-04 11:20 UTC+8\n- 持续时间：1小时5分钟\n", datetime!(2025-03-04 10:15 +08:00)),
+    ];
+    for (source, start) in cases {
+        let draft = recognise(source, None);
+        assert_eq!(draft.started_at, Some(start), "{source}\n{:?}", draft.notes);
+    }
+}
+
+#[test]
+fn a_date_in_the_timeline_heading_dates_its_rows_over_a_date_in_the_summary() {
+    let source = "# Queue stall\n\nUpdated 20 May 2025.\n\n## Summary\n\nJobs waited.\n\n\
+                  ## Timeline (UTC, 14 May 2025)\n\n10:05 Jobs stop\n10:40 Worker restarted\n";
+    let draft = recognise(source, None);
+    let times: Vec<_> = draft.timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(times, [Some(datetime!(2025-05-14 10:05 UTC)), Some(datetime!(2025-05-14 10:40 UTC))]);
+    // The same in plain text, its section names on lines of their own.
+    let plain = source.replace("# ", "").replace("## ", "");
+    let draft = recognise(&plain, None);
+    assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-05-14 10:40 UTC)), "{:?}", draft.notes);
 }

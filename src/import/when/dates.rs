@@ -233,6 +233,11 @@ fn month_at(b: &[u8], i: usize) -> Option<(Month, usize)> {
         .map(|&(name, month)| (month, name.len()))
 }
 
+/// The month `word` names, if it is a month's name and nothing else.
+pub(super) fn month_named(word: &str) -> Option<Month> {
+    month_at(word.as_bytes(), 0).filter(|&(_, len)| len == word.len()).map(|(month, _)| month)
+}
+
 fn partial(year: Option<u32>, month: u32, day: u32) -> Option<PartialDate> {
     let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
     let day = u8::try_from(day).ok()?;

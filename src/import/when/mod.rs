@@ -251,6 +251,33 @@ pub fn find_date(text: &str) -> Option<(PartialDate, Range<usize>)> {
     dates(text.as_bytes()).next().map(|d| (d.date, d.start..d.end))
 }
 
+/// The month a whole word names, in any of the importer's languages (`July`, `juillet`, `Juli`).
+pub fn month_named(word: &str) -> Option<Month> {
+    dates::month_named(word.trim())
+}
+
+/// A day of a month and nothing else, written `6/20` or `20/6` (a due date's short form): the
+/// order is the one a number over 12 shows, else the document's, else none.
+pub fn month_day_alone(text: &str) -> Option<PartialDate> {
+    let (a, b) = text.trim().split_once('/')?;
+    let number = |s: &str| (1..=2).contains(&s.len()).then(|| s.parse::<u8>().ok()).flatten();
+    let (a, b) = (number(a)?, number(b)?);
+    let (month, day) = if a == b || (b > 12 && a <= 12) {
+        (a, b)
+    } else if a > 12 && b <= 12 {
+        (b, a)
+    } else {
+        match date_order::current()? {
+            DateOrder::DayFirst => (b, a),
+            DateOrder::MonthFirst => (a, b),
+        }
+    };
+    let month = Month::try_from(month).ok()?;
+    // It must exist in some year: checked against a leap year.
+    Date::from_calendar_date(2000, month, day).ok()?;
+    Some(PartialDate { year: None, month, day })
+}
+
 /// The first time of day in `text` (`at 5:30 pm`, `16:58 UTC`, `1015 UTC`), and its byte range (which includes
 /// AM/PM but not the zone).
 pub fn parse_time(text: &str) -> Option<(Time, Range<usize>)> {

@@ -256,3 +256,22 @@ fn a_zone_statement_may_name_its_city_alone() {
         assert_eq!(Zone::of_city_named_in(text).map(|z| z.label()).as_deref(), zone, "{text}");
     }
 }
+
+#[test]
+fn a_day_of_a_month_written_short_and_a_months_name() {
+    use super::{DateOrder, month_day_alone, month_named, with_date_order};
+    use time::Month;
+    let read = |text: &str| month_day_alone(text).map(|d| (d.month, d.day));
+    assert_eq!(read("6/20"), Some((Month::June, 20)));
+    assert_eq!(read(" 25/3 "), Some((Month::March, 25)));
+    // Both could be the month: the document's order says which, else none.
+    assert_eq!(read("4/5"), None);
+    assert_eq!(with_date_order(Some(DateOrder::DayFirst), || read("4/5")), Some((Month::May, 4)));
+    assert_eq!(with_date_order(Some(DateOrder::MonthFirst), || read("4/5")), Some((Month::April, 5)));
+    for text in ["2/30", "13/13", "6/20/2025", "1/2 day", "/", "6/", "123/4"] {
+        assert_eq!(read(text), None, "{text}");
+    }
+    assert_eq!(month_named("juillet"), Some(Month::July));
+    assert_eq!(month_named("Juli"), Some(Month::July));
+    assert_eq!(month_named("Julian"), None);
+}
