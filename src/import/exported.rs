@@ -311,7 +311,12 @@ impl<'a> Reader<'a> {
             };
             let first_day = *first_day.get_or_insert(date);
             let (at, time_as_written) = match format::read_clock(clock) {
-                Some(time) => (PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()), None),
+                // The export's own clock; one with seconds it would not write (`21:30:00`) is
+                // the authors' spelling kept.
+                Some(time) => (
+                    PrimitiveDateTime::new(date, time).assume_offset(offset.to_utc_offset()),
+                    (clock != format::write_clock(time)).then(|| clock.to_owned()),
+                ),
                 None => (format::read_written_time(clock, date, first_day, offset)?, Some(clock.to_owned())),
             };
             let (first, marker) = match first.rsplit_once(format::row::MARKS) {

@@ -647,3 +647,14 @@ fn a_date_in_the_timeline_heading_dates_its_rows_over_a_date_in_the_summary() {
     let draft = recognise(&plain, None);
     assert_eq!(draft.timeline[1].occurred_at, Some(datetime!(2025-05-14 10:40 UTC)), "{:?}", draft.notes);
 }
+
+/// A row written with seconds the export would not write (`21:30:00`) reads back the same.
+#[test]
+fn a_time_written_with_zero_seconds_reads_back_from_the_export() {
+    let doc = "# Login\n\n**Start:** 2025-06-21 21:40 UTC+9\n\n## Timeline\n\n- 21:30:00 Event opens\n- 21:40:15 Logins slow\n";
+    let drafts = recognise(doc, None).to_drafts();
+    let exported = crate::markdown::export::export(&saved(drafts.clone()));
+    let again = recognise(&exported, None).to_drafts();
+    assert_eq!(again.timeline, drafts.timeline, "{exported}");
+    assert_eq!(crate::markdown::export::export(&saved(again)), exported);
+}
