@@ -133,6 +133,11 @@ pub(super) const ZONES: &[&str] = &[
 pub(super) const DURATIONS: &[&str] = &[
     // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
     "impact window",
+    "影响时间",
+    "影響時間",
+    "影响时段",
+    "故障时间",
+    "영향 시간",
     "outage window",
     "incident window",
     "duration of impact",

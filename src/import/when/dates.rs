@@ -12,6 +12,14 @@ impl PartialDate {
         Date::from_calendar_date(self.year?, self.month, self.day).ok()
     }
 
+    /// The day after (without a year written, as in a year that is not a leap year, unless
+    /// the date is 29 February).
+    pub fn next_day(&self) -> Option<PartialDate> {
+        let year = self.year.unwrap_or(if self.month == Month::February && self.day == 29 { 2000 } else { 2001 });
+        let next = Date::from_calendar_date(year, self.month, self.day).ok()?.next_day()?;
+        Some(PartialDate { year: self.year.map(|_| next.year()), month: next.month(), day: next.day() })
+    }
+
     /// The date, using `year` when none was written.
     pub fn or_year(&self, year: i32) -> Option<Date> {
         Date::from_calendar_date(self.year.unwrap_or(year), self.month, self.day).ok()
@@ -473,6 +481,12 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
         };
         let date = partial(Some(year), month, day)?;
         return Some(DateTok { date, start: i, end, numeric_md: false });
+    }
+    // `14.03. 16:30`, a German day and month without the year: its month in two digits (so
+    // `1.2.` in a version or a section number is not one), a dot after it, then no digit.
+    if sep == b'.' && nx == 2 && at(b, p) == b'.' && !at(b, p + 1).is_ascii_digit() && !is_word(at(b, p + 1)) {
+        let date = partial(None, x, a)?;
+        return Some(DateTok { date, start: i, end: p + 1, numeric_md: false });
     }
     if month_day && sep != b'.' && space_len(b, p) > 0 {
         let (month, day) = if a <= 12 { (a, x) } else { (x, a) };

@@ -146,7 +146,7 @@ pub struct Span {
 /// The first time zone or offset mentioned anywhere in `text` (`16:58 UTC`, `(UTC+2)`, `All times in PDT`,
 /// `Date and Time in CET`, `Europe/Berlin`).
 pub fn find_zone(text: &str) -> Option<Zone> {
-    let first = first_zone(text)?;
+    let Some(first) = first_zone(text) else { return zone_phrase(text) };
     // `CET (UTC+1) until 02:00, then CEST (UTC+2)`, `Times in PST/PDT`: a text that names both
     // the standard and the daylight time of one region means the region's clock, whose
     // daylight saving the tz database knows.
@@ -162,6 +162,26 @@ pub fn find_zone(text: &str) -> Option<Zone> {
         }
     }
     Some(first)
+}
+
+/// Zones named by a phrase rather than an abbreviation or offset: the local time of a country
+/// as its documents write it (`北京时间`, `日本時間`, `한국 시간`).
+const ZONE_PHRASES: &[(&str, &str)] = &[
+    ("北京时间", "Asia/Shanghai"),
+    ("北京時間", "Asia/Shanghai"),
+    ("中国标准时间", "Asia/Shanghai"),
+    ("台北時間", "Asia/Taipei"),
+    ("台灣時間", "Asia/Taipei"),
+    ("香港時間", "Asia/Hong_Kong"),
+    ("日本時間", "Asia/Tokyo"),
+    ("日本標準時", "Asia/Tokyo"),
+    ("한국 시간", "Asia/Seoul"),
+    ("한국시간", "Asia/Seoul"),
+    ("Beijing time", "Asia/Shanghai"),
+];
+
+fn zone_phrase(text: &str) -> Option<Zone> {
+    ZONE_PHRASES.iter().find(|(phrase, _)| text.contains(phrase)).and_then(|(_, zone)| Zone::named(zone))
 }
 
 /// The standard and daylight abbreviations of `zone`'s region that `text` both names (`CET`
@@ -397,6 +417,26 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
         time_pos = k;
     }
 
+    // `14.03. 24:00`: the end of that day, which is the next day's midnight.
+    if let Some(day) = date
+        && time_pos > date_end
+        && seq(b, time_pos, b"24:00")
+        && !at(b, time_pos + 5).is_ascii_digit()
+        && let Some(next) = day.next_day()
+    {
+        let end = time_pos + 5;
+        let stamp = Stamp {
+            date: Some(next),
+            time: Some(Time::MIDNIGHT),
+            end: None,
+            zone: None,
+            approximate,
+            compact: false,
+            written: after_marker..end,
+            consumed: end,
+        };
+        return close_stamp(b, stamp, open);
+    }
     let mut time = None;
     let mut end = None;
     let mut zone = None;

@@ -488,7 +488,8 @@ mod tests {
                 start: (14, 20),
                 end_date: d(2024, 10, 23),
                 end: (17, 5),
-                zone: None,
+                // Japan's local time, named as a phrase.
+                zone: Some("Asia/Tokyo"),
                 minutes: 165,
             },
             SpanCase {

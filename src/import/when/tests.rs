@@ -275,3 +275,26 @@ fn a_day_of_a_month_written_short_and_a_months_name() {
     assert_eq!(month_named("Juli"), Some(Month::July));
     assert_eq!(month_named("Julian"), None);
 }
+
+#[test]
+fn a_german_day_and_month_and_the_end_of_a_day() {
+    let stamp = |line: &str| leading_stamp(line).map(|s| (s.date.map(|d| (d.year, d.month as u8, d.day)), s.time));
+    let t = |h, m| Some(Time::from_hms(h, m, 0).unwrap());
+    assert_eq!(stamp("- **14.03. 16:30** – Text"), Some((Some((None, 3, 14)), t(16, 30))));
+    // 24:00 is the next day's midnight, across a month and a year too.
+    assert_eq!(stamp("- **14.03. 24:00** – Schluss"), Some((Some((None, 3, 15)), t(0, 0))));
+    assert_eq!(stamp("- 31.12.2025 24:00 – Jahreswechsel"), Some((Some((Some(2026), 1, 1)), t(0, 0))));
+    // A version or a section number is not a date.
+    assert_eq!(leading_stamp("- 1.2. Einleitung").and_then(|s| s.date), None);
+}
+
+#[test]
+fn a_countrys_local_time_named_as_a_phrase_is_its_zone() {
+    for (text, zone) in [
+        ("08:52 至 11:36（北京时间）", "Asia/Shanghai"),
+        ("10時（日本時間）", "Asia/Tokyo"),
+        ("오전 9시 (한국 시간)", "Asia/Seoul"),
+    ] {
+        assert_eq!(find_zone(text).map(|z| z.label()).as_deref(), Some(zone), "{text}");
+    }
+}
