@@ -340,6 +340,14 @@ pub fn leading_stamp_compact_rows(line: &str) -> Option<Stamp> {
     stamp_of_row(line, true)
 }
 
+impl Stamp {
+    /// A stamp read whole from `written` (a word for noon, `24:00`): no zone, range or compact form.
+    fn written_as(date: Option<PartialDate>, time: Option<Time>, approximate: bool, written: Range<usize>) -> Stamp {
+        let consumed = written.end;
+        Stamp { date, time, end: None, zone: None, approximate, compact: false, written, consumed }
+    }
+}
+
 fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     let b = line.as_bytes();
     let mut open = Openers::default();
@@ -361,17 +369,7 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     }
     // `正午`, `정오`: noon, written as a word.
     if let Some(word) = NOON_WORDS.iter().find(|word| seq(b, i, word.as_bytes())) {
-        let end = i + word.len();
-        let stamp = Stamp {
-            date: None,
-            time: Time::from_hms(12, 0, 0).ok(),
-            end: None,
-            zone: None,
-            approximate,
-            compact: false,
-            written: after_marker..end,
-            consumed: end,
-        };
+        let stamp = Stamp::written_as(None, Time::from_hms(12, 0, 0).ok(), approximate, after_marker..i + word.len());
         return close_stamp(b, stamp, open);
     }
     // `上午 10:00`, `오후 1시 50분`: the time reads its morning or afternoon word itself.
@@ -424,17 +422,7 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
         && !at(b, time_pos + 5).is_ascii_digit()
         && let Some(next) = day.next_day()
     {
-        let end = time_pos + 5;
-        let stamp = Stamp {
-            date: Some(next),
-            time: Some(Time::MIDNIGHT),
-            end: None,
-            zone: None,
-            approximate,
-            compact: false,
-            written: after_marker..end,
-            consumed: end,
-        };
+        let stamp = Stamp::written_as(Some(next), Some(Time::MIDNIGHT), approximate, after_marker..time_pos + 5);
         return close_stamp(b, stamp, open);
     }
     let mut time = None;
