@@ -133,6 +133,17 @@ pub(super) const ZONES: &[&str] = &[
 pub(super) const DURATIONS: &[&str] = &[
     // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
     "impact window",
+    "janela de impacto",
+    "janela do incidente",
+    "ventana de impacto",
+    "ventana del incidente",
+    "finestra di impatto",
+    "fenêtre d impact",
+    "période d impact",
+    "auswirkungszeitraum",
+    "störungszeitraum",
+    "zeitraum",
+    "impactvenster",
     "影响时间",
     "影響時間",
     "影响时段",

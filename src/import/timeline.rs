@@ -170,7 +170,16 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                     introduced = true;
                     new_day(&mut day_line, &mut notes, &stamp, heading, line);
                 }
-                None => notes.push(line.to_owned()),
+                // `### Sábado, 15/11`: a day and month alone, after a weekday's name.
+                None => match short_day_heading(heading) {
+                    Some(date) => {
+                        let stamp = when::Stamp::written_as(Some(date), None, false, 0..heading.len());
+                        day = stamp.date;
+                        introduced = true;
+                        new_day(&mut day_line, &mut notes, &stamp, heading, line);
+                    }
+                    None => notes.push(line.to_owned()),
+                },
             }
             i += 1;
             continue;
@@ -314,6 +323,18 @@ fn log_block(lines: &[&str]) -> Option<usize> {
         }
     }
     None
+}
+
+/// A heading of a few words, one of them a day and month alone (`Sábado, 15/11`, `Fri 14/11`):
+/// that date, its year unsaid.
+fn short_day_heading(heading: &str) -> Option<PartialDate> {
+    let words: Vec<&str> = heading.split_whitespace().map(|w| w.trim_matches([',', '.', ':'])).collect();
+    if words.len() > 4 {
+        return None;
+    }
+    let mut dates = words.iter().filter_map(|word| when::month_day_alone(word));
+    let date = dates.next()?;
+    dates.next().is_none().then_some(date)
 }
 
 /// A new entry from its stamp in `line`; a day heading above supplies the date the row leaves out.

@@ -178,6 +178,8 @@ const ZONE_PHRASES: &[(&str, &str)] = &[
     ("한국 시간", "Asia/Seoul"),
     ("한국시간", "Asia/Seoul"),
     ("Beijing time", "Asia/Shanghai"),
+    ("horário de Brasília", "America/Sao_Paulo"),
+    ("hora de Brasília", "America/Sao_Paulo"),
 ];
 
 fn zone_phrase(text: &str) -> Option<Zone> {
@@ -342,7 +344,12 @@ pub fn leading_stamp_compact_rows(line: &str) -> Option<Stamp> {
 
 impl Stamp {
     /// A stamp read whole from `written` (a word for noon, `24:00`): no zone, range or compact form.
-    fn written_as(date: Option<PartialDate>, time: Option<Time>, approximate: bool, written: Range<usize>) -> Stamp {
+    pub fn written_as(
+        date: Option<PartialDate>,
+        time: Option<Time>,
+        approximate: bool,
+        written: Range<usize>,
+    ) -> Stamp {
         let consumed = written.end;
         Stamp { date, time, end: None, zone: None, approximate, compact: false, written, consumed }
     }
