@@ -222,3 +222,15 @@ fn corpus_word_retention() {
         .collect();
     assert!(worse.is_empty(), "words the export no longer repeats: {worse:?}");
 }
+
+/// Fields an item's reader lifts keep every word, whatever their values say: an unknown status
+/// word, a due no date reads, an owner's role, a trailing `by` with a date.
+#[test]
+fn an_items_fields_keep_their_words_whatever_their_values() {
+    let doc = "# X\n\n## Azioni\n\n1. Fare il test.\n   Responsabile: Ada. Scadenza: 14/02/2025. Stato: sospeso.\n\
+               2. Scrivere il runbook.\n   Responsabile: da definire. Scadenza: quando possibile. Stato: bloccato.\n\
+               - [ ] @kim: write the runbook by 2025-04-01\n- [x] @lee @max: ship it by 2025-03-04\n";
+    let exported = export(&saved(recognise(doc, Some("x.md")).to_drafts()));
+    let lost: Vec<String> = words(&without_markup(doc)).difference(&words(&exported)).cloned().collect();
+    assert!(lost.is_empty(), "lost {lost:?} in\n{exported}");
+}

@@ -153,31 +153,30 @@ impl Found {
         true
     }
 
+    /// Puts each part in its field. A part that cannot be put (a status word none of the
+    /// importer's languages has, a second owner) is recorded as written all the same: it has
+    /// left the item's text, and the details repeat it.
     fn put_parts(&mut self, parts: &[Part]) {
         for part in parts {
             match *part {
                 Part::Labelled(slot, value, written) => {
-                    if self.put(slot, value) {
-                        let label = written.find(value).map(|at| label_text(&written[..at]));
-                        self.wrote(slot.field(), label.filter(|l| !l.is_empty()), value, written);
-                    }
+                    self.put(slot, value);
+                    let label = written.find(value).map(|at| label_text(&written[..at]));
+                    self.wrote(slot.field(), label.filter(|l| !l.is_empty()), value, written);
                 }
                 Part::Handle(value) | Part::Name(value) => {
-                    if self.put(Slot::Owner, value) {
-                        self.wrote(WrittenField::Owner, None, value, value);
-                    }
+                    self.put(Slot::Owner, value);
+                    self.wrote(WrittenField::Owner, None, value, value);
                 }
                 Part::Due(value) | Part::VagueDue(value) => {
                     let due = strip_due_word(value);
-                    if self.put(Slot::Due, due) {
-                        let word = clean(value).strip_suffix(due).map(str::trim).filter(|w| !w.is_empty());
-                        self.wrote(WrittenField::Due, word, due, value);
-                    }
+                    self.put(Slot::Due, due);
+                    let word = clean(value).strip_suffix(due).map(str::trim).filter(|w| !w.is_empty());
+                    self.wrote(WrittenField::Due, word, due, value);
                 }
                 Part::Status(value) => {
-                    if self.put_status(value, false) {
-                        self.wrote(WrittenField::Status, None, value, value);
-                    }
+                    self.put_status(value, false);
+                    self.wrote(WrittenField::Status, None, value, value);
                 }
             }
         }

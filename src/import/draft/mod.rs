@@ -634,7 +634,6 @@ impl ResolvedItem {
     /// The words the export writes for the item besides its text: its fields and their labels.
     fn shown_words(&self) -> BTreeSet<String> {
         let item = &self.item;
-        let mut shown = format::item::LABELS.join(" ");
         let due = self.due_on.map(crate::domain::time::format_date);
         // Kind and priority are fields only when Hindsight's own values.
         let kind = item.kind.clone().filter(|_| exact::<ActionKind>(item, &item.kind).is_some());
@@ -644,12 +643,26 @@ impl ResolvedItem {
             ItemStatus::WontDo => Some(format!("{}{}", format::item::WONT_DO, item.reason.clone().unwrap_or_default())),
             ItemStatus::Open | ItemStatus::Done => None,
         };
-        for value in [&item.owner, &item.team, &due, &item.note, &self.exact_ticket(), &status, &kind, &priority]
-            .into_iter()
-            .flatten()
-        {
-            shown.push(' ');
-            shown.push_str(value);
+        // The labels the export writes for this item (not `Verified by`, which an import has
+        // no value for), and their values.
+        let fields = [
+            (format::item::OWNER, &item.owner),
+            (format::item::TEAM, &item.team),
+            (format::item::DUE, &due),
+            (format::item::NOTE, &item.note),
+            (format::item::TICKET, &self.exact_ticket()),
+            (format::item::STATUS, &status),
+            (format::item::KIND, &kind),
+            (format::item::PRIORITY, &priority),
+        ];
+        let mut shown = String::new();
+        for (label, value) in fields {
+            if let Some(value) = value {
+                shown.push_str(label);
+                shown.push(' ');
+                shown.push_str(value);
+                shown.push(' ');
+            }
         }
         words(&shown)
     }
