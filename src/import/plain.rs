@@ -24,18 +24,20 @@ pub fn to_markdown(source: &str) -> Option<String> {
     }
     let lines = &outline.lines;
     let body_start = outline.front_matter_lines;
-    if section_names(&lines[body_start..]) < 2 {
+    let body = &lines[body_start..];
+    let names = section_names(body);
+    if names.iter().flatten().count() < 2 {
         return None;
     }
-    let first = (body_start..lines.len()).find(|&i| !lines[i].trim().is_empty());
-    let title = first.filter(|&i| section_name(lines, i).is_none() && is_title(lines, i));
+    let first = (0..body.len()).find(|&i| !body[i].trim().is_empty());
+    let title = first.filter(|&i| names[i].is_none() && is_title(body, i));
 
     let mut out = String::with_capacity(source.len() + 64);
     for line in &lines[..body_start] {
         out.push_str(line);
         out.push('\n');
     }
-    write_with_headings(&lines[body_start..], &mut out, title.map(|t| t - body_start));
+    write_with_headings(body, &names, &mut out, title);
     Some(out)
 }
 
@@ -66,11 +68,12 @@ pub fn unquote_outlines(source: &str) -> Option<String> {
                 line.strip_prefix(' ').unwrap_or(line)
             })
             .collect();
-        if section_names(&inner) >= 2 {
+        let names = section_names(&inner);
+        if names.iter().flatten().count() >= 2 {
             if !out.is_empty() && !out.ends_with("\n\n") {
                 out.push('\n');
             }
-            write_with_headings(&inner, &mut out, None);
+            write_with_headings(&inner, &names, &mut out, None);
             changed = true;
         } else {
             for line in &lines[i..end] {
@@ -88,13 +91,23 @@ pub fn unquote_outlines(source: &str) -> Option<String> {
     Some(out)
 }
 
-fn section_names(lines: &[&str]) -> usize {
-    (0..lines.len()).filter(|&i| section_name(lines, i).is_some()).count()
+/// What section each line names, if it names one ([`section_name`]), found once.
+fn section_names(lines: &[&str]) -> Vec<Option<SectionKind>> {
+    (0..lines.len()).map(|i| section_name(lines, i)).collect()
+}
+
+/// A short line with a blank line (or the document's start) above it and text below.
+fn stands_alone(lines: &[&str], i: usize) -> bool {
+    let line = lines[i].trim();
+    !line.is_empty()
+        && line.chars().count() <= MAX_HEADING_CHARS
+        && (i == 0 || lines[i - 1].trim().is_empty())
+        && lines[i + 1..].iter().any(|l| !l.trim().is_empty())
 }
 
 /// Writes `lines` with each line naming a section as a `##` heading (and line `title` as the
 /// `#` title), and an action-items section's bare lines as list items.
-fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
+fn write_with_headings(lines: &[&str], names: &[Option<SectionKind>], out: &mut String, title: Option<usize>) {
     // Whether the current action-items section writes its items as lines without a bullet.
     let mut bare_items = false;
     let mut in_timeline = false;
@@ -103,7 +116,7 @@ fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
             out.push_str(&format!("# {}\n", line.trim()));
             continue;
         }
-        if let Some(kind) = section_name(lines, i) {
+        if let Some(kind) = names[i] {
             // A blank line before and after, so the heading is one whatever surrounded it.
             if !out.is_empty() && !out.ends_with("\n\n") {
                 out.push('\n');
@@ -115,7 +128,7 @@ fn write_with_headings(lines: &[&str], out: &mut String, title: Option<usize>) {
                     kind,
                     SectionKind::CorrectiveMeasures | SectionKind::PreventativeMeasures | SectionKind::Measures
                 ) && super::found_elsewhere::names_actions(line));
-            bare_items = names_items && items_without_bullets(lines, i + 1);
+            bare_items = names_items && items_without_bullets(lines, names, i + 1);
             in_timeline = kind == SectionKind::Timeline;
             continue;
         }
@@ -166,12 +179,7 @@ fn looks_like_markup(source: &str) -> bool {
 /// number or a letter before it (`3. Timeline`, `B) Impact`) and a colon after it are allowed.
 fn section_name(lines: &[&str], i: usize) -> Option<SectionKind> {
     let line = lines[i].trim();
-    if line.is_empty() || line.chars().count() > MAX_HEADING_CHARS {
-        return None;
-    }
-    let above_blank = i == 0 || lines[i - 1].trim().is_empty();
-    let below_text = lines.get(i + 1..)?.iter().find(|l| !l.trim().is_empty()).is_some();
-    if !above_blank || !below_text {
+    if !stands_alone(lines, i) {
         return None;
     }
     let name = without_number(line).trim_end_matches([':', '：']).trim();
@@ -202,10 +210,10 @@ fn is_title(lines: &[&str], i: usize) -> bool {
 /// An action-items section whose items are lines without a bullet: none of its lines (up to the
 /// next blank-line-separated short line or the end) is a list item or a table row, and it has
 /// at least one line.
-fn items_without_bullets(lines: &[&str], from: usize) -> bool {
+fn items_without_bullets(lines: &[&str], names: &[Option<SectionKind>], from: usize) -> bool {
     let mut any = false;
     for i in from..lines.len() {
-        if section_name(lines, i).is_some() {
+        if names[i].is_some() {
             break;
         }
         let line = lines[i].trim();

@@ -69,6 +69,29 @@ pub fn normalize(text: &str) -> String {
 
 /// The field a heading or label stands for, if any.
 pub fn classify(text: &str) -> Option<SectionKind> {
+    // Pure, and asked again and again of a document's repeated headings and labels (a long
+    // one repeats `Timeline` and `Action items` thousands of times): remembered per thread,
+    // a bounded number of texts at a time.
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<String, Option<SectionKind>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(kind) = KNOWN.with(|known| known.borrow().get(text).copied()) {
+        return kind;
+    }
+    let kind = classify_text(text);
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() >= REMEMBERED {
+            known.clear();
+        }
+        known.insert(text.to_owned(), kind);
+    });
+    kind
+}
+
+fn classify_text(text: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let words = normalize(text);
     // Where its words start, found once for the hundreds of phrases looked for.
