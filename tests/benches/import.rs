@@ -188,13 +188,33 @@ fn timeline_300(c: &mut Criterion) {
 /// read, in one document.
 fn corpus_mix() -> String {
     let mut documents = Vec::new();
-    for class in ["when", "timeline", "languages", "pasted"] {
+    for class in ["when", "timeline", "languages", "pasted", "holdout", "blind2"] {
         let dir = std::fs::read_dir(format!("tests/import_corpus/{class}")).expect("the corpus");
         let mut paths: Vec<_> =
             dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
         paths.sort();
         documents.extend(paths.iter().map(|path| std::fs::read_to_string(path).expect("readable")));
     }
+    to_1mb(&documents)
+}
+
+/// The corpus's plain-text documents (no Markdown: section names on lines of their own) one
+/// after another to 1 MB, as one document: thousands of lines to tell headings from text.
+fn plain_mix() -> String {
+    let plain = [
+        "pasted/17-google-doc-plain-text.md",
+        "pasted/18-de-plain-text-no-bullets.md",
+        "pasted/19-numbered-plain-headings.md",
+        "holdout/06-plain-text-bike-unlocks.md",
+    ];
+    let documents: Vec<String> = plain
+        .iter()
+        .map(|path| std::fs::read_to_string(format!("tests/import_corpus/{path}")).expect("readable"))
+        .collect();
+    to_1mb(&documents)
+}
+
+fn to_1mb(documents: &[String]) -> String {
     let mut mix = String::new();
     for document in documents.iter().cycle() {
         if mix.len() + document.len() > 1_000_000 {
@@ -213,6 +233,11 @@ fn mixed_1mb(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(mix.len() as u64));
     group.bench_function("recognise 1 MB of the corpus run together", |b| {
         b.iter(|| recognise(check_input(black_box(mix.as_bytes())).expect("within the limits"), Some("mix.md")))
+    });
+    let plain = plain_mix();
+    group.throughput(Throughput::Bytes(plain.len() as u64));
+    group.bench_function("recognise 1 MB of plain-text documents run together", |b| {
+        b.iter(|| recognise(check_input(black_box(plain.as_bytes())).expect("within the limits"), Some("plain.txt")))
     });
     group.finish();
 }
