@@ -307,7 +307,8 @@ fn list_item_text(line: &str, indent: usize) -> Option<&str> {
 const COMPACT_ROWS_NEEDED: usize = 3;
 
 /// A fenced block at the start of `lines` whose every line starts with a full date and a time
-/// (`2025-09-18 21:14:57,902 INFO deploy: ...`): how many lines it holds between its fences.
+/// (`2025-09-18 21:14:57,902 INFO deploy: ...`), or with a time in brackets as a chat's export
+/// writes it (`[06:52] Marloes: printer offline`): how many lines it holds between its fences.
 fn log_block(lines: &[&str]) -> Option<usize> {
     let mut fences = CodeFences::nested();
     if !fences.in_code(lines.first()?) {
@@ -319,7 +320,9 @@ fn log_block(lines: &[&str]) -> Option<usize> {
             return (inner > 0).then_some(inner);
         }
         if !line.trim().is_empty() {
-            when::leading_stamp(line).filter(|s| s.time.is_some() && s.date.is_some_and(|d| d.year.is_some()))?;
+            let chat = line.trim_start().starts_with('[');
+            when::leading_stamp(line)
+                .filter(|s| s.time.is_some() && (chat || s.date.is_some_and(|d| d.year.is_some())))?;
         }
     }
     None
@@ -695,5 +698,25 @@ mod tests {
         assert_eq!(rows(&found), [(Some(time!(10:15)), "Alert"), (Some(time!(10:20)), "Ack\nwrapped line")]);
         let headings = parse("### 10:15\nThe alert.\n\n### 10:30 Rollback\nDone.");
         assert_eq!(rows(&headings), [(Some(time!(10:15)), "The alert."), (Some(time!(10:30)), "Rollback\nDone.")]);
+    }
+}
+
+#[cfg(test)]
+mod chat_tests {
+    #[test]
+    fn a_chat_exported_in_a_code_block_is_the_timeline() {
+        let body =
+            "Uit het Teams-kanaal:\n\n```\n[06:52] Marloes: printer offline\n[07:05] Jeroen: melding aangemaakt\n```\n";
+        let rows = super::parse(body).entries;
+        let found: Vec<(Option<time::Time>, &str)> = rows.iter().map(|r| (r.time, r.text.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (time::Time::from_hms(6, 52, 0).ok(), "Marloes: printer offline"),
+                (time::Time::from_hms(7, 5, 0).ok(), "Jeroen: melding aangemaakt")
+            ]
+        );
+        // Code that is not a chat stays code.
+        assert!(super::parse("```\nfn main() {}\n[07:05] not first\n```\n").entries.is_empty());
     }
 }
