@@ -184,6 +184,15 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             i += 1;
             continue;
         }
+        // A status page's update (`Resolved - 16:05 UTC`, its message on the lines below).
+        if let Some((label, written, stamp)) = status_update(line) {
+            flush(&mut current, &mut found.entries);
+            rows_begun = true;
+            introduced = true;
+            current = Some((started(&stamp, day, written), vec![label.to_owned()]));
+            i += 1;
+            continue;
+        }
         if let Some(stamp) = stamp_of(line).filter(|s| s.time.is_some() || s.date.is_some()) {
             let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
             // `**Sabato 29 marzo 2025**` on a line of its own is a day heading written in bold.
@@ -326,6 +335,30 @@ fn log_block(lines: &[&str]) -> Option<usize> {
         }
     }
     None
+}
+
+/// The words a status page heads its updates with.
+const STATUS_UPDATES: &[&str] = &[
+    "Resolved",
+    "Monitoring",
+    "Update",
+    "Updated",
+    "Identified",
+    "Investigating",
+    "Verifying",
+    "Postmortem",
+    "Completed",
+];
+
+/// `Resolved - 16:05 UTC`, `**Update** – Nov 28, 14:32 UTC`: a status page's update, its word
+/// the time as written after the dash (the whole rest of the line), and its stamp.
+fn status_update(line: &str) -> Option<(&'static str, &str, when::Stamp)> {
+    let trimmed = line.trim_start_matches(['*', ' ']);
+    let label = STATUS_UPDATES.iter().find(|word| trimmed.starts_with(**word))?;
+    let rest = trimmed[label.len()..].trim_start_matches('*').trim_start();
+    let rest = rest.strip_prefix(['-', '–', '—'])?.trim();
+    let stamp = when::leading_stamp(rest).filter(|s| s.time.is_some() && s.consumed >= rest.len())?;
+    Some((label, rest, stamp))
 }
 
 /// A heading of a few words, one of them a day and month alone (`Sábado, 15/11`, `Fri 14/11`):

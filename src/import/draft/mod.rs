@@ -346,7 +346,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             if metadata.end.is_some() { "stated end" } else { "first full date in the document" }
         ));
     }
-    let timeline = resolve_timeline(&raw_timeline.entries, &zone, day, year_hint, &mut notes);
+    let entries = in_time_order(&raw_timeline.entries, &mut notes);
+    let timeline = resolve_timeline(&entries, &zone, day, year_hint, &mut notes);
     let leaned_on_day =
         raw_timeline.entries.iter().any(|entry| entry.time.is_some() && entry.date.or(entry.day).is_none())
             || start_time_only.is_some()
@@ -469,6 +470,20 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         end_conflict,
         zone_problem,
     }
+}
+
+/// The rows in time order: a timeline written newest first (a status page's updates, pasted
+/// as posted) is turned round, and the notes say so. Newest first means its times mostly go
+/// down from row to row (a timeline across midnight goes down once).
+fn in_time_order<'a>(entries: &'a [RawEntry], notes: &mut Vec<String>) -> std::borrow::Cow<'a, [RawEntry]> {
+    let times: Vec<Time> = entries.iter().filter(|entry| entry.date.is_none()).filter_map(|entry| entry.time).collect();
+    let down = times.windows(2).filter(|pair| pair[1] < pair[0]).count();
+    let up = times.windows(2).filter(|pair| pair[1] > pair[0]).count();
+    if down < 2 || down <= 3 * up {
+        return std::borrow::Cow::Borrowed(entries);
+    }
+    notes.push("The timeline is written newest first; its rows were read, and are saved, in time order.".to_owned());
+    std::borrow::Cow::Owned(entries.iter().rev().cloned().collect())
 }
 
 /// Gives each row an instant: its own date, else the date of the row above, else the

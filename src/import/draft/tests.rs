@@ -658,3 +658,27 @@ fn a_time_written_with_zero_seconds_reads_back_from_the_export() {
     assert_eq!(again.timeline, drafts.timeline, "{exported}");
     assert_eq!(crate::markdown::export::export(&saved(again)), exported);
 }
+
+/// A status page's updates pasted as posted, newest first: rows in time order, said.
+#[test]
+fn a_status_pages_updates_newest_first_are_read_in_time_order() {
+    let doc = "# Checkout errors\n\n**Start:** 2025-11-28 13:50 UTC\n\n## Status page updates\n\n\
+               Resolved - 16:05 UTC\nPayments work.\n\nUpdate - 14:51 UTC\nRolling out a fix.\n\n\
+               Identified - 14:10 UTC\nFound it.\n\nInvestigating - 13:58 UTC\nLooking.\n";
+    let draft = recognise(doc, None);
+    let rows: Vec<_> =
+        draft.timeline.iter().map(|row| (row.occurred_at, row.text.lines().next().unwrap_or(""))).collect();
+    assert_eq!(
+        rows,
+        [
+            (Some(datetime!(2025-11-28 13:58 UTC)), "Investigating"),
+            (Some(datetime!(2025-11-28 14:10 UTC)), "Identified"),
+            (Some(datetime!(2025-11-28 14:51 UTC)), "Update"),
+            (Some(datetime!(2025-11-28 16:05 UTC)), "Resolved"),
+        ]
+    );
+    assert!(draft.notes.iter().any(|note| note.contains("newest first")), "{:?}", draft.notes);
+    // A timeline across midnight is not newest first.
+    let night = "# N\n\n**Start:** 2025-11-28 22:00 UTC\n\n## Timeline\n\n- 22:00 a\n- 23:10 b\n- 00:20 c\n- 01:00 d\n";
+    assert!(!recognise(night, None).notes.iter().any(|note| note.contains("newest first")));
+}
