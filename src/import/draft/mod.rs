@@ -270,6 +270,16 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             day = Some(date);
             day_guessed_from = Some(from);
         }
+        // A title that names the day without its year (`… on 3 March #2291`) says which day
+        // better than a date the summary gives (when it was written, or posted): the year is
+        // that date's.
+        if let Some(guess) = day
+            && let Some((named, _)) = when::find_date(&sections.title).filter(|(named, _)| named.year.is_none())
+            && let Some(date) = named.or_year(guess.year())
+        {
+            day = Some(date);
+            day_guessed_from = Some("title");
+        }
     }
 
     let started_at = corrections

@@ -149,9 +149,14 @@ pub(super) fn marked_row<'a>(
         let at = entry.occurred_at.filter(|at| after.is_none_or(|after| *at >= after))?;
         let text: String = entry.text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
         let text = text.trim_start();
-        let marked = markers
-            .iter()
-            .any(|marker| text.starts_with(marker) || (marker.split(' ').count() >= 3 && text.contains(marker)));
+        // First thing in the row, anywhere for the longer phrases, or in brackets
+        // (`… signed with the 2025 key (impact starts)`).
+        let marked = markers.iter().any(|marker| {
+            text.starts_with(marker)
+                || (marker.split(' ').count() >= 3 && text.contains(marker))
+                || text.contains(&format!("({marker})"))
+                || text.contains(&format!("[{marker}]"))
+        });
         marked.then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
     })
 }

@@ -682,3 +682,18 @@ fn a_status_pages_updates_newest_first_are_read_in_time_order() {
     let night = "# N\n\n**Start:** 2025-11-28 22:00 UTC\n\n## Timeline\n\n- 22:00 a\n- 23:10 b\n- 00:20 c\n- 01:00 d\n";
     assert!(!recognise(night, None).notes.iter().any(|note| note.contains("newest first")));
 }
+
+/// A title naming the day without its year, a summary dated when it was written, and the start
+/// marked in brackets at a row's end.
+#[test]
+fn the_titles_day_and_a_bracketed_marker_give_the_start() {
+    let doc = "# Install failing on 3 March #2291\n\nPosted 2025-03-04 after the fix.\n\n### Timeline (all UTC)\n\n\
+               - 08:52 — nightly job publishes the index (impact starts)\n- 13:26 — fixed index published\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-03 08:52 UTC)), "{:?}", draft.notes);
+    assert!(
+        draft.notes.iter().any(|note| note.contains("2025-03-03, the first date its title gives")),
+        "{:?}",
+        draft.notes
+    );
+}
