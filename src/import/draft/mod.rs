@@ -218,7 +218,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let span = span_text
         .iter()
         .find_map(|text| when::parse_span(text))
-        .or_else(|| when::parse_span(&sections.texts[Section::Summary].body));
+        // A paragraph of the summary: a date it takes for the span's is one the same paragraph
+        // gives (not the revision date in a line above it).
+        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span));
     let zone = corrections
         .offset
         .map(|offset| Zone::Fixed(offset.to_utc_offset()))

@@ -179,10 +179,17 @@ const ZONE_PHRASES: &[(&str, &str)] = &[
     ("한국시간", "Asia/Seoul"),
     ("Beijing time", "Asia/Shanghai"),
     ("horário de Brasília", "America/Sao_Paulo"),
+    ("ora italiana", "Europe/Rome"),
+    ("heure française", "Europe/Paris"),
+    ("heure de Paris", "Europe/Paris"),
+    ("hora peninsular", "Europe/Madrid"),
+    ("deutscher Zeit", "Europe/Berlin"),
     ("hora de Brasília", "America/Sao_Paulo"),
 ];
 
 fn zone_phrase(text: &str) -> Option<Zone> {
+    // A phrase may be wrapped over two lines (`(ora\nitaliana)`).
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     ZONE_PHRASES.iter().find(|(phrase, _)| text.contains(phrase)).and_then(|(_, zone)| Zone::named(zone))
 }
 
