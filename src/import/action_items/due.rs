@@ -8,9 +8,23 @@ use time::{Date, Month, Weekday};
 /// A week or a quarter, as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
-    Week { week: u8, year: Option<i32> },
-    Quarter { quarter: u8, year: Option<i32> },
-    MonthEnd { month: Month, year: Option<i32> },
+    Week {
+        week: u8,
+        year: Option<i32>,
+    },
+    Quarter {
+        quarter: u8,
+        year: Option<i32>,
+    },
+    MonthEnd {
+        month: Month,
+        year: Option<i32>,
+    },
+    /// The first or second half of a year (`H2`, `2. Halbjahr`, `下半年`).
+    Half {
+        half: u8,
+        year: Option<i32>,
+    },
 }
 
 impl Period {
@@ -32,6 +46,10 @@ impl Period {
                 let year = own.or(year)?;
                 Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()
             }
+            Period::Half { half, year: own } => {
+                let (month, day) = if half == 1 { (Month::June, 30) } else { (Month::December, 31) };
+                Date::from_calendar_date(own.or(year)?, month, day).ok()
+            }
         }
     }
 
@@ -44,6 +62,9 @@ impl Period {
                 Date::from_calendar_date(own.or(year)?, month, 1).ok()
             }
             Period::MonthEnd { month, year: own } => Date::from_calendar_date(own.or(year)?, month, 1).ok(),
+            Period::Half { half, year: own } => {
+                Date::from_calendar_date(own.or(year)?, if half == 1 { Month::January } else { Month::July }, 1).ok()
+            }
         }
     }
 
@@ -54,6 +75,7 @@ impl Period {
             Period::Week { year: Some(_), .. }
                 | Period::Quarter { year: Some(_), .. }
                 | Period::MonthEnd { year: Some(_), .. }
+                | Period::Half { year: Some(_), .. }
         )
     }
 }
@@ -81,7 +103,56 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
     if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS).filter(|q| (1..=4).contains(q)) {
         return Some(Period::Quarter { quarter, year });
     }
+    if let Some(half) = half_of_year(rest) {
+        return Some(Period::Half { half, year });
+    }
     month_end(rest).map(|month| Period::MonthEnd { month, year })
+}
+
+/// How the halves of a year are written, lower case: first, then second.
+const HALVES: [&[&str]; 2] = [
+    &[
+        "h1",
+        "1h",
+        "first half",
+        "1. halbjahr",
+        "erstes halbjahr",
+        "1er semestre",
+        "premier semestre",
+        "primer semestre",
+        "1º semestre",
+        "1o semestre",
+        "primeiro semestre",
+        "primo semestre",
+        "eerste helft",
+        "上半年",
+        "上半期",
+        "상반기",
+    ],
+    &[
+        "h2",
+        "2h",
+        "second half",
+        "2. halbjahr",
+        "zweites halbjahr",
+        "2e semestre",
+        "second semestre",
+        "deuxième semestre",
+        "segundo semestre",
+        "2º semestre",
+        "2o semestre",
+        "secondo semestre",
+        "tweede helft",
+        "下半年",
+        "下半期",
+        "하반기",
+    ],
+];
+
+/// Which half of a year `text` is, if it is one and nothing else (`H2`, `2. Halbjahr`, `下半年`).
+fn half_of_year(text: &str) -> Option<u8> {
+    let text = text.trim();
+    HALVES.iter().zip(1..).find(|(words, _)| words.contains(&text)).map(|(_, half)| half)
 }
 
 /// Words before a month's name that say its end, lower case, the longest first.
@@ -200,6 +271,27 @@ mod tests {
         assert_eq!(due("KW 10/2025", 1999).as_deref(), Some("2025-03-07"));
         assert_eq!(due("2025-W09", 1999).as_deref(), Some("2025-02-28"));
         assert_eq!(due("第7週", 2025).as_deref(), Some("2025-02-14"));
+    }
+
+    #[test]
+    fn halves_of_a_year_are_due_on_their_last_day() {
+        for (text, due) in [
+            ("H2", (2025, 12, 31)),
+            ("2. Halbjahr 2025", (2025, 12, 31)),
+            ("2025年下半年", (2025, 12, 31)),
+            ("H1 2026", (2026, 6, 30)),
+            ("상반기", (2025, 6, 30)),
+        ] {
+            let period = week_or_quarter(text).unwrap_or_else(|| panic!("{text}"));
+            let (y, m, d) = due;
+            assert_eq!(
+                period.due_on(Some(2025)),
+                Month::try_from(m).ok().and_then(|month| Date::from_calendar_date(y, month, d).ok()),
+                "{text}"
+            );
+        }
+        assert_eq!(week_or_quarter("H3"), None);
+        assert_eq!(week_or_quarter("halbjahr"), None);
     }
 
     #[test]
