@@ -420,8 +420,11 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let mut parsed_items = action_items::parse(&sections.action_items.body);
     notes.append(&mut parsed_items.assumptions);
     let year = day.map(|d| d.year());
-    // Dues written without a year (`10月24日`, `8 Nov`) are read in the incident's.
+    // Dues written without a year (`10月24日`, `8 Nov`) are read in the incident's, or the next
+    // year where that day would come before the incident (`Jan 31` after a November outage): a
+    // due is never before what it follows from.
     let mut in_incident_year: Vec<String> = Vec::new();
+    let mut in_next_year: Vec<String> = Vec::new();
     let action_items = parsed_items
         .items
         .into_iter()
@@ -432,10 +435,14 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
                     let partial =
                         when::find_date(due).map(|(partial, _)| partial).or_else(|| when::month_day_alone(due));
                     let date = partial.and_then(|partial| partial.or_year(year?));
-                    if date.is_some() && !in_incident_year.iter().any(|seen| seen == due.trim()) {
-                        in_incident_year.push(due.trim().to_owned());
+                    let next_year = date
+                        .filter(|date| day.is_some_and(|day| *date < day))
+                        .and_then(|_| partial.and_then(|partial| partial.or_year(year? + 1)));
+                    let read = if next_year.is_some() { &mut in_next_year } else { &mut in_incident_year };
+                    if date.is_some() && !read.iter().any(|seen| seen == due.trim()) {
+                        read.push(due.trim().to_owned());
                     }
-                    date
+                    next_year.or(date)
                 })
             });
             ResolvedItem { item, due_on }
@@ -446,6 +453,13 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             "Due dates written without a year ({}) were read in {}, the year of the incident ({day}).",
             action_items::and_list(&in_incident_year),
             day.year()
+        ));
+    }
+    if let (Some(day), false) = (day, in_next_year.is_empty()) {
+        notes.push(format!(
+            "Due dates written without a year ({}) were read in {}: in the incident's year ({day}) they would come before it.",
+            action_items::and_list(&in_next_year),
+            day.year() + 1
         ));
     }
 

@@ -538,8 +538,13 @@ fn the_year_given_to_a_due_written_without_one_is_noted() {
         "{:?}",
         draft.notes
     );
+    // 12 January of the incident's year would come before it: the next year's.
+    assert_eq!(draft.action_items[2].due_on, Some(time::macros::date!(2026 - 01 - 12)));
     assert!(
-        said("Due dates written without a year (12 Jan) were read in 2025, the year of the incident (2025-12-10)."),
+        said(
+            "Due dates written without a year (12 Jan) were read in 2026: in the incident's year (2025-12-10) they \
+             would come before it."
+        ),
         "{:?}",
         draft.notes
     );
