@@ -247,6 +247,12 @@ fn atx_heading(trimmed: &str) -> Option<(u8, String)> {
         }
         _ => text,
     };
+    // A heading wholly in bold (`# **Summary**`, as Google Docs exports them): the bold is the
+    // heading's look, not its words.
+    let text = ["**", "__"]
+        .iter()
+        .find_map(|mark| text.strip_prefix(mark)?.strip_suffix(mark).filter(|inner| !inner.contains(mark)))
+        .map_or(text, str::trim);
     // An empty heading names nothing: its line stays text of the section it is in (a section
     // without a heading could be neither saved nor exported).
     if text.is_empty() {

@@ -189,7 +189,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             flush(&mut current, &mut found.entries);
             rows_begun = true;
             introduced = true;
-            current = Some((started(&stamp, day, written), vec![label.to_owned()]));
+            current = Some((started(&stamp, day, written), vec![format!("{label} —")]));
             i += 1;
             continue;
         }
@@ -450,6 +450,15 @@ fn flush(current: &mut Option<(RawEntry, Vec<String>)>, entries: &mut Vec<RawEnt
     let indent =
         rest.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
     let mut text = first.trim().to_owned();
+    // A first line ending in a dash (a status page's `Resolved —`) goes on with the next line.
+    let mut rest = rest;
+    if text.ends_with(" —")
+        && let Some(next) = rest.iter().position(|line| !line.trim().is_empty())
+    {
+        text.push(' ');
+        text.push_str(rest[next].trim());
+        rest = &rest[next + 1..];
+    }
     for line in rest {
         text.push('\n');
         text.push_str(line.get(indent..).unwrap_or(line.trim_start()));

@@ -600,7 +600,8 @@ fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {
 }
 
 fn parse_severity(text: &str) -> Option<Severity> {
-    let upper = text.trim().to_ascii_uppercase().replace([' ', '-'], "");
+    // `SEV\-1`: a dash escaped, as Google Docs' Markdown writes it.
+    let upper = text.trim().to_ascii_uppercase().replace([' ', '-', '\\'], "");
     // `SEV-2`, `S2`, `P1`, or a level alone (`sev: 2`).
     let digit = upper
         .strip_prefix("SEV")

@@ -676,10 +676,10 @@ fn a_status_pages_updates_newest_first_are_read_in_time_order() {
     assert_eq!(
         rows,
         [
-            (Some(datetime!(2025-11-28 13:58 UTC)), "Investigating"),
-            (Some(datetime!(2025-11-28 14:10 UTC)), "Identified"),
-            (Some(datetime!(2025-11-28 14:51 UTC)), "Update"),
-            (Some(datetime!(2025-11-28 16:05 UTC)), "Resolved"),
+            (Some(datetime!(2025-11-28 13:58 UTC)), "Investigating — Looking."),
+            (Some(datetime!(2025-11-28 14:10 UTC)), "Identified — Found it."),
+            (Some(datetime!(2025-11-28 14:51 UTC)), "Update — Rolling out a fix."),
+            (Some(datetime!(2025-11-28 16:05 UTC)), "Resolved — Payments work."),
         ]
     );
     assert!(draft.notes.iter().any(|note| note.contains("newest first")), "{:?}", draft.notes);
