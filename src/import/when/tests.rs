@@ -298,3 +298,12 @@ fn a_countrys_local_time_named_as_a_phrase_is_its_zone() {
         assert_eq!(find_zone(text).map(|z| z.label()).as_deref(), Some(zone), "{text}");
     }
 }
+
+#[test]
+fn a_british_time_with_a_dot_and_am_or_pm() {
+    let time = |line: &str| leading_stamp(line).and_then(|s| s.time);
+    assert_eq!(time("- 8.40am – Contact Centre reports"), Time::from_hms(8, 40, 0).ok());
+    assert_eq!(time("- 1.15 pm – Restored"), Time::from_hms(13, 15, 0).ok());
+    // Without morning or afternoon a dotted number is not a time here.
+    assert_eq!(parse_time("version 8.40 shipped"), None);
+}

@@ -313,6 +313,14 @@ fn worded_time(b: &[u8], i: usize, j: usize, value: u32) -> Option<Worded> {
         b'.' | b':' => (minutes_at(b, j + 1)?, j + 3),
         _ => (0, j),
     };
+    // `8.40am`, `1.15 pm`, as British English writes a time: the dot is a time's only with
+    // morning or afternoon after it (`8.40` alone is a number).
+    if at(b, j) == b'.'
+        && hour <= 12
+        && let Some((meridiem, end)) = meridiem_after(b, k)
+    {
+        return Some(Worded { hour, minute, meridiem: Some(meridiem), end });
+    }
     let word = skip_ws(b, k, 1);
     let said =
         CLOCK_WORDS.iter().find(|w| super::scan::word_eq(b, word, w.len(), w) && !is_word(at(b, word + w.len())))?;
