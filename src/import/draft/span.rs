@@ -349,8 +349,11 @@ pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -
         let zone_len = if zone.starts_with('(') {
             zone.find(')').filter(|&close| close <= 16).map_or(0, |close| close + 1)
         } else {
-            zone.find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | ':' | '−')))
-                .unwrap_or(zone.len())
+            let len = zone
+                .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | ':' | '−')))
+                .unwrap_or(zone.len());
+            // A whole word only: `E` of `Eastern` is not a zone.
+            if zone[len..].starts_with(|c: char| c.is_alphanumeric()) { 0 } else { len }
         };
         let spaces = if zone_len == 0 { 0 } else { rest.len() - zone.len() };
         let mut value_end = end + range.end + spaces + zone_len;
@@ -479,6 +482,9 @@ mod duration_tests {
         assert_eq!(start.as_deref(), Some("started when the second import committed, at 22:15 on Monday 2 June"));
         let (start, _) = stated_in_sentences("It started when the deploy of build 20:15-rc went out.", None);
         assert_eq!(start, None);
+        // A zone's letters are a whole word: not the `E` of `Eastern`.
+        let (start, _) = stated_in_sentences("Customer impact started at 8:51 AM Eastern, seven minutes before.", None);
+        assert_eq!(start.as_deref(), Some("started at 8:51 AM"));
         let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.", None);
         assert_eq!(end.as_deref(), Some("ended at 19:20 UTC, 12 August 2025"));
     }

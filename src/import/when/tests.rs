@@ -294,6 +294,8 @@ fn a_countrys_local_time_named_as_a_phrase_is_its_zone() {
         ("08:52 至 11:36（北京时间）", "Asia/Shanghai"),
         ("10時（日本時間）", "Asia/Tokyo"),
         ("오전 9시 (한국 시간)", "Asia/Seoul"),
+        ("dalle 08:32 alle 11:47 (ora\nitaliana)", "Europe/Rome"),
+        ("impact started at 8:51 AM Eastern", "America/New_York"),
     ] {
         assert_eq!(find_zone(text).map(|z| z.label()).as_deref(), Some(zone), "{text}");
     }
