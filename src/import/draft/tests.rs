@@ -2,6 +2,7 @@
 
 use time::macros::datetime;
 
+use super::rows::words;
 use super::*;
 
 #[test]
