@@ -61,6 +61,15 @@ pub(super) fn is_owned_list(list: &str) -> bool {
     items.len() >= 2 && with_fields * 2 > items.len()
 }
 
+/// Whether `list` reads as action items under a heading that does not say so: two or more,
+/// most of them with both an owner and a due date, as plans have and accounts of what was done
+/// do not.
+pub(super) fn is_planned_list(list: &str) -> bool {
+    let items = action_items::parse(list).items;
+    let planned = items.iter().filter(|item| item.owner.is_some() && item.due.is_some()).count();
+    items.len() >= 2 && planned * 2 > items.len()
+}
+
 /// A heading that speaks of actions (`Corrective actions`, `Mesures correctives`).
 pub(super) fn names_actions(heading: &str) -> bool {
     let words = normalize(heading);

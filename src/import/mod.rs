@@ -293,6 +293,14 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
         {
             Some(SectionKind::ActionItems)
         }
+        // A heading no list knows (`六、改善措施`) over a table of items with owners, dues or
+        // statuses, or a list of items most of which have an owner and a due date: what a
+        // reader takes for the action items whatever the heading's words.
+        None if heading.is_some()
+            && (action_items::has_items_table(body) || found_elsewhere::is_planned_list(body)) =>
+        {
+            Some(SectionKind::ActionItems)
+        }
         kind => kind,
     };
     // A list of actions with owners or due dates after a line that introduces them ("These

@@ -106,7 +106,17 @@ fn classify_text(text: &str) -> Option<SectionKind> {
     if root_cause && resolution {
         return Some(RootCauseAndResolution);
     }
-    let corrective = has("corrective") || has("correction");
+    let corrective = has("corrective")
+        || has("correction")
+        || has("correctives")
+        || has("correctivas")
+        || has("correctivos")
+        || has("corretivas")
+        || has("corretivos")
+        || has("correttive")
+        || has("correttivi")
+        || has("correctieve")
+        || has("korrekturmaßnahmen");
     let preventative = has("preventative") || has("preventive") || has("prevention");
     if corrective && preventative {
         return Some(Measures);

@@ -86,8 +86,19 @@ const WEEK_WORDS: &[&str] =
 /// Words after a week's number.
 const WEEK_ENDS: &[&str] = &["週目", "週", "周", "주차", "주"];
 const QUARTER_WORDS: &[&str] = &["trimestre", "quartal", "kwartaal", "q", "t", "第"];
-const QUARTER_ENDS: &[&str] =
-    &["四半期", "季度", "季", "분기", "q", "trimestre", "quartal", "er trimestre", "e trimestre"];
+const QUARTER_ENDS: &[&str] = &[
+    "四半期",
+    "季度",
+    "季",
+    "분기",
+    "q",
+    "trimestre",
+    "quartal",
+    "er trimestre",
+    "e trimestre",
+    "quarter",
+    "kwartaal",
+];
 
 /// The week or quarter `text` is, if it is one and nothing else.
 pub fn week_or_quarter(text: &str) -> Option<Period> {
@@ -97,16 +108,43 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
     }
     let (rest, year) = take_year(&lower);
     let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, '/' | '-' | ',' | '\'' | '.'));
+    // The word that joined the year on (`novembro de 2026`, `trimestre de 2027`, `end of
+    // June of 2025`) and an article before a month (`le`, `el`).
+    let rest = CONNECTORS.iter().find_map(|w| rest.strip_suffix(w)).unwrap_or(rest).trim_end();
     if let Some(week) = numbered(rest, WEEK_WORDS, WEEK_ENDS).filter(|w| (1..=53).contains(w)) {
         return Some(Period::Week { week, year });
     }
-    if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS).filter(|q| (1..=4).contains(q)) {
+    if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS)
+        .or_else(|| numbered(&ordinal(rest), QUARTER_WORDS, QUARTER_ENDS))
+        .filter(|q| (1..=4).contains(q))
+    {
         return Some(Period::Quarter { quarter, year });
     }
     if let Some(half) = half_of_year(rest) {
         return Some(Period::Half { half, year });
     }
     month_end(rest).map(|month| Period::MonthEnd { month, year })
+}
+
+/// Words that join a year to what it dates, at the end once the year is taken away.
+const CONNECTORS: &[&str] = &[" de", " del", " di", " of", " van", " du", " des"];
+
+/// `rest` with an ordinal's marks after its leading number dropped (`1.º trimestre`, `3rd
+/// quarter`, `2ª quinzena`), so `1 trimestre` reads as `1er trimestre` does.
+fn ordinal(rest: &str) -> String {
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return rest.to_owned();
+    }
+    let after = &rest[digits..];
+    let marks = [
+        "st ", "nd ", "rd ", "th ", "ste ", "de ", "ème ", "er ", "e ", ".º ", ".ª ", "º ", "ª ", "° ", ". ", "o ",
+        "a ",
+    ];
+    match marks.iter().find(|m| after.starts_with(**m)) {
+        Some(mark) => format!("{} {}", &rest[..digits], &after[mark.len()..]),
+        None => rest.to_owned(),
+    }
 }
 
 /// How the halves of a year are written, lower case: first, then second.
@@ -174,11 +212,35 @@ const MONTH_END_WORDS: &[&str] = &[
     "einde",
 ];
 /// What follows a month's number to say its end: Japanese, Chinese, Korean.
-const MONTH_END_ENDS: &[&str] = &["月末まで", "月末までに", "月末", "月底", "월 말", "월말", "월 말까지", "월말까지"];
+const MONTH_END_ENDS: &[&str] = &[
+    "月末まで",
+    "月末までに",
+    "月末",
+    "月中",
+    "月内",
+    "月中まで",
+    "月中に",
+    "月まで",
+    "月底",
+    "月底前",
+    "月內",
+    "월 말",
+    "월말",
+    "월 말까지",
+    "월말까지",
+    "월 중",
+    "월중",
+    "월 내",
+    "월까지",
+];
 
-/// The month whose end `text` names: `end of July`, `Ende Juli`, `fin juillet`, `7月末`, `7월 말`.
+/// The month whose end `text` names: `end of July`, `Ende Juli`, `fin juillet`, `7月末`, `7월 말`;
+/// or a month alone (`septiembre 2025`, `1月中`, `2월 중`: in that month), due by its end.
 fn month_end(text: &str) -> Option<Month> {
     let text = text.trim();
+    if let Some(month) = crate::import::when::month_named(text) {
+        return Some(month);
+    }
     for word in MONTH_END_WORDS {
         if let Some(after) = text.strip_prefix(word)
             && (word.ends_with(['\'', '’']) || after.starts_with(' '))
@@ -302,6 +364,12 @@ mod tests {
         assert_eq!(due("2분기", 2025).as_deref(), Some("2025-06-30"));
         assert_eq!(due("2025 年第三季", 1999).as_deref(), Some("2025-09-30"));
         assert_eq!(due("Q4'24", 1999), None, "a two-digit year is not guessed");
+        // Ordinals and the word joining the year, as Portuguese, Spanish and English write them.
+        assert_eq!(due("1.º trimestre de 2027", 1999).as_deref(), Some("2027-03-31"));
+        assert_eq!(due("2º trimestre", 2025).as_deref(), Some("2025-06-30"));
+        assert_eq!(due("3rd quarter of 2026", 1999).as_deref(), Some("2026-09-30"));
+        assert_eq!(due("4e trimestre 2025", 1999).as_deref(), Some("2025-12-31"));
+        assert_eq!(due("1e kwartaal 2026", 1999).as_deref(), Some("2026-03-31"));
     }
 
     #[test]
@@ -314,6 +382,13 @@ mod tests {
         assert_eq!(due("Ende Juni 2026", 1999).as_deref(), Some("2026-06-30"));
         assert_eq!(due("fin d'août", 2025).as_deref(), Some("2025-08-31"));
         assert_eq!(due("finales de marzo", 2025).as_deref(), Some("2025-03-31"));
+        assert_eq!(due("final de novembro de 2026", 1999).as_deref(), Some("2026-11-30"));
+        // A month alone, or "in" a month (`1月中`, `2월 중`): due by its end.
+        assert_eq!(due("septiembre 2025", 1999).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("September", 2025).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("2025年1月中", 1999).as_deref(), Some("2025-01-31"));
+        assert_eq!(due("2월 중", 2026).as_deref(), Some("2026-02-28"));
+        assert_eq!(due("3月内", 2026).as_deref(), Some("2026-03-31"));
         for text in ["end of sprint", "Ende", "13月末", "fin", "7月", "end of the month"] {
             assert_eq!(week_or_quarter(text), None, "{text}");
         }
@@ -321,7 +396,21 @@ mod tests {
 
     #[test]
     fn other_words_are_not_periods() {
-        for text in ["next sprint", "Q5", "week 60", "W", "KW", "weekly", "Q3 is busy", "2025-03-07", "we 7", "t"] {
+        for text in [
+            "next sprint",
+            "Q5",
+            "week 60",
+            "W",
+            "KW",
+            "weekly",
+            "Q3 is busy",
+            "2025-03-07",
+            "we 7",
+            "t",
+            "5th trimestre",
+            "September deploy",
+            "de 2025",
+        ] {
             assert_eq!(week_or_quarter(text), None, "{text}");
         }
         assert_eq!(week_or_quarter("W07").map(Period::has_year), Some(false));

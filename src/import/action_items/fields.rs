@@ -348,7 +348,21 @@ fn strip_bold(label: &str) -> &str {
 
 fn slot_of(label: &str) -> Option<Slot> {
     let lower = label.trim().to_lowercase();
-    LABELS.iter().find(|(name, _)| *name == lower).map(|(_, slot)| *slot)
+    if let Some((_, slot)) = LABELS.iter().find(|(name, _)| *name == lower) {
+        return Some(*slot);
+    }
+    // A label a table would name its column with (`Fecha compromiso`, `Actiehouder`,
+    // `Estatus`): the items' fields are written with the same words as their columns.
+    if lower.chars().count() > 32 {
+        return None;
+    }
+    match super::tables::column_role(label) {
+        super::tables::Column::Owner => Some(Slot::Owner),
+        super::tables::Column::Team => Some(Slot::Team),
+        super::tables::Column::Due => Some(Slot::Due),
+        super::tables::Column::Status => Some(Slot::Status),
+        _ => None,
+    }
 }
 
 /// What one part of a group is, if a field.
@@ -383,7 +397,7 @@ fn classify_part(part: &str) -> Option<Part<'_>> {
 
 /// A name, a role or a team: a few words, no sentence, no number; in lower case only a team or
 /// a role (`release team`, `account management`).
-fn looks_like_name(text: &str) -> bool {
+pub(super) fn looks_like_name(text: &str) -> bool {
     let words = text.split_whitespace().count();
     let first = text.chars().next();
     let lower_case = first.is_some_and(char::is_lowercase);
@@ -398,7 +412,7 @@ fn looks_like_name(text: &str) -> bool {
 
 /// Whether `value` is a due date: a date, a week number or a quarter, or (when `vague` ones
 /// are welcome) a moment such as `next sprint`.
-fn is_due(value: &str, vague: bool) -> bool {
+pub(super) fn is_due(value: &str, vague: bool) -> bool {
     let value = clean(value);
     if value.is_empty() || value.chars().nth(60).is_some() {
         return false;
@@ -632,6 +646,24 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             text = before;
             continue;
         }
+        // `… @jonasb, aiming for end of November`, `… @mei-lin, next weekend`: a handle and
+        // the due after a comma, at the end, as a quick list writes them.
+        if let Some(at) = trimmed.rfind(" @")
+            && found.owner.is_none()
+            && found.due.is_none()
+            && let Some((handle, due)) = trimmed[at + 1..].split_once(", ")
+            && handle.len() > 1
+            && !handle[1..].contains(['@', ' '])
+            && let Some(due) = due_after_filler(due)
+        {
+            found.owner = Some(handle.to_owned());
+            found.wrote(WrittenField::Owner, None, handle, handle);
+            let written = &trimmed[at + 1 + handle.len() + 2..];
+            found.due = Some(due.to_owned());
+            found.wrote(WrittenField::Due, None, due, written);
+            text = &trimmed[..at];
+            continue;
+        }
         // `… @sato 期限：6/20`, `… Owner: Sam Lee`: a labelled field after a space.
         if let Some((before, part)) = trailing_labelled(trimmed)
             && let Some((slot, value)) = labelled(part)
@@ -667,6 +699,19 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
         }
     }
     text.trim().to_owned()
+}
+
+/// A due written after a word of intent (`aiming for end of November`, `hopefully next
+/// sprint`, `target: Q3`): the due itself, if the rest is one.
+fn due_after_filler(text: &str) -> Option<&str> {
+    let text = text.trim().trim_end_matches('.');
+    let lower = text.to_lowercase();
+    let filler = ["aiming for ", "aiming at ", "targeting ", "hopefully ", "ideally ", "roughly ", "around ", "~"]
+        .iter()
+        .find(|f| lower.starts_with(**f))
+        .map_or(0, |f| f.len());
+    let due = text.get(filler..)?.trim();
+    is_due(due, true).then_some(due)
 }
 
 /// The parts of a segment after a dash, if all are fields: a status with its note (`done,

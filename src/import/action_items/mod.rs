@@ -552,6 +552,57 @@ mod tests {
     }
 
     #[test]
+    fn a_tables_columns_of_no_known_header_are_read_by_what_they_hold() {
+        // Headers no list has (an invented house style): the dates make the due, the status
+        // words the status, the names the owner, and the longest texts the item.
+        let table = "| Nr | Wat | Wie | Wanneer | Hoe ver |\n|---|---|---|---|---|\n\
+                     | 1 | Certificaat vooraf testen op acceptatie | R. de Vries | 14 juli 2025 | gereed |\n\
+                     | 2 | Koppelingen inventariseren met contactpersonen | Applicatiebeheer | week 36 | open |\n\
+                     | 3 | Draaiboek opstellen met alle afdelingen | Team Parkeren | z.s.m. | open |";
+        let items = parse(table).items;
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].text, "Certificaat vooraf testen op acceptatie");
+        assert_eq!((items[0].owner.as_deref(), items[0].status), (Some("R. de Vries"), Done));
+        assert_eq!(items[1].due.as_deref(), Some("2025-09-05 (week 36)"));
+        assert_eq!((items[2].owner.as_deref(), items[2].due.as_deref()), (Some("Team Parkeren"), Some("z.s.m.")));
+        // Tickets by their keys; a column of sentences is not an owner.
+        let table = "| Thing | Ref | Note |\n|---|---|---|\n| Add an alert on lag | OPS-12 | Was discussed at length in the review. |";
+        let item = &parse(table).items[0];
+        assert_eq!(
+            (item.text.as_str(), item.ticket.as_deref(), item.owner.as_deref()),
+            ("Add an alert on lag (Note: Was discussed at length in the review.)", Some("OPS-12"), None)
+        );
+    }
+
+    #[test]
+    fn labels_read_as_the_columns_named_with_the_same_words() {
+        let list = "1. Agregar timeout a la consulta\n   - Responsable: Diego Ramírez\n   - Fecha compromiso: 29 de agosto de 2025\n   - Estatus: ✅ Hecho\n\
+                    2. Pruebas de carga\n   - Responsable: Alejandra Torres\n   - Fecha compromiso: septiembre 2025\n   - Estatus: Pendiente";
+        let items = parse(list).items;
+        assert_eq!(
+            (items[0].owner.as_deref(), items[0].due.as_deref(), items[0].status),
+            (Some("Diego Ramírez"), Some("29 de agosto de 2025"), Done)
+        );
+        // A month alone is due by its end.
+        assert_eq!((items[1].due.as_deref(), items[1].status), (Some("2025-09-30 (septiembre 2025)"), Open));
+    }
+
+    #[test]
+    fn a_handle_and_a_due_after_a_comma_end_an_item() {
+        let list = "- [ ] Make sync exit non-zero (#213) @jonasb, aiming for end of November 2024\n\
+                    - [ ] Document the recovery @mei-lin, next weekend\n- [ ] Ask @kim, she knows";
+        let items = parse(list).items;
+        assert_eq!(
+            (items[0].owner.as_deref(), items[0].due.as_deref()),
+            (Some("@jonasb"), Some("2024-11-30 (end of November 2024)"))
+        );
+        assert_eq!(items[0].text, "Make sync exit non-zero (#213)");
+        assert_eq!((items[1].owner.as_deref(), items[1].due.as_deref()), (Some("@mei-lin"), Some("next weekend")));
+        // Not a due after the comma: the handle stays in the sentence.
+        assert_eq!((items[2].text.as_str(), items[2].due.as_deref()), ("Ask @kim, she knows", None));
+    }
+
+    #[test]
     fn tables_in_other_languages_map_their_columns_and_status_words() {
         let french = "| Action | Responsable | Échéance | Statut |\n|---|---|---|---|\n\
                       | Corriger la clause | Hugo Lefèvre | 8 octobre 2024 | Fait |\n| Écrire le test | Inès | T1 2025 | À faire |";

@@ -9,18 +9,16 @@ pub(super) fn status_word(text: &str) -> Option<ItemStatus> {
         // English, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese, Chinese,
         // Korean.
         "done" | "completed" | "complete" | "fixed" | "closed" | "resolved" | "finished" | "yes" | "erledigt"
-        | "abgeschlossen" | "fertig" | "fait" | "terminé" | "réalisé" | "hecho" | "completado" | "terminado"
-        | "listo" | "concluído" | "concluido" | "feito" | "fatto" | "completato" | "completata" | "completati"
-        | "concluso" | "conclusa" | "chiuso" | "chiusa" | "feita" | "concluída" | "concluida" | "terminada"
-        | "completada" | "gereed" | "klaar" | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済"
-        | "済み" | "已完成" | "完成" | "已解决" | "已解決" | "완료" | "처리 완료" => {
-            Some(ItemStatus::Done)
-        }
+        | "abgeschlossen" | "fertig" | "fait" | "terminé" | "réalisé" | "complété" | "complétée" | "terminée"
+        | "réalisée" | "faite" | "clos" | "clôturé" | "hecho" | "completado" | "terminado" | "listo" | "concluído"
+        | "concluido" | "feito" | "fatto" | "completato" | "completata" | "completati" | "concluso" | "conclusa"
+        | "chiuso" | "chiusa" | "feita" | "concluída" | "concluida" | "terminada" | "completada" | "gereed"
+        | "klaar" | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済" | "済み" | "已完成" | "完成"
+        | "已解决" | "已解決" | "완료" | "처리 완료" => Some(ItemStatus::Done),
         "in progress" | "wip" | "ongoing" | "started" | "in review" | "doing" | "in bearbeitung" | "in arbeit"
         | "en cours" | "en curso" | "en progreso" | "em andamento" | "em progresso" | "in corso" | "bezig"
-        | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中" | "处理中" | "진행 중" | "진행중" => {
-            Some(ItemStatus::InProgress)
-        }
+        | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中" | "处理中" | "진행 중" | "진행중" | "검토중"
+        | "검토 중" | "em curso" | "lopend" | "in behandeling" => Some(ItemStatus::InProgress),
         "won t do" | "wont do" | "wontfix" | "won t fix" | "wont fix" | "cancelled" | "canceled" | "dropped"
         | "rejected" | "verworfen" | "abgebrochen" | "abandonné" | "annulé" | "cancelado" | "descartado"
         | "annullato" | "geannuleerd" | "中止" | "取消" | "취소" => Some(ItemStatus::WontDo),
@@ -28,7 +26,9 @@ pub(super) fn status_word(text: &str) -> Option<ItemStatus> {
         | "pendiente" | "abierto" | "pendente" | "aberto" | "da fare" | "da avviare" | "aperto" | "aperta"
         | "non iniziato" | "a iniciar" | "não iniciado" | "nao iniciado" | "por hacer" | "sin empezar"
         | "nicht begonnen" | "te doen" | "未着手" | "未対応" | "未完了" | "未完成" | "待处理" | "待處理" | "未開始"
-        | "未开始" | "미완료" | "예정" | "대기" => Some(ItemStatus::Open),
+        | "未开始" | "미완료" | "예정" | "대기" | "por iniciar" | "planned" | "geplant" | "gepland" | "backlog" => {
+            Some(ItemStatus::Open)
+        }
         _ => None,
     }
 }

@@ -21,7 +21,7 @@ pub(super) enum Column {
     Other,
 }
 
-fn column_role(header: &str) -> Column {
+pub(super) fn column_role(header: &str) -> Column {
     let words = normalize(header);
     let any = |names: &[&str]| names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")));
     if words.is_empty() && header.trim() == "#"
@@ -52,7 +52,19 @@ fn column_role(header: &str) -> Column {
         "referente",
         "eigenaar",
         "verantwoordelijke",
+        "actiehouder",
+        "houder",
+        "trekker",
+        "uitvoerder",
+        "responsables",
+        "responsabili",
+        "verantwortlicher",
         "担当",
+        "主担当",
+        "执行人",
+        "跟进人",
+        "負責單位",
+        "负责部门",
         "担当者",
         "负责人",
         "負責人",
@@ -93,6 +105,30 @@ fn column_role(header: &str) -> Column {
         "data limite",
         "scadenza",
         "uiterlijk",
+        "planning",
+        "gepland",
+        "streefdatum",
+        "datum",
+        "date",
+        "fecha",
+        "data",
+        "data prevista",
+        "prevista",
+        "termine",
+        "zieltermin",
+        "预计完成",
+        "預計完成",
+        "預計完成日",
+        "预计完成日期",
+        "完成日",
+        "目标日期",
+        "目標日期",
+        "期限日",
+        "予定日",
+        "完了予定",
+        "완료일",
+        "목표일",
+        "일정",
         "deadline datum",
         "期限",
         "期日",
@@ -125,6 +161,12 @@ fn column_role(header: &str) -> Column {
         "situação",
         "situacao",
         "stato",
+        "estatus",
+        "avance",
+        "voortgang",
+        "進捗",
+        "進度",
+        "进度",
         "状態",
         "ステータス",
         "状态",
@@ -172,6 +214,23 @@ fn column_role(header: &str) -> Column {
         "actie",
         "acties",
         "maatregel",
+        "maatregelen",
+        "actiepunt",
+        "actiepunten",
+        "verbeterpunt",
+        "medida",
+        "medidas",
+        "misura",
+        "misure",
+        "measure",
+        "measures",
+        "mitigation",
+        "改善措施",
+        "改善項目",
+        "改善内容",
+        "대책",
+        "개선 사항",
+        "개선사항",
         "taak",
         "対策",
         "対策内容",
@@ -228,13 +287,85 @@ pub(super) fn table_header(lines: &[&str], i: usize) -> Option<Vec<(Column, Stri
     }
     let mut columns: Vec<(Column, String)> =
         cells(header).into_iter().map(|h| (column_role(h), h.to_owned())).collect();
-    // Without a recognised text column, the first column holds the item.
-    if !columns.iter().any(|(role, _)| *role == Column::Text)
-        && let Some(first) = columns.first_mut()
-    {
-        first.0 = Column::Text;
-    }
+    let rows: Vec<Vec<&str>> =
+        lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).map(|row| cells(row)).collect();
+    infer_roles(&mut columns, &rows);
     Some(columns)
+}
+
+/// Gives the columns whose header says nothing known a role from what their cells hold, as a
+/// reader does with a table in a language or a house style no list has: a column of status
+/// words is the status, one of dates, weeks and quarters the due date, one of names the owner,
+/// and the first column left the item.
+fn infer_roles(columns: &mut [(Column, String)], rows: &[Vec<&str>]) {
+    let values = |index: usize| -> Vec<&str> {
+        rows.iter()
+            .filter_map(|row| row.get(index).copied())
+            .filter(|v| !v.is_empty() && !matches!(*v, "-" | "—" | "–" | "n/a" | "N/A" | "/"))
+            .collect()
+    };
+    let has = |columns: &[(Column, String)], role: Column| columns.iter().any(|(r, _)| *r == role);
+    for index in 0..columns.len() {
+        if columns[index].0 != Column::Other {
+            continue;
+        }
+        let cells = values(index);
+        if cells.is_empty() {
+            continue;
+        }
+        let role = if !has(columns, Column::Status) && cells.iter().all(|v| status_word(v).is_some()) {
+            Column::Status
+        } else if !has(columns, Column::Due)
+            && cells.iter().filter(|v| !super::fields::is_due(v, true)).count() <= cells.len() / 4
+            && cells.iter().filter(|v| super::fields::is_due(v, false)).count() * 2 >= cells.len()
+        {
+            Column::Due
+        } else if !has(columns, Column::Ticket) && cells.iter().all(|v| is_ticket(v)) {
+            Column::Ticket
+        } else {
+            continue;
+        };
+        columns[index].0 = role;
+    }
+    if !has(columns, Column::Text) {
+        // The first column left: tables put the item before its fields.
+        match (0..columns.len()).find(|&i| columns[i].0 == Column::Other) {
+            Some(index) => columns[index].0 = Column::Text,
+            None => {
+                if let Some(first) = columns.first_mut() {
+                    first.0 = Column::Text;
+                }
+            }
+        }
+    }
+    if !has(columns, Column::Owner)
+        && let Some(index) = (0..columns.len()).find(|&i| {
+            let cells = values(i);
+            columns[i].0 == Column::Other
+                && !cells.is_empty()
+                && cells.iter().all(|v| super::fields::looks_like_name(v))
+        })
+    {
+        columns[index].0 = Column::Owner;
+    }
+}
+
+/// A ticket's key or link: `OPS-1234`, `#212`, `[OPS-12](…)`, a URL.
+fn is_ticket(value: &str) -> bool {
+    let value = value.trim();
+    let key = |v: &str| {
+        let (project, number) = v.split_once('-').unwrap_or(("", ""));
+        !project.is_empty()
+            && project.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && project.starts_with(|c: char| c.is_ascii_uppercase())
+            && !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit())
+    };
+    key(value)
+        || value.strip_prefix('#').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        || value.starts_with("http://")
+        || value.starts_with("https://")
+        || (value.starts_with('[') && value.contains("](") && value.ends_with(')'))
 }
 
 pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[usize]) -> Option<ImportedItem> {

@@ -75,6 +75,33 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     imported
 }
 
+/// The order a list's short numeric dates are written in, when one of them shows it: `12/20`
+/// or `2025/1/17` (year, month, day, as East Asia writes) month first, `20/12` day first; none
+/// when they disagree or none shows it.
+fn short_date_order<'d>(dues: impl Iterator<Item = &'d str>) -> Option<when::DateOrder> {
+    let (mut day_first, mut month_first) = (false, false);
+    for due in dues {
+        let numbers: Vec<&str> = due.trim().split(['/', '.']).collect();
+        let short = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit());
+        match numbers.as_slice() {
+            [a, b] if short(a) && short(b) => {
+                let (a, b) = (a.parse::<u8>().unwrap_or(0), b.parse::<u8>().unwrap_or(0));
+                day_first |= a > 12 && b <= 12;
+                month_first |= b > 12 && a <= 12;
+            }
+            [year, m, d] if year.len() == 4 && year.bytes().all(|c| c.is_ascii_digit()) && short(m) && short(d) => {
+                month_first = true;
+            }
+            _ => {}
+        }
+    }
+    match (day_first, month_first) {
+        (true, false) => Some(when::DateOrder::DayFirst),
+        (false, true) => Some(when::DateOrder::MonthFirst),
+        _ => None,
+    }
+}
+
 fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corrections) -> ImportedPostmortem {
     let mut notes = Vec::new();
     // Jira's wiki markup (`h2. Summary`, `||Time||Event||`) is read as the Markdown it means.
@@ -427,29 +454,65 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     // due is never before what it follows from.
     let mut in_incident_year: Vec<String> = Vec::new();
     let mut in_next_year: Vec<String> = Vec::new();
+    // `12/6` beside `12/20` and `2025/1/17`: a list writes its short dates in one order.
+    let list_order = short_date_order(parsed_items.items.iter().filter_map(|item| item.due.as_deref()));
+    let mut read_in_list_order: Vec<String> = Vec::new();
     let action_items = parsed_items
         .items
         .into_iter()
         .map(|item| {
             let due_on = item.due.as_deref().and_then(|due| {
-                when::parse_date(due).map(|(date, _)| date).or_else(|| {
-                    // `6/20`: a day of a month, written short.
-                    let partial =
-                        when::find_date(due).map(|(partial, _)| partial).or_else(|| when::month_day_alone(due));
-                    let date = partial.and_then(|partial| partial.or_year(year?));
-                    let next_year = date
-                        .filter(|date| day.is_some_and(|day| *date < day))
-                        .and_then(|_| partial.and_then(|partial| partial.or_year(year? + 1)));
-                    let read = if next_year.is_some() { &mut in_next_year } else { &mut in_incident_year };
-                    if date.is_some() && !read.iter().any(|seen| seen == due.trim()) {
-                        read.push(due.trim().to_owned());
-                    }
-                    next_year.or(date)
-                })
+                when::parse_date(due)
+                    .map(|(date, _)| date)
+                    .or_else(|| {
+                        // `6/20`: a day of a month, written short.
+                        let partial = when::find_date(due)
+                            .map(|(partial, _)| partial)
+                            .or_else(|| when::month_day_alone(due))
+                            .or_else(|| {
+                                let partial = when::with_date_order(list_order, || when::month_day_alone(due))?;
+                                read_in_list_order.push(due.trim().to_owned());
+                                Some(partial)
+                            });
+                        let date = partial.and_then(|partial| partial.or_year(year?));
+                        let next_year = date
+                            .filter(|date| day.is_some_and(|day| *date < day))
+                            .and_then(|_| partial.and_then(|partial| partial.or_year(year? + 1)));
+                        let read = if next_year.is_some() { &mut in_next_year } else { &mut in_incident_year };
+                        if date.is_some() && !read.iter().any(|seen| seen == due.trim()) {
+                            read.push(due.trim().to_owned());
+                        }
+                        next_year.or(date)
+                    })
+                    .or_else(|| {
+                        // A week, a quarter or a month's end without a year, and no other due to
+                        // date it by (`Q1` beside `Jan 16`): the first one not before the incident.
+                        let period = action_items::due::week_or_quarter(due).filter(|period| !period.has_year())?;
+                        let day = day?;
+                        let on = [day.year(), day.year() + 1]
+                            .into_iter()
+                            .filter_map(|year| period.due_on(Some(year)))
+                            .find(|on| *on >= day)?;
+                        let read = if on.year() == day.year() { &mut in_incident_year } else { &mut in_next_year };
+                        if !read.iter().any(|seen| seen == due.trim()) {
+                            read.push(due.trim().to_owned());
+                        }
+                        Some(on)
+                    })
             });
             ResolvedItem { item, due_on }
         })
         .collect();
+    if let (Some(order), false) = (list_order, read_in_list_order.is_empty()) {
+        let how = match order {
+            when::DateOrder::DayFirst => "day first",
+            when::DateOrder::MonthFirst => "month first",
+        };
+        notes.push(format!(
+            "Due dates that either order reads ({}) were read {how}, as the list's other dates are written.",
+            action_items::and_list(&read_in_list_order)
+        ));
+    }
     if let (Some(day), false) = (day, in_incident_year.is_empty()) {
         notes.push(format!(
             "Due dates written without a year ({}) were read in {}, the year of the incident ({day}).",

@@ -703,3 +703,54 @@ fn the_titles_day_and_a_bracketed_marker_give_the_start() {
         draft.notes
     );
 }
+
+#[test]
+fn a_heading_no_list_knows_over_a_table_of_owned_items_is_the_action_items() {
+    let doc = "# 事件檢討報告\n\n- 發生時間：2024-10-08 09:12 UTC\n\n## 六、改善項目一覽\n\n\
+               | # | 工作 | 負責人 | 預計完成日 | 狀態 |\n|---|---|---|---|---|\n\
+               | 1 | 調整 DNS 快取 TTL | 林志明 | 2024/10/18 | 已完成 |\n| 2 | 新增唯讀錯誤告警 | 維運組 | 2024/10/31 | 進行中 |\n\n\
+               ## Mesures correctives\n\n1. Ramener le délai à 5 s — responsable : Marc Gagnon — échéance : le 25 octobre\n   2024 — **Complété**\n\
+               2. Ajouter un test de charge — responsable : Sophie Lavoie — échéance : T1 2025 — À faire\n\n\
+               ## Participants\n\n- Ana (SRE)\n- Bo (DBA)\n";
+    let draft = recognise(doc, None);
+    let items: Vec<(&str, Option<&str>, Option<Date>)> =
+        draft.action_items.iter().map(|i| (i.item.text.as_str(), i.item.owner.as_deref(), i.due_on)).collect();
+    assert_eq!(
+        items,
+        [
+            ("調整 DNS 快取 TTL", Some("林志明"), Some(time::macros::date!(2024 - 10 - 18))),
+            ("新增唯讀錯誤告警", Some("維運組"), Some(time::macros::date!(2024 - 10 - 31))),
+            ("Ramener le délai à 5 s", Some("Marc Gagnon"), Some(time::macros::date!(2024 - 10 - 25))),
+            ("Ajouter un test de charge", Some("Sophie Lavoie"), Some(time::macros::date!(2025 - 03 - 31))),
+        ]
+    );
+    assert_eq!(draft.action_items[2].item.status, ItemStatus::Done);
+    // A list of people is not a plan.
+    assert!(draft.extra_sections.iter().any(|s| s.heading == "Participants"), "{:?}", draft.extra_sections);
+}
+
+#[test]
+fn short_dues_take_the_order_of_the_lists_other_dates_and_a_lone_quarter_the_incidents_year() {
+    let doc = "# 障害報告\n\n**Start:** 2024-12-03 14:04 UTC\n\n## 再発防止策\n\n\
+               | 対策 | 担当 | 期限 |\n|---|---|---|\n| タイムアウトを設定 | @kobayashi | 12/6 |\n\
+               | レプリカに限定 | @yamada | 12/20 |\n| 演習 | @ito | Q1 |\n";
+    let draft = recognise(doc, None);
+    let dues: Vec<Option<Date>> = draft.action_items.iter().map(|i| i.due_on).collect();
+    assert_eq!(
+        dues,
+        [
+            Some(time::macros::date!(2024 - 12 - 06)),
+            Some(time::macros::date!(2024 - 12 - 20)),
+            // Q1 of the incident's year would be before it: the next.
+            Some(time::macros::date!(2025 - 03 - 31)),
+        ]
+    );
+    assert!(
+        draft.notes.iter().any(|n| n.starts_with("Due dates that either order reads (12/6) were read month first")),
+        "{:?}",
+        draft.notes
+    );
+    // With nothing to tell the order, `6/7` stays as written.
+    let doc = "# X\n\n**Start:** 2024-12-03 14:04 UTC\n\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n| Fix | Ana | 6/7 |\n";
+    assert_eq!(recognise(doc, None).action_items[0].due_on, None);
+}

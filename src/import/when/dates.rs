@@ -427,14 +427,17 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
     }
     let (a, na) = read_num(b, i, 5);
     let sep = at(b, i + na);
-    if na == 4 && matches!(sep, b'-' | b'/') {
+    // `2026.01.16`, as Korean and Hungarian write a date: with dots, only a year of this era
+    // and two-digit month and day, so a version (`2.10.3`) is not one.
+    let dotted = sep == b'.' && (1970..2100).contains(&a) && !after_version_word(b, i);
+    if na == 4 && (matches!(sep, b'-' | b'/') || dotted) {
         let (m, nm) = read_num(b, i + 5, 3);
-        if !(1..=2).contains(&nm) || at(b, i + 5 + nm) != sep {
+        if !(1..=2).contains(&nm) || at(b, i + 5 + nm) != sep || dotted && nm != 2 {
             return None;
         }
         let (d, nd) = read_num(b, i + 6 + nm, 3);
         let end = i + 6 + nm + nd;
-        if !(1..=2).contains(&nd) || !numeric_right_ok(b, end) {
+        if !(1..=2).contains(&nd) || dotted && nd != 2 || !numeric_right_ok(b, end) {
             return None;
         }
         let date = partial(Some(a), m, d)?;
@@ -494,6 +497,19 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
         return Some(DateTok { date, start: i, end: p, numeric_md: true });
     }
     None
+}
+
+/// Whether the word before `i` names a version (`calver 2019.11.29`, `v2024.10.01`): then
+/// dotted numbers are a version, not a date.
+fn after_version_word(b: &[u8], i: usize) -> bool {
+    // The word is short: a few dozen bytes back are enough, and keep a long line linear.
+    let from = i.saturating_sub(40);
+    let line_start = b[from..i].iter().rposition(|&c| c == b'\n').map_or(from, |p| from + p + 1);
+    let before = String::from_utf8_lossy(&b[line_start..i]).to_lowercase();
+    let word = before.trim_end().rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    ["calver", "version", "ver", "v", "release", "build", "versión", "versão", "versione", "버전", "バージョン", "版本"]
+        .contains(&word)
 }
 
 /// The first of `units` written at `i`, and its length.
@@ -623,6 +639,8 @@ mod tests {
         // (text, expected date, expected matched text)
         let cases: &[(&str, (i32, u8, u8), &str)] = &[
             ("March 1, 2025", (2025, 3, 1), "March 1, 2025"),
+            ("2026.01.16", (2026, 1, 16), "2026.01.16"),
+            ("기한 2025.03.04 까지", (2025, 3, 4), "2025.03.04"),
             ("On March 1, 2025, from 10:15", (2025, 3, 1), "March 1, 2025"),
             ("on 1 March 2025 we", (2025, 3, 1), "1 March 2025"),
             ("On Friday 29 November 2019, we scaled", (2019, 11, 29), "Friday 29 November 2019"),
@@ -678,6 +696,7 @@ mod tests {
             "version 1.2.11",
             "10.63.250.132:80",
             "calver 2019.11.29",
+            "version 2024.10.01",
             "see ./images/2019-05-30/read-iops.png",
             "12-k8s-prow-2019-02-05.md",
             "docs/2019-02-05.md",
