@@ -111,7 +111,12 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
     // The word that joined the year on (`novembro de 2026`, `trimestre de 2027`, `end of
     // June of 2025`) and an article before a month (`le`, `el`).
     let rest = CONNECTORS.iter().find_map(|w| rest.strip_suffix(w)).unwrap_or(rest).trim_end();
-    if let Some(week) = numbered(rest, WEEK_WORDS, WEEK_ENDS).filter(|w| (1..=53).contains(w)) {
+    // `S28`, as French writes a week (`semaine 28`): two digits, so `S1` stays a severity.
+    let french_week = rest
+        .strip_prefix('s')
+        .filter(|n| n.len() == 2 && n.bytes().all(|c| c.is_ascii_digit()))
+        .and_then(|n| n.parse::<u8>().ok());
+    if let Some(week) = numbered(rest, WEEK_WORDS, WEEK_ENDS).or(french_week).filter(|w| (1..=53).contains(w)) {
         return Some(Period::Week { week, year });
     }
     if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS)
@@ -364,6 +369,8 @@ mod tests {
         assert_eq!(due("2분기", 2025).as_deref(), Some("2025-06-30"));
         assert_eq!(due("2025 年第三季", 1999).as_deref(), Some("2025-09-30"));
         assert_eq!(due("Q4'24", 1999), None, "a two-digit year is not guessed");
+        assert_eq!(due("S28", 2025).as_deref(), Some("2025-07-11"));
+        assert_eq!(week_or_quarter("S1"), None, "a severity");
         // Ordinals and the word joining the year, as Portuguese, Spanish and English write them.
         assert_eq!(due("1.º trimestre de 2027", 1999).as_deref(), Some("2027-03-31"));
         assert_eq!(due("2º trimestre", 2025).as_deref(), Some("2025-06-30"));

@@ -505,7 +505,9 @@ fn segments(line: &str) -> Vec<(usize, usize, bool)> {
         let word = line[..at].rsplit([' ', '(']).next().unwrap_or_default();
         let abbreviation = word.chars().count() <= 2 && word.starts_with(char::is_uppercase)
             || ["Dr", "Mr", "Mrs", "Ms", "St", "vs", "e.g", "i.e", "etc", "approx", "Nr", "No", "ca"].contains(&word);
-        if !abbreviation {
+        // `resp. : Julien M.`: an abbreviated label before its colon ends no sentence.
+        let label_colon = line[at + 2..].starts_with([':', '：']);
+        if !abbreviation && !label_colon {
             cuts.push((at + 1, at + 2, true));
         }
     }
@@ -538,6 +540,14 @@ fn segments(line: &str) -> Vec<(usize, usize, bool)> {
     }
     for (at, _) in line.match_indices(".\n") {
         cuts.push((at + 1, at + 2, true));
+    }
+    // `**Require a dry run.**` then `Owner: Priya · Due: 2025-03-14` on the next line: a
+    // line that starts with a label starts the fields (bounded, as above).
+    for (at, _) in line.match_indices('\n').take(16) {
+        let next = line[at + 1..].trim_start();
+        if labelled(next).is_some() {
+            cuts.push((at, line.len() - next.len(), true));
+        }
     }
     cuts.sort_unstable();
     let mut spans = Vec::new();
@@ -724,6 +734,11 @@ fn segment_parts(segment: &str) -> Option<Vec<Part<'_>>> {
     let pieces = split_parts(segment, &[", ", "; ", "，", "；", "／", " / "]);
     let parts: Option<Vec<Part>> = pieces.iter().map(|piece| classify_part(piece)).collect();
     if let Some(parts) = parts {
+        // `— Marloes Janssen, Jeroen Smit —`: owners together, one field.
+        let whole = segment.trim();
+        if parts.len() > 1 && parts.iter().all(|p| matches!(p, Part::Name(_))) && looks_like_name(whole) {
+            return Some(vec![Part::Name(whole)]);
+        }
         return Some(parts);
     }
     let (before, inner) = trailing_group(segment)?;

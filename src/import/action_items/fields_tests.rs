@@ -107,8 +107,13 @@ fn status_words_inside_sentences_are_not_statuses() {
     assert_eq!(one("- Add alerts. Open questions remain").3, ItemStatus::Open);
     // `by` in a sentence is not a due date.
     assert_eq!(one("- Caused by the deploy pipeline").2, None);
-    // Two names cannot both be the owner: both stay.
-    assert_eq!(one("- Fix it — Anna, Bob — 2025-01-01").0, "Fix it — Anna, Bob");
+    // Two names after a dash are the owners together.
+    assert_eq!(one("- Fix it — Anna, Bob — 2025-01-01").0, "Fix it");
+    // A name and a sentence are not.
+    assert_eq!(
+        one("- Fix it — Anna, then check the logs again — 2025-01-01").0,
+        "Fix it — Anna, then check the logs again"
+    );
 }
 
 #[test]

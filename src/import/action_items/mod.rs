@@ -312,8 +312,9 @@ fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
         names_in_brackets += usize::from(found.name_in_brackets);
         lifted.push((item, status, text, *status_given));
     }
-    // Or where most of the list's items (three or more) end with a name alone in brackets.
-    let most = names_in_brackets >= 3 && names_in_brackets * 3 >= listed.len() * 2;
+    // Or where three or more of the list's items, and a third of them, end with a name alone
+    // in brackets (the done ones may be written so and the open ones with dashes).
+    let most = names_in_brackets >= 3 && names_in_brackets * 3 >= listed.len();
     let convention = Convention { names_in_brackets: in_brackets >= 2 || most, names_after_dashes: after_dash >= 2 };
     for ((mut item, mut status, text, status_given), (index, ..)) in lifted.into_iter().zip(listed) {
         if item.owner.is_none() && convention != Convention::default() {
@@ -325,6 +326,9 @@ fn lift_listed(items: &mut [ImportedItem], listed: &[(usize, String, bool)]) {
         }
         if !status_given && let Some(status) = status.or_else(|| status_at_end(&item.text)) {
             item.status = status;
+        } else if !status_given && is_struck_through(&item.text) {
+            // `~~Move the printers~~`: struck through, as lists mark what is done.
+            item.status = ItemStatus::Done;
         }
         items[*index] = item;
     }
@@ -388,6 +392,12 @@ fn resolve_periods(items: &mut [ImportedItem]) -> Option<String> {
             read.join("; ")
         )
     })
+}
+
+/// Whether all of `text` is struck through (`~~…~~`, with nothing but spaces outside).
+fn is_struck_through(text: &str) -> bool {
+    let text = text.trim();
+    text.len() > 4 && text.starts_with("~~") && text.ends_with("~~") && !text[2..text.len() - 2].contains("~~")
 }
 
 /// `a, b and c`.
@@ -565,6 +575,11 @@ mod tests {
         assert_eq!((items[0].owner.as_deref(), items[0].status), (Some("R. de Vries"), Done));
         assert_eq!(items[1].due.as_deref(), Some("2025-09-05 (week 36)"));
         assert_eq!((items[2].owner.as_deref(), items[2].due.as_deref()), (Some("Team Parkeren"), Some("z.s.m.")));
+        // `Complete` where the date would be: done, with no due.
+        let table =
+            "| Action | Owner | Target date |\n|---|---|---|\n| Add failover alerting | ICT Operations | Complete |";
+        let item = &parse(table).items[0];
+        assert_eq!((item.status, item.due.as_deref()), (Done, None));
         // Tickets by their keys; a column of sentences is not an owner.
         let table = "| Thing | Ref | Note |\n|---|---|---|\n| Add an alert on lag | OPS-12 | Was discussed at length in the review. |";
         let item = &parse(table).items[0];
@@ -585,6 +600,39 @@ mod tests {
         );
         // A month alone is due by its end.
         assert_eq!((items[1].due.as_deref(), items[1].status), (Some("2025-09-30 (septiembre 2025)"), Open));
+    }
+
+    #[test]
+    fn struck_through_items_are_done_and_owners_are_read_as_the_list_writes_them() {
+        let list = "- ~~Move the printers to PRN-01~~ (Ahmed Bouzid)\n- ~~Post the workaround~~ (Communicatie)\n\
+                    - ~~Watch the queues~~ (Ahmed Bouzid)\n- Move patching to weekdays — Linda de Graaf — 30-11-2025\n\
+                    - Brief the wards — Marloes Janssen, Jeroen Smit — 15-11-2025\n- Keep logs 14 days — Ahmed Bouzid — z.s.m.\n\
+                    - Replace the ~~old~~ server\n";
+        let items = parse(list).items;
+        let read: Vec<(ItemStatus, Option<&str>)> = items.iter().map(|i| (i.status, i.owner.as_deref())).collect();
+        assert_eq!(
+            read,
+            [
+                (Done, Some("Ahmed Bouzid")),
+                (Done, Some("Communicatie")),
+                (Done, Some("Ahmed Bouzid")),
+                (Open, Some("Linda de Graaf")),
+                (Open, Some("Marloes Janssen, Jeroen Smit")),
+                (Open, Some("Ahmed Bouzid")),
+                // Only a word struck through: still to do.
+                (Open, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn abbreviated_labels_and_labels_on_the_next_line_are_fields() {
+        let list = "- [ ] Ne plus lancer les migrations — resp. : Julien M. — échéance : S28\n\
+                    1. **Require a dry run of every CRUSH change.**\n   Owner: Priya N. · Due: 2025-03-14 · Status: done\n";
+        let items = parse(list).items;
+        assert_eq!((items[0].owner.as_deref(), items[0].due.as_deref()), (Some("Julien M"), Some("2025-07-11 (S28)")));
+        assert_eq!(items[1].text, "**Require a dry run of every CRUSH change.**");
+        assert_eq!((items[1].owner.as_deref(), items[1].status), (Some("Priya N"), Done));
     }
 
     #[test]

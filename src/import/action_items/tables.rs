@@ -392,6 +392,12 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
             Column::Text => item.text = value_owned,
             Column::Owner => item.owner = Some(value_owned),
             Column::Team => item.team = Some(value_owned),
+            // `Complete` in the target date's column: the authors' way of saying it is done.
+            Column::Due if !status_written && status_word(value).is_some() && !super::fields::is_due(value, false) => {
+                status_written = true;
+                item.status = status_word(value).unwrap_or(item.status);
+                item.written.push(written(WrittenField::Status));
+            }
             Column::Due => {
                 item.due = Some(value_owned);
                 item.written.push(written(WrittenField::Due));
