@@ -194,7 +194,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             continue;
         }
         if let Some(stamp) = stamp_of(line).filter(|s| s.time.is_some() || s.date.is_some()) {
-            let text = line[stamp.consumed.min(line.len())..].trim_end().to_owned();
+            let text = with_its_opening_bold(line, stamp.consumed.min(line.len()));
             // `**Sabato 29 marzo 2025**` on a line of its own is a day heading written in bold.
             if stamp.time.is_none() && text.is_empty() {
                 flush(&mut current, &mut found.entries);
@@ -374,6 +374,20 @@ fn short_day_heading(heading: &str) -> Option<PartialDate> {
 }
 
 /// A new entry from its stamp in `line`; a day heading above supplies the date the row leaves out.
+/// The row's text after its stamp (from `at`); when the bold that opens before the stamp closes
+/// inside the text (`**Mar 5, 16:04 UTC — Resolved.** Form …`), the text keeps its opening,
+/// so it reads `**Resolved.** Form …`, not `Resolved.** Form …`.
+fn with_its_opening_bold(line: &str, at: usize) -> String {
+    let (before, text) = line.split_at(at);
+    let text = text.trim_end();
+    let opened = before.matches("**").count() % 2 == 1;
+    if opened && text.matches("**").count() % 2 == 1 && !text.trim_start().starts_with("**") {
+        format!("**{}", text.trim_start())
+    } else {
+        text.to_owned()
+    }
+}
+
 fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntry {
     let time_as_written = (stamp.time.is_some() || stamp.date.is_some())
         .then(|| line.get(stamp.written.clone()))
@@ -403,7 +417,12 @@ fn new_day(pending: &mut Option<DayLine>, notes: &mut Vec<String>, stamp: &when:
     if let Some(unkept) = pending.take() {
         notes.push(unkept.line);
     }
-    let date = text.get(stamp.written.clone()).map(str::trim).unwrap_or_default();
+    // From the heading's first word, so a weekday before the date (`**Thu Nov 14**`, `###
+    // Tuesday 4 March`) is kept with it.
+    let date = text
+        .get(..stamp.written.end)
+        .map(|date| date.trim().trim_start_matches(['#', '*', '_', ' ']).trim())
+        .unwrap_or_default();
     let rest = text.get(stamp.consumed..).unwrap_or_default().trim();
     if date.is_empty() || !rest.is_empty() {
         notes.push(line.to_owned());

@@ -567,9 +567,16 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
 /// as posted) is turned round, and the notes say so. Newest first means its times mostly go
 /// down from row to row (a timeline across midnight goes down once).
 fn in_time_order<'a>(entries: &'a [RawEntry], notes: &mut Vec<String>) -> std::borrow::Cow<'a, [RawEntry]> {
-    let times: Vec<Time> = entries.iter().filter(|entry| entry.date.is_none()).filter_map(|entry| entry.time).collect();
-    let down = times.windows(2).filter(|pair| pair[1] < pair[0]).count();
-    let up = times.windows(2).filter(|pair| pair[1] > pair[0]).count();
+    // Rows compared by their date when both have one (`Mar 5, 16:04`, a status page's
+    // updates), else by their time alone.
+    type RowKey = (Option<(i32, u8, u8)>, Time);
+    let keys: Vec<RowKey> = entries
+        .iter()
+        .filter_map(|entry| Some((entry.date.map(|d| (d.year.unwrap_or(0), d.month as u8, d.day)), entry.time?)))
+        .collect();
+    let comparable = |pair: &&[RowKey]| pair[0].0.is_some() == pair[1].0.is_some();
+    let down = keys.windows(2).filter(comparable).filter(|pair| pair[1] < pair[0]).count();
+    let up = keys.windows(2).filter(comparable).filter(|pair| pair[1] > pair[0]).count();
     if down < 2 || down <= 3 * up {
         return std::borrow::Cow::Borrowed(entries);
     }

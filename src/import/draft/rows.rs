@@ -271,6 +271,11 @@ impl ImportedPostmortem {
             && let Some(first) = timeline.first_mut()
             && format::leans_on_first_day(&first.time_as_written)
         {
+            // Words the export's date does not repeat (the weekday of `Thu Nov 14, 16:30`)
+            // stay after the row's text, as for a time it cannot write.
+            if !clock_repeats(&first.time_as_written, first.occurred_at, incident.offset) {
+                first.body = format!("{} ({})", first.body, first.time_as_written);
+            }
             first.time_as_written.clear();
         }
         TimelineDraft::one_mark_each(&mut timeline);

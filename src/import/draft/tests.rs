@@ -110,12 +110,17 @@ fn day_headings_and_dates_alone_are_exported_as_written() {
         assert_eq!(crate::markdown::export::export(&saved(again)), exported);
     }
     // Without a start, the first row's day without its year is left to the export's date,
-    // which the rows below take their year from.
+    // which the rows below take their year from; the weekday the date does not repeat stays
+    // after the row's text.
     let yearless = doc.replace("# Days", "# Outage of 2025-06-03").replace("June 2025", "June");
     let drafts = recognise(&yearless, None).to_drafts();
     assert_eq!(drafts.timeline[0].time_as_written, "");
     let exported = crate::markdown::export::export(&saved(drafts.clone()));
-    assert!(exported.contains("- **2025-06-03 23:50** – Import runs\n- **Wednesday 4 June, 00:20**"), "{exported}");
+    assert!(
+        exported
+            .contains("- **2025-06-03 23:50** – Import runs (Tuesday 3 June, 23:50)\n- **Wednesday 4 June, 00:20**"),
+        "{exported}"
+    );
     assert_eq!(recognise(&exported, None).to_drafts().timeline, drafts.timeline);
 }
 
@@ -753,4 +758,32 @@ fn short_dues_take_the_order_of_the_lists_other_dates_and_a_lone_quarter_the_inc
     // With nothing to tell the order, `6/7` stays as written.
     let doc = "# X\n\n**Start:** 2024-12-03 14:04 UTC\n\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n| Fix | Ana | 6/7 |\n";
     assert_eq!(recognise(doc, None).action_items[0].due_on, None);
+}
+
+#[test]
+fn dated_updates_newest_first_are_read_in_time_order_with_their_bold_kept() {
+    let doc = "# Form submissions failing\n\n## Update history\n\n\
+               - **Mar 5, 2026, 16:04 UTC — Resolved.** Submissions succeed again.\n\
+               - **Mar 5, 2026, 15:21 UTC — Identified.** A pooler points at the wrong server.\n\
+               - **Mar 5, 2026, 14:36 UTC — Investigating.** We see errors.\n";
+    let draft = recognise(doc, None);
+    let rows: Vec<(String, &str)> = draft
+        .timeline
+        .iter()
+        .map(|row| (row.occurred_at.map(|at| at.to_string()).unwrap_or_default(), row.text.as_str()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0].1, "**Investigating.** We see errors.");
+    assert_eq!(rows[2].1, "**Resolved.** Submissions succeed again.");
+    assert!(rows[0].0 < rows[1].0 && rows[1].0 < rows[2].0, "{rows:?}");
+}
+
+#[test]
+fn a_rows_short_date_is_read_in_the_documents_order() {
+    let doc = "# Hot Sale\n\n**Fecha:** 11/05/2025 – 12/05/2025 (hora argentina, UTC-3)\n\n## Línea de tiempo\n\n\
+               | Hora | Evento |\n|---|---|\n| 11/05 22:30 | Freeze de deploys |\n| 12/05 00:00 | Se activan las promos |\n";
+    let draft = recognise(doc, None);
+    let days: Vec<Option<Date>> =
+        draft.timeline.iter().map(|row| row.occurred_at.map(|at| at.to_offset(time::UtcOffset::UTC).date())).collect();
+    assert_eq!(days, [Some(time::macros::date!(2025 - 05 - 12)), Some(time::macros::date!(2025 - 05 - 12))]);
 }

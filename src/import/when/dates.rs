@@ -492,7 +492,13 @@ fn numeric_date(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
         return Some(DateTok { date, start: i, end: p + 1, numeric_md: false });
     }
     if month_day && sep != b'.' && space_len(b, p) > 0 {
-        let (month, day) = if a <= 12 { (a, x) } else { (x, a) };
+        // `11/05 22:30`: in the document's order when either reads it (`11/05/2025` beside it
+        // was read day first), else month first, as a row's short date mostly is.
+        let (month, day) = match super::date_order::current() {
+            Some(super::DateOrder::DayFirst) if a <= 12 && x <= 12 => (x, a),
+            _ if a <= 12 => (a, x),
+            _ => (x, a),
+        };
         let date = partial(None, month, day)?;
         return Some(DateTok { date, start: i, end: p, numeric_md: true });
     }

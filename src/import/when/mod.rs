@@ -390,6 +390,20 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
             i = k;
         }
     }
+    // `ore 07.30 –`, `um 14:05:`: a word saying "at" before the row's time, where a separator
+    // follows the time (`At 10:15 we restarted` is a sentence, not a row).
+    if let Some(word) = AT_WORDS.iter().find(|w| scan::word_eq(b, i, w.len(), w) && space_len(b, i + w.len()) > 0) {
+        let k = skip_ws(b, i + word.len(), 2);
+        let separated = |end: usize| {
+            let e = skip_ws(b, end, usize::MAX);
+            e >= b.len() || at(b, e) == b'|' || open.closes(b, e) || entry_sep(b, e).is_some()
+        };
+        if at(b, k).is_ascii_digit()
+            && time_at(b, k).or_else(|| times::dotted_time_at(b, k)).is_some_and(|t| separated(t.end))
+        {
+            i = k;
+        }
+    }
     // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
     if seq(b, i, NEXT_DAY.as_bytes()) {
         i += NEXT_DAY.len();
@@ -458,9 +472,17 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
     let mut pos = None;
     let mut compact = false;
     let gap_ok = date.is_none() || time_pos > date_end;
+    // `| 04.30 |`, `- 07.30 – text`: a dotted time where the row's separator or the cell's end
+    // follows it (a dot alone would take `2.10 release` for a time).
+    let dotted = || {
+        let st = times::dotted_time_at(b, time_pos)?;
+        let k = skip_ws(b, st.end, usize::MAX);
+        let separated = k >= b.len() || at(b, k) == b'|' || open.closes(b, k) || entry_sep(b, k).is_some();
+        separated.then_some(st)
+    };
     if gap_ok
         && at(b, time_pos).is_ascii_digit()
-        && let Some(st) = time_at(b, time_pos)
+        && let Some(st) = time_at(b, time_pos).or_else(dotted)
     {
         let start_zone = zone_after(line, &st);
         // `0631 hrs`: the word says it is a time, as a zone would.
@@ -557,6 +579,10 @@ fn close_stamp(b: &[u8], mut stamp: Stamp, mut open: Openers) -> Option<Stamp> {
 /// "From", before the first time of a range at the start of a row: English, German, French,
 /// Spanish, Portuguese, Italian, Dutch.
 const FROM_WORDS: &[&str] = &["from", "von", "de", "desde", "dalle", "dès", "van"];
+
+/// "At" before a row's time: Italian, German, French, Spanish, Portuguese, Dutch, the
+/// Scandinavian languages, English.
+const AT_WORDS: &[&str] = &["ore", "alle", "um", "à", "a las", "às", "om", "kl.", "kl", "at"];
 
 /// "The next day" before a time (Japanese, Chinese).
 pub(super) const NEXT_DAY: &str = "翌";

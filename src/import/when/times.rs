@@ -223,6 +223,32 @@ pub(super) fn time_at(b: &[u8], i: usize) -> Option<Tok> {
     Some(tok)
 }
 
+/// `04.30`, `9.05`: an hour and two digits of minutes after a dot, as German, Italian, Danish
+/// and Finnish write a time. Alone it may be a number or a version (`2.10`), so only a row's
+/// start reads it, where a separator or a cell's end follows (see `stamp_of_row`).
+pub(super) fn dotted_time_at(b: &[u8], i: usize) -> Option<Tok> {
+    let (hour, n) = read_num(b, i, 3);
+    if !(1..=2).contains(&n) || hour > 23 || at(b, i + n) != b'.' {
+        return None;
+    }
+    let minute = minutes_at(b, i + n + 1)?;
+    let end = i + n + 3;
+    if at(b, end).is_ascii_digit() || (matches!(at(b, end), b'.' | b',' | b':') && at(b, end + 1).is_ascii_digit()) {
+        return None;
+    }
+    Some(Tok {
+        hour: u8::try_from(hour).ok()?,
+        minute,
+        second: 0,
+        nano: 0,
+        meridiem: None,
+        form: Form::Colon,
+        seconds: false,
+        start: i,
+        end,
+    })
+}
+
 /// A time written with words or units rather than a colon (see [`worded_time`]).
 struct Worded {
     hour: u8,
