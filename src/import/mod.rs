@@ -281,6 +281,20 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
     found
 }
 
+/// Whether `body` is a list or table of three or more rows, nearly all of which begin with a
+/// time of day (a work log, an activity journal): what a reader takes for a timeline whatever
+/// its heading says.
+fn is_timestamped_list(body: &str) -> bool {
+    let rows: Vec<&str> = body
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| strip_list_marker(line) != *line || (line.starts_with('|') && !line.starts_with("|-")))
+        .take(400)
+        .collect();
+    let timed = rows.iter().filter(|row| when::leading_stamp(row).is_some_and(|stamp| stamp.time.is_some())).count();
+    timed >= 3 && timed * 10 >= rows.len() * 8
+}
+
 /// Puts a section's body where it belongs, first pulling out inline labelled paragraphs
 /// (`**Impact:** ...`) that name another field.
 fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>, body: &str) {
@@ -300,6 +314,11 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             && (action_items::has_items_table(body) || found_elsewhere::is_planned_list(body)) =>
         {
             Some(SectionKind::ActionItems)
+        }
+        // `## Work notes (newest first, as exported)` over rows that each begin with a time:
+        // the timeline, when the document has none so far.
+        None if heading.is_some() && found.timeline.body.is_empty() && is_timestamped_list(body) => {
+            Some(SectionKind::Timeline)
         }
         kind => kind,
     };

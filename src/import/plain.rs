@@ -30,15 +30,49 @@ pub fn to_markdown(source: &str) -> Option<String> {
         return None;
     }
     let first = (0..body.len()).find(|&i| !body[i].trim().is_empty());
-    let title = first.filter(|&i| names[i].is_none() && is_title(body, i));
+    // A message's subject is its title (`Subject: Incident report: …` under `From:`).
+    let subject = first.and_then(|i| mail_subject(&body[i..]));
+    let title = first.filter(|&i| subject.is_none() && names[i].is_none() && is_title(body, i));
 
     let mut out = String::with_capacity(source.len() + 64);
     for line in &lines[..body_start] {
         out.push_str(line);
         out.push('\n');
     }
+    if let Some(subject) = subject {
+        out.push_str("# ");
+        out.push_str(subject);
+        out.push_str("\n\n");
+    }
     write_with_headings(body, &names, &mut out, title);
     Some(out)
+}
+
+/// The subject of a message whose first lines are its headers (`From:`, `To:`, `Date:`,
+/// `Subject:`, in English, German and French), without `Re:` or `Fwd:`.
+fn mail_subject<'a>(lines: &[&'a str]) -> Option<&'a str> {
+    let headers: Vec<(&str, &str)> = lines
+        .iter()
+        .take_while(|line| !line.trim().is_empty())
+        .take(12)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .collect();
+    let key_is = |key: &str, names: &[&str]| names.iter().any(|n| key.eq_ignore_ascii_case(n));
+    let from =
+        headers.iter().any(|(key, _)| key_is(key, &["From", "To", "Date", "Sent", "Cc", "Von", "An", "De", "À"]));
+    let subject = headers
+        .iter()
+        .find(|(key, _)| key_is(key, &["Subject", "Betreff", "Objet", "Asunto", "Assunto", "Oggetto"]))?
+        .1;
+    let mut subject = subject;
+    while let Some((prefix, rest)) = subject.split_once(':') {
+        if !["re", "fwd", "fw", "aw", "wg", "tr"].iter().any(|p| prefix.trim().eq_ignore_ascii_case(p)) {
+            break;
+        }
+        subject = rest.trim();
+    }
+    (from && !subject.is_empty() && subject.chars().count() <= MAX_TITLE_CHARS).then_some(subject)
 }
 
 /// A quoted block (`> `) that holds a plain-text postmortem, as an e-mail thread pasted into a

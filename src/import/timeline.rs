@@ -519,6 +519,12 @@ const STAMP_COLUMNS: &[&str] = &[
     "orario",
     "tijd",
     "tijdstip",
+    "lt",
+    "z",
+    "zulu",
+    "gmt",
+    "local",
+    "hrs",
 ];
 /// The same in Japanese, Chinese and Korean, at the start of the header.
 const STAMP_COLUMNS_CJK: &[&str] = &["時刻", "日時", "時間", "时间", "時間", "日期", "시각", "시간", "일시", "날짜"];

@@ -323,7 +323,7 @@ fn labelled(part: &str) -> Option<(Slot, &str)> {
     for word in BARE_DUE {
         if lower.starts_with(word)
             && part.is_char_boundary(word.len())
-            && part[word.len()..].starts_with(' ')
+            && part[word.len()..].starts_with(char::is_whitespace)
             && is_due(&part[word.len()..], !word.starts_with('b') && !word.starts_with('a'))
         {
             return Some((Slot::Due, part[word.len()..].trim()));
@@ -580,6 +580,18 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
             text = after.trim_start();
         }
     }
+    // `[ana] Extend the key`, `[ana, jonas] Find a holder`: the owners in brackets before the
+    // text, as a mailing list writes its follow-ups.
+    if let Some(rest) = text.strip_prefix('[')
+        && let Some((inner, after)) = rest.split_once(']')
+        && !after.starts_with('(')
+        && after.starts_with(' ')
+        && owners_in_brackets(inner)
+    {
+        found.owner = Some(inner.to_owned());
+        found.wrote(WrittenField::Owner, None, inner, &format!("[{inner}]"));
+        text = after.trim_start();
+    }
     // `@colm: origin map …`: the owner's handle before the text.
     if let Some((handle, after)) = text.split_once(':')
         && handle.starts_with('@')
@@ -709,6 +721,26 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
         }
     }
     text.trim().to_owned()
+}
+
+/// Whether `inner` (of `[…]` before an item) names its owners: one to three short names or
+/// handles, not a priority (`P1`), a severity or a ticket's key (`OPS-12`).
+fn owners_in_brackets(inner: &str) -> bool {
+    let names: Vec<&str> = inner.split(',').map(str::trim).collect();
+    (1..=3).contains(&names.len())
+        && names.iter().all(|name| {
+            let lower = name.to_lowercase();
+            let numbered = |prefix: &str| {
+                lower.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+            };
+            (1..=24).contains(&name.chars().count())
+                && name.starts_with(|c: char| c.is_alphabetic() || c == '@')
+                && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ' '))
+                && name.split(' ').count() <= 3
+                && !["p", "sev", "s", "prio"].iter().any(|p| numbered(p))
+                && !(name.contains('-') && name.chars().any(|c| c.is_ascii_digit()))
+                && status_word(name).is_none()
+        })
 }
 
 /// A due written after a word of intent (`aiming for end of November`, `hopefully next

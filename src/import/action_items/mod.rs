@@ -420,8 +420,25 @@ fn leading_letter(text: &str) -> Option<(&str, &str)> {
 /// The number of a numbered list's item (`3.`, `3)`), as written.
 fn list_number(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
+    if let Some((identifier, _)) = bold_identifier(trimmed) {
+        return Some(identifier);
+    }
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
     (digits > 0 && trimmed[digits..].starts_with(['.', ')'])).then(|| &trimmed[..digits])
+}
+
+/// `**A1.** text`: a short identifier with a digit, in bold, ending with `.`, `:` or `)`, before
+/// the item's text; the identifier and the text.
+fn bold_identifier(line: &str) -> Option<(&str, &str)> {
+    let inner = line.strip_prefix("**")?;
+    let (identifier, rest) = inner.split_once("**")?;
+    let bare = identifier.trim_end_matches(['.', ':', ')']);
+    let ok = bare.len() < identifier.len()
+        && (1..=8).contains(&bare.len())
+        && bare.chars().any(|c| c.is_ascii_digit())
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '#' | '.'));
+    let rest = rest.trim_start();
+    (ok && !rest.is_empty()).then_some((bare, rest))
 }
 
 /// Whether the last collected line still continues a paragraph (not ended by a blank line).
@@ -451,6 +468,10 @@ fn item_start(line: &str) -> Option<(Option<ItemStatus>, &str)> {
         if let Some(rest) = trimmed.strip_prefix(mark) {
             return Some((Some(status), rest.trim_start()));
         }
+    }
+    // `**A1.** Add a lease test`, `**AI-3:** …`: an item named by a bold identifier.
+    if let Some((_, rest)) = bold_identifier(trimmed) {
+        return Some((None, rest));
     }
     let rest = if let Some(rest) = trimmed.strip_prefix(['-', '*', '+']) {
         rest
@@ -633,6 +654,24 @@ mod tests {
         assert_eq!((items[0].owner.as_deref(), items[0].due.as_deref()), (Some("Julien M"), Some("2025-07-11 (S28)")));
         assert_eq!(items[1].text, "**Require a dry run of every CRUSH change.**");
         assert_eq!((items[1].owner.as_deref(), items[1].status), (Some("Priya N"), Done));
+    }
+
+    #[test]
+    fn items_named_by_a_bold_identifier_or_with_owners_in_leading_brackets() {
+        let list = "**A1.** Add a lease test after reboot.\nAction owner: J. Lindqvist (Network Engineering)\nDue: 05 SEP 2025\nStatus: DONE\n\n\
+                    **A2.** Expire maintenance tags automatically.\nAction owner: M. Brandt\nDue: W38\nStatus: In progress\n";
+        let items = parse(list).items;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].text, "Add a lease test after reboot.");
+        assert_eq!((items[0].owner.as_deref(), items[0].status), (Some("J. Lindqvist (Network Engineering)"), Done));
+        assert_eq!((items[1].owner.as_deref(), items[1].status), (Some("M. Brandt"), InProgress));
+        let list = "- [ana] Extend subkey expiry (done)\n- [ana, jonas] Find a third key holder\n\
+                    - [priya] Document the flag, by\n  end of June 2024\n- [P1] Fix the pager\n- [OPS-12] Rotate keys\n";
+        let items = parse(list).items;
+        let owners: Vec<Option<&str>> = items.iter().map(|i| i.owner.as_deref()).collect();
+        assert_eq!(owners, [Some("ana"), Some("ana, jonas"), Some("priya"), None, None]);
+        assert_eq!(items[2].due.as_deref(), Some("2024-06-30 (end of June 2024)"));
+        assert_eq!(items[3].text, "[P1] Fix the pager");
     }
 
     #[test]

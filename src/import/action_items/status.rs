@@ -15,13 +15,17 @@ pub(super) fn status_word(text: &str) -> Option<ItemStatus> {
         | "chiuso" | "chiusa" | "feita" | "concluída" | "concluida" | "terminada" | "completada" | "gereed"
         | "klaar" | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済" | "済み" | "已完成" | "完成"
         | "已解决" | "已解決" | "완료" | "처리 완료" => Some(ItemStatus::Done),
-        "in progress" | "wip" | "ongoing" | "started" | "in review" | "doing" | "in bearbeitung" | "in arbeit"
-        | "en cours" | "en curso" | "en progreso" | "em andamento" | "em progresso" | "in corso" | "bezig"
-        | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中" | "处理中" | "진행 중" | "진행중" | "검토중"
-        | "검토 중" | "em curso" | "lopend" | "in behandeling" => Some(ItemStatus::InProgress),
-        "won t do" | "wont do" | "wontfix" | "won t fix" | "wont fix" | "cancelled" | "canceled" | "dropped"
-        | "rejected" | "verworfen" | "abgebrochen" | "abandonné" | "annulé" | "cancelado" | "descartado"
-        | "annullato" | "geannuleerd" | "中止" | "取消" | "취소" => Some(ItemStatus::WontDo),
+        "in progress" | "work in progress" | "wip" | "ongoing" | "started" | "in review" | "doing"
+        | "in bearbeitung" | "in arbeit" | "en cours" | "en curso" | "en progreso" | "em andamento"
+        | "em progresso" | "in corso" | "bezig" | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中"
+        | "处理中" | "진행 중" | "진행중" | "검토중" | "검토 중" | "em curso" | "lopend" | "in behandeling" => {
+            Some(ItemStatus::InProgress)
+        }
+        "won t do" | "closed incomplete" | "closed skipped" | "wont do" | "wontfix" | "won t fix" | "wont fix"
+        | "cancelled" | "canceled" | "dropped" | "rejected" | "verworfen" | "abgebrochen" | "abandonné" | "annulé"
+        | "cancelado" | "descartado" | "annullato" | "geannuleerd" | "中止" | "取消" | "취소" => {
+            Some(ItemStatus::WontDo)
+        }
         "todo" | "to do" | "open" | "not started" | "pending" | "no" | "offen" | "à faire" | "a faire" | "ouvert"
         | "pendiente" | "abierto" | "pendente" | "aberto" | "da fare" | "da avviare" | "aperto" | "aperta"
         | "non iniziato" | "a iniciar" | "não iniciado" | "nao iniciado" | "por hacer" | "sin empezar"

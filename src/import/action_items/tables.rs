@@ -23,7 +23,10 @@ pub(super) enum Column {
 
 pub(super) fn column_role(header: &str) -> Column {
     let words = normalize(header);
-    let any = |names: &[&str]| names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")));
+    // The header is the name, or starts or ends with it (`Due date`, `Action owner`).
+    let any = |names: &[&str]| {
+        names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")) || words.ends_with(&format!(" {n}")))
+    };
     if words.is_empty() && header.trim() == "#"
         || any(&["nr", "no", "nº", "n", "番号", "序号", "编号", "編號", "번호", "순번"])
     {

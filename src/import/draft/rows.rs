@@ -298,8 +298,28 @@ impl ImportedPostmortem {
             .collect();
         // The line a Hindsight export writes above its timeline is restated by every export.
         let own_zone_line = format!("All times are {}.", self.zone);
-        let timeline_notes: Vec<&str> =
+        let mut timeline_notes: Vec<&str> =
             self.timeline_notes.lines().filter(|line| line.trim() != own_zone_line).collect();
+        // The authors' heading where it cannot head the rows (`Work notes (newest first)` would
+        // not read back as the timeline): said in the notes, so its words are kept.
+        let standard = Part::Timeline.heading();
+        let heading_line = self
+            .timeline_heading
+            .as_deref()
+            .map(str::trim)
+            .filter(|heading| {
+                !timeline.is_empty()
+                    && !heading.is_empty()
+                    && *heading != standard
+                    && own_heading(Some(heading), SectionKind::Timeline, standard).is_none()
+            })
+            .map(|heading| format!("The timeline was under the heading “{heading}”."));
+        if let Some(line) = &heading_line {
+            if !timeline_notes.is_empty() {
+                timeline_notes.push("");
+            }
+            timeline_notes.push(line);
+        }
         // With no timed entry (or no item) to head, the authors' heading goes to the first of
         // these sections instead, so it is still exported.
         let mut timeline_heading = self.timeline_heading.as_deref().filter(|_| timeline.is_empty());

@@ -787,3 +787,34 @@ fn a_rows_short_date_is_read_in_the_documents_order() {
         draft.timeline.iter().map(|row| row.occurred_at.map(|at| at.to_offset(time::UtcOffset::UTC).date())).collect();
     assert_eq!(days, [Some(time::macros::date!(2025 - 05 - 12)), Some(time::macros::date!(2025 - 05 - 12))]);
 }
+
+#[test]
+fn a_work_log_under_any_heading_is_the_timeline_and_a_messages_subject_its_title() {
+    let doc = "# INC0048213\n\n## Work notes (newest first, as exported)\n\n\
+               - 2024-11-12 10:05:18 EST – Marcus: Resolving.\n- 2024-11-12 09:47:30 EST – Marcus: First good responses.\n\
+               - 2024-11-12 08:16:27 EST – Marcus: Vendor confirms the move.\n\n## Participants\n\n- Marcus\n- Tomasz\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.timeline.len(), 3, "{:?}", draft.timeline);
+    assert!(draft.timeline[0].text.ends_with("Vendor confirms the move."), "{:?}", draft.timeline);
+    let mail = "From: Ana <ana@example.org>\nTo: dev@lists.example.org\nSubject: Re: Incident report: key expired\nDate: Tue, 21 May 2024 19:02:11 +0200\n\n\
+                Hi all,\n\nSummary\n\nThe key expired.\n\nTimeline (UTC):\n\n  May 18 00:00  Key expires.\n";
+    assert_eq!(recognise(mail, None).title, "Incident report: key expired");
+    // Headers without a subject say nothing of the title.
+    assert_ne!(
+        recognise(&mail.replace("Subject: Re: Incident report: key expired\n", ""), None).title,
+        "Incident report: key expired"
+    );
+}
+
+#[test]
+fn a_timeline_table_with_local_and_zulu_columns_reads_its_local_time() {
+    let doc = "# Outage\n\n> All times are LT (UTC+2).\n\n## Timeline\n\n| Date | LT | Z | Event |\n|---|---|---|---|\n\
+               | 21 AUG 2025 | 23:30 | 2130Z | Change started |\n| 22 AUG 2025 | 04:30 | 0230Z | Check-in opens |\n";
+    let draft = recognise(doc, None);
+    let at: Vec<String> = draft
+        .timeline
+        .iter()
+        .map(|row| row.occurred_at.map(|t| t.to_offset(time::UtcOffset::UTC).to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(at, ["2025-08-21 21:30:00.0 +00:00:00", "2025-08-22 2:30:00.0 +00:00:00"]);
+}
