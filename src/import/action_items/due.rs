@@ -121,6 +121,7 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
     }
     if let Some(quarter) = numbered(rest, QUARTER_WORDS, QUARTER_ENDS)
         .or_else(|| numbered(&ordinal(rest), QUARTER_WORDS, QUARTER_ENDS))
+        .or_else(|| worded_quarter(rest))
         .filter(|q| (1..=4).contains(q))
     {
         return Some(Period::Quarter { quarter, year });
@@ -129,6 +130,24 @@ pub fn week_or_quarter(text: &str) -> Option<Period> {
         return Some(Period::Half { half, year });
     }
     month_end(rest).map(|month| Period::MonthEnd { month, year })
+}
+
+/// Ordinal words for the first to the fourth, in the importer's languages, lower case.
+const ORDINAL_WORDS: [&[&str]; 4] = [
+    &["first", "erstes", "erste", "premier", "primer", "primero", "primeiro", "primo", "eerste"],
+    &["second", "zweites", "zweite", "deuxième", "second", "segundo", "secondo", "tweede"],
+    &["third", "drittes", "dritte", "troisième", "tercer", "tercero", "terceiro", "terzo", "derde"],
+    &["fourth", "viertes", "vierte", "quatrième", "cuarto", "quarto", "vierde"],
+];
+
+/// A quarter written with an ordinal word (`primer trimestre`, `third quarter`, `drittes
+/// Quartal`).
+fn worded_quarter(rest: &str) -> Option<u8> {
+    let (word, unit) = rest.split_once(' ')?;
+    if !["trimestre", "quarter", "quartal", "kwartaal"].contains(&unit.trim()) {
+        return None;
+    }
+    ORDINAL_WORDS.iter().zip(1..).find(|(words, _)| words.contains(&word)).map(|(_, n)| n)
 }
 
 /// Words that join a year to what it dates, at the end once the year is taken away.
@@ -377,6 +396,9 @@ mod tests {
         assert_eq!(due("3rd quarter of 2026", 1999).as_deref(), Some("2026-09-30"));
         assert_eq!(due("4e trimestre 2025", 1999).as_deref(), Some("2025-12-31"));
         assert_eq!(due("1e kwartaal 2026", 1999).as_deref(), Some("2026-03-31"));
+        assert_eq!(due("primer trimestre de 2025", 1999).as_deref(), Some("2025-03-31"));
+        assert_eq!(due("third quarter", 2025).as_deref(), Some("2025-09-30"));
+        assert_eq!(due("drittes Quartal 2026", 1999).as_deref(), Some("2026-09-30"));
     }
 
     #[test]

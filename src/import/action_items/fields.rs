@@ -602,6 +602,20 @@ fn lift_from_line(line: &str, found: &mut Found, convention: Convention) -> Stri
         found.wrote(WrittenField::Owner, None, handle, handle);
         text = after.trim_start();
     }
+    // `**Done:** All poolers re-resolve …`: a status word as the label of the text.
+    if let Some((at, colon)) = text.char_indices().take(24).find(|&(_, c)| matches!(c, ':' | '：'))
+        && found.status.is_none()
+    {
+        let written = strip_bold(&text[..at]);
+        if !written.is_empty()
+            && let Some(status) = status_word(written)
+        {
+            found.status = Some(status);
+            found.wrote(WrittenField::Status, None, written, written);
+            let after = text[at + colon.len_utf8()..].trim_start();
+            text = ["**", "</strong>", "</b>"].iter().find_map(|c| after.strip_prefix(c)).unwrap_or(after).trim_start();
+        }
+    }
     // `**Action:** …`: the label only names the text.
     if let Some((at, colon)) = text.char_indices().take(24).find(|&(_, c)| matches!(c, ':' | '：')) {
         let label = strip_bold(&text[..at]).to_lowercase();

@@ -675,6 +675,21 @@ mod tests {
     }
 
     #[test]
+    fn a_status_as_the_texts_label_and_a_sentence_in_brackets() {
+        let list = "- **Done:** All poolers re-resolve the hostname.\n\
+                    - Notifications go to on-call. (This one is nearly finished.)\n\
+                    - Invalidar la caché — **Dueño:** Squad Promos (Lu Giménez) — **Fecha:** 06/06/2025 — Realizada\n";
+        let items = parse(list).items;
+        assert_eq!((items[0].text.as_str(), items[0].status), ("All poolers re-resolve the hostname.", Done));
+        // "finished" ends a sentence in brackets: not a status.
+        assert_eq!(items[1].status, Open);
+        assert_eq!((items[2].owner.as_deref(), items[2].status), (Some("Squad Promos (Lu Giménez)"), Done));
+        // A dash in a cell is no due.
+        let table = "| Acción | Dono | Prazo |\n|---|---|---|\n| Documentar o runbook | Juliana Prado | — |";
+        assert_eq!(parse(table).items[0].due, None);
+    }
+
+    #[test]
     fn a_handle_and_a_due_after_a_comma_end_an_item() {
         let list = "- [ ] Make sync exit non-zero (#213) @jonasb, aiming for end of November 2024\n\
                     - [ ] Document the recovery @mei-lin, next weekend\n- [ ] Ask @kim, she knows";

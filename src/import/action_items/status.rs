@@ -8,13 +8,70 @@ pub(super) fn status_word(text: &str) -> Option<ItemStatus> {
     match normalize(text).as_str() {
         // English, then German, French, Spanish, Portuguese, Italian, Dutch, Japanese, Chinese,
         // Korean.
-        "done" | "completed" | "complete" | "fixed" | "closed" | "resolved" | "finished" | "yes" | "erledigt"
-        | "abgeschlossen" | "fertig" | "fait" | "terminé" | "réalisé" | "complété" | "complétée" | "terminée"
-        | "réalisée" | "faite" | "clos" | "clôturé" | "hecho" | "completado" | "terminado" | "listo" | "concluído"
-        | "concluido" | "feito" | "fatto" | "completato" | "completata" | "completati" | "concluso" | "conclusa"
-        | "chiuso" | "chiusa" | "feita" | "concluída" | "concluida" | "terminada" | "completada" | "gereed"
-        | "klaar" | "afgerond" | "voltooid" | "完了" | "対応済み" | "対応済" | "済" | "済み" | "已完成" | "完成"
-        | "已解决" | "已解決" | "완료" | "처리 완료" => Some(ItemStatus::Done),
+        "done"
+        | "completed"
+        | "complete"
+        | "fixed"
+        | "closed"
+        | "resolved"
+        | "finished"
+        | "yes"
+        | "erledigt"
+        | "abgeschlossen"
+        | "fertig"
+        | "fait"
+        | "terminé"
+        | "réalisé"
+        | "complété"
+        | "complétée"
+        | "terminée"
+        | "réalisée"
+        | "faite"
+        | "clos"
+        | "clôturé"
+        | "hecho"
+        | "completado"
+        | "terminado"
+        | "listo"
+        | "concluído"
+        | "concluido"
+        | "feito"
+        | "fatto"
+        | "completato"
+        | "completata"
+        | "completati"
+        | "concluso"
+        | "conclusa"
+        | "chiuso"
+        | "chiusa"
+        | "feita"
+        | "concluída"
+        | "concluida"
+        | "terminada"
+        | "completada"
+        | "gereed"
+        | "klaar"
+        | "afgerond"
+        | "voltooid"
+        | "完了"
+        | "対応済み"
+        | "対応済"
+        | "済"
+        | "済み"
+        | "已完成"
+        | "完成"
+        | "已解决"
+        | "已解決"
+        | "완료"
+        | "처리 완료"
+        | "closed complete"
+        | "realizada"
+        | "realizado"
+        | "finalizado"
+        | "finalizada"
+        | "resuelto"
+        | "cerrado"
+        | "concluído com sucesso" => Some(ItemStatus::Done),
         "in progress" | "work in progress" | "wip" | "ongoing" | "started" | "in review" | "doing"
         | "in bearbeitung" | "in arbeit" | "en cours" | "en curso" | "en progreso" | "em andamento"
         | "em progresso" | "in corso" | "bezig" | "in uitvoering" | "対応中" | "進行中" | "进行中" | "處理中"
@@ -46,9 +103,10 @@ pub(super) fn status_at_end(text: &str) -> Option<ItemStatus> {
         trimmed.rsplit_once(['(', '[']).map(|(before, word)| (before, word.trim_end_matches([')', ']']))),
         trimmed.rsplit_once(' '),
     ];
-    for (_, word) in candidates.into_iter().flatten() {
-        // Only all-caps or bracketed words count: "done" inside a sentence is prose.
-        let marked = bracketed || word.chars().all(|c| !c.is_lowercase());
+    for (index, (_, word)) in candidates.into_iter().enumerate().filter_map(|(i, c)| Some((i, c?))) {
+        // Only all-caps or bracketed words count: "done" inside a sentence is prose, and so is
+        // the last word of a sentence in brackets (`(This one is nearly finished.)`).
+        let marked = (bracketed && index == 0) || word.chars().all(|c| !c.is_lowercase());
         if marked && let Some(status) = status_word(word) {
             return Some(status);
         }

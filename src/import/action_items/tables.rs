@@ -48,6 +48,7 @@ pub(super) fn column_role(header: &str) -> Column {
         "responsable",
         "porteur",
         "encargado",
+        "dueño",
         "responsável",
         "dono",
         "responsavel",
@@ -382,7 +383,9 @@ pub(super) fn table_item(columns: &[(Column, String)], row: &str, constant: &[us
     for (index, ((role, header), value)) in columns.iter().zip(values.iter().chain(std::iter::repeat(&""))).enumerate()
     {
         let value = value.trim();
-        if value.is_empty() || constant.contains(&index) {
+        // `—` in a cell says there is nothing: no due, no owner.
+        let nothing = matches!(value, "-" | "—" | "–") && !matches!(role, Column::Text);
+        if value.is_empty() || nothing || constant.contains(&index) {
             continue;
         }
         let value_owned = value.to_owned();

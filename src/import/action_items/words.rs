@@ -21,6 +21,8 @@ pub(super) const LABELS: &[(&str, Slot)] = &[
     ("verantw.", Slot::Owner),
     ("porteur", Slot::Owner),
     ("encargado", Slot::Owner),
+    ("dueño", Slot::Owner),
+    ("dueña", Slot::Owner),
     ("responsável", Slot::Owner),
     ("dono", Slot::Owner),
     ("responsabile", Slot::Owner),
