@@ -22,7 +22,7 @@ use crate::domain::time::{Offset, showable};
 use crate::domain::{ActionKind, ActionStatus, PerSection, Priority, Section, SectionHeadings, Severity, Status};
 use crate::format::{self, Part};
 pub use rows::{Drafts, saved};
-use span::{END_MARKERS, START_MARKERS, bad_zone, conflict, date_and_time, marked_row, take_metadata};
+use span::{END_MARKERS, SETTLED_MARKERS, START_MARKERS, bad_zone, conflict, date_and_time, marked_row, take_metadata};
 
 /// Recognises `source` (a Markdown postmortem; `file_name` titles it when nothing else does).
 /// A Hindsight export is read by its grammar, so it comes back exactly as it was saved.
@@ -222,7 +222,10 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .find_map(|text| when::parse_span(text))
         // A paragraph of the summary: a date it takes for the span's is one the same paragraph
         // gives (not the revision date in a line above it).
-        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span));
+        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span))
+        // The impact says when customers felt it in its opening words (`Between 10:02 and 10:49
+        // PDT on Tuesday 2025-03-11, customers saw …`); a range further in is some figure's.
+        .or_else(|| span::opening_span(&sections.texts[Section::Impact].body));
     let zone = corrections
         .offset
         .map(|offset| Zone::Fixed(offset.to_utc_offset()))
@@ -292,7 +295,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| Some(zone.resolve(day?, start_time_only?)))
         .or_else(|| {
             let span = span.as_ref()?;
-            Some(zone.resolve(span.start_date.or(day)?, span.start))
+            Some(zone.resolve(span_start_date(span, day)?, span.start))
         });
     let ended_at = metadata
         .end
@@ -305,8 +308,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         })
         .or_else(|| {
             let span = span.as_ref()?;
-            let end_date = span.end_date.or_else(|| {
-                let start_date = span.start_date.or(day)?;
+            let start_date = span_start_date(span, day);
+            let end_date = span.end_date.or_else(|| span.end_day?.or_year(start_date?.year())).or_else(|| {
+                let start_date = start_date?;
                 Some(if span.end < span.start { start_date.next_day()? } else { start_date })
             })?;
             Some(zone.resolve(end_date, span.end))
@@ -403,6 +407,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if ended_at.is_none()
         && end_conflict.is_none()
         && let Some((at, text)) = marked_row(&timeline, END_MARKERS, started_at)
+            .or_else(|| marked_row(&timeline, SETTLED_MARKERS, started_at))
     {
         ended_at = Some(at);
         notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
@@ -597,6 +602,12 @@ fn resolve_timeline(
     resolved
 }
 
+/// The day a span starts on: its date, else the day written at it without a year, in the
+/// incident's year (`Between 10:52 PM PDT on July 22 and …`), else the incident's day.
+fn span_start_date(span: &when::Span, day: Option<Date>) -> Option<Date> {
+    span.start_date.or_else(|| span.start_day?.or_year(day?.year())).or(day)
+}
+
 fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {
     sections.front_matter.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
 }
@@ -629,3 +640,5 @@ fn parse_status(text: &str) -> Option<Status> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod when_tests;

@@ -137,6 +137,10 @@ pub struct Span {
     pub end: Time,
     /// The zone written at the range, else the first zone written anywhere in the text.
     pub zone: Option<Zone>,
+    /// The start's date as written at the range, with or without its year (`July 22`).
+    pub start_day: Option<PartialDate>,
+    /// The end's date as written at the range, with or without its year.
+    pub end_day: Option<PartialDate>,
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+//! Unit tests of [`super`]: when the impact began and ended, as documents state it in their
+//! opening words, their timeline rows' markers, and their labelled lines.
+
+use time::macros::datetime;
+
+use super::*;
+
+#[test]
+fn a_row_that_ends_with_a_marker_of_its_own_marks_the_impact() {
+    let doc = "# API errors\n\n## Timeline\n\n**2025-03-11**\n\n- 09:55 Config rollout starts.\n\
+               - 10:02 First increase in 5xx on api-gateway. **OUTAGE BEGINS**\n- 10:20 Status page updated.\n\
+               - 10:49 API error rate back under baseline. **OUTAGE MITIGATED**\n\
+               - 12:15 Incident closed, status page resolved.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 UTC)));
+    // German and Spanish rows, the marker after a dash or first thing in the row.
+    let german = "# Störung\n\n## Ablauf\n\n- 2026-01-17 08:12 Erste Abweisungen – Beginn der Störung\n\
+                  - 2026-01-17 09:10 Sperre gefunden\n- 2026-01-17 10:47 Queue leer – Störung behoben\n";
+    let draft = recognise(german, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-01-17 08:12 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-01-17 10:47 UTC)));
+    let spanish = "# SPEI\n\n## Línea de tiempo\n\n- 2025-08-15 13:45 Inicia el impacto: las transferencias se retienen.\n\
+                   - 2025-08-15 16:20 Se liberan todas. Fin del impacto.\n";
+    let draft = recognise(spanish, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-08-15 13:45 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-08-15 16:20 UTC)));
+}
+
+#[test]
+fn a_row_that_says_the_impact_ended_outright_beats_an_earlier_mitigation() {
+    let doc = "# Search down\n\n## Timeline\n\n2015-10-21 (all times UTC)\n\n- 14:54 **OUTAGE BEGINS** — backends melt\n\
+               - 15:36 **OUTAGE MITIGATED**, index replicated\n- 16:00 **OUTAGE ENDS**, all traffic balanced\n\
+               - 16:30 **INCIDENT ENDS**\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2015-10-21 14:54 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2015-10-21 16:00 UTC)));
+    let mitigated_only = doc.replace("- 16:00 **OUTAGE ENDS**, all traffic balanced\n", "");
+    assert_eq!(recognise(&mitigated_only, None).ended_at, Some(datetime!(2015-10-21 15:36 UTC)));
+}
+
+#[test]
+fn a_row_whose_sentence_merely_ends_with_a_markers_word_marks_nothing() {
+    let doc = "# X\n\n## Timeline\n\n- 2025-03-11 10:02 Support asks whether the outage begins\n\
+               - 2025-03-11 10:30 The ticket was resolved\n- 2025-03-11 11:00 Status page resolved.\n";
+    let draft = recognise(doc, None);
+    assert_eq!((draft.started_at, draft.ended_at), (None, None));
+}
+
+#[test]
+fn an_impact_that_opens_with_a_range_and_its_date_states_the_span() {
+    let doc = "# API errors\n\n## Impact\n\nBetween 10:02 and 10:49 PDT on Tuesday 2025-03-11 (47 minutes), \
+               customers saw errors. Error rate peaked at 18.4% at 10:41.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 -07:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 -07:00)));
+    let portuguese = "# Recusas\n\n## Sumário executivo\n\nEntre as 06h02 e as 09h48 de 15 de outubro de 2026 \
+                      (quinta-feira), cerca de 41% das operações foram recusadas.\n";
+    let draft = recognise(portuguese, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-10-15 06:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-10-15 09:48 UTC)));
+    // A range further into the impact is some figure's, not the span.
+    let figure = "# X\n\n## Impact\n\nOn 2025-03-11 about 31% of saves failed; the error rate rose from 10:02 to \
+                  10:41 and fell after.\n";
+    assert_eq!(recognise(figure, None).started_at, None);
+}
+
+#[test]
+fn a_range_whose_days_have_no_year_takes_the_documents() {
+    let doc = "# Summary of the Volumes Event in the Region\n\nWe want to tell you about the disruption on the night \
+               of July 22 and the early morning of July 23, 2026.\n\nBetween 10:52 PM PDT on July 22 and 3:14 AM \
+               PDT on July 23, some volumes saw stuck I/O.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-07-22 22:52 -07:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-07-23 03:14 -07:00)));
+}
