@@ -176,11 +176,20 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 
     let first_content =
         (outline.front_matter_lines..outline.lines.len()).find(|&i| !outline.lines[i].trim().is_empty());
+    let only_h1 = outline.headings.iter().filter(|o| o.level == 1).count() == 1;
     let title_heading = outline
         .headings
         .iter()
-        .find(|h| h.level == 1 && classify(&h.text).is_none())
-        .filter(|h| Some(h.line) == first_content || outline.headings.iter().filter(|o| o.level == 1).count() == 1)
+        .find(|h| {
+            h.level == 1
+                && (classify(&h.text).is_none()
+                    // `# Summary of the Volumes Event in the US-NORTHWEST-2 Region`: the one H1,
+                    // first thing in the document and longer than any section's heading, is
+                    // the title, though it starts with a section's word (`# Summary` alone is
+                    // the section).
+                    || (only_h1 && Some(h.line) == first_content && titles_a_document(&h.text)))
+        })
+        .filter(|h| Some(h.line) == first_content || only_h1)
         .or_else(|| {
             // No `#` title: the document's first line, a heading above every other (`## Title`
             // over `### Summary`), is its title.
@@ -643,6 +652,21 @@ fn trim_rules(text: &str) -> &str {
     let begin: usize = lines[..start].iter().map(|l| l.len() + 1).sum();
     let finish: usize = lines[..end].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
     &text[begin..finish]
+}
+
+/// Words from which a heading is longer than any section's (`Summary of the incident`,
+/// `Lessons learned and next steps`), and CJK characters likewise (`事件摘要`, `再発防止策`).
+const TITLE_WORDS: usize = 6;
+const TITLE_CJK_CHARS: usize = 12;
+
+/// Whether a heading that names a section is long enough to be a document's title instead:
+/// a section of prose named in passing (`Summary of …`, `Impact of …`), not a timeline or the
+/// action items, whose rows the title would otherwise take from their section.
+fn titles_a_document(heading: &str) -> bool {
+    let words = normalize(heading);
+    let long = words.split(' ').count() >= TITLE_WORDS
+        || words.chars().filter(|&c| c >= '\u{2E80}' && c.is_alphabetic()).count() >= TITLE_CJK_CHARS;
+    long && !matches!(classify(heading), Some(SectionKind::Timeline | SectionKind::ActionItems))
 }
 
 /// `2021-10-31-DustStorm.md` → `2021-10-31 DustStorm`.
