@@ -58,7 +58,7 @@ use serde::Serialize;
 pub use model::{ExtraSection, Field, TitleSource};
 use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
-use span_labels::{DURATIONS, ENDS, STARTS, ZONES};
+use span_labels::{DATES, DURATIONS, ENDS, STARTS, ZONES};
 
 use crate::domain::{PerSection, Section};
 
@@ -133,6 +133,8 @@ pub struct Sections {
     pub stated_ends: Vec<String>,
     /// What each `Time zone: …` line or metadata row says.
     pub stated_zones: Vec<String>,
+    /// What each `Incident date: …` line or `| Datum | … |` metadata row says.
+    pub stated_dates: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -364,6 +366,7 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             Some(Statement::End) => found.stated_ends.push(value),
             Some(Statement::Duration) => found.duration.push(value),
             Some(Statement::Zone) => found.stated_zones.push(value),
+            Some(Statement::Date) => found.stated_dates.push(value),
             None => {}
         }
     }
@@ -588,6 +591,8 @@ pub(crate) enum Statement {
     Duration,
     /// The zone the document's times are in.
     Zone,
+    /// The incident's day (`Incident date`, `Datum`, `Fecha del incidente`).
+    Date,
 }
 
 /// What a label (or a front matter key: `started_at`, `impact_end`, `timezone`) states about
@@ -602,6 +607,9 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     }
     if ZONES.contains(&words.as_str()) {
         return Some(Statement::Zone);
+    }
+    if DATES.contains(&words.as_str()) {
+        return Some(Statement::Date);
     }
     // Labels no list holds word for word (`Beginn der Kundenauswirkung`, `Customer impact
     // start`, `Zeitangaben`): by their words, when they are few and say only one of these.

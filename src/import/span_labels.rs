@@ -129,6 +129,33 @@ pub(super) const ZONES: &[&str] = &[
     "時區",
     "시간대",
 ];
+/// Labels that state the incident's day, as `normalize` leaves them (a document's own date,
+/// `Stand` or `Erstellt`, is not one).
+pub(super) const DATES: &[&str] = &[
+    "date",
+    "incident date",
+    "date of incident",
+    "date of the incident",
+    "datum",
+    "datum der störung",
+    "störungsdatum",
+    "date de l incident",
+    "fecha",
+    "fecha del incidente",
+    "data",
+    "data do incidente",
+    "data dell incidente",
+    "datum van het incident",
+    "日付",
+    "発生日",
+    "事件日期",
+    "發生日期",
+    "发生日期",
+    "日期",
+    "날짜",
+    "발생일",
+    "장애 일자",
+];
 /// How long the impact lasted, in the other languages (`duration` itself is a heading too).
 pub(super) const DURATIONS: &[&str] = &[
     // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
@@ -232,6 +259,12 @@ mod tests {
             ("Début de l'indisponibilité", Some(Statement::Start)),
             ("Zeitangaben", Some(Statement::Zone)),
             ("fuseau", Some(Statement::Zone)),
+            ("Datum", Some(Statement::Date)),
+            ("Fecha del incidente", Some(Statement::Date)),
+            ("Incident date", Some(Statement::Date)),
+            ("事件日期", Some(Statement::Date)),
+            ("Stand", None),
+            ("Erstellt am", None),
             ("Start and end", None),
             ("ended at 09", None),
             ("Review start", None),

@@ -123,7 +123,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             Some(Statement::Zone) => sections.stated_zones.insert(0, value),
             // `outage_window: 2025-08-19 13:05–15:40 CEST`, `impact_duration: 47 min`.
             Some(Statement::Duration) => sections.duration.insert(0, value),
-            None => {}
+            // Read as `front(sections, "date")` below.
+            Some(Statement::Date) | None => {}
         }
     }
     // A sentence of the summary or the impact that says when it began and ended, when no line
@@ -234,6 +235,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.zone.clone())
         // `## Timeline (all times PST)`
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_zone))
+        // `Alle Uhrzeiten in diesem Dokument sind MEZ.` anywhere (under a metadata table, in
+        // a quote above the summary).
+        .or_else(|| when::zone_stated_for_all(source))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.zone.clone()))
         .or_else(|| front(&sections, "timezone").and_then(when::find_zone))
         .or_else(|| span_text.iter().find_map(|t| when::find_zone(t)))
@@ -264,7 +268,11 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
         // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
-        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())));
+        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
+        // `| Datum | Samstag, 17. Jänner 2026 |` in a metadata table, `**Incident date:** …`:
+        // the day stated outright, over the first date the summary happens to give (its
+        // revision's, `Stand: 21.01.2026`).
+        .or_else(|| sections.stated_dates.iter().find_map(|value| when::parse_date(value)).map(|(date, _)| date));
     // Else the first date its title, summary or file name gives: a guess the notes name.
     let mut day_guessed_from = None;
     if day.is_none() {

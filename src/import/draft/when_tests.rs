@@ -74,3 +74,14 @@ fn a_range_whose_days_have_no_year_takes_the_documents() {
     assert_eq!(draft.started_at, Some(datetime!(2026-07-22 22:52 -07:00)));
     assert_eq!(draft.ended_at, Some(datetime!(2026-07-23 03:14 -07:00)));
 }
+
+#[test]
+fn a_sentence_under_a_metadata_table_states_the_zone_of_every_time() {
+    let doc = "# Störung\n\n## Eckdaten\n\n| | |\n|---|---|\n| Datum | Samstag, 17. Jänner 2026 |\n\
+               | Beginn der Störung | 08:12 Uhr |\n| Ende der Störung | 10:47 Uhr |\n\n\
+               Alle Uhrzeiten in diesem Dokument sind MEZ.\n\n## Ablauf\n\n| Uhrzeit | Was |\n|---|---|\n\
+               | 08:12 | Erste Abweisungen |\n| 10:47 | Queue leer |\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-01-17 08:12 +01:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-01-17 10:47 +01:00)));
+}

@@ -52,12 +52,14 @@ mod spans;
 mod tests;
 mod times;
 mod zone;
+mod zone_sentence;
 mod zone_text;
 
 use std::ops::Range;
 
 pub use date_order::{DateOrder, FoundOrder, find as find_date_order, with_order as with_date_order};
 pub use relative::{MomentZero, RelativeStamp, leading_relative, moment_zero};
+pub use zone_sentence::zone_stated_for_all;
 
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, Time, UtcOffset};
@@ -202,6 +204,12 @@ const ZONE_PHRASES: &[(&str, &str)] = &[
     ("hora peninsular", "Europe/Madrid"),
     ("deutscher Zeit", "Europe/Berlin"),
     ("hora de Brasília", "America/Sao_Paulo"),
+    // Mexico's central time, as Mexicans name it (the country's own "tiempo del centro").
+    ("hora del centro de México", "America/Mexico_City"),
+    ("tiempo del centro de México", "America/Mexico_City"),
+    ("hora del centro (CDMX)", "America/Mexico_City"),
+    ("hora de la Ciudad de México", "America/Mexico_City"),
+    ("hora de CDMX", "America/Mexico_City"),
 ];
 
 fn zone_phrase(text: &str) -> Option<Zone> {
