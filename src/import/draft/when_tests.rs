@@ -85,3 +85,16 @@ fn a_sentence_under_a_metadata_table_states_the_zone_of_every_time() {
     assert_eq!(draft.started_at, Some(datetime!(2026-01-17 08:12 +01:00)));
     assert_eq!(draft.ended_at, Some(datetime!(2026-01-17 10:47 +01:00)));
 }
+
+#[test]
+fn chinese_labels_of_an_event_and_its_time_state_the_span() {
+    let doc = "# 事件檢討報告：下單失敗\n\n- 發生時間：2024/10/08（二）09:12\n- 恢復時間：2024/10/08（二）11:47\n\
+               - 時區：本報告所有時間皆為台灣時間（UTC+8）\n- 報告日期：民國 113 年 10 月 15 日\n\n## 一、事件摘要\n\n內容。\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-10-08 09:12 +08:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-10-08 11:47 +08:00)));
+    let simplified = "# 故障复盘\n\n- 事件发生时刻：2025-05-27 14:20\n- 恢复时间：2025-05-27 15:05\n- 时区：北京时间\n";
+    let draft = recognise(simplified, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-05-27 14:20 +08:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-05-27 15:05 +08:00)));
+}
