@@ -402,7 +402,15 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
             i = k;
         }
     }
-    // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
+    // `翌午前0時20分`, `익일 00:40`, `le lendemain, 00:40`: "the next day", which the rows'
+    // rollover at midnight already says.
+    if let Some(word) = NEXT_DAY_WORDS.iter().find(|word| scan::word_eq(b, i, word.len(), word)) {
+        let k = skip_ws(b, i + word.len(), 2);
+        let k = if at(b, k) == b',' { skip_ws(b, k + 1, 2) } else { k };
+        if at(b, k).is_ascii_digit() {
+            i = k;
+        }
+    }
     if seq(b, i, NEXT_DAY.as_bytes()) {
         i += NEXT_DAY.len();
     }
@@ -572,6 +580,33 @@ const FROM_WORDS: &[&str] = &["from", "von", "de", "desde", "dalle", "dès", "va
 
 /// "The next day" before a time (Japanese, Chinese).
 pub(super) const NEXT_DAY: &str = "翌";
+/// "The next day" as a word before a row's time, longest first where one starts another:
+/// Japanese, Chinese, Korean, English, French, German, Spanish, Portuguese, Italian, Dutch.
+const NEXT_DAY_WORDS: &[&str] = &[
+    "翌日",
+    "次日",
+    "隔天",
+    "隔日",
+    "第二天",
+    "익일",
+    "다음날",
+    "다음 날",
+    "the next day",
+    "next day",
+    "le lendemain",
+    "lendemain",
+    "am folgetag",
+    "folgetag",
+    "am nächsten tag",
+    "al día siguiente",
+    "día siguiente",
+    "no dia seguinte",
+    "dia seguinte",
+    "il giorno dopo",
+    "giorno dopo",
+    "de volgende dag",
+    "volgende dag",
+];
 /// Noon written as a word (Japanese and Chinese, Korean).
 const NOON_WORDS: &[&str] = &["正午", "정오"];
 
