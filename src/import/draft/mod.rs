@@ -338,25 +338,11 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         notes.push(problem.clone());
     }
     // One end and the duration give the other (the duration is as explicit as the end).
-    if let Some((duration, words)) = &stated_duration {
-        match (started_at, ended_at) {
-            (Some(start), None) if end_conflict.is_none() => {
-                ended_at = start.checked_add(*duration).and_then(showable);
-                if ended_at.is_some() {
-                    notes.push(format!("The end of impact was computed from the start and the duration “{words}”."));
-                }
-            }
-            (None, Some(end)) if start_conflict.is_none() => {
-                started_at = end.checked_sub(*duration).and_then(showable);
-                if let Some(start) = started_at {
-                    // The start's day is the incident's, rather than any date the text gave first.
-                    day = Some(start.date());
-                    day_guessed_from = None;
-                    notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
-                }
-            }
-            _ => {}
-        }
+    let conflicts = (start_conflict.is_some(), end_conflict.is_some());
+    if let Some(start) = complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes) {
+        // The start's day is the incident's, rather than any date the text gave first.
+        day = Some(start.date());
+        day_guessed_from = None;
     }
     // Rows dated without a year (`Mon 10 Feb, 16:20`) and no first day to take it from: the
     // year of the stated end, else of the first full date the document writes.
@@ -420,6 +406,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         ended_at = Some(at);
         notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
     }
+    // A row that marks one of them, and the duration stated (`Duración del impacto: 2 h 35
+    // min`), give the other.
+    complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes);
     if started_at.is_none() && start_conflict.is_none() {
         notes.push(
             "No start of impact was stated: it is saved as a draft without one, to be entered before review."
@@ -608,6 +597,36 @@ fn resolve_timeline(
         ));
     }
     resolved
+}
+
+/// With a duration stated, the end from the start, or the start from the end, whichever is
+/// missing (and not in question: two statements that disagree are the user's to settle), with
+/// a note. Returns the start when it was the one computed.
+fn complete_by_duration(
+    started_at: &mut Option<OffsetDateTime>,
+    ended_at: &mut Option<OffsetDateTime>,
+    stated: &Option<(time::Duration, String)>,
+    (start_conflict, end_conflict): (bool, bool),
+    notes: &mut Vec<String>,
+) -> Option<OffsetDateTime> {
+    let (duration, words) = stated.as_ref()?;
+    match (*started_at, *ended_at) {
+        (Some(start), None) if !end_conflict => {
+            *ended_at = start.checked_add(*duration).and_then(showable);
+            if ended_at.is_some() {
+                notes.push(format!("The end of impact was computed from the start and the duration “{words}”."));
+            }
+            None
+        }
+        (None, Some(end)) if !start_conflict => {
+            *started_at = end.checked_sub(*duration).and_then(showable);
+            if started_at.is_some() {
+                notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
+            }
+            *started_at
+        }
+        _ => None,
+    }
 }
 
 /// The day a span starts on: its date, else the day written at it without a year, in the

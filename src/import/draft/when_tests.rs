@@ -98,3 +98,18 @@ fn chinese_labels_of_an_event_and_its_time_state_the_span() {
     assert_eq!(draft.started_at, Some(datetime!(2025-05-27 14:20 +08:00)));
     assert_eq!(draft.ended_at, Some(datetime!(2025-05-27 15:05 +08:00)));
 }
+
+#[test]
+fn a_duration_line_and_the_time_of_resolution_give_the_start() {
+    let doc = "# SPEI\n\n**Fecha del incidente:** 15 de agosto de 2025\n\n## Resumen\n\nTexto.\n\n\
+               - **Duración del impacto:** 2 h 35 min\n- **Hora de resolución:** 16:20 hrs\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-08-15 13:45 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-08-15 16:20 UTC)));
+    // A row that marks the end, and the duration, give the start likewise.
+    let marked = "# X\n\n## Summary\n\n- **Impact duration:** 47 min\n\n## Timeline\n\n- 2025-03-11 10:02 Errors rise.\n\
+                  - 2025-03-11 10:49 Error rate back to baseline. **Mitigated.**\n";
+    let draft = recognise(marked, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 UTC)));
+}
