@@ -454,15 +454,24 @@ fn meant_end(window: &str) -> usize {
 /// Words that put a duration beside a start or an end in one sentence: `began at 03:48 and
 /// lasted 52 minutes`, `ended at 19:20 after 3 hours and 50 minutes`.
 const DURATION_CUES: &[&str] = &["lasted", "lasting", "after", "for", "took", "over"];
+/// "And" between a duration and the statement after it (`lasted 1 hour 47 minutes and ended
+/// at 01:12`): English, German, French, Spanish, Portuguese/Italian, Dutch.
+const JOINING_AND: &[&str] = &["and", "und", "et", "y", "e", "en"];
 /// Words allowed between the cue and the number (`lasted about 50 minutes`).
 const DURATION_HEDGES: &[&str] = &["about", "around", "roughly", "approximately", "nearly", "almost", "a total of"];
 
 /// The duration stated in the sentence that states a start or an end (`statement`, as
 /// [`stated_in_sentences`] gave it), after it: the duration and its words as written.
 pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time::Duration, String)> {
-    let at = text.find(statement)? + statement.len();
+    let found = text.find(statement)?;
+    let at = found + statement.len();
     let rest = &text[at..];
-    let sentence = rest.find(". ").or_else(|| rest.find(['\n', '。', ';'])).map_or(rest, |cut| &rest[..cut]);
+    let after = rest.find(". ").or_else(|| rest.find(['\n', '。', ';'])).map_or(rest.len(), |cut| cut);
+    // Or before it, in the same sentence (`Customer impact lasted 1 hour 47 minutes and ended at
+    // 01:12 UTC`).
+    let head = &text[..found];
+    let begins = [". ", "\n", "。", ";"].iter().filter_map(|stop| head.rfind(stop).map(|i| i + stop.len())).max();
+    let sentence = &text[begins.unwrap_or(0)..at + after];
     let lower = sentence.to_ascii_lowercase();
     DURATION_CUES.iter().find_map(|cue| {
         let (cue_at, _) = lower.match_indices(cue).find(|&(i, _)| {
@@ -477,9 +486,15 @@ pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time:
             }
         }
         // The duration must come first thing after the cue (`for 5 pilot clinics` has none),
-        // and ends at a comma or the sentence's end.
+        // and ends at a comma, the statement it comes before (and the word joining them), or
+        // the sentence's end.
         let words = &sentence[start..];
-        let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]).trim();
+        let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]);
+        let words = words.find(statement).map_or(words, |cut| &words[..cut]).trim();
+        let words = JOINING_AND
+            .iter()
+            .find_map(|and| words.strip_suffix(and).filter(|rest| rest.ends_with(' ')))
+            .map_or(words, str::trim_end);
         if !words.starts_with(|c: char| c.is_ascii_digit())
             && !["an ", "one ", "two ", "half "].iter().any(|w| words.starts_with(w))
         {
@@ -505,6 +520,13 @@ mod duration_tests {
         let (duration, _) =
             duration_in_sentence("It started at 10:00 and lasted about 2h 5m.", "started at 10:00").expect("stated");
         assert_eq!(duration.whole_minutes(), 125);
+        // Or before it, in its sentence; not in the sentence before.
+        let text =
+            "Many databases stalled. Customer impact lasted 1 hour 47 minutes and ended at 01:12 UTC on 5 March.";
+        let (duration, words) = duration_in_sentence(text, "ended at 01:12 UTC on 5 March").expect("stated");
+        assert_eq!((duration.whole_minutes(), words.as_str()), (107, "1 hour 47 minutes"));
+        let text = "Retries lasted 5 minutes. Impact ended at 01:12 UTC.";
+        assert_eq!(duration_in_sentence(text, "ended at 01:12 UTC"), None);
     }
 
     #[test]
