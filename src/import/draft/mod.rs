@@ -337,9 +337,15 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if let Some(problem) = &zone_problem {
         notes.push(problem.clone());
     }
-    // One end and the duration give the other (the duration is as explicit as the end).
+    // One end and the duration give the other (the duration is as explicit as the end), once
+    // that end's day is known: one stated as a time alone waits for the timeline's rows below.
     let conflicts = (start_conflict.is_some(), end_conflict.is_some());
-    if let Some(start) = complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes) {
+    let day_pending =
+        (started_at.is_none() && end_time_alone.is_some()) || (ended_at.is_none() && start_time_alone.is_some());
+    if !day_pending
+        && let Some(start) =
+            complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes)
+    {
         // The start's day is the incident's, rather than any date the text gave first.
         day = Some(start.date());
         day_guessed_from = None;
@@ -406,8 +412,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         ended_at = Some(at);
         notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
     }
-    // A row that marks one of them, and the duration stated (`Duración del impacto: 2 h 35
-    // min`), give the other.
+    // A row that marks one of them, or a time alone now on its row's day, and the duration
+    // stated (`Duración del impacto: 2 h 35 min`), give the other.
     complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes);
     if started_at.is_none() && start_conflict.is_none() {
         notes.push(

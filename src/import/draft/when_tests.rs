@@ -113,3 +113,14 @@ fn a_duration_line_and_the_time_of_resolution_give_the_start() {
     assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 UTC)));
     assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 UTC)));
 }
+
+#[test]
+fn a_duration_counts_back_from_an_end_on_the_day_of_its_row() {
+    // The end's `5 March` has no year: a time alone, whose day is its row's, after midnight.
+    let doc = "# Latency\n\n**Date:** 2025-03-04\n\n## Summary\n\nCustomer impact lasted 1 hour 47 minutes and ended at \
+               01:12 UTC on 5 March, when the last group recovered.\n\n## Timeline (UTC)\n\n\
+               - 23:25 — Rebalance starts.\n- 00:40 — Recovery.\n- 01:12 — Impact ends.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-05 01:12 UTC)));
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-04 23:25 UTC)));
+}
