@@ -58,7 +58,7 @@ use serde::Serialize;
 pub use model::{ExtraSection, Field, TitleSource};
 use outline::{CodeFences, Heading, Outline};
 use sections::{SectionKind, classify, is_standard_name, normalize};
-use span_labels::{DURATIONS, ENDS, STARTS, ZONES};
+use span_labels::{DATES, DURATIONS, ENDS, STARTS, ZONES};
 
 use crate::domain::{PerSection, Section};
 
@@ -133,6 +133,8 @@ pub struct Sections {
     pub stated_ends: Vec<String>,
     /// What each `Time zone: …` line or metadata row says.
     pub stated_zones: Vec<String>,
+    /// What each `Incident date: …` line or `| Datum | … |` metadata row says.
+    pub stated_dates: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -176,11 +178,20 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 
     let first_content =
         (outline.front_matter_lines..outline.lines.len()).find(|&i| !outline.lines[i].trim().is_empty());
+    let only_h1 = outline.headings.iter().filter(|o| o.level == 1).count() == 1;
     let title_heading = outline
         .headings
         .iter()
-        .find(|h| h.level == 1 && classify(&h.text).is_none())
-        .filter(|h| Some(h.line) == first_content || outline.headings.iter().filter(|o| o.level == 1).count() == 1)
+        .find(|h| {
+            h.level == 1
+                && (classify(&h.text).is_none()
+                    // `# Summary of the Volumes Event in the US-NORTHWEST-2 Region`: the one H1,
+                    // first thing in the document and longer than any section's heading, is
+                    // the title, though it starts with a section's word (`# Summary` alone is
+                    // the section).
+                    || (only_h1 && Some(h.line) == first_content && titles_a_document(&h.text)))
+        })
+        .filter(|h| Some(h.line) == first_content || only_h1)
         .or_else(|| {
             // No `#` title: the document's first line, a heading above every other (`## Title`
             // over `### Summary`), is its title.
@@ -382,6 +393,7 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
             Some(Statement::End) => found.stated_ends.push(value),
             Some(Statement::Duration) => found.duration.push(value),
             Some(Statement::Zone) => found.stated_zones.push(value),
+            Some(Statement::Date) => found.stated_dates.push(value),
             None => {}
         }
     }
@@ -606,6 +618,8 @@ pub(crate) enum Statement {
     Duration,
     /// The zone the document's times are in.
     Zone,
+    /// The incident's day (`Incident date`, `Datum`, `Fecha del incidente`).
+    Date,
 }
 
 /// What a label (or a front matter key: `started_at`, `impact_end`, `timezone`) states about
@@ -620,6 +634,9 @@ pub(crate) fn statement_kind(label: &str) -> Option<Statement> {
     }
     if ZONES.contains(&words.as_str()) {
         return Some(Statement::Zone);
+    }
+    if DATES.contains(&words.as_str()) {
+        return Some(Statement::Date);
     }
     // Labels no list holds word for word (`Beginn der Kundenauswirkung`, `Customer impact
     // start`, `Zeitangaben`): by their words, when they are few and say only one of these.
@@ -670,6 +687,21 @@ fn trim_rules(text: &str) -> &str {
     let begin: usize = lines[..start].iter().map(|l| l.len() + 1).sum();
     let finish: usize = lines[..end].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
     &text[begin..finish]
+}
+
+/// Words from which a heading is longer than any section's (`Summary of the incident`,
+/// `Lessons learned and next steps`), and CJK characters likewise (`事件摘要`, `再発防止策`).
+const TITLE_WORDS: usize = 6;
+const TITLE_CJK_CHARS: usize = 12;
+
+/// Whether a heading that names a section is long enough to be a document's title instead:
+/// a section of prose named in passing (`Summary of …`, `Impact of …`), not a timeline or the
+/// action items, whose rows the title would otherwise take from their section.
+fn titles_a_document(heading: &str) -> bool {
+    let words = normalize(heading);
+    let long = words.split(' ').count() >= TITLE_WORDS
+        || words.chars().filter(|&c| c >= '\u{2E80}' && c.is_alphabetic()).count() >= TITLE_CJK_CHARS;
+    long && !matches!(classify(heading), Some(SectionKind::Timeline | SectionKind::ActionItems))
 }
 
 /// `2021-10-31-DustStorm.md` → `2021-10-31 DustStorm`.

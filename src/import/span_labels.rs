@@ -76,6 +76,18 @@ pub(super) const ENDS: &[&str] = &[
     "outage ended",
     "resolved at",
     "ended at",
+    "resolution time",
+    "time of resolution",
+    "time resolved",
+    "hora de resolución",
+    "hora de resolucion",
+    "hora de recuperación",
+    "hora de restablecimiento",
+    "heure de résolution",
+    "heure de rétablissement",
+    "hora de resolução",
+    "ora di risoluzione",
+    "zeitpunkt der behebung",
     "ende",
     "ende der auswirkung",
     "ende der störung",
@@ -129,6 +141,33 @@ pub(super) const ZONES: &[&str] = &[
     "時區",
     "시간대",
 ];
+/// Labels that state the incident's day, as `normalize` leaves them (a document's own date,
+/// `Stand` or `Erstellt`, is not one).
+pub(super) const DATES: &[&str] = &[
+    "date",
+    "incident date",
+    "date of incident",
+    "date of the incident",
+    "datum",
+    "datum der störung",
+    "störungsdatum",
+    "date de l incident",
+    "fecha",
+    "fecha del incidente",
+    "data",
+    "data do incidente",
+    "data dell incidente",
+    "datum van het incident",
+    "日付",
+    "発生日",
+    "事件日期",
+    "發生日期",
+    "发生日期",
+    "日期",
+    "날짜",
+    "발생일",
+    "장애 일자",
+];
 /// How long the impact lasted, in the other languages (`duration` itself is a heading too).
 pub(super) const DURATIONS: &[&str] = &[
     // A window states the span itself: `**Impact window:** 13:47-07:00 to 23:58Z`.
@@ -157,7 +196,18 @@ pub(super) const DURATIONS: &[&str] = &[
     "outage duration",
     "duration of outage",
     "dauer",
+    "dauer der störung",
+    "störungsdauer",
     "durée",
+    "durée de l impact",
+    "durée de l incident",
+    "duración del impacto",
+    "duración del incidente",
+    "duração do impacto",
+    "duração do incidente",
+    "durata dell impatto",
+    "durata del disservizio",
+    "duur van de storing",
     "duración",
     "duração",
     "durata",
@@ -195,11 +245,24 @@ const END_WORDS: &[&str] =
     &["end", "ended", "ende", "fin", "fim", "fine", "einde", "終了", "復旧", "结束", "恢复", "結束", "종료", "복구"];
 const ZONE_WORDS: &[&str] =
     &["zone", "timezone", "tz", "zeitzone", "zeitangaben", "ortszeit", "fuseau", "zona", "fuso", "tijdzone"];
+/// In Chinese and Japanese, a label is one word: an event (`發生`, `恢復`) and a word for its
+/// time (`時間`, `时间`, `時刻`, `日時`), `發生時間`, `恢复时间`, `復旧日時`. The events
+/// that start the impact and end it, and the words for their time.
+const CJK_START_EVENTS: &[&str] = &["發生", "发生", "発生", "開始", "开始", "起始"];
+const CJK_END_EVENTS: &[&str] =
+    &["恢復", "恢复", "復原", "复原", "復旧", "修復", "修复", "結束", "结束", "終了", "解除"];
+const CJK_TIME_WORDS: &[&str] = &["時間", "时间", "時刻", "时刻", "日時", "時點", "时点"];
+/// The longest such label, in characters (`影響發生時間`, `事件恢復時間`).
+const CJK_LABEL_CHARS: usize = 8;
+
 /// Words of labels that hold a start or end of something else (`Review start`).
 const OTHER_WORDS: &[&str] = &["review", "meeting", "maintenance", "wartung", "sprint", "réunion", "besprechung"];
 
 pub(super) fn by_words(words: &str) -> Option<super::Statement> {
     use super::Statement;
+    if let Some(kind) = cjk_label(words) {
+        return Some(kind);
+    }
     let list: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
     // A number is not in a label: `ended at 09` is a wrapped sentence's `ended at 09:10`.
     let numbered = list.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
@@ -218,6 +281,22 @@ pub(super) fn by_words(words: &str) -> Option<super::Statement> {
     }
 }
 
+/// A Chinese or Japanese label that is an event and its time (`發生時間`, `恢復時間`): the
+/// start or the end it states.
+fn cjk_label(words: &str) -> Option<super::Statement> {
+    use super::Statement;
+    let chars = words.chars().count();
+    if chars > CJK_LABEL_CHARS || words.contains(' ') || !CJK_TIME_WORDS.iter().any(|w| words.ends_with(w)) {
+        return None;
+    }
+    let head = CJK_TIME_WORDS.iter().find_map(|w| words.strip_suffix(w))?;
+    match (CJK_START_EVENTS.iter().any(|e| head.contains(e)), CJK_END_EVENTS.iter().any(|e| head.contains(e))) {
+        (true, false) => Some(Statement::Start),
+        (false, true) => Some(Statement::End),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Statement, statement_kind};
@@ -232,6 +311,25 @@ mod tests {
             ("Début de l'indisponibilité", Some(Statement::Start)),
             ("Zeitangaben", Some(Statement::Zone)),
             ("fuseau", Some(Statement::Zone)),
+            ("發生時間", Some(Statement::Start)),
+            ("恢復時間", Some(Statement::End)),
+            ("事件发生时刻", Some(Statement::Start)),
+            ("影響結束時間", Some(Statement::End)),
+            ("復旧日時", Some(Statement::End)),
+            ("報告時間", None),
+            ("影響時間", Some(Statement::Duration)),
+            ("發生與恢復時間", None),
+            ("Hora de resolución", Some(Statement::End)),
+            ("Resolution time", Some(Statement::End)),
+            ("Duración del impacto", Some(Statement::Duration)),
+            ("Durée de l'impact", Some(Statement::Duration)),
+            ("Resolution", None),
+            ("Datum", Some(Statement::Date)),
+            ("Fecha del incidente", Some(Statement::Date)),
+            ("Incident date", Some(Statement::Date)),
+            ("事件日期", Some(Statement::Date)),
+            ("Stand", None),
+            ("Erstellt am", None),
             ("Start and end", None),
             ("ended at 09", None),
             ("Review start", None),

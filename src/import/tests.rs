@@ -222,3 +222,27 @@ fn corrective_actions_over_a_table_of_owned_actions_are_the_action_items() {
     let prose = "# Outage\n\n## Corrective actions\n\nWe fixed it.\n";
     assert!(split_sections(prose, None).action_items.body.is_empty());
 }
+
+#[test]
+fn a_long_first_heading_that_starts_with_a_sections_word_is_the_title() {
+    let doc = "# Summary of the Cirrus Elastic Volumes Service Event in the US-NORTHWEST-2 Region\n\n\
+               We want to tell you more.\n\n### What happened\n\nA rebalancing ran.\n";
+    let found = split_sections(doc, Some("03-cloud-block-storage-event.md"));
+    assert_eq!(found.title, "Summary of the Cirrus Elastic Volumes Service Event in the US-NORTHWEST-2 Region");
+    assert_eq!(found.title_source, Some(TitleSource::Heading));
+    assert!(found.texts[Section::Summary].body.contains("We want to tell you more."));
+    let french = split_sections("# Résumé de la panne du portail client du 22 octobre\n\nTexte.\n", None);
+    assert_eq!(french.title, "Résumé de la panne du portail client du 22 octobre");
+    let chinese = split_sections("# 事件摘要：資料庫主從切換後訂單服務無法寫入\n\n內容。\n", None);
+    assert_eq!(chinese.title, "事件摘要：資料庫主從切換後訂單服務無法寫入");
+    // A section's heading alone, a second H1, or a timeline named at length stays a section.
+    for doc in [
+        "# Summary\n\nText.\n",
+        "# Summary of the incident\n\nText.\n",
+        "# Postmortem\n\nIntro.\n\n# Summary of the Cirrus Elastic Volumes Service Event in the Region\n\nText.\n",
+        "# Timeline of the payments outage on Monday 3 March 2025\n\n- 10:00 Deploy.\n- 10:05 Errors.\n",
+    ] {
+        let found = split_sections(doc, Some("x.md"));
+        assert!(["x", "Postmortem"].contains(&found.title.as_str()), "{doc:?}: {}", found.title);
+    }
+}

@@ -22,7 +22,7 @@ use crate::domain::time::{Offset, showable};
 use crate::domain::{ActionKind, ActionStatus, PerSection, Priority, Section, SectionHeadings, Severity, Status};
 use crate::format::{self, Part};
 pub use rows::{Drafts, saved};
-use span::{END_MARKERS, START_MARKERS, bad_zone, conflict, date_and_time, marked_row, take_metadata};
+use span::{END_MARKERS, SETTLED_MARKERS, START_MARKERS, bad_zone, conflict, date_and_time, marked_row, take_metadata};
 
 /// Recognises `source` (a Markdown postmortem; `file_name` titles it when nothing else does).
 /// A Hindsight export is read by its grammar, so it comes back exactly as it was saved.
@@ -150,7 +150,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             Some(Statement::Zone) => sections.stated_zones.insert(0, value),
             // `outage_window: 2025-08-19 13:05–15:40 CEST`, `impact_duration: 47 min`.
             Some(Statement::Duration) => sections.duration.insert(0, value),
-            None => {}
+            // Read as `front(sections, "date")` below.
+            Some(Statement::Date) | None => {}
         }
     }
     // A sentence of the summary or the impact that says when it began and ended, when no line
@@ -249,7 +250,10 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .find_map(|text| when::parse_span(text))
         // A paragraph of the summary: a date it takes for the span's is one the same paragraph
         // gives (not the revision date in a line above it).
-        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span));
+        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span))
+        // The impact says when customers felt it in its opening words (`Between 10:02 and 10:49
+        // PDT on Tuesday 2025-03-11, customers saw …`); a range further in is some figure's.
+        .or_else(|| span::opening_span(&sections.texts[Section::Impact].body));
     let zone = corrections
         .offset
         .map(|offset| Zone::Fixed(offset.to_utc_offset()))
@@ -258,6 +262,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.zone.clone())
         // `## Timeline (all times PST)`
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_zone))
+        // `Alle Uhrzeiten in diesem Dokument sind MEZ.` anywhere (under a metadata table, in
+        // a quote above the summary).
+        .or_else(|| when::zone_stated_for_all(source))
         .or_else(|| raw_timeline.entries.iter().find_map(|e| e.zone.clone()))
         .or_else(|| front(&sections, "timezone").and_then(when::find_zone))
         .or_else(|| span_text.iter().find_map(|t| when::find_zone(t)))
@@ -288,7 +295,11 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
         // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
-        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())));
+        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
+        // `| Datum | Samstag, 17. Jänner 2026 |` in a metadata table, `**Incident date:** …`:
+        // the day stated outright, over the first date the summary happens to give (its
+        // revision's, `Stand: 21.01.2026`).
+        .or_else(|| sections.stated_dates.iter().find_map(|value| when::parse_date(value)).map(|(date, _)| date));
     // Else the first date its title, summary or file name gives: a guess the notes name.
     let mut day_guessed_from = None;
     if day.is_none() {
@@ -319,7 +330,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| Some(zone.resolve(day?, start_time_only?)))
         .or_else(|| {
             let span = span.as_ref()?;
-            Some(zone.resolve(span.start_date.or(day)?, span.start))
+            Some(zone.resolve(span_start_date(span, day)?, span.start))
         });
     let ended_at = metadata
         .end
@@ -332,8 +343,9 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         })
         .or_else(|| {
             let span = span.as_ref()?;
-            let end_date = span.end_date.or_else(|| {
-                let start_date = span.start_date.or(day)?;
+            let start_date = span_start_date(span, day);
+            let end_date = span.end_date.or_else(|| span.end_day?.or_year(start_date?.year())).or_else(|| {
+                let start_date = start_date?;
                 Some(if span.end < span.start { start_date.next_day()? } else { start_date })
             })?;
             Some(zone.resolve(end_date, span.end))
@@ -352,26 +364,18 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if let Some(problem) = &zone_problem {
         notes.push(problem.clone());
     }
-    // One end and the duration give the other (the duration is as explicit as the end).
-    if let Some((duration, words)) = &stated_duration {
-        match (started_at, ended_at) {
-            (Some(start), None) if end_conflict.is_none() => {
-                ended_at = start.checked_add(*duration).and_then(showable);
-                if ended_at.is_some() {
-                    notes.push(format!("The end of impact was computed from the start and the duration “{words}”."));
-                }
-            }
-            (None, Some(end)) if start_conflict.is_none() => {
-                started_at = end.checked_sub(*duration).and_then(showable);
-                if let Some(start) = started_at {
-                    // The start's day is the incident's, rather than any date the text gave first.
-                    day = Some(start.date());
-                    day_guessed_from = None;
-                    notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
-                }
-            }
-            _ => {}
-        }
+    // One end and the duration give the other (the duration is as explicit as the end), once
+    // that end's day is known: one stated as a time alone waits for the timeline's rows below.
+    let conflicts = (start_conflict.is_some(), end_conflict.is_some());
+    let day_pending =
+        (started_at.is_none() && end_time_alone.is_some()) || (ended_at.is_none() && start_time_alone.is_some());
+    if !day_pending
+        && let Some(start) =
+            complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes)
+    {
+        // The start's day is the incident's, rather than any date the text gave first.
+        day = Some(start.date());
+        day_guessed_from = None;
     }
     // Rows dated without a year (`Mon 10 Feb, 16:20`) and no first day to take it from: the
     // year of the stated end, else of the first full date the document writes.
@@ -430,10 +434,14 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if ended_at.is_none()
         && end_conflict.is_none()
         && let Some((at, text)) = marked_row(&timeline, END_MARKERS, started_at)
+            .or_else(|| marked_row(&timeline, SETTLED_MARKERS, started_at))
     {
         ended_at = Some(at);
         notes.push(format!("The end of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
     }
+    // A row that marks one of them, or a time alone now on its row's day, and the duration
+    // stated (`Duración del impacto: 2 h 35 min`), give the other.
+    complete_by_duration(&mut started_at, &mut ended_at, &stated_duration, conflicts, &mut notes);
     if started_at.is_none() && start_conflict.is_none() {
         notes.push(
             "No start of impact was stated: it is saved as a draft without one, to be entered before review."
@@ -667,6 +675,42 @@ fn resolve_timeline(
     resolved
 }
 
+/// With a duration stated, the end from the start, or the start from the end, whichever is
+/// missing (and not in question: two statements that disagree are the user's to settle), with
+/// a note. Returns the start when it was the one computed.
+fn complete_by_duration(
+    started_at: &mut Option<OffsetDateTime>,
+    ended_at: &mut Option<OffsetDateTime>,
+    stated: &Option<(time::Duration, String)>,
+    (start_conflict, end_conflict): (bool, bool),
+    notes: &mut Vec<String>,
+) -> Option<OffsetDateTime> {
+    let (duration, words) = stated.as_ref()?;
+    match (*started_at, *ended_at) {
+        (Some(start), None) if !end_conflict => {
+            *ended_at = start.checked_add(*duration).and_then(showable);
+            if ended_at.is_some() {
+                notes.push(format!("The end of impact was computed from the start and the duration “{words}”."));
+            }
+            None
+        }
+        (None, Some(end)) if !start_conflict => {
+            *started_at = end.checked_sub(*duration).and_then(showable);
+            if started_at.is_some() {
+                notes.push(format!("The start of impact was computed from the end and the duration “{words}”."));
+            }
+            *started_at
+        }
+        _ => None,
+    }
+}
+
+/// The day a span starts on: its date, else the day written at it without a year, in the
+/// incident's year (`Between 10:52 PM PDT on July 22 and …`), else the incident's day.
+fn span_start_date(span: &when::Span, day: Option<Date>) -> Option<Date> {
+    span.start_date.or_else(|| span.start_day?.or_year(day?.year())).or(day)
+}
+
 fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {
     sections.front_matter.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
 }
@@ -699,3 +743,5 @@ fn parse_status(text: &str) -> Option<Status> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod when_tests;

@@ -76,6 +76,11 @@ pub(super) const START_MARKERS: &[&str] = &[
     "start of outage",
     "incident begins",
     "incident starts",
+    "inicia el impacto",
+    "comienza el impacto",
+    "empieza el impacto",
+    "inicia o impacto",
+    "começa o impacto",
     "beginn der störung",
     "störung beginnt",
     "beginn der auswirkung",
@@ -95,10 +100,8 @@ pub(super) const START_MARKERS: &[&str] = &[
     "故障开始",
     "장애 시작",
 ];
-/// How a timeline row that marks the end of impact begins: the first such row after the start
-/// is the end (mitigation ends what customers feel; a later "resolved" is clean-up).
+/// How a timeline row that marks the end of impact begins, in words that say so outright.
 pub(super) const END_MARKERS: &[&str] = &[
-    "all clear",
     "customer impact ends",
     "customer impact ended",
     "impact ends",
@@ -106,40 +109,54 @@ pub(super) const END_MARKERS: &[&str] = &[
     "end of impact",
     "outage ends",
     "outage ended",
+    "ende der störung",
+    "ende der auswirkung",
+    "fin de l'impact",
+    "fin de la panne",
+    "fin del impacto",
+    "fim do impacto",
+    "fine dell'impatto",
+    "einde van de storing",
+    "影響終了",
+    "影响结束",
+    "장애 종료",
+];
+/// How a row that says the impact was mitigated or resolved begins: the end when no row says
+/// the impact ended outright (`OUTAGE MITIGATED` at 15:36, then `OUTAGE ENDS` at 16:00 once all
+/// traffic is back: the latter), the first such row after the start (mitigation ends what
+/// customers feel; a later "resolved" is clean-up).
+pub(super) const SETTLED_MARKERS: &[&str] = &[
+    "all clear",
     "mitigated",
+    "outage mitigated",
+    "impact mitigated",
+    "incident mitigated",
+    "outage resolved",
     "resolved",
     "recovered",
     "fully recovered",
     "service restored",
     "services restored",
     "incident resolved",
-    "ende der störung",
     "störung behoben",
     "entwarnung",
-    "fin de l'impact",
-    "fin de la panne",
     "résolu",
     "rétabli",
-    "fin del impacto",
     "resuelto",
-    "fim do impacto",
     "resolvido",
-    "fine dell'impatto",
     "risolto",
-    "einde van de storing",
     "opgelost",
-    "影響終了",
     "復旧完了",
     "復旧",
-    "影响结束",
     "恢复正常",
     "已恢复",
-    "장애 종료",
     "복구 완료",
 ];
 
 /// The first row with an instant (at or after `after`) whose text starts with one of `markers`
-/// (emphasis aside), or says one of its phrases of three words or more anywhere.
+/// (emphasis aside), says one of its phrases of three words or more anywhere, or ends with one
+/// as a sentence of its own (`First 5xx on the gateway. **OUTAGE BEGINS**`, `Queue leer –
+/// Störung behoben`): not the end of a sentence about something else (`status page resolved`).
 pub(super) fn marked_row<'a>(
     timeline: &'a [ImportedEntry],
     markers: &[&str],
@@ -151,13 +168,37 @@ pub(super) fn marked_row<'a>(
         let text = text.trim_start();
         // First thing in the row, anywhere for the longer phrases, or in brackets
         // (`… signed with the 2025 key (impact starts)`).
+        let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
         let marked = markers.iter().any(|marker| {
             text.starts_with(marker)
                 || (marker.split(' ').count() >= 3 && text.contains(marker))
                 || text.contains(&format!("({marker})"))
                 || text.contains(&format!("[{marker}]"))
+                || last.strip_suffix(marker).is_some_and(|before| {
+                    before.trim_end().ends_with(['.', '!', ';', ':', '—', '–', '-', '|']) && before.ends_with(' ')
+                })
         });
         marked.then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
+    })
+}
+
+/// The bytes a paragraph's range of times may start within: after a few words that introduce
+/// it (`Between`, `On Tuesday, from`, `Entre as`), not further in.
+const OPENING_BYTES: usize = 24;
+
+/// The span of the first paragraph of `body` that opens with a range of times (`Between 10:02
+/// and 10:49 PDT on Tuesday 2025-03-11, customers saw …`): its first time within a few words,
+/// and the range starting there.
+pub(super) fn opening_span(body: &str) -> Option<when::Span> {
+    body.split("\n\n").find_map(|paragraph| {
+        let paragraph = paragraph.trim_start();
+        let (first, range) = when::parse_time(paragraph)?;
+        if range.start > OPENING_BYTES {
+            return None;
+        }
+        // The range that starts at that time, not one further in (12-hour clocks aside).
+        when::parse_span(paragraph)
+            .filter(|span| span.start.minute() == first.minute() && span.start.hour() % 12 == first.hour() % 12)
     })
 }
 
@@ -413,15 +454,24 @@ fn meant_end(window: &str) -> usize {
 /// Words that put a duration beside a start or an end in one sentence: `began at 03:48 and
 /// lasted 52 minutes`, `ended at 19:20 after 3 hours and 50 minutes`.
 const DURATION_CUES: &[&str] = &["lasted", "lasting", "after", "for", "took", "over"];
+/// "And" between a duration and the statement after it (`lasted 1 hour 47 minutes and ended
+/// at 01:12`): English, German, French, Spanish, Portuguese/Italian, Dutch.
+const JOINING_AND: &[&str] = &["and", "und", "et", "y", "e", "en"];
 /// Words allowed between the cue and the number (`lasted about 50 minutes`).
 const DURATION_HEDGES: &[&str] = &["about", "around", "roughly", "approximately", "nearly", "almost", "a total of"];
 
 /// The duration stated in the sentence that states a start or an end (`statement`, as
 /// [`stated_in_sentences`] gave it), after it: the duration and its words as written.
 pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time::Duration, String)> {
-    let at = text.find(statement)? + statement.len();
+    let found = text.find(statement)?;
+    let at = found + statement.len();
     let rest = &text[at..];
-    let sentence = rest.find(". ").or_else(|| rest.find(['\n', '。', ';'])).map_or(rest, |cut| &rest[..cut]);
+    let after = rest.find(". ").or_else(|| rest.find(['\n', '。', ';'])).map_or(rest.len(), |cut| cut);
+    // Or before it, in the same sentence (`Customer impact lasted 1 hour 47 minutes and ended at
+    // 01:12 UTC`).
+    let head = &text[..found];
+    let begins = [". ", "\n", "。", ";"].iter().filter_map(|stop| head.rfind(stop).map(|i| i + stop.len())).max();
+    let sentence = &text[begins.unwrap_or(0)..at + after];
     let lower = sentence.to_ascii_lowercase();
     DURATION_CUES.iter().find_map(|cue| {
         let (cue_at, _) = lower.match_indices(cue).find(|&(i, _)| {
@@ -436,9 +486,15 @@ pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time:
             }
         }
         // The duration must come first thing after the cue (`for 5 pilot clinics` has none),
-        // and ends at a comma or the sentence's end.
+        // and ends at a comma, the statement it comes before (and the word joining them), or
+        // the sentence's end.
         let words = &sentence[start..];
-        let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]).trim();
+        let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]);
+        let words = words.find(statement).map_or(words, |cut| &words[..cut]).trim();
+        let words = JOINING_AND
+            .iter()
+            .find_map(|and| words.strip_suffix(and).filter(|rest| rest.ends_with(' ')))
+            .map_or(words, str::trim_end);
         if !words.starts_with(|c: char| c.is_ascii_digit())
             && !["an ", "one ", "two ", "half "].iter().any(|w| words.starts_with(w))
         {
@@ -464,6 +520,13 @@ mod duration_tests {
         let (duration, _) =
             duration_in_sentence("It started at 10:00 and lasted about 2h 5m.", "started at 10:00").expect("stated");
         assert_eq!(duration.whole_minutes(), 125);
+        // Or before it, in its sentence; not in the sentence before.
+        let text =
+            "Many databases stalled. Customer impact lasted 1 hour 47 minutes and ended at 01:12 UTC on 5 March.";
+        let (duration, words) = duration_in_sentence(text, "ended at 01:12 UTC on 5 March").expect("stated");
+        assert_eq!((duration.whole_minutes(), words.as_str()), (107, "1 hour 47 minutes"));
+        let text = "Retries lasted 5 minutes. Impact ended at 01:12 UTC.";
+        assert_eq!(duration_in_sentence(text, "ended at 01:12 UTC"), None);
     }
 
     #[test]

@@ -65,7 +65,10 @@ const MONTHS: &[(&str, Month)] = &[
     ("dec", Month::December),
     // German
     ("januar", Month::January),
+    // Austrian: Jänner, Jän., Feber.
     ("jänner", Month::January),
+    ("jän", Month::January),
+    ("feber", Month::February),
     ("februar", Month::February),
     ("märz", Month::March),
     ("mär", Month::March),
@@ -334,7 +337,12 @@ pub(super) fn date_at(b: &[u8], i: usize, month_day: bool) -> Option<DateTok> {
         if k == j {
             return None;
         }
-        let d = if at(b, k).is_ascii_digit() { day_first(b, k) } else { month_first(b, k) };
+        // `Tuesday 2025-03-11`, `Samstag, 17. Jänner 2026`, `Friday, March 7`.
+        let d = if at(b, k).is_ascii_digit() {
+            numeric_date(b, k, false).filter(|d| d.date.year.is_some()).or_else(|| day_first(b, k))
+        } else {
+            month_first(b, k)
+        };
         return d.map(|d| DateTok { start: i, ..d });
     }
     month_first(b, i)
@@ -524,18 +532,25 @@ pub(super) fn unit_at(b: &[u8], i: usize, units: &[&str]) -> Option<usize> {
 }
 
 /// `2024年9月2日`, `2024년 9월 2일`, and without the year `9月2日`, `9월 2일`: each number
-/// followed by its unit (Japanese and Chinese, Korean), a space allowed after a unit.
+/// followed by its unit (Japanese and Chinese, Korean), a space allowed around a unit
+/// (`2024 年 10 月 15 日`, as formal Chinese writing often spaces it). A year of the Republic
+/// of China's era (`民國 113 年`, Taiwan's official calendar) is 1911 years behind.
 fn unit_date(b: &[u8], i: usize) -> Option<DateTok> {
     let number = |k: usize, max: usize, units: &[&str]| {
         let (value, n) = read_num(b, k, max + 1);
         if n == 0 || n > max {
             return None;
         }
-        let unit = unit_at(b, k + n, units)?;
-        Some((value, k + n + unit))
+        let unit = unit_at(b, skip_ws(b, k + n, 1), units)?;
+        Some((value, skip_ws(b, k + n, 1) + unit))
+    };
+    let era = |k: usize| {
+        let k = if before(b, k) == b' ' { k - 1 } else { k };
+        b.get(..k).is_some_and(|head| ROC_ERA.iter().any(|era| head.ends_with(era.as_bytes())))
     };
     let (year, k) = match number(i, 4, &["年", "년"]) {
         Some((year, k)) if year >= 1000 => (Some(year), skip_ws(b, k, 1)),
+        Some((year, k)) if (1..=200).contains(&year) && era(i) => (Some(year + 1911), skip_ws(b, k, 1)),
         Some(_) => return None,
         None => (None, i),
     };
@@ -544,6 +559,9 @@ fn unit_date(b: &[u8], i: usize) -> Option<DateTok> {
     let date = partial(year, month, day)?;
     Some(DateTok { date, start: i, end, numeric_md: false })
 }
+
+/// The Republic of China's era (`民國`, `民国`) before a year counted from 1912.
+const ROC_ERA: &[&str] = &["民國", "民国"];
 
 /// A weekday in brackets after a date (`（水）`, `(월)`, `(Mi.)`): its end, or `k`.
 fn bracketed_weekday_end(b: &[u8], k: usize) -> usize {
@@ -686,6 +704,17 @@ mod tests {
             ("le 14 févr. 2025", (2025, 2, 14), "14 févr. 2025"),
             ("2024年9月2日（月）14時20分", (2024, 9, 2), "2024年9月2日"),
             ("작성일: 2024년 9월 2일 (월)", (2024, 9, 2), "2024년 9월 2일"),
+            // A weekday before a numeric date with its year.
+            ("10:49 PDT on Tuesday 2025-03-11 (47 minutes)", (2025, 3, 11), "Tuesday 2025-03-11"),
+            ("Freitag, 14.03.2025", (2025, 3, 14), "Freitag, 14.03.2025"),
+            // Austrian month names.
+            ("Samstag, 17. Jänner 2026", (2026, 1, 17), "Samstag, 17. Jänner 2026"),
+            ("am 3. Feber 2025", (2025, 2, 3), "3. Feber 2025"),
+            ("12. Jän. 2026", (2026, 1, 12), "12. Jän. 2026"),
+            // Spaced units, and the Republic of China's era (Taiwan): 113 + 1911.
+            ("報告日期：民國 113 年 10 月 15 日", (2024, 10, 15), "113 年 10 月 15 日"),
+            ("民国113年3月1日", (2024, 3, 1), "113年3月1日"),
+            ("2024 年 10 月 15 日", (2024, 10, 15), "2024 年 10 月 15 日"),
         ];
         for &(text, (y, m, d), matched) in cases {
             let (got, range) = parse_date(text).unwrap_or_else(|| panic!("no date in {text:?}"));
@@ -723,6 +752,9 @@ mod tests {
             "Mardigras 5 2024",
             "3年12月",
             "12年9月2日",
+            // A short year is the ROC's only after its era's name.
+            "第 113 年 10 月 15 日",
+            "Tuesday 11/03",
         ];
         for text in cases {
             assert_eq!(parse_date(text), None, "{text:?}");

@@ -52,12 +52,14 @@ mod spans;
 mod tests;
 mod times;
 mod zone;
+mod zone_sentence;
 mod zone_text;
 
 use std::ops::Range;
 
 pub use date_order::{DateOrder, FoundOrder, find as find_date_order, with_order as with_date_order};
 pub use relative::{MomentZero, RelativeStamp, leading_relative, moment_zero};
+pub use zone_sentence::zone_stated_for_all;
 
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, Time, UtcOffset};
@@ -137,6 +139,10 @@ pub struct Span {
     pub end: Time,
     /// The zone written at the range, else the first zone written anywhere in the text.
     pub zone: Option<Zone>,
+    /// The start's date as written at the range, with or without its year (`July 22`).
+    pub start_day: Option<PartialDate>,
+    /// The end's date as written at the range, with or without its year.
+    pub end_day: Option<PartialDate>,
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -198,6 +204,12 @@ const ZONE_PHRASES: &[(&str, &str)] = &[
     ("hora peninsular", "Europe/Madrid"),
     ("deutscher Zeit", "Europe/Berlin"),
     ("hora de Brasília", "America/Sao_Paulo"),
+    // Mexico's central time, as Mexicans name it (the country's own "tiempo del centro").
+    ("hora del centro de México", "America/Mexico_City"),
+    ("tiempo del centro de México", "America/Mexico_City"),
+    ("hora del centro (CDMX)", "America/Mexico_City"),
+    ("hora de la Ciudad de México", "America/Mexico_City"),
+    ("hora de CDMX", "America/Mexico_City"),
 ];
 
 fn zone_phrase(text: &str) -> Option<Zone> {
@@ -404,7 +416,15 @@ fn stamp_of_row(line: &str, compact_rows: bool) -> Option<Stamp> {
             i = k;
         }
     }
-    // `翌午前0時20分`: "the next day", which the rows' rollover at midnight already says.
+    // `翌午前0時20分`, `익일 00:40`, `le lendemain, 00:40`: "the next day", which the rows'
+    // rollover at midnight already says.
+    if let Some(word) = NEXT_DAY_WORDS.iter().find(|word| scan::word_eq(b, i, word.len(), word)) {
+        let k = skip_ws(b, i + word.len(), 2);
+        let k = if at(b, k) == b',' { skip_ws(b, k + 1, 2) } else { k };
+        if at(b, k).is_ascii_digit() {
+            i = k;
+        }
+    }
     if seq(b, i, NEXT_DAY.as_bytes()) {
         i += NEXT_DAY.len();
     }
@@ -586,6 +606,33 @@ const AT_WORDS: &[&str] = &["ore", "alle", "um", "à", "a las", "às", "om", "kl
 
 /// "The next day" before a time (Japanese, Chinese).
 pub(super) const NEXT_DAY: &str = "翌";
+/// "The next day" as a word before a row's time, longest first where one starts another:
+/// Japanese, Chinese, Korean, English, French, German, Spanish, Portuguese, Italian, Dutch.
+const NEXT_DAY_WORDS: &[&str] = &[
+    "翌日",
+    "次日",
+    "隔天",
+    "隔日",
+    "第二天",
+    "익일",
+    "다음날",
+    "다음 날",
+    "the next day",
+    "next day",
+    "le lendemain",
+    "lendemain",
+    "am folgetag",
+    "folgetag",
+    "am nächsten tag",
+    "al día siguiente",
+    "día siguiente",
+    "no dia seguinte",
+    "dia seguinte",
+    "il giorno dopo",
+    "giorno dopo",
+    "de volgende dag",
+    "volgende dag",
+];
 /// Noon written as a word (Japanese and Chinese, Korean).
 const NOON_WORDS: &[&str] = &["正午", "정오"];
 

@@ -63,6 +63,12 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
             k = date;
         }
     }
+    if let Some(article) = TIME_ARTICLES.iter().find(|w| word_eq(b, k, w.len(), w) && space_len(b, k + w.len()) > 0) {
+        let time = skip_ws(b, k + article.len(), 2);
+        if at(b, time).is_ascii_digit() {
+            k = time;
+        }
+    }
     // `翌15日午前0時20分`, `翌午前0時`: the next day, with or without its day of the month.
     let next_day = seq(b, k, super::NEXT_DAY.as_bytes());
     let k = if next_day {
@@ -157,6 +163,11 @@ const UNTIL: &[&str] = &[
 const BETWEEN_AND: &[&str] = &["and", "und", "et", "y", "e", "en"];
 /// Articles that may come before the date at a range's end, in the same languages.
 const ARTICLES: &[&str] = &["el", "le", "la", "il", "lo", "o", "den", "dem", "zum", "am"];
+/// The words for "on" before a date written after a time or a range, in the same languages.
+const DATE_LINKS: &[&str] = &["on", "de", "del", "du", "el", "le", "il", "am", "op", "em", "no dia"];
+/// Articles before the end's time (`entre as 06h02 e as 09h48`, `entre las 6:02 y las 9:48`,
+/// `tra le 6:02 e le 9:48`).
+const TIME_ARTICLES: &[&str] = &["las", "la", "as", "os", "le", "les"];
 /// The word "between" in the same languages.
 const BETWEEN: &[&str] = &["between", "zwischen", "entre", "tra", "fra", "tussen"];
 
@@ -206,8 +217,10 @@ fn date_after(b: &[u8], i: usize) -> Option<(PartialDate, usize)> {
     if at(b, k) == b',' {
         k = skip_ws(b, k + 1, 3);
     }
-    if word_eq(b, k, 2, "on") && space_len(b, k + 2) > 0 {
-        k = skip_ws(b, k + 2, 3);
+    // `on`, and the words for it in the other languages (`de 15 de outubro`, `am 15. Oktober`,
+    // `le 15 octobre`, `del 15 de octubre`, `op 15 oktober`).
+    if let Some(link) = DATE_LINKS.iter().find(|w| word_eq(b, k, w.len(), w) && space_len(b, k + w.len()) > 0) {
+        k = skip_ws(b, k + link.len(), 3);
     }
     if k == i {
         return None;
@@ -266,14 +279,18 @@ pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
         _ => (end_date, end),
     };
     let zone = start_zone.map(|z| z.0).or(tail.zone).or_else(|| find_zone(text));
-    Some(Span { start_date, start, end_date, end, zone })
+    // The days as written, with or without their year (`from 10:52 PM on July 22 to 3:14 AM on
+    // July 23`): the reader may know the year from elsewhere.
+    let start_day = start_written.or(after);
+    let end_day = tail.date.or(start_written.and(after));
+    Some(Span { start_date, start, end_date, end, zone, start_day, end_day })
 }
 
 #[cfg(test)]
 mod tests {
     use time::Duration;
 
-    use crate::import::when::tests::{date, hm};
+    use crate::import::when::tests::{date, hm, partial};
     use crate::import::when::{Zone, parse_span};
 
     struct SpanCase {
@@ -568,6 +585,44 @@ mod tests {
                 zone: None,
                 minutes: 848,
             },
+            // The range first, its date after it: `on` a weekday and an ISO date, or the
+            // other languages' words for it, and articles before the times.
+            SpanCase {
+                text: "Between 10:02 and 10:49 PDT on Tuesday 2025-03-11 (47 minutes), customers saw",
+                start_date: d(2025, 3, 11),
+                start: (10, 2),
+                end_date: d(2025, 3, 11),
+                end: (10, 49),
+                zone: Some("UTC-7"),
+                minutes: 47,
+            },
+            SpanCase {
+                text: "Entre as 06h02 e as 09h48 de 15 de outubro de 2026 (quinta-feira), cerca de 41%",
+                start_date: d(2026, 10, 15),
+                start: (6, 2),
+                end_date: d(2026, 10, 15),
+                end: (9, 48),
+                zone: None,
+                minutes: 226,
+            },
+            SpanCase {
+                text: "entre las 14:10 y las 15:05 del 3 de marzo de 2025, los pagos",
+                start_date: d(2025, 3, 3),
+                start: (14, 10),
+                end_date: d(2025, 3, 3),
+                end: (15, 5),
+                zone: None,
+                minutes: 55,
+            },
+            SpanCase {
+                text: "zwischen 08:12 und 10:47 Uhr am 17. Jänner 2026",
+                start_date: d(2026, 1, 17),
+                start: (8, 12),
+                end_date: d(2026, 1, 17),
+                end: (10, 47),
+                zone: None,
+                minutes: 155,
+            },
             SpanCase {
                 text: "Mar 1 2025 23:00 to Mar 2 01:00",
                 start_date: d(2025, 3, 1),
@@ -606,9 +661,23 @@ mod tests {
             "at 10:15",
             "at 10:15 (a very long remark in brackets that goes on and on and on) to 11:00",
             "at 10:15 ** to",
+            "entre as 06h02 e as pessoas",
         ];
         for text in cases {
             assert_eq!(parse_span(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_days_written_at_a_range_are_kept_without_their_year() {
+        let span = parse_span("Between 10:52 PM PDT on July 22 and 3:14 AM PDT on July 23, a subset").expect("a span");
+        assert_eq!((span.start_date, span.end_date), (None, None));
+        assert_eq!(span.start_day, Some(partial(None, 7, 22)));
+        assert_eq!(span.end_day, Some(partial(None, 7, 23)));
+        assert_eq!((span.start, span.end), (hm(22, 52), hm(3, 14)));
+        // A date after the whole range is both ends' day.
+        let span = parse_span("from 9:00 to 11:00 on 3 May").expect("a span");
+        assert_eq!((span.start_day, span.end_day), (Some(partial(None, 5, 3)), None));
+        assert_eq!(parse_span("from 9:00 to 11:00").expect("a span").start_day, None);
     }
 }

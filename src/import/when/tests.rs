@@ -309,3 +309,24 @@ fn a_british_time_with_a_dot_and_am_or_pm() {
     // Without morning or afternoon a dotted number is not a time here.
     assert_eq!(parse_time("version 8.40 shipped"), None);
 }
+
+#[test]
+fn a_row_written_as_on_the_next_day_reads_its_time() {
+    for row in [
+        "| 익일 00:40 | 알림톡 발송 완료 |",
+        "| 翌日 00:40 | 通知完了 |",
+        "- 次日 00:40 全部退款完成",
+        "- 隔天 00:40 全部退款完成",
+        "- Next day 00:40: refunds done",
+        "- Le lendemain, 00:40 : remboursements faits",
+        "| Am Folgetag 00:40 | Erstattungen erledigt |",
+        "- Al día siguiente 00:40 — reembolsos hechos",
+    ] {
+        let stamp = leading_stamp(row).unwrap_or_else(|| panic!("no stamp in {row:?}"));
+        assert_eq!(stamp.time, Some(hm(0, 40)), "{row:?}");
+    }
+    // The words alone, or before no time, are no stamp.
+    for row in ["- Next day we rolled back", "| 익일 | 알림톡 |", "- Folgetagsplanung 00:40"] {
+        assert_eq!(leading_stamp(row).and_then(|stamp| stamp.time), None, "{row:?}");
+    }
+}

@@ -1,0 +1,126 @@
+//! Unit tests of [`super`]: when the impact began and ended, as documents state it in their
+//! opening words, their timeline rows' markers, and their labelled lines.
+
+use time::macros::datetime;
+
+use super::*;
+
+#[test]
+fn a_row_that_ends_with_a_marker_of_its_own_marks_the_impact() {
+    let doc = "# API errors\n\n## Timeline\n\n**2025-03-11**\n\n- 09:55 Config rollout starts.\n\
+               - 10:02 First increase in 5xx on api-gateway. **OUTAGE BEGINS**\n- 10:20 Status page updated.\n\
+               - 10:49 API error rate back under baseline. **OUTAGE MITIGATED**\n\
+               - 12:15 Incident closed, status page resolved.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 UTC)));
+    // German and Spanish rows, the marker after a dash or first thing in the row.
+    let german = "# Störung\n\n## Ablauf\n\n- 2026-01-17 08:12 Erste Abweisungen – Beginn der Störung\n\
+                  - 2026-01-17 09:10 Sperre gefunden\n- 2026-01-17 10:47 Queue leer – Störung behoben\n";
+    let draft = recognise(german, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-01-17 08:12 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-01-17 10:47 UTC)));
+    let spanish = "# SPEI\n\n## Línea de tiempo\n\n- 2025-08-15 13:45 Inicia el impacto: las transferencias se retienen.\n\
+                   - 2025-08-15 16:20 Se liberan todas. Fin del impacto.\n";
+    let draft = recognise(spanish, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-08-15 13:45 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-08-15 16:20 UTC)));
+}
+
+#[test]
+fn a_row_that_says_the_impact_ended_outright_beats_an_earlier_mitigation() {
+    let doc = "# Search down\n\n## Timeline\n\n2015-10-21 (all times UTC)\n\n- 14:54 **OUTAGE BEGINS** — backends melt\n\
+               - 15:36 **OUTAGE MITIGATED**, index replicated\n- 16:00 **OUTAGE ENDS**, all traffic balanced\n\
+               - 16:30 **INCIDENT ENDS**\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2015-10-21 14:54 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2015-10-21 16:00 UTC)));
+    let mitigated_only = doc.replace("- 16:00 **OUTAGE ENDS**, all traffic balanced\n", "");
+    assert_eq!(recognise(&mitigated_only, None).ended_at, Some(datetime!(2015-10-21 15:36 UTC)));
+}
+
+#[test]
+fn a_row_whose_sentence_merely_ends_with_a_markers_word_marks_nothing() {
+    let doc = "# X\n\n## Timeline\n\n- 2025-03-11 10:02 Support asks whether the outage begins\n\
+               - 2025-03-11 10:30 The ticket was resolved\n- 2025-03-11 11:00 Status page resolved.\n";
+    let draft = recognise(doc, None);
+    assert_eq!((draft.started_at, draft.ended_at), (None, None));
+}
+
+#[test]
+fn an_impact_that_opens_with_a_range_and_its_date_states_the_span() {
+    let doc = "# API errors\n\n## Impact\n\nBetween 10:02 and 10:49 PDT on Tuesday 2025-03-11 (47 minutes), \
+               customers saw errors. Error rate peaked at 18.4% at 10:41.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 -07:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 -07:00)));
+    let portuguese = "# Recusas\n\n## Sumário executivo\n\nEntre as 06h02 e as 09h48 de 15 de outubro de 2026 \
+                      (quinta-feira), cerca de 41% das operações foram recusadas.\n";
+    let draft = recognise(portuguese, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-10-15 06:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-10-15 09:48 UTC)));
+    // A range further into the impact is some figure's, not the span.
+    let figure = "# X\n\n## Impact\n\nOn 2025-03-11 about 31% of saves failed; the error rate rose from 10:02 to \
+                  10:41 and fell after.\n";
+    assert_eq!(recognise(figure, None).started_at, None);
+}
+
+#[test]
+fn a_range_whose_days_have_no_year_takes_the_documents() {
+    let doc = "# Summary of the Volumes Event in the Region\n\nWe want to tell you about the disruption on the night \
+               of July 22 and the early morning of July 23, 2026.\n\nBetween 10:52 PM PDT on July 22 and 3:14 AM \
+               PDT on July 23, some volumes saw stuck I/O.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-07-22 22:52 -07:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-07-23 03:14 -07:00)));
+}
+
+#[test]
+fn a_sentence_under_a_metadata_table_states_the_zone_of_every_time() {
+    let doc = "# Störung\n\n## Eckdaten\n\n| | |\n|---|---|\n| Datum | Samstag, 17. Jänner 2026 |\n\
+               | Beginn der Störung | 08:12 Uhr |\n| Ende der Störung | 10:47 Uhr |\n\n\
+               Alle Uhrzeiten in diesem Dokument sind MEZ.\n\n## Ablauf\n\n| Uhrzeit | Was |\n|---|---|\n\
+               | 08:12 | Erste Abweisungen |\n| 10:47 | Queue leer |\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2026-01-17 08:12 +01:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2026-01-17 10:47 +01:00)));
+}
+
+#[test]
+fn chinese_labels_of_an_event_and_its_time_state_the_span() {
+    let doc = "# 事件檢討報告：下單失敗\n\n- 發生時間：2024/10/08（二）09:12\n- 恢復時間：2024/10/08（二）11:47\n\
+               - 時區：本報告所有時間皆為台灣時間（UTC+8）\n- 報告日期：民國 113 年 10 月 15 日\n\n## 一、事件摘要\n\n內容。\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2024-10-08 09:12 +08:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2024-10-08 11:47 +08:00)));
+    let simplified = "# 故障复盘\n\n- 事件发生时刻：2025-05-27 14:20\n- 恢复时间：2025-05-27 15:05\n- 时区：北京时间\n";
+    let draft = recognise(simplified, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-05-27 14:20 +08:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-05-27 15:05 +08:00)));
+}
+
+#[test]
+fn a_duration_line_and_the_time_of_resolution_give_the_start() {
+    let doc = "# SPEI\n\n**Fecha del incidente:** 15 de agosto de 2025\n\n## Resumen\n\nTexto.\n\n\
+               - **Duración del impacto:** 2 h 35 min\n- **Hora de resolución:** 16:20 hrs\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-08-15 13:45 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-08-15 16:20 UTC)));
+    // A row that marks the end, and the duration, give the start likewise.
+    let marked = "# X\n\n## Summary\n\n- **Impact duration:** 47 min\n\n## Timeline\n\n- 2025-03-11 10:02 Errors rise.\n\
+                  - 2025-03-11 10:49 Error rate back to baseline. **Mitigated.**\n";
+    let draft = recognise(marked, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-11 10:02 UTC)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-11 10:49 UTC)));
+}
+
+#[test]
+fn a_duration_counts_back_from_an_end_on_the_day_of_its_row() {
+    // The end's `5 March` has no year: a time alone, whose day is its row's, after midnight.
+    let doc = "# Latency\n\n**Date:** 2025-03-04\n\n## Summary\n\nCustomer impact lasted 1 hour 47 minutes and ended at \
+               01:12 UTC on 5 March, when the last group recovered.\n\n## Timeline (UTC)\n\n\
+               - 23:25 — Rebalance starts.\n- 00:40 — Recovery.\n- 01:12 — Impact ends.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.ended_at, Some(datetime!(2025-03-05 01:12 UTC)));
+    assert_eq!(draft.started_at, Some(datetime!(2025-03-04 23:25 UTC)));
+}
