@@ -3,6 +3,7 @@
 
 use time::{Date, OffsetDateTime, Time};
 
+mod markers;
 mod rows;
 mod span;
 
@@ -427,6 +428,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if started_at.is_none()
         && start_conflict.is_none()
         && let Some((at, text)) = marked_row(&timeline, START_MARKERS, None)
+            .or_else(|| markers::marked_in_words(&timeline, markers::Edge::Start, None))
     {
         started_at = Some(at);
         notes.push(format!("The start of impact was read from the timeline row “{}”.", text.trim_end_matches('.')));
@@ -434,6 +436,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     if ended_at.is_none()
         && end_conflict.is_none()
         && let Some((at, text)) = marked_row(&timeline, END_MARKERS, started_at)
+            .or_else(|| markers::marked_in_words(&timeline, markers::Edge::End, started_at))
             .or_else(|| marked_row(&timeline, SETTLED_MARKERS, started_at))
     {
         ended_at = Some(at);
