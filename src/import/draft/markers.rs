@@ -69,6 +69,11 @@ pub(super) fn marked_in_words(
     })
 }
 
+/// Whether a row's `text` marks `edge` in words.
+pub(super) fn marks_in_words(text: &str, edge: Edge) -> bool {
+    phrases(text.lines().next().unwrap_or_default()).any(|phrase| marks(phrase, edge))
+}
+
 /// The parts of a row a marker may be: its first few words, and what it sets apart in bold,
 /// in brackets or after a dash.
 fn phrases(text: &str) -> impl Iterator<Item = &str> {

@@ -76,6 +76,77 @@ fn recognise_document(source: &str, file_name: Option<&str>, corrections: &Corre
     imported
 }
 
+/// Whether `line` begins with a label of a few words (`**Outage:** …`, `- Window: …`).
+fn is_labelled(line: &str) -> bool {
+    let bare = line.trim_start().trim_start_matches(['-', '*', '+', '>', ' ']);
+    bare.split_once([':', '：']).is_some_and(|(label, value)| {
+        let label = label.trim_end_matches(['*', ' ']);
+        (1..=40).contains(&label.chars().count())
+            && label.starts_with(|c: char| c.is_alphabetic())
+            && !label.chars().any(|c| c.is_ascii_digit())
+            && label.split_whitespace().count() <= 4
+            && !value.starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+/// `paragraph` without its lines labelled as another event's (`**Review meeting:** 3
+/// December, 14:00–15:00`, `Published: …`): their times are not the incident's.
+fn without_labelled_lines(paragraph: &str) -> String {
+    /// Words of such labels: English, German, French, Spanish, Portuguese, Italian, Dutch,
+    /// Japanese, Chinese, Korean.
+    const OTHER_EVENTS: &[&str] = &[
+        "meeting",
+        "review",
+        "call",
+        "sync",
+        "retro",
+        "retrospective",
+        "published",
+        "created",
+        "updated",
+        "edited",
+        "written",
+        "drafted",
+        "postmortem",
+        "maintenance",
+        "besprechung",
+        "nachbesprechung",
+        "erstellt",
+        "aktualisiert",
+        "réunion",
+        "publié",
+        "créé",
+        "reunión",
+        "publicado",
+        "creado",
+        "reunião",
+        "riunione",
+        "pubblicato",
+        "vergadering",
+        "overleg",
+        "gepubliceerd",
+        "会議",
+        "振り返り",
+        "会议",
+        "复盘会",
+        "회의",
+    ];
+    paragraph
+        .lines()
+        .filter(|line| {
+            let bare = line.trim_start().trim_start_matches(['-', '*', '+', '>', ' ']);
+            let Some((label, _)) = bare.split_once([':', '：']) else { return true };
+            let label = label.trim_end_matches(['*', ' ']).to_lowercase();
+            let other = label.chars().count() <= 40
+                && label.split(|c: char| !c.is_alphanumeric() && c != '-').any(|word| {
+                    OTHER_EVENTS.contains(&word) || OTHER_EVENTS.iter().any(|e| !e.is_ascii() && word.contains(e))
+                });
+            !other
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The order a list's short numeric dates are written in, when one of them shows it: `12/20`
 /// or `2025/1/17` (year, month, day, as East Asia writes) month first, `20/12` day first; none
 /// when they disagree or none shows it.
@@ -246,12 +317,35 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     // The span the authors stated: a Start/End pair, a duration line, front matter, or a
     // "from 16:58 to 18:46 UTC" sentence in the summary.
     let span_text: Vec<&str> = sections.duration.iter().map(String::as_str).collect();
+    // A timeline row that says outright where the impact starts (`**Start klantimpact**`) is
+    // more explicit than a range in the summary's prose (`Conversie tussen 09:00 en 11:00 …`).
+    let timeline_marks_start = raw_timeline.entries.iter().any(|entry| {
+        span::marks(&entry.text, START_MARKERS) || markers::marks_in_words(&entry.text, markers::Edge::Start)
+    });
     let span = span_text
         .iter()
         .find_map(|text| when::parse_span(text))
         // A paragraph of the summary: a date it takes for the span's is one the same paragraph
         // gives (not the revision date in a line above it).
-        .or_else(|| sections.texts[Section::Summary].body.split("\n\n").find_map(when::parse_span))
+        // Its labelled lines (`**Review meeting:** 3 December, 14:00–15:00`) are read by their
+        // labels, if at all, not as the summary's words.
+        .or_else(|| {
+            let (paragraph, span) = sections.texts[Section::Summary]
+                .body
+                .split("\n\n")
+                .map(without_labelled_lines)
+                .find_map(|p| when::parse_span(&p).map(|span| (p, span)))?;
+            let range = paragraph.lines().find(|line| when::parse_span(line).is_some()).unwrap_or(&paragraph);
+            // A labelled window (`Outage: 09:14–10:02 CET`, `장애 시간: …`) is explicit too.
+            if timeline_marks_start && !is_labelled(range) {
+                notes.push(format!(
+                    "The range in the summary (“{}”) was not taken for the impact: a timeline row marks its start.",
+                    range.trim().trim_start_matches(['-', '*', ' '])
+                ));
+                return None;
+            }
+            Some(span)
+        })
         // The impact says when customers felt it in its opening words (`Between 10:02 and 10:49
         // PDT on Tuesday 2025-03-11, customers saw …`); a range further in is some figure's.
         .or_else(|| span::opening_span(&sections.texts[Section::Impact].body));

@@ -164,21 +164,25 @@ pub(super) fn marked_row<'a>(
 ) -> Option<(OffsetDateTime, &'a str)> {
     timeline.iter().find_map(|entry| {
         let at = entry.occurred_at.filter(|at| after.is_none_or(|after| *at >= after))?;
-        let text: String = entry.text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
-        let text = text.trim_start();
-        // First thing in the row, anywhere for the longer phrases, or in brackets
-        // (`… signed with the 2025 key (impact starts)`).
-        let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
-        let marked = markers.iter().any(|marker| {
-            text.starts_with(marker)
-                || (marker.split(' ').count() >= 3 && text.contains(marker))
-                || text.contains(&format!("({marker})"))
-                || text.contains(&format!("[{marker}]"))
-                || last.strip_suffix(marker).is_some_and(|before| {
-                    before.trim_end().ends_with(['.', '!', ';', ':', '—', '–', '-', '|']) && before.ends_with(' ')
-                })
-        });
-        marked.then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
+        marks(&entry.text, markers).then(|| (at, entry.text.lines().next().unwrap_or_default().trim()))
+    })
+}
+
+/// Whether a row's `text` is marked by one of `markers` (see [`marked_row`]).
+pub(super) fn marks(text: &str, markers: &[&str]) -> bool {
+    let text: String = text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
+    let text = text.trim_start();
+    // First thing in the row, anywhere for the longer phrases, or in brackets
+    // (`… signed with the 2025 key (impact starts)`).
+    let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
+    markers.iter().any(|marker| {
+        text.starts_with(marker)
+            || (marker.split(' ').count() >= 3 && text.contains(marker))
+            || text.contains(&format!("({marker})"))
+            || text.contains(&format!("[{marker}]"))
+            || last.strip_suffix(marker).is_some_and(|before| {
+                before.trim_end().ends_with(['.', '!', ';', ':', '—', '–', '-', '|']) && before.ends_with(' ')
+            })
     })
 }
 

@@ -124,3 +124,23 @@ fn a_duration_counts_back_from_an_end_on_the_day_of_its_row() {
     assert_eq!(draft.ended_at, Some(datetime!(2025-03-05 01:12 UTC)));
     assert_eq!(draft.started_at, Some(datetime!(2025-03-04 23:25 UTC)));
 }
+
+#[test]
+fn a_marked_timeline_row_beats_a_range_in_the_summarys_prose_but_not_a_labelled_window() {
+    let doc = "# PIR Black Friday\n\n**Datum:** vrijdag 28 november 2025\n**Review meeting:** woensdag 3 december, 14:00–15:00\n\n\
+               Alle tijden zijn in CET.\n\n## Samenvatting\n\n- Conversie tussen 09:00 en 11:00 ongeveer 38% lager\n\n\
+               ## Tijdlijn\n\n- 09:07 — **Start klantimpact**: timeouts\n- 10:41 — **Einde klantimpact**: normaal\n";
+    let draft = recognise(doc, None);
+    let utc = |at: Option<time::OffsetDateTime>| at.map(|at| at.to_offset(time::UtcOffset::UTC).time().to_string());
+    assert_eq!(utc(draft.started_at).as_deref(), Some("8:07:00.0"));
+    assert_eq!(utc(draft.ended_at).as_deref(), Some("9:41:00.0"));
+    assert!(
+        draft.notes.iter().any(|n| n.starts_with("The range in the summary (“Conversie tussen 09:00")),
+        "{:?}",
+        draft.notes
+    );
+    // A labelled window in the summary is as explicit as the rows: it stands.
+    let labelled =
+        doc.replace("- Conversie tussen 09:00 en 11:00 ongeveer 38% lager", "**Verstoring:** 09:00–11:00 CET");
+    assert_eq!(utc(recognise(&labelled, None).started_at).as_deref(), Some("8:00:00.0"));
+}
