@@ -192,6 +192,12 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     };
     let (start_time_only, end_time_only) =
         (time_only(&sections.stated_starts).map(|(t, _)| t), time_only(&sections.stated_ends).map(|(t, _)| t));
+    // A time alone written with its own zone (`started at 8:51 AM Eastern` in a document whose
+    // status updates are in UTC) is read in that zone.
+    let own_zone = |stated: &[String]| {
+        stated.iter().find(|value| when::parse_date(value).is_none()).and_then(|value| when::find_zone(value))
+    };
+    let (start_zone, end_zone) = (own_zone(&sections.stated_starts), own_zone(&sections.stated_ends));
 
     // A zone stated that is not one is not read as another (UTC): the user says which.
     let zone_problem = if corrections.offset.is_some() { None } else { bad_zone(&metadata, &sections) };
@@ -300,7 +306,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let started_at = corrections
         .start
         .or_else(|| metadata.start.map(|(date, time)| zone.resolve(date, time)))
-        .or_else(|| Some(zone.resolve(day?, start_time_only?)))
+        .or_else(|| Some(start_zone.as_ref().unwrap_or(&zone).resolve(day?, start_time_only?)))
         .or_else(|| {
             let span = span.as_ref()?;
             Some(zone.resolve(span_start_date(span, day)?, span.start))
@@ -312,7 +318,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             // A time alone earlier than the start's is on the next day.
             let end = end_time_only?;
             let date = if start_time_only.is_some_and(|start| end < start) { day?.next_day()? } else { day? };
-            Some(zone.resolve(date, end))
+            Some(end_zone.as_ref().unwrap_or(&zone).resolve(date, end))
         })
         .or_else(|| {
             let span = span.as_ref()?;

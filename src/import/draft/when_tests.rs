@@ -124,3 +124,15 @@ fn a_duration_counts_back_from_an_end_on_the_day_of_its_row() {
     assert_eq!(draft.ended_at, Some(datetime!(2025-03-05 01:12 UTC)));
     assert_eq!(draft.started_at, Some(datetime!(2025-03-04 23:25 UTC)));
 }
+
+#[test]
+fn a_time_alone_stated_with_its_own_zone_is_read_in_it() {
+    let doc = "# Checkout errors\n\n**Incident date:** Friday, Nov 28, 2025\n\n## Summary\n\nCustomer impact started at \
+               8:51 AM Eastern, seven minutes before our first post.\n\n## Status updates\n\n\
+               | Time | Update |\n|---|---|\n| 13:58 UTC | Investigating |\n| 16:05 UTC | Resolved |\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-11-28 13:51 UTC)));
+    // Without its own zone it is in the document's.
+    let bare = doc.replace(" Eastern", "");
+    assert_eq!(recognise(&bare, None).started_at, Some(datetime!(2025-11-28 08:51 UTC)));
+}
