@@ -136,3 +136,13 @@ fn a_time_alone_stated_with_its_own_zone_is_read_in_it() {
     let bare = doc.replace(" Eastern", "");
     assert_eq!(recognise(&bare, None).started_at, Some(datetime!(2025-11-28 08:51 UTC)));
 }
+
+#[test]
+fn a_key_facts_table_says_from_when_the_service_was_hit_and_when_restored() {
+    let doc = "# Major Incident Report\n\n## 1. Key facts\n\n| | |\n|---|---|\n| Date | Monday 2 June 2025 |\n\
+               | Service impact from | 8.40am |\n| Service restored | 1.15pm |\n\n\
+               All times in this report are local time (BST).\n\n## 2. Summary\n\nThe system was unusable.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-06-02 08:40 +01:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-06-02 13:15 +01:00)));
+}
