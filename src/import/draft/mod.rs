@@ -539,7 +539,8 @@ fn resolve_timeline(
     notes: &mut Vec<String>,
 ) -> Vec<ImportedEntry> {
     let mut current_day = day;
-    let mut previous: Option<(Date, Time)> = None;
+    // The previous row's day as written, and its date and time on the document's clock.
+    let mut previous: Option<(Date, (Date, Time))> = None;
     let mut heading_day: Option<Date> = None;
     let mut undated = 0;
     let mut dated_only = 0;
@@ -559,15 +560,24 @@ fn resolve_timeline(
                 previous = None;
             }
             let mut date = own_date.or(current_day);
-            if let (None, Some(time), Some((prev_date, prev_time))) = (own_date, entry.time, previous)
+            // Rows written in another zone than the document's (`09:10 CDT`, then `07:20 PDT`)
+            // follow each other on the document's clock, not on their own.
+            let on_clock = |date: Date, time: Time| match &entry.zone {
+                Some(own) if own != zone => own
+                    .resolve(date, time)
+                    .checked_to_offset(zone.offset_at(date, time))
+                    .map_or((date, time), |at| (at.date(), at.time())),
+                _ => (date, time),
+            };
+            if let (None, Some(time), Some((prev_date, prev_clock))) = (own_date, entry.time, previous)
                 && Some(prev_date) == date
-                && time < prev_time
+                && on_clock(prev_date, time) < prev_clock
             {
                 date = prev_date.next_day();
             }
             let occurred_at = match (date, entry.time) {
                 (Some(date), Some(time)) => {
-                    previous = Some((date, time));
+                    previous = Some((date, on_clock(date, time)));
                     current_day = Some(date);
                     showable(entry.zone.as_ref().unwrap_or(zone).resolve(date, time))
                 }

@@ -146,3 +146,27 @@ fn a_key_facts_table_says_from_when_the_service_was_hit_and_when_restored() {
     assert_eq!(draft.started_at, Some(datetime!(2025-06-02 08:40 +01:00)));
     assert_eq!(draft.ended_at, Some(datetime!(2025-06-02 13:15 +01:00)));
 }
+
+#[test]
+fn rows_in_other_zones_follow_each_other_on_the_documents_clock() {
+    let doc = "# Ingest\n\n## Summary\n\nOn 2025-10-14, 08:55 to 10:52 Central time (CDT).\n\n## Timeline\n\n\
+               - 08:55 — Ingest drops.\n- 09:10 CDT — Alert pages on-call.\n- 07:20 PDT — Vendor window closes.\n\
+               - 10:31 EDT — NOC reports firmware.\n- 14:45 UTC — LB logs.\n- 10:02 — Ticket opened.\n";
+    let draft = recognise(doc, None);
+    let rows: Vec<_> = draft.timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(
+        rows,
+        vec![
+            Some(datetime!(2025-10-14 08:55 -05:00)),
+            Some(datetime!(2025-10-14 09:10 -05:00)),
+            Some(datetime!(2025-10-14 07:20 -07:00)),
+            Some(datetime!(2025-10-14 10:31 -04:00)),
+            Some(datetime!(2025-10-14 14:45 UTC)),
+            Some(datetime!(2025-10-14 10:02 -05:00)),
+        ]
+    );
+    // A row earlier on the document's clock still rolls over past midnight.
+    let night = "# X\n\n## Timeline\n\n**2025-10-14**\n\n- 23:10 CDT — Alert.\n- 00:20 CDT — Fixed.\n";
+    let rows: Vec<_> = recognise(night, None).timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(rows, vec![Some(datetime!(2025-10-14 23:10 -05:00)), Some(datetime!(2025-10-15 00:20 -05:00))]);
+}
