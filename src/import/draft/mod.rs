@@ -559,6 +559,11 @@ fn resolve_timeline(
                 current_day = Some(new_day);
                 previous = None;
             }
+            // A separate log of the same hours starts again from the incident's day.
+            if entry.separate {
+                previous = None;
+                current_day = heading_day.or(day);
+            }
             let mut date = own_date.or(current_day);
             // Rows written in another zone than the document's (`09:10 CDT`, then `07:20 PDT`)
             // follow each other on the document's clock, not on their own.

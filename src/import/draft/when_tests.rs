@@ -170,3 +170,20 @@ fn rows_in_other_zones_follow_each_other_on_the_documents_clock() {
     let rows: Vec<_> = recognise(night, None).timeline.iter().map(|row| row.occurred_at).collect();
     assert_eq!(rows, vec![Some(datetime!(2025-10-14 23:10 -05:00)), Some(datetime!(2025-10-15 00:20 -05:00))]);
 }
+
+#[test]
+fn a_separate_teams_table_of_the_same_hours_stays_on_the_same_day() {
+    let doc = "# Upload\n\n## Timeline\n\n**2025-06-10**\n\n- 08:15 – Erste Fehler\n- 13:00 – Kunden informiert\n\n\
+               Das Team Lausanne hat seine Schritte separat festgehalten:\n\n| Heure | Événement |\n|---|---|\n\
+               | 09h25 | Prise en charge |\n| 10h35 | Redémarrage |\n";
+    let rows: Vec<_> = recognise(doc, None).timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(
+        rows,
+        vec![
+            Some(datetime!(2025-06-10 08:15 UTC)),
+            Some(datetime!(2025-06-10 13:00 UTC)),
+            Some(datetime!(2025-06-10 09:25 UTC)),
+            Some(datetime!(2025-06-10 10:35 UTC)),
+        ]
+    );
+}
