@@ -166,9 +166,9 @@ pub(super) fn marked_row<'a>(
         let at = entry.occurred_at.filter(|at| after.is_none_or(|after| *at >= after))?;
         let text: String = entry.text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
         let text = text.trim_start();
-        // First thing in the row, anywhere for the longer phrases, or in brackets
-        // (`… signed with the 2025 key (impact starts)`).
         let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
+        // First thing in the row, anywhere for the longer phrases, in brackets (`… signed with
+        // the 2025 key (impact starts)`), or last after a sentence's end or a dash.
         let marked = markers.iter().any(|marker| {
             text.starts_with(marker)
                 || (marker.split(' ').count() >= 3 && text.contains(marker))
