@@ -26,6 +26,10 @@ pub struct RawEntry {
     pub time_as_written: Option<String>,
     /// The entry's Markdown, continuation blocks included.
     pub text: String,
+    /// The first row of a table that follows other rows (`Das Team Lausanne hat seine Schritte
+    /// separat festgehalten:`): another log of the same hours, whose times go on from the day
+    /// of the rows above rather than past midnight after their last.
+    pub separate: bool,
 }
 
 /// What a timeline section holds.
@@ -139,9 +143,11 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             notes.push(lines[i + 1].to_owned());
             introduced = true;
             let rows = lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).count();
+            let mut separate = found.entries.iter().any(|entry| entry.time.is_some());
             for row in &lines[i + 2..i + 2 + rows] {
                 match table_entry(&header, row, day) {
                     Some(mut entry) => {
+                        entry.separate = std::mem::take(&mut separate) && entry.time.is_some();
                         under_day(&mut entry, &mut day_line, &mut notes);
                         found.entries.push(entry);
                     }
@@ -241,6 +247,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 approximate: false,
                 time_as_written: line.get(relative.written.clone()).map(str::to_owned),
                 text: String::new(),
+                separate: false,
             };
             let mut entry = entry;
             under_day(&mut entry, &mut day_line, &mut notes);
@@ -266,6 +273,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
                 approximate: false,
                 time_as_written: None,
                 text: String::new(),
+                separate: false,
             };
             current = Some((entry, vec![text.to_owned()]));
             i += 1;
@@ -401,6 +409,7 @@ fn started(stamp: &when::Stamp, day: Option<PartialDate>, line: &str) -> RawEntr
         approximate: stamp.approximate,
         time_as_written,
         text: String::new(),
+        separate: false,
     }
 }
 
@@ -607,6 +616,7 @@ fn unknown_time_entry(
         approximate: false,
         time_as_written: None,
         text: text.join(" — "),
+        separate: false,
     })
 }
 

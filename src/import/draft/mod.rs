@@ -291,6 +291,12 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     };
     let (start_time_only, end_time_only) =
         (time_only(&sections.stated_starts).map(|(t, _)| t), time_only(&sections.stated_ends).map(|(t, _)| t));
+    // A time alone written with its own zone (`started at 8:51 AM Eastern` in a document whose
+    // status updates are in UTC) is read in that zone.
+    let own_zone = |stated: &[String]| {
+        stated.iter().find(|value| when::parse_date(value).is_none()).and_then(|value| when::find_zone(value))
+    };
+    let (start_zone, end_zone) = (own_zone(&sections.stated_starts), own_zone(&sections.stated_ends));
 
     // A zone stated that is not one is not read as another (UTC): the user says which.
     let zone_problem = if corrections.offset.is_some() { None } else { bad_zone(&metadata, &sections) };
@@ -422,7 +428,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let started_at = corrections
         .start
         .or_else(|| metadata.start.map(|(date, time)| zone.resolve(date, time)))
-        .or_else(|| Some(zone.resolve(day?, start_time_only?)))
+        .or_else(|| Some(start_zone.as_ref().unwrap_or(&zone).resolve(day?, start_time_only?)))
         .or_else(|| {
             let span = span.as_ref()?;
             Some(zone.resolve(span_start_date(span, day)?, span.start))
@@ -434,7 +440,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             // A time alone earlier than the start's is on the next day.
             let end = end_time_only?;
             let date = if start_time_only.is_some_and(|start| end < start) { day?.next_day()? } else { day? };
-            Some(zone.resolve(date, end))
+            Some(end_zone.as_ref().unwrap_or(&zone).resolve(date, end))
         })
         .or_else(|| {
             let span = span.as_ref()?;
@@ -700,7 +706,8 @@ fn resolve_timeline(
     notes: &mut Vec<String>,
 ) -> Vec<ImportedEntry> {
     let mut current_day = day;
-    let mut previous: Option<(Date, Time)> = None;
+    // The previous row's day as written, and its date and time on the document's clock.
+    let mut previous: Option<(Date, (Date, Time))> = None;
     let mut heading_day: Option<Date> = None;
     let mut undated = 0;
     let mut dated_only = 0;
@@ -719,16 +726,30 @@ fn resolve_timeline(
                 current_day = Some(new_day);
                 previous = None;
             }
+            // A separate log of the same hours starts again from the incident's day.
+            if entry.separate {
+                previous = None;
+                current_day = heading_day.or(day);
+            }
             let mut date = own_date.or(current_day);
-            if let (None, Some(time), Some((prev_date, prev_time))) = (own_date, entry.time, previous)
+            // Rows written in another zone than the document's (`09:10 CDT`, then `07:20 PDT`)
+            // follow each other on the document's clock, not on their own.
+            let on_clock = |date: Date, time: Time| match &entry.zone {
+                Some(own) if own != zone => own
+                    .resolve(date, time)
+                    .checked_to_offset(zone.offset_at(date, time))
+                    .map_or((date, time), |at| (at.date(), at.time())),
+                _ => (date, time),
+            };
+            if let (None, Some(time), Some((prev_date, prev_clock))) = (own_date, entry.time, previous)
                 && Some(prev_date) == date
-                && time < prev_time
+                && on_clock(prev_date, time) < prev_clock
             {
                 date = prev_date.next_day();
             }
             let occurred_at = match (date, entry.time) {
                 (Some(date), Some(time)) => {
-                    previous = Some((date, time));
+                    previous = Some((date, on_clock(date, time)));
                     current_day = Some(date);
                     showable(entry.zone.as_ref().unwrap_or(zone).resolve(date, time))
                 }

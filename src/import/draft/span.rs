@@ -172,8 +172,8 @@ pub(super) fn marked_row<'a>(
 pub(super) fn marks(text: &str, markers: &[&str]) -> bool {
     let text: String = text.chars().filter(|c| !matches!(c, '*' | '_')).collect::<String>().to_lowercase();
     let text = text.trim_start();
-    // First thing in the row, anywhere for the longer phrases, or in brackets
-    // (`… signed with the 2025 key (impact starts)`).
+    // First thing in the row, anywhere for the longer phrases, in brackets (`… signed with
+    // the 2025 key (impact starts)`), or last after a sentence's end or a dash.
     let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
     markers.iter().any(|marker| {
         text.starts_with(marker)
@@ -397,8 +397,17 @@ pub(super) fn stated_in_sentences(text: &str, zero: Option<&when::MomentZero>) -
             let len = zone
                 .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | ':' | '−')))
                 .unwrap_or(zone.len());
-            // A whole word only: `E` of `Eastern` is not a zone.
-            if zone[len..].starts_with(|c: char| c.is_alphanumeric()) { 0 } else { len }
+            // A whole word only: `E` of `Eastern` is not a zone, but `Eastern` after a time is
+            // (`8:51 AM Eastern`).
+            if !zone[len..].starts_with(|c: char| c.is_alphanumeric()) {
+                len
+            } else {
+                let word = zone.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+                let time = &window[range.clone()];
+                let named = word.starts_with(|c: char| c.is_uppercase())
+                    && when::find_zone(&format!("{time} {word}")).is_some_and(|z| matches!(z, Zone::Named { .. }));
+                if named { word.len() } else { 0 }
+            }
         };
         let spaces = if zone_len == 0 { 0 } else { rest.len() - zone.len() };
         let mut value_end = end + range.end + spaces + zone_len;
@@ -551,6 +560,8 @@ mod duration_tests {
         assert_eq!(start, None);
         // A zone's letters are a whole word: not the `E` of `Eastern`.
         let (start, _) = stated_in_sentences("Customer impact started at 8:51 AM Eastern, seven minutes before.", None);
+        assert_eq!(start.as_deref(), Some("started at 8:51 AM Eastern"));
+        let (start, _) = stated_in_sentences("Customer impact started at 8:51 AM Every shop saw it.", None);
         assert_eq!(start.as_deref(), Some("started at 8:51 AM"));
         let (_, end) = stated_in_sentences("It ended at 19:20 UTC, 12 August 2025, after a while.", None);
         assert_eq!(end.as_deref(), Some("ended at 19:20 UTC, 12 August 2025"));

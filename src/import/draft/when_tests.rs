@@ -131,7 +131,7 @@ fn a_marked_timeline_row_beats_a_range_in_the_summarys_prose_but_not_a_labelled_
                Alle tijden zijn in CET.\n\n## Samenvatting\n\n- Conversie tussen 09:00 en 11:00 ongeveer 38% lager\n\n\
                ## Tijdlijn\n\n- 09:07 — **Start klantimpact**: timeouts\n- 10:41 — **Einde klantimpact**: normaal\n";
     let draft = recognise(doc, None);
-    let utc = |at: Option<time::OffsetDateTime>| at.map(|at| at.to_offset(time::UtcOffset::UTC).time().to_string());
+    let utc = |at: Option<OffsetDateTime>| at.map(|at| at.to_offset(time::UtcOffset::UTC).time().to_string());
     assert_eq!(utc(draft.started_at).as_deref(), Some("8:07:00.0"));
     assert_eq!(utc(draft.ended_at).as_deref(), Some("9:41:00.0"));
     assert!(
@@ -143,4 +143,67 @@ fn a_marked_timeline_row_beats_a_range_in_the_summarys_prose_but_not_a_labelled_
     let labelled =
         doc.replace("- Conversie tussen 09:00 en 11:00 ongeveer 38% lager", "**Verstoring:** 09:00–11:00 CET");
     assert_eq!(utc(recognise(&labelled, None).started_at).as_deref(), Some("8:00:00.0"));
+}
+
+#[test]
+fn a_time_alone_stated_with_its_own_zone_is_read_in_it() {
+    let doc = "# Checkout errors\n\n**Incident date:** Friday, Nov 28, 2025\n\n## Summary\n\nCustomer impact started at \
+               8:51 AM Eastern, seven minutes before our first post.\n\n## Status updates\n\n\
+               | Time | Update |\n|---|---|\n| 13:58 UTC | Investigating |\n| 16:05 UTC | Resolved |\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-11-28 13:51 UTC)));
+    // Without its own zone it is in the document's.
+    let bare = doc.replace(" Eastern", "");
+    assert_eq!(recognise(&bare, None).started_at, Some(datetime!(2025-11-28 08:51 UTC)));
+}
+
+#[test]
+fn a_key_facts_table_says_from_when_the_service_was_hit_and_when_restored() {
+    let doc = "# Major Incident Report\n\n## 1. Key facts\n\n| | |\n|---|---|\n| Date | Monday 2 June 2025 |\n\
+               | Service impact from | 8.40am |\n| Service restored | 1.15pm |\n\n\
+               All times in this report are local time (BST).\n\n## 2. Summary\n\nThe system was unusable.\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.started_at, Some(datetime!(2025-06-02 08:40 +01:00)));
+    assert_eq!(draft.ended_at, Some(datetime!(2025-06-02 13:15 +01:00)));
+}
+
+#[test]
+fn rows_in_other_zones_follow_each_other_on_the_documents_clock() {
+    let doc = "# Ingest\n\n## Summary\n\nOn 2025-10-14, 08:55 to 10:52 Central time (CDT).\n\n## Timeline\n\n\
+               - 08:55 — Ingest drops.\n- 09:10 CDT — Alert pages on-call.\n- 07:20 PDT — Vendor window closes.\n\
+               - 10:31 EDT — NOC reports firmware.\n- 14:45 UTC — LB logs.\n- 10:02 — Ticket opened.\n";
+    let draft = recognise(doc, None);
+    let rows: Vec<_> = draft.timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(
+        rows,
+        vec![
+            Some(datetime!(2025-10-14 08:55 -05:00)),
+            Some(datetime!(2025-10-14 09:10 -05:00)),
+            Some(datetime!(2025-10-14 07:20 -07:00)),
+            Some(datetime!(2025-10-14 10:31 -04:00)),
+            Some(datetime!(2025-10-14 14:45 UTC)),
+            Some(datetime!(2025-10-14 10:02 -05:00)),
+        ]
+    );
+    // A row earlier on the document's clock still rolls over past midnight.
+    let night = "# X\n\n## Timeline\n\n**2025-10-14**\n\n- 23:10 CDT — Alert.\n- 00:20 CDT — Fixed.\n";
+    let rows: Vec<_> = recognise(night, None).timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(rows, vec![Some(datetime!(2025-10-14 23:10 -05:00)), Some(datetime!(2025-10-15 00:20 -05:00))]);
+}
+
+#[test]
+fn a_separate_teams_table_of_the_same_hours_stays_on_the_same_day() {
+    let doc = "# Upload\n\n## Timeline\n\n**2025-06-10**\n\n- 08:15 – Erste Fehler\n- 13:00 – Kunden informiert\n\n\
+               Das Team Lausanne hat seine Schritte separat festgehalten:\n\n| Heure | Événement |\n|---|---|\n\
+               | 09h25 | Prise en charge |\n| 10h35 | Redémarrage |\n";
+    let rows: Vec<_> = recognise(doc, None).timeline.iter().map(|row| row.occurred_at).collect();
+    assert_eq!(
+        rows,
+        vec![
+            Some(datetime!(2025-06-10 08:15 UTC)),
+            Some(datetime!(2025-06-10 13:00 UTC)),
+            Some(datetime!(2025-06-10 09:25 UTC)),
+            Some(datetime!(2025-06-10 10:35 UTC)),
+        ]
+    );
 }

@@ -208,3 +208,15 @@ fn a_table_row_whose_time_is_a_dash_is_a_row_without_a_time() {
     let body = "| Time | Event |\n|---|---|\n| 10:00 | Deploy |\n| later | Banner posted |\n| — | |";
     assert_eq!(parse(body).entries.len(), 1);
 }
+
+#[test]
+fn a_table_after_other_rows_is_a_separate_log() {
+    let body = "- 08.15 Uhr – Erste Fehler\n- 13.00 Uhr – Kunden informiert\n\nDas Team Lausanne separat:\n\n\
+                | Heure | Événement |\n|---|---|\n| 09h25 | Prise en charge |\n| 09h50 | Disque plein |";
+    let found = parse(body);
+    let separate: Vec<bool> = found.entries.iter().map(|entry| entry.separate).collect();
+    assert_eq!(separate, vec![false, false, true, false]);
+    // A table that is the whole timeline is not separate from anything.
+    let alone = parse("| Time | Event |\n|---|---|\n| 10:00 | Deploy |\n| 10:05 | Errors |");
+    assert!(alone.entries.iter().all(|entry| !entry.separate));
+}

@@ -204,6 +204,16 @@ const ZONE_PHRASES: &[(&str, &str)] = &[
     ("hora peninsular", "Europe/Madrid"),
     ("deutscher Zeit", "Europe/Berlin"),
     ("hora de Brasília", "America/Sao_Paulo"),
+    // A European country's local time, as its people name it.
+    ("Nederlandse tijd", "Europe/Amsterdam"),
+    ("Belgische tijd", "Europe/Brussels"),
+    ("heure belge", "Europe/Brussels"),
+    ("heure suisse", "Europe/Zurich"),
+    ("Schweizer Zeit", "Europe/Zurich"),
+    ("österreichischer Zeit", "Europe/Vienna"),
+    ("hora de Portugal", "Europe/Lisbon"),
+    ("hora de Lisboa", "Europe/Lisbon"),
+    ("hora de España", "Europe/Madrid"),
     // Mexico's central time, as Mexicans name it (the country's own "tiempo del centro").
     ("hora del centro de México", "America/Mexico_City"),
     ("tiempo del centro de México", "America/Mexico_City"),

@@ -296,6 +296,10 @@ fn a_countrys_local_time_named_as_a_phrase_is_its_zone() {
         ("오전 9시 (한국 시간)", "Asia/Seoul"),
         ("dalle 08:32 alle 11:47 (ora\nitaliana)", "Europe/Rome"),
         ("impact started at 8:51 AM Eastern", "America/New_York"),
+        ("Onderstaande regels (tijden Nederlandse tijd).", "Europe/Amsterdam"),
+        ("toutes les heures en heure belge", "Europe/Brussels"),
+        ("Zeitangaben in Schweizer Zeit", "Europe/Zurich"),
+        ("en hora del centro de México (CDMX)", "America/Mexico_City"),
     ] {
         assert_eq!(find_zone(text).map(|z| z.label()).as_deref(), Some(zone), "{text}");
     }
