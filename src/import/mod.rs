@@ -276,10 +276,20 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
     };
     assign(&mut found, Some(SectionKind::Summary), None, &preamble);
 
+    // With no heading for the timeline, a section that is nothing but rows beginning with a
+    // time is it, whatever its heading (`## What happened` over a table of times).
+    let timeline_heading = starts.iter().any(|h| classify(&h.text) == Some(SectionKind::Timeline));
     for (i, heading) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(outline.lines.len(), |next| next.line);
         let body = outline.text(heading.line + heading.span..end);
-        let kind = classify(&heading.text);
+        let kind = match classify(&heading.text) {
+            Some(SectionKind::Summary | SectionKind::Impact | SectionKind::Resolution)
+                if !timeline_heading && found.timeline.body.is_empty() && is_only_timestamped_rows(&body) =>
+            {
+                Some(SectionKind::Timeline)
+            }
+            kind => kind,
+        };
         assign(&mut found, kind, Some(&heading.text), &body);
     }
     found.keep_empty_sections();
@@ -296,14 +306,27 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
 /// time of day (a work log, an activity journal): what a reader takes for a timeline whatever
 /// its heading says.
 fn is_timestamped_list(body: &str) -> bool {
-    let rows: Vec<&str> = body
-        .lines()
-        .map(str::trim_start)
-        .filter(|line| strip_list_marker(line) != *line || (line.starts_with('|') && !line.starts_with("|-")))
-        .take(400)
+    let lines: Vec<&str> = body.lines().map(str::trim_start).take(400).collect();
+    let delimiter = |line: &str| line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+    // A table's header (the line above its delimiter) and its delimiter are not rows.
+    let rows: Vec<&str> = (0..lines.len())
+        .filter(|&i| {
+            let line = lines[i];
+            let header = lines.get(i + 1).is_some_and(|next| delimiter(next));
+            strip_list_marker(line) != line || (line.starts_with('|') && !delimiter(line) && !header)
+        })
+        .map(|i| lines[i])
         .collect();
     let timed = rows.iter().filter(|row| when::leading_stamp(row).is_some_and(|stamp| stamp.time.is_some())).count();
     timed >= 3 && timed * 10 >= rows.len() * 8
+}
+
+/// Whether `body` is a timestamped list or table (see [`is_timestamped_list`]) and little else:
+/// an introducing line or two beside its rows, no paragraphs of prose.
+fn is_only_timestamped_rows(body: &str) -> bool {
+    let lines: Vec<&str> = body.lines().map(str::trim).filter(|line| !line.is_empty()).take(400).collect();
+    let rows = lines.iter().filter(|line| strip_list_marker(line) != **line || line.starts_with('|')).count();
+    is_timestamped_list(body) && rows * 10 >= lines.len() * 8
 }
 
 /// Puts a section's body where it belongs, first pulling out inline labelled paragraphs

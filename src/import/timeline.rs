@@ -526,6 +526,9 @@ const STAMP_COLUMNS: &[&str] = &[
     "data",
     "ora",
     "orario",
+    "horário",
+    "horario",
+    "hour",
     "tijd",
     "tijdstip",
     "lt",
@@ -548,13 +551,27 @@ fn table_header(lines: &[&str], i: usize) -> Option<TableHeader> {
         return None;
     }
     let names = cells(header);
+    let rows: Vec<Vec<&str>> =
+        lines[i + 2..].iter().take_while(|l| l.trim_start().starts_with('|')).take(200).map(|row| cells(row)).collect();
+    // A column named so, or one whose every cell is a time (`Horário | 13h45`), in a header no
+    // list knows.
+    let all_times = |index: usize| {
+        let values: Vec<&str> =
+            rows.iter().filter_map(|row| row.get(index).copied()).filter(|v| !v.is_empty()).collect();
+        !values.is_empty()
+            && values.iter().all(|v| {
+                when::leading_stamp(v)
+                    .is_some_and(|stamp| stamp.time.is_some() && v[stamp.consumed.min(v.len())..].trim().is_empty())
+            })
+    };
     let stamp_columns: Vec<usize> = names
         .iter()
         .enumerate()
-        .filter(|(_, name)| {
+        .filter(|(index, name)| {
             let name = super::sections::normalize(name);
             STAMP_COLUMNS.iter().any(|w| name.split(' ').any(|n| n == *w))
                 || STAMP_COLUMNS_CJK.iter().any(|w| name.starts_with(w))
+                || all_times(*index)
         })
         .map(|(index, _)| index)
         .collect();

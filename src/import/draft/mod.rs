@@ -130,12 +130,33 @@ fn without_labelled_lines(paragraph: &str) -> String {
         "会议",
         "复盘会",
         "회의",
+        "version",
+        "revision",
+        "révision",
+        "revisión",
+        "revisão",
+        "stand",
+        "rédaction",
+        "redaction",
+        "versión",
+        "versão",
+        "versione",
+        "versie",
+        "版本",
+        "改訂",
     ];
     paragraph
         .lines()
         .filter(|line| {
             let bare = line.trim_start().trim_start_matches(['-', '*', '+', '>', ' ']);
-            let Some((label, _)) = bare.split_once([':', '：']) else { return true };
+            // `| Version | 1.1 du 14 avril 2026 |`: a table row's first cell is its label.
+            let cell = line
+                .trim_start()
+                .strip_prefix('|')
+                .and_then(|row| row.split('|').map(str::trim).find(|cell| !cell.is_empty()));
+            let Some((label, _)) = cell.map(|cell| (cell, "")).or_else(|| bare.split_once([':', '：'])) else {
+                return true;
+            };
             let label = label.trim_end_matches(['*', ' ']).to_lowercase();
             let other = label.chars().count() <= 40
                 && label.split(|c: char| !c.is_alphanumeric() && c != '-').any(|word| {
@@ -396,7 +417,12 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
         // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
-        .or_else(|| raw_timeline.entries.iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date())))
+        // The first row's date, or a day heading's: a date a later row gives dates the rows
+        // from it on, not the times above it (`31.03.2026, 17h00: incident closed` last).
+        .or_else(|| {
+            let first = raw_timeline.entries.iter().position(|e| e.time.is_some() || e.date.is_some())?;
+            raw_timeline.entries[..=first].iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date()))
+        })
         // `| Datum | Samstag, 17. Jänner 2026 |` in a metadata table, `**Incident date:** …`:
         // the day stated outright, over the first date the summary happens to give (its
         // revision's, `Stand: 21.01.2026`).
@@ -404,7 +430,8 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     // Else the first date its title, summary or file name gives: a guess the notes name.
     let mut day_guessed_from = None;
     if day.is_none() {
-        let summary = &sections.texts[Section::Summary].body;
+        // Not from a line labelled as another event (`| Version | 1.1 du 14 avril 2026 |`).
+        let summary = without_labelled_lines(&sections.texts[Section::Summary].body);
         let guesses =
             [("title", Some(sections.title.as_str())), ("summary", Some(summary.as_str())), ("file name", file_name)];
         if let Some((from, date)) =

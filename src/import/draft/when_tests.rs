@@ -207,3 +207,21 @@ fn a_separate_teams_table_of_the_same_hours_stays_on_the_same_day() {
         ]
     );
 }
+
+#[test]
+fn times_under_a_prose_heading_a_column_of_times_and_a_versions_date() {
+    // `## What happened` over nothing but a table of times, with no timeline heading: the timeline.
+    let doc = "# Quiz outage\n\n**Impact start:** June 12, 2025 8:47 AM (UTC)\n\n## What happened\n\n\
+               | Time | What happened |\n|---|---|\n| 08:30 | Release starts |\n| 08:47 | Table locked |\n| 09:05 | Alert picked up |\n";
+    assert_eq!(recognise(doc, None).timeline.len(), 3);
+    // A column whose cells are all times, under a header no list knows.
+    let doc = "# Pix\n\n**Início do impacto:** 20/12/2024 14h05 (BRT)\n\n## Linha do tempo\n\n\
+               | Quando | Evento |\n|---|---|\n| 13h45 | Janela aberta |\n| 14h05 | Primeiras falhas |\n";
+    let rows = recognise(doc, None).timeline;
+    assert_eq!(rows[1].occurred_at, Some(datetime!(2024-12-20 17:05 UTC)), "{rows:?}");
+    // A table row labelled as the report's version dates nothing: the summary's own date does.
+    let doc = "# Rapport\n\n| | |\n|---|---|\n| Version | 1.1 du 14 avril 2026 |\n\n## Résumé\n\n\
+               Le lundi 30 mars 2026, le guichet a été indisponible.\n\n## Chronologie\n\n- 08h12 : premières erreurs\n";
+    let draft = recognise(doc, None);
+    assert_eq!(draft.timeline[0].occurred_at.map(|at| at.date()), Some(time::macros::date!(2026 - 03 - 30)));
+}

@@ -59,6 +59,14 @@ const ABBREVIATIONS: &[(&str, Rule, bool)] = &[
     ("BST", Rule::Offset(H), false),
     ("IST", Rule::Offset(5 * H + 1800), false),
     ("MSK", Rule::Offset(3 * H), false),
+    // Brasília, Argentina, South Africa, western Indonesia, Pakistan, Indochina (ICT is also
+    // "information and communication technology": only beside a time).
+    ("BRT", Rule::Offset(-3 * H), false),
+    ("ART", Rule::Offset(-3 * H), true),
+    ("SAST", Rule::Offset(2 * H), false),
+    ("WIB", Rule::Offset(7 * H), false),
+    ("PKT", Rule::Offset(5 * H), false),
+    ("ICT", Rule::Offset(7 * H), true),
     ("SGT", Rule::Offset(8 * H), false),
     ("HKT", Rule::Offset(8 * H), false),
     ("AWST", Rule::Offset(8 * H), false),
