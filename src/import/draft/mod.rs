@@ -346,9 +346,11 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     let span_text: Vec<&str> = sections.duration.iter().map(String::as_str).collect();
     // A timeline row that says outright where the impact starts (`**Start klantimpact**`) is
     // more explicit than a range in the summary's prose (`Conversie tussen 09:00 en 11:00 …`).
-    let timeline_marks_start = raw_timeline.entries.iter().any(|entry| {
-        span::marks(&entry.text, START_MARKERS) || markers::marks_in_words(&entry.text, markers::Edge::Start)
-    });
+    let timeline_marks_start = || {
+        raw_timeline.entries.iter().any(|entry| {
+            span::marks(&entry.text, START_MARKERS) || markers::marks_in_words(&entry.text, markers::Edge::Start)
+        })
+    };
     let span = span_text
         .iter()
         .find_map(|text| when::parse_span(text))
@@ -364,7 +366,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
                 .find_map(|p| when::parse_span(&p).map(|span| (p, span)))?;
             let range = paragraph.lines().find(|line| when::parse_span(line).is_some()).unwrap_or(&paragraph);
             // A labelled window (`Outage: 09:14–10:02 CET`, `장애 시간: …`) is explicit too.
-            if timeline_marks_start && !is_labelled(range) {
+            if !is_labelled(range) && timeline_marks_start() {
                 notes.push(format!(
                     "The range in the summary (“{}”) was not taken for the impact: a timeline row marks its start.",
                     range.trim().trim_start_matches(['-', '*', ' '])

@@ -178,11 +178,20 @@ pub(super) fn marks(text: &str, markers: &[&str]) -> bool {
     markers.iter().any(|marker| {
         text.starts_with(marker)
             || (marker.split(' ').count() >= 3 && text.contains(marker))
-            || text.contains(&format!("({marker})"))
-            || text.contains(&format!("[{marker}]"))
+            || in_brackets(text, marker)
             || last.strip_suffix(marker).is_some_and(|before| {
                 before.trim_end().ends_with(['.', '!', ';', ':', '—', '–', '-', '|']) && before.ends_with(' ')
             })
+    })
+}
+
+/// Whether `text` has `marker` alone in round or square brackets (`(impact starts)`), without
+/// building the bracketed string for every marker and row.
+fn in_brackets(text: &str, marker: &str) -> bool {
+    text.match_indices(marker).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + marker.len()..].chars().next();
+        matches!((before, after), (Some('('), Some(')')) | (Some('['), Some(']')))
     })
 }
 
