@@ -24,8 +24,13 @@ pub(super) enum Column {
 pub(super) fn column_role(header: &str) -> Column {
     let words = normalize(header);
     // The header is the name, or starts or ends with it (`Due date`, `Action owner`).
+    // (Compared without building strings: headers and labels are asked about often.)
     let any = |names: &[&str]| {
-        names.iter().any(|n| words == *n || words.starts_with(&format!("{n} ")) || words.ends_with(&format!(" {n}")))
+        names.iter().any(|n| {
+            words == *n
+                || words.strip_prefix(n).is_some_and(|rest| rest.starts_with(' '))
+                || words.strip_suffix(n).is_some_and(|rest| rest.ends_with(' '))
+        })
     };
     if words.is_empty() && header.trim() == "#"
         || any(&["nr", "no", "nº", "n", "番号", "序号", "编号", "編號", "번호", "순번"])
