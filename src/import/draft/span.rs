@@ -175,10 +175,12 @@ pub(super) fn marks(text: &str, markers: &[&str]) -> bool {
     // First thing in the row, anywhere for the longer phrases, in brackets (`… signed with
     // the 2025 key (impact starts)`), or last after a sentence's end or a dash.
     let last = text.trim_end().trim_end_matches(['.', '!', ' ']);
+    // Searched for once per row, not once per marker: most rows have no brackets.
+    let bracketed = text.contains(['(', '[']);
     markers.iter().any(|marker| {
         text.starts_with(marker)
-            || (marker.split(' ').count() >= 3 && text.contains(marker))
-            || in_brackets(text, marker)
+            || (text.len() >= marker.len() && marker.split(' ').count() >= 3 && text.contains(marker))
+            || (bracketed && in_brackets(text, marker))
             || last.strip_suffix(marker).is_some_and(|before| {
                 before.trim_end().ends_with(['.', '!', ';', ':', '—', '–', '-', '|']) && before.ends_with(' ')
             })
