@@ -135,6 +135,8 @@ pub struct Sections {
     pub stated_zones: Vec<String>,
     /// What each `Incident date: …` line or `| Datum | … |` metadata row says.
     pub stated_dates: Vec<String>,
+    /// The column labels of one-row tables that stated the span (`Begin`, `End`), for the notes.
+    pub span_columns: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -395,6 +397,13 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
     // written; what they state is read too, and so is a labelled paragraph's own statement
     // (`**Impact ended:** 11 February 2025, 09:40 CET` goes to the impact, and states the end).
     let mut stated = statements(&rest);
+    // `| Outage | Begin | End |` over one row, outside the timeline and the action items (whose
+    // rows are events and work, each with times of its own).
+    if !matches!(kind, Some(SectionKind::Timeline | SectionKind::ActionItems)) {
+        let table = span_labels::single_row_table(&rest);
+        found.span_columns.extend(table.iter().map(|(label, _)| (*label).to_owned()));
+        stated.extend(table);
+    }
     for (label_kind, paragraph) in &labelled {
         let own = statements(paragraph).into_iter().next();
         // `**Impact:** from 01:12 CST to 06:45 CST on Sunday 3 November 2024.`: an impact
@@ -523,6 +532,7 @@ fn statements(text: &str) -> Vec<(&str, String)> {
                 && statement_kind(label).is_some()
         };
         let labelled = bold_label(item)
+            .or_else(|| bold_label_full_width(item))
             .or_else(|| {
                 let (label, value) = item.split_once([':', '：']).filter(|_| prose)?;
                 plain(label).then_some((label.trim(), value))
@@ -682,6 +692,18 @@ fn bold_label(line: &str) -> Option<(&str, &str)> {
         return Some((label.trim(), after));
     }
     after.strip_prefix(':').map(|value| (label.trim(), value))
+}
+
+/// `**故障发生时间**：2025年8月21日 18:07`: a bold label and the full-width colon Chinese and
+/// Japanese write after it. Read only for what it states about the span: the sections keep
+/// splitting on ASCII colons as before.
+fn bold_label_full_width(line: &str) -> Option<(&str, &str)> {
+    let inner = line.trim_start().strip_prefix("**")?;
+    let (label, after) = inner.split_once("**")?;
+    if let Some(label) = label.strip_suffix('：') {
+        return Some((label.trim(), after));
+    }
+    after.strip_prefix('：').map(|value| (label.trim(), value))
 }
 
 /// A line that is wholly bold, `**like this**`: a title in documents without a heading.

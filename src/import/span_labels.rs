@@ -231,6 +231,13 @@ pub(super) const DURATIONS: &[&str] = &[
     "継続時間",
     "持续时间",
     "持續時間",
+    // `时长` is "length of time": `影响时长：34分钟`, `故障时长`.
+    "影响时长",
+    "影響時長",
+    "故障时长",
+    "故障時長",
+    "持续时长",
+    "事故时长",
     "지속 시간",
 ];
 
@@ -312,9 +319,110 @@ fn cjk_label(words: &str) -> Option<super::Statement> {
     }
 }
 
+/// A table whose columns say where the impact began and ended (`| Outage | Begin | End |
+/// Duration |`, `| Beginn | Ende |`, `| Début | Fin |`, `| 開始 | 終了 |`) over one row states
+/// the span, as a key/value table does down its rows: that row's cells under those columns, as
+/// `(label, value)` pairs. Several rows are a schedule (of changes, of shifts), not the span.
+/// Read line by line, once: a header, its delimiter row, and the rows up to the table's end.
+pub(super) fn single_row_table(text: &str) -> Vec<(&str, String)> {
+    fn cells(line: &str) -> Option<Vec<&str>> {
+        let inner = line.trim().strip_prefix('|')?;
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        Some(inner.split('|').map(|cell| cell.trim().trim_matches(['*', '_']).trim()).collect())
+    }
+    let is_delimiter = |line: &str| {
+        let line = line.trim();
+        line.starts_with('|') && line.contains('-') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+    };
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i + 2 < lines.len() {
+        let (Some(header), true) = (cells(lines[i]), is_delimiter(lines[i + 1])) else {
+            i += 1;
+            continue;
+        };
+        let rows = lines[i + 2..].iter().take_while(|line| line.trim_start().starts_with('|')).count();
+        let column = |kind: super::Statement| {
+            let mut of_kind = header.iter().enumerate().filter(|(_, label)| super::statement_kind(label) == Some(kind));
+            // One column of each: `Start | Start` says nothing certain.
+            let first = of_kind.next().map(|(at, label)| (at, *label));
+            if of_kind.next().is_some() { None } else { first }
+        };
+        if rows == 1
+            && let (Some(start), Some(end)) = (column(super::Statement::Start), column(super::Statement::End))
+            && let Some(row) = cells(lines[i + 2])
+        {
+            for (at, label) in [start, end] {
+                // A value with a time or a date in it: `n/a` or a name is not one.
+                if let Some(value) = row.get(at).filter(|value| value.chars().any(|c| c.is_ascii_digit())) {
+                    found.push((label, (*value).to_owned()));
+                }
+            }
+        }
+        i += 2 + rows;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Statement, statement_kind};
+    use super::single_row_table;
+
+    #[test]
+    fn a_table_with_start_and_end_columns_over_one_row_states_the_span() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "| Outage | Type | Configuration item | Begin | End | Duration |\n|---|---|---|---|---|---|\n\
+                 | OUT0012 | Degradation | svc | 2024-11-12 06:12:00 EST | 2024-11-12 09:47:00 EST | 3h 35m |",
+                "2024-11-12 06:12:00 EST",
+                "2024-11-12 09:47:00 EST",
+            ),
+            (
+                "| Beginn | Ende |\n| :-- | :-- |\n| 17.02.2026 04:37 | 17.02.2026 08:55 |\n",
+                "17.02.2026 04:37",
+                "17.02.2026 08:55",
+            ),
+            (
+                "| Début | Fin | Durée |\n|--|--|--|\n| 12/02/2026 5h52 | 12/02/2026 9h27 | 3h35 |",
+                "12/02/2026 5h52",
+                "12/02/2026 9h27",
+            ),
+            ("Texto.\n\n| Inicio | Fin |\n|---|---|\n| 10:02 | 11:40 |\n\nMás texto.", "10:02", "11:40"),
+            (
+                "| 開始 | 終了 |\n|---|---|\n| 2025-06-01 10:00 | 2025-06-01 11:30 |",
+                "2025-06-01 10:00",
+                "2025-06-01 11:30",
+            ),
+        ];
+        for &(text, start, end) in cases {
+            let found = single_row_table(text);
+            let values: Vec<&str> = found.iter().map(|(_, value)| value.as_str()).collect();
+            assert_eq!(values, [start, end], "{text:?}");
+            assert_eq!(statement_kind(found[0].0), Some(Statement::Start), "{text:?}");
+            assert_eq!(statement_kind(found[1].0), Some(Statement::End), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_schedule_or_a_table_without_both_columns_states_no_span() {
+        let cases = [
+            // Several rows: a schedule of changes or shifts.
+            "| Change | Start | End |\n|---|---|---|\n| CHG1 | 23:30 | 01:30 |\n| CHG2 | 02:00 | 03:00 |",
+            // A start column alone, or no delimiter row (not a table's header).
+            "| Change | Start | Owner |\n|---|---|---|\n| CHG1 | 23:30 | Ana |",
+            "| Begin | End |\n| 10:00 | 11:00 |",
+            // Two start columns: which one is meant is not certain.
+            "| Start | Start | End |\n|---|---|---|\n| 10:00 | 10:05 | 11:00 |",
+            // Nothing that is a time or a date under them.
+            "| Begin | End |\n|---|---|\n| n/a | tbd |",
+            "The outage began at 10:00 and ended at 11:00.",
+        ];
+        for text in cases {
+            assert_eq!(single_row_table(text), Vec::<(&str, String)>::new(), "{text:?}");
+        }
+    }
 
     #[test]
     fn labels_no_list_holds_are_read_by_their_words() {
@@ -333,6 +441,13 @@ mod tests {
             ("復旧日時", Some(Statement::End)),
             ("報告時間", None),
             ("影響時間", Some(Statement::Duration)),
+            ("故障发生时间", Some(Statement::Start)),
+            ("故障恢复时间", Some(Statement::End)),
+            ("事故发生时间", Some(Statement::Start)),
+            ("事件恢復時間", Some(Statement::End)),
+            ("影响时长", Some(Statement::Duration)),
+            ("故障时长", Some(Statement::Duration)),
+            ("故障通报时间", None),
             ("發生與恢復時間", None),
             ("Service impact from", Some(Statement::Start)),
             ("Service restored", Some(Statement::End)),

@@ -267,11 +267,24 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
             sections.stated_ends.push(end);
         }
     }
+    if !sections.span_columns.is_empty() {
+        let columns: Vec<String> = sections.span_columns.iter().map(|label| format!("“{label}”")).collect();
+        notes.push(format!(
+            "The span of impact was read from the {} columns of a table with a single row.",
+            columns.join(" and ")
+        ));
+    }
     // Or a duration line that is not a span (`**Duration:** 3 h 50 min`).
     let stated_duration = stated_duration.or_else(|| {
         sections.duration.iter().filter(|line| when::parse_span(line).is_none()).find_map(|line| {
             when::parse_duration(line).filter(|d| d.is_positive()).map(|d| (d, line.trim().to_owned()))
         })
+    });
+    // Or a sentence of the summary or the impact that says how long the impact lasted
+    // (`L'interruption a duré 3h35.`); the note that completes the span with it quotes it.
+    let stated_duration = stated_duration.or_else(|| {
+        let written = format!("{}\n{}", sections.texts[Section::Summary].body, sections.texts[Section::Impact].body);
+        span::lasted_in_sentences(&written)
     });
     // Every statement of the start (and of the end): a metadata line or a `**Start:**` line.
     // Two that disagree are not settled by picking one: the user says which is right.
@@ -416,6 +429,10 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| metadata.start.map(|(date, _)| date))
         .or_else(|| span.as_ref().and_then(|s| s.start_date))
         .or_else(|| front(&sections, "date").and_then(|d| when::parse_date(d).map(|(date, _)| date)))
+        // `| **Datum der Störung** | 17.02.2026 |`, `**Incident date:** …`: the day stated
+        // outright, over the first date the timeline gives (a timeline may open the evening
+        // before, with the cause: `**Montag, 16.02.2026**` over the change that led to it).
+        .or_else(|| stated_date(&sections))
         .or_else(|| raw_timeline.date.and_then(|d| d.date()))
         // `Timeline (all times CEST, 9 September 2025)`: the heading dates its rows.
         .or_else(|| sections.timeline.heading.as_deref().and_then(when::find_date).and_then(|(d, _)| d.date()))
@@ -424,11 +441,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
         .or_else(|| {
             let first = raw_timeline.entries.iter().position(|e| e.time.is_some() || e.date.is_some())?;
             raw_timeline.entries[..=first].iter().find_map(|e| e.date.or(e.day).and_then(|d| d.date()))
-        })
-        // `| Datum | Samstag, 17. Jänner 2026 |` in a metadata table, `**Incident date:** …`:
-        // the day stated outright, over the first date the summary happens to give (its
-        // revision's, `Stand: 21.01.2026`).
-        .or_else(|| sections.stated_dates.iter().find_map(|value| when::parse_date(value)).map(|(date, _)| date));
+        });
     // Else the first date its title, summary or file name gives: a guess the notes name.
     let mut day_guessed_from = None;
     if day.is_none() {
@@ -856,6 +869,13 @@ fn complete_by_duration(
 /// incident's year (`Between 10:52 PM PDT on July 22 and …`), else the incident's day.
 fn span_start_date(span: &when::Span, day: Option<Date>) -> Option<Date> {
     span.start_date.or_else(|| span.start_day?.or_year(day?.year())).or(day)
+}
+
+/// The day a `| Datum | Samstag, 17. Jänner 2026 |` metadata row or an `**Incident date:** …`
+/// line states: over the first date the summary happens to give (its revision's, `Stand:
+/// 21.01.2026`), and over the timeline's first.
+fn stated_date(sections: &Sections) -> Option<Date> {
+    sections.stated_dates.iter().find_map(|value| when::parse_date(value)).map(|(date, _)| date)
 }
 
 fn front<'a>(sections: &'a Sections, key: &str) -> Option<&'a str> {

@@ -304,6 +304,8 @@ const STARTED: &[&str] = &[
 /// Verbs that say when it ended.
 const ENDED: &[&str] = &[
     "ended",
+    // `impacted for 3 h 01 min, ending at 07:31 LT`: a time must come first after it.
+    "ending",
     "was resolved",
     "were resolved",
     "recovered",
@@ -512,16 +514,120 @@ pub(super) fn duration_in_sentence(text: &str, statement: &str) -> Option<(time:
         // The duration must come first thing after the cue (`for 5 pilot clinics` has none),
         // and ends at a comma, the statement it comes before (and the word joining them), or
         // the sentence's end.
-        let words = &sentence[start..];
+        // `for **3 h 01 min**`: its emphasis is not its words.
+        let words = sentence[start..].trim_start_matches(['*', '_']);
         let words = words.find([',', '(', ')']).map_or(words, |cut| &words[..cut]);
         let words = words.find(statement).map_or(words, |cut| &words[..cut]).trim();
         let words = JOINING_AND
             .iter()
             .find_map(|and| words.strip_suffix(and).filter(|rest| rest.ends_with(' ')))
-            .map_or(words, str::trim_end);
+            .map_or(words, str::trim_end)
+            .trim_end_matches(['*', '_']);
         if !words.starts_with(|c: char| c.is_ascii_digit())
             && !["an ", "one ", "two ", "half "].iter().any(|w| words.starts_with(w))
         {
+            return None;
+        }
+        let duration = when::parse_duration(words).filter(|d| d.is_positive())?;
+        Some((duration, words.to_owned()))
+    })
+}
+
+/// Verbs that say how long something lasted, past tense: English, French, Spanish,
+/// Portuguese, Italian, German, Dutch.
+const LASTED: &[&str] =
+    &["lasted", "a duré", "ont duré", "duró", "durou", "durò", "è durato", "è durata", "dauerte", "duurde"];
+/// Nouns for the impact itself, one of which must come before the verb in its sentence (`the
+/// rollback lasted 5 minutes` is the length of something else): English, French, Spanish,
+/// Portuguese, Italian, German, Dutch (prefixes, so `incidente`, `Störungen`, `indisponibilité` and
+/// `indisponibilidade` are in).
+const IMPACT_NOUNS: &[&str] = &[
+    "impact",
+    "outage",
+    "incident",
+    "disruption",
+    "downtime",
+    "interruption",
+    "panne",
+    "indisponib",
+    "perturbation",
+    "interrupción",
+    "caída",
+    "corte",
+    "interrupção",
+    "queda",
+    "disservizio",
+    "interruzione",
+    "störung",
+    "ausfall",
+    "unterbrechung",
+    "storing",
+    "onderbreking",
+    "uitval",
+];
+/// Words allowed between the verb and the number, in the same languages.
+const LASTED_HEDGES: &[&str] = &[
+    "about",
+    "around",
+    "roughly",
+    "nearly",
+    "almost",
+    "just over",
+    "environ",
+    "près de",
+    "unos",
+    "unas",
+    "cerca de",
+    "aproximadamente",
+    "cerca di",
+    "circa",
+    "etwa",
+    "ungefähr",
+    "rund",
+    "knapp",
+    "ongeveer",
+    "bijna",
+];
+
+/// How long the impact lasted, said in a sentence of its own (`L'interruption a duré **3h35**.`,
+/// `La caída duró 2 h 35 min.`, `Die Störung dauerte 1h52min.`): a noun for the impact before
+/// the verb, and the duration first thing after it. The duration and its words as written.
+pub(super) fn lasted_in_sentences(text: &str) -> Option<(time::Duration, String)> {
+    let lower = text.to_lowercase();
+    // Lower-casing keeps byte offsets in these languages' letters; if not, nothing is read.
+    if lower.len() != text.len() {
+        return None;
+    }
+    LASTED.iter().flat_map(|verb| lower.match_indices(verb)).find_map(|(at, verb)| {
+        let before_ok = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        if !before_ok || !lower[at + verb.len()..].starts_with([' ', '\u{a0}']) {
+            return None;
+        }
+        let begins = [". ", "\n", "。", ";", "! ", "? "]
+            .iter()
+            .filter_map(|stop| lower[..at].rfind(stop).map(|i| i + stop.len()));
+        let subject = &lower[begins.max().unwrap_or(0)..at];
+        if !IMPACT_NOUNS.iter().any(|noun| subject.contains(noun)) {
+            return None;
+        }
+        let mut start = at + verb.len();
+        start += lower[start..].len() - lower[start..].trim_start().len();
+        for hedge in LASTED_HEDGES {
+            if lower[start..].starts_with(hedge) && lower[start + hedge.len()..].starts_with(' ') {
+                start += hedge.len() + 1;
+            }
+        }
+        // `a duré **3h35**.`: its emphasis is not its words.
+        let words = text[start..].trim_start_matches(['*', '_']);
+        let words = &words[..words.find(['\n', ',', ';', '(', '*', '_']).unwrap_or(words.len())];
+        // The sentence's end: a full stop not inside the duration (`4 Std. 18 Min.`).
+        let end = words
+            .match_indices(". ")
+            .map(|(i, _)| i)
+            .find(|&i| !words[i + 2..].starts_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(words.len());
+        let words = words[..end].trim().trim_end_matches('.');
+        if !words.starts_with(|c: char| c.is_ascii_digit()) {
             return None;
         }
         let duration = when::parse_duration(words).filter(|d| d.is_positive())?;
@@ -588,6 +694,35 @@ mod duration_tests {
         assert_eq!(end.as_deref(), Some("2025-06-04 15:57 UTC (ended at T+1:52)"));
         // Without a moment zero nothing is read from them.
         assert_eq!(stated_in_sentences(text, None), (None, None));
+    }
+
+    #[test]
+    fn how_long_the_impact_lasted_in_a_sentence_of_its_own() {
+        use super::lasted_in_sentences;
+        let cases: &[(&str, i64, &str)] = &[
+            ("Les scanners affichaient une erreur. L'interruption a duré **3h35**. Ensuite…", 215, "3h35"),
+            ("La caída del servicio duró 2 h 35 min.", 155, "2 h 35 min"),
+            ("A indisponibilidade durou cerca de 1h52min, até a correção.", 112, "1h52min"),
+            ("Il disservizio è durato 3 h 35 min in tutto.", 215, "3 h 35 min in tutto"),
+            ("Die Störung dauerte 4 Std. 18 Min. Danach lief alles.", 258, "4 Std. 18 Min"),
+            ("De storing duurde ongeveer 45 minuten.", 45, "45 minuten"),
+            ("The outage lasted 47 minutes in total.", 47, "47 minutes in total"),
+        ];
+        for &(text, minutes, words) in cases {
+            let (duration, said) = lasted_in_sentences(text).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!(duration, time::Duration::minutes(minutes), "{text:?}");
+            assert_eq!(said, words, "{text:?}");
+        }
+        // Something else's length, a verb without a duration after it, or no such verb.
+        for text in [
+            "Le rollback a duré 5 minutes.",
+            "The deploy lasted 20 minutes. The outage began at 10:00.",
+            "La réunion de crise a duré longtemps.",
+            "The outage lasted until the cache was warm.",
+            "Die Störung begann um 04:37 Uhr.",
+        ] {
+            assert_eq!(lasted_in_sentences(text), None, "{text:?}");
+        }
     }
 
     #[test]

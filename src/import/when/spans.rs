@@ -96,7 +96,7 @@ pub(super) fn tail_at(text: &str, i: usize, start: &Tok, between: bool) -> Optio
     if !at(b, k).is_ascii_digit() {
         return None;
     }
-    let tok = time_at(b, k)?;
+    let tok = with_hours_word(b, time_at(b, k)?);
     let ok = match tok.form {
         Form::Colon => true,
         Form::Bare => tok.meridiem.is_some(),
@@ -182,6 +182,16 @@ fn between_before(b: &[u8], i: usize) -> bool {
     })
 }
 
+/// A time with the word after it that says it is one (`18:47 hrs to 20:05 hrs IST`, as
+/// Indian and military English write it): the range's separator and the zone come after the
+/// word, so the time is taken to end there.
+fn with_hours_word(b: &[u8], mut tok: Tok) -> Tok {
+    if let Some(end) = super::times::hours_word_end(b, tok.end) {
+        tok.end = end;
+    }
+    tok
+}
+
 /// Emphasis marks and spaces at `i`: their end.
 fn emphasis_end(b: &[u8], mut i: usize) -> usize {
     for _ in 0..4 {
@@ -230,7 +240,7 @@ fn date_after(b: &[u8], i: usize) -> Option<(PartialDate, usize)> {
 
 pub(super) fn span_at(text: &str, i: usize) -> Option<Span> {
     let b = text.as_bytes();
-    let st = time_at(b, i)?;
+    let st = with_hours_word(b, time_at(b, i)?);
     let start_zone = zone_after(text, &st);
     let after_start = start_zone.as_ref().map_or(st.end, |z| z.1);
     // `from 10:41 AM PDT on Thursday, July 17 until 12:40 AM PDT on Friday, July 18`: the
@@ -664,6 +674,30 @@ mod tests {
             "entre as 06h02 e as pessoas",
         ];
         for text in cases {
+            assert_eq!(parse_span(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_range_of_times_each_followed_by_hrs() {
+        // The zone as Hindsight labels it: India's by its name or its offset.
+        // The text, the start and end as (hour, minute), and the zone's labels allowed.
+        type Case = (&'static str, (u8, u8), (u8, u8), &'static [&'static str]);
+        let cases: &[Case] = &[
+            ("18:47 hrs to 20:05 hrs IST (1 hr 18 mins)", (18, 47), (20, 5), &["Asia/Kolkata", "UTC+5:30"]),
+            ("from 0631 hrs to 0915 hrs", (6, 31), (9, 15), &[]),
+            ("09:10 hrs – 11:00 hrs UTC", (9, 10), (11, 0), &["UTC"]),
+        ];
+        for &(text, start, end, zone) in cases {
+            let span = parse_span(text).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!((span.start, span.end), (hm(start.0, start.1), hm(end.0, end.1)), "{text:?}");
+            if !zone.is_empty() {
+                let label = span.zone.as_ref().map(Zone::label).unwrap_or_default();
+                assert!(zone.contains(&label.as_str()), "{text:?}: {label}");
+            }
+        }
+        // `hrs` is a word of its own: not the start of another word, and not a quantity's.
+        for text in ["18:47 hrsx to 20:05", "18 hrs to 20 hrs", "at 18:47 hrs"] {
             assert_eq!(parse_span(text), None, "{text:?}");
         }
     }
