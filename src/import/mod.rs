@@ -137,6 +137,9 @@ pub struct Sections {
     pub stated_dates: Vec<String>,
     /// The column labels of one-row tables that stated the span (`Begin`, `End`), for the notes.
     pub span_columns: Vec<String>,
+    /// Sections read by what they hold rather than by their heading (`Work notes` as the
+    /// timeline), said in the notes.
+    pub read_by_content: Vec<String>,
     pub extra_sections: Vec<ExtraSection>,
 }
 
@@ -288,6 +291,11 @@ pub fn split_sections(source: &str, file_name: Option<&str>) -> Sections {
             Some(SectionKind::Summary | SectionKind::Impact | SectionKind::Resolution)
                 if !timeline_heading && found.timeline.body.is_empty() && is_only_timestamped_rows(&body) =>
             {
+                found.read_by_content.push(format!(
+                    "The section “{}” was read as the timeline: it is nothing but rows that begin with a time, and no \
+                     other section is named the timeline.",
+                    heading.text
+                ));
                 Some(SectionKind::Timeline)
             }
             kind => kind,
@@ -349,11 +357,19 @@ fn assign(found: &mut Sections, kind: Option<SectionKind>, heading: Option<&str>
         None if heading.is_some()
             && (action_items::has_items_table(body) || found_elsewhere::is_planned_list(body)) =>
         {
+            found.read_by_content.push(format!(
+                "The section “{}” was read as the action items: it lists work with owners and due dates.",
+                heading.unwrap_or_default()
+            ));
             Some(SectionKind::ActionItems)
         }
         // `## Work notes (newest first, as exported)` over rows that each begin with a time:
         // the timeline, when the document has none so far.
         None if heading.is_some() && found.timeline.body.is_empty() && is_timestamped_list(body) => {
+            found.read_by_content.push(format!(
+                "The section “{}” was read as the timeline: nearly all its rows begin with a time.",
+                heading.unwrap_or_default()
+            ));
             Some(SectionKind::Timeline)
         }
         kind => kind,

@@ -112,6 +112,7 @@ fn recognise_in_order(source: &str, file_name: Option<&str>, corrections: &Corre
     }
     let source = converted.as_deref().unwrap_or(source);
     let mut sections = split_sections(source, file_name);
+    notes.append(&mut sections.read_by_content);
     // `T0 = 14:05 UTC, 4 June 2025`, wherever the document states it: rows and sentences
     // written `T+0:12` count from it.
     let moment_zero = when::moment_zero(source);

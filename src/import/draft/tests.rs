@@ -730,6 +730,11 @@ fn a_heading_no_list_knows_over_a_table_of_owned_items_is_the_action_items() {
         ]
     );
     assert_eq!(draft.action_items[2].item.status, ItemStatus::Done);
+    assert!(
+        draft.notes.iter().any(|n| n.starts_with("The section “六、改善項目一覽” was read as the action items")),
+        "{:?}",
+        draft.notes
+    );
     // A list of people is not a plan.
     assert!(draft.extra_sections.iter().any(|s| s.heading == "Participants"), "{:?}", draft.extra_sections);
 }
@@ -795,6 +800,14 @@ fn a_work_log_under_any_heading_is_the_timeline_and_a_messages_subject_its_title
                - 2024-11-12 08:16:27 EST – Marcus: Vendor confirms the move.\n\n## Participants\n\n- Marcus\n- Tomasz\n";
     let draft = recognise(doc, None);
     assert_eq!(draft.timeline.len(), 3, "{:?}", draft.timeline);
+    assert!(
+        draft
+            .notes
+            .iter()
+            .any(|n| n.starts_with("The section “Work notes (newest first, as exported)” was read as the timeline")),
+        "{:?}",
+        draft.notes
+    );
     assert!(draft.timeline[0].text.ends_with("Vendor confirms the move."), "{:?}", draft.timeline);
     let mail = "From: Ana <ana@example.org>\nTo: dev@lists.example.org\nSubject: Re: Incident report: key expired\nDate: Tue, 21 May 2024 19:02:11 +0200\n\n\
                 Hi all,\n\nSummary\n\nThe key expired.\n\nTimeline (UTC):\n\n  May 18 00:00  Key expires.\n";

@@ -213,7 +213,13 @@ fn times_under_a_prose_heading_a_column_of_times_and_a_versions_date() {
     // `## What happened` over nothing but a table of times, with no timeline heading: the timeline.
     let doc = "# Quiz outage\n\n**Impact start:** June 12, 2025 8:47 AM (UTC)\n\n## What happened\n\n\
                | Time | What happened |\n|---|---|\n| 08:30 | Release starts |\n| 08:47 | Table locked |\n| 09:05 | Alert picked up |\n";
-    assert_eq!(recognise(doc, None).timeline.len(), 3);
+    let draft = recognise(doc, None);
+    assert_eq!(draft.timeline.len(), 3);
+    assert!(
+        draft.notes.iter().any(|n| n.starts_with("The section “What happened” was read as the timeline")),
+        "{:?}",
+        draft.notes
+    );
     // A column whose cells are all times, under a header no list knows.
     let doc = "# Pix\n\n**Início do impacto:** 20/12/2024 14h05 (BRT)\n\n## Linha do tempo\n\n\
                | Quando | Evento |\n|---|---|\n| 13h45 | Janela aberta |\n| 14h05 | Primeiras falhas |\n";
