@@ -589,12 +589,7 @@ fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Opt
     let Some(stamp) = when::leading_stamp(&joined).filter(|s| s.time.is_some() || s.date.is_some()) else {
         return unknown_time_entry(header, &values, &joined, day);
     };
-    let text: Vec<&str> = values
-        .iter()
-        .enumerate()
-        .filter(|(c, v)| !header.stamp_columns.contains(c) && !v.is_empty())
-        .map(|(_, v)| *v)
-        .collect();
+    let text = text_cells(header, &values);
     // Anything in the stamp cells after the stamp itself (`12:00 (approx.)`) stays with the text.
     let leftover = joined.get(stamp.consumed..).unwrap_or("").trim();
     let mut body = text.join(" — ");
@@ -602,6 +597,16 @@ fn table_entry(header: &TableHeader, row: &str, day: Option<PartialDate>) -> Opt
         body = if body.is_empty() { leftover.to_owned() } else { format!("{leftover} {body}") };
     }
     Some(RawEntry { text: body, ..started(&stamp, day, &joined) })
+}
+
+/// A row's cells that are not its time: its text, joined with ` — `.
+fn text_cells<'a>(header: &TableHeader, values: &[&'a str]) -> Vec<&'a str> {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(c, v)| !header.stamp_columns.contains(c) && !v.is_empty())
+        .map(|(_, v)| *v)
+        .collect()
 }
 
 /// What a table's time cell holds for an event whose time nobody noted: a dash, a question
@@ -619,12 +624,7 @@ fn unknown_time_entry(
     if !UNKNOWN_TIME_MARKS.iter().any(|mark| stamp.eq_ignore_ascii_case(mark)) {
         return None;
     }
-    let text: Vec<&str> = values
-        .iter()
-        .enumerate()
-        .filter(|(c, v)| !header.stamp_columns.contains(c) && !v.is_empty())
-        .map(|(_, v)| *v)
-        .collect();
+    let text = text_cells(header, values);
     (!text.is_empty()).then(|| RawEntry {
         date: None,
         day,

@@ -54,6 +54,11 @@ fn to_24(hour: u8, meridiem: Option<Meridiem>) -> u8 {
 }
 
 impl Tok {
+    /// An hour and minutes written from `start` to `end`, as a clock writes them.
+    fn clock(hour: u8, minute: u8, start: usize, end: usize) -> Tok {
+        Tok { hour, minute, second: 0, nano: 0, meridiem: None, form: Form::Colon, seconds: false, start, end }
+    }
+
     pub(super) fn time_as(&self, meridiem: Option<Meridiem>) -> Option<Time> {
         Time::from_hms_nano(to_24(self.hour, meridiem), self.minute, self.second, self.nano).ok()
     }
@@ -119,17 +124,7 @@ fn meridiem_after(b: &[u8], j: usize) -> Option<(Meridiem, usize)> {
 /// A time token at `i` (the caller checks what precedes it). Letters glued to the digits must be AM/PM or a zone.
 pub(super) fn time_at(b: &[u8], i: usize) -> Option<Tok> {
     let (value, n) = read_num(b, i, 5);
-    let mut tok = Tok {
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nano: 0,
-        meridiem: None,
-        form: Form::Colon,
-        seconds: false,
-        start: i,
-        end: i,
-    };
+    let mut tok = Tok::clock(0, 0, i, i);
     let mut j = i + n;
     if (1..=2).contains(&n)
         && let Some(worded) = worded_time(b, i, j, value)
@@ -236,17 +231,7 @@ pub(super) fn dotted_time_at(b: &[u8], i: usize) -> Option<Tok> {
     if at(b, end).is_ascii_digit() || (matches!(at(b, end), b'.' | b',' | b':') && at(b, end + 1).is_ascii_digit()) {
         return None;
     }
-    Some(Tok {
-        hour: u8::try_from(hour).ok()?,
-        minute,
-        second: 0,
-        nano: 0,
-        meridiem: None,
-        form: Form::Colon,
-        seconds: false,
-        start: i,
-        end,
-    })
+    Some(Tok::clock(u8::try_from(hour).ok()?, minute, i, end))
 }
 
 /// A time written with words or units rather than a colon (see [`worded_time`]).
