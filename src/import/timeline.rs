@@ -32,6 +32,23 @@ pub struct RawEntry {
     pub separate: bool,
 }
 
+impl RawEntry {
+    /// A row the document gives no time for (an item of the rows' list, a table row whose time
+    /// cell says it is unknown), under the day heading `day`.
+    fn untimed(day: Option<PartialDate>, text: String) -> RawEntry {
+        RawEntry {
+            date: None,
+            day,
+            time: None,
+            zone: None,
+            approximate: false,
+            time_as_written: None,
+            text,
+            separate: false,
+        }
+    }
+}
+
 /// What a timeline section holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawTimeline {
@@ -265,17 +282,7 @@ pub fn parse_from(body: &str, stated_elsewhere: Option<&when::MomentZero>) -> Ra
             && let Some(text) = list_item_text(line, indent)
         {
             flush(&mut current, &mut found.entries);
-            let entry = RawEntry {
-                date: None,
-                day,
-                time: None,
-                zone: None,
-                approximate: false,
-                time_as_written: None,
-                text: String::new(),
-                separate: false,
-            };
-            current = Some((entry, vec![text.to_owned()]));
+            current = Some((RawEntry::untimed(day, String::new()), vec![text.to_owned()]));
             i += 1;
             continue;
         }
@@ -625,16 +632,7 @@ fn unknown_time_entry(
         return None;
     }
     let text = text_cells(header, values);
-    (!text.is_empty()).then(|| RawEntry {
-        date: None,
-        day,
-        time: None,
-        zone: None,
-        approximate: false,
-        time_as_written: None,
-        text: text.join(" — "),
-        separate: false,
-    })
+    (!text.is_empty()).then(|| RawEntry::untimed(day, text.join(" — ")))
 }
 
 #[cfg(test)]
