@@ -55,9 +55,23 @@ pub enum Command {
     /// prints a new link for someone locked out.
     #[command(subcommand)]
     User(UserCommand),
+    /// Write published postmortems to the wiki destinations again, from scratch, and push:
+    /// `publish --all` (every active destination) or `publish --all --destination ID`.
+    Publish(PublishArgs),
     /// Fill an empty database with made-up postmortems, teams, people and action items (ten
     /// a postmortem): `demo --incidents 100`.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PublishArgs {
+    /// Every postmortem each destination takes (the only way there is; said, so that a
+    /// command that rewrites a wiki is never typed by accident).
+    #[arg(long, required = true)]
+    pub all: bool,
+    /// Only this destination (its number, as in its page's address).
+    #[arg(long, value_name = "ID")]
+    pub destination: Option<i64>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -156,6 +170,12 @@ pub fn main() -> ExitCode {
             Command::Export(args) => {
                 let database = Database::open(&cli.config, Purpose::Batch).await?;
                 let result = export(&database, &args).await;
+                database.close().await;
+                result
+            }
+            Command::Publish(args) => {
+                let database = Database::open(&cli.config, Purpose::Batch).await?;
+                let result = publish(&database, &cli.config, &args).await;
                 database.close().await;
                 result
             }
@@ -287,6 +307,64 @@ async fn import(database: &Database, args: &ImportArgs) -> anyhow::Result<()> {
         }
     }
     anyhow::ensure!(failed == 0, "{failed} of {} files could not be imported", args.files.len());
+    Ok(())
+}
+
+/// `hindsight publish --all`: queues a rebuild of each chosen destination and syncs them now,
+/// then says how each stands. Fails if any sync failed.
+async fn publish(database: &Database, config: &Config, args: &PublishArgs) -> anyhow::Result<()> {
+    use crate::domain::WikiDestinationId;
+    let pool = &database.pool;
+    let chosen: Vec<_> = db::wiki::list(pool)
+        .await?
+        .into_iter()
+        .filter(|d| d.active && args.destination.is_none_or(|id| WikiDestinationId(id) == d.id))
+        .collect();
+    if chosen.is_empty() {
+        anyhow::bail!(
+            "no active wiki destination{}: add one under Admin → Wiki sync",
+            args.destination.map(|id| format!(" with number {id}")).unwrap_or_default()
+        );
+    }
+    for destination in &chosen {
+        db::wiki::enqueue_rebuild(pool, destination.id, None).await?;
+        db::wiki::retry_now(pool, destination.id).await?;
+    }
+    let syncer = crate::wiki::Syncer::new(
+        pool.clone(),
+        std::sync::Arc::new(config.wiki_settings()),
+        &server::public_url(config),
+    );
+    syncer.sync_due().await?;
+    let mut failed = 0;
+    for destination in &chosen {
+        let Some(now) = db::wiki::find(pool, destination.id).await? else { continue };
+        if now.attempts > 0 {
+            failed += 1;
+            say!("{} ({}): failed: {}", now.name, now.url, now.last_error)?;
+        } else if now.pending > 0 {
+            say!("{} ({}): queued; another instance is syncing it now", now.name, now.url)?;
+        } else {
+            let commit = if now.last_commit.is_empty() {
+                "no commit yet".to_owned()
+            } else {
+                format!("last commit {}", crate::wiki::short(&now.last_commit))
+            };
+            say!(
+                "{} ({}): {} postmortem{}, {commit}",
+                now.name,
+                now.url,
+                now.files,
+                if now.files == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} destinations could not be synced (they will be tried again by the server)",
+            chosen.len()
+        );
+    }
     Ok(())
 }
 

@@ -110,6 +110,45 @@ pub struct Config {
     /// unless they are in one of these.
     #[arg(long, env = "HINDSIGHT_WEBHOOK_ALLOWED_NETWORKS", value_delimiter = ',', global = true)]
     pub webhook_allowed_networks: Vec<Network>,
+
+    /// The key that seals wiki destinations' deploy keys and tokens in the database: 64 hex
+    /// digits (`openssl rand -hex 32`). Without it, one is made in --data-dir/secret.key on
+    /// first use. Instances sharing a database need the same key.
+    #[arg(long, env = "HINDSIGHT_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<SecretText>,
+
+    /// Let wiki destinations be git repositories on this machine (file://...), for a
+    /// single-machine set-up or tests. Off by default: an admin could otherwise have
+    /// Hindsight write into any repository its account can reach.
+    #[arg(long, env = "HINDSIGHT_WIKI_ALLOW_FILE_URLS", global = true)]
+    pub wiki_allow_file_urls: bool,
+}
+
+/// A secret given on the command line or in the environment; `Debug` does not show it.
+#[derive(Clone)]
+pub struct SecretText(pub String);
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretText {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<SecretText, Self::Err> {
+        Ok(SecretText(text.to_owned()))
+    }
+}
+
+impl Config {
+    /// What the operator decided about wiki sync: the sealing key's source, `file://` or not.
+    pub fn wiki_settings(&self) -> crate::wiki::WikiSettings {
+        crate::wiki::WikiSettings {
+            keyring: crate::secrets::Keyring::new(self.secret_key.as_ref().map(|key| key.0.clone()), &self.data_dir),
+            allow_file_urls: self.wiki_allow_file_urls,
+        }
+    }
 }
 
 /// An address, or a network of them (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`): reverse proxies
@@ -217,6 +256,8 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("due_policy", &self.due_policy)
             .field("webhook_allowed_networks", &self.webhook_allowed_networks)
+            .field("secret_key", &self.secret_key)
+            .field("wiki_allow_file_urls", &self.wiki_allow_file_urls)
             .finish()
     }
 }

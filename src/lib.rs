@@ -17,8 +17,10 @@ pub mod format;
 pub mod import;
 pub mod markdown;
 pub mod metrics;
+pub mod secrets;
 pub mod server;
 pub mod web;
 pub mod webhooks;
+pub mod wiki;
 
 pub use web::{AppState, router};

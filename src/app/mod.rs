@@ -26,6 +26,7 @@ pub mod templates;
 pub mod timeline;
 pub mod tokens;
 pub mod webhooks;
+pub mod wiki;
 
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
 

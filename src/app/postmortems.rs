@@ -100,6 +100,8 @@ pub async fn update(conn: &mut PgConnection, actor: Actor, id: IncidentId, form:
 pub async fn delete(conn: &mut PgConnection, actor: Actor, id: IncidentId) -> Result<()> {
     let (mut change, incident) = PostmortemChange::begin_reading(&mut *conn, id, actor).await?;
     db::incidents::delete(change.conn(), id).await?;
+    // Its file leaves every wiki that has it (a destination that never had it skips the job).
+    db::wiki::enqueue_removal(change.conn(), id, &incident.title, actor.user()).await?;
     let summary = format!("Deleted the postmortem “{}”", incident.title);
     change.commit(AuditAction::IncidentDeleted, &summary, None).await?;
     tracing::info!(incident.id = %id, "Deleted a postmortem");

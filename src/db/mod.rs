@@ -29,6 +29,7 @@ pub mod templates;
 pub mod timeline;
 pub mod users;
 pub mod webhooks;
+pub mod wiki;
 
 /// Whether a database error means "try again later" rather than "this query is wrong": no
 /// connection in time, a lost connection, a server shutting down, starting up, out of

@@ -76,6 +76,14 @@ id_type!(
     /// Primary key of one delivery of a webhook event.
     DeliveryId
 );
+id_type!(
+    /// Primary key of a wiki destination (a git repository postmortems are synced to).
+    WikiDestinationId
+);
+id_type!(
+    /// Primary key of a queued wiki sync job.
+    WikiJobId
+);
 
 /// The value could not be parsed into one of the enum's variants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

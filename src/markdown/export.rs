@@ -291,8 +291,17 @@ fn action_items(doc: &mut String, items: &[ActionItem], heading: &str) {
 /// system takes it as is.
 pub fn file_name(postmortem: &Postmortem) -> String {
     let incident = &postmortem.incident;
-    let mut slug = String::with_capacity(incident.title.len());
-    for c in incident.title.chars().flat_map(|c| c.to_lowercase()) {
+    let slug = title_slug(&incident.title);
+    let date = incident_date(incident);
+    if slug.is_empty() { format!("{date}-postmortem-{}.md", incident.id) } else { format!("{date}-{slug}.md") }
+}
+
+/// The title as a file name's part: lower-case ASCII letters and digits between single
+/// hyphens, at most about 80 characters (`the-great-database-meltdown-of-2025`); empty when
+/// the title has no Latin letter or digit.
+pub fn title_slug(title: &str) -> String {
+    let mut slug = String::with_capacity(title.len());
+    for c in title.chars().flat_map(|c| c.to_lowercase()) {
         if let Some(ascii) = fold_latin(c) {
             slug.push_str(ascii);
         } else if c.is_ascii_alphanumeric() {
@@ -306,14 +315,13 @@ pub fn file_name(postmortem: &Postmortem) -> String {
             break;
         }
     }
-    let slug = slug.trim_end_matches('-');
-    let date = incident_date(incident);
-    if slug.is_empty() { format!("{date}-postmortem-{}.md", incident.id) } else { format!("{date}-{slug}.md") }
+    slug.truncate(slug.trim_end_matches('-').len());
+    slug
 }
 
 /// The day the impact started, as file names and the index give it (`undated` while a draft
 /// does not say).
-fn incident_date(incident: &crate::domain::Incident) -> String {
+pub fn incident_date(incident: &crate::domain::Incident) -> String {
     incident
         .started_at
         .map_or_else(|| "undated".to_owned(), |start| t::format_date(t::local(start, incident.offset).date()))
@@ -374,7 +382,7 @@ fn unique_name(name: String, id: IncidentId, taken: &std::collections::HashSet<S
 }
 
 /// Text safe inside a table cell and a link label.
-fn escape_table_text(text: &str) -> String {
+pub fn escape_table_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '|' | '[' | ']' | '\\') {

@@ -19,7 +19,7 @@ pub mod listen;
 
 /// The address people reach Hindsight at, for links sent elsewhere: `--public-url`, or
 /// http:// and the listening address.
-fn public_url(config: &Config) -> String {
+pub fn public_url(config: &Config) -> String {
     let url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
     url.trim_end_matches('/').to_owned()
 }
@@ -43,15 +43,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .context("could not set up the webhook client")?;
     let webhooks = tokio::spawn(deliverer.run());
+    let wiki = Arc::new(config.wiki_settings());
+    let syncer =
+        tokio::spawn(crate::wiki::Syncer::new(database.pool.clone(), wiki.clone(), &public_url(&config)).run());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
     let signal = async move {
         shutdown_signal().await;
         stop_tx.send(Instant::now()).ok();
     };
-    let result = serve_until_shutdown(&config, &database, auth, receivers, signal).await;
+    let result = serve_until_shutdown(&config, &database, auth, receivers, wiki, signal).await;
     cleanup.abort();
     folder.abort();
     webhooks.abort();
+    syncer.abort();
     // Whatever the database does, the pool gets what is left of the shutdown limit.
     let deadline = stop_rx.await.unwrap_or_else(|_| Instant::now()) + config.shutdown_timeout;
     tracing::info!("Closing the database pool");
@@ -68,6 +72,7 @@ async fn serve_until_shutdown(
     database: &Database,
     auth: Arc<AuthSettings>,
     receivers: Arc<ReceiverPolicy>,
+    wiki: Arc<crate::wiki::WikiSettings>,
     signal: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
@@ -82,6 +87,7 @@ async fn serve_until_shutdown(
         due_policy: config.due_policy,
         public_url: public_url(config),
         receivers,
+        wiki,
         ..AppState::new(database.pool.clone(), limits)
     };
     listen::serve(listener, router(state), signal, config.shutdown_timeout).await;

@@ -49,6 +49,16 @@ pub fn ago(instant: time::OffsetDateTime) -> String {
     ago_at(instant, time::OffsetDateTime::now_utc())
 }
 
+/// When a retry comes, as a person says it: "within a minute", "in 4 minutes", "in 2 hours".
+pub fn until(instant: time::OffsetDateTime) -> String {
+    let seconds = (instant - time::OffsetDateTime::now_utc()).whole_seconds();
+    match seconds {
+        ..60 => "within a minute".to_owned(),
+        60..3600 => format!("in {} minutes", seconds / 60),
+        _ => format!("in {} hours", seconds / 3600),
+    }
+}
+
 /// [`ago`], as of `now`.
 pub fn ago_at(instant: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
     let elapsed = now - instant;

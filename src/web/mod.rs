@@ -39,6 +39,7 @@ pub mod teams;
 mod templates;
 mod timeline;
 mod webhooks;
+mod wiki;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +95,8 @@ pub struct AppState {
     pub admission: Arc<Admission>,
     /// Where webhook receivers may be (checked as an admin saves one).
     pub receivers: Arc<crate::webhooks::ReceiverPolicy>,
+    /// Wiki sync: the key that seals destinations' secrets, and whether `file://` is allowed.
+    pub wiki: Arc<crate::wiki::WikiSettings>,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl AppState {
             counts: Default::default(),
             postmortems: Default::default(),
             receivers: Default::default(),
+            wiki: Default::default(),
         }
     }
 }
@@ -239,7 +243,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/webhooks/{hook}", get(webhooks::show).post(webhooks::update))
         .route("/admin/webhooks/{hook}/ping", post(webhooks::ping))
         .route("/admin/webhooks/{hook}/deliveries/{delivery}/retry", post(webhooks::retry))
-        .route("/admin/webhooks/{hook}/delete", post(webhooks::delete));
+        .route("/admin/webhooks/{hook}/delete", post(webhooks::delete))
+        .route("/admin/wiki", get(wiki::index).post(wiki::create))
+        .route("/admin/wiki/{destination}", get(wiki::show).post(wiki::update))
+        .route("/admin/wiki/{destination}/sync", post(wiki::sync))
+        .route("/admin/wiki/{destination}/forget-host-key", post(wiki::forget_host_key))
+        .route("/admin/wiki/{destination}/delete", post(wiki::delete));
 
     let pages = public
         .merge(only(Role::Viewer, readers))

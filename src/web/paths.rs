@@ -22,7 +22,7 @@ use std::fmt;
 
 use crate::domain::{
     ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId,
-    TimelineEntryId, UserId, WebhookId,
+    TimelineEntryId, UserId, WebhookId, WikiDestinationId,
 };
 
 // ---- Fixed addresses with a query ---------------------------------------------------------
@@ -443,6 +443,29 @@ pub fn webhook_retry(hook: WebhookId, delivery: DeliveryId) -> String {
     format!("/admin/webhooks/{hook}/deliveries/{delivery}/retry")
 }
 
+/// A wiki destination's page, and its form's target.
+pub fn wiki_destination(id: WikiDestinationId) -> String {
+    format!("/admin/wiki/{id}")
+}
+
+/// A wiki destination's page at its log of syncs.
+pub fn wiki_log(id: WikiDestinationId) -> String {
+    wiki_destination(id) + "#log"
+}
+
+/// A wiki destination's *Sync now*, *Forget the host key* and deletion.
+pub fn wiki_sync(id: WikiDestinationId) -> String {
+    wiki_destination(id) + "/sync"
+}
+
+pub fn wiki_forget_host_key(id: WikiDestinationId) -> String {
+    wiki_destination(id) + "/forget-host-key"
+}
+
+pub fn wiki_delete(id: WikiDestinationId) -> String {
+    wiki_destination(id) + "/delete"
+}
+
 /// The postmortems' index through filters (a query string as `SearchQuery` writes it).
 pub fn incidents(query: &str) -> String {
     if query.is_empty() { "/incidents".to_owned() } else { format!("/incidents?{query}") }
@@ -573,6 +596,11 @@ mod tests {
             (webhook_ping(h), "/admin/webhooks/5/ping"),
             (webhook_delete(h), "/admin/webhooks/5/delete"),
             (webhook_retry(h, DeliveryId(11)), "/admin/webhooks/5/deliveries/11/retry"),
+            (wiki_destination(WikiDestinationId(3)), "/admin/wiki/3"),
+            (wiki_log(WikiDestinationId(3)), "/admin/wiki/3#log"),
+            (wiki_sync(WikiDestinationId(3)), "/admin/wiki/3/sync"),
+            (wiki_forget_host_key(WikiDestinationId(3)), "/admin/wiki/3/forget-host-key"),
+            (wiki_delete(WikiDestinationId(3)), "/admin/wiki/3/delete"),
         ];
         for (built, want) in expected {
             assert_eq!(built, want);

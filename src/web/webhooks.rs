@@ -14,7 +14,7 @@ use super::auth::CurrentUser;
 use super::conflict::Conflict;
 use super::error::{AppError, Result};
 use super::extract::{Form, Path};
-use super::layout::Viewer;
+use super::layout::{Viewer, until};
 use super::paths;
 use crate::app::{self, Actor, ChangeError};
 use crate::db;
@@ -186,16 +186,6 @@ fn outcome(delivery: &Delivery) -> String {
         _ if delivery.attempts == 0 => "Waiting to be sent".to_owned(),
         "pending" => format!("{}; trying again {}", delivery.last_error, until(delivery.next_attempt_at)),
         _ => format!("{}; gave up", delivery.last_error),
-    }
-}
-
-/// "in 4 minutes", for a retry.
-fn until(at: time::OffsetDateTime) -> String {
-    let seconds = (at - time::OffsetDateTime::now_utc()).whole_seconds();
-    match seconds {
-        ..60 => "within a minute".to_owned(),
-        60..3600 => format!("in {} minutes", seconds / 60),
-        _ => format!("in {} hours", seconds / 3600),
     }
 }
 

@@ -132,6 +132,8 @@ pub struct TestApp {
     api_tokens: Mutex<std::collections::HashMap<UserId, String>>,
     /// A URL for this test's database, for running the `hindsight` command against it.
     pub database_url: String,
+    /// The app's wiki settings (its sealing key), for a sync worker of the same instance.
+    pub wiki: Arc<hindsight::wiki::WikiSettings>,
 }
 
 /// The admission door's queue wait and request deadline in tests: as served by default.
@@ -159,6 +161,25 @@ impl TestApp {
         let app = TestApp::empty_with(Duration::from_secs(2), limits, |state| AppState { receivers, ..state }).await;
         app.sign_in_as(Role::Admin).await;
         app
+    }
+
+    /// An admin's app whose wiki destinations may be repositories on this machine (`file://`),
+    /// with a sealing key of its own.
+    pub async fn with_wiki() -> TestApp {
+        let key = hindsight::secrets::SecretKey::random().expect("a key");
+        let wiki = Arc::new(hindsight::wiki::WikiSettings {
+            keyring: hindsight::secrets::Keyring::holding(key),
+            allow_file_urls: true,
+        });
+        let limits = Limits::for_pool(5, QUEUE_WAIT, REQUEST_DEADLINE);
+        let app = TestApp::empty_with(Duration::from_secs(2), limits, |state| AppState { wiki, ..state }).await;
+        app.sign_in_as(Role::Admin).await;
+        app
+    }
+
+    /// A sync worker for this app's wiki destinations.
+    pub fn wiki_syncer(&self) -> hindsight::wiki::Syncer {
+        hindsight::wiki::Syncer::new(self.pool.clone(), self.wiki.clone(), "https://hindsight.example.com")
     }
 
     /// An app whose requests carry no session.
@@ -275,6 +296,7 @@ impl TestApp {
     pub fn with_state(state: AppState) -> TestApp {
         TestApp {
             pool: state.pool.clone(),
+            wiki: state.wiki.clone(),
             router: router(state),
             cookie: Mutex::new(None),
             session_user: Mutex::new(None),

@@ -34,4 +34,5 @@ mod security;
 mod templates;
 mod timeline;
 mod webhooks;
+mod wiki;
 mod xss;

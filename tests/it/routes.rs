@@ -132,6 +132,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/webhooks/{hook}/deliveries/{delivery}/retry", Least(Admin)),
     ("POST", "/admin/teams/{team}/delete", Least(Admin)),
     ("POST", "/admin/webhooks/{hook}/delete", Least(Admin)),
+    ("GET", "/admin/wiki", Least(Admin)),
+    ("POST", "/admin/wiki", Least(Admin)),
+    ("GET", "/admin/wiki/{destination}", Least(Admin)),
+    ("POST", "/admin/wiki/{destination}", Least(Admin)),
+    ("POST", "/admin/wiki/{destination}/sync", Least(Admin)),
+    ("POST", "/admin/wiki/{destination}/forget-host-key", Least(Admin)),
+    ("POST", "/admin/wiki/{destination}/delete", Least(Admin)),
     ("POST", "/admin/templates/{template}/delete", Least(Admin)),
     ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),
     ("POST", "/incidents/{id}/actions/{item}/delete", Least(Engineer)),
@@ -219,6 +226,21 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
     .fetch_one(&app.pool)
     .await
     .expect("a failed delivery");
+    let written = hindsight::db::wiki::Written {
+        name: "Route table wiki",
+        url: "file:///nonexistent/wiki.git",
+        branch: "main",
+        folder: "",
+        file_pattern: "{date}-{slug}.md",
+        index_name: "index.md",
+        auth: "none",
+        token_user: "",
+        team_ids: &[],
+        service_ids: &[],
+        active: true,
+    };
+    let destination =
+        hindsight::db::wiki::insert(&app.pool, &written, None, token_owner).await.expect("a wiki destination");
     let service: i64 = sqlx::query_scalar("INSERT INTO services (name) VALUES ($1) RETURNING id")
         .bind(format!("Service {}", json["id"]))
         .fetch_one(&app.pool)
@@ -233,6 +255,7 @@ pub async fn populated(app: &TestApp, token_owner: UserId) -> Vec<(&'static str,
         ("{factor}", factor.to_string()),
         ("{hook}", hook.to_string()),
         ("{delivery}", delivery.to_string()),
+        ("{destination}", destination.to_string()),
         ("{entry}", json["timeline"][0]["id"].to_string()),
         ("{item}", json["action_items"][0]["id"].to_string()),
         ("{section}", json["sections"][0]["id"].to_string()),
@@ -270,6 +293,8 @@ pub async fn snapshot(app: &TestApp) -> String {
         "revisions",
         "webhooks",
         "webhook_deliveries",
+        "wiki_destinations",
+        "wiki_jobs",
         "form_drafts",
         "postmortem_templates",
         "severity_rules",

@@ -73,7 +73,7 @@ impl FieldErrors {
         self.0.extend(other.0);
     }
 
-    fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
         if self.is_empty() { Ok(value()) } else { Err(self) }
     }
 }
