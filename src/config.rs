@@ -120,7 +120,8 @@ pub struct Config {
     /// Let wiki destinations be git repositories on this machine (file://...), for a
     /// single-machine set-up or tests. Off by default: an admin could otherwise have
     /// Hindsight write into any repository its account can reach.
-    #[arg(long, env = "HINDSIGHT_WIKI_ALLOW_FILE_URLS", global = true)]
+    #[arg(long, env = "HINDSIGHT_WIKI_ALLOW_FILE_URLS", global = true,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub wiki_allow_file_urls: bool,
 }
 
@@ -147,6 +148,7 @@ impl Config {
         crate::wiki::WikiSettings {
             keyring: crate::secrets::Keyring::new(self.secret_key.as_ref().map(|key| key.0.clone()), &self.data_dir),
             allow_file_urls: self.wiki_allow_file_urls,
+            git_timeout: crate::wiki::git::COMMAND_LIMIT,
         }
     }
 }

@@ -133,8 +133,13 @@ impl Keyring {
 
     /// A keyring holding `key` (tests; several instances in one process).
     pub fn holding(key: SecretKey) -> Keyring {
+        Keyring::sharing(Arc::new(key))
+    }
+
+    /// A keyring holding a key another keyring holds (two workers of one instance).
+    pub fn sharing(key: Arc<SecretKey>) -> Keyring {
         let loaded = OnceLock::new();
-        let _ = loaded.set(Ok(Arc::new(key)));
+        let _ = loaded.set(Ok(key));
         Keyring { configured: None, data_dir: PathBuf::new(), loaded }
     }
 

@@ -15,8 +15,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use tokio::process::Command;
 
-/// The longest one git command may take (a fetch or push of a large wiki over a slow link).
-const COMMAND_LIMIT: Duration = Duration::from_secs(120);
+/// The longest one git command may take by default (a fetch or push of a large wiki over a
+/// slow link).
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(120);
 /// How much of git's error output is kept for the destination's page.
 const ERROR_SHOWN: usize = 600;
 
@@ -56,6 +57,8 @@ pub struct Workspace {
     /// Text that must never reach a message (the token), replaced wherever git echoes it.
     secrets: Vec<String>,
     known_hosts: Option<PathBuf>,
+    /// The longest one command may take.
+    limit: Duration,
 }
 
 impl Workspace {
@@ -65,12 +68,20 @@ impl Workspace {
         branch: &str,
         credentials: &Credentials,
         allow_file: bool,
+        limit: Duration,
     ) -> Result<Workspace, GitError> {
         let n = NEXT_WORKSPACE.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("hindsight-wiki-{}-{n}", std::process::id()));
         let tree = dir.join("tree");
-        let mut workspace =
-            Workspace { dir, tree, branch: branch.to_owned(), env: Vec::new(), secrets: Vec::new(), known_hosts: None };
+        let mut workspace = Workspace {
+            dir,
+            tree,
+            branch: branch.to_owned(),
+            env: Vec::new(),
+            secrets: Vec::new(),
+            known_hosts: None,
+            limit,
+        };
         workspace
             .set_up(credentials, allow_file)
             .await
@@ -95,6 +106,10 @@ impl Workspace {
             ("GIT_TERMINAL_PROMPT".into(), "0".into()),
             ("GIT_ALLOW_PROTOCOL".into(), protocols.into()),
             ("GIT_COMMITTER_NAME".into(), "Hindsight".into()),
+            // An HTTPS remote that stops sending (under 1 KB/s for 30 s) is given up on before
+            // the command's own limit.
+            ("GIT_HTTP_LOW_SPEED_LIMIT".into(), "1000".into()),
+            ("GIT_HTTP_LOW_SPEED_TIME".into(), "30".into()),
         ];
         match credentials {
             Credentials::Ssh { private_key, known_hosts } => {
@@ -257,27 +272,35 @@ impl Workspace {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        // Its own process group, so that a command past its limit is stopped with the helpers
+        // it started (ssh, git-remote-https), not only git itself.
+        command.process_group(0);
+        let mut child = command.spawn().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                GitError::Failed("git is not installed on the server (install git and openssh-client)".into())
+            }
+            _ => GitError::Failed(format!("could not run git: {e}")),
+        })?;
+        let group = child.id();
         let run = async {
-            let mut child = command.spawn()?;
             if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
                 use tokio::io::AsyncWriteExt as _;
                 stdin.write_all(text.as_bytes()).await?;
             }
             child.wait_with_output().await
         };
-        let output = match tokio::time::timeout(COMMAND_LIMIT, run).await {
+        let output = match tokio::time::timeout(self.limit, run).await {
             Ok(Ok(output)) => output,
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(GitError::Failed(
-                    "git is not installed on the server (install git and openssh-client)".into(),
-                ));
-            }
             Ok(Err(e)) => return Err(GitError::Failed(format!("could not run git: {e}"))),
             Err(_) => {
+                if let Some(group) = group.and_then(|id| i32::try_from(id).ok()) {
+                    let _ =
+                        nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGKILL);
+                }
                 return Err(GitError::Failed(format!(
                     "git {} took longer than {} s: is the repository's server reachable?",
                     args.first().unwrap_or(&""),
-                    COMMAND_LIMIT.as_secs()
+                    self.limit.as_secs()
                 )));
             }
         };

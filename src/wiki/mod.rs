@@ -49,6 +49,8 @@ pub struct WikiSettings {
     pub keyring: Keyring,
     /// Whether `file://` repositories (on this machine) may be destinations.
     pub allow_file_urls: bool,
+    /// The longest one git command may take ([`git::COMMAND_LIMIT`]).
+    pub git_timeout: Duration,
 }
 
 impl Default for WikiSettings {
@@ -58,7 +60,7 @@ impl Default for WikiSettings {
             Ok(key) => Keyring::holding(key),
             Err(_) => Keyring::new(None, std::path::Path::new("./data")),
         };
-        WikiSettings { keyring, allow_file_urls: false }
+        WikiSettings { keyring, allow_file_urls: false, git_timeout: git::COMMAND_LIMIT }
     }
 }
 
@@ -143,8 +145,14 @@ impl Syncer {
         let Some(destination) = db::wiki::find(&self.pool, id).await? else { return Ok(0) };
         let jobs = db::wiki::pending_jobs(&self.pool, id, BATCH).await?;
         let credentials = self.credentials(&destination)?;
-        let workspace =
-            Workspace::create(&destination.url, &destination.branch, &credentials, self.wiki.allow_file_urls).await?;
+        let workspace = Workspace::create(
+            &destination.url,
+            &destination.branch,
+            &credentials,
+            self.wiki.allow_file_urls,
+            self.wiki.git_timeout,
+        )
+        .await?;
         let result = self.commit_and_push(&destination, &jobs, &workspace).await;
         let known_hosts = workspace.known_hosts().await;
         workspace.remove_all().await;

@@ -170,6 +170,7 @@ impl TestApp {
         let wiki = Arc::new(hindsight::wiki::WikiSettings {
             keyring: hindsight::secrets::Keyring::holding(key),
             allow_file_urls: true,
+            git_timeout: hindsight::wiki::git::COMMAND_LIMIT,
         });
         let limits = Limits::for_pool(5, QUEUE_WAIT, REQUEST_DEADLINE);
         let app = TestApp::empty_with(Duration::from_secs(2), limits, |state| AppState { wiki, ..state }).await;

@@ -543,10 +543,13 @@ impl Sshd {
         if nix::unistd::Uid::effective().is_root() {
             std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
         }
+        // Its log (-e: to standard error) goes to a file beside the repository, for a failure.
+        let log = std::fs::File::create(dir.join("sshd.log")).expect("a log");
         let child = Command::new(sshd)
             .args(["-D", "-e", "-f"])
             .arg(&config)
             .stdout(std::process::Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("sshd starts");
         let started = std::time::Instant::now();
@@ -644,4 +647,97 @@ async fn a_repository_over_ssh_gets_a_deploy_key_and_pins_its_host_key() {
     );
     let page = app.get(&format!("/admin/wiki/{destination}")).await;
     assert!(page.body.contains(&second_print) && !page.body.contains(&first_print));
+}
+
+#[tokio::test]
+async fn a_remote_that_hangs_is_given_up_on_whole_and_tried_again_later() {
+    let app = TestApp::with_wiki().await;
+    // A server that takes connections and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let response = app
+        .post_form(
+            "/admin/wiki",
+            &[
+                ("name", "Hung"),
+                ("url", &format!("https://127.0.0.1:{port}/team/wiki.git")),
+                ("branch", "main"),
+                ("file_pattern", "{slug}.md"),
+                ("index_name", "index.md"),
+                ("token_user", "git"),
+                ("token", "hung-token-0123456789"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let key = app.wiki.keyring.key().expect("the app's key");
+    let impatient = std::sync::Arc::new(hindsight::wiki::WikiSettings {
+        keyring: hindsight::secrets::Keyring::sharing(key),
+        allow_file_urls: true,
+        git_timeout: std::time::Duration::from_secs(2),
+    });
+    let syncer = hindsight::wiki::Syncer::new(app.pool.clone(), impatient, "https://hindsight.example.com");
+    let started = std::time::Instant::now();
+    assert_eq!(syncer.sync_due().await.expect("sync"), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    let (error, pending): (String, i64) = sqlx::query_as(
+        "SELECT last_error, (SELECT count(*) FROM wiki_jobs WHERE state = 'pending') FROM wiki_destinations",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("state");
+    assert!(error.contains("took longer than 2 s"), "{error}");
+    assert_eq!(pending, 1, "the first sync waits for the next try");
+    // git and the helper it started for HTTPS were stopped, not left behind.
+    let left = Command::new("pgrep").args(["-f", &format!("127.0.0.1:{port}")]).output().expect("pgrep");
+    assert!(left.stdout.is_empty(), "left running: {}", String::from_utf8_lossy(&left.stdout));
+}
+
+#[tokio::test]
+async fn two_admins_saving_one_destination_at_once_never_get_a_500() {
+    let app = TestApp::with_wiki().await;
+    let repo = Repo::new();
+    let destination = add_destination(&app, &repo.url(), "pm").await;
+    let page = app.get(&format!("/admin/wiki/{destination}")).await;
+    let version = page.field_value("version");
+    let save = |folder: &'static str| {
+        let (app, url, version) = (&app, repo.url(), version.clone());
+        async move {
+            app.post_form(
+                &format!("/admin/wiki/{destination}"),
+                &[
+                    ("name", "Engineering wiki"),
+                    ("url", url.as_str()),
+                    ("branch", "main"),
+                    ("folder", folder),
+                    ("file_pattern", "{date}-{slug}.md"),
+                    ("index_name", "index.md"),
+                    ("token_user", "git"),
+                    ("active", "1"),
+                    ("version", version.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let (first, second) = tokio::join!(save("docs"), save("handbook"));
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    let conflict = if first.status == StatusCode::CONFLICT { &first } else { &second };
+    assert!(conflict.body.contains("Another admin changed this destination"));
+    // What the refused admin typed is still in the form, on top of the winner's version.
+    let kept = conflict.field_value("folder");
+    assert!(kept == "docs" || kept == "handbook");
+    let saved: String =
+        sqlx::query_scalar("SELECT folder FROM wiki_destinations").fetch_one(&app.pool).await.expect("f");
+    assert_ne!(saved, kept, "the winner's folder is saved; the loser's waits in the form");
+    assert_eq!(conflict.field_value("version"), "2");
 }
