@@ -741,3 +741,44 @@ async fn two_admins_saving_one_destination_at_once_never_get_a_500() {
     assert_ne!(saved, kept, "the winner's folder is saved; the loser's waits in the form");
     assert_eq!(conflict.field_value("version"), "2");
 }
+
+#[tokio::test]
+async fn hindsight_publish_all_rebuilds_every_destination_from_the_command_line() {
+    let app = TestApp::with_wiki().await;
+    let repo = Repo::new();
+    add_destination(&app, &repo.url(), "").await;
+    publish(&app, "Search index corrupt").await;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .env("HINDSIGHT_WIKI_ALLOW_FILE_URLS", "true")
+            .env("HINDSIGHT_DATA_DIR", repo.dir.join("data"))
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("hindsight runs")
+    };
+    let published = run(&["publish", "--all"]);
+    let out = String::from_utf8_lossy(&published.stdout);
+    assert!(published.status.success(), "{out}{}", String::from_utf8_lossy(&published.stderr));
+    assert!(out.starts_with(&format!("Engineering wiki ({}): 1 postmortem, last commit ", repo.url())), "{out}");
+    assert_eq!(repo.subjects(), ["Rebuild from Hindsight: 1 postmortem"]);
+    assert_eq!(repo.files(), ["2025-03-01-search-index-corrupt.md", "index.md"]);
+    // Run again: written again, nothing differs, so no commit.
+    assert!(run(&["publish", "--all"]).status.success());
+    assert_eq!(repo.log().len(), 1);
+
+    let unknown = run(&["publish", "--all", "--destination", "999"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no active wiki destination with number 999"));
+    // Without --all, nothing is rewritten by accident.
+    let bare = run(&["publish"]);
+    assert_eq!(bare.status.code(), Some(2), "{}", String::from_utf8_lossy(&bare.stderr));
+    // The repository gone: said, and a failure.
+    std::fs::rename(&repo.bare, repo.dir.join("gone.git")).expect("away");
+    let failed = run(&["publish", "--all"]);
+    assert!(!failed.status.success());
+    let out = String::from_utf8_lossy(&failed.stdout);
+    assert!(out.contains("failed:") && out.contains("does not appear to be a git repository"), "{out}");
+    std::fs::rename(repo.dir.join("gone.git"), &repo.bare).expect("back");
+}
