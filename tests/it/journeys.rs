@@ -324,8 +324,28 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     .chain(learning)
     .collect();
     // Admin pages, seen by an admin.
-    let admin_pages = [("admin services", "/admin/services"), ("admin factors", "/admin/factors")];
     let admin = person(&app, Role::Admin).await;
+    let written = hindsight::db::wiki::Written {
+        name: "Engineering wiki",
+        url: "git@github.com:example/wiki.git",
+        branch: "main",
+        folder: "postmortems",
+        file_pattern: "{date}-{slug}.md",
+        index_name: "index.md",
+        auth: "ssh",
+        token_user: "",
+        team_ids: &[],
+        service_ids: &[],
+        active: true,
+    };
+    let creator = app.create_user(Role::Admin).await;
+    let destination = hindsight::db::wiki::insert(&app.pool, &written, None, creator).await.expect("a destination");
+    let admin_pages = [
+        ("admin services", "/admin/services".to_owned()),
+        ("admin factors", "/admin/factors".to_owned()),
+        ("admin wiki sync", "/admin/wiki".to_owned()),
+        ("admin wiki destination", format!("/admin/wiki/{destination}")),
+    ];
     let mut serious = Vec::new();
     for dark in [false, true] {
         let signed_out = driver.browser(Options { dark, ..Options::default() }).await;
@@ -340,10 +360,10 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
         }
         browser.close().await;
         let browser = sign_in(&driver, &served, &admin, Options { dark, ..Options::default() }).await;
-        for (name, path) in admin_pages {
+        for (name, path) in &admin_pages {
             browser.goto(&format!("{}{path}", served.base)).await;
             browser.find("main").await;
-            found.push((name.to_owned(), accessibility_violations(&browser, &axe).await));
+            found.push(((*name).to_owned(), accessibility_violations(&browser, &axe).await));
         }
         browser.close().await;
         for (page, violations) in found {
