@@ -62,6 +62,8 @@ pub struct Metrics {
     webhook_pending: Gauge,
     webhook_failures: Counter,
     webhook_deliveries: Counter,
+    wiki_pending: Gauge,
+    wiki_failing: Gauge,
 }
 
 /// Request and query latencies: 0.5 ms to about 16 s.
@@ -100,6 +102,8 @@ impl Default for Metrics {
             webhook_pending: Gauge::default(),
             webhook_failures: Counter::default(),
             webhook_deliveries: Counter::default(),
+            wiki_pending: Gauge::default(),
+            wiki_failing: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register("http_responses", "HTTP responses by route and status", metrics.responses.clone());
@@ -156,6 +160,16 @@ impl Default for Metrics {
             "webhook_pending_deliveries",
             "Webhook deliveries waiting to be sent, as of the worker's last look",
             metrics.webhook_pending.clone(),
+        );
+        registry.register(
+            "wiki_pending_changes",
+            "Changes waiting to be committed to wiki destinations, as of the sync worker's last look",
+            metrics.wiki_pending.clone(),
+        );
+        registry.register(
+            "wiki_failing_destinations",
+            "Active wiki destinations whose last sync failed, as of the sync worker's last look",
+            metrics.wiki_failing.clone(),
         );
         registry.register(
             "webhook_delivery_failures",
@@ -231,6 +245,12 @@ impl Metrics {
     /// The webhook worker's last count of deliveries waiting.
     pub fn webhooks_pending(&self, pending: i64) {
         self.webhook_pending.set(pending);
+    }
+
+    /// The wiki sync worker's last count of changes waiting, and of destinations failing.
+    pub fn wiki_queue(&self, pending: i64, failing: i64) {
+        self.wiki_pending.set(pending);
+        self.wiki_failing.set(failing);
     }
 
     /// One webhook attempt, and whether it failed.

@@ -9,7 +9,7 @@ use crate::db;
 use crate::db::wiki::{Sealed, Written};
 use crate::domain::{AuditAction, WikiDestinationId};
 use crate::wiki::WikiSettings;
-use crate::wiki::git::new_deploy_key;
+use crate::wiki::git;
 use crate::wiki::settings::{Auth, Settings};
 
 /// A secret to keep: the sealed bytes, the key's id, and the public half of a deploy key.
@@ -35,7 +35,7 @@ fn seal(wiki: &WikiSettings, secret: &str, public_key: String) -> Result<NewSecr
 /// A new deploy key for destination `name`, sealed.
 async fn deploy_key(wiki: &WikiSettings, name: &str) -> Result<NewSecret> {
     let comment = format!("hindsight-wiki-{}", crate::markdown::export::title_slug(name));
-    let (private, public) = new_deploy_key(&comment).await.map_err(|e| ChangeError::Refused(format!("{e}.")))?;
+    let (private, public) = git::new_deploy_key(&comment).await.map_err(|e| ChangeError::Refused(format!("{e}.")))?;
     seal(wiki, &private, public)
 }
 
@@ -138,6 +138,28 @@ pub async fn sync_now(conn: &mut PgConnection, actor: Actor, id: WikiDestination
     db::wiki::enqueue_rebuild(change.conn(), id, actor.user()).await?;
     db::wiki::retry_now(change.conn(), id).await?;
     super::commit(change.tx).await
+}
+
+/// Gives an SSH destination a new deploy key (the old one leaked, or this instance's secret key
+/// was lost and the old one cannot be opened): its public half is to be added to the repository,
+/// and the old one removed from it.
+pub async fn new_deploy_key(
+    conn: &mut PgConnection,
+    actor: Actor,
+    wiki: &WikiSettings,
+    id: WikiDestinationId,
+) -> Result<()> {
+    let destination = db::wiki::find(&mut *conn, id).await?.ok_or(ChangeError::NotFound)?;
+    if Auth::parse(&destination.auth) != Auth::Ssh {
+        return Err(ChangeError::Refused("Only an SSH destination has a deploy key.".into()));
+    }
+    let secret = deploy_key(wiki, &destination.name).await?;
+    let mut change = Change::begin(&mut *conn, actor).await?;
+    if !db::wiki::replace_secret(change.conn(), id, &secret.as_sealed()).await? {
+        return Err(ChangeError::NotFound);
+    }
+    let summary = format!("Made a new deploy key for the wiki destination “{}”", destination.name);
+    change.commit(AuditAction::WikiDestinationUpdated, &summary).await
 }
 
 /// Forgets the SSH server's host key (it was changed knowingly): the next sync records the one

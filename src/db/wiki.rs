@@ -168,6 +168,21 @@ pub async fn delete(db: impl PgExecutor<'_>, id: WikiDestinationId) -> sqlx::Res
     Ok(result.rows_affected() == 1)
 }
 
+/// Replaces a destination's sealed secret (a new deploy key); `false` if it is gone.
+pub async fn replace_secret(db: impl PgExecutor<'_>, id: WikiDestinationId, sealed: &Sealed<'_>) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE wiki_destinations SET sealed_secret = $2, secret_key_id = $3, public_key = $4, version = version + 1
+         WHERE id = $1",
+        id as WikiDestinationId,
+        sealed.secret,
+        sealed.key_id,
+        sealed.public_key,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Forgets the host key (the server's key changed knowingly), so the next sync records it anew.
 pub async fn forget_host_key(db: impl PgExecutor<'_>, id: WikiDestinationId) -> sqlx::Result<bool> {
     let result = sqlx::query!(
@@ -222,6 +237,17 @@ pub async fn retry_now(db: impl PgExecutor<'_>, id: WikiDestinationId) -> sqlx::
             .execute(db)
             .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Changes waiting in all, and active destinations whose last sync failed (for `/metrics`).
+pub async fn queue_state(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, i64)> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM wiki_jobs WHERE state = 'pending') AS "pending!",
+                  (SELECT count(*) FROM wiki_destinations WHERE active AND attempts > 0) AS "failing!""#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.pending, row.failing))
 }
 
 /// Takes the active destination with due pending jobs that waited longest and no other

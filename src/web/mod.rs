@@ -248,6 +248,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/wiki/{destination}", get(wiki::show).post(wiki::update))
         .route("/admin/wiki/{destination}/sync", post(wiki::sync))
         .route("/admin/wiki/{destination}/forget-host-key", post(wiki::forget_host_key))
+        .route("/admin/wiki/{destination}/new-key", post(wiki::new_key))
         .route("/admin/wiki/{destination}/delete", post(wiki::delete));
 
     let pages = public

@@ -462,6 +462,10 @@ pub fn wiki_forget_host_key(id: WikiDestinationId) -> String {
     wiki_destination(id) + "/forget-host-key"
 }
 
+pub fn wiki_new_key(id: WikiDestinationId) -> String {
+    wiki_destination(id) + "/new-key"
+}
+
 pub fn wiki_delete(id: WikiDestinationId) -> String {
     wiki_destination(id) + "/delete"
 }
@@ -600,6 +604,7 @@ mod tests {
             (wiki_log(WikiDestinationId(3)), "/admin/wiki/3#log"),
             (wiki_sync(WikiDestinationId(3)), "/admin/wiki/3/sync"),
             (wiki_forget_host_key(WikiDestinationId(3)), "/admin/wiki/3/forget-host-key"),
+            (wiki_new_key(WikiDestinationId(3)), "/admin/wiki/3/new-key"),
             (wiki_delete(WikiDestinationId(3)), "/admin/wiki/3/delete"),
         ];
         for (built, want) in expected {

@@ -314,6 +314,17 @@ pub async fn forget_host_key(
     Ok(Redirect::to(&paths::wiki_destination(id)))
 }
 
+/// `POST /admin/wiki/{destination}/new-key`
+pub async fn new_key(
+    State(state): State<AppState>,
+    mut db: Db,
+    CurrentUser(admin): CurrentUser,
+    Path(id): Path<WikiDestinationId>,
+) -> Result<Redirect> {
+    app::wiki::new_deploy_key(&mut db, Actor::from(&admin), &state.wiki, id).await?;
+    Ok(Redirect::to(&paths::wiki_destination(id)))
+}
+
 /// `POST /admin/wiki/{destination}/delete`
 pub async fn delete(
     mut db: Db,

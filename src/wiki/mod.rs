@@ -117,6 +117,10 @@ impl Syncer {
             if let Err(error) = self.sync_due().await {
                 tracing::warn!(%error, "Could not read the wiki sync queue");
             }
+            // The queue's state for `/metrics`, which must not ask the database itself.
+            if let Ok((pending, failing)) = db::wiki::queue_state(&self.pool).await {
+                crate::metrics::global().wiki_queue(pending, failing);
+            }
         }
     }
 

@@ -138,6 +138,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/wiki/{destination}", Least(Admin)),
     ("POST", "/admin/wiki/{destination}/sync", Least(Admin)),
     ("POST", "/admin/wiki/{destination}/forget-host-key", Least(Admin)),
+    ("POST", "/admin/wiki/{destination}/new-key", Least(Admin)),
     ("POST", "/admin/wiki/{destination}/delete", Least(Admin)),
     ("POST", "/admin/templates/{template}/delete", Least(Admin)),
     ("POST", "/incidents/{id}/timeline/{entry}/delete", Least(Engineer)),

@@ -455,6 +455,11 @@ async fn secrets_are_sealed_and_never_shown_and_bad_settings_are_refused() {
         .await;
     assert_eq!(no_token.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_token.body.contains("Give the token"));
+    // A destination without SSH has no deploy key to replace.
+    let path = response.location().to_owned();
+    let refused = app.post_empty(&format!("{path}/new-key")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Only an SSH destination has a deploy key."));
     let plain = TestApp::new().await;
     let file = plain
         .post_form(
@@ -647,6 +652,22 @@ async fn a_repository_over_ssh_gets_a_deploy_key_and_pins_its_host_key() {
     );
     let page = app.get(&format!("/admin/wiki/{destination}")).await;
     assert!(page.body.contains(&second_print) && !page.body.contains(&first_print));
+
+    // A new deploy key: the repository refuses it until it is added there.
+    assert_eq!(app.post_empty(&format!("/admin/wiki/{destination}/new-key")).await.status, StatusCode::SEE_OTHER);
+    let new_key: String =
+        sqlx::query_scalar("SELECT public_key FROM wiki_destinations").fetch_one(&app.pool).await.expect("key");
+    assert_ne!(new_key, public_key);
+    assert!(app.get(&format!("/admin/wiki/{destination}")).await.body.contains(&new_key));
+    edit(&app, &path, "Login outage", "Sessions expired early; the cache was flushed.").await;
+    syncer.sync_due().await.expect("sync");
+    let error: String =
+        sqlx::query_scalar("SELECT last_error FROM wiki_destinations").fetch_one(&app.pool).await.expect("e");
+    assert!(error.contains("Permission denied"), "{error}");
+    std::fs::write(repo.dir.join("authorized_keys"), format!("{new_key}\n")).expect("added to the repository");
+    sqlx::query("UPDATE wiki_destinations SET next_attempt_at = now()").execute(&app.pool).await.expect("due");
+    syncer.sync_due().await.expect("sync");
+    assert!(repo.show("postmortems/2025-03-01-login-outage.md").contains("the cache was flushed"));
 }
 
 #[tokio::test]
