@@ -265,9 +265,10 @@ pub fn wholly_internal(markdown: &str) -> bool {
     !markdown.trim().is_empty() && public(markdown).trim().is_empty()
 }
 
-/// `text` without the ranges `found` holds. Where a span after a space or at a line's start
-/// goes, a space after it goes too, so `a <!-- internal -->b<!-- /internal --> c` reads `a c`;
-/// where one at a line's end goes, the spaces before it go.
+/// `text` without the ranges `found` holds, tidied where they were: where a span after a space
+/// or at a line's start goes, a space after it goes too, so `a <!-- internal -->b<!--
+/// /internal --> c` reads `a c`; where one at a line's end goes, the spaces before it go, and
+/// the blank lines around it are not doubled.
 fn without(text: &str, found: &Scan) -> String {
     let mut ranges: Vec<&Range<usize>> = found.internal.iter().chain(&found.comments).collect();
     ranges.sort_by_key(|range| range.start);
@@ -281,8 +282,12 @@ fn without(text: &str, found: &Scan) -> String {
         kept_from = range.end;
         let rest = &text[kept_from..];
         if rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n") {
-            // No spaces left at a line's end.
+            // No spaces left at a line's end; and of the line breaks on either side, as many
+            // as the more of the two had (a list stays tight, paragraphs stay apart).
             out.truncate(out.trim_end_matches([' ', '\t']).len());
+            let before = out.len() - out.trim_end_matches('\n').len();
+            let after = rest.len() - rest.trim_start_matches('\n').len();
+            kept_from += before.min(after);
         } else if (out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) && rest.starts_with(' ') {
             kept_from += 1;
         }

@@ -13,8 +13,9 @@ use crate::markdown::render;
 const PUBLIC: &[(&str, &str)] = &[
     // Inline, block, fenced, nested.
     ("a <!-- internal -->secret<!-- /internal --> b", "a b"),
-    ("Para.\n\n<!-- internal -->\nSecret para.\n<!-- /internal -->\n\nAfter.", "Para.\n\n\n\nAfter."),
-    ("Before.\n\n```internal\nSecret.\n```\n\nAfter.", "Before.\n\n\n\nAfter."),
+    ("Para.\n\n<!-- internal -->\nSecret para.\n<!-- /internal -->\n\nAfter.", "Para.\n\nAfter."),
+    ("Before.\n\n```internal\nSecret.\n```\n\nAfter.", "Before.\n\nAfter."),
+    ("- a\n<!-- internal -->\n- b\n<!-- /internal -->\n- c", "- a\n- c"),
     ("~~~ Internal note to self\nSecret.\n~~~", ""),
     ("<!-- internal -->a <!-- internal -->b<!-- /internal --> c<!-- /internal --> d", "d"),
     // From one paragraph into another.
@@ -34,7 +35,7 @@ const PUBLIC: &[(&str, &str)] = &[
     // Other comments are notes, never public; an end with no start is one.
     ("a <!-- a note --> b <!-- /internal --> c", "a b c"),
     // In an HTML block, wherever the comment is.
-    ("<div>\n<!-- internal -->secret<!-- /internal -->\n</div>", "<div>\n\n</div>"),
+    ("<div>\n<!-- internal -->secret<!-- /internal -->\n</div>", "<div>\n</div>"),
     ("<div>\n<!-- note\n\nafter", "<div>"),
     // In an HTML tag's attribute: fails closed.
     ("a <b title=\"<!-- internal -->\">secret</b><!-- /internal --> c", "a c"),

@@ -20,6 +20,8 @@ pub const SUMMARY: &str = "Summary";
 pub const IMPACT: &str = "Impact";
 pub const TIMELINE: &str = "Timeline";
 pub const CHANGES: &str = "What we are changing";
+/// Over the action items, under the measures' own text.
+pub const FOLLOW_UPS: &str = "Follow-up actions";
 
 /// The public version, made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +201,11 @@ fn write_markdown(document: &PublicDocument, offset: Offset) -> String {
             let _ = write!(doc, "\n{measures}\n");
         }
         if !document.changes.is_empty() {
+            // A heading between the measures' text and the list: two lists one after the other
+            // would read as one.
+            if document.measures.is_some() {
+                let _ = writeln!(doc, "\n### {FOLLOW_UPS}");
+            }
             doc.push('\n');
         }
         for change in &document.changes {
@@ -271,6 +278,26 @@ pub fn rendered_again(mut document: PublicDocument, rendered_with: i32) -> Publi
         change.html = render(&change.text).into_string();
     }
     document
+}
+
+/// Whether two documents say the same: their text and facts, whatever HTML each was rendered
+/// to (an upgrade of the renderer alone does not make an approved document out of date).
+pub fn same_content(one: &PublicDocument, other: &PublicDocument) -> bool {
+    let text_only = |document: &PublicDocument| {
+        let mut document = document.clone();
+        for html in [
+            &mut document.note_html,
+            &mut document.summary_html,
+            &mut document.impact_html,
+            &mut document.measures_html,
+        ] {
+            html.take();
+        }
+        document.timeline.iter_mut().for_each(|entry| entry.html.clear());
+        document.changes.iter_mut().for_each(|change| change.html.clear());
+        document
+    };
+    text_only(one) == text_only(other)
 }
 
 /// A fingerprint of what the public would see: an approval applies only if it is still what

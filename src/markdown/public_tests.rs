@@ -100,6 +100,8 @@ All times are UTC+2.
 
 - Pool limits
 
+### Follow-up actions
+
 - Add a pool limit — *Done*
 - Alert on errors — *In progress*
 ";
@@ -171,4 +173,16 @@ fn unclosed_markers_in_shown_parts_are_warned_about() {
     assert!(warnings[0].starts_with("The impact: An <!-- internal --> marker"), "{warnings:?}");
     let without_impact = PublicChoices { parts: Parts { impact: false, ..Parts::default() }, ..PublicChoices::new() };
     assert!(super::warnings(&postmortem, &without_impact).is_empty());
+}
+
+#[test]
+fn documents_say_the_same_whatever_html_they_were_rendered_to() {
+    let composed = compose(&postmortem(), &PublicChoices::new());
+    let mut rendered_otherwise = composed.document.clone();
+    rendered_otherwise.summary_html = Some("<p>Made by another renderer.</p>".into());
+    rendered_otherwise.timeline[0].html = String::new();
+    assert!(same_content(&composed.document, &rendered_otherwise));
+    let mut edited = composed.document.clone();
+    edited.timeline[0].text = "Errors rose".into();
+    assert!(!same_content(&composed.document, &edited));
 }

@@ -67,7 +67,7 @@ pub struct PublicView {
     pub measures: Option<SafeHtml>,
     pub changes: Vec<ChangeView>,
     /// The headings of its parts.
-    pub headings: [&'static str; 4],
+    pub headings: [&'static str; 5],
 }
 
 /// The HTML of a piece of the document: as stored when the current renderer made it, else
@@ -119,7 +119,7 @@ impl PublicView {
                     label: doc::status_label(change.status),
                 })
                 .collect(),
-            headings: [doc::SUMMARY, doc::IMPACT, doc::TIMELINE, doc::CHANGES],
+            headings: [doc::SUMMARY, doc::IMPACT, doc::TIMELINE, doc::CHANGES, doc::FOLLOW_UPS],
         }
     }
 

@@ -119,7 +119,7 @@ async fn page(
             approved: super::layout::ago(live.at),
             by: live.by.clone().unwrap_or_else(|| "someone no longer here".to_owned()),
         }),
-        older: live.is_some_and(|live| live.markdown != composed.markdown),
+        older: live.is_some_and(|live| !doc::same_content(&live.document, &composed.document)),
         doc: PublicView::of(&composed.document, RENDERER_VERSION),
         digest: doc::digest(&composed.markdown),
         warnings,
