@@ -18,7 +18,7 @@ use crate::domain::input::PublicVersionDraft;
 use crate::domain::public::{PublicChoices, PublicState, PublicStep, PublicVersion, Slug};
 use crate::domain::{AuditAction, IncidentId, Postmortem, Status, UserId};
 use crate::markdown::RENDERER_VERSION;
-use crate::markdown::public::{Composed, compose, digest};
+use crate::markdown::public::{Composed, compose, digest, rendered_again};
 
 /// Longest note said with a step (sending back, withdrawing), in characters.
 pub const MAX_STEP_NOTE_CHARS: usize = 4000;
@@ -180,4 +180,32 @@ pub async fn withdraw(conn: &mut PgConnection, manager: UserId, id: IncidentId, 
     db::public_versions::add_step(change.conn(), id, PublicStep::Withdrawn, Some(manager), note).await?;
     let summary = format!("Withdrew the public version (/p/{})", public.slug);
     change.commit(AuditAction::PublicVersionWithdrawn, &summary, None).await
+}
+
+/// Renders again the HTML of every approved snapshot an older renderer made, from its approved
+/// Markdown (what it says does not change), a few at a time. Returns how many it stored.
+pub async fn render_snapshots_again(conn: &mut PgConnection) -> Result<usize> {
+    const BATCH: i64 = 50;
+    let mut stored = 0;
+    loop {
+        let stale = db::public_versions::stale_snapshots(&mut *conn, RENDERER_VERSION, BATCH).await?;
+        if stale.is_empty() {
+            return Ok(stored);
+        }
+        let done = stale.len();
+        let rendered = tokio::task::spawn_blocking(move || {
+            stale.into_iter().map(|(id, document, was)| (id, rendered_again(document, was), was)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|error| ChangeError::Internal(format!("rendering public versions again: {error}")))?;
+        for (id, document, was) in rendered {
+            // One that changed meanwhile was made by the current renderer: it is not stale.
+            if db::public_versions::store_snapshot_html(&mut *conn, id, &document, was, RENDERER_VERSION).await? {
+                stored += 1;
+            }
+        }
+        if done < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            return Ok(stored);
+        }
+    }
 }

@@ -265,3 +265,45 @@ pub async fn feed(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<Live>
     .await?;
     Ok(rows.into_iter().map(Live::from).collect())
 }
+
+/// Up to `limit` approved snapshots whose HTML another renderer than `current` made: the
+/// postmortem, the document, and the renderer that made it.
+pub async fn stale_snapshots(
+    db: impl PgExecutor<'_>,
+    current: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<(IncidentId, PublicDocument, i32)>> {
+    let rows = sqlx::query!(
+        r#"SELECT incident_id AS "incident_id: IncidentId", public_document AS "document!: Json<PublicDocument>",
+                  rendered_with AS "rendered_with!"
+           FROM public_versions
+           WHERE public_markdown IS NOT NULL AND rendered_with <> $1 ORDER BY incident_id LIMIT $2"#,
+        current,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.incident_id, row.document.0, row.rendered_with)).collect())
+}
+
+/// Stores a snapshot's HTML made again by renderer `current`, if the snapshot is still the one
+/// renderer `was` made (not approved again or withdrawn meanwhile). Returns whether it was.
+pub async fn store_snapshot_html(
+    db: impl PgExecutor<'_>,
+    incident: IncidentId,
+    document: &PublicDocument,
+    was: i32,
+    current: i32,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query!(
+        "UPDATE public_versions SET public_document = $2, rendered_with = $4
+         WHERE incident_id = $1 AND public_markdown IS NOT NULL AND rendered_with = $3",
+        incident as IncidentId,
+        Json(document) as _,
+        was,
+        current,
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}

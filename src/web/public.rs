@@ -68,6 +68,8 @@ pub struct PublicView {
     pub changes: Vec<ChangeView>,
     /// The headings of its parts.
     pub headings: [&'static str; 5],
+    /// The title's element: `h1` on its own page, `h2` inside another (a preview, a feed entry).
+    pub title_tag: &'static str,
 }
 
 /// The HTML of a piece of the document: as stored when the current renderer made it, else
@@ -120,6 +122,7 @@ impl PublicView {
                 })
                 .collect(),
             headings: [doc::SUMMARY, doc::IMPACT, doc::TIMELINE, doc::CHANGES, doc::FOLLOW_UPS],
+            title_tag: "h2",
         }
     }
 
@@ -194,7 +197,7 @@ pub async fn serve(State(state): State<AppState>, mut db: Db, Path(file): Path<S
     match format {
         Format::Page => {
             let page = Page {
-                doc: PublicView::of(&live.document, live.rendered_with),
+                doc: PublicView { title_tag: "h1", ..PublicView::of(&live.document, live.rendered_with) },
                 listed: live.listed,
                 approved: day(live.approved_at),
                 markdown_url: paths::public_markdown(&slug),

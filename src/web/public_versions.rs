@@ -57,6 +57,8 @@ pub struct ShowPage {
     live: Option<LiveView>,
     /// What the public sees is older than what the preview shows.
     older: bool,
+    /// Who saved the choices last, and how long ago.
+    edited: Option<(String, String)>,
     /// The preview: what the public will see once approved.
     doc: PublicView,
     /// The preview's fingerprint, which an approval carries.
@@ -120,6 +122,10 @@ async fn page(
             by: live.by.clone().unwrap_or_else(|| "someone no longer here".to_owned()),
         }),
         older: live.is_some_and(|live| !doc::same_content(&live.document, &composed.document)),
+        edited: public.as_ref().map(|public| {
+            let who = public.edited_by_name.clone().unwrap_or_else(|| "the command line".to_owned());
+            (who, super::layout::ago(public.edited_at))
+        }),
         doc: PublicView::of(&composed.document, RENDERER_VERSION),
         digest: doc::digest(&composed.markdown),
         warnings,
