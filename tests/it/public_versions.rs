@@ -358,7 +358,7 @@ async fn each_role_does_its_part_of_the_approval() {
     let page = app.get(&public).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.texts("main form").is_empty(), "no buttons for a viewer");
-    assert!(page.text(".public-preview h1").contains("Checkout latency spike"));
+    assert!(page.text(".public-preview .report-title").contains("Checkout latency spike"));
     assert_eq!(app.post_form(&public, &[("version", "0")]).await.status, StatusCode::FORBIDDEN);
 
     // The engineer saves a draft and submits it; an engineer cannot approve.
@@ -514,6 +514,41 @@ async fn withdrawn_it_answers_not_found_and_leaves_the_feed() {
     assert_eq!(page.text(".public-status h2 .status"), "Withdrawn");
     let again = app.post_empty(&format!("{path}/public/withdraw")).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "nothing left to withdraw");
+}
+
+#[tokio::test]
+async fn a_snapshot_an_older_renderer_made_is_rendered_again_from_its_approved_markdown() {
+    let app = TestApp::new().await;
+    let cast = cast(&app).await;
+    let (path, id) = published(&app, &form().with(Section::Summary, "Checkout **failed**.")).await;
+    let slug = go_public(&app, &cast, &path, id, &[]).await;
+    sqlx::query(
+        "UPDATE public_versions SET rendered_with = 1,
+             public_document = jsonb_set(public_document, '{summary_html}', '\"<p>made by renderer 1</p>\"')
+         WHERE incident_id = $1",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("an older snapshot");
+    for answer in [format!("/p/{slug}"), format!("/p/{slug}.json")] {
+        let body = app.get(&answer).await.body;
+        assert!(body.contains("<strong>failed</strong>") && !body.contains("renderer 1"), "{answer}: {body}");
+    }
+    let mut conn = app.pool.acquire().await.expect("a connection");
+    let stored = hindsight::app::rendering::refresh_all(&mut conn).await.expect("rendered again");
+    assert_eq!(stored, 1);
+    let (rendered_with, html): (i32, String) = sqlx::query_as(
+        "SELECT rendered_with, public_document->>'summary_html' FROM public_versions WHERE incident_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the snapshot");
+    assert_eq!(
+        (rendered_with, html.as_str()),
+        (hindsight::markdown::RENDERER_VERSION, "<p>Checkout <strong>failed</strong>.</p>\n")
+    );
 }
 
 #[tokio::test]
