@@ -16,6 +16,7 @@ pub mod imports;
 pub mod labels;
 pub mod people;
 pub mod postmortems;
+pub mod public_versions;
 pub mod recurrences;
 pub mod rendering;
 pub mod reviews;

@@ -18,9 +18,11 @@ pub async fn refresh_postmortem(conn: &mut PgConnection, incident: IncidentId) -
     refresh(&mut *conn, Some(incident)).await
 }
 
-/// Renders again every stale piece of HTML. Returns how many it stored.
+/// Renders again every stale piece of HTML, public versions' snapshots included. Returns how
+/// many it stored.
 pub async fn refresh_all(conn: &mut PgConnection) -> Result<usize> {
-    refresh(&mut *conn, None).await
+    let stored = refresh(&mut *conn, None).await?;
+    Ok(stored + super::public_versions::render_snapshots_again(&mut *conn).await?)
 }
 
 async fn refresh(conn: &mut PgConnection, incident: Option<IncidentId>) -> Result<usize> {

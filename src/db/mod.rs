@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod login_failures;
 pub mod password_resets;
 pub mod postmortems;
+pub mod public_versions;
 pub mod recurrences;
 pub mod rendering;
 pub mod reviews;

@@ -57,6 +57,11 @@ text_enum!(
         ServiceMerged => ("service.merged", "Services merged"),
         FactorKindAdded => ("factor_kind.added", "Contributing factor added"),
         FactorKindChanged => ("factor_kind.changed", "Contributing factor changed"),
+        PublicVersionSaved => ("public_version.saved", "Public version saved"),
+        PublicVersionSubmitted => ("public_version.submitted", "Public version submitted for approval"),
+        PublicVersionApproved => ("public_version.approved", "Public version approved"),
+        PublicVersionSentBack => ("public_version.sent_back", "Public version sent back"),
+        PublicVersionWithdrawn => ("public_version.withdrawn", "Public version withdrawn"),
     }
 );
 

@@ -175,6 +175,7 @@ macro_rules! text_enum {
 pub mod advice;
 mod audit;
 pub use audit::AuditAction;
+pub mod public;
 pub mod template;
 pub use template::{Outline, ReviewRule, TemplateId};
 

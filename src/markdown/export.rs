@@ -207,7 +207,7 @@ pub fn clock_at(instant: OffsetDateTime, offset: Offset, with_date: bool) -> Str
 
 /// Writes a list item's text: continuation lines are indented two spaces so they stay in the
 /// item; blank lines stay empty (no trailing spaces).
-fn list_item_body(doc: &mut String, body: &str) {
+pub(super) fn list_item_body(doc: &mut String, body: &str) {
     for (i, line) in body.lines().enumerate() {
         if i > 0 && !line.is_empty() {
             doc.push_str("  ");

@@ -3,6 +3,9 @@
 
 pub mod diff;
 pub mod export;
+pub mod internal;
+mod internal_marks;
+pub mod public;
 mod render;
 
 pub use render::{RENDERER_VERSION, SafeHtml, marked, not_rendered, render, render_until, shown, stored};

@@ -7,8 +7,11 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
 use linkify::{LinkFinder, LinkKind};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+use std::ops::Range;
 
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
+
+use super::{internal, internal_marks};
 use crate::domain::StoredHtml;
 
 /// Put before every user `id` and `#fragment`, so user ids can never collide with the
@@ -73,7 +76,7 @@ impl askama::filters::HtmlSafe for SafeHtml {}
 /// made by another version is made again (on read, and by `hindsight migrate`). Raise it with
 /// any change to the output: the options, the sanitizer's rules, the heading shift, or an
 /// upgrade of pulldown-cmark or ammonia (the fingerprint test below fails until it is raised).
-pub const RENDERER_VERSION: i32 = 1;
+pub const RENDERER_VERSION: i32 = 2;
 
 /// What a page shows for a Markdown field: the HTML stored with it when the current renderer
 /// made it, else the field rendered now. The flag says the stored HTML was stale and should be
@@ -118,7 +121,7 @@ pub fn render(markdown: &str) -> SafeHtml {
 
 fn render_untimed(markdown: &str) -> SafeHtml {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, events(markdown).into_iter());
+    pulldown_cmark::html::push_html(&mut html, events(markdown, true).into_iter());
     let clean = SANITIZER.clean(&html).to_string();
     // html5ever serializes U+00A0 as `&nbsp;`; restore the character so text round-trips.
     // A typed `&nbsp;` that should stay literal is serialized as `&amp;nbsp;`, so this
@@ -126,50 +129,92 @@ fn render_untimed(markdown: &str) -> SafeHtml {
     if clean.contains("&nbsp;") { SafeHtml(clean.replace("&nbsp;", "\u{a0}")) } else { SafeHtml(clean) }
 }
 
-fn events(markdown: &str) -> Vec<Event<'_>> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
-    let mut out = Vec::new();
+/// The Markdown the renderer reads: GFM tables, task lists, strikethrough and footnotes.
+pub(super) fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// The events to write as HTML, with internal text marked as such (`mark_internal`; not
+/// inside a fenced internal block, which is all internal already).
+fn events(markdown: &str, mark_internal: bool) -> Vec<Event<'_>> {
+    let regions = if mark_internal { internal::scan(markdown).internal } else { Vec::new() };
+    let mut out: Vec<(Event<'_>, Range<usize>)> = Vec::new();
     // Text inside a link, an image's alt text or a code block must not be auto-linked.
     let mut no_autolink_depth = 0usize;
     let mut container_depth = 0usize;
     let mut raw_open_tags = 0usize;
     // Merging adjacent Text events keeps URLs that the parser split (at `_`, `&`, ...) whole.
-    for mut event in TextMergeStream::new(Parser::new_ext(markdown, options)) {
+    let parser = TextMergeWithOffset::new(Parser::new_ext(markdown, options()).into_offset_iter());
+    for (mut event, range) in parser {
         if let Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) = &mut event {
             *level = shift_heading(*level);
         }
         match event {
             Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => {
                 no_autolink_depth += 1;
-                out.push(event);
+                out.push((event, range));
             }
             Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
                 no_autolink_depth = no_autolink_depth.saturating_sub(1);
-                out.push(event);
+                out.push((event, range));
             }
             Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
                 container_depth += 1;
                 if container_depth <= MAX_CONTAINER_DEPTH {
-                    out.push(event);
+                    out.push((event, range));
                 }
             }
             Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
                 if container_depth <= MAX_CONTAINER_DEPTH {
-                    out.push(event);
+                    out.push((event, range));
                 }
                 container_depth = container_depth.saturating_sub(1);
             }
             Event::Html(ref raw) | Event::InlineHtml(ref raw) => {
                 raw_open_tags += count_open_tags(raw);
-                out.push(if raw_open_tags > MAX_RAW_OPEN_TAGS { Event::Text(raw.clone()) } else { event });
+                out.push((if raw_open_tags > MAX_RAW_OPEN_TAGS { Event::Text(raw.clone()) } else { event }, range));
             }
-            Event::Text(text) if no_autolink_depth == 0 => push_autolinked(text, &mut out),
-            other => out.push(other),
+            Event::Text(text) if no_autolink_depth == 0 => push_autolinked(text, range, &mut out),
+            other => out.push((other, range)),
         }
     }
-    out
+    if regions.is_empty() {
+        return out.into_iter().map(|(event, _)| event).collect();
+    }
+    let nested = |text: &str| events(text, false).into_iter().map(Event::into_static).collect();
+    internal_marks::mark(out, &regions, &WRAPPERS, nested, markdown)
 }
+
+/// Lets the marks of internal text through the sanitizer, and nothing a user writes: a class
+/// passes only if it starts with this process's random prefix, which no output ever holds (the
+/// filter replaces it by the class's name).
+static CLASS_PREFIX: LazyLock<String> = LazyLock::new(|| {
+    let mut bytes = [0u8; 16];
+    let random = match getrandom::fill(&mut bytes) {
+        Ok(()) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        // No random source: a hash keyed by the standard library's own random keys.
+        Err(_) => {
+            use std::hash::BuildHasher as _;
+            let keys = std::collections::hash_map::RandomState::new();
+            format!("{:016x}{:016x}", keys.hash_one(1u8), keys.hash_one(2u8))
+        }
+    };
+    format!("hs{random}-")
+});
+
+/// The classes internal text is marked with (see `static/hindsight.css`).
+const INTERNAL_CLASSES: [&str; 3] = ["internal", "internal-label", "visually-hidden"];
+
+static WRAPPERS: LazyLock<internal_marks::Wrappers> = LazyLock::new(|| {
+    let class = |name: &str| format!("class=\"{}{name}\"", *CLASS_PREFIX);
+    internal_marks::Wrappers {
+        block_open: format!("<div {}><span {}>Internal</span>\n", class("internal"), class("internal-label")),
+        block_close: format!("<span {}>End of internal text.</span></div>\n", class("visually-hidden")),
+        span_open: format!("<span {}>", class("internal")),
+        span_label: format!("<span {}>Internal</span> ", class("internal-label")),
+        span_close: "</span>".to_owned(),
+    }
+});
 
 /// Each field is shown under the page's own `<h2>`, so `#` becomes `<h3>`.
 fn shift_heading(level: HeadingLevel) -> HeadingLevel {
@@ -204,29 +249,31 @@ static LINK_FINDER: LazyLock<LinkFinder> = LazyLock::new(|| {
     finder
 });
 
-fn push_autolinked<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
+/// Pushes `text` with its bare URLs made links; every event made of it has its source range.
+fn push_autolinked<'a>(text: CowStr<'a>, range: Range<usize>, out: &mut Vec<(Event<'a>, Range<usize>)>) {
     let mut done = 0;
     for link in LINK_FINDER.links(&text) {
         let Some(href) = autolink_href(link.as_str()) else {
             continue;
         };
         if link.start() > done {
-            out.push(Event::Text(text[done..link.start()].to_owned().into()));
+            out.push((Event::Text(text[done..link.start()].to_owned().into()), range.clone()));
         }
-        out.push(Event::Start(Tag::Link {
+        let start = Event::Start(Tag::Link {
             link_type: LinkType::Autolink,
             dest_url: href.into(),
             title: CowStr::Borrowed(""),
             id: CowStr::Borrowed(""),
-        }));
-        out.push(Event::Text(link.as_str().to_owned().into()));
-        out.push(Event::End(TagEnd::Link));
+        });
+        out.push((start, range.clone()));
+        out.push((Event::Text(link.as_str().to_owned().into()), range.clone()));
+        out.push((Event::End(TagEnd::Link), range.clone()));
         done = link.end();
     }
     if done == 0 {
-        out.push(Event::Text(text));
+        out.push((Event::Text(text), range));
     } else if done < text.len() {
-        out.push(Event::Text(text[done..].to_owned().into()));
+        out.push((Event::Text(text[done..].to_owned().into()), range));
     }
 }
 
@@ -252,8 +299,10 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attribute_values("input", "type", &["checkbox"])
         .set_tag_attribute_value("input", "type", "checkbox")
         .set_tag_attribute_value("input", "disabled", "")
-        // Footnote definitions are `<div id=...>`; ids are prefixed below.
-        .add_tag_attributes("div", &["id"])
+        // Footnote definitions are `<div id=...>`; ids are prefixed below. Classes mark
+        // internal text, and pass only as `filter_attribute` says.
+        .add_tag_attributes("div", &["id", "class"])
+        .add_tag_attributes("span", &["class"])
         // The page owns h1/h2; Markdown headings are shifted, raw ones are unwrapped.
         .rm_tags(&["h1", "h2"])
         // Drop these with their content: it is never prose and may be namespace-confused.
@@ -268,6 +317,10 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// Runs before the relative-URL policy, so it also sees (and decides) every relative URL.
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     match (element, attribute) {
+        (_, "class") => value
+            .strip_prefix(CLASS_PREFIX.as_str())
+            .and_then(|name| INTERNAL_CLASSES.iter().find(|class| **class == name))
+            .map(|class| Cow::Borrowed(*class)),
         ("input", "type") => value.eq_ignore_ascii_case("checkbox").then_some(Cow::Borrowed("checkbox")),
         (_, "src") => absolute_url(value, &["http", "https"]),
         // ammonia checks the scheme of href/src only; `cite` is a URL too.
@@ -339,6 +392,7 @@ mod tests {
             "<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:x\">j</a><b id=\"x\">ok</b>",
             "```rust\nfn main() {}\n```\n\n> quote\n>> nested\n\n---\n\n![alt](https://example.com/i.png)",
             "Non\u{a0}breaking &nbsp; &amp; <details><summary>s</summary>d</details> [x](#frag)",
+            "Public <!-- internal -->not<!-- /internal --> text.\n\n```internal\n*Internal* block.\n```",
         ];
         let mut hasher = Sha256::new();
         for sample in SAMPLES {
@@ -372,7 +426,11 @@ mod tests {
         // If this fails, what `render` makes has changed (an option, the sanitizer, an upgrade
         // of pulldown-cmark or ammonia): raise RENDERER_VERSION, so stored HTML is made again,
         // and record the new fingerprint against it.
-        const FINGERPRINTS: &[(i32, &str)] = &[(1, "3185ec524b49d387d5f42d90d63e5da47c6d68251c2c227de3f54f7dfba78407")];
+        const FINGERPRINTS: &[(i32, &str)] = &[
+            (1, "3185ec524b49d387d5f42d90d63e5da47c6d68251c2c227de3f54f7dfba78407"),
+            // Internal text shown as such (and a sample of it).
+            (2, "97100c344a86a2445ea0ea127bf70c4a6fea0950c4fbb7c27c7d9ccdc6cafdd0"),
+        ];
         let fingerprint = output_fingerprint();
         let recorded = FINGERPRINTS.iter().find(|(version, _)| *version == RENDERER_VERSION).map(|(_, f)| *f);
         assert_eq!(recorded, Some(fingerprint.as_str()), "RENDERER_VERSION {RENDERER_VERSION} made other output");

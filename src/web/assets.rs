@@ -52,6 +52,8 @@ macro_rules! asset {
 
 const ASSETS: &[Asset] = &[
     asset!("hindsight.css", "text/css; charset=utf-8"),
+    // The public incident reports' own page (and the authors' preview of it).
+    asset!("public.css", "text/css; charset=utf-8"),
     // Small first-party enhancements; every page works without it (see the file's header).
     asset!("hindsight.js", "text/javascript; charset=utf-8"),
     // The new-postmortem form's template choice follows its severity (see the file's header).

@@ -185,7 +185,7 @@ pub async fn postmortems(State(state): State<AppState>, mut db: Db) -> Result<Re
 /// The feed without the characters XML 1.0 forbids (control characters other than tab and
 /// line breaks, U+FFFE and U+FFFF): a single one, in any title or text, would make the whole
 /// feed unreadable to every reader. HTML tolerates them, so pages keep them as written.
-fn without_xml_forbidden(text: String) -> String {
+pub(super) fn without_xml_forbidden(text: String) -> String {
     let allowed =
         |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     if text.chars().all(allowed) { text } else { text.chars().filter(|&c| allowed(c)).collect() }

@@ -28,6 +28,8 @@ mod observe;
 pub mod paths;
 mod pickers;
 pub mod postmortem;
+mod public;
+mod public_versions;
 mod recurrences;
 mod rendering;
 mod reviews;
@@ -138,6 +140,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/{file}", get(assets::serve));
 
+    // Public versions, for anyone and the same for everyone: through the door like every
+    // page that reads the database, but never asking who is calling (no session is looked up).
+    let published = Router::new()
+        .route("/p/feed.atom", get(public::feed))
+        .route("/p/{file}", get(public::serve))
+        .layer(middleware::from_fn_with_state(state.admission.clone(), admission::admit));
+
     let readers = Router::new()
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/incidents", get(incidents::index))
@@ -149,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/markdown", get(export::copy_view))
         .route("/incidents/{id}/revisions", get(revisions::index))
         .route("/incidents/{id}/revisions/{number}", get(revisions::show))
+        .route("/incidents/{id}/public", get(public_versions::show))
         .route("/incidents/{id}/compare", get(revisions::compare))
         .route("/action-items", get(ledger::index))
         .route("/action-items.csv", get(ledger::csv))
@@ -210,6 +220,8 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/submit", post(reviews::submit))
         .route("/incidents/{id}/publish", post(reviews::publish))
         .route("/incidents/{id}/comments", post(reviews::comment))
+        .route("/incidents/{id}/public", post(public_versions::save))
+        .route("/incidents/{id}/public/submit", post(public_versions::submit))
         .route("/api/incidents/{id}/labels", post(api::set_labels))
         .route("/api/import", post(api::import))
         .route("/api/incidents/{id}/action-items/{item}/verify", post(api::verify_action_item))
@@ -218,6 +230,9 @@ pub fn router(state: AppState) -> Router {
     let managers = Router::new()
         .route("/incidents/{id}/approve", post(reviews::approve))
         .route("/incidents/{id}/send-back", post(reviews::send_back))
+        .route("/incidents/{id}/public/approve", post(public_versions::approve))
+        .route("/incidents/{id}/public/send-back", post(public_versions::send_back))
+        .route("/incidents/{id}/public/withdraw", post(public_versions::withdraw))
         .route("/incidents/{id}/delete", get(incidents::confirm_delete).post(incidents::delete));
 
     let admins = Router::new()
@@ -266,6 +281,7 @@ pub fn router(state: AppState) -> Router {
     // the security headers; a cross-site form post is refused before any handler runs; then
     // the visitor is identified.
     anonymous
+        .merge(published)
         .merge(pages)
         .layer(middleware::from_fn(observe::note_route))
         .layer(CsrfLayer::new())

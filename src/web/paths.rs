@@ -20,6 +20,7 @@
 
 use std::fmt;
 
+use crate::domain::public::Slug;
 use crate::domain::{
     ActionItemId, ApiTokenId, DeliveryId, FactorKindId, IncidentId, SectionId, ServiceId, TeamId, TemplateId,
     TimelineEntryId, UserId, WebhookId, WikiDestinationId,
@@ -470,6 +471,34 @@ pub fn wiki_delete(id: WikiDestinationId) -> String {
     wiki_destination(id) + "/delete"
 }
 
+// ---- The public version of a postmortem ----------------------------------------------------
+
+/// The public version's page, for its authors and approvers, and its form's target.
+pub fn public_version(id: IncidentId) -> String {
+    incident_sub(id, "public")
+}
+
+/// A step of the public version's approval: `submit`, `approve`, `send-back` or `withdraw`.
+pub fn public_version_step(id: IncidentId, step: &str) -> String {
+    format!("/incidents/{id}/public/{step}")
+}
+
+/// What the public sees, without signing in: the page, its Markdown, its JSON.
+pub fn public_page(slug: &Slug) -> String {
+    format!("/p/{slug}")
+}
+
+pub fn public_markdown(slug: &Slug) -> String {
+    format!("/p/{slug}.md")
+}
+
+pub fn public_json(slug: &Slug) -> String {
+    format!("/p/{slug}.json")
+}
+
+/// The public Atom feed of approved public versions.
+pub const PUBLIC_FEED: &str = "/p/feed.atom";
+
 /// The postmortems' index through filters (a query string as `SearchQuery` writes it).
 pub fn incidents(query: &str) -> String {
     if query.is_empty() { "/incidents".to_owned() } else { format!("/incidents?{query}") }
@@ -539,6 +568,7 @@ mod tests {
     fn every_address_reads_as_the_router_expects() {
         let (i, a, e, s) = (IncidentId(7), ActionItemId(8), TimelineEntryId(9), SectionId(10));
         let (u, t, h) = (UserId(3), TeamId(4), WebhookId(5));
+        let slug = Slug::parse("checkout-2025").expect("an address");
         let expected = [
             (incident(i), "/incidents/7"),
             (incident_timeline(i), "/incidents/7#timeline"),
@@ -606,6 +636,11 @@ mod tests {
             (wiki_forget_host_key(WikiDestinationId(3)), "/admin/wiki/3/forget-host-key"),
             (wiki_new_key(WikiDestinationId(3)), "/admin/wiki/3/new-key"),
             (wiki_delete(WikiDestinationId(3)), "/admin/wiki/3/delete"),
+            (public_version(i), "/incidents/7/public"),
+            (public_version_step(i, "approve"), "/incidents/7/public/approve"),
+            (public_page(&slug), "/p/checkout-2025"),
+            (public_markdown(&slug), "/p/checkout-2025.md"),
+            (public_json(&slug), "/p/checkout-2025.json"),
         ];
         for (built, want) in expected {
             assert_eq!(built, want);

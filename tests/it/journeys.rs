@@ -49,6 +49,50 @@ async fn the_seed_saved(app: &TestApp) -> String {
     format!("/incidents/{id}")
 }
 
+/// `imported` with internal text in its summary, published, and its public version approved:
+/// the authors' page of it and the public page. `app` must be signed in as an engineer.
+async fn public_sample(app: &TestApp, imported: &str) -> [(&'static str, String); 2] {
+    let id: i64 = imported.rsplit('/').next().and_then(|id| id.parse().ok()).expect("an id");
+    sqlx::query(
+        "UPDATE incident_texts SET body = body || E'\n\n<!-- internal -->Not for customers.<!-- /internal -->',
+             rendered_with = 0 WHERE incident_id = $1 AND section = 'summary'",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("internal text");
+    sqlx::query("UPDATE incidents SET status = 'published' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("publish");
+    let form = [
+        ("version", "0"),
+        ("show_title", "on"),
+        ("show_summary", "on"),
+        ("show_impact", "on"),
+        ("show_timeline", "on"),
+        ("show_changes", "on"),
+        ("listed", "on"),
+        ("note", "We are sorry."),
+        ("address", "random"),
+        ("action", "submit"),
+    ];
+    let saved = app.post_form(&format!("{imported}/public"), &form).await;
+    assert_eq!(saved.status, axum::http::StatusCode::SEE_OTHER, "{}", saved.body);
+    app.sign_in_as(Role::Manager).await;
+    let page = app.get(&format!("{imported}/public")).await;
+    let digest = page.attr("input[name=digest]", "value").expect("an approval form");
+    let approved = app.post_form(&format!("{imported}/public/approve"), &[("digest", digest)]).await;
+    assert_eq!(approved.status, axum::http::StatusCode::SEE_OTHER, "{}", approved.body);
+    let slug: String = sqlx::query_scalar("SELECT slug FROM public_versions WHERE incident_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("a slug");
+    [("public version", format!("{imported}/public")), ("public page", format!("/p/{slug}"))]
+}
+
 /// The HTML inside the first element matching `css`.
 /// An earlier postmortem like `imported` (the same service and factor), so its page lists a
 /// similar incident, and that service's page; written with SQL, as their forms are elsewhere.
@@ -304,6 +348,7 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     let served = Served::start(&app).await;
     let imported = the_seed_saved(&app).await;
     let learning = learning_sample(&app, &imported).await;
+    let public = public_sample(&app, &imported).await;
     app.set_cookie(None);
     let pages: Vec<(&str, String)> = [
         ("postmortems", "/incidents".to_owned()),
@@ -322,6 +367,7 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     ]
     .into_iter()
     .chain(learning)
+    .chain(public)
     .collect();
     // Admin pages, seen by an admin.
     let admin = person(&app, Role::Admin).await;

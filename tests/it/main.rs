@@ -23,6 +23,7 @@ mod journeys;
 mod labels;
 mod learning;
 mod ledger;
+mod public_versions;
 mod rendering;
 mod resilience;
 mod reviews;

@@ -28,6 +28,8 @@ async fn every_response_carries_the_security_headers() {
         let cache = response.header("cache-control");
         if path.starts_with("/static/") {
             assert_ne!(cache, "no-store", "{path}: the stylesheet keeps its own (revalidated by its ETag)");
+        } else if path.starts_with("/p/") && response.status.is_success() {
+            assert_eq!(cache, "public, max-age=60", "{path}: a public version is the same for everyone");
         } else {
             assert_eq!(cache, "no-store", "{path}: a person's page is kept by no cache");
         }

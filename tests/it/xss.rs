@@ -486,3 +486,133 @@ async fn hostile_markdown_never_runs_in_a_real_browser() {
         checked.len()
     );
 }
+
+/// Unescapes the text of an XML element (what askama escaped in the feed).
+fn xml_text(escaped: &str) -> String {
+    escaped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn hostile_markdown_never_runs_on_the_public_page_or_in_its_feed() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "Chromium is required for this test in CI");
+        eprintln!("Chromium is not installed: skipping the browser XSS test of public versions");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("hindsight-xss-public-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+    let app = TestApp::new().await;
+    let approver = app.create_user(Role::Manager).await;
+    let author = app.create_user(Role::Engineer).await;
+    // Taking internal text out must not make a payload of what is left.
+    let joined = [
+        "<img src=x <!-- internal -->kept out<!-- /internal -->onerror=xss()>",
+        "<scr<!-- internal -->x<!-- /internal -->ipt>xss()</script>",
+        "[joined](java<!-- internal -->x<!-- /internal -->script:xss())",
+        "<a href=\"javascript:xss()\"<!-- internal -->>x<!-- /internal -->>joined link</a>",
+    ];
+    let payloads: Vec<&str> = PAYLOADS.iter().copied().chain(joined).collect();
+    let mut views: Vec<(String, String)> = Vec::new();
+    let mut slugs = Vec::new();
+    for (group, chunk) in payloads.chunks(12).enumerate() {
+        app.new_session(author).await;
+        let prose = chunk.join("\n\n");
+        let incident = IncidentForm { title: format!("Public XSS {group} {}", chunk[0].replace('\n', " ")), ..form() }
+            .with(Section::Summary, prose.clone())
+            .with(Section::Impact, prose.clone())
+            .with(Section::CorrectiveMeasures, prose.clone())
+            .with(Section::PreventativeMeasures, prose.clone());
+        let path = app.create_incident(&incident).await;
+        for payload in chunk {
+            app.post_form(&format!("{path}/timeline"), &[("time", "10:20"), ("body", payload)]).await;
+            let line = payload.replace('\n', " ");
+            app.post_form(&format!("{path}/actions"), &[("body", line.as_str())]).await;
+        }
+        sqlx::query("UPDATE incidents SET status = 'published' WHERE id = $1")
+            .bind(id_of(&path))
+            .execute(&app.pool)
+            .await
+            .expect("publish");
+        let title: String =
+            chunk.iter().map(|p| p.replace('\n', " ")).collect::<Vec<_>>().join(" ").chars().take(200).collect();
+        let fields = [
+            ("version", "0"),
+            ("show_title", "on"),
+            ("show_severity", "on"),
+            ("show_summary", "on"),
+            ("show_impact", "on"),
+            ("show_timeline", "on"),
+            ("show_changes", "on"),
+            ("listed", "on"),
+            ("public_title", title.as_str()),
+            ("note", prose.as_str()),
+            ("address", "random"),
+            ("action", "submit"),
+        ];
+        let saved = app.post_form(&format!("{path}/public"), &fields).await;
+        assert_eq!(saved.status, axum::http::StatusCode::SEE_OTHER, "group {group}: {}", saved.body);
+        app.new_session(approver).await;
+        let page = app.get(&format!("{path}/public")).await;
+        let digest = page.attr("input[name=digest]", "value").expect("an approval form");
+        views.push((format!("{path}/public"), page.body));
+        let approved = app.post_form(&format!("{path}/public/approve"), &[("digest", digest)]).await;
+        assert_eq!(approved.status, axum::http::StatusCode::SEE_OTHER, "group {group}: {}", approved.body);
+        let slug: String = sqlx::query_scalar("SELECT slug FROM public_versions WHERE incident_id = $1")
+            .bind(id_of(&path))
+            .fetch_one(&app.pool)
+            .await
+            .expect("a slug");
+        slugs.push(slug);
+    }
+    app.set_cookie(None);
+    for slug in &slugs {
+        let page = app.get(&format!("/p/{slug}")).await;
+        assert!(page.status.is_success(), "/p/{slug}: {}", page.status);
+        views.push((format!("/p/{slug}"), page.body));
+        // A status page that puts the JSON's HTML into its own page.
+        let json: serde_json::Value =
+            serde_json::from_str(&app.get(&format!("/p/{slug}.json")).await.body).expect("JSON");
+        let mut html = String::new();
+        for field in ["note_html", "summary_html", "impact_html", "measures_html"] {
+            html.push_str(json[field].as_str().unwrap_or_default());
+        }
+        for list in ["timeline", "changes"] {
+            for row in json[list].as_array().into_iter().flatten() {
+                html.push_str(row["html"].as_str().unwrap_or_default());
+            }
+        }
+        assert!(!html.is_empty(), "the JSON holds the pieces' HTML");
+        views
+            .push((format!("/p/{slug}.json"), format!("<!doctype html><html><head></head><body>{html}</body></html>")));
+    }
+    // The feed: each entry's content, as a feed reader shows it.
+    let feed = app.get("/p/feed.atom").await;
+    assert!(feed.status.is_success());
+    let contents: Vec<&str> =
+        feed.body.split("<content type=\"html\">").skip(1).filter_map(|rest| rest.split("</content>").next()).collect();
+    assert_eq!(contents.len(), slugs.len(), "one entry per public version");
+    for (n, content) in contents.iter().enumerate() {
+        views.push((
+            format!("/p/feed.atom entry {n}"),
+            format!("<!doctype html><html><head></head><body>{}</body></html>", xml_text(content)),
+        ));
+    }
+    for (i, (view, body)) in views.iter().enumerate() {
+        let dom = run_in_chromium(&browser, &dir, &format!("public-{i}.html"), body);
+        assert!(!dom.contains(PWNED), "a payload ran on {view}");
+        // (The authors' page holds the note as typed in its form: it is internal.)
+        assert!(view.starts_with("/incidents") || !dom.contains("kept out"), "internal text on {view}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!(
+        "{} hostile inputs on {} public pages, JSON and feed entries: none ran in Chromium",
+        payloads.len(),
+        views.len()
+    );
+}

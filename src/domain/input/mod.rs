@@ -13,7 +13,9 @@ use super::{
     SectionHeadings, Severity, Status, TeamId, TimelineEntry, UserId,
 };
 
+mod public;
 mod timeline;
+pub use public::{PublicVersionDraft, PublicVersionForm};
 pub use timeline::{TimelineDraft, TimelineForm};
 
 // The limits are defined once, in `limits`, for every way in; the forms check them as they parse.
