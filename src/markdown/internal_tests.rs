@@ -148,6 +148,28 @@ fn text_without_markers_renders_as_before() {
     }
 }
 
+#[test]
+fn documents_nobody_marked_are_public_as_they_render() {
+    // The real postmortems and the import corpus: no markers, so the public text renders to
+    // exactly what the whole text does (as fields are kept: without blank space at the end).
+    let mut read = 0;
+    for root in ["../shared/fixtures/postmortems", "tests/import_corpus"] {
+        let mut folders = vec![std::path::PathBuf::from(root)];
+        while let Some(folder) = folders.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+            for path in entries.flatten().map(|entry| entry.path()) {
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    assert_eq!(render(&public(&text)), render(text.trim_end()), "{}", path.display());
+                    read += 1;
+                }
+            }
+        }
+    }
+    assert!(read > 50, "read {read} documents");
+}
+
 // ---- The property ------------------------------------------------------------------------------
 
 const SECRET: &str = "ZQXJSECRET";
